@@ -1,0 +1,45 @@
+# geostream: make demo | make test | make bench
+GO      ?= go
+PKGS    := ./shared/... ./scraper/... ./analyzer/...
+BIN     := bin
+FUZZTIME ?= 30s
+
+.PHONY: all build test vet fmt fmt-check bench demo fuzz clean lint
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/scraper ./scraper/cmd/scraper
+	$(GO) build -o $(BIN)/analyzer ./analyzer/cmd/analyzer
+
+fmt:
+	gofmt -w shared scraper analyzer
+
+fmt-check:
+	@out=$$(gofmt -l shared scraper analyzer); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+lint: fmt-check vet
+
+test: fmt-check vet
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s -timeout 30m $(PKGS)
+
+# fuzz runs every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list 'Fuzz.*' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+# demo builds both binaries, serves a synthetic stream and clusters it into
+# maps in out/ (out/latest.png is the newest); it stops by itself.
+demo: build
+	./scripts/demo.sh
+
+clean:
+	rm -rf $(BIN) out

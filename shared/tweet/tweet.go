@@ -1,0 +1,95 @@
+package tweet
+
+import (
+	"errors"
+	"math"
+	"time"
+)
+
+// Kind says what a decoded line was.
+type Kind uint8
+
+const (
+	// KindTweet is a status that may be clustered.
+	KindTweet Kind = iota
+	// KindNotice is a stream notice (delete, limit, scrub_geo, disconnect,
+	// warning, v2 errors line): counted, never clustered.
+	KindNotice
+	// KindMalformed is a line that could not be understood.
+	KindMalformed
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindTweet:
+		return "tweet"
+	case KindNotice:
+		return "notice"
+	default:
+		return "malformed"
+	}
+}
+
+// GeoSource says where a tweet's location came from.
+type GeoSource uint8
+
+const (
+	// GeoNone means the tweet has no usable location.
+	GeoNone GeoSource = iota
+	// GeoPoint is an exact point (v2 geo.coordinates, v1.1 coordinates or geo).
+	GeoPoint
+	// GeoPlace is the centre of the tagged place's bounding box.
+	GeoPlace
+)
+
+// Tweet is one decoded line. Only ID, Text and the location are needed for
+// clustering; the rest is carried for outputs and the compact wire record.
+type Tweet struct {
+	Kind Kind
+	// Notice names the notice type ("delete", "limit", "errors", ...) for KindNotice.
+	Notice string
+	// ID is kept as a string: tweet ids exceed 2^53.
+	ID        string
+	CreatedAt time.Time // zero when the line had none or it did not parse
+	Lon, Lat  float64   // valid only when Geo != GeoNone
+	Geo       GeoSource
+	// BadGeo is set when the line carried coordinates that were not finite or
+	// out of range; they were ignored.
+	BadGeo  bool
+	Text    string
+	Lang    string
+	User    string
+	Place   string
+	Retweet bool
+}
+
+// Located reports whether the tweet has a usable location.
+func (t *Tweet) Located() bool { return t.Geo != GeoNone }
+
+// ErrMalformed is wrapped by every decoding error.
+var ErrMalformed = errors.New("tweet: malformed line")
+
+// ValidLonLat reports whether lon/lat is a finite point on the globe.
+func ValidLonLat(lon, lat float64) bool {
+	return !math.IsNaN(lon) && !math.IsNaN(lat) &&
+		lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90
+}
+
+// BoxCentre returns the centre of the box spanned by the given corners' min and
+// max, the rule for place bounding boxes. Degenerate boxes (a point, a line)
+// are fine. ok is false if there are no corners or any corner is invalid.
+func BoxCentre(lons, lats []float64) (lon, lat float64, ok bool) {
+	if len(lons) == 0 || len(lons) != len(lats) {
+		return 0, 0, false
+	}
+	minLon, maxLon := math.Inf(1), math.Inf(-1)
+	minLat, maxLat := math.Inf(1), math.Inf(-1)
+	for i := range lons {
+		if !ValidLonLat(lons[i], lats[i]) {
+			return 0, 0, false
+		}
+		minLon, maxLon = math.Min(minLon, lons[i]), math.Max(maxLon, lons[i])
+		minLat, maxLat = math.Min(minLat, lats[i]), math.Max(maxLat, lats[i])
+	}
+	return (minLon + maxLon) / 2, (minLat + maxLat) / 2, true
+}
