@@ -19,3 +19,7 @@ require (
 	gonum.org/v1/gonum v0.17.0 // indirect
 	gonum.org/v1/plot v0.17.0 // indirect
 )
+
+require github.com/geostream/geostream/shared v0.0.0
+
+replace github.com/geostream/geostream/shared => ../shared

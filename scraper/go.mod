@@ -8,3 +8,7 @@ require (
 	github.com/spf13/cobra v1.10.2 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 )
+
+require github.com/geostream/geostream/shared v0.0.0
+
+replace github.com/geostream/geostream/shared => ../shared

@@ -95,3 +95,7 @@ func trimEOL(b []byte) []byte {
 	b = bytes.TrimSuffix(b, []byte{'\n'})
 	return bytes.TrimSuffix(b, []byte{'\r'})
 }
+
+// Buffered reports how many bytes are already read and waiting; when it is
+// zero the next Next may block on the underlying reader.
+func (r *Reader) Buffered() int { return r.r.Buffered() }

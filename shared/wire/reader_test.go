@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
 	"strings"
@@ -156,6 +157,45 @@ func FuzzCheckAuth(f *testing.F) {
 		err := CheckAuth(line, token)
 		if err == nil && string(line) != AuthPrefix+token {
 			t.Fatalf("accepted %q for token %q", line, token)
+		}
+	})
+}
+
+func TestDecompress(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("a\nb\n"))
+	zw.Close()
+	// bzip2 of "a\nb\n", made with: printf 'a\nb\n' | bzip2 | xxd -i
+	bz := []byte{0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59, 0x3c, 0x85, 0x41, 0x12, 0x00, 0x00, 0x01, 0x41, 0x00, 0x00, 0x10, 0x30, 0x00, 0x20, 0x00, 0x30, 0xcc, 0x0c, 0x7a, 0x82, 0x71, 0x77, 0x24, 0x53, 0x85, 0x09, 0x03, 0xc8, 0x54, 0x11, 0x20}
+	for name, in := range map[string][]byte{"plain": []byte("a\nb\n"), "gzip": gz.Bytes(), "bzip2": bz} {
+		t.Run(name, func(t *testing.T) {
+			r, err := Decompress(bytes.NewReader(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || string(got) != "a\nb\n" {
+				t.Fatalf("got %q, %v", got, err)
+			}
+		})
+	}
+	t.Run("truncated gzip", func(t *testing.T) {
+		r, err := Decompress(bytes.NewReader(gz.Bytes()[:gz.Len()-6]))
+		if err != nil {
+			return
+		}
+		if _, err := io.ReadAll(r); err == nil {
+			t.Fatal("truncated gzip read without error")
+		}
+	})
+	t.Run("empty", func(t *testing.T) {
+		r, err := Decompress(bytes.NewReader(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := io.ReadAll(r); len(got) != 0 {
+			t.Fatal("want nothing")
 		}
 	})
 }

@@ -1,0 +1,87 @@
+// Package cli builds the analyzer's commands. Flags fill option structs here;
+// nothing deeper reads flags or the environment.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Deps are what commands need from the process, replaceable in tests.
+type Deps struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+type logOptions struct{ format, level string }
+
+func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(o.level)); err != nil {
+		return nil, usagef("--log-level: %v", err)
+	}
+	hopts := &slog.HandlerOptions{Level: lvl}
+	switch o.format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, hopts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, hopts)), nil
+	}
+	return nil, usagef("--log-format must be text or json, not %q", o.format)
+}
+
+// NewRootCmd builds the analyzer command tree.
+func NewRootCmd(d Deps) *cobra.Command {
+	lo := &logOptions{}
+	root := &cobra.Command{
+		Use:   "analyzer",
+		Short: "Cluster a live tweet stream by place and topic and draw it on a world map",
+		Long: `analyzer reads tweets from a scraper's socket (or a capture file), cuts the
+stream into batches and sliding windows, clusters the tweets by location and text
+with streaming k-means and, at every slide, writes a line to windows.ndjson and
+draws a world map.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(d.Stdin)
+	root.SetOut(d.Stdout)
+	root.SetErr(d.Stderr)
+	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
+	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
+	root.AddCommand(newRunCmd(d, lo, nil))
+	return root
+}
+
+// Main runs the analyzer with args and returns the exit code.
+func Main(args []string) int {
+	d := Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := NewRootCmd(d)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(d.Stderr, "analyzer:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/output"
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/shared/wire"
+	"github.com/spf13/cobra"
+)
+
+// RunOptions are the run command's settings.
+type RunOptions struct {
+	Pipeline      pipeline.Options
+	Connect       string
+	Token         string
+	TLSCA         string
+	TLSServerName string
+	Once          bool
+	Clock         string
+	Out           string
+	Assignments   string
+	MaxLine       int
+}
+
+func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
+	o := &RunOptions{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Read a scraper's stream (or a capture) and write windows and maps",
+		Example: `  analyzer run                                   # the scraper on this machine
+  analyzer run --connect server.example:9999     # a scraper elsewhere
+  analyzer run --input capture.jsonl.gz --clock event   # offline, reproducible`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			log, err := lo.logger(d.Stderr)
+			if err != nil {
+				return err
+			}
+			if err := o.complete(d, cmd); err != nil {
+				return err
+			}
+			o.Pipeline.Logger = log
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runRun(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	po := &o.Pipeline
+	f.StringVar(&o.Connect, "connect", "127.0.0.1:9999", "scraper address host:port")
+	f.StringVar(&po.Input, "input", "", "read this capture (.jsonl, .gz, .bz2, - for stdin) instead of connecting")
+	f.StringVar(&o.Token, "token", "", "shared secret to send as 'AUTH <token>' (default $GEOSTREAM_TOKEN)")
+	f.StringVar(&o.TLSCA, "tls-ca", "", "connect with TLS, trusting this CA certificate (PEM)")
+	f.StringVar(&o.TLSServerName, "tls-server-name", "", "name to verify in the scraper's TLS certificate (default: the --connect host)")
+	f.BoolVar(&o.Once, "once", false, "exit when the scraper ends the stream instead of reconnecting")
+	f.StringVar(&o.Clock, "clock", "wall", "batch by arrival time (wall, as Spark) or by created_at (event, reproducible)")
+	f.DurationVar(&po.Lateness, "lateness", 5*time.Second, "event clock: how long a batch waits for late tweets")
+	f.DurationVar(&po.Window.Batch, "batch", 10*time.Second, "batch interval: the model trains once per batch")
+	f.DurationVar(&po.Window.Window, "window", 60*time.Second, "window length (a multiple of --batch)")
+	f.DurationVar(&po.Window.Slide, "slide", 20*time.Second, "slide interval: a window is written this often (a multiple of --batch)")
+	f.StringVar(&o.Out, "out", "out", "directory for windows.ndjson and maps")
+	f.StringVar(&o.Assignments, "assignments", "", "write window_end,id,lon,lat,cluster for every tweet of every window to this CSV")
+	f.IntVar(&o.MaxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
+	f.DurationVar(&po.StatsInterval, "stats-interval", 30*time.Second, "how often to log stats")
+	cmd.MarkFlagsMutuallyExclusive("connect", "input")
+	return cmd
+}
+
+// complete validates flags and fills derived options.
+func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
+	po := &o.Pipeline
+	po.Clock = pipeline.Clock(o.Clock)
+	po.Stdin = d.Stdin
+	if err := po.Validate(); err != nil {
+		return usageError{err}
+	}
+	if o.MaxLine <= 0 {
+		return usagef("--max-line must be positive")
+	}
+	if po.StatsInterval <= 0 {
+		return usagef("--stats-interval must be positive")
+	}
+	if o.Token == "" && d.Getenv != nil {
+		o.Token = d.Getenv("GEOSTREAM_TOKEN")
+	}
+	po.Stream.Addr, po.Stream.Token, po.Stream.Once, po.Stream.MaxLine = o.Connect, o.Token, o.Once, o.MaxLine
+	if po.Input != "" && po.Input != "-" {
+		if st, err := os.Stat(po.Input); err != nil {
+			return usageError{err}
+		} else if st.IsDir() {
+			return usagef("--input %s is a directory", po.Input)
+		}
+	}
+	if o.TLSCA != "" {
+		pem, err := os.ReadFile(o.TLSCA)
+		if err != nil {
+			return usagef("--tls-ca: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return usagef("--tls-ca %s holds no PEM certificate", o.TLSCA)
+		}
+		po.Stream.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
+	}
+	return nil
+}
+
+func runRun(ctx context.Context, o *RunOptions) error {
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	win, err := output.NewWindows(filepath.Join(o.Out, "windows.ndjson"))
+	if err != nil {
+		return err
+	}
+	outs := []pipeline.Output{win, output.Table{Log: o.Pipeline.Logger}}
+	if o.Assignments != "" {
+		a, err := output.NewAssignments(o.Assignments)
+		if err != nil {
+			win.Close()
+			return err
+		}
+		outs = append(outs, a)
+	}
+	p := pipeline.New(o.Pipeline, nil, outs...)
+	return p.Run(ctx)
+}

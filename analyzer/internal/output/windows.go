@@ -1,0 +1,131 @@
+// Package output writes what the analyzer learns about each window: one
+// JSON line per window in windows.ndjson, and an optional CSV of every
+// tweet's cluster per slide.
+package output
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/window"
+)
+
+// WindowLine is one line of windows.ndjson.
+type WindowLine struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	window.Counts
+	// Slide counts only the window's newest slide: over a run, every tweet
+	// is in exactly one window's slide counts.
+	Slide    window.Counts             `json:"slide"`
+	Clusters []pipeline.ClusterSummary `json:"clusters"`
+}
+
+// Windows appends one line per window to a file and flushes it each time,
+// so the file is always whole lines.
+type Windows struct {
+	f   *os.File
+	bw  *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewWindows creates (or truncates) path.
+func NewWindows(path string) (*Windows, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating windows file: %w", err)
+	}
+	bw := bufio.NewWriter(f)
+	return &Windows{f: f, bw: bw, enc: json.NewEncoder(bw)}, nil
+}
+
+// Write implements pipeline.Output.
+func (w *Windows) Write(r *pipeline.Result) error {
+	line := WindowLine{Start: r.Start, End: r.End, Counts: r.Counts, Slide: r.Fresh, Clusters: r.Clusters}
+	if line.Clusters == nil {
+		line.Clusters = []pipeline.ClusterSummary{}
+	}
+	if err := w.enc.Encode(&line); err != nil {
+		return fmt.Errorf("writing windows file: %w", err)
+	}
+	if err := w.bw.Flush(); err != nil {
+		return fmt.Errorf("writing windows file: %w", err)
+	}
+	return nil
+}
+
+// Close closes the file.
+func (w *Windows) Close() error {
+	if err := w.bw.Flush(); err != nil {
+		w.f.Close()
+		return err
+	}
+	return w.f.Close()
+}
+
+// Assignments writes window_end,id,lon,lat,cluster for every tweet of every
+// window.
+type Assignments struct {
+	f  *os.File
+	cw *csv.Writer
+}
+
+// NewAssignments creates path and writes the CSV header.
+func NewAssignments(path string) (*Assignments, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("creating assignments file: %w", err)
+	}
+	cw := csv.NewWriter(bufio.NewWriterSize(f, 256<<10))
+	cw.Write([]string{"window_end", "id", "lon", "lat", "cluster"})
+	return &Assignments{f: f, cw: cw}, nil
+}
+
+// Write implements pipeline.Output.
+func (a *Assignments) Write(r *pipeline.Result) error {
+	end := r.End.Format(time.RFC3339)
+	for _, p := range r.Points {
+		a.cw.Write([]string{end, p.ID, strconv.FormatFloat(p.Lon, 'f', -1, 64),
+			strconv.FormatFloat(p.Lat, 'f', -1, 64), strconv.Itoa(p.Cluster)})
+	}
+	a.cw.Flush()
+	if err := a.cw.Error(); err != nil {
+		return fmt.Errorf("writing assignments: %w", err)
+	}
+	return nil
+}
+
+// Close flushes and closes the file.
+func (a *Assignments) Close() error {
+	a.cw.Flush()
+	err := a.cw.Error()
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Table logs a compact table of each window's clusters.
+type Table struct{ Log *slog.Logger }
+
+// Write implements pipeline.Output.
+func (t Table) Write(r *pipeline.Result) error {
+	var b strings.Builder
+	for _, c := range r.Clusters {
+		fmt.Fprintf(&b, "\n  C%-2d %6d  %7.2f,%6.2f  %s", c.ID, c.Size, c.Lon, c.Lat, strings.Join(c.Keywords, ", "))
+	}
+	t.Log.Info("window "+r.End.Format(time.RFC3339)+b.String(), "tweets", r.Counts.Tweets, "located", r.Counts.Located,
+		"notices", r.Counts.Notices, "malformed", r.Counts.Malformed, "late", r.Counts.Late)
+	return nil
+}
+
+// Close does nothing.
+func (Table) Close() error { return nil }

@@ -1,0 +1,323 @@
+// Package pipeline wires the analyzer's stages: a reader goroutine decodes
+// lines into chunks; the Run goroutine cuts them into batches and windows,
+// trains the model on every batch and, at every slide, summarizes the window
+// and hands it to the outputs. Only this package starts goroutines, and Run
+// waits for all of them before it returns.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/stream"
+	"github.com/geostream/geostream/analyzer/internal/window"
+	"github.com/geostream/geostream/shared/tweet"
+)
+
+// Clock says how tweets are put into batches.
+type Clock string
+
+const (
+	// ClockWall batches tweets by arrival time (Spark's semantics).
+	ClockWall Clock = "wall"
+	// ClockEvent batches tweets by created_at: deterministic.
+	ClockEvent Clock = "event"
+)
+
+// Options configures a Pipeline.
+type Options struct {
+	Input  string // capture path, or "" to connect
+	Stdin  io.Reader
+	Stream stream.Options
+	Window window.Config
+	Clock  Clock
+	// Lateness is how long, in event time, a batch stays open for stragglers.
+	Lateness      time.Duration
+	StatsInterval time.Duration
+	Logger        *slog.Logger
+	// Now is the wall clock (tests inject one).
+	Now func() time.Time
+}
+
+// Validate checks the options.
+func (o *Options) Validate() error {
+	if err := o.Window.Validate(); err != nil {
+		return err
+	}
+	if o.Clock != ClockWall && o.Clock != ClockEvent {
+		return fmt.Errorf("pipeline: --clock must be wall or event, not %q", o.Clock)
+	}
+	if o.Lateness < 0 {
+		return errors.New("pipeline: --lateness must not be negative")
+	}
+	return nil
+}
+
+// Point is a located tweet as it moves through batches and windows.
+type Point struct {
+	ID       string
+	Lon, Lat float64
+	Text     string
+	Time     time.Time
+	// Cluster is the point's cluster in the current window (-1: none yet).
+	Cluster int
+	// Feature and Tokens are filled by the model, if one is set.
+	Feature []float64
+	Tokens  []string
+}
+
+// Model is what the pipeline trains on every batch and asks at every slide.
+// A nil Model makes a counting-only pipeline.
+type Model interface {
+	// Prepare fills p's Feature and Tokens; it runs once per point.
+	Prepare(p *Point)
+	// Train updates the model with a closed batch.
+	Train(batch []*Point)
+	// Decay ages the model by n empty batches.
+	Decay(n int64)
+	// Assign sets Cluster on every point of a window and summarizes it.
+	Assign(points []*Point) []ClusterSummary
+}
+
+// ClusterSummary describes one non-empty cluster of a window.
+type ClusterSummary struct {
+	ID       int      `json:"id"`
+	Size     int      `json:"size"`
+	Lon      float64  `json:"lon"`
+	Lat      float64  `json:"lat"`
+	Keywords []string `json:"keywords"`
+}
+
+// Result is everything known about one window, handed to the outputs.
+type Result struct {
+	Start, End time.Time
+	Counts     window.Counts // the whole window
+	Fresh      window.Counts // its newest slide only
+	Points     []*Point
+	Clusters   []ClusterSummary
+}
+
+// Output receives every window in order. Write runs in the pipeline's
+// goroutine: it must not keep Points beyond the call unless it copies them.
+type Output interface {
+	Write(r *Result) error
+	Close() error
+}
+
+// Pipeline runs the analyzer over one input.
+type Pipeline struct {
+	opts    Options
+	log     *slog.Logger
+	model   Model
+	outputs []Output
+	slider  *window.Slider[*Point]
+
+	maxEvent         time.Time
+	windows, batches int
+	total            window.Counts
+	outErr           error
+}
+
+// New returns a Pipeline; opts must be valid.
+func New(opts Options, model Model, outputs ...Output) *Pipeline {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.StatsInterval == 0 {
+		opts.StatsInterval = 30 * time.Second
+	}
+	opts.Stream.Logger = opts.Logger
+	return &Pipeline{
+		opts:    opts,
+		log:     opts.Logger,
+		model:   model,
+		outputs: outputs,
+		slider:  window.NewSlider[*Point](opts.Window),
+	}
+}
+
+// Run reads the input to its end (or until ctx is cancelled), flushes the
+// last windows and closes the outputs. Cancellation is a clean stop: Run
+// returns nil.
+func (p *Pipeline) Run(ctx context.Context) error {
+	readCtx, cancelRead := context.WithCancel(ctx)
+	defer cancelRead()
+	chunks := make(chan stream.Chunk, 16)
+	readErr := make(chan error, 1)
+	go func() { // owned here: ends when the input ends or readCtx is cancelled
+		defer close(chunks)
+		var err error
+		if p.opts.Input != "" {
+			_, err = stream.ReadFile(readCtx, p.opts.Input, p.opts.Stdin, p.opts.Stream, chunks)
+		} else {
+			err = stream.Connect(readCtx, p.opts.Stream, chunks)
+		}
+		if readCtx.Err() != nil {
+			err = nil
+		}
+		readErr <- err
+	}()
+
+	var tick <-chan time.Time
+	if p.opts.Clock == ClockWall {
+		t := time.NewTicker(p.opts.Window.Batch)
+		defer t.Stop()
+		tick = t.C
+	}
+	stats := time.NewTicker(p.opts.StatsInterval)
+	defer stats.Stop()
+
+	var err error
+loop:
+	for {
+		select {
+		case c, ok := <-chunks:
+			if !ok {
+				break loop
+			}
+			p.chunk(c)
+		case <-tick:
+			p.slider.Advance(p.opts.Now(), p)
+		case <-stats.C:
+			p.logStats("stats")
+		case <-ctx.Done():
+			cancelRead()
+			for range chunks { // let the reader finish; what it had is dropped on interrupt
+			}
+			break loop
+		}
+		if p.outErr != nil {
+			err = p.outErr
+			cancelRead()
+			for range chunks {
+			}
+			break loop
+		}
+	}
+	if rerr := <-readErr; rerr != nil && err == nil {
+		err = rerr
+		p.log.Error("input ended with an error; flushing what was read", "err", rerr)
+	}
+	p.slider.Flush(p)
+	for _, o := range p.outputs {
+		if cerr := o.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		err = p.outErr
+	}
+	p.logStats("finished")
+	return err
+}
+
+func (p *Pipeline) logStats(msg string) {
+	t := p.total
+	p.log.Info(msg, "tweets", t.Tweets, "located", t.Located, "unlocated", t.Unlocated, "notices", t.Notices,
+		"malformed", t.Malformed, "too_long", t.TooLong, "late", t.Late, "bad_geo", t.BadGeo,
+		"batches", p.batches, "windows", p.windows)
+}
+
+// chunk feeds one chunk into the slider, line by line in input order.
+func (p *Pipeline) chunk(c stream.Chunk) {
+	event := p.opts.Clock == ClockEvent
+	for i := range c.Lines {
+		tw := &c.Lines[i]
+		t := c.Arrival
+		if event {
+			switch {
+			case tw.Kind == tweet.KindTweet && !tw.CreatedAt.IsZero():
+				t = tw.CreatedAt
+			case !p.maxEvent.IsZero():
+				t = p.maxEvent // notices and undated lines belong to "now"
+			}
+			if t.After(p.maxEvent) {
+				p.maxEvent = t
+			}
+		}
+		var cnt window.Counts
+		switch {
+		case tw.Kind == tweet.KindNotice:
+			cnt.Notices = 1
+		case tw.Kind == tweet.KindMalformed && tw.Notice == stream.TooLong:
+			cnt.TooLong = 1
+		case tw.Kind == tweet.KindMalformed:
+			cnt.Malformed = 1
+		default:
+			cnt.Tweets = 1
+			if tw.BadGeo {
+				cnt.BadGeo = 1
+			}
+		}
+		if cnt.Tweets == 0 || !tw.Located() {
+			if cnt.Tweets == 1 {
+				cnt.Unlocated = 1
+			}
+			p.total.Add(cnt)
+			p.slider.AddCounts(t, cnt)
+			continue
+		}
+		cnt.Located = 1
+		pt := &Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1}
+		if p.model != nil {
+			p.model.Prepare(pt)
+		}
+		if p.slider.Add(t, pt, cnt) {
+			cnt.Late = 1
+		}
+		p.total.Add(cnt)
+	}
+	if event {
+		if !p.maxEvent.IsZero() {
+			p.slider.Advance(p.maxEvent.Add(-p.opts.Lateness), p)
+		}
+	} else {
+		p.slider.Advance(p.opts.Now(), p)
+	}
+}
+
+// Batch implements window.Handler: train on every closed batch.
+func (p *Pipeline) Batch(b *window.Batch[*Point]) {
+	p.batches++
+	if p.model != nil {
+		p.model.Train(b.Items)
+	}
+}
+
+// Skipped implements window.Handler: age the model over a gap.
+func (p *Pipeline) Skipped(n int64) {
+	p.log.Info("skipping a gap with no tweets", "batches", n)
+	if p.model != nil {
+		p.model.Decay(n)
+	}
+}
+
+// Window implements window.Handler: summarize and write a window.
+func (p *Pipeline) Window(w *window.Window[*Point]) {
+	if p.outErr != nil {
+		return
+	}
+	p.windows++
+	r := &Result{Start: w.Start, End: w.End}
+	r.Counts, r.Fresh = w.Counts()
+	for _, b := range w.Batches {
+		r.Points = append(r.Points, b.Items...)
+	}
+	if p.model != nil && len(r.Points) > 0 {
+		r.Clusters = p.model.Assign(r.Points)
+	}
+	for _, o := range p.outputs {
+		if err := o.Write(r); err != nil {
+			p.outErr = err
+			p.log.Error("writing output", "err", err)
+			return
+		}
+	}
+}

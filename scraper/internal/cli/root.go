@@ -1,0 +1,89 @@
+// Package cli builds the scraper's commands. Flags fill option structs here;
+// nothing deeper reads flags or the environment.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Deps are what commands need from the process, replaceable in tests.
+type Deps struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+type logOptions struct {
+	format, level string
+}
+
+func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(o.level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	hopts := &slog.HandlerOptions{Level: lvl}
+	switch o.format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, hopts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, hopts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", o.format)
+}
+
+// NewRootCmd builds the scraper command tree.
+func NewRootCmd(d Deps) *cobra.Command {
+	lo := &logOptions{}
+	root := &cobra.Command{
+		Use:   "scraper",
+		Short: "Pull tweets and serve them as newline-delimited JSON on a TCP socket",
+		Long: `scraper pulls tweets from a source — a recorded capture (replay), the synthetic
+generator (synth) or the X API (stream) — and serves them as newline-delimited
+JSON to any number of analyzers on a TCP socket, or writes them to a file.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(d.Stdin)
+	root.SetOut(d.Stdout)
+	root.SetErr(d.Stderr)
+	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
+	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
+	root.AddCommand(newReplayCmd(d, lo), newSynthCmd(d, lo))
+	return root
+}
+
+// Main runs the scraper with args and returns the process exit code.
+func Main(args []string) int {
+	d := Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := NewRootCmd(d)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(d.Stderr, "scraper:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// usageError marks errors in flags or arguments (exit code 2).
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }

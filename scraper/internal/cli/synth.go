@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/geostream/geostream/scraper/internal/source/synth"
+	"github.com/spf13/cobra"
+)
+
+// SynthOptions are the synth command's settings.
+type SynthOptions struct {
+	Serve  serveOptions
+	Gen    synth.Options
+	Start  string
+	Labels string
+}
+
+func newSynthCmd(d Deps, lo *logOptions) *cobra.Command {
+	o := &SynthOptions{}
+	cmd := &cobra.Command{
+		Use:   "synth",
+		Short: "Serve realistic synthetic tweets with ground-truth topics (no account needed)",
+		Example: `  scraper synth                                   # endless, 50 tweets/s, real time
+  scraper synth --count 100000 --labels l.tsv --out synth.jsonl   # a labelled capture
+  scraper synth --speed 0 --count 60000 --rate 100              # ten minutes of tweets, at once`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Serve.validate(d.Getenv); err != nil {
+				return err
+			}
+			start, err := time.Parse(time.RFC3339, o.Start)
+			if err != nil {
+				return usagef("--start: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
+			}
+			o.Gen.Start = start
+			if err := o.Gen.Validate(); err != nil {
+				return usageError{err}
+			}
+			log, err := lo.logger(d.Stderr)
+			if err != nil {
+				return usageError{err}
+			}
+			var lw *bufio.Writer
+			var lf *os.File
+			if o.Labels != "" {
+				if lf, err = os.Create(o.Labels); err != nil {
+					return fmt.Errorf("creating labels file: %w", err)
+				}
+				lw = bufio.NewWriterSize(lf, 64<<10)
+				o.Gen.Labels = lw
+			}
+			gen, err := synth.New(o.Gen)
+			if err != nil {
+				return usageError{err}
+			}
+			err = serve(cmd.Context(), d, log, gen, &o.Serve, true)
+			if lf != nil {
+				if ferr := lw.Flush(); err == nil && ferr != nil {
+					err = fmt.Errorf("writing labels: %w", ferr)
+				}
+				if cerr := lf.Close(); err == nil && cerr != nil {
+					err = cerr
+				}
+			}
+			st := gen.Stats()
+			log.Info("synth finished", "tweets", st.Tweets, "located", st.Located, "retweets", st.Retweets,
+				"notices", st.Notices, "malformed", st.Malformed)
+			return err
+		},
+	}
+	addServeFlags(cmd, &o.Serve, true)
+	f := cmd.Flags()
+	f.Float64Var(&o.Serve.speed, "speed", 1, "pace: 1 = real time at --rate, N = N times faster, 0 = as fast as possible")
+	f.Uint64Var(&o.Gen.Seed, "seed", 1, "random seed; the same flags give the same bytes")
+	f.StringVar(&o.Start, "start", synth.DefaultStart.Format(time.RFC3339), "event time of the first tweet")
+	f.Float64Var(&o.Gen.Rate, "rate", synth.DefaultRate, "tweets per second of event time")
+	f.IntVar(&o.Gen.Count, "count", 0, "stop after this many tweets (0: endless)")
+	f.IntVar(&o.Gen.Topics, "topics", synth.DefaultTopics, fmt.Sprintf("number of live topics (1-%d)", len(synth.Topics)))
+	f.IntVar(&o.Gen.CitiesPerTopic, "cities", synth.DefaultCities, "cities each topic is talked about in")
+	f.StringVar(&o.Gen.API, "api", "v2", "output format: v2 (X API v2 envelopes) or v1 (v1.1 statuses)")
+	f.Float64Var(&o.Gen.Filler, "filler", synth.DefaultFiller, "share of off-topic chatter")
+	f.Float64Var(&o.Gen.NoGeo, "no-geo", synth.DefaultNoGeo, "share of tweets without location")
+	f.Float64Var(&o.Gen.PlaceOnly, "place-only", synth.DefaultPlaceOnly, "share of located tweets with only a place bounding box")
+	f.Float64Var(&o.Gen.Retweet, "retweets", synth.DefaultRetweet, "share of retweets")
+	f.Float64Var(&o.Gen.Notice, "notices", synth.DefaultNotice, "share of stream notices among lines")
+	f.Float64Var(&o.Gen.Malformed, "malformed", 0, "share of malformed lines")
+	f.StringVar(&o.Labels, "labels", "", "write id<TAB>topic for every tweet to this file")
+	return cmd
+}

@@ -1,0 +1,151 @@
+// Package replay is the source that reads recorded captures: NDJSON files,
+// plain, gzip or bzip2 (sniffed from their first bytes), or standard input.
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync/atomic"
+
+	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/wire"
+)
+
+// Options configures a Source.
+type Options struct {
+	Files   []string // paths; "-" is standard input
+	Loop    bool     // start over after the last file
+	MaxLine int      // longest line kept (wire.DefaultMaxLine if 0)
+	Stdin   io.Reader
+	Logger  *slog.Logger
+}
+
+// Validate checks the options before anything is opened.
+func (o *Options) Validate() error {
+	if len(o.Files) == 0 {
+		return errors.New("replay: no capture files given")
+	}
+	for _, f := range o.Files {
+		if f == "-" {
+			if o.Loop {
+				return errors.New("replay: --loop cannot re-read standard input")
+			}
+			continue
+		}
+		st, err := os.Stat(f)
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		if st.IsDir() {
+			return fmt.Errorf("replay: %s is a directory", f)
+		}
+	}
+	return nil
+}
+
+// Source replays the files line by line. It is not safe for concurrent use.
+type Source struct {
+	opts Options
+	log  *slog.Logger
+	next int // index of the next file to open
+	file io.Closer
+	r    *wire.Reader
+	name string
+
+	// TooLong counts lines skipped for length; ReadErrors files cut short.
+	TooLong, ReadErrors atomic.Uint64
+}
+
+// New returns a Source over opts.Files; call Options.Validate first.
+func New(opts Options) *Source {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Stdin == nil {
+		opts.Stdin = os.Stdin
+	}
+	return &Source{opts: opts, log: opts.Logger}
+}
+
+// Next returns the next line of the capture, opening the next file as each
+// ends. A file that cannot be opened or is cut short (a truncated gzip) is
+// logged and counted, and replay goes on with the next file.
+func (s *Source) Next(ctx context.Context) (source.Line, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return source.Line{}, err
+		}
+		if s.r == nil {
+			if err := s.open(); err != nil {
+				return source.Line{}, err
+			}
+			continue
+		}
+		line, err := s.r.Next()
+		switch {
+		case err == nil:
+			return source.Line{Data: append([]byte(nil), line...)}, nil
+		case errors.Is(err, wire.ErrLineTooLong):
+			if s.TooLong.Add(1) <= 10 {
+				s.log.Warn("skipping over-long line", "file", s.name, "max", s.opts.MaxLine)
+			}
+		case err == io.EOF:
+			s.closeFile()
+		default:
+			s.ReadErrors.Add(1)
+			s.log.Error("capture cut short; going on with the next file", "file", s.name, "err", err)
+			s.closeFile()
+		}
+	}
+}
+
+func (s *Source) open() error {
+	if s.next >= len(s.opts.Files) {
+		if !s.opts.Loop {
+			return source.ErrEndOfInput
+		}
+		s.next = 0
+	}
+	name := s.opts.Files[s.next]
+	s.next++
+	var f io.ReadCloser
+	if name == "-" {
+		f = io.NopCloser(s.opts.Stdin)
+	} else {
+		var err error
+		if f, err = os.Open(name); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+	}
+	r, err := wire.Decompress(f)
+	if err != nil {
+		f.Close()
+		s.ReadErrors.Add(1)
+		s.log.Error("cannot read capture; skipping it", "file", name, "err", err)
+		if s.opts.Loop && len(s.opts.Files) == 1 {
+			return fmt.Errorf("replay: %s: %w", name, err)
+		}
+		return nil
+	}
+	s.file, s.name = f, name
+	s.r = wire.NewReader(r, s.opts.MaxLine)
+	s.log.Info("replaying", "file", name)
+	return nil
+}
+
+func (s *Source) closeFile() {
+	if s.file != nil {
+		s.file.Close()
+	}
+	s.file, s.r = nil, nil
+}
+
+// Close closes the current file.
+func (s *Source) Close() error {
+	s.closeFile()
+	return nil
+}

@@ -1,0 +1,93 @@
+// Package source defines where the scraper's lines come from: the live X
+// API, a recorded capture, or the synthetic generator. Each implementation
+// lives in its own package; this one holds the contract and the pacing that
+// replays event time at a chosen speed.
+package source
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/geostream/geostream/shared/tweet"
+)
+
+// ErrEndOfInput is returned by Next when a finite source has no more lines.
+var ErrEndOfInput = errors.New("source: end of input")
+
+// Line is one line of a source, without its newline. Data is owned by the
+// receiver. Time is the line's event time if the source knows it without
+// decoding (zero otherwise).
+type Line struct {
+	Data []byte
+	Time time.Time
+}
+
+// Source yields lines until it ends (ErrEndOfInput) or ctx is cancelled
+// (ctx.Err()). Close releases what it holds.
+type Source interface {
+	Next(ctx context.Context) (Line, error)
+	Close() error
+}
+
+// Pacer delays lines so that their event times are replayed at Speed times
+// the original pace (Speed 0: no delay). The first timed line sets the
+// origin; lines without a time, or earlier than the newest seen, go at once.
+type Pacer struct {
+	Speed float64
+	// Now and Sleep default to the real clock; tests replace them.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+
+	dec        tweet.Decoder
+	t0, wall0  time.Time
+	started    bool
+	newestTime time.Time
+}
+
+// Wait blocks until l is due. It decodes l for its created_at if l.Time is
+// zero.
+func (p *Pacer) Wait(ctx context.Context, l *Line) error {
+	if p.Speed <= 0 {
+		return nil
+	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	if p.Sleep == nil {
+		p.Sleep = sleepCtx
+	}
+	t := l.Time
+	if t.IsZero() {
+		if tw, err := p.dec.Decode(l.Data); err == nil {
+			t = tw.CreatedAt
+		}
+	}
+	if t.IsZero() {
+		return nil
+	}
+	if !p.started {
+		p.started, p.t0, p.wall0, p.newestTime = true, t, p.Now(), t
+		return nil
+	}
+	if !t.After(p.newestTime) {
+		return nil
+	}
+	p.newestTime = t
+	due := p.wall0.Add(time.Duration(float64(t.Sub(p.t0)) / p.Speed))
+	if d := due.Sub(p.Now()); d > 0 {
+		return p.Sleep(ctx, d)
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
