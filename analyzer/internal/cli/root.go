@@ -57,7 +57,7 @@ draws a world map.`,
 	root.SetErr(d.Stderr)
 	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
 	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(newRunCmd(d, lo, nil))
+	root.AddCommand(newRunCmd(d, lo, nil), newEvalCmd(d, lo))
 	return root
 }
 

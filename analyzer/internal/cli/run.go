@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/shared/wire"
@@ -27,6 +28,8 @@ type RunOptions struct {
 	Out           string
 	Assignments   string
 	MaxLine       int
+	Model         modelOptions
+	model         *cluster.Model
 }
 
 func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
@@ -70,7 +73,9 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.StringVar(&o.Assignments, "assignments", "", "write window_end,id,lon,lat,cluster for every tweet of every window to this CSV")
 	f.IntVar(&o.MaxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
 	f.DurationVar(&po.StatsInterval, "stats-interval", 30*time.Second, "how often to log stats")
+	addModelFlags(f, &o.Model)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input")
+	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
 	return cmd
 }
 
@@ -110,6 +115,11 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		}
 		po.Stream.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
 	}
+	m, err := o.Model.build()
+	if err != nil {
+		return err
+	}
+	o.model = m
 	return nil
 }
 
@@ -130,6 +140,6 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		}
 		outs = append(outs, a)
 	}
-	p := pipeline.New(o.Pipeline, nil, outs...)
+	p := pipeline.New(o.Pipeline, o.model, outs...)
 	return p.Run(ctx)
 }

@@ -27,7 +27,7 @@ func newReplayCmd(d Deps, lo *logOptions) *cobra.Command {
 				return usagef("replay needs at least one capture file (or - for stdin)")
 			}
 			o.Files = args
-			if err := o.Serve.validate(d.Getenv); err != nil {
+			if err := o.Serve.validate(cmd, d.Getenv); err != nil {
 				return err
 			}
 			ro := replay.Options{Files: o.Files, Loop: o.Loop, MaxLine: o.Serve.maxLine, Stdin: d.Stdin}
@@ -43,7 +43,7 @@ func newReplayCmd(d Deps, lo *logOptions) *cobra.Command {
 		},
 	}
 	addServeFlags(cmd, &o.Serve, true)
-	cmd.Flags().Float64Var(&o.Serve.speed, "speed", 1, "pace: 1 = original (from created_at), N = N times faster, 0 = as fast as possible")
+	cmd.Flags().Float64Var(&o.Serve.speed, "speed", 1, "pace: 1 = original (from created_at), N = N times faster, 0 = as fast as possible (default 0 with --out)")
 	cmd.Flags().BoolVar(&o.Loop, "loop", false, "start again after the last file")
 	return cmd
 }

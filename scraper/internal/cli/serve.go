@@ -50,7 +50,10 @@ func addServeFlags(cmd *cobra.Command, o *serveOptions, lossless bool) {
 	f.IntVar(&o.maxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
 }
 
-func (o *serveOptions) validate(getenv func(string) string) error {
+func (o *serveOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
+	if o.out != "" && !cmd.Flags().Changed("speed") {
+		o.speed = 0 // writing a file: nobody is watching the pace
+	}
 	if o.token == "" && getenv != nil {
 		o.token = getenv("GEOSTREAM_TOKEN")
 	}

@@ -28,7 +28,7 @@ func newSynthCmd(d Deps, lo *logOptions) *cobra.Command {
   scraper synth --speed 0 --count 60000 --rate 100              # ten minutes of tweets, at once`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Serve.validate(d.Getenv); err != nil {
+			if err := o.Serve.validate(cmd, d.Getenv); err != nil {
 				return err
 			}
 			start, err := time.Parse(time.RFC3339, o.Start)
@@ -73,7 +73,7 @@ func newSynthCmd(d Deps, lo *logOptions) *cobra.Command {
 	}
 	addServeFlags(cmd, &o.Serve, true)
 	f := cmd.Flags()
-	f.Float64Var(&o.Serve.speed, "speed", 1, "pace: 1 = real time at --rate, N = N times faster, 0 = as fast as possible")
+	f.Float64Var(&o.Serve.speed, "speed", 1, "pace: 1 = real time at --rate, N = N times faster, 0 = as fast as possible (default 0 with --out)")
 	f.Uint64Var(&o.Gen.Seed, "seed", 1, "random seed; the same flags give the same bytes")
 	f.StringVar(&o.Start, "start", synth.DefaultStart.Format(time.RFC3339), "event time of the first tweet")
 	f.Float64Var(&o.Gen.Rate, "rate", synth.DefaultRate, "tweets per second of event time")

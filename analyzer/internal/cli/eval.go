@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/eval"
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/spf13/cobra"
+)
+
+// EvalOptions are the eval command's settings.
+type EvalOptions struct {
+	Pipeline pipeline.Options
+	Labels   string
+	Ignore   string
+	Model    modelOptions
+	Quiet    bool
+}
+
+func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
+	o := &EvalOptions{}
+	cmd := &cobra.Command{
+		Use:   "eval --input CAPTURE --labels LABELS",
+		Short: "Score the clustering of a labelled capture (adjusted Rand index, NMI) per window",
+		Example: `  scraper synth --count 100000 --labels l.tsv --out synth.jsonl
+  analyzer eval --input synth.jsonl --labels l.tsv
+  analyzer eval --input synth.jsonl --labels l.tsv --profile seed`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			log, err := lo.logger(d.Stderr)
+			if err != nil {
+				return err
+			}
+			po := &o.Pipeline
+			po.Clock, po.Stdin, po.Logger = pipeline.ClockEvent, d.Stdin, log
+			if po.Input == "" || o.Labels == "" {
+				return usagef("eval needs --input and --labels")
+			}
+			if err := po.Validate(); err != nil {
+				return usageError{err}
+			}
+			m, err := o.Model.build()
+			if err != nil {
+				return err
+			}
+			labels, err := eval.ReadLabels(o.Labels)
+			if err != nil {
+				return usageError{err}
+			}
+			sc := &scorer{labels: labels, ignore: o.Ignore, w: d.Stdout, quiet: o.Quiet}
+			if !o.Quiet {
+				fmt.Fprintf(d.Stdout, "%-20s %8s %8s %7s %7s\n", "window_end", "tweets", "scored", "ARI", "NMI")
+			}
+			if err := pipeline.New(*po, m, sc).Run(cmd.Context()); err != nil {
+				return err
+			}
+			if sc.windows == 0 {
+				return fmt.Errorf("no window had labelled tweets: do --labels and --input belong together?")
+			}
+			fmt.Fprintf(d.Stdout, "mean over %d windows: ARI %.4f  NMI %.4f  (%d of %d located tweets labelled)\n",
+				sc.windows, sc.ari/float64(sc.windows), sc.nmi/float64(sc.windows), sc.labelled, sc.located)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Pipeline.Input, "input", "", "labelled capture (.jsonl, .gz, .bz2)")
+	f.StringVar(&o.Labels, "labels", "", "id<TAB>label file (scraper synth --labels)")
+	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores")
+	f.BoolVar(&o.Quiet, "quiet", false, "print only the mean")
+	f.DurationVar(&o.Pipeline.Lateness, "lateness", 5*time.Second, "how long a batch waits for late tweets")
+	f.DurationVar(&o.Pipeline.Window.Batch, "batch", 10*time.Second, "batch interval")
+	f.DurationVar(&o.Pipeline.Window.Window, "window", 60*time.Second, "window length")
+	f.DurationVar(&o.Pipeline.Window.Slide, "slide", 20*time.Second, "slide interval")
+	o.Pipeline.StatsInterval = time.Hour
+	addModelFlags(f, &o.Model)
+	return cmd
+}
+
+// scorer is a pipeline.Output that scores every window.
+type scorer struct {
+	labels            map[string]string
+	ignore            string
+	w                 io.Writer
+	quiet             bool
+	windows           int
+	ari, nmi          float64
+	labelled, located int
+}
+
+func (s *scorer) Write(r *pipeline.Result) error {
+	var truth []string
+	var pred []int
+	for _, p := range r.Points {
+		if l, ok := s.labels[p.ID]; ok && l != s.ignore && p.Cluster >= 0 {
+			truth = append(truth, l)
+			pred = append(pred, p.Cluster)
+		}
+	}
+	s.located += r.Fresh.Located
+	for _, p := range r.Points {
+		if p.Time.Before(r.End) && !p.Time.Before(r.End.Add(-20*time.Second)) {
+			if _, ok := s.labels[p.ID]; ok {
+				s.labelled++
+			}
+		}
+	}
+	if len(truth) < 2 {
+		return nil
+	}
+	ari, nmi := eval.Score(truth, pred)
+	s.windows++
+	s.ari += ari
+	s.nmi += nmi
+	if !s.quiet {
+		_, err := fmt.Fprintf(s.w, "%-20s %8d %8d %7.4f %7.4f\n", r.End.Format(time.RFC3339), r.Counts.Tweets, len(truth), ari, nmi)
+		return err
+	}
+	return nil
+}
+
+func (s *scorer) Close() error { return nil }

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/geostream/geostream/analyzer/internal/cluster"
+	"github.com/geostream/geostream/analyzer/internal/embed"
+	"github.com/geostream/geostream/analyzer/internal/features"
+	"github.com/geostream/geostream/analyzer/internal/kmeans"
+	"github.com/spf13/pflag"
+)
+
+// modelOptions are the clustering flags shared by run and eval.
+type modelOptions struct {
+	cluster    cluster.Options
+	unit       string
+	init       string
+	profile    string
+	halfLife   float64
+	embeddings string
+	exclude    string
+	idf        bool
+}
+
+func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
+	c := &o.cluster
+	f.IntVar(&c.K, "k", cluster.DefaultK, "number of clusters")
+	f.Float64Var(&c.Decay, "decay", cluster.DefaultDecay, "forgetfulness: weight kept per time unit (1 = remember everything)")
+	f.Float64Var(&o.halfLife, "half-life", 0, "instead of --decay: time units after which a weight has halved")
+	f.StringVar(&o.unit, "time-unit", "batches", "what --decay is per: batches or points")
+	f.StringVar(&o.init, "init", "", "initial centres: kmeans++ (on the first batch) or random (numpy randn, as PySpark); default kmeans++, random for --profile seed")
+	f.Uint32Var(&c.Seed, "seed", 3, "random seed for the initial centres")
+	f.IntVar(&c.Keywords, "keywords", cluster.DefaultKeywords, "top keywords shown per cluster")
+	f.StringVar(&o.exclude, "exclude-words", "", "comma-separated words never shown as keywords (e.g. the tracked terms)")
+	f.StringVar(&o.profile, "profile", "default", "features: default (weighted text + unit-sphere location) or seed (the original's [lon, lat, word vector])")
+	f.Float64Var(&c.Features.TextWeight, "text-weight", features.DefaultTextWeight, "weight of the text part of the features")
+	f.Float64Var(&c.Features.GeoWeight, "geo-weight", features.DefaultGeoWeight, "weight of the location part of the features")
+	f.BoolVar(&o.idf, "idf", true, "weight words by inverse document frequency in the stream (default profile)")
+	f.StringVar(&o.embeddings, "embeddings", "", "word vectors (word2vec binary/text, GloVe, fastText .vec; .gz ok); default: built-in hashed vectors")
+}
+
+// build validates the flags and returns the model.
+func (o *modelOptions) build() (*cluster.Model, error) {
+	c := &o.cluster
+	c.Unit = kmeans.TimeUnit(o.unit)
+	c.Features.Profile = features.Profile(o.profile)
+	switch {
+	case o.init != "":
+		c.Init = cluster.Init(o.init)
+	case c.Features.Profile == features.Seed:
+		c.Init = cluster.InitRandom
+	default:
+		c.Init = cluster.InitKMeansPP
+	}
+	if o.halfLife < 0 {
+		return nil, usagef("--half-life must be positive")
+	}
+	if o.halfLife > 0 {
+		c.Decay = kmeans.DecayForHalfLife(o.halfLife)
+	}
+	for _, w := range strings.Split(o.exclude, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			c.Exclude = append(c.Exclude, w)
+		}
+	}
+	switch {
+	case o.embeddings != "":
+		t, err := embed.Load(o.embeddings)
+		if err != nil {
+			return nil, usagef("--embeddings: %v", err)
+		}
+		c.Features.Embed = t
+	case c.Features.Profile == features.Seed:
+		// The original used 100-dimensional word2vec vectors: 2 + 100 = 102.
+		c.Features.Embed = embed.Hashed{D: 100, NNZ: embed.DefaultHashed.NNZ, Seed: embed.DefaultHashed.Seed}
+	default:
+		c.Features.Embed = embed.DefaultHashed
+	}
+	if o.idf && c.Features.Profile == features.Default {
+		c.Features.IDF = features.NewIDF(features.DefaultIDFBuckets)
+	}
+	m, err := cluster.New(*c)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return m, nil
+}

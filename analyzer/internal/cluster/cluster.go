@@ -1,0 +1,217 @@
+// Package cluster is the analyzer's model: it tokenizes and embeds each
+// located tweet, trains streaming k-means on every batch and, at every
+// slide, assigns the window's tweets to clusters and describes each cluster
+// by its size, centre and top keywords. It implements pipeline.Model.
+package cluster
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/geostream/geostream/analyzer/internal/features"
+	"github.com/geostream/geostream/analyzer/internal/kmeans"
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/text"
+)
+
+// Init is how the centres start.
+type Init string
+
+const (
+	// InitRandom draws centres from numpy's RandomState(seed).randn(k, dim),
+	// as PySpark's setRandomCenters(dim, 1.0, seed) does.
+	InitRandom Init = "random"
+	// InitKMeansPP seeds the centres with k-means++ on the first batch.
+	InitKMeansPP Init = "kmeans++"
+)
+
+// Defaults, chosen with analyzer eval (see README).
+const (
+	DefaultK        = 15
+	DefaultDecay    = 0.6
+	DefaultKeywords = 5
+)
+
+// Options configures a Model.
+type Options struct {
+	K        int
+	Decay    float64
+	Unit     kmeans.TimeUnit
+	Init     Init
+	Seed     uint32
+	Keywords int
+	// Exclude are words never shown as keywords (the tracked terms).
+	Exclude  []string
+	Features features.Extractor
+}
+
+// Validate checks the options.
+func (o *Options) Validate() error {
+	if o.K < 1 || o.K > 1000 {
+		return fmt.Errorf("cluster: --k must be between 1 and 1000")
+	}
+	if o.Decay < 0 || o.Decay > 1 || math.IsNaN(o.Decay) {
+		return fmt.Errorf("cluster: --decay must be between 0 and 1")
+	}
+	if o.Unit != kmeans.Batches && o.Unit != kmeans.Points {
+		return fmt.Errorf("cluster: --time-unit must be batches or points")
+	}
+	if o.Init != InitRandom && o.Init != InitKMeansPP {
+		return fmt.Errorf("cluster: --init must be random or kmeans++")
+	}
+	if o.Keywords < 0 {
+		return fmt.Errorf("cluster: --keywords must not be negative")
+	}
+	return o.Features.Validate()
+}
+
+// Model implements pipeline.Model. It is used from the pipeline's goroutine
+// only.
+type Model struct {
+	opts    Options
+	km      *kmeans.Model
+	pending [][]float64 // points seen before k-means++ had enough to start
+	exclude map[string]bool
+	rng     *kmeans.RandomState
+	batch   [][]float64
+}
+
+// New returns a model; opts must be valid.
+func New(opts Options) (*Model, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{opts: opts, exclude: map[string]bool{}, rng: kmeans.NewRandomState(opts.Seed)}
+	for _, w := range opts.Exclude {
+		for _, t := range text.Tokenize(nil, w) {
+			m.exclude[strings.TrimLeft(t, "#@")] = true
+		}
+	}
+	if opts.Init == InitRandom {
+		centers := kmeans.NewRandomState(opts.Seed).Randn(opts.K, opts.Features.Dim())
+		km, err := kmeans.New(centers, 1.0, opts.Decay, opts.Unit)
+		if err != nil {
+			return nil, err
+		}
+		m.km = km
+	}
+	return m, nil
+}
+
+// Prepare implements pipeline.Model.
+func (m *Model) Prepare(p *pipeline.Point) {
+	p.Tokens = text.Tokenize(nil, p.Text)
+	p.Feature, _ = m.opts.Features.Vector(p.Lon, p.Lat, p.Tokens)
+}
+
+// Train implements pipeline.Model.
+func (m *Model) Train(batch []*pipeline.Point) {
+	m.batch = m.batch[:0]
+	for _, p := range batch {
+		m.batch = append(m.batch, p.Feature)
+	}
+	if m.km == nil {
+		m.pending = append(m.pending, m.batch...)
+		if len(m.pending) < m.opts.K {
+			return // not enough points yet to seed k centres
+		}
+		centers := kmeans.KMeansPlusPlus(m.pending, m.opts.K, m.rng.Float64)
+		km, err := kmeans.New(centers, 1.0, m.opts.Decay, m.opts.Unit)
+		if err != nil {
+			panic(err) // options were validated; centres come from our points
+		}
+		m.km, m.pending = km, nil
+	}
+	m.km.Update(m.batch)
+}
+
+// Decay implements pipeline.Model.
+func (m *Model) Decay(n int64) {
+	if m.km != nil {
+		m.km.DecayEmpty(n)
+	}
+}
+
+// Ready reports whether the model has centres.
+func (m *Model) Ready() bool { return m.km != nil }
+
+// Assign implements pipeline.Model.
+func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
+	if m.km == nil {
+		return nil
+	}
+	k := m.km.K()
+	type acc struct {
+		n       int
+		x, y, z float64
+		words   map[string]int
+	}
+	accs := make([]acc, k)
+	for _, p := range points {
+		c := m.km.Predict(p.Feature)
+		p.Cluster = c
+		a := &accs[c]
+		a.n++
+		φ, λ := p.Lat*math.Pi/180, p.Lon*math.Pi/180
+		a.x += math.Cos(φ) * math.Cos(λ)
+		a.y += math.Cos(φ) * math.Sin(λ)
+		a.z += math.Sin(φ)
+		if m.opts.Keywords > 0 {
+			if a.words == nil {
+				a.words = map[string]int{}
+			}
+			for _, w := range p.Tokens {
+				if !m.exclude[strings.TrimLeft(w, "#@")] {
+					a.words[w]++
+				}
+			}
+		}
+	}
+	var out []pipeline.ClusterSummary
+	for id, a := range accs {
+		if a.n == 0 {
+			continue
+		}
+		lon := math.Atan2(a.y, a.x) * 180 / math.Pi
+		lat := math.Atan2(a.z, math.Hypot(a.x, a.y)) * 180 / math.Pi
+		out = append(out, pipeline.ClusterSummary{
+			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4),
+			Keywords: top(a.words, m.opts.Keywords),
+		})
+	}
+	return out
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+// top returns the n most frequent words, ties broken alphabetically; a
+// word that appears only once is not a keyword unless nothing else is.
+func top(counts map[string]int, n int) []string {
+	type wc struct {
+		w string
+		c int
+	}
+	list := make([]wc, 0, len(counts))
+	for w, c := range counts {
+		list = append(list, wc{w, c})
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].c != list[j].c {
+			return list[i].c > list[j].c
+		}
+		return list[i].w < list[j].w
+	})
+	out := make([]string, 0, n)
+	for _, x := range list {
+		if len(out) == n {
+			break
+		}
+		out = append(out, x.w)
+	}
+	return out
+}

@@ -1,0 +1,110 @@
+package cluster
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/geostream/geostream/analyzer/internal/embed"
+	"github.com/geostream/geostream/analyzer/internal/features"
+	"github.com/geostream/geostream/analyzer/internal/kmeans"
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
+)
+
+func newModel(t *testing.T, k int, init Init) *Model {
+	t.Helper()
+	m, err := New(Options{K: k, Decay: 0.6, Unit: kmeans.Batches, Init: init, Seed: 3, Keywords: 3,
+		Exclude: []string{"tracked"},
+		Features: features.Extractor{Embed: embed.DefaultHashed, Profile: features.Default, TextWeight: 1, GeoWeight: 0.5,
+			IDF: features.NewIDF(1 << 12)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// topics are three well-separated themes in three places.
+var topics = []struct {
+	lon, lat float64
+	text     string
+}{
+	{-90.07, 29.95, "game bowl halftime touchdown tracked"},
+	{2.35, 48.85, "rain storm flood umbrella tracked"},
+	{139.69, 35.68, "anime manga episode studio tracked"},
+}
+
+func batch(m *Model, n, offset int) []*pipeline.Point {
+	var out []*pipeline.Point
+	for i := range n {
+		tp := topics[(i+offset)%3]
+		p := &pipeline.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Text: tp.text, Cluster: -1}
+		m.Prepare(p)
+		out = append(out, p)
+	}
+	return out
+}
+
+func TestClustersSeparateTopics(t *testing.T) {
+	m := newModel(t, 3, InitKMeansPP)
+	for b := range 5 {
+		m.Train(batch(m, 60, b))
+	}
+	win := batch(m, 90, 0)
+	sums := m.Assign(win)
+	if len(sums) != 3 {
+		t.Fatalf("got %d clusters, want 3: %+v", len(sums), sums)
+	}
+	for i, p := range win {
+		if p.Cluster != win[i%3].Cluster {
+			t.Fatalf("tweets of one topic split across clusters")
+		}
+	}
+	for _, s := range sums {
+		if s.Size != 30 || len(s.Keywords) != 3 {
+			t.Fatalf("summary %+v", s)
+		}
+		for _, w := range s.Keywords {
+			if w == "tracked" {
+				t.Fatal("excluded word shown as a keyword")
+			}
+		}
+	}
+}
+
+func TestRandomInitMatchesNumpy(t *testing.T) {
+	m := newModel(t, 15, InitRandom)
+	want := kmeans.NewRandomState(3).Randn(15, embed.DefaultHashed.D+3)
+	if m.km.Centers[0][0] != want[0][0] || m.km.Centers[14][5] != want[14][5] {
+		t.Fatal("random init is not RandomState(seed).randn(k, dim)")
+	}
+}
+
+func TestKMeansPPWaitsForEnoughPoints(t *testing.T) {
+	m := newModel(t, 15, InitKMeansPP)
+	m.Train(batch(m, 5, 0))
+	if m.Ready() {
+		t.Fatal("seeded 15 centres from 5 points")
+	}
+	if sums := m.Assign(batch(m, 3, 0)); sums != nil {
+		t.Fatal("assigned before the model had centres")
+	}
+	m.Train(batch(m, 20, 0))
+	if !m.Ready() {
+		t.Fatal("not seeded after 25 points")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := Options{K: 3, Decay: 0.6, Unit: kmeans.Batches, Init: InitRandom,
+		Features: features.Extractor{Embed: embed.DefaultHashed, Profile: features.Default}}
+	for name, mutate := range map[string]func(*Options){
+		"k zero": func(o *Options) { o.K = 0 }, "decay above one": func(o *Options) { o.Decay = 2 },
+		"bad unit": func(o *Options) { o.Unit = "days" }, "bad init": func(o *Options) { o.Init = "best" },
+		"bad profile": func(o *Options) { o.Features.Profile = "fancy" }, "negative weight": func(o *Options) { o.Features.GeoWeight = -1 },
+	} {
+		o := good
+		mutate(&o)
+		if _, err := New(o); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package features
+
+import (
+	"math"
+
+	"github.com/geostream/geostream/analyzer/internal/embed"
+)
+
+// IDF estimates inverse document frequencies over an endless stream in
+// fixed memory: document counts live in a hashed table (colliding words
+// share a count, which only makes rare words look a little commoner), and
+// all counts are halved whenever the number of documents reaches HalfAt,
+// so the estimate follows the stream and never overflows.
+type IDF struct {
+	counts []float32
+	docs   float64
+	HalfAt float64
+	seen   map[uint32]struct{}
+}
+
+// DefaultIDFBuckets is the table size: 2^20 counts, 4 MiB.
+const DefaultIDFBuckets = 1 << 20
+
+// NewIDF returns an estimator with buckets counts (a power of two).
+func NewIDF(buckets int) *IDF {
+	return &IDF{counts: make([]float32, buckets), HalfAt: 1 << 20, seen: map[uint32]struct{}{}}
+}
+
+func (f *IDF) bucket(w string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint32(w[i])) * 16777619
+	}
+	return h & uint32(len(f.counts)-1)
+}
+
+// Observe counts one document's distinct words.
+func (f *IDF) Observe(words []string) {
+	clear(f.seen)
+	for _, w := range words {
+		b := f.bucket(w)
+		if _, dup := f.seen[b]; dup {
+			continue
+		}
+		f.seen[b] = struct{}{}
+		f.counts[b]++
+	}
+	f.docs++
+	if f.docs >= f.HalfAt {
+		for i := range f.counts {
+			f.counts[i] /= 2
+		}
+		f.docs /= 2
+	}
+}
+
+// Weight is the smoothed idf of w: ln((1+N)/(1+df)) + 1.
+func (f *IDF) Weight(w string) float64 {
+	return math.Log((1+f.docs)/(1+float64(f.counts[f.bucket(w)]))) + 1
+}
+
+// Mean observes words, then sets dst to their idf-weighted mean vector and
+// returns how many words the model knew.
+func (f *IDF) Mean(m embed.Model, dst []float64, words []string) int {
+	f.Observe(words)
+	clear(dst)
+	tmp := make([]float64, len(dst))
+	n := 0
+	for _, w := range words {
+		clear(tmp)
+		if !m.AddTo(tmp, w) {
+			continue
+		}
+		n++
+		wt := f.Weight(w)
+		for i, x := range tmp {
+			dst[i] += wt * x
+		}
+	}
+	return n
+}
