@@ -5,13 +5,17 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/cluster"
+	"github.com/geostream/geostream/analyzer/internal/geo"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/render"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
@@ -30,6 +34,12 @@ type RunOptions struct {
 	MaxLine       int
 	Model         modelOptions
 	model         *cluster.Model
+	Maps          bool
+	Region        string
+	BBox          string
+	Width, Height int
+	Keep          int
+	mapOpts       render.MapsOptions
 }
 
 func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
@@ -73,6 +83,12 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.StringVar(&o.Assignments, "assignments", "", "write window_end,id,lon,lat,cluster for every tweet of every window to this CSV")
 	f.IntVar(&o.MaxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
 	f.DurationVar(&po.StatsInterval, "stats-interval", 30*time.Second, "how often to log stats")
+	f.BoolVar(&o.Maps, "maps", true, "draw a map per window (--maps=false: numbers only)")
+	f.StringVar(&o.Region, "region", "world", "map region: "+strings.Join(geo.RegionNames(), ", "))
+	f.StringVar(&o.BBox, "bbox", "", "map extent w,s,e,n in degrees (instead of --region)")
+	f.IntVar(&o.Width, "width", 1600, "map width in pixels")
+	f.IntVar(&o.Height, "height", 900, "map height in pixels")
+	f.IntVar(&o.Keep, "keep", 200, "how many map-*.png files to keep (0: all)")
 	addModelFlags(f, &o.Model)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
@@ -120,6 +136,24 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		return err
 	}
 	o.model = m
+	box, ok := geo.Regions[o.Region]
+	if !ok {
+		return usagef("--region %q: want one of %s", o.Region, strings.Join(geo.RegionNames(), ", "))
+	}
+	if o.BBox != "" {
+		if box, err = geo.ParseBBox(o.BBox); err != nil {
+			return usagef("--bbox: %v", err)
+		}
+		o.Region = "bbox"
+	}
+	if o.Width < 400 || o.Height < 300 || o.Width > 10000 || o.Height > 10000 {
+		return usagef("--width and --height must be between 400x300 and 10000x10000")
+	}
+	if o.Keep < 0 {
+		return usagef("--keep must not be negative")
+	}
+	o.mapOpts = render.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Width: o.Width, Height: o.Height,
+		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed}
 	return nil
 }
 
@@ -139,6 +173,17 @@ func runRun(ctx context.Context, o *RunOptions) error {
 			return err
 		}
 		outs = append(outs, a)
+	}
+	if o.Maps {
+		o.mapOpts.Logger = o.Pipeline.Logger
+		maps, err := render.NewMaps(o.mapOpts)
+		if err != nil {
+			for _, out := range outs {
+				out.Close()
+			}
+			return usageError{err}
+		}
+		outs = append(outs, maps)
 	}
 	p := pipeline.New(o.Pipeline, o.model, outs...)
 	return p.Run(ctx)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/stream"
@@ -108,6 +109,13 @@ type Output interface {
 	Close() error
 }
 
+// Runner is an Output with work of its own (drawing maps). The pipeline
+// runs Run in a goroutine; Run must return once Close has been called and
+// the queued work is done.
+type Runner interface {
+	Run(ctx context.Context) error
+}
+
 // Pipeline runs the analyzer over one input.
 type Pipeline struct {
 	opts    Options
@@ -165,6 +173,19 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		readErr <- err
 	}()
 
+	var runners sync.WaitGroup
+	for _, o := range p.outputs {
+		if r, ok := o.(Runner); ok {
+			runners.Add(1)
+			go func() { // owned here: ends after the output's Close
+				defer runners.Done()
+				if err := r.Run(ctx); err != nil {
+					p.log.Error("output stopped", "err", err)
+				}
+			}()
+		}
+	}
+
 	var tick <-chan time.Time
 	if p.opts.Clock == ClockWall {
 		t := time.NewTicker(p.opts.Window.Batch)
@@ -211,6 +232,7 @@ loop:
 			err = cerr
 		}
 	}
+	runners.Wait()
 	if err == nil {
 		err = p.outErr
 	}

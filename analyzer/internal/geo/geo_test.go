@@ -1,0 +1,128 @@
+package geo
+
+import (
+	"errors"
+	"math"
+	"os"
+	"testing"
+)
+
+const tiny = `{"type":"Topology","transform":{"scale":[1,1],"translate":[0,0]},
+"arcs":[[[0,0],[10,0],[0,10]],[[10,10],[-10,0],[0,-10]]],
+"objects":{"sq":{"type":"GeometryCollection","geometries":[{"type":"Polygon","arcs":[[0,1]]},{"type":"MultiPolygon","arcs":[[[~1,~0]]]},{"type":"Point","coordinates":[1,1]}]}}}`
+
+func TestDecodeTopoJSON(t *testing.T) {
+	polys, err := DecodeTopoJSON([]byte(tiny), "sq")
+	if err == nil {
+		t.Fatal("~ is not JSON; want an error")
+	}
+	fixed := []byte(`{"type":"Topology","transform":{"scale":[1,1],"translate":[0,0]},
+"arcs":[[[0,0],[10,0],[0,10]],[[10,10],[-10,0],[0,-10]]],
+"objects":{"sq":{"type":"GeometryCollection","geometries":[{"type":"Polygon","arcs":[[0,1]]},{"type":"MultiPolygon","arcs":[[[-2,-1]]]},{"type":"Point","coordinates":[1,1]}]}}}`)
+	polys, err = DecodeTopoJSON(fixed, "sq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Ring{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}
+	if len(polys) != 2 || len(polys[0]) != 1 {
+		t.Fatalf("got %v", polys)
+	}
+	for i, p := range want {
+		if polys[0][0][i] != p {
+			t.Fatalf("ring %v, want %v (delta decoding, shared joints)", polys[0][0], want)
+		}
+	}
+	if len(polys[1][0]) != 5 || polys[1][0][0] != [2]float64{0, 0} || polys[1][0][1] != [2]float64{0, 10} {
+		t.Fatalf("reversed arcs gave %v", polys[1][0])
+	}
+}
+
+func TestDecodeBad(t *testing.T) {
+	for name, in := range map[string]string{
+		"not json":     "nope",
+		"not topology": `{"type":"Feature"}`,
+		"no object":    `{"type":"Topology","arcs":[],"objects":{}}`,
+		"arc too far":  `{"type":"Topology","arcs":[],"objects":{"x":{"type":"Polygon","arcs":[[5]]}}}`,
+		"short point":  `{"type":"Topology","arcs":[[[1]]],"objects":{"x":{"type":"Polygon","arcs":[[0]]}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := DecodeTopoJSON([]byte(in), "x"); !errors.Is(err, ErrTopoJSON) {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
+
+func FuzzDecodeTopoJSON(f *testing.F) {
+	f.Add([]byte(tiny), "sq")
+	f.Fuzz(func(t *testing.T, data []byte, obj string) {
+		polys, err := DecodeTopoJSON(data, obj)
+		if err != nil {
+			return
+		}
+		for _, p := range polys {
+			for _, r := range p {
+				if len(r) < 3 {
+					t.Fatal("degenerate ring returned")
+				}
+			}
+		}
+	})
+}
+
+func TestEmbeddedWorld(t *testing.T) {
+	data, err := os.ReadFile("../render/worldatlas/countries-50m.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	land, err := DecodeTopoJSON(data, "land")
+	if err != nil {
+		t.Fatal(err)
+	}
+	countries, err := DecodeTopoJSON(data, "countries")
+	if err != nil || len(countries) < 200 || len(land) < 100 {
+		t.Fatalf("%d land polygons, %d country polygons, %v", len(land), len(countries), err)
+	}
+	for _, p := range land {
+		for _, r := range p {
+			for _, pt := range r {
+				if !(BBox{-180, -90, 180, 90}).Contains(pt[0], pt[1]) {
+					t.Fatalf("point %v off the globe", pt)
+				}
+			}
+		}
+	}
+}
+
+func TestBBox(t *testing.T) {
+	if _, err := ParseBBox("-130,-20,100,50"); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"1,2,3", "a,b,c,d", "10,0,5,5", "0,10,5,5", "-200,0,0,10", "NaN,0,1,1"} {
+		if _, err := ParseBBox(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for name, b := range Regions {
+		if err := b.Validate(); err != nil {
+			t.Errorf("region %s: %v", name, err)
+		}
+	}
+	p := Projection{Box: BBox{-180, -90, 180, 90}, W: 360, H: 180}
+	if x, y := p.Point(0, 0); x != 180 || y != 90 {
+		t.Fatalf("centre at %v,%v", x, y)
+	}
+	if a := (BBox{-10, -10, 10, 10}).Aspect(); math.Abs(a-1) > 1e-12 {
+		t.Fatalf("aspect %v", a)
+	}
+}
+
+func FuzzParseBBox(f *testing.F) {
+	f.Add("-130,-20,100,50")
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := ParseBBox(s)
+		if err == nil && (b.W >= b.E || b.S >= b.N) {
+			t.Fatalf("accepted empty box %v", b)
+		}
+	})
+}

@@ -1,0 +1,217 @@
+package render
+
+import (
+	_ "embed"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"sync"
+
+	"github.com/geostream/geostream/analyzer/internal/geo"
+	"golang.org/x/image/vector"
+)
+
+//go:embed worldatlas/countries-50m.json
+var worldAtlas []byte
+
+var (
+	oceanColor  = color.RGBA{0xdc, 0xe6, 0xef, 0xff}
+	landColor   = color.RGBA{0xf7, 0xf5, 0xef, 0xff}
+	borderColor = color.RGBA{0xb9, 0xb3, 0xa8, 0xff}
+	coastColor  = color.RGBA{0x9a, 0xa7, 0xb4, 0xff}
+)
+
+type shapes struct {
+	land, countries []geo.Polygon
+}
+
+var (
+	worldOnce sync.Once
+	world     shapes
+	worldErr  error
+)
+
+func loadWorld() (shapes, error) {
+	worldOnce.Do(func() {
+		world.land, worldErr = geo.DecodeTopoJSON(worldAtlas, "land")
+		if worldErr == nil {
+			world.countries, worldErr = geo.DecodeTopoJSON(worldAtlas, "countries")
+		}
+	})
+	return world, worldErr
+}
+
+type baseKey struct {
+	box  geo.BBox
+	w, h int
+}
+
+// baseCache keeps rasterized base maps; a run uses one or two sizes.
+type baseCache struct {
+	mu sync.Mutex
+	m  map[baseKey]*image.RGBA
+}
+
+func (c *baseCache) get(box geo.BBox, w, h int) (*image.RGBA, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := baseKey{box, w, h}
+	if img, ok := c.m[k]; ok {
+		return img, nil
+	}
+	img, err := drawBase(box, w, h)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil || len(c.m) > 8 {
+		c.m = map[baseKey]*image.RGBA{}
+	}
+	c.m[k] = img
+	return img, nil
+}
+
+// drawBase rasterizes ocean, land, country borders and coasts for box
+// onto a w×h image.
+func drawBase(box geo.BBox, w, h int) (*image.RGBA, error) {
+	if w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("render: base map of %dx%d pixels", w, h)
+	}
+	sh, err := loadWorld()
+	if err != nil {
+		return nil, fmt.Errorf("render: embedded base map: %w", err)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(img, img.Bounds(), image.NewUniform(oceanColor), image.Point{}, draw.Src)
+	proj := geo.Projection{Box: box, W: float64(w), H: float64(h)}
+
+	fill := vector.NewRasterizer(w, h)
+	for _, p := range sh.land {
+		for _, ring := range p {
+			addRing(fill, proj, ring)
+		}
+	}
+	fill.Draw(img, img.Bounds(), image.NewUniform(landColor), image.Point{})
+
+	borders := vector.NewRasterizer(w, h)
+	for _, p := range sh.countries {
+		for _, ring := range p {
+			strokeRing(borders, proj, ring, 0.6)
+		}
+	}
+	borders.Draw(img, img.Bounds(), image.NewUniform(borderColor), image.Point{})
+
+	coast := vector.NewRasterizer(w, h)
+	for _, p := range sh.land {
+		for _, ring := range p {
+			strokeRing(coast, proj, ring, 0.9)
+		}
+	}
+	coast.Draw(img, img.Bounds(), image.NewUniform(coastColor), image.Point{})
+	return img, nil
+}
+
+// clampf bounds coordinates so float32 stays precise; the rasterizer clips
+// what falls outside its bounds itself.
+func clampf(v, max float64) float32 {
+	return float32(math.Max(-50*max, math.Min(50*max, v)))
+}
+
+// unwrap makes a ring's longitudes continuous across the antimeridian
+// (Fiji, Chukotka) and closes rings that circle a pole (Antarctica) along
+// that pole. It reports whether closing segments were added at the end.
+func unwrap(ring geo.Ring) (geo.Ring, bool) {
+	out := make(geo.Ring, len(ring), len(ring)+2)
+	copy(out, ring)
+	var latSum float64
+	for i := 1; i < len(out); i++ {
+		d := out[i][0] - out[i-1][0]
+		out[i][0] -= 360 * math.Round(d/360)
+		latSum += out[i][1]
+	}
+	drift := out[len(out)-1][0] - out[0][0]
+	if math.Abs(drift) < 180 {
+		return out, false
+	}
+	pole := 90.0
+	if latSum < 0 {
+		pole = -90
+	}
+	last := out[len(out)-1]
+	out = append(out, [2]float64{last[0], pole}, [2]float64{out[0][0], pole})
+	return out, true
+}
+
+// offsets are the copies of a ring, shifted by whole turns, that can
+// reach the map box.
+func offsets(ring geo.Ring, box geo.BBox) []float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, pt := range ring {
+		lo, hi = math.Min(lo, pt[0]), math.Max(hi, pt[0])
+	}
+	var out []float64
+	for _, k := range []float64{-360, 0, 360} {
+		if hi+k >= box.W && lo+k <= box.E {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func addRing(z *vector.Rasterizer, p geo.Projection, ring geo.Ring) {
+	ring, _ = unwrap(ring)
+	for _, k := range offsets(ring, p.Box) {
+		for i, pt := range ring {
+			x, y := p.Point(pt[0]+k, pt[1])
+			fx, fy := clampf(x, p.W), clampf(y, p.H)
+			if i == 0 {
+				z.MoveTo(fx, fy)
+			} else {
+				z.LineTo(fx, fy)
+			}
+		}
+		z.ClosePath()
+	}
+}
+
+// strokeRing adds each segment of ring as a thin quad of the given width,
+// leaving out the segments added to close a polar ring.
+func strokeRing(z *vector.Rasterizer, p geo.Projection, ring geo.Ring, width float64) {
+	ring, polar := unwrap(ring)
+	n := len(ring)
+	if polar {
+		n -= 2
+	}
+	half := width / 2
+	for _, k := range offsets(ring, p.Box) {
+		for i := 1; i < n; i++ {
+			a, b := ring[i-1], ring[i]
+			if math.Abs(a[1]) >= 89.99 && math.Abs(b[1]) >= 89.99 {
+				continue // a cut along the pole, not a coast
+			}
+			x0, y0 := p.Point(a[0]+k, a[1])
+			x1, y1 := p.Point(b[0]+k, b[1])
+			if !segmentVisible(x0, y0, x1, y1, p.W, p.H) {
+				continue
+			}
+			dx, dy := x1-x0, y1-y0
+			l := math.Hypot(dx, dy)
+			if l == 0 {
+				continue
+			}
+			nx, ny := -dy/l*half, dx/l*half
+			// Extend each quad by half a width so joints have no gaps.
+			ex, ey := dx/l*half, dy/l*half
+			z.MoveTo(clampf(x0+nx-ex, p.W), clampf(y0+ny-ey, p.H))
+			z.LineTo(clampf(x1+nx+ex, p.W), clampf(y1+ny+ey, p.H))
+			z.LineTo(clampf(x1-nx+ex, p.W), clampf(y1-ny+ey, p.H))
+			z.LineTo(clampf(x0-nx-ex, p.W), clampf(y0-ny-ey, p.H))
+			z.ClosePath()
+		}
+	}
+}
+
+func segmentVisible(x0, y0, x1, y1, w, h float64) bool {
+	return !(x0 < -2 && x1 < -2 || x0 > w+2 && x1 > w+2 || y0 < -2 && y1 < -2 || y0 > h+2 && y1 > h+2)
+}

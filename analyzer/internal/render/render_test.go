@@ -1,0 +1,193 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/geo"
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
+)
+
+func testFrame(region string) *Frame {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := &Frame{Start: t0, End: t0.Add(time.Minute), Region: region, Box: geo.Regions[region], Width: 1600, Height: 900}
+	cities := []struct{ lon, lat float32 }{{-74, 40.7}, {2.35, 48.85}, {139.7, 35.7}, {-90.07, 29.95}, {18.4, -33.9}}
+	for i := range 2000 {
+		c := cities[i%len(cities)]
+		f.Points = append(f.Points, Point{Lon: c.lon + float32(i%13)*0.05, Lat: c.lat + float32(i%7)*0.05, Cluster: int32(i % len(cities))})
+	}
+	for i := range cities {
+		f.Clusters = append(f.Clusters, pipeline.ClusterSummary{ID: i, Size: 400, Keywords: []string{"game", "bowl", "super"}})
+	}
+	f.Tweets, f.Located = 2100, 2000
+	return f
+}
+
+func TestRenderWritesPNGs(t *testing.T) {
+	var r Renderer
+	dir := t.TempDir()
+	for _, region := range geo.RegionNames() {
+		t.Run(region, func(t *testing.T) {
+			var buf bytes.Buffer
+			f := testFrame(region)
+			st, err := r.Render(&buf, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := img.Bounds(); b.Dx() != 1600 || b.Dy() != 900 {
+				t.Fatalf("size %v", b)
+			}
+			if st.Drawn+st.Outside != len(f.Points) {
+				t.Fatalf("drawn %d + outside %d != %d points", st.Drawn, st.Outside, len(f.Points))
+			}
+			if region == "world" && st.Outside != 0 {
+				t.Fatalf("%d points off the world map", st.Outside)
+			}
+			if region == "usa" && (st.Drawn == 0 || st.Outside == 0) {
+				t.Fatalf("usa: drawn %d outside %d", st.Drawn, st.Outside)
+			}
+			os.WriteFile(filepath.Join(dir, region+".png"), buf.Bytes(), 0o644)
+		})
+	}
+	if out := os.Getenv("GEOSTREAM_RENDER_OUT"); out != "" {
+		for _, region := range geo.RegionNames() {
+			b, _ := os.ReadFile(filepath.Join(dir, region+".png"))
+			os.WriteFile(filepath.Join(out, region+".png"), b, 0o644)
+		}
+	}
+}
+
+func TestPixels(t *testing.T) {
+	var r Renderer
+	f := testFrame("world")
+	f.Points = []Point{{Lon: -150, Lat: 20, Cluster: 0}} // one point in the Pacific
+	img, st, err := r.Image(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj := geo.Projection{Box: f.Box, W: float64(st.Data.Dx()), H: float64(st.Data.Dy())}
+	at := func(lon, lat float64) (int, int) {
+		x, y := proj.Point(lon, lat)
+		return st.Data.Min.X + int(x+0.5), st.Data.Min.Y + int(y+0.5)
+	}
+	// The point's pixel is tinted towards its cluster's blue.
+	x, y := at(-150, 20)
+	c := img.RGBAAt(x, y)
+	if !(c.B > c.R+40) {
+		t.Fatalf("pixel at the point is %v, want cluster blue blended over the ocean", c)
+	}
+	if c := img.RGBAAt(at(-150, 0)); c != oceanColor {
+		t.Fatalf("mid-Pacific pixel %v, want ocean %v", c, oceanColor)
+	}
+	if c := img.RGBAAt(at(22, 3)); c != landColor {
+		t.Fatalf("central Africa pixel %v, want land %v", c, landColor)
+	}
+	if c := img.RGBAAt(at(-20, -30)); c != oceanColor {
+		t.Fatalf("South Atlantic pixel %v, want ocean", c)
+	}
+}
+
+func TestRegionsKeepAspect(t *testing.T) {
+	var r Renderer
+	for _, region := range geo.RegionNames() {
+		f := testFrame(region)
+		_, st, err := r.Image(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := float64(st.Data.Dx()) / float64(st.Data.Dy())
+		if want := f.Box.Aspect(); got < want*0.98 || got > want*1.02 {
+			t.Errorf("%s: map is %dx%d (aspect %.3f), want aspect %.3f", region, st.Data.Dx(), st.Data.Dy(), got, want)
+		}
+	}
+}
+
+func TestLegendRows(t *testing.T) {
+	cl := []pipeline.ClusterSummary{{ID: 3, Size: 412, Keywords: []string{"game", "bowl", "super"}}, {ID: 7, Size: 5, Keywords: nil}}
+	rows := legendRows(cl, 100)
+	if len(rows) != 2 || rows[0] != "C3 (412): game, bowl, super" || rows[1] != "C7 (5): " {
+		t.Fatalf("rows %q", rows)
+	}
+	if long := legendRows(cl, 12); len([]rune(long[0])) != 12 {
+		t.Fatalf("row not cut to width: %q", long[0])
+	}
+}
+
+func TestMapsOutput(t *testing.T) {
+	dir := t.TempDir()
+	m, err := NewMaps(MapsOptions{Dir: dir, Region: "world", Box: geo.Regions["world"], Width: 800, Height: 450, Keep: 2, Lossless: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- m.Run(t.Context()) }()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 4 {
+		end := t0.Add(time.Duration(i) * 20 * time.Second)
+		m.Write(&pipeline.Result{Start: end.Add(-time.Minute), End: end, Points: []*pipeline.Point{{Lon: 1, Lat: 2, Cluster: 0}}})
+	}
+	m.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	frames, _ := Frames(dir)
+	if len(frames) != 2 || filepath.Base(frames[1]) != MapName(t0.Add(60*time.Second)) {
+		t.Fatalf("kept %v, want the newest two", frames)
+	}
+	latest, err := os.ReadFile(filepath.Join(dir, "latest.png"))
+	newest, _ := os.ReadFile(frames[1])
+	if err != nil || !bytes.Equal(latest, newest) {
+		t.Fatal("latest.png is not the newest map")
+	}
+	if m.Rendered.Load() != 4 || m.Skipped.Load() != 0 {
+		t.Fatalf("rendered %d skipped %d", m.Rendered.Load(), m.Skipped.Load())
+	}
+	if _, err := NewMaps(MapsOptions{Dir: dir, Box: geo.Regions["world"], Width: 10, Height: 10}); err == nil {
+		t.Fatal("a 10x10 map was accepted")
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	var r Renderer
+	for _, n := range []int{10000, 100000} {
+		f := testFrame("world")
+		f.Points = f.Points[:0]
+		for i := range n {
+			f.Points = append(f.Points, Point{Lon: float32(i%360) - 180 + 0.5, Lat: float32(i%120) - 55, Cluster: int32(i % 15)})
+		}
+		r.Image(f) // warm the base-map cache, as in a run
+		for _, lvl := range []struct {
+			name string
+			l    png.CompressionLevel
+		}{{"png-default", png.DefaultCompression}, {"png-fast", png.BestSpeed}} {
+			b.Run(fmt.Sprintf("points=%d/%s", n, lvl.name), func(b *testing.B) {
+				f.CompressionLevel = lvl.l
+				b.ReportAllocs()
+				var buf bytes.Buffer
+				for b.Loop() {
+					buf.Reset()
+					if _, err := r.Render(&buf, f); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(buf.Len())/1024, "KiB/frame")
+			})
+		}
+		b.Run(fmt.Sprintf("points=%d/draw-only", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := r.Image(f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
