@@ -209,10 +209,14 @@ func TestSynthThroughSocketLosesNothing(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) string {
+func freePort(t *testing.T) string { return freePortAddr(t) }
+
+// freePortAddr returns a loopback address with a port that was free a
+// moment ago.
+func freePortAddr(tb testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer ln.Close()
 	return ln.Addr().String()

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -22,7 +23,7 @@ type Deps struct {
 	Getenv         func(string) string
 }
 
-type logOptions struct{ format, level string }
+type logOptions struct{ format, level, cpuprofile string }
 
 func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) {
 	var lvl slog.Level
@@ -57,6 +58,25 @@ draws a world map.`,
 	root.SetErr(d.Stderr)
 	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
 	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&lo.cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if lo.cpuprofile == "" {
+			return nil
+		}
+		f, err := os.Create(lo.cpuprofile)
+		if err != nil {
+			return usagef("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return usagef("--cpuprofile: %v", err)
+		}
+		cobra.OnFinalize(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+		return nil
+	}
 	root.AddCommand(newRunCmd(d, lo, nil), newEvalCmd(d, lo))
 	return root
 }

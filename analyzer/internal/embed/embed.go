@@ -9,9 +9,9 @@ import "math"
 // safe for concurrent reads.
 type Model interface {
 	Dim() int
-	// AddTo adds the vector of word to dst (len Dim) and reports whether the
-	// word is known.
-	AddTo(dst []float64, word string) bool
+	// AddTo adds scale times the vector of word to dst (len Dim) and
+	// reports whether the word is known.
+	AddTo(dst []float64, word string, scale float64) bool
 }
 
 // Mean sets dst to the mean vector of the known words and returns how many
@@ -20,7 +20,7 @@ func Mean(m Model, dst []float64, words []string) int {
 	clear(dst)
 	n := 0
 	for _, w := range words {
-		if m.AddTo(dst, w) {
+		if m.AddTo(dst, w, 1) {
 			n++
 		}
 	}
@@ -50,13 +50,13 @@ var DefaultHashed = Hashed{D: 128, NNZ: 8, Seed: 0x5eed}
 func (h Hashed) Dim() int { return h.D }
 
 // AddTo implements Model.
-func (h Hashed) AddTo(dst []float64, word string) bool {
+func (h Hashed) AddTo(dst []float64, word string, scale float64) bool {
 	x := h.Seed ^ 0xcbf29ce484222325
 	for i := 0; i < len(word); i++ {
 		x ^= uint64(word[i])
 		x *= 0x100000001b3
 	}
-	scale := 1 / math.Sqrt(float64(h.NNZ))
+	scale /= math.Sqrt(float64(h.NNZ))
 	for range h.NNZ {
 		x = splitmix(x)
 		pos := int((x >> 1) % uint64(h.D))
@@ -87,13 +87,13 @@ type Table struct {
 func (t *Table) Dim() int { return t.D }
 
 // AddTo implements Model.
-func (t *Table) AddTo(dst []float64, word string) bool {
+func (t *Table) AddTo(dst []float64, word string, scale float64) bool {
 	v, ok := t.Vectors[word]
 	if !ok {
 		return false
 	}
 	for i, x := range v {
-		dst[i] += float64(x)
+		dst[i] += scale * float64(x)
 	}
 	return true
 }

@@ -117,8 +117,8 @@ func FuzzRead(f *testing.F) {
 func TestHashed(t *testing.T) {
 	h := DefaultHashed
 	a, b := make([]float64, h.D), make([]float64, h.D)
-	h.AddTo(a, "storm")
-	h.AddTo(b, "storm")
+	h.AddTo(a, "storm", 1)
+	h.AddTo(b, "storm", 1)
 	var norm float64
 	for i := range a {
 		if a[i] != b[i] {
@@ -135,8 +135,8 @@ func TestHashed(t *testing.T) {
 	for i := range ws {
 		for j := i + 1; j < len(ws); j++ {
 			x, y := make([]float64, h.D), make([]float64, h.D)
-			h.AddTo(x, ws[i])
-			h.AddTo(y, ws[j])
+			h.AddTo(x, ws[i], 1)
+			h.AddTo(y, ws[j], 1)
 			var dot float64
 			for k := range x {
 				dot += x[k] * y[k]

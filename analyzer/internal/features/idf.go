@@ -64,17 +64,10 @@ func (f *IDF) Weight(w string) float64 {
 func (f *IDF) Mean(m embed.Model, dst []float64, words []string) int {
 	f.Observe(words)
 	clear(dst)
-	tmp := make([]float64, len(dst))
 	n := 0
 	for _, w := range words {
-		clear(tmp)
-		if !m.AddTo(tmp, w) {
-			continue
-		}
-		n++
-		wt := f.Weight(w)
-		for i, x := range tmp {
-			dst[i] += wt * x
+		if m.AddTo(dst, w, f.Weight(w)) {
+			n++
 		}
 	}
 	return n

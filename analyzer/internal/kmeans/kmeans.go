@@ -81,19 +81,25 @@ func (m *Model) Predict(x []float64) int {
 	return m.nearest(x, floats.Dot(x, x))
 }
 
-// nearest uses |x-c|² = |x|² + |c|² - 2x·c with cached norms, then
-// recomputes the exact distance for close contenders so that ties break
-// towards the lowest index as in Spark.
+// nearest uses |x-c|² = |x|² + |c|² - 2x·c with cached norms; only when
+// two centres are too close to call with that formula does it compare
+// exact distances, so ties break towards the lowest index as in Spark.
 func (m *Model) nearest(x []float64, xNorm float64) int {
-	best, bestD := 0, math.Inf(1)
-	for i, c := range m.Centers {
-		d := xNorm + m.norms[i] - 2*floats.Dot(x, c)
-		if d < bestD-1e-9*(1+math.Abs(bestD)) {
-			best, bestD = i, d
-		} else if d <= bestD+1e-9*(1+math.Abs(bestD)) {
-			// Too close to call with the fast formula: compare exactly.
-			if exact(x, c) < exact(x, m.Centers[best]) {
-				best, bestD = i, d
+	best := 0
+	bestD := xNorm + m.norms[0] - 2*floats.Dot(x, m.Centers[0])
+	bestExact := -1.0 // exact distance to best, computed on demand
+	for i := 1; i < len(m.Centers); i++ {
+		d := xNorm + m.norms[i] - 2*floats.Dot(x, m.Centers[i])
+		eps := 1e-9 * (xNorm + m.norms[i] + 1)
+		switch {
+		case d < bestD-eps:
+			best, bestD, bestExact = i, d, -1
+		case d <= bestD+eps:
+			if bestExact < 0 {
+				bestExact = exact(x, m.Centers[best])
+			}
+			if e := exact(x, m.Centers[i]); e < bestExact {
+				best, bestD, bestExact = i, d, e
 			}
 		}
 	}

@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+var (
+	fastOnce sync.Once
+	fastBin  string
+	fastErr  error
+)
+
+// fastBinaries builds the binaries without the race detector, for speed.
+func fastBinaries(b *testing.B) string {
+	fastOnce.Do(func() {
+		fastBin = filepath.Join(bin, "fast")
+		for _, name := range []string{"scraper", "analyzer"} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(fastBin, name), "github.com/geostream/geostream/"+name+"/cmd/"+name)
+			cmd.Dir = ".."
+			if out, err := cmd.CombinedOutput(); err != nil {
+				fastErr = fmt.Errorf("building %s: %v\n%s", name, err, out)
+				return
+			}
+		}
+	})
+	if fastErr != nil {
+		b.Fatal(fastErr)
+	}
+	return fastBin
+}
+
+// BenchmarkIngest replays a capture at --speed 0 through the scraper's
+// socket into the analyzer (event clock, maps off, clustering on) and
+// reports tweets per second end to end.
+func BenchmarkIngest(b *testing.B) {
+	dir := fastBinaries(b)
+	for _, c := range []struct {
+		api   string
+		count int
+	}{{"v2", 100000}, {"v1", 40000}} {
+		capture := filepath.Join(b.TempDir(), "capture-"+c.api+".jsonl")
+		gen := exec.Command(filepath.Join(dir, "scraper"), "synth", "--api", c.api, "--count", fmt.Sprint(c.count),
+			"--rate", "200", "--out", capture, "--log-level", "warn")
+		if out, err := gen.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+		st, _ := os.Stat(capture)
+		b.Run(c.api, func(b *testing.B) {
+			b.SetBytes(st.Size())
+			var elapsed time.Duration
+			for b.Loop() {
+				ln := freePortAddr(b)
+				scr := exec.Command(filepath.Join(dir, "scraper"), "replay", capture, "--speed", "0", "--listen", ln, "--log-level", "warn")
+				if err := scr.Start(); err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				an := exec.Command(filepath.Join(dir, "analyzer"), "run", "--connect", ln, "--once", "--clock", "event",
+					"--maps=false", "--out", b.TempDir(), "--log-level", "warn")
+				if out, err := an.CombinedOutput(); err != nil {
+					scr.Process.Kill()
+					b.Fatalf("analyzer: %v\n%s", err, out)
+				}
+				elapsed += time.Since(start)
+				scr.Wait()
+			}
+			b.ReportMetric(float64(c.count*b.N)/elapsed.Seconds(), "tweets/s")
+		})
+	}
+}
