@@ -21,6 +21,9 @@ type Reader struct {
 	r   *bufio.Reader
 	max int
 	buf []byte
+	// Unterminated is set when the line Next just returned ended at the end
+	// of the stream without a newline: a network stream cut mid-line.
+	Unterminated bool
 }
 
 // NewReader returns a Reader over r that returns lines of at most max bytes
@@ -72,6 +75,7 @@ func (r *Reader) Next() ([]byte, error) {
 
 // whole returns a complete line, or ErrLineTooLong if it is over the limit.
 func (r *Reader) whole(line []byte) ([]byte, error) {
+	r.Unterminated = len(line) == 0 || line[len(line)-1] != '\n'
 	line = trimEOL(line)
 	if len(line) > r.max {
 		return nil, ErrLineTooLong

@@ -199,3 +199,13 @@ func TestDecompress(t *testing.T) {
 		}
 	})
 }
+
+func TestUnterminated(t *testing.T) {
+	r := NewReader(strings.NewReader("a\npart"), 10)
+	if l, _ := r.Next(); string(l) != "a" || r.Unterminated {
+		t.Fatal("whole line marked unterminated")
+	}
+	if l, _ := r.Next(); string(l) != "part" || !r.Unterminated {
+		t.Fatal("cut line not marked unterminated")
+	}
+}

@@ -58,7 +58,7 @@ JSON to any number of analyzers on a TCP socket, or writes them to a file.`,
 	root.SetErr(d.Stderr)
 	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
 	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(newReplayCmd(d, lo), newSynthCmd(d, lo))
+	root.AddCommand(newReplayCmd(d, lo), newSynthCmd(d, lo), newStreamCmd(d, lo))
 	return root
 }
 

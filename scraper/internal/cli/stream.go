@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	twitter "github.com/g8rswimmer/go-twitter/v2"
+	"github.com/geostream/geostream/scraper/internal/source/xapi"
+	"github.com/spf13/cobra"
+)
+
+// StreamOptions are the stream command's settings.
+type StreamOptions struct {
+	Serve  serveOptions
+	Track  []string
+	Lang   []string
+	BBox   string
+	Rules  []string
+	Sample bool
+	APIURL string
+	DryRun bool
+}
+
+// bearer is go-twitter's Authorizer for an app-only bearer token.
+type bearer string
+
+func (b bearer) Add(req *http.Request) { req.Header.Set("Authorization", "Bearer "+string(b)) }
+
+func newStreamCmd(d Deps, lo *logOptions) *cobra.Command {
+	o := &StreamOptions{}
+	cmd := &cobra.Command{
+		Use:   "stream",
+		Short: "Serve live tweets from the X API v2 filtered stream (or the sample stream)",
+		Long: `stream follows the X API v2 filtered stream with rules built from --track, --lang
+and --bbox (or raw --rule values), or the sample stream with --sample. The bearer
+token comes from X_BEARER_TOKEN (or TWITTER_BEARER_TOKEN); it is never logged.
+Rules are tagged "geostream" and kept in step idempotently: rules with other tags
+are left alone.`,
+		Example: `  export X_BEARER_TOKEN=...
+  scraper stream --track ibm,cloud,bigdata --lang en --bbox -130,-20,100,50
+  scraper stream --sample --lang en
+  scraper stream --rule 'has:geo (storm OR flood) lang:en' --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Serve.validate(cmd, d.Getenv); err != nil {
+				return err
+			}
+			log, err := lo.logger(d.Stderr)
+			if err != nil {
+				return usageError{err}
+			}
+			token := d.Getenv("X_BEARER_TOKEN")
+			if token == "" {
+				token = d.Getenv("TWITTER_BEARER_TOKEN")
+			}
+			if token == "" {
+				return usagef("no bearer token: set X_BEARER_TOKEN (or TWITTER_BEARER_TOKEN) to your X app's bearer token")
+			}
+			q := xapi.Query{Track: splitList(o.Track), Lang: splitList(o.Lang), Raw: o.Rules}
+			if o.BBox != "" {
+				b, err := parseBox(o.BBox)
+				if err != nil {
+					return usagef("--bbox: %v", err)
+				}
+				q.BBox = &b
+			}
+			if o.Sample && (len(q.Track) > 0 || len(q.Raw) > 0) {
+				return usagef("--sample cannot be combined with --track or --rule")
+			}
+			rules, box, langs, err := xapi.Plan(q)
+			if err != nil {
+				return usageError{err}
+			}
+			sample := o.Sample || len(rules) == 0
+			if !sample {
+				client := &twitter.Client{Authorizer: bearer(token), Client: http.DefaultClient, Host: strings.TrimRight(o.APIURL, "/")}
+				ch, err := xapi.SyncRules(cmd.Context(), client, rules, o.DryRun)
+				if err != nil {
+					return err
+				}
+				if o.DryRun {
+					xapi.PrintChanges(d.Stdout, ch, true)
+					return nil
+				}
+				log.Info("stream rules in place", "kept", len(ch.Kept), "added", len(ch.Added), "deleted", len(ch.Deleted), "rules", rules)
+			} else if o.DryRun {
+				d.Stdout.Write([]byte("sample stream; no rules; filtering here by location and language\n"))
+				return nil
+			}
+			src := xapi.New(xapi.Options{APIURL: strings.TrimRight(o.APIURL, "/"), Token: token, Sample: sample,
+				Box: box, Langs: langs, MaxLine: o.Serve.maxLine, Logger: log})
+			err = serve(cmd.Context(), d, log, src, &o.Serve, false)
+			st := &src.Stats
+			log.Info("stream finished", "lines", st.Lines.Load(), "keepalives", st.KeepAlives.Load(), "filtered", st.Filtered.Load(),
+				"too_long", st.TooLong.Load(), "cut", st.Cut.Load(), "connections", st.Reconnects.Load(), "disconnect_messages", st.Disconnects.Load())
+			if errors.Is(err, xapi.ErrAuth) {
+				return err
+			}
+			return err
+		},
+	}
+	addServeFlags(cmd, &o.Serve, false)
+	f := cmd.Flags()
+	f.StringSliceVar(&o.Track, "track", nil, "keywords or phrases to follow (comma-separated; any matches)")
+	f.StringSliceVar(&o.Lang, "lang", nil, "languages to keep, e.g. en (comma-separated)")
+	f.StringVar(&o.BBox, "bbox", "", "area w,s,e,n in degrees (larger than 25 miles: has:geo plus a filter here)")
+	f.StringArrayVar(&o.Rules, "rule", nil, "a raw filtered-stream rule (repeatable), used instead of --track/--lang/--bbox")
+	f.BoolVar(&o.Sample, "sample", false, "use the sample stream, filtering location and language here")
+	f.StringVar(&o.APIURL, "api-url", xapi.DefaultAPIURL, "X API base URL")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print the rule changes without making them, then exit")
+	return cmd
+}
+
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func parseBox(s string) (xapi.BBox, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return xapi.BBox{}, errors.New("want w,s,e,n")
+	}
+	var v [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || x != x {
+			return xapi.BBox{}, errors.New("want four numbers w,s,e,n")
+		}
+		v[i] = x
+	}
+	b := xapi.BBox{W: v[0], S: v[1], E: v[2], N: v[3]}
+	if b.W < -180 || b.E > 180 || b.S < -90 || b.N > 90 || b.W >= b.E || b.S >= b.N {
+		return b, errors.New("want -180 <= w < e <= 180 and -90 <= s < n <= 90")
+	}
+	return b, nil
+}

@@ -1,0 +1,214 @@
+package xapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+
+	twitter "github.com/g8rswimmer/go-twitter/v2"
+	"github.com/geostream/geostream/shared/tweet"
+)
+
+// RuleTag marks the rules this tool manages; rules with other tags are
+// never touched.
+const RuleTag = "geostream"
+
+// MaxBoxMiles is the largest side X accepts in a bounding_box operator.
+const MaxBoxMiles = 25
+
+// BBox is a lon/lat box: west, south, east, north.
+type BBox struct{ W, S, E, N float64 }
+
+// Contains reports whether lon/lat is inside the box.
+func (b BBox) Contains(lon, lat float64) bool {
+	return lon >= b.W && lon <= b.E && lat >= b.S && lat <= b.N
+}
+
+// miles returns the box's width (at its middle latitude) and height.
+func (b BBox) miles() (w, h float64) {
+	const milesPerDegree = 69.09
+	mid := (b.S + b.N) / 2 * math.Pi / 180
+	return (b.E - b.W) * milesPerDegree * math.Cos(mid), (b.N - b.S) * milesPerDegree
+}
+
+// Query is what the user asked to follow.
+type Query struct {
+	Track []string // keywords or phrases, any of which matches
+	Lang  []string // languages (BCP 47), any of which matches
+	BBox  *BBox
+	Raw   []string // rule values used as given (instead of the above)
+}
+
+// Plan turns a query into rule values and the filters the client must
+// apply itself. has:geo and lang: cannot stand alone, so they are only
+// added next to keywords; a box larger than X allows becomes has:geo plus a
+// client-side box filter.
+func Plan(q Query) (rules []string, clientBox *BBox, clientLang []string, err error) {
+	if len(q.Raw) > 0 {
+		return q.Raw, q.BBox, nil, nil
+	}
+	if len(q.Track) == 0 {
+		return nil, q.BBox, q.Lang, nil // sample stream, filtered here
+	}
+	var terms []string
+	for _, t := range q.Track {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if strings.ContainsAny(t, " \t") {
+			t = `"` + strings.ReplaceAll(t, `"`, ``) + `"`
+		}
+		terms = append(terms, t)
+	}
+	if len(terms) == 0 {
+		return nil, nil, nil, errors.New("xapi: --track has no keywords")
+	}
+	value := strings.Join(terms, " OR ")
+	if len(terms) > 1 {
+		value = "(" + value + ")"
+	}
+	if len(q.Lang) == 1 {
+		value += " lang:" + q.Lang[0]
+	} else if len(q.Lang) > 1 {
+		var ls []string
+		for _, l := range q.Lang {
+			ls = append(ls, "lang:"+l)
+		}
+		value += " (" + strings.Join(ls, " OR ") + ")"
+	}
+	if b := q.BBox; b != nil {
+		if w, h := b.miles(); w <= MaxBoxMiles && h <= MaxBoxMiles {
+			value += fmt.Sprintf(" bounding_box:[%g %g %g %g]", b.W, b.S, b.E, b.N)
+		} else {
+			value += " has:geo"
+			clientBox = b
+		}
+	}
+	return []string{value}, clientBox, nil, nil
+}
+
+// RuleChanges is what SyncRules did or would do.
+type RuleChanges struct {
+	Kept, Added, Deleted []string
+}
+
+// SyncRules makes the stream's rules tagged RuleTag exactly want: rules
+// already there are kept, missing ones added, stale ones of ours deleted;
+// rules with other tags are left alone. With dryRun nothing changes.
+func SyncRules(ctx context.Context, c *twitter.Client, want []string, dryRun bool) (RuleChanges, error) {
+	var ch RuleChanges
+	have, err := c.TweetSearchStreamRules(ctx, nil)
+	if err != nil {
+		return ch, fmt.Errorf("listing stream rules: %w", explain(err))
+	}
+	wanted := map[string]bool{}
+	for _, w := range want {
+		wanted[w] = true
+	}
+	present := map[string]bool{}
+	var stale []twitter.TweetSearchStreamRuleID
+	for _, r := range have.Rules {
+		if r == nil || !strings.HasPrefix(r.Tag, RuleTag) {
+			continue
+		}
+		if wanted[r.Value] && !present[r.Value] {
+			present[r.Value] = true
+			ch.Kept = append(ch.Kept, r.Value)
+			continue
+		}
+		stale = append(stale, r.ID)
+		ch.Deleted = append(ch.Deleted, r.Value)
+	}
+	var add []twitter.TweetSearchStreamRule
+	for _, w := range want {
+		if !present[w] {
+			present[w] = true
+			add = append(add, twitter.TweetSearchStreamRule{Value: w, Tag: RuleTag})
+			ch.Added = append(ch.Added, w)
+		}
+	}
+	if len(stale) > 0 {
+		if _, err := c.TweetSearchStreamDeleteRuleByID(ctx, stale, dryRun); err != nil {
+			return ch, fmt.Errorf("deleting stale rules: %w", explain(err))
+		}
+	}
+	if len(add) > 0 {
+		resp, err := c.TweetSearchStreamAddRule(ctx, add, dryRun)
+		if err != nil {
+			return ch, fmt.Errorf("adding rules: %w", explain(err))
+		}
+		if resp != nil && len(resp.Errors) > 0 {
+			var msgs []string
+			for _, e := range resp.Errors {
+				msgs = append(msgs, e.Title+": "+e.Detail)
+			}
+			return ch, fmt.Errorf("X refused the rules: %s", strings.Join(msgs, "; "))
+		}
+	}
+	sort.Strings(ch.Kept)
+	return ch, nil
+}
+
+// PrintChanges writes a plan a person can read.
+func PrintChanges(w io.Writer, ch RuleChanges, dryRun bool) {
+	verb := map[bool]string{true: "would ", false: ""}[dryRun]
+	for _, r := range ch.Kept {
+		fmt.Fprintf(w, "%skeep   %s\n", verb, r)
+	}
+	for _, r := range ch.Added {
+		fmt.Fprintf(w, "%sadd    %s\n", verb, r)
+	}
+	for _, r := range ch.Deleted {
+		fmt.Fprintf(w, "%sdelete %s\n", verb, r)
+	}
+	if len(ch.Kept)+len(ch.Added)+len(ch.Deleted) == 0 {
+		fmt.Fprintln(w, "no rules")
+	}
+}
+
+// explain turns go-twitter's errors into plain words (never a token).
+func explain(err error) error {
+	var er *twitter.ErrorResponse
+	if errors.As(err, &er) {
+		return fmt.Errorf("HTTP %d: %s %s", er.StatusCode, er.Title, er.Detail)
+	}
+	var he *twitter.HTTPError
+	if errors.As(err, &he) {
+		switch he.StatusCode {
+		case 401:
+			return fmt.Errorf("HTTP 401: the bearer token was refused: check X_BEARER_TOKEN")
+		case 403:
+			return fmt.Errorf("HTTP 403: this token's app has no access to filtered-stream rules (check the project's access level)")
+		}
+		return fmt.Errorf("HTTP %d", he.StatusCode)
+	}
+	return err
+}
+
+// filter reports whether a line passes the client-side filters.
+func filter(dec *tweet.Decoder, line []byte, box *BBox, langs []string) bool {
+	if box == nil && len(langs) == 0 {
+		return true
+	}
+	tw, err := dec.Decode(line)
+	if err != nil || tw.Kind != tweet.KindTweet {
+		return true // notices and junk go on to be counted downstream
+	}
+	if box != nil && (!tw.Located() || !box.Contains(tw.Lon, tw.Lat)) {
+		return false
+	}
+	if len(langs) > 0 {
+		for _, l := range langs {
+			if tw.Lang == l {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}

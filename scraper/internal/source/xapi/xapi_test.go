@@ -1,0 +1,401 @@
+package xapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	twitter "github.com/g8rswimmer/go-twitter/v2"
+)
+
+const secret = "AAAA-very-secret-token"
+
+// step is what the fake stream does on one connection.
+type step struct {
+	status int
+	header map[string]string
+	chunks []string // written and flushed one by one
+	stall  bool     // after the chunks, hang until the client goes
+	body   string   // for error responses
+}
+
+// fakeX is a scripted X API: the stream endpoints play steps in order;
+// the rules endpoint keeps rules in memory and checks request bodies.
+type fakeX struct {
+	t     *testing.T
+	mu    sync.Mutex
+	steps []step
+	conns int
+	rules []map[string]string // id, value, tag
+	next  int
+	bad   []string
+}
+
+func (f *fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+secret {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	switch r.URL.Path {
+	case "/2/tweets/search/stream", "/2/tweets/sample/stream":
+		f.stream(w, r)
+	case "/2/tweets/search/stream/rules":
+		f.rulesHandler(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	if !strings.Contains(r.URL.RawQuery, "expansions=geo.place_id") || !strings.Contains(r.URL.RawQuery, "tweet.fields=") {
+		f.bad = append(f.bad, "stream request without the geo fields: "+r.URL.RawQuery)
+	}
+	if f.conns >= len(f.steps) {
+		f.mu.Unlock()
+		<-r.Context().Done() // script done: hang until the test ends the client
+		return
+	}
+	s := f.steps[f.conns]
+	f.conns++
+	f.mu.Unlock()
+	for k, v := range s.header {
+		w.Header().Set(k, v)
+	}
+	if s.status != http.StatusOK {
+		w.WriteHeader(s.status)
+		fmt.Fprint(w, s.body)
+		return
+	}
+	fl := w.(http.Flusher)
+	for _, c := range s.chunks {
+		fmt.Fprint(w, c)
+		fl.Flush()
+	}
+	if s.stall {
+		<-r.Context().Done()
+	}
+}
+
+func (f *fakeX) rulesHandler(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if r.Method == http.MethodGet {
+		json.NewEncoder(w).Encode(map[string]any{"data": f.rules})
+		return
+	}
+	var body struct {
+		Add    []map[string]string `json:"add"`
+		Delete *struct {
+			IDs []string `json:"ids"`
+		} `json:"delete"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || (body.Add == nil) == (body.Delete == nil) {
+		f.bad = append(f.bad, fmt.Sprintf("rules body not add xor delete: %v", err))
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	dry := r.URL.Query().Get("dry_run") == "true"
+	if body.Add != nil {
+		for _, a := range body.Add {
+			if a["value"] == "" || a["tag"] != RuleTag {
+				f.bad = append(f.bad, fmt.Sprintf("bad rule to add: %v", a))
+			}
+			if !dry {
+				f.next++
+				f.rules = append(f.rules, map[string]string{"id": fmt.Sprint(f.next), "value": a["value"], "tag": a["tag"]})
+			}
+		}
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(map[string]any{"data": []any{}, "meta": map[string]any{"summary": map[string]int{"created": len(body.Add)}}})
+		return
+	}
+	if !dry {
+		keep := f.rules[:0]
+		for _, r := range f.rules {
+			del := false
+			for _, id := range body.Delete.IDs {
+				del = del || r["id"] == id
+			}
+			if !del {
+				keep = append(keep, r)
+			}
+		}
+		f.rules = keep
+	}
+	json.NewEncoder(w).Encode(map[string]any{"meta": map[string]any{"summary": map[string]int{"deleted": len(body.Delete.IDs)}}})
+}
+
+// clock records sleeps instead of sleeping.
+type clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	return ctx.Err()
+}
+
+func setup(t *testing.T, steps ...step) (*fakeX, *Source, *clock, *bytes.Buffer) {
+	t.Helper()
+	f := &fakeX{t: t, steps: steps}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	src := New(Options{APIURL: srv.URL, Token: secret, Logger: log, Now: clk.Now, Sleep: clk.Sleep, Stall: 300 * time.Millisecond, MaxLine: 4096})
+	t.Cleanup(func() {
+		src.Close()
+		if strings.Contains(logs.String(), secret) {
+			t.Error("the token appears in the logs")
+		}
+		f.mu.Lock()
+		for _, b := range f.bad {
+			t.Error(b)
+		}
+		f.mu.Unlock()
+	})
+	return f, src, clk, &logs
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func tw(id int) string {
+	return fmt.Sprintf(`{"data":{"id":"%d","text":"storm %d","created_at":"2026-01-01T00:00:00.000Z","geo":{"coordinates":{"type":"Point","coordinates":[1,2]}}}}`, id, id)
+}
+
+func collect(t *testing.T, src *Source, n int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out []string
+	for len(out) < n {
+		l, err := src.Next(ctx)
+		if err != nil {
+			t.Fatalf("after %d lines: %v", len(out), err)
+		}
+		out = append(out, string(l.Data))
+	}
+	return out
+}
+
+func TestStreamFaults(t *testing.T) {
+	_, src, clk, _ := setup(t,
+		// keep-alives, \r\n framing, an oversized line, malformed JSON, then a cut mid-line
+		step{status: 200, chunks: []string{"\r\n", tw(1) + "\r\n", "\r\n\r\n", tw(2) + "\n", strings.Repeat("x", 5000) + "\n",
+			"{not json\n", tw(3)[:30]}},
+		step{status: 503, body: `{"title":"Service Unavailable"}`},
+		// an operational-disconnect message ends the connection
+		step{status: 200, chunks: []string{tw(4) + "\r\n", `{"errors":[{"title":"operational-disconnect","disconnect_type":"UpstreamOperationalDisconnect"}]}` + "\r\n", tw(99) + "\r\n"}},
+		// a stall: the watchdog must reconnect
+		step{status: 200, chunks: []string{tw(5) + "\r\n"}, stall: true},
+		step{status: 200, chunks: []string{tw(6) + "\r\n"}},
+	)
+	got := collect(t, src, 6)
+	want := []string{tw(1), tw(2), "{not json", tw(4), tw(5), tw(6)}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("line %d: got %q, want %q", i, got[i], want[i])
+		}
+	}
+	st := &src.Stats
+	if st.KeepAlives.Load() != 3 || st.TooLong.Load() != 1 || st.Cut.Load() != 1 || st.Disconnects.Load() != 1 || st.Reconnects.Load() != 4 {
+		t.Fatalf("keepalives %d toolong %d cut %d disconnects %d connections %d", st.KeepAlives.Load(), st.TooLong.Load(),
+			st.Cut.Load(), st.Disconnects.Load(), st.Reconnects.Load())
+	}
+	// Waits: after the cut (network, 250 ms), after the 503 (HTTP, 5 s),
+	// none after the operational-disconnect message (reconnect at once),
+	// 250 ms after the stall (a good connection reset the backoff).
+	want2 := []time.Duration{250 * time.Millisecond, 5 * time.Second, 250 * time.Millisecond}
+	if fmt.Sprint(clk.sleeps) != fmt.Sprint(want2) {
+		t.Fatalf("slept %v, want %v", clk.sleeps, want2)
+	}
+}
+
+func TestRateLimitHonoursReset(t *testing.T) {
+	reset := time.Unix(1_800_000_000, 0).Add(5 * time.Minute).Unix()
+	_, src, clk, _ := setup(t,
+		step{status: 429, header: map[string]string{"x-rate-limit-reset": fmt.Sprint(reset)}},
+		step{status: 429},
+		step{status: 200, chunks: []string{tw(1) + "\n"}},
+	)
+	collect(t, src, 1)
+	if len(clk.sleeps) != 2 || clk.sleeps[0] != 5*time.Minute || clk.sleeps[1] != 2*time.Minute {
+		t.Fatalf("slept %v, want [5m (the reset) 2m (doubled from 1m)]", clk.sleeps)
+	}
+}
+
+func TestUnauthorizedFailsFast(t *testing.T) {
+	_, src, clk, _ := setup(t, step{status: 401})
+	src.opts.Token = secret + "-wrong"
+	_, err := src.Next(context.Background())
+	if !errors.Is(err, ErrAuth) || len(clk.sleeps) != 0 {
+		t.Fatalf("got %v after %v", err, clk.sleeps)
+	}
+	if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "X_BEARER_TOKEN") {
+		t.Fatalf("error %q should name the variable, not the token", err)
+	}
+}
+
+func TestBackoffSchedule(t *testing.T) {
+	var b Backoff
+	var net []time.Duration
+	for range 66 {
+		net = append(net, b.Next(Network))
+	}
+	if net[0] != 250*time.Millisecond || net[1] != 500*time.Millisecond || net[63] != 16*time.Second || net[65] != 16*time.Second {
+		t.Fatalf("network backoff %v", net)
+	}
+	want := []time.Duration{5, 10, 20, 40, 80, 160, 320, 320}
+	for i, w := range want {
+		if got := b.Next(HTTP); got != w*time.Second {
+			t.Fatalf("HTTP step %d: %v, want %v", i, got, w*time.Second)
+		}
+	}
+	if b.Next(RateLimited) != time.Minute || b.Next(RateLimited) != 2*time.Minute {
+		t.Fatal("429 backoff does not double from a minute")
+	}
+	b.Reset()
+	if b.Next(HTTP) != 5*time.Second {
+		t.Fatal("reset did not reset")
+	}
+}
+
+func TestSyncRulesIdempotent(t *testing.T) {
+	f, src, _, _ := setup(t)
+	f.rules = []map[string]string{
+		{"id": "1", "value": "old rule", "tag": RuleTag},
+		{"id": "2", "value": "somebody else's", "tag": "other-app"},
+		{"id": "3", "value": "(storm OR flood) has:geo", "tag": RuleTag},
+	}
+	f.next = 3
+	c := &twitter.Client{Authorizer: authz(secret), Client: http.DefaultClient, Host: src.opts.APIURL}
+	want := []string{"(storm OR flood) has:geo", "#superbowl lang:en"}
+	ctx := context.Background()
+
+	dry, err := SyncRules(ctx, c, want, true)
+	if err != nil || len(f.rules) != 3 {
+		t.Fatalf("dry run changed rules (%v): %v", err, f.rules)
+	}
+	ch, err := SyncRules(ctx, c, want, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(dry) != fmt.Sprint(ch) || fmt.Sprint(ch.Kept) != "[(storm OR flood) has:geo]" ||
+		fmt.Sprint(ch.Added) != "[#superbowl lang:en]" || fmt.Sprint(ch.Deleted) != "[old rule]" {
+		t.Fatalf("changes %+v (dry run said %+v)", ch, dry)
+	}
+	var values []string
+	for _, r := range f.rules {
+		values = append(values, r["value"])
+	}
+	if fmt.Sprint(values) != "[somebody else's (storm OR flood) has:geo #superbowl lang:en]" {
+		t.Fatalf("rules now %v", values)
+	}
+	again, err := SyncRules(ctx, c, want, false)
+	if err != nil || len(again.Added)+len(again.Deleted) != 0 {
+		t.Fatalf("second sync changed things: %+v %v", again, err)
+	}
+	var out bytes.Buffer
+	PrintChanges(&out, dry, true)
+	if !strings.Contains(out.String(), "would delete old rule") {
+		t.Fatalf("plan reads %q", out.String())
+	}
+}
+
+type authz string
+
+func (a authz) Add(r *http.Request) { r.Header.Set("Authorization", "Bearer "+string(a)) }
+
+func TestPlan(t *testing.T) {
+	big := &BBox{-130, -20, 100, 50}
+	small := &BBox{-74.02, 40.70, -73.95, 40.75}
+	tests := []struct {
+		name  string
+		q     Query
+		rules string
+		box   bool
+		langs string
+	}{
+		{"keywords, language, big box", Query{Track: []string{"ibm", "cloud", "big data"}, Lang: []string{"en"}, BBox: big},
+			`[(ibm OR cloud OR "big data") lang:en has:geo]`, true, "[]"},
+		{"small box is an operator", Query{Track: []string{"storm"}, BBox: small},
+			`[storm bounding_box:[-74.02 40.7 -73.95 40.75]]`, false, "[]"},
+		{"no keywords: sample stream, filtered here", Query{Lang: []string{"en"}, BBox: big}, "[]", true, "[en]"},
+		{"raw rules as given", Query{Raw: []string{"has:geo storm"}}, "[has:geo storm]", false, "[]"},
+		{"two languages", Query{Track: []string{"a"}, Lang: []string{"en", "fr"}}, "[a (lang:en OR lang:fr)]", false, "[]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rules, box, langs, err := Plan(tc.q)
+			if err != nil || fmt.Sprint(rules) != tc.rules || (box != nil) != tc.box || fmt.Sprint(langs) != tc.langs {
+				t.Fatalf("got %q box=%v langs=%v err=%v", rules, box, langs, err)
+			}
+		})
+	}
+}
+
+func TestClientFilter(t *testing.T) {
+	_, src, _, _ := setup(t, step{status: 200, chunks: []string{
+		tw(1) + "\n", // at 1,2: outside the box
+		strings.Replace(tw(2), "[1,2]", "[-74,40.7]", 1) + "\n",
+		`{"errors":[{"title":"something else"}]}` + "\n", // a notice passes on, to be counted
+	}})
+	src.opts.Box = &BBox{-80, 35, -70, 45}
+	got := collect(t, src, 2)
+	if !strings.Contains(got[0], `"id":"2"`) || !strings.Contains(got[1], "something else") || src.Stats.Filtered.Load() != 1 {
+		t.Fatalf("got %q, filtered %d", got, src.Stats.Filtered.Load())
+	}
+}
+
+// BenchmarkStreamReader measures lines/s from a fake API over loopback.
+func BenchmarkStreamReader(b *testing.B) {
+	line := tw(123456789) + "\r\n"
+	const perConn = 200000
+	body := strings.Repeat(line, perConn)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(body))
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	src := New(Options{APIURL: srv.URL, Token: "t"})
+	defer src.Close()
+	ctx := context.Background()
+	b.SetBytes(int64(len(line)))
+	for i := 0; b.Loop(); i++ {
+		if i == perConn {
+			b.Fatal("benchmark ran past one connection's worth of lines")
+		}
+		if _, err := src.Next(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
