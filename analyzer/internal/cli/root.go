@@ -77,7 +77,7 @@ draws a world map.`,
 		})
 		return nil
 	}
-	root.AddCommand(newRunCmd(d, lo, nil), newEvalCmd(d, lo))
+	root.AddCommand(newRunCmd(d, lo, nil), newEvalCmd(d, lo), newTimelapseCmd(d, lo))
 	return root
 }
 

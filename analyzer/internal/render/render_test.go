@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"image/gif"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -189,5 +190,35 @@ func BenchmarkRender(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestTimelapse(t *testing.T) {
+	dir := t.TempDir()
+	var r Renderer
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		f := testFrame("europe")
+		f.Width, f.Height, f.End = 600, 400, t0.Add(time.Duration(i)*20*time.Second)
+		var buf bytes.Buffer
+		if _, err := r.Render(&buf, f); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, MapName(f.End)), buf.Bytes(), 0o644)
+	}
+	frames, _ := Frames(dir)
+	var out bytes.Buffer
+	if err := Timelapse(&out, frames, TimelapseOptions{Scale: 0.5, Delay: 500 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := gif.DecodeAll(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Image) != 3 || g.Image[0].Bounds().Dx() != 300 || g.Delay[0] != 50 {
+		t.Fatalf("%d frames of %v, delay %v", len(g.Image), g.Image[0].Bounds(), g.Delay)
+	}
+	if err := Timelapse(&out, nil, TimelapseOptions{Scale: 0.5}); err == nil {
+		t.Fatal("no frames accepted")
 	}
 }
