@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/logs"
 	"io"
 	"log/slog"
 	"os"
@@ -26,18 +27,11 @@ type Deps struct {
 type logOptions struct{ format, level, cpuprofile string }
 
 func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) {
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(o.level)); err != nil {
-		return nil, usagef("--log-level: %v", err)
+	log, err := logs.New(w, o.format, o.level)
+	if err != nil {
+		return nil, usageError{err}
 	}
-	hopts := &slog.HandlerOptions{Level: lvl}
-	switch o.format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, hopts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, hopts)), nil
-	}
-	return nil, usagef("--log-format must be text or json, not %q", o.format)
+	return log, nil
 }
 
 // NewRootCmd builds the analyzer command tree.

@@ -55,7 +55,7 @@ func (p *Pacer) Wait(ctx context.Context, l *Line) error {
 		p.Now = time.Now
 	}
 	if p.Sleep == nil {
-		p.Sleep = sleepCtx
+		p.Sleep = Sleep
 	}
 	t := l.Time
 	if t.IsZero() {
@@ -81,7 +81,8 @@ func (p *Pacer) Wait(ctx context.Context, l *Line) error {
 	return nil
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx ends (returning ctx.Err()).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

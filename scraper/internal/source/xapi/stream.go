@@ -138,16 +138,7 @@ func New(opts Options) *Source {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
+		opts.Sleep = source.Sleep
 	}
 	return &Source{opts: opts, log: opts.Logger}
 }
