@@ -116,3 +116,5 @@ func startEnv(t *testing.T, env []string, name string, args ...string) *proc {
 	}
 	return start(t, name, args...)
 }
+
+func containsStr(s, sub string) bool { return strings.Contains(s, sub) }

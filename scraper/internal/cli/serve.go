@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,9 @@ type serveOptions struct {
 	speed         float64
 	maxLine       int
 	clientTimeout time.Duration
+	tlsCert       string
+	tlsKey        string
+	tls           *tls.Config
 }
 
 func addServeFlags(cmd *cobra.Command, o *serveOptions, lossless bool) {
@@ -48,6 +52,9 @@ func addServeFlags(cmd *cobra.Command, o *serveOptions, lossless bool) {
 	f.DurationVar(&o.statsInterval, "stats-interval", server.DefaultStatsInterval, "how often to log stats (0: never)")
 	f.DurationVar(&o.clientTimeout, "client-timeout", server.DefaultWriteTimeout, "disconnect a client that accepts nothing for this long")
 	f.IntVar(&o.maxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this certificate (PEM; needs --tls-key)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "private key (PEM) for --tls-cert")
+	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
 }
 
 func (o *serveOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
@@ -68,6 +75,13 @@ func (o *serveOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 	}
 	if o.out != "" && o.record != "" && o.out == o.record {
 		return usagef("--out and --record name the same file")
+	}
+	if o.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return usagef("--tls-cert/--tls-key: %v", err)
+		}
+		o.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	return nil
 }
@@ -96,7 +110,7 @@ func serve(ctx context.Context, d Deps, log *slog.Logger, src source.Source, o *
 			si = -1
 		}
 		srv = server.New(server.Options{
-			Addr: o.listen, Token: o.token, Lossless: lossless, QueueLen: o.queue,
+			Addr: o.listen, Token: o.token, TLS: o.tls, Lossless: lossless, QueueLen: o.queue,
 			MaxClients: o.maxClients, WriteTimeout: o.clientTimeout, StatsInterval: si, Logger: log,
 		})
 		if err := srv.Start(); err != nil {
