@@ -5,9 +5,11 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -27,8 +29,9 @@ func fdCount(t *testing.T, pid int) int {
 func TestScraperSurvivesBadClients(t *testing.T) {
 	out := t.TempDir()
 	scr := start(t, "scraper", "synth", "--rate", "2000", "--speed", "1", "--listen", "127.0.0.1:0", "--wait-clients", "0",
-		"--client-timeout", "2s", "--stats-interval", "200ms", "--queue", "256")
+		"--client-timeout", "2s", "--stats-interval", "200ms", "--queue", "256", "--metrics-addr", "127.0.0.1:0")
 	addr := scr.waitLog("serving", 1, 30*time.Second)["addr"].(string)
+	metricsAddr := scr.waitLog("serving metrics", 1, 30*time.Second)["addr"].(string)
 	good := start(t, "analyzer", "run", "--connect", addr, "--clock", "wall", "--batch", "1s", "--window", "2s", "--slide", "1s",
 		"--maps=false", "--out", out)
 	good.waitLog("connected to scraper", 1, 30*time.Second)
@@ -63,6 +66,9 @@ func TestScraperSurvivesBadClients(t *testing.T) {
 			t.Fatalf("cycle %d: %v", i, err)
 		}
 		c.Close()
+	}
+	if v := scrape(t, metricsAddr, "geostream_scraper_accepted_total"); v < 1000 {
+		t.Fatalf("metrics say %v connections accepted after a thousand", v)
 	}
 	// The stalled client is cut off after --client-timeout; the victim's
 	// death is noticed on write.
@@ -160,4 +166,26 @@ func TestRecordSurvivesInterrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scrape reads one metric from a /metrics endpoint.
+func scrape(t *testing.T, addr, name string) float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
+			v, err := strconv.ParseFloat(f[1], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("no %s in the metrics", name)
+	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/cluster"
@@ -16,6 +17,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
@@ -40,6 +42,7 @@ type RunOptions struct {
 	Width, Height int
 	Keep          int
 	mapOpts       render.MapsOptions
+	MetricsAddr   string
 }
 
 func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
@@ -89,6 +92,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.IntVar(&o.Width, "width", 1600, "map width in pixels")
 	f.IntVar(&o.Height, "height", 900, "map height in pixels")
 	f.IntVar(&o.Keep, "keep", 200, "how many map-*.png files to keep (0: all)")
+	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
@@ -185,6 +189,51 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		}
 		outs = append(outs, maps)
 	}
+	var connects atomic.Int64
+	o.Pipeline.Stream.Connects = &connects
 	p := pipeline.New(o.Pipeline, o.model, outs...)
+	if o.MetricsAddr != "" {
+		var maps *render.Maps
+		for _, out := range outs {
+			if m, ok := out.(*render.Maps); ok {
+				maps = m
+			}
+		}
+		ms, err := metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return analyzerMetrics(p.Stats(), maps, connects.Load()) })
+		if err != nil {
+			for _, out := range outs {
+				out.Close()
+			}
+			return err
+		}
+		defer ms.Close()
+		o.Pipeline.Logger.Info("serving metrics", "addr", ms.Addr())
+	}
 	return p.Run(ctx)
+}
+
+func analyzerMetrics(st pipeline.Stats, maps *render.Maps, connects int64) []metrics.Metric {
+	c := func(name, help string, v int) metrics.Metric {
+		return metrics.Metric{Name: "geostream_analyzer_" + name, Help: help, Type: "counter", Value: float64(v)}
+	}
+	t := st.Counts
+	out := []metrics.Metric{
+		c("tweets_total", "Tweets read.", t.Tweets),
+		c("located_total", "Tweets with a usable location.", t.Located),
+		c("unlocated_total", "Tweets without a usable location.", t.Unlocated),
+		c("bad_geo_total", "Tweets with invalid coordinates (ignored).", t.BadGeo),
+		c("notices_total", "Stream notices.", t.Notices),
+		c("malformed_total", "Malformed lines.", t.Malformed),
+		c("too_long_total", "Lines over --max-line.", t.TooLong),
+		c("late_total", "Tweets later than --lateness.", t.Late),
+		c("batches_total", "Batches trained on.", st.Batches),
+		c("windows_total", "Windows written.", st.Windows),
+		c("connects_total", "Connections made to the scraper.", int(connects)),
+	}
+	if maps != nil {
+		out = append(out, c("maps_total", "Maps written.", int(maps.Rendered.Load())),
+			c("maps_skipped_total", "Maps skipped because the renderer was busy.", int(maps.Skipped.Load())),
+			c("maps_failed_total", "Maps that could not be drawn or written.", int(maps.Failed.Load())))
+	}
+	return out
 }

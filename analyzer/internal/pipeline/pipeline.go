@@ -128,6 +128,28 @@ type Pipeline struct {
 	windows, batches int
 	total            window.Counts
 	outErr           error
+
+	mu   sync.Mutex // guards snap, read by Stats from other goroutines
+	snap Stats
+}
+
+// Stats are the pipeline's running totals.
+type Stats struct {
+	Counts           window.Counts
+	Batches, Windows int
+}
+
+// Stats returns a copy of the totals; safe to call from any goroutine.
+func (p *Pipeline) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.snap
+}
+
+func (p *Pipeline) publish() {
+	p.mu.Lock()
+	p.snap = Stats{Counts: p.total, Batches: p.batches, Windows: p.windows}
+	p.mu.Unlock()
 }
 
 // New returns a Pipeline; opts must be valid.
@@ -204,6 +226,7 @@ loop:
 				break loop
 			}
 			p.chunk(c)
+			p.publish()
 		case <-tick:
 			p.slider.Advance(p.opts.Now(), p)
 		case <-stats.C:
@@ -236,6 +259,7 @@ loop:
 	if err == nil {
 		err = p.outErr
 	}
+	p.publish()
 	p.logStats("finished")
 	return err
 }

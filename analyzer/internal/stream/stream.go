@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/geostream/geostream/shared/tweet"
@@ -52,6 +53,8 @@ type Options struct {
 	MaxBackoff time.Duration
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Connects, if set, counts successful connections.
+	Connects *atomic.Int64
 }
 
 func (o *Options) defaults() {
@@ -140,6 +143,9 @@ func connectOnce(ctx context.Context, opts *Options, out chan<- Chunk) (int, err
 		}
 	}
 	opts.Logger.Info("connected to scraper", "addr", opts.Addr)
+	if opts.Connects != nil {
+		opts.Connects.Add(1)
+	}
 	n, err := Read(ctx, conn, *opts, out)
 	if opts.Token != "" && n == 0 && err == nil {
 		// A server that wants a token closes at once on a bad one.

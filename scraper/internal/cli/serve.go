@@ -11,6 +11,7 @@ import (
 	"github.com/geostream/geostream/scraper/internal/capture"
 	"github.com/geostream/geostream/scraper/internal/server"
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
@@ -33,6 +34,7 @@ type serveOptions struct {
 	tlsCert       string
 	tlsKey        string
 	tls           *tls.Config
+	metricsAddr   string
 }
 
 func addServeFlags(cmd *cobra.Command, o *serveOptions, lossless bool) {
@@ -55,6 +57,7 @@ func addServeFlags(cmd *cobra.Command, o *serveOptions, lossless bool) {
 	f.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this certificate (PEM; needs --tls-key)")
 	f.StringVar(&o.tlsKey, "tls-key", "", "private key (PEM) for --tls-cert")
 	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9100")
 }
 
 func (o *serveOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
@@ -117,6 +120,15 @@ func serve(ctx context.Context, d Deps, log *slog.Logger, src source.Source, o *
 			return err
 		}
 		sink = srv.Send
+		if o.metricsAddr != "" {
+			ms, err := metrics.Listen(o.metricsAddr, func() []metrics.Metric { return scraperMetrics(srv.Stats()) })
+			if err != nil {
+				srv.Shutdown(context.Background())
+				return err
+			}
+			defer ms.Close()
+			log.Info("serving metrics", "addr", ms.Addr())
+		}
 	}
 	var rec *capture.Writer
 	if o.record != "" {
@@ -198,6 +210,20 @@ func serve(ctx context.Context, d Deps, log *slog.Logger, src source.Source, o *
 		log.Info("done", "lines", lines, "out", o.out, "end_of_input", ended)
 	}
 	return nil
+}
+
+func scraperMetrics(st server.Stats) []metrics.Metric {
+	c := func(name, help string, v uint64) metrics.Metric {
+		return metrics.Metric{Name: "geostream_scraper_" + name, Help: help, Type: "counter", Value: float64(v)}
+	}
+	return []metrics.Metric{
+		c("lines_in_total", "Lines taken from the source.", st.LinesIn),
+		c("lines_out_total", "Lines written to clients, all clients together.", st.LinesOut),
+		c("dropped_total", "Lines dropped for slow clients.", st.Dropped),
+		c("accepted_total", "Connections accepted.", st.Accepted),
+		c("rejected_total", "Connections refused (auth, client limit).", st.Rejected),
+		{Name: "geostream_scraper_clients", Help: "Clients connected now.", Type: "gauge", Value: float64(st.Clients)},
+	}
 }
 
 func positional(cmd *cobra.Command, args []string, n int) error {
