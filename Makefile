@@ -4,7 +4,7 @@ PKGS    := ./shared/... ./scraper/... ./analyzer/...
 BIN     := bin
 FUZZTIME ?= 30s
 
-.PHONY: all build test vet fmt fmt-check bench demo fuzz clean lint
+.PHONY: all build test vet fmt fmt-check bench soak demo fuzz clean lint
 
 all: build
 
@@ -26,8 +26,13 @@ lint: fmt-check vet
 test: fmt-check vet
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
-bench:
+# bench runs the Go benchmarks, then a soak of SOAK_MINUTES (default 5).
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s -timeout 30m $(PKGS)
+	./scripts/soak.sh
+
+soak: build
+	./scripts/soak.sh
 
 # fuzz runs every fuzz target for FUZZTIME each.
 fuzz:

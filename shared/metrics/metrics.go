@@ -10,6 +10,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,4 +101,24 @@ func (s *Server) Close() error {
 	err := s.srv.Shutdown(ctx)
 	<-s.done
 	return err
+}
+
+// Runtime returns the process's goroutines, Go heap in use and resident
+// set size (from /proc where there is one), named prefix_*.
+func Runtime(prefix string) []Metric {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	out := []Metric{
+		{Name: prefix + "_goroutines", Help: "Goroutines now.", Type: "gauge", Value: float64(runtime.NumGoroutine())},
+		{Name: prefix + "_heap_inuse_bytes", Help: "Go heap in use.", Type: "gauge", Value: float64(ms.HeapInuse)},
+	}
+	if b, err := os.ReadFile("/proc/self/statm"); err == nil {
+		if f := strings.Fields(string(b)); len(f) > 1 {
+			if pages, err := strconv.ParseFloat(f[1], 64); err == nil {
+				out = append(out, Metric{Name: prefix + "_rss_bytes", Help: "Resident set size.", Type: "gauge",
+					Value: pages * float64(os.Getpagesize())})
+			}
+		}
+	}
+	return out
 }

@@ -71,7 +71,7 @@ draws a world map.`,
 		})
 		return nil
 	}
-	root.AddCommand(newRunCmd(d, lo, nil), newEvalCmd(d, lo), newTimelapseCmd(d, lo))
+	root.AddCommand(newRunCmd(d, lo, nil), newEvalCmd(d, lo), newTimelapseCmd(d, lo), newEmbedCmd(d, lo))
 	return root
 }
 

@@ -235,5 +235,5 @@ func analyzerMetrics(st pipeline.Stats, maps *render.Maps, connects int64) []met
 			c("maps_skipped_total", "Maps skipped because the renderer was busy.", int(maps.Skipped.Load())),
 			c("maps_failed_total", "Maps that could not be drawn or written.", int(maps.Failed.Load())))
 	}
-	return out
+	return append(out, metrics.Runtime("geostream_analyzer")...)
 }

@@ -76,6 +76,17 @@ type Model struct {
 	exclude map[string]bool
 	rng     *kmeans.RandomState
 	batch   [][]float64
+	slab    []float64 // backing store of batch
+	x       []float64 // scratch for one point
+}
+
+// widen returns f as float64 in buf (grown as needed).
+func widen(buf []float64, f []float32) []float64 {
+	buf = buf[:0]
+	for _, v := range f {
+		buf = append(buf, float64(v))
+	}
+	return buf
 }
 
 // New returns a model; opts must be valid.
@@ -103,17 +114,28 @@ func New(opts Options) (*Model, error) {
 // Prepare implements pipeline.Model.
 func (m *Model) Prepare(p *pipeline.Point) {
 	p.Tokens = text.Tokenize(nil, p.Text)
-	p.Feature, _ = m.opts.Features.Vector(p.Lon, p.Lat, p.Tokens)
+	v, _ := m.opts.Features.Vector(p.Lon, p.Lat, p.Tokens)
+	p.Feature = make([]float32, len(v))
+	for i, x := range v {
+		p.Feature[i] = float32(x)
+	}
 }
 
 // Train implements pipeline.Model.
 func (m *Model) Train(batch []*pipeline.Point) {
+	dim := m.opts.Features.Dim()
+	if cap(m.slab) < len(batch)*dim {
+		m.slab = make([]float64, len(batch)*dim)
+	}
 	m.batch = m.batch[:0]
-	for _, p := range batch {
-		m.batch = append(m.batch, p.Feature)
+	for i, p := range batch {
+		row := m.slab[i*dim : i*dim : (i+1)*dim]
+		m.batch = append(m.batch, widen(row, p.Feature))
 	}
 	if m.km == nil {
-		m.pending = append(m.pending, m.batch...)
+		for _, row := range m.batch {
+			m.pending = append(m.pending, append([]float64(nil), row...))
+		}
 		if len(m.pending) < m.opts.K {
 			return // not enough points yet to seed k centres
 		}
@@ -150,7 +172,8 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 	}
 	accs := make([]acc, k)
 	for _, p := range points {
-		c := m.km.Predict(p.Feature)
+		m.x = widen(m.x, p.Feature)
+		c := m.km.Predict(m.x)
 		p.Cluster = c
 		a := &accs[c]
 		a.n++

@@ -66,8 +66,9 @@ type Point struct {
 	Time     time.Time
 	// Cluster is the point's cluster in the current window (-1: none yet).
 	Cluster int
-	// Feature and Tokens are filled by the model, if one is set.
-	Feature []float64
+	// Feature and Tokens are filled by the model, if one is set. Features
+	// are float32: a window can hold millions of points.
+	Feature []float32
 	Tokens  []string
 }
 
@@ -314,6 +315,7 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 		pt := &Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1}
 		if p.model != nil {
 			p.model.Prepare(pt)
+			pt.Text = "" // the tokens hold what is needed; free the rest
 		}
 		if p.slider.Add(t, pt, cnt) {
 			cnt.Late = 1

@@ -216,7 +216,7 @@ func scraperMetrics(st server.Stats) []metrics.Metric {
 	c := func(name, help string, v uint64) metrics.Metric {
 		return metrics.Metric{Name: "geostream_scraper_" + name, Help: help, Type: "counter", Value: float64(v)}
 	}
-	return []metrics.Metric{
+	ms := []metrics.Metric{
 		c("lines_in_total", "Lines taken from the source.", st.LinesIn),
 		c("lines_out_total", "Lines written to clients, all clients together.", st.LinesOut),
 		c("dropped_total", "Lines dropped for slow clients.", st.Dropped),
@@ -224,6 +224,7 @@ func scraperMetrics(st server.Stats) []metrics.Metric {
 		c("rejected_total", "Connections refused (auth, client limit).", st.Rejected),
 		{Name: "geostream_scraper_clients", Help: "Clients connected now.", Type: "gauge", Value: float64(st.Clients)},
 	}
+	return append(ms, metrics.Runtime("geostream_scraper")...)
 }
 
 func positional(cmd *cobra.Command, args []string, n int) error {

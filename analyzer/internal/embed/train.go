@@ -1,0 +1,356 @@
+package embed
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/text"
+	"github.com/geostream/geostream/shared/tweet"
+	"github.com/geostream/geostream/shared/wire"
+)
+
+// TrainOptions configures Train. Zero values take word2vec's defaults.
+type TrainOptions struct {
+	Dim       int     // vector size [100]
+	Window    int     // max context distance [5]
+	Negative  int     // negative samples per pair [5]
+	MinCount  int     // drop rarer words [5]
+	Epochs    int     // passes over the corpus [5]
+	Alpha     float64 // starting learning rate, decayed linearly [0.025]
+	Subsample float64 // frequent-word subsampling threshold [1e-3]; negative: off
+	Threads   int     // workers [2]
+	Seed      uint64
+	// Progress, if set, is called about once a second with words done of
+	// total (over all epochs) and the elapsed time.
+	Progress func(done, total int64, elapsed time.Duration)
+}
+
+func (o *TrainOptions) defaults() {
+	if o.Dim <= 0 {
+		o.Dim = 100
+	}
+	if o.Window <= 0 {
+		o.Window = 5
+	}
+	if o.Negative <= 0 {
+		o.Negative = 5
+	}
+	if o.MinCount <= 0 {
+		o.MinCount = 5
+	}
+	if o.Epochs <= 0 {
+		o.Epochs = 5
+	}
+	if o.Alpha <= 0 {
+		o.Alpha = 0.025
+	}
+	if o.Subsample < 0 {
+		o.Subsample = 0
+	} else if o.Subsample == 0 {
+		o.Subsample = 1e-3
+	}
+	if o.Threads <= 0 {
+		o.Threads = 2
+	}
+}
+
+// Corpus is a tokenized text: word ids in order, and the vocabulary with
+// counts, most frequent first.
+type Corpus struct {
+	Words  []string
+	Counts []int64
+	IDs    []int32
+}
+
+// ReadCorpus tokenizes r with the analyzer's rules, line by line: plain
+// text, text8 (one long line, read in pieces) or NDJSON tweets (any line
+// that decodes as a tweet contributes its text). Words rarer than minCount
+// are dropped.
+func ReadCorpus(r io.Reader, minCount int) (*Corpus, error) {
+	dr, err := wire.Decompress(r)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(dr, 1<<20)
+	counts := map[string]int64{}
+	var seq []string
+	var dec tweet.Decoder
+	var toks []string
+	for {
+		// Read up to a newline, or 1 MiB at a space for one-line corpora.
+		chunk, err := br.ReadSlice('\n')
+		for err == bufio.ErrBufferFull {
+			if i := bytes.LastIndexByte(chunk, ' '); i > 0 {
+				rest := append([]byte(nil), chunk[i:]...)
+				chunk = chunk[:i]
+				toks = text.Tokenize(toks[:0], string(chunk))
+				seq = appendTokens(seq, counts, toks)
+				chunk, err = br.ReadSlice('\n')
+				chunk = append(rest, chunk...)
+				continue
+			}
+			var more []byte
+			more, err = br.ReadSlice('\n')
+			chunk = append(append([]byte(nil), chunk...), more...)
+		}
+		if len(chunk) > 0 {
+			line := bytes.TrimSpace(chunk)
+			s := string(line)
+			if len(line) > 0 && line[0] == '{' {
+				if tw, derr := dec.Decode(line); derr == nil && tw.Kind == tweet.KindTweet {
+					s = tw.Text
+				} else {
+					s = "" // JSON that is not a tweet: notices and junk
+				}
+			}
+			toks = text.Tokenize(toks[:0], s)
+			seq = appendTokens(seq, counts, toks)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading corpus: %w", err)
+		}
+	}
+	c := &Corpus{}
+	for w, n := range counts {
+		if n >= int64(minCount) {
+			c.Words = append(c.Words, w)
+		}
+	}
+	sort.Slice(c.Words, func(i, j int) bool {
+		if counts[c.Words[i]] != counts[c.Words[j]] {
+			return counts[c.Words[i]] > counts[c.Words[j]]
+		}
+		return c.Words[i] < c.Words[j]
+	})
+	index := make(map[string]int32, len(c.Words))
+	for i, w := range c.Words {
+		index[w] = int32(i)
+		c.Counts = append(c.Counts, counts[w])
+	}
+	c.IDs = make([]int32, 0, len(seq))
+	for _, w := range seq {
+		if id, ok := index[w]; ok {
+			c.IDs = append(c.IDs, id)
+		}
+	}
+	if len(c.Words) == 0 {
+		return nil, errors.New("embed: the corpus has no word that appears --min-count times")
+	}
+	return c, nil
+}
+
+func appendTokens(seq []string, counts map[string]int64, toks []string) []string {
+	for _, t := range toks {
+		counts[t]++
+	}
+	return append(seq, toks...)
+}
+
+// unigramTable is word2vec's negative-sampling table: ids in proportion
+// to count^0.75.
+func unigramTable(counts []int64, size int) []int32 {
+	var total float64
+	for _, c := range counts {
+		total += math.Pow(float64(c), 0.75)
+	}
+	table := make([]int32, size)
+	i := 0
+	cum := math.Pow(float64(counts[0]), 0.75) / total
+	for a := range table {
+		table[a] = int32(i)
+		if float64(a)/float64(size) > cum && i < len(counts)-1 {
+			i++
+			cum += math.Pow(float64(counts[i]), 0.75) / total
+		}
+	}
+	return table
+}
+
+// Model is a trained table of vectors.
+type Trained struct {
+	Words   []string
+	Vectors [][]float32
+}
+
+// Table returns the vectors as a lookup Table.
+func (t *Trained) Table() *Table {
+	tb := &Table{Vectors: make(map[string][]float32, len(t.Words))}
+	for i, w := range t.Words {
+		tb.Vectors[w] = t.Vectors[i]
+	}
+	if len(t.Vectors) > 0 {
+		tb.D = len(t.Vectors[0])
+	}
+	return tb
+}
+
+// Train learns skip-gram vectors with negative sampling. Workers update the
+// shared weights without locks, as word2vec and gensim do ("Hogwild"): with
+// Threads > 1 the result depends on scheduling; with Threads = 1 and a
+// seed it is deterministic. ctx cancels training.
+func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
+	o.defaults()
+	v, d := len(c.Words), o.Dim
+	syn0 := make([]float32, v*d)
+	syn1 := make([]float32, v*d)
+	r := rng(o.Seed + 1)
+	for i := range syn0 {
+		syn0[i] = float32((r.float() - 0.5) / float64(d))
+	}
+	table := unigramTable(c.Counts, 10_000_000)
+	var total int64
+	for _, n := range c.Counts {
+		total += n
+	}
+	keep := make([]float64, v) // probability of keeping each word
+	for i, n := range c.Counts {
+		keep[i] = 1
+		if o.Subsample > 0 {
+			f, t := float64(n), o.Subsample*float64(total)
+			keep[i] = math.Min(1, (math.Sqrt(f/t)+1)*t/f)
+		}
+	}
+	work := int64(len(c.IDs)) * int64(o.Epochs)
+	var done atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	errc := make(chan error, o.Threads)
+	stopProgress := make(chan struct{})
+	if o.Progress != nil {
+		wg.Add(1)
+		go func() { // owned by Train: ends when the workers are done
+			defer wg.Done()
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+					o.Progress(done.Load(), work, time.Since(start))
+				case <-stopProgress:
+					return
+				}
+			}
+		}()
+	}
+	var workers sync.WaitGroup
+	for th := 0; th < o.Threads; th++ {
+		workers.Add(1)
+		go func() { // owned by Train: a share of every epoch
+			defer workers.Done()
+			lo := len(c.IDs) * th / o.Threads
+			hi := len(c.IDs) * (th + 1) / o.Threads
+			r := rng(o.Seed*7919 + uint64(th) + 1)
+			grad := make([]float32, d)
+			sentence := make([]int32, 0, 1000)
+			for ep := 0; ep < o.Epochs; ep++ {
+				for pos := lo; pos < hi; {
+					if ctx.Err() != nil {
+						errc <- ctx.Err()
+						return
+					}
+					sentence = sentence[:0]
+					end := min(pos+1000, hi)
+					for _, id := range c.IDs[pos:end] {
+						if keep[id] >= 1 || r.float() < keep[id] { // subsampling
+							sentence = append(sentence, id)
+						}
+					}
+					n := int64(end - pos)
+					pos = end
+					progress := float64(done.Add(n)) / float64(work)
+					lr := float32(o.Alpha * math.Max(1e-4, 1-progress))
+					trainSentence(sentence, syn0, syn1, grad, d, o.Window, o.Negative, table, &r, lr)
+				}
+			}
+		}()
+	}
+	workers.Wait()
+	close(stopProgress)
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return nil, err
+	default:
+	}
+	if o.Progress != nil {
+		o.Progress(done.Load(), work, time.Since(start))
+	}
+	out := &Trained{Words: c.Words, Vectors: make([][]float32, v)}
+	for i := range out.Vectors {
+		out.Vectors[i] = syn0[i*d : (i+1)*d : (i+1)*d]
+	}
+	return out, nil
+}
+
+// trainSentence runs skip-gram with negative sampling over one sentence.
+func trainSentence(s []int32, syn0, syn1, grad []float32, d, window, negative int, table []int32, r *rng, lr float32) {
+	for i, center := range s {
+		b := int((r.next() >> 16) % uint64(window)) // word2vec's random window shrink
+		for j := i - window + b; j <= i+window-b; j++ {
+			if j < 0 || j >= len(s) || j == i {
+				continue
+			}
+			in := syn0[int(s[j])*d : int(s[j])*d+d]
+			clear(grad)
+			out := syn1[int(center)*d : int(center)*d+d]
+			sgnsPair(in, out, grad, 1, lr)
+			for k := 0; k < negative; k++ {
+				neg := table[(r.next()>>16)%uint64(len(table))]
+				if neg == center {
+					continue
+				}
+				sgnsPair(in, syn1[int(neg)*d:int(neg)*d+d], grad, 0, lr)
+			}
+			axpy32(1, grad, in)
+		}
+	}
+}
+
+// Neighbours returns the n words closest to word by cosine similarity.
+func Neighbours(t *Table, word string, n int) ([]string, []float64, error) {
+	v, ok := t.Vectors[word]
+	if !ok {
+		return nil, nil, fmt.Errorf("embed: %q is not in the model", word)
+	}
+	nv := math.Sqrt(float64(dot32(v, v)))
+	type sc struct {
+		w string
+		s float64
+	}
+	var all []sc
+	for w, u := range t.Vectors {
+		if w == word {
+			continue
+		}
+		nu := math.Sqrt(float64(dot32(u, u)))
+		if nu == 0 || nv == 0 {
+			continue
+		}
+		all = append(all, sc{w, float64(dot32(v, u)) / nu / nv})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].s != all[j].s {
+			return all[i].s > all[j].s
+		}
+		return all[i].w < all[j].w
+	})
+	var words []string
+	var sims []float64
+	for _, x := range all[:min(n, len(all))] {
+		words = append(words, x.w)
+		sims = append(sims, x.s)
+	}
+	return words, sims, nil
+}
