@@ -41,6 +41,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			if err := po.Validate(); err != nil {
 				return usageError{err}
 			}
+			o.Model.log = log
 			m, err := o.Model.build()
 			if err != nil {
 				return err

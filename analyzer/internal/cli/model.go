@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/geostream/geostream/analyzer/internal/cluster"
@@ -20,6 +24,10 @@ type modelOptions struct {
 	embeddings string
 	exclude    string
 	idf        bool
+	online     bool
+	vocabMax   int
+	save       string
+	log        *slog.Logger
 }
 
 func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
@@ -36,6 +44,9 @@ func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
 	f.Float64Var(&c.Features.TextWeight, "text-weight", features.DefaultTextWeight, "weight of the text part of the features")
 	f.Float64Var(&c.Features.GeoWeight, "geo-weight", features.DefaultGeoWeight, "weight of the location part of the features")
 	f.BoolVar(&o.idf, "idf", true, "weight words by inverse document frequency in the stream (default profile)")
+	f.BoolVar(&o.online, "embeddings-online", false, "refine word vectors from the stream with online skip-gram (starting from --embeddings or the hashed vectors)")
+	f.IntVar(&o.vocabMax, "vocab-max", 100000, "with --embeddings-online: most words kept (the rarest are evicted)")
+	f.StringVar(&o.save, "embeddings-save", "", "with --embeddings-online: write the learnt vectors here (word2vec binary) every 30 batches and at exit")
 	f.StringVar(&o.embeddings, "embeddings", "", "word vectors (word2vec binary/text, GloVe, fastText .vec; .gz ok); default: built-in hashed vectors")
 }
 
@@ -76,6 +87,32 @@ func (o *modelOptions) build() (*cluster.Model, error) {
 	default:
 		c.Features.Embed = embed.DefaultHashed
 	}
+	if o.save != "" && !o.online {
+		return nil, usagef("--embeddings-save needs --embeddings-online")
+	}
+	if o.online {
+		opts := embed.OnlineOptions{VocabMax: o.vocabMax, Seed: uint64(c.Seed)}
+		if t, ok := c.Features.Embed.(*embed.Table); ok {
+			c.Online = embed.NewOnlineFrom(t, opts)
+		} else if h, ok := c.Features.Embed.(embed.Hashed); ok {
+			opts.Base = h
+			c.Online = embed.NewOnline(opts)
+		}
+		c.Features.Embed = c.Online
+		if o.save != "" {
+			path, log := o.save, o.log
+			c.Save = func(m *embed.Online) error {
+				if err := saveAtomic(path, m); err != nil {
+					if log != nil {
+						log.Error("saving embeddings", "err", err)
+					}
+					return err
+				}
+				return nil
+			}
+			c.SaveEvery = 30
+		}
+	}
 	if o.idf && c.Features.Profile == features.Default {
 		c.Features.IDF = features.NewIDF(features.DefaultIDFBuckets)
 	}
@@ -84,4 +121,23 @@ func (o *modelOptions) build() (*cluster.Model, error) {
 		return nil, usageError{err}
 	}
 	return m, nil
+}
+
+func saveAtomic(path string, m *embed.Online) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("saving embeddings: %w", err)
+	}
+	err = m.Save(tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("saving embeddings: %w", err)
+	}
+	return nil
 }

@@ -59,10 +59,10 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 			if err != nil {
 				return err
 			}
+			o.Pipeline.Logger = log
 			if err := o.complete(d, cmd); err != nil {
 				return err
 			}
-			o.Pipeline.Logger = log
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -135,6 +135,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		}
 		po.Stream.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
 	}
+	o.Model.log = po.Logger
 	m, err := o.Model.build()
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
@@ -45,6 +46,13 @@ type Options struct {
 	// Exclude are words never shown as keywords (the tracked terms).
 	Exclude  []string
 	Features features.Extractor
+	// Online, if set, is refined on every batch's words (and is the
+	// Features' embedding model).
+	Online *embed.Online
+	// Save, if set, is called with the online model every SaveEvery batches
+	// and at Close.
+	Save      func(*embed.Online) error
+	SaveEvery int
 }
 
 // Validate checks the options.
@@ -78,6 +86,8 @@ type Model struct {
 	batch   [][]float64
 	slab    []float64 // backing store of batch
 	x       []float64 // scratch for one point
+	words   [][]string
+	batches int
 }
 
 // widen returns f as float64 in buf (grown as needed).
@@ -123,6 +133,17 @@ func (m *Model) Prepare(p *pipeline.Point) {
 
 // Train implements pipeline.Model.
 func (m *Model) Train(batch []*pipeline.Point) {
+	if o := m.opts.Online; o != nil {
+		m.words = m.words[:0]
+		for _, p := range batch {
+			m.words = append(m.words, p.Tokens)
+		}
+		o.Learn(m.words)
+		m.batches++
+		if m.opts.Save != nil && m.opts.SaveEvery > 0 && m.batches%m.opts.SaveEvery == 0 {
+			m.opts.Save(o) // errors are the saver's to log; training goes on
+		}
+	}
 	dim := m.opts.Features.Dim()
 	if cap(m.slab) < len(batch)*dim {
 		m.slab = make([]float64, len(batch)*dim)
@@ -147,6 +168,14 @@ func (m *Model) Train(batch []*pipeline.Point) {
 		m.km, m.pending = km, nil
 	}
 	m.km.Update(m.batch)
+}
+
+// Close saves the online model one last time, if there is one to save.
+func (m *Model) Close() error {
+	if m.opts.Online != nil && m.opts.Save != nil {
+		return m.opts.Save(m.opts.Online)
+	}
+	return nil
 }
 
 // Decay implements pipeline.Model.

@@ -158,24 +158,57 @@ func appendTokens(seq []string, counts map[string]int64, toks []string) []string
 	return append(seq, toks...)
 }
 
-// unigramTable is word2vec's negative-sampling table: ids in proportion
-// to count^0.75.
-func unigramTable(counts []int64, size int) []int32 {
+// sampler draws word ids in proportion to count^0.75, word2vec's
+// negative-sampling distribution, with Walker's alias method: two arrays
+// the size of the vocabulary, small enough to stay in the cache (a
+// word2vec-style table of millions of slots missed it on every draw).
+type sampler struct {
+	prob  []float32
+	alias []int32
+}
+
+func newSampler(counts []float64) *sampler {
+	n := len(counts)
+	s := &sampler{prob: make([]float32, n), alias: make([]int32, n)}
 	var total float64
-	for _, c := range counts {
-		total += math.Pow(float64(c), 0.75)
+	w := make([]float64, n)
+	for i, c := range counts {
+		w[i] = math.Pow(c, 0.75)
+		total += w[i]
 	}
-	table := make([]int32, size)
-	i := 0
-	cum := math.Pow(float64(counts[0]), 0.75) / total
-	for a := range table {
-		table[a] = int32(i)
-		if float64(a)/float64(size) > cum && i < len(counts)-1 {
-			i++
-			cum += math.Pow(float64(counts[i]), 0.75) / total
+	var small, large []int32
+	for i := range w {
+		w[i] *= float64(n) / total
+		if w[i] < 1 {
+			small = append(small, int32(i))
+		} else {
+			large = append(large, int32(i))
 		}
 	}
-	return table
+	for len(small) > 0 && len(large) > 0 {
+		l, g := small[len(small)-1], large[len(large)-1]
+		small = small[:len(small)-1]
+		s.prob[l], s.alias[l] = float32(w[l]), g
+		w[g] -= 1 - w[l]
+		if w[g] < 1 {
+			large = large[:len(large)-1]
+			small = append(small, g)
+		}
+	}
+	for _, i := range append(small, large...) {
+		s.prob[i], s.alias[i] = 1, i
+	}
+	return s
+}
+
+// draw returns a word id.
+func (s *sampler) draw(r *rng) int32 {
+	x := r.next() >> 16
+	i := int32(x % uint64(len(s.prob)))
+	if float32(x>>32&0xffff)/65536 < s.prob[i] {
+		return i
+	}
+	return s.alias[i]
 }
 
 // Model is a trained table of vectors.
@@ -209,7 +242,11 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 	for i := range syn0 {
 		syn0[i] = float32((r.float() - 0.5) / float64(d))
 	}
-	table := unigramTable(c.Counts, 10_000_000)
+	fc := make([]float64, len(c.Counts))
+	for i, n := range c.Counts {
+		fc[i] = float64(n)
+	}
+	neg := newSampler(fc)
 	var total int64
 	for _, n := range c.Counts {
 		total += n
@@ -271,7 +308,7 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 					pos = end
 					progress := float64(done.Add(n)) / float64(work)
 					lr := float32(o.Alpha * math.Max(1e-4, 1-progress))
-					trainSentence(sentence, syn0, syn1, grad, d, o.Window, o.Negative, table, &r, lr)
+					trainSentence(sentence, syn0, syn1, grad, d, o.Window, o.Negative, neg, &r, lr)
 				}
 			}
 		}()
@@ -295,7 +332,7 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 }
 
 // trainSentence runs skip-gram with negative sampling over one sentence.
-func trainSentence(s []int32, syn0, syn1, grad []float32, d, window, negative int, table []int32, r *rng, lr float32) {
+func trainSentence(s []int32, syn0, syn1, grad []float32, d, window, negative int, sm *sampler, r *rng, lr float32) {
 	for i, center := range s {
 		b := int((r.next() >> 16) % uint64(window)) // word2vec's random window shrink
 		for j := i - window + b; j <= i+window-b; j++ {
@@ -307,7 +344,7 @@ func trainSentence(s []int32, syn0, syn1, grad []float32, d, window, negative in
 			out := syn1[int(center)*d : int(center)*d+d]
 			sgnsPair(in, out, grad, 1, lr)
 			for k := 0; k < negative; k++ {
-				neg := table[(r.next()>>16)%uint64(len(table))]
+				neg := sm.draw(r)
 				if neg == center {
 					continue
 				}

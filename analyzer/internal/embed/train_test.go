@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -127,9 +128,25 @@ func TestReadCorpusFormats(t *testing.T) {
 	}
 }
 
+// zipfCorpus is text whose word frequencies follow Zipf's law, as real
+// text's do: a vocabulary of v words, n tokens.
+func zipfCorpus(v, n int) string {
+	r := rand.New(rand.NewPCG(9, 9))
+	z := rand.NewZipf(r, 1.07, 2, uint64(v-1))
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "w%d", z.Uint64())
+		if i%15 == 14 {
+			b.WriteByte('\n')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
 func BenchmarkTrain(b *testing.B) {
-	corpus, _ := plantedCorpus(50, 200, 40000, 3)
-	c, _ := ReadCorpus(strings.NewReader(corpus), 1)
+	c, _ := ReadCorpus(strings.NewReader(zipfCorpus(50000, 1_000_000)), 5)
 	for _, th := range []int{1, 2} {
 		b.Run(fmt.Sprintf("dim=100/window=5/neg=5/threads=%d", th), func(b *testing.B) {
 			var words int64
@@ -141,5 +158,127 @@ func BenchmarkTrain(b *testing.B) {
 			}
 			b.ReportMetric(float64(words)/b.Elapsed().Seconds(), "words/s")
 		})
+	}
+}
+
+func TestOnlineLearnsPlantedGroups(t *testing.T) {
+	corpus, groups := plantedCorpus(6, 12, 6000, 2)
+	var batch [][]string
+	m := NewOnline(OnlineOptions{Seed: 3, Subsample: -1})
+	before := groupRecall(t, tableOf(m, groups), groups, 3)
+	for i, line := range strings.Split(strings.TrimSpace(corpus), "\n") {
+		batch = append(batch, strings.Fields(line))
+		if i%500 == 499 {
+			m.Learn(batch)
+			batch = batch[:0]
+		}
+	}
+	after := groupRecall(t, m.Table(), groups, 3)
+	if after < 0.9 || after <= before {
+		t.Fatalf("nearest neighbours in their own group: %.0f%% before learning, %.0f%% after", 100*before, 100*after)
+	}
+}
+
+func tableOf(m *Online, groups [][]string) *Table {
+	t := &Table{D: m.Dim(), Vectors: map[string][]float32{}}
+	for _, g := range groups {
+		for _, w := range g {
+			v := make([]float64, m.Dim())
+			m.AddTo(v, w, 1)
+			f := make([]float32, len(v))
+			for i, x := range v {
+				f[i] = float32(x)
+			}
+			t.Vectors[w] = f
+		}
+	}
+	return t
+}
+
+func TestOnlineVocabularyIsBounded(t *testing.T) {
+	m := NewOnline(OnlineOptions{VocabMax: 100, Seed: 1})
+	for b := 0; b < 50; b++ {
+		var batch [][]string
+		for i := 0; i < 20; i++ {
+			batch = append(batch, []string{"common", "words", fmt.Sprintf("rare%d_%d", b, i)})
+		}
+		m.Learn(batch)
+		if m.Len() > 100 {
+			t.Fatalf("vocabulary grew to %d words, cap 100", m.Len())
+		}
+	}
+	if _, ok := m.index["common"]; !ok {
+		t.Fatal("a frequent word was evicted")
+	}
+}
+
+func TestOnlineDeterministic(t *testing.T) {
+	run := func() []float32 {
+		m := NewOnline(OnlineOptions{Seed: 5})
+		corpus, _ := plantedCorpus(3, 8, 800, 4)
+		var batch [][]string
+		for _, l := range strings.Split(strings.TrimSpace(corpus), "\n") {
+			batch = append(batch, strings.Fields(l))
+		}
+		m.Learn(batch[:400])
+		m.Learn(batch[400:])
+		v := make([]float64, m.Dim())
+		m.AddTo(v, "g1w3", 1)
+		out := make([]float32, len(v))
+		for i, x := range v {
+			out[i] = float32(x)
+		}
+		return out
+	}
+	a, b := run(), run()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatal("same input and seed gave different vectors")
+		}
+	}
+}
+
+func TestOnlineSaveAndResume(t *testing.T) {
+	m := NewOnline(OnlineOptions{Seed: 1})
+	m.Learn([][]string{{"storm", "flood", "rain"}, {"game", "bowl"}})
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	tb, err := Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewOnlineFrom(tb, OnlineOptions{})
+	for _, w := range []string{"storm", "bowl"} {
+		a, b := make([]float64, m.Dim()), make([]float64, r.Dim())
+		m.AddTo(a, w, 1)
+		r.AddTo(b, w, 1)
+		for i := range a {
+			if float32(a[i]) != float32(b[i]) {
+				t.Fatalf("%s differs after save and load", w)
+			}
+		}
+	}
+}
+
+func TestSamplerDistribution(t *testing.T) {
+	counts := []float64{1000, 100, 10, 1}
+	s := newSampler(counts)
+	r := rng(1)
+	got := make([]float64, len(counts))
+	const n = 400000
+	for i := 0; i < n; i++ {
+		got[s.draw(&r)]++
+	}
+	var total float64
+	for _, c := range counts {
+		total += math.Pow(c, 0.75)
+	}
+	for i, c := range counts {
+		want := math.Pow(c, 0.75) / total
+		if math.Abs(got[i]/n-want) > 0.01 {
+			t.Fatalf("word %d drawn %.4f of the time, want %.4f", i, got[i]/n, want)
+		}
 	}
 }

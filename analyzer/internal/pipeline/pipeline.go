@@ -257,6 +257,11 @@ loop:
 		}
 	}
 	runners.Wait()
+	if c, ok := p.model.(io.Closer); ok {
+		if cerr := c.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
 	if err == nil {
 		err = p.outErr
 	}

@@ -1,0 +1,231 @@
+package embed
+
+import (
+	"io"
+	"math"
+	"sort"
+)
+
+// OnlineOptions configures an Online model. Zero values take the defaults.
+type OnlineOptions struct {
+	Base        Hashed  // where new words start [DefaultHashed]
+	VocabMax    int     // words kept; the rarest are evicted [100000]
+	Window      int     // context window [3]
+	Negative    int     // negative samples [3]
+	LR          float64 // learning rate [0.025]
+	Subsample   float64 // frequent-word subsampling threshold [1e-3]
+	CountDecay  float64 // word counts are multiplied by this every batch [0.98]
+	MaxPerBatch int     // tweets trained on per batch, at most [5000]
+	Seed        uint64
+}
+
+func (o *OnlineOptions) defaults() {
+	if o.Base.D == 0 {
+		o.Base = DefaultHashed
+	}
+	if o.VocabMax <= 0 {
+		o.VocabMax = 100000
+	}
+	if o.Window <= 0 {
+		o.Window = 3
+	}
+	if o.Negative <= 0 {
+		o.Negative = 3
+	}
+	if o.LR <= 0 {
+		o.LR = 0.025
+	}
+	if o.Subsample == 0 {
+		o.Subsample = 1e-3
+	}
+	if o.CountDecay <= 0 || o.CountDecay > 1 {
+		o.CountDecay = 0.98
+	}
+	if o.MaxPerBatch <= 0 {
+		o.MaxPerBatch = 5000
+	}
+}
+
+// Online is the evolving model: every word starts from its hashed
+// random-indexing vector and is refined by skip-gram with negative sampling
+// on the tweets of each batch, so words used together drift together.
+// Memory is bounded by VocabMax. It is not safe for concurrent use: the
+// pipeline calls AddTo and Learn from one goroutine, which also keeps
+// results deterministic for the same input.
+type Online struct {
+	opts   OnlineOptions
+	words  []string
+	index  map[string]int32
+	in     [][]float32
+	out    [][]float32
+	counts []float64
+	neg    *sampler
+	r      rng
+	grad   []float32
+	ids    []int32
+	tmp    []float64
+}
+
+// NewOnline returns an empty online model.
+func NewOnline(o OnlineOptions) *Online {
+	o.defaults()
+	return &Online{opts: o, index: map[string]int32{}, r: rng(o.Seed + 1), grad: make([]float32, o.Base.D),
+		tmp: make([]float64, o.Base.D)}
+}
+
+// NewOnlineFrom starts an online model from a loaded table, which must
+// have the dimension of o.Base.
+func NewOnlineFrom(t *Table, o OnlineOptions) *Online {
+	o.defaults()
+	o.Base.D = t.D
+	m := NewOnline(o)
+	words := make([]string, 0, len(t.Vectors))
+	for w := range t.Vectors {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	for _, w := range words {
+		id := m.add(w)
+		copy(m.in[id], t.Vectors[w])
+	}
+	return m
+}
+
+// Dim implements Model.
+func (m *Online) Dim() int { return m.opts.Base.D }
+
+// Len is the vocabulary size.
+func (m *Online) Len() int { return len(m.words) }
+
+// AddTo implements Model: a learnt word's vector, else its hashed one.
+func (m *Online) AddTo(dst []float64, word string, scale float64) bool {
+	if id, ok := m.index[word]; ok {
+		for i, x := range m.in[id] {
+			dst[i] += scale * float64(x)
+		}
+		return true
+	}
+	return m.opts.Base.AddTo(dst, word, scale)
+}
+
+func (m *Online) add(w string) int32 {
+	id := int32(len(m.words))
+	m.words = append(m.words, w)
+	m.index[w] = id
+	clear(m.tmp)
+	m.opts.Base.AddTo(m.tmp, w, 1)
+	v := make([]float32, m.opts.Base.D)
+	for i, x := range m.tmp {
+		v[i] = float32(x)
+	}
+	m.in = append(m.in, v)
+	m.out = append(m.out, make([]float32, m.opts.Base.D))
+	m.counts = append(m.counts, 0)
+	return id
+}
+
+// Learn trains on one batch of tweets (their words). At most MaxPerBatch
+// tweets are used, spread evenly over the batch.
+func (m *Online) Learn(sentences [][]string) {
+	if len(sentences) == 0 {
+		return
+	}
+	for i := range m.counts {
+		m.counts[i] *= m.opts.CountDecay
+	}
+	step := 1
+	if len(sentences) > m.opts.MaxPerBatch {
+		step = (len(sentences) + m.opts.MaxPerBatch - 1) / m.opts.MaxPerBatch
+	}
+	for i := 0; i < len(sentences); i += step {
+		for _, w := range sentences[i] {
+			id, ok := m.index[w]
+			if !ok {
+				id = m.add(w)
+			}
+			m.counts[id]++
+		}
+	}
+	m.evict()
+	m.buildTable()
+	var total float64
+	for _, c := range m.counts {
+		total += c
+	}
+	t := m.opts.Subsample * total
+	d := m.opts.Base.D
+	lr := float32(m.opts.LR)
+	for i := 0; i < len(sentences); i += step {
+		m.ids = m.ids[:0]
+		for _, w := range sentences[i] {
+			id, ok := m.index[w]
+			if !ok {
+				continue
+			}
+			if f := m.counts[id]; t > 0 && f > t && m.r.float() > (math.Sqrt(f/t)+1)*t/f {
+				continue // subsample frequent words
+			}
+			m.ids = append(m.ids, id)
+		}
+		for j, center := range m.ids {
+			for k := max(0, j-m.opts.Window); k <= min(len(m.ids)-1, j+m.opts.Window); k++ {
+				if k == j {
+					continue
+				}
+				in := m.in[m.ids[k]]
+				clear(m.grad)
+				sgnsPair(in, m.out[center], m.grad, 1, lr)
+				for n := 0; n < m.opts.Negative; n++ {
+					neg := m.neg.draw(&m.r)
+					if neg != center {
+						sgnsPair(in, m.out[neg], m.grad, 0, lr)
+					}
+				}
+				axpy32(1, m.grad[:d], in)
+			}
+		}
+	}
+}
+
+// evict drops the rarest words (by decayed count; ties: the newest) when
+// the vocabulary is over VocabMax, down to 90% of it.
+func (m *Online) evict() {
+	if len(m.words) <= m.opts.VocabMax {
+		return
+	}
+	keep := m.opts.VocabMax * 9 / 10
+	order := make([]int, len(m.words))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return m.counts[order[a]] > m.counts[order[b]] })
+	kept := order[:keep]
+	sort.Ints(kept) // keep the survivors in their old order: deterministic ids
+	words, in, out, counts := m.words[:0:0], m.in[:0:0], m.out[:0:0], m.counts[:0:0]
+	clear(m.index)
+	for _, i := range kept {
+		m.index[m.words[i]] = int32(len(words))
+		words, in, out, counts = append(words, m.words[i]), append(in, m.in[i]), append(out, m.out[i]), append(counts, m.counts[i])
+	}
+	m.words, m.in, m.out, m.counts = words, in, out, counts
+}
+
+func (m *Online) buildTable() {
+	c := make([]float64, len(m.counts))
+	for i, x := range m.counts {
+		c[i] = x + 1e-3
+	}
+	m.neg = newSampler(c)
+}
+
+// Save writes the learnt vectors in word2vec's binary format.
+func (m *Online) Save(w io.Writer) error { return WriteBinary(w, m.words, m.in) }
+
+// Table returns a copy of the learnt vectors.
+func (m *Online) Table() *Table {
+	t := &Table{D: m.opts.Base.D, Vectors: make(map[string][]float32, len(m.words))}
+	for i, w := range m.words {
+		t.Vectors[w] = append([]float32(nil), m.in[i]...)
+	}
+	return t
+}
