@@ -42,7 +42,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 				return usageError{err}
 			}
 			o.Model.log = log
-			m, err := o.Model.build()
+			m, err := o.Model.build(cmd.Flags().Changed("embeddings-online"))
 			if err != nil {
 				return err
 			}

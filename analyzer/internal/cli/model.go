@@ -26,6 +26,7 @@ type modelOptions struct {
 	idf        bool
 	online     bool
 	vocabMax   int
+	batchMax   int
 	save       string
 	log        *slog.Logger
 }
@@ -44,14 +45,19 @@ func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
 	f.Float64Var(&c.Features.TextWeight, "text-weight", features.DefaultTextWeight, "weight of the text part of the features")
 	f.Float64Var(&c.Features.GeoWeight, "geo-weight", features.DefaultGeoWeight, "weight of the location part of the features")
 	f.BoolVar(&o.idf, "idf", true, "weight words by inverse document frequency in the stream (default profile)")
-	f.BoolVar(&o.online, "embeddings-online", false, "refine word vectors from the stream with online skip-gram (starting from --embeddings or the hashed vectors)")
+	f.BoolVar(&o.online, "embeddings-online", true, "refine word vectors from the stream with online skip-gram; default on for the built-in vectors, off for an --embeddings file and for --profile seed")
+	f.IntVar(&o.batchMax, "embed-batch-max", 300, "with --embeddings-online: most tweets trained on per batch (spread evenly)")
 	f.IntVar(&o.vocabMax, "vocab-max", 100000, "with --embeddings-online: most words kept (the rarest are evicted)")
 	f.StringVar(&o.save, "embeddings-save", "", "with --embeddings-online: write the learnt vectors here (word2vec binary) every 30 batches and at exit")
 	f.StringVar(&o.embeddings, "embeddings", "", "word vectors (word2vec binary/text, GloVe, fastText .vec; .gz ok); default: built-in hashed vectors")
 }
 
-// build validates the flags and returns the model.
-func (o *modelOptions) build() (*cluster.Model, error) {
+// build validates the flags and returns the model. onlineSet says whether
+// --embeddings-online was given explicitly.
+func (o *modelOptions) build(onlineSet bool) (*cluster.Model, error) {
+	if !onlineSet {
+		o.online = o.embeddings == "" && o.profile != string(features.Seed)
+	}
 	c := &o.cluster
 	c.Unit = kmeans.TimeUnit(o.unit)
 	c.Features.Profile = features.Profile(o.profile)
@@ -91,7 +97,10 @@ func (o *modelOptions) build() (*cluster.Model, error) {
 		return nil, usagef("--embeddings-save needs --embeddings-online")
 	}
 	if o.online {
-		opts := embed.OnlineOptions{VocabMax: o.vocabMax, Seed: uint64(c.Seed)}
+		if o.batchMax < 1 || o.vocabMax < 1 {
+			return nil, usagef("--embed-batch-max and --vocab-max must be positive")
+		}
+		opts := embed.OnlineOptions{VocabMax: o.vocabMax, MaxPerBatch: o.batchMax, Seed: uint64(c.Seed)}
 		if t, ok := c.Features.Embed.(*embed.Table); ok {
 			c.Online = embed.NewOnlineFrom(t, opts)
 		} else if h, ok := c.Features.Embed.(embed.Hashed); ok {

@@ -15,7 +15,7 @@ type OnlineOptions struct {
 	LR          float64 // learning rate [0.025]
 	Subsample   float64 // frequent-word subsampling threshold [1e-3]
 	CountDecay  float64 // word counts are multiplied by this every batch [0.98]
-	MaxPerBatch int     // tweets trained on per batch, at most [5000]
+	MaxPerBatch int     // tweets trained on per batch, at most [300]
 	Seed        uint64
 }
 
@@ -42,7 +42,7 @@ func (o *OnlineOptions) defaults() {
 		o.CountDecay = 0.98
 	}
 	if o.MaxPerBatch <= 0 {
-		o.MaxPerBatch = 5000
+		o.MaxPerBatch = 300
 	}
 }
 
