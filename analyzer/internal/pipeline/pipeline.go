@@ -292,6 +292,10 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 			}
 			if t.After(p.maxEvent) {
 				p.maxEvent = t
+				// Close batches line by line, not per chunk: the model a
+				// tweet is featurized with must not depend on where the
+				// network happened to cut the input.
+				p.slider.Advance(p.maxEvent.Add(-p.opts.Lateness), p)
 			}
 		}
 		var cnt window.Counts
@@ -327,11 +331,7 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 		}
 		p.total.Add(cnt)
 	}
-	if event {
-		if !p.maxEvent.IsZero() {
-			p.slider.Advance(p.maxEvent.Add(-p.opts.Lateness), p)
-		}
-	} else {
+	if !event {
 		p.slider.Advance(p.opts.Now(), p)
 	}
 }
