@@ -9,6 +9,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
@@ -121,9 +122,15 @@ func New(opts Options) (*Model, error) {
 	return m, nil
 }
 
-// Prepare implements pipeline.Model.
+// Tokenize implements pipeline.Tokenizer.
+func (m *Model) Tokenize(s string) []string { return text.Tokenize(nil, s) }
+
+// Prepare implements pipeline.Model; it tokenizes the text unless the
+// reader already did.
 func (m *Model) Prepare(p *pipeline.Point) {
-	p.Tokens = text.Tokenize(nil, p.Text)
+	if p.Tokens == nil {
+		p.Tokens = text.Tokenize(nil, p.Text)
+	}
 	v, _ := m.opts.Features.Vector(p.Lon, p.Lat, p.Tokens)
 	p.Feature = make([]float32, len(v))
 	for i, x := range v {
@@ -188,21 +195,18 @@ func (m *Model) Decay(n int64) {
 // Ready reports whether the model has centres.
 func (m *Model) Ready() bool { return m.km != nil }
 
-// Assign implements pipeline.Model.
-func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
-	if m.km == nil {
-		return nil
-	}
-	k := m.km.K()
-	type acc struct {
-		n       int
-		x, y, z float64
-		words   map[string]int
-	}
-	accs := make([]acc, k)
+// acc gathers one cluster's points in a window.
+type acc struct {
+	n       int
+	x, y, z float64
+	words   map[string]int
+}
+
+// assignPart predicts points' clusters and tallies them into accs.
+func (m *Model) assignPart(points []*pipeline.Point, accs []acc, x []float64) {
 	for _, p := range points {
-		m.x = widen(m.x, p.Feature)
-		c := m.km.Predict(m.x)
+		x = widen(x, p.Feature)
+		c := m.km.Predict(x)
 		p.Cluster = c
 		a := &accs[c]
 		a.n++
@@ -218,6 +222,47 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 				if !m.exclude[strings.TrimLeft(w, "#@")] {
 					a.words[w]++
 				}
+			}
+		}
+	}
+}
+
+// parallelMin is the window size from which Assign uses a second goroutine.
+const parallelMin = 4096
+
+// Assign implements pipeline.Model. Large windows are split in two halves
+// predicted at once (the centres are only read); the helper goroutine is
+// joined before Assign returns.
+func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
+	if m.km == nil {
+		return nil
+	}
+	k := m.km.K()
+	accs := make([]acc, k)
+	if len(points) < parallelMin {
+		m.x = m.x[:0]
+		m.assignPart(points, accs, m.x)
+	} else {
+		half := len(points) / 2
+		other := make([]acc, k)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.assignPart(points[half:], other, nil)
+		}()
+		m.assignPart(points[:half], accs, m.x[:0])
+		wg.Wait()
+		for i := range accs {
+			a, o := &accs[i], &other[i]
+			a.n += o.n
+			a.x, a.y, a.z = a.x+o.x, a.y+o.y, a.z+o.z
+			if a.words == nil {
+				a.words = o.words
+				continue
+			}
+			for w, c := range o.words {
+				a.words[w] += c
 			}
 		}
 	}

@@ -108,3 +108,33 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestParallelAssignMatchesSequential(t *testing.T) {
+	m := newModel(t, 3, InitKMeansPP)
+	for b := range 3 {
+		m.Train(batch(m, 60, b))
+	}
+	win := batch(m, parallelMin+101, 0) // large enough for two goroutines
+	sums := m.Assign(win)
+	seq := make([]acc, 3)
+	clusters := make([]int, len(win))
+	for i, p := range win {
+		clusters[i] = p.Cluster
+	}
+	m.assignPart(win, seq, nil)
+	for i, p := range win {
+		if p.Cluster != clusters[i] {
+			t.Fatalf("point %d: parallel %d, sequential %d", i, clusters[i], p.Cluster)
+		}
+	}
+	total := 0
+	for _, s := range sums {
+		if s.Size != seq[s.ID].n {
+			t.Fatalf("cluster %d: parallel size %d, sequential %d", s.ID, s.Size, seq[s.ID].n)
+		}
+		total += s.Size
+	}
+	if total != len(win) {
+		t.Fatalf("sizes add to %d of %d", total, len(win))
+	}
+}

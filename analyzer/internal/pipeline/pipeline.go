@@ -85,6 +85,12 @@ type Model interface {
 	Assign(points []*Point) []ClusterSummary
 }
 
+// Tokenizer is a Model whose tokenizing is stateless: the pipeline runs it
+// in the reader's goroutine, and Prepare then finds Point.Tokens filled.
+type Tokenizer interface {
+	Tokenize(text string) []string
+}
+
 // ClusterSummary describes one non-empty cluster of a window.
 type ClusterSummary struct {
 	ID       int      `json:"id"`
@@ -165,6 +171,9 @@ func New(opts Options, model Model, outputs ...Output) *Pipeline {
 		opts.StatsInterval = 30 * time.Second
 	}
 	opts.Stream.Logger = opts.Logger
+	if t, ok := model.(Tokenizer); ok {
+		opts.Stream.Tokenize = t.Tokenize
+	}
 	return &Pipeline{
 		opts:    opts,
 		log:     opts.Logger,
@@ -322,6 +331,9 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 		}
 		cnt.Located = 1
 		pt := &Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1}
+		if i < len(c.Tokens) {
+			pt.Tokens = c.Tokens[i]
+		}
 		if p.model != nil {
 			p.model.Prepare(pt)
 			pt.Text = "" // the tokens hold what is needed; free the rest

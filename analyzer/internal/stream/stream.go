@@ -37,7 +37,10 @@ const TooLong = "too_long"
 // Chunk is a run of decoded lines in input order: tweets, notices and
 // malformed lines (Kind tells them apart). Arrival is when it was read.
 type Chunk struct {
-	Lines   []tweet.Tweet
+	Lines []tweet.Tweet
+	// Tokens holds Options.Tokenize of each located tweet's text (nil
+	// without a Tokenize), index for index with Lines.
+	Tokens  [][]string
 	Arrival time.Time
 }
 
@@ -55,6 +58,10 @@ type Options struct {
 	Now        func() time.Time
 	// Connects, if set, counts successful connections.
 	Connects *atomic.Int64
+	// Tokenize, if set, is applied to each located tweet's text here, in
+	// the reader's goroutine, to take work off the pipeline's. It must be
+	// safe for concurrent use.
+	Tokenize func(string) []string
 }
 
 func (o *Options) defaults() {
@@ -186,9 +193,19 @@ func Read(ctx context.Context, r io.Reader, opts Options, out chan<- Chunk) (int
 			}
 			tw, _ := dec.Decode(line) // Kind says what it was
 			c.Lines = append(c.Lines, tw)
+			if opts.Tokenize != nil {
+				var toks []string
+				if tw.Kind == tweet.KindTweet && tw.Located() {
+					toks = opts.Tokenize(tw.Text)
+				}
+				c.Tokens = append(c.Tokens, toks)
+			}
 		case errors.Is(err, wire.ErrLineTooLong):
 			lines++
 			c.Lines = append(c.Lines, tweet.Tweet{Kind: tweet.KindMalformed, Notice: TooLong})
+			if opts.Tokenize != nil {
+				c.Tokens = append(c.Tokens, nil)
+			}
 		case err == io.EOF:
 			return lines, send()
 		default:
