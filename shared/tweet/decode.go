@@ -3,7 +3,9 @@ package tweet
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
 )
@@ -121,7 +123,9 @@ func (t *Tweet) setPlace(lons, lats []float64) {
 	t.BadGeo = true
 }
 
-// idString returns an id field as a string, keeping numbers' digits exactly.
+// idString returns an id field as a string, keeping numbers' digits
+// exactly. Invalid UTF-8 becomes U+FFFD, so an id survives the compact
+// record unchanged.
 func idString(v *fastjson.Value) string {
 	if v == nil {
 		return ""
@@ -129,6 +133,9 @@ func idString(v *fastjson.Value) string {
 	switch v.Type() {
 	case fastjson.TypeString:
 		b, _ := v.StringBytes()
+		if !utf8.Valid(b) {
+			return strings.ToValidUTF8(string(b), "\uFFFD")
+		}
 		return string(b)
 	case fastjson.TypeNumber:
 		return string(v.MarshalTo(nil))

@@ -192,14 +192,21 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 	var connects atomic.Int64
 	o.Pipeline.Stream.Connects = &connects
+	var maps *render.Maps
+	for _, out := range outs {
+		if m, ok := out.(*render.Maps); ok {
+			maps = m
+		}
+	}
+	o.Pipeline.ExtraStats = func() []any {
+		extra := []any{"connects", connects.Load()}
+		if maps != nil {
+			extra = append(extra, "maps", maps.Rendered.Load(), "maps_skipped", maps.Skipped.Load(), "maps_failed", maps.Failed.Load())
+		}
+		return extra
+	}
 	p := pipeline.New(o.Pipeline, o.model, outs...)
 	if o.MetricsAddr != "" {
-		var maps *render.Maps
-		for _, out := range outs {
-			if m, ok := out.(*render.Maps); ok {
-				maps = m
-			}
-		}
 		ms, err := metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return analyzerMetrics(p.Stats(), maps, connects.Load()) })
 		if err != nil {
 			for _, out := range outs {

@@ -42,6 +42,9 @@ type Options struct {
 	Logger        *slog.Logger
 	// Now is the wall clock (tests inject one).
 	Now func() time.Time
+	// ExtraStats, if set, adds key-value pairs to the periodic stats line
+	// (it runs in the pipeline's goroutine).
+	ExtraStats func() []any
 }
 
 // Validate checks the options.
@@ -281,9 +284,13 @@ loop:
 
 func (p *Pipeline) logStats(msg string) {
 	t := p.total
-	p.log.Info(msg, "tweets", t.Tweets, "located", t.Located, "unlocated", t.Unlocated, "notices", t.Notices,
+	args := []any{"tweets", t.Tweets, "located", t.Located, "unlocated", t.Unlocated, "notices", t.Notices,
 		"malformed", t.Malformed, "too_long", t.TooLong, "late", t.Late, "bad_geo", t.BadGeo,
-		"batches", p.batches, "windows", p.windows)
+		"batches", p.batches, "windows", p.windows}
+	if p.opts.ExtraStats != nil {
+		args = append(args, p.opts.ExtraStats()...)
+	}
+	p.log.Info(msg, args...)
 }
 
 // chunk feeds one chunk into the slider, line by line in input order.

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -221,4 +222,60 @@ func TestTimelapse(t *testing.T) {
 	if err := Timelapse(&out, nil, TimelapseOptions{Scale: 0.5}); err == nil {
 		t.Fatal("no frames accepted")
 	}
+}
+
+// TestLongNoLeakOver1000Frames renders 1,000 frames through the map output
+// and checks goroutines, open files and the heap come back. It takes about
+// a minute, so it runs in make bench (GEOSTREAM_LONG_TESTS=1).
+func TestLongNoLeakOver1000Frames(t *testing.T) {
+	if os.Getenv("GEOSTREAM_LONG_TESTS") == "" {
+		t.Skip("set GEOSTREAM_LONG_TESTS=1 (make bench runs it)")
+	}
+	fds := func() int {
+		e, _ := os.ReadDir("/proc/self/fd")
+		return len(e)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapInuse
+	}
+	dir := t.TempDir()
+	m, err := NewMaps(MapsOptions{Dir: dir, Region: "world", Box: geo.Regions["world"], Width: 800, Height: 450, Keep: 3, Lossless: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := testFrame("world")
+	res := &pipeline.Result{Clusters: f.Clusters}
+	for _, p := range f.Points {
+		res.Points = append(res.Points, &pipeline.Point{Lon: float64(p.Lon), Lat: float64(p.Lat), Cluster: int(p.Cluster)})
+	}
+	g0, f0 := runtime.NumGoroutine(), fds()
+	done := make(chan error)
+	go func() { done <- m.Run(t.Context()) }()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var h100 uint64
+	for i := 0; i < 1000; i++ {
+		res.End = t0.Add(time.Duration(i) * 20 * time.Second)
+		res.Start = res.End.Add(-time.Minute)
+		m.Write(res)
+		if i == 100 {
+			h100 = heap()
+		}
+	}
+	m.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if g, f := runtime.NumGoroutine(), fds(); g > g0 || f > f0 {
+		t.Fatalf("after 1000 frames: %d goroutines (was %d), %d open files (was %d)", g, g0, f, f0)
+	}
+	if h := heap(); h > h100+16<<20 {
+		t.Fatalf("heap grew from %d to %d bytes over 900 frames", h100, h)
+	}
+	if frames, _ := Frames(dir); len(frames) != 3 || m.Rendered.Load() != 1000 {
+		t.Fatalf("%d maps kept, %d rendered", len(frames), m.Rendered.Load())
+	}
+	t.Logf("1000 frames: heap %d -> %d bytes after GC", h100, heap())
 }
