@@ -174,6 +174,7 @@ func New(opts Options, model Model, outputs ...Output) *Pipeline {
 		opts.StatsInterval = 30 * time.Second
 	}
 	opts.Stream.Logger = opts.Logger
+	opts.Stream.Now = opts.Now // arrivals and batch ends on one clock
 	if t, ok := model.(Tokenizer); ok {
 		opts.Stream.Tokenize = t.Tokenize
 	}

@@ -1,0 +1,101 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/window"
+)
+
+type recorder struct {
+	mu      sync.Mutex
+	results []Result
+	closed  bool
+}
+
+func (r *recorder) Write(res *Result) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cp := *res
+	cp.Points = append([]*Point(nil), res.Points...)
+	r.results = append(r.results, cp)
+	return nil
+}
+
+func (r *recorder) Close() error { r.closed = true; return nil }
+
+// TestWallClockBatchesByArrival feeds lines through stdin with a fake clock
+// that jumps a minute per chunk: each chunk lands in its own window, whatever
+// the tweets' created_at says.
+func TestWallClockBatchesByArrival(t *testing.T) {
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := t0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(10 * time.Second); return now }
+	in := strings.Repeat(`{"id":"1","created_at":"2001-01-01T00:00:00Z","lon":1,"lat":2,"text":"x"}`+"\n", 5)
+	rec := &recorder{}
+	p := New(Options{Input: "-", Stdin: strings.NewReader(in), Clock: ClockWall, Now: clock,
+		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, nil, rec)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !rec.closed || len(rec.results) == 0 {
+		t.Fatalf("closed %v, %d windows", rec.closed, len(rec.results))
+	}
+	var fresh int
+	for _, r := range rec.results {
+		fresh += r.Fresh.Tweets
+		if r.End.Year() != 2030 {
+			t.Fatalf("window at %v: wall clock not used", r.End)
+		}
+	}
+	if fresh != 5 {
+		t.Fatalf("windows account for %d of 5 tweets", fresh)
+	}
+}
+
+func TestEventClockLateTweets(t *testing.T) {
+	lines := []string{
+		`{"id":"1","created_at":"2026-01-01T00:00:05Z","lon":1,"lat":2,"text":"x"}`,
+		`{"id":"2","created_at":"2026-01-01T00:00:35Z","lon":1,"lat":2,"text":"x"}`,
+		`{"id":"3","created_at":"2026-01-01T00:00:02Z","lon":1,"lat":2,"text":"late"}`, // 33 s late
+		`{"id":"4","created_at":"2026-01-01T00:00:33Z","lon":1,"lat":2,"text":"in time"}`,
+	}
+	rec := &recorder{}
+	p := New(Options{Input: "-", Stdin: strings.NewReader(strings.Join(lines, "\n")), Clock: ClockEvent, Lateness: 5 * time.Second,
+		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, nil, rec)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := p.Stats()
+	if st.Counts.Late != 1 || st.Counts.Tweets != 4 {
+		t.Fatalf("stats %+v: want 1 late of 4", st.Counts)
+	}
+	var fresh int
+	for _, r := range rec.results {
+		fresh += r.Fresh.Tweets
+	}
+	if fresh != 4 {
+		t.Fatalf("windows account for %d of 4", fresh)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := Options{Clock: ClockEvent, Window: window.Config{Batch: time.Second, Window: 2 * time.Second, Slide: time.Second}}
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := good
+	bad.Clock = "sundial"
+	if bad.Validate() == nil {
+		t.Error("bad clock accepted")
+	}
+	bad = good
+	bad.Lateness = -time.Second
+	if bad.Validate() == nil {
+		t.Error("negative lateness accepted")
+	}
+}
