@@ -2,11 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
+	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -58,24 +59,14 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+			err = output.WriteAtomic(out, func(w io.Writer) error {
+				if asText {
+					return embed.WriteText(w, m.Words, m.Vectors)
+				}
+				return embed.WriteBinary(w, m.Words, m.Vectors)
+			})
 			if err != nil {
-				return fmt.Errorf("writing model: %w", err)
-			}
-			if asText {
-				err = embed.WriteText(tmp, m.Words, m.Vectors)
-			} else {
-				err = embed.WriteBinary(tmp, m.Words, m.Vectors)
-			}
-			if cerr := tmp.Close(); err == nil {
-				err = cerr
-			}
-			if err == nil {
-				err = os.Rename(tmp.Name(), out)
-			}
-			if err != nil {
-				os.Remove(tmp.Name())
-				return fmt.Errorf("writing model: %w", err)
+				return err
 			}
 			fmt.Fprintf(d.Stdout, "%s: %d words × %d dimensions\n", out, len(m.Words), o.Dim)
 			return nil

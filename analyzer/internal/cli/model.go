@@ -3,14 +3,13 @@ package cli
 import (
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
+	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/spf13/pflag"
 )
 
@@ -133,19 +132,7 @@ func (o *modelOptions) build(onlineSet bool) (*cluster.Model, error) {
 }
 
 func saveAtomic(path string, m *embed.Online) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("saving embeddings: %w", err)
-	}
-	err = m.Save(tmp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := output.WriteAtomic(path, m.Save); err != nil {
 		return fmt.Errorf("saving embeddings: %w", err)
 	}
 	return nil

@@ -3,8 +3,8 @@ package render
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"image/png"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geo"
+	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 )
 
@@ -116,10 +117,11 @@ func MapName(end time.Time) string { return "map-" + end.UTC().Format("20060102T
 
 func (m *Maps) save(end time.Time, png []byte) error {
 	name := filepath.Join(m.opts.Dir, MapName(end))
-	if err := writeAtomic(name, png); err != nil {
+	write := func(w io.Writer) error { _, err := w.Write(png); return err }
+	if err := output.WriteAtomic(name, write); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(m.opts.Dir, "latest.png"), png); err != nil {
+	if err := output.WriteAtomic(filepath.Join(m.opts.Dir, "latest.png"), write); err != nil {
 		return err
 	}
 	m.written = append(m.written, name)
@@ -130,28 +132,6 @@ func (m *Maps) save(end time.Time, png []byte) error {
 			}
 		}
 		m.written = append(m.written[:0], m.written[len(m.written)-k:]...)
-	}
-	return nil
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it
-// over path, so readers never see a half-written file.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", path, werr)
 	}
 	return nil
 }

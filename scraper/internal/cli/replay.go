@@ -39,7 +39,7 @@ func newReplayCmd(d Deps, lo *logOptions) *cobra.Command {
 				return usageError{err}
 			}
 			ro.Logger = log
-			return runReplay(cmd.Context(), d, log, o, ro)
+			return runReplay(cmd.Context(), d, o, ro)
 		},
 	}
 	addServeFlags(cmd, &o.Serve, true)
@@ -48,7 +48,7 @@ func newReplayCmd(d Deps, lo *logOptions) *cobra.Command {
 	return cmd
 }
 
-func runReplay(ctx context.Context, d Deps, log interface{ Info(string, ...any) }, o *ReplayOptions, ro replay.Options) error {
+func runReplay(ctx context.Context, d Deps, o *ReplayOptions, ro replay.Options) error {
 	src := replay.New(ro)
 	err := serve(ctx, d, ro.Logger, src, &o.Serve, true)
 	ro.Logger.Info("replay finished", "too_long", src.TooLong.Load(), "read_errors", src.ReadErrors.Load())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -226,12 +225,3 @@ func scraperMetrics(st server.Stats) []metrics.Metric {
 	}
 	return append(ms, metrics.Runtime("geostream_scraper")...)
 }
-
-func positional(cmd *cobra.Command, args []string, n int) error {
-	if len(args) != n {
-		return usagef("%s takes %d arguments, got %d", cmd.Name(), n, len(args))
-	}
-	return nil
-}
-
-var _ = fmt.Sprintf

@@ -95,9 +95,6 @@ are left alone.`,
 			st := &src.Stats
 			log.Info("stream finished", "lines", st.Lines.Load(), "keepalives", st.KeepAlives.Load(), "filtered", st.Filtered.Load(),
 				"too_long", st.TooLong.Load(), "cut", st.Cut.Load(), "connections", st.Reconnects.Load(), "disconnect_messages", st.Disconnects.Load())
-			if errors.Is(err, xapi.ErrAuth) {
-				return err
-			}
 			return err
 		},
 	}

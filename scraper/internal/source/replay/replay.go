@@ -55,6 +55,8 @@ type Source struct {
 	file io.Closer
 	r    *wire.Reader
 	name string
+	// failed counts files in a row that could not be opened or read at all.
+	failed int
 
 	// TooLong counts lines skipped for length; ReadErrors files cut short.
 	TooLong, ReadErrors atomic.Uint64
@@ -126,11 +128,12 @@ func (s *Source) open() error {
 		f.Close()
 		s.ReadErrors.Add(1)
 		s.log.Error("cannot read capture; skipping it", "file", name, "err", err)
-		if s.opts.Loop && len(s.opts.Files) == 1 {
-			return fmt.Errorf("replay: %s: %w", name, err)
+		if s.failed++; s.opts.Loop && s.failed >= len(s.opts.Files) {
+			return fmt.Errorf("replay: no file of the loop can be read (last: %s: %w)", name, err)
 		}
 		return nil
 	}
+	s.failed = 0
 	s.file, s.name = f, name
 	s.r = wire.NewReader(r, s.opts.MaxLine)
 	s.log.Info("replaying", "file", name)
