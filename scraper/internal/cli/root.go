@@ -50,6 +50,7 @@ JSON to any number of analyzers on a TCP socket, or writes them to a file.`,
 	root.SetIn(d.Stdin)
 	root.SetOut(d.Stdout)
 	root.SetErr(d.Stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
 	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(newReplayCmd(d, lo), newSynthCmd(d, lo), newStreamCmd(d, lo))

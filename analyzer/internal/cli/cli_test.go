@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/spf13/cobra"
+)
+
+func runArgs(t *testing.T, args ...string) (*RunOptions, error) {
+	t.Helper()
+	var got *RunOptions
+	var out, errb bytes.Buffer
+	d := Deps{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		if k == "GEOSTREAM_TOKEN" {
+			return "from-env"
+		}
+		return ""
+	}}
+	cmd := newRunCmd(d, &logOptions{format: "text", level: "error"}, func(_ context.Context, o *RunOptions) error {
+		got = o
+		return nil
+	})
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	return got, cmd.ExecuteContext(context.Background())
+}
+
+func TestRunFlags(t *testing.T) {
+	o, err := runArgs(t, "--clock", "event", "--region", "usa", "--k", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Pipeline.Clock != pipeline.ClockEvent || o.mapOpts.Region != "usa" || !o.mapOpts.Lossless || o.Model.cluster.K != 7 {
+		t.Fatalf("options %+v", o)
+	}
+	if o.Pipeline.Stream.Token != "from-env" {
+		t.Fatal("token not taken from GEOSTREAM_TOKEN")
+	}
+	if o.Model.cluster.Online == nil {
+		t.Fatal("online refinement should be on by default for the built-in vectors")
+	}
+	o, err = runArgs(t, "--profile", "seed")
+	if err != nil || o.Model.cluster.Online != nil || o.Model.cluster.Init != "random" {
+		t.Fatalf("--profile seed: online %v init %q err %v", o.Model.cluster.Online != nil, o.Model.cluster.Init, err)
+	}
+}
+
+func TestRunBadFlags(t *testing.T) {
+	tests := [][]string{
+		{"--window", "65s"},
+		{"--clock", "lunar"},
+		{"--region", "mars"},
+		{"--bbox", "1,2,3"},
+		{"--k", "0"},
+		{"--width", "10"},
+		{"--decay", "2"},
+		{"--profile", "fancy"},
+		{"--input", "/does/not/exist"},
+		{"--embeddings-save", "x.bin", "--embeddings-online=false"},
+		{"--tls-ca", "/does/not/exist"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			_, err := runArgs(t, args...)
+			var ue usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("got %v, want a usage error", err)
+			}
+		})
+	}
+}
