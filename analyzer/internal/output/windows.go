@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -113,17 +114,21 @@ func (a *Assignments) Close() error {
 	return err
 }
 
-// Table logs a compact table of each window's clusters.
+// Table logs each window as a compact table: a line for the window, then a
+// line per cluster, largest first.
 type Table struct{ Log *slog.Logger }
 
 // Write implements pipeline.Output.
 func (t Table) Write(r *pipeline.Result) error {
-	var b strings.Builder
-	for _, c := range r.Clusters {
-		fmt.Fprintf(&b, "\n  C%-2d %6d  %7.2f,%6.2f  %s", c.ID, c.Size, c.Lon, c.Lat, strings.Join(c.Keywords, ", "))
-	}
-	t.Log.Info("window "+r.End.Format(time.RFC3339)+b.String(), "tweets", r.Counts.Tweets, "located", r.Counts.Located,
+	end := r.End.UTC().Format(time.RFC3339)
+	t.Log.Info("window", "end", end, "tweets", r.Counts.Tweets, "located", r.Counts.Located, "clusters", len(r.Clusters),
 		"notices", r.Counts.Notices, "malformed", r.Counts.Malformed, "late", r.Counts.Late)
+	cl := append([]pipeline.ClusterSummary(nil), r.Clusters...)
+	sort.SliceStable(cl, func(i, j int) bool { return cl[i].Size > cl[j].Size })
+	for _, c := range cl {
+		t.Log.Info("cluster", "end", end, "id", fmt.Sprintf("C%d", c.ID), "size", c.Size,
+			"at", fmt.Sprintf("%.2f,%.2f", c.Lon, c.Lat), "keywords", strings.Join(c.Keywords, ", "))
+	}
 	return nil
 }
 
