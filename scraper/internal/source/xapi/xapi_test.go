@@ -38,6 +38,7 @@ type fakeX struct {
 	rules []map[string]string // id, value, tag
 	next  int
 	bad   []string
+	pace  time.Duration // wait between chunks
 }
 
 func (f *fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -80,6 +81,9 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 	for _, c := range s.chunks {
 		fmt.Fprint(w, c)
 		fl.Flush()
+		if f.pace > 0 {
+			time.Sleep(f.pace) // the fake server's own pacing, not a wait in the test
+		}
 	}
 	if s.stall {
 		<-r.Context().Done()
@@ -398,4 +402,29 @@ func BenchmarkStreamReader(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+func TestForbiddenFailsFast(t *testing.T) {
+	_, src, clk, _ := setup(t, step{status: 403, body: `{"title":"Client Forbidden","detail":"This app is not on a tier with this stream"}`})
+	_, err := src.Next(context.Background())
+	if !errors.Is(err, ErrAuth) || len(clk.sleeps) != 0 || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("got %v after %v", err, clk.sleeps)
+	}
+}
+
+// TestKeepAlivesAreNotAStall: keep-alives every 100 ms for over three stall
+// timeouts keep the connection; the tweet after them arrives on it.
+func TestKeepAlivesAreNotAStall(t *testing.T) {
+	f, src, clk, _ := setup(t)
+	src.opts.Stall = 250 * time.Millisecond
+	ka := make([]string, 0, 10)
+	for i := 0; i < 10; i++ {
+		ka = append(ka, "\r\n")
+	}
+	f.steps = []step{{status: 200, chunks: append(ka, tw(7)+"\r\n")}}
+	f.pace = 100 * time.Millisecond
+	got := collect(t, src, 1)
+	if got[0] != tw(7) || src.Stats.Reconnects.Load() != 1 || len(clk.sleeps) != 0 || src.Stats.KeepAlives.Load() != 10 {
+		t.Fatalf("got %q after %d connections, sleeps %v, %d keep-alives", got, src.Stats.Reconnects.Load(), clk.sleeps, src.Stats.KeepAlives.Load())
+	}
 }
