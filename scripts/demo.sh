@@ -3,14 +3,24 @@
 # analyzer. Stops by itself; leaves windows.ndjson and maps in out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ADDR="${DEMO_ADDR:-127.0.0.1:9999}"
 OUT="${DEMO_OUT:-out}"
 mkdir -p "$OUT"
-# Twenty minutes of event time at 100 tweets/s, sent as fast as the analyzer reads.
-./bin/scraper synth --count 120000 --rate 100 --speed 0 --seed 42 --listen "$ADDR" --log-level warn &
+log="$(mktemp)"
+trap 'kill $scraper 2>/dev/null || true; rm -f "$log"' EXIT
+# Twenty minutes of event time at 100 tweets/s, sent as fast as the analyzer
+# reads, on a free loopback port the scraper picks.
+./bin/scraper synth --count 120000 --rate 100 --speed 0 --seed 42 --listen 127.0.0.1:0 \
+  --log-format json --stats-interval 0 2>"$log" &
 scraper=$!
-trap 'kill $scraper 2>/dev/null || true' EXIT
-./bin/analyzer run --connect "$ADDR" --clock event --once --out "$OUT" --log-level warn "$@"
+addr=""
+for _ in $(seq 1 100); do
+  addr=$(sed -n 's/.*"msg":"serving","addr":"\([^"]*\)".*/\1/p' "$log" | head -n 1)
+  [ -n "$addr" ] && break
+  if ! kill -0 "$scraper" 2>/dev/null; then cat "$log" >&2; exit 1; fi
+  sleep 0.1
+done
+if [ -z "$addr" ]; then echo "demo: the scraper did not start" >&2; cat "$log" >&2; exit 1; fi
+./bin/analyzer run --connect "$addr" --clock event --once --out "$OUT" --log-level warn "$@"
 wait $scraper
 echo "demo: $(wc -l < "$OUT/windows.ndjson") windows in $OUT/windows.ndjson"
 if [ -f "$OUT/latest.png" ]; then echo "demo: newest map in $OUT/latest.png"; fi
