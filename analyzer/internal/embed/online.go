@@ -73,8 +73,8 @@ func NewOnline(o OnlineOptions) *Online {
 		tmp: make([]float64, o.Base.D)}
 }
 
-// NewOnlineFrom starts an online model from a loaded table, which must
-// have the dimension of o.Base.
+// NewOnlineFrom starts an online model from a loaded table; words the
+// table lacks start from hashed vectors of the table's dimension.
 func NewOnlineFrom(t *Table, o OnlineOptions) *Online {
 	o.defaults()
 	o.Base.D = t.D

@@ -211,7 +211,7 @@ func (s *sampler) draw(r *rng) int32 {
 	return s.alias[i]
 }
 
-// Model is a trained table of vectors.
+// Trained is what Train learnt: each word and its vector.
 type Trained struct {
 	Words   []string
 	Vectors [][]float32

@@ -21,7 +21,7 @@ import (
 // MapsOptions configures the map output.
 type MapsOptions struct {
 	Dir           string
-	Region        string
+	Region        string // the --region name (or "bbox"), for the record
 	Box           geo.BBox
 	Width, Height int
 	// Keep is how many map-*.png files to keep (0: all).
@@ -67,7 +67,7 @@ func NewMaps(opts MapsOptions) (*Maps, error) {
 // renderer, or skips it if the renderer is still busy.
 func (m *Maps) Write(r *pipeline.Result) error {
 	f := NewFrame(r)
-	f.Region, f.Box, f.Width, f.Height, f.CompressionLevel = m.opts.Region, m.opts.Box, m.opts.Width, m.opts.Height, m.opts.Compression
+	f.Box, f.Width, f.Height, f.CompressionLevel = m.opts.Box, m.opts.Width, m.opts.Height, m.opts.Compression
 	if m.opts.Lossless {
 		m.frames <- f
 		return nil

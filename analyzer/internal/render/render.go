@@ -71,7 +71,6 @@ type Frame struct {
 	Tweets, Located  int
 	Points           []Point
 	Clusters         []pipeline.ClusterSummary
-	Region           string
 	Box              geo.BBox
 	Width, Height    int
 	CompressionLevel png.CompressionLevel

@@ -17,7 +17,7 @@ import (
 
 func testFrame(region string) *Frame {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	f := &Frame{Start: t0, End: t0.Add(time.Minute), Region: region, Box: geo.Regions[region], Width: 1600, Height: 900}
+	f := &Frame{Start: t0, End: t0.Add(time.Minute), Box: geo.Regions[region], Width: 1600, Height: 900}
 	cities := []struct{ lon, lat float32 }{{-74, 40.7}, {2.35, 48.85}, {139.7, 35.7}, {-90.07, 29.95}, {18.4, -33.9}}
 	for i := range 2000 {
 		c := cities[i%len(cities)]

@@ -52,17 +52,6 @@ func (w *Writer) WriteLine(line []byte) error {
 	return nil
 }
 
-// Flush pushes buffered lines to the file (and a gzip block boundary).
-func (w *Writer) Flush() error {
-	if err := w.bw.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", w.name, err)
-	}
-	if w.zw != nil {
-		return w.zw.Flush()
-	}
-	return nil
-}
-
 // Close flushes and closes the capture.
 func (w *Writer) Close() error {
 	err := w.bw.Flush()
