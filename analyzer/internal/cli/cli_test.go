@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -74,5 +78,37 @@ func TestRunBadFlags(t *testing.T) {
 				t.Fatalf("got %v, want a usage error", err)
 			}
 		})
+	}
+}
+
+// TestEvalCountsEveryLabelledTweetOnce: with any --slide, the summary
+// counts each labelled, located tweet once.
+func TestEvalCountsEveryLabelledTweetOnce(t *testing.T) {
+	dir := t.TempDir()
+	var capture, labels strings.Builder
+	for i := 0; i < 300; i++ {
+		id := fmt.Sprint(1000 + i)
+		topic, lon := "a", 2.35
+		if i%2 == 1 {
+			topic, lon = "b", 139.7
+		}
+		fmt.Fprintf(&capture, `{"id":"%s","created_at":"2026-01-01T00:%02d:%02dZ","lon":%g,"lat":40,"text":"%s words here"}`+"\n",
+			id, i/60, i%60, lon, topic)
+		fmt.Fprintf(&labels, "%s\t%s\n", id, topic)
+	}
+	in, lab := filepath.Join(dir, "c.jsonl"), filepath.Join(dir, "l.tsv")
+	os.WriteFile(in, []byte(capture.String()), 0o644)
+	os.WriteFile(lab, []byte(labels.String()), 0o644)
+	for _, slide := range []string{"20s", "30s"} {
+		var out bytes.Buffer
+		d := Deps{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		cmd := newEvalCmd(d, &logOptions{format: "text", level: "error"})
+		cmd.SetArgs([]string{"--input", in, "--labels", lab, "--quiet", "--k", "2", "--slide", slide})
+		if err := cmd.ExecuteContext(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "(300 of 300 located tweets labelled)") {
+			t.Fatalf("--slide %s: %s", slide, out.String())
+		}
 	}
 }

@@ -50,7 +50,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			sc := &scorer{labels: labels, ignore: o.Ignore, w: d.Stdout, quiet: o.Quiet}
+			sc := &scorer{labels: labels, ignore: o.Ignore, w: d.Stdout, quiet: o.Quiet, slide: po.Window.Slide}
 			if !o.Quiet {
 				fmt.Fprintf(d.Stdout, "%-20s %8s %8s %7s %7s\n", "window_end", "tweets", "scored", "ARI", "NMI")
 			}
@@ -88,23 +88,25 @@ type scorer struct {
 	windows           int
 	ari, nmi          float64
 	labelled, located int
+	slide             time.Duration // a window's newest part, counted once
 }
 
 func (s *scorer) Write(r *pipeline.Result) error {
 	var truth []string
 	var pred []int
+	s.located += r.Fresh.Located
+	fresh := r.End.Add(-s.slide)
 	for _, p := range r.Points {
-		if l, ok := s.labels[p.ID]; ok && l != s.ignore && p.Cluster >= 0 {
+		l, ok := s.labels[p.ID]
+		if !ok {
+			continue
+		}
+		if p.Time.Before(r.End) && !p.Time.Before(fresh) {
+			s.labelled++
+		}
+		if l != s.ignore && p.Cluster >= 0 {
 			truth = append(truth, l)
 			pred = append(pred, p.Cluster)
-		}
-	}
-	s.located += r.Fresh.Located
-	for _, p := range r.Points {
-		if p.Time.Before(r.End) && !p.Time.Before(r.End.Add(-20*time.Second)) {
-			if _, ok := s.labels[p.ID]; ok {
-				s.labelled++
-			}
 		}
 	}
 	if len(truth) < 2 {
