@@ -41,14 +41,15 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 			if err != nil {
 				return usagef("--corpus: %v", err)
 			}
-			start := time.Now()
+			readStart := time.Now()
 			c, err := embed.ReadCorpus(f, o.MinCount)
 			f.Close()
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(d.Stderr, "corpus: %d words, vocabulary %d (min count %d), read in %v\n",
-				len(c.IDs), len(c.Words), o.MinCount, time.Since(start).Round(time.Millisecond))
+				len(c.IDs), len(c.Words), o.MinCount, time.Since(readStart).Round(time.Millisecond))
+			start := time.Now()
 			o.Progress = func(done, total int64, el time.Duration) {
 				rate := float64(done) / el.Seconds()
 				eta := time.Duration(float64(total-done) / max(rate, 1) * float64(time.Second))
@@ -58,6 +59,15 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 			fmt.Fprintln(d.Stderr)
 			if err != nil {
 				return err
+			}
+			if el := time.Since(start).Seconds(); el > 0 {
+				// Raw words, as word2vec counts; gensim counts the words
+				// left after subsampling.
+				o.Defaults()
+				n := float64(len(c.IDs)) * float64(o.Epochs)
+				eff := c.Effective(o.Subsample) * float64(o.Epochs)
+				fmt.Fprintf(d.Stderr, "trained on %.0f words (%.0f after subsampling) in %v: %.0f words/s, %.0f effective words/s\n",
+					n, eff, time.Since(start).Round(time.Millisecond), n/el, eff/el)
 			}
 			err = output.WriteAtomic(out, func(w io.Writer) error {
 				if asText {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,8 @@ import (
 	"github.com/geostream/geostream/shared/wire"
 )
 
-// TrainOptions configures Train. Zero values take word2vec's defaults.
+// TrainOptions configures Train. Zero values take word2vec's defaults,
+// which Defaults fills in.
 type TrainOptions struct {
 	Dim       int     // vector size [100]
 	Window    int     // max context distance [5]
@@ -34,7 +36,7 @@ type TrainOptions struct {
 	Progress func(done, total int64, elapsed time.Duration)
 }
 
-func (o *TrainOptions) defaults() {
+func (o *TrainOptions) Defaults() {
 	if o.Dim <= 0 {
 		o.Dim = 100
 	}
@@ -64,7 +66,8 @@ func (o *TrainOptions) defaults() {
 }
 
 // Corpus is a tokenized text: word ids in order, and the vocabulary with
-// counts, most frequent first.
+// counts, most frequent first. It takes 4 bytes a token plus the
+// vocabulary.
 type Corpus struct {
 	Words  []string
 	Counts []int64
@@ -81,8 +84,7 @@ func ReadCorpus(r io.Reader, minCount int) (*Corpus, error) {
 		return nil, err
 	}
 	br := bufio.NewReaderSize(dr, 1<<20)
-	counts := map[string]int64{}
-	var seq []string
+	var v vocab
 	var dec tweet.Decoder
 	var toks []string
 	for {
@@ -93,7 +95,7 @@ func ReadCorpus(r io.Reader, minCount int) (*Corpus, error) {
 				rest := append([]byte(nil), chunk[i:]...)
 				chunk = chunk[:i]
 				toks = text.Tokenize(toks[:0], string(chunk))
-				seq = appendTokens(seq, counts, toks)
+				v.add(toks)
 				chunk, err = br.ReadSlice('\n')
 				chunk = append(rest, chunk...)
 				continue
@@ -113,7 +115,7 @@ func ReadCorpus(r io.Reader, minCount int) (*Corpus, error) {
 				}
 			}
 			toks = text.Tokenize(toks[:0], s)
-			seq = appendTokens(seq, counts, toks)
+			v.add(toks)
 		}
 		if err == io.EOF {
 			break
@@ -122,54 +124,121 @@ func ReadCorpus(r io.Reader, minCount int) (*Corpus, error) {
 			return nil, fmt.Errorf("reading corpus: %w", err)
 		}
 	}
-	c := &Corpus{}
-	for w, n := range counts {
-		if n >= int64(minCount) {
-			c.Words = append(c.Words, w)
-		}
+	return v.corpus(minCount)
+}
+
+// vocab numbers words as they first appear and counts them.
+type vocab struct {
+	index  map[string]int32
+	words  []string
+	counts []int64
+	ids    []int32
+}
+
+func (v *vocab) add(toks []string) {
+	if v.index == nil {
+		v.index = map[string]int32{}
 	}
-	sort.Slice(c.Words, func(i, j int) bool {
-		if counts[c.Words[i]] != counts[c.Words[j]] {
-			return counts[c.Words[i]] > counts[c.Words[j]]
+	for _, t := range toks {
+		id, ok := v.index[t]
+		if !ok {
+			t = strings.Clone(t) // not the whole line the token points into
+			id = int32(len(v.words))
+			v.index[t] = id
+			v.words = append(v.words, t)
+			v.counts = append(v.counts, 0)
 		}
-		return c.Words[i] < c.Words[j]
+		v.counts[id]++
+		v.ids = append(v.ids, id)
+	}
+}
+
+// corpus renumbers the words by falling count (ties: alphabetical), drops
+// those rarer than minCount and rewrites the ids in place.
+func (v *vocab) corpus(minCount int) (*Corpus, error) {
+	order := make([]int32, len(v.words))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if v.counts[a] != v.counts[b] {
+			return v.counts[a] > v.counts[b]
+		}
+		return v.words[a] < v.words[b]
 	})
-	index := make(map[string]int32, len(c.Words))
-	for i, w := range c.Words {
-		index[w] = int32(i)
-		c.Counts = append(c.Counts, counts[w])
+	renum := make([]int32, len(v.words))
+	for i := range renum {
+		renum[i] = -1
 	}
-	c.IDs = make([]int32, 0, len(seq))
-	for _, w := range seq {
-		if id, ok := index[w]; ok {
-			c.IDs = append(c.IDs, id)
+	c := &Corpus{}
+	for _, old := range order {
+		if v.counts[old] < int64(minCount) {
+			break
 		}
+		renum[old] = int32(len(c.Words))
+		c.Words = append(c.Words, v.words[old])
+		c.Counts = append(c.Counts, v.counts[old])
 	}
 	if len(c.Words) == 0 {
 		return nil, errors.New("embed: the corpus has no word that appears --min-count times")
 	}
+	ids := v.ids[:0]
+	for _, old := range v.ids {
+		if id := renum[old]; id >= 0 {
+			ids = append(ids, id)
+		}
+	}
+	c.IDs = ids
 	return c, nil
 }
 
-func appendTokens(seq []string, counts map[string]int64, toks []string) []string {
-	for _, t := range toks {
-		counts[t]++
+// keepProbs is word2vec's chance of keeping each occurrence of a word
+// under frequent-word subsampling with threshold t (0: keep all).
+func keepProbs(counts []int64, t float64) []float64 {
+	var total int64
+	for _, n := range counts {
+		total += n
 	}
-	return append(seq, toks...)
+	keep := make([]float64, len(counts))
+	for i, n := range counts {
+		keep[i] = 1
+		if t > 0 {
+			f, ft := float64(n), t*float64(total)
+			keep[i] = math.Min(1, (math.Sqrt(f/ft)+1)*ft/f)
+		}
+	}
+	return keep
+}
+
+// Effective is how many of the corpus's words one epoch trains on, on
+// average, after subsampling with threshold t (0: all of them). gensim
+// reports its speed in these words; word2vec and this package in raw ones.
+func (c *Corpus) Effective(t float64) float64 {
+	var e float64
+	for i, p := range keepProbs(c.Counts, t) {
+		e += p * float64(c.Counts[i])
+	}
+	return e
 }
 
 // sampler draws word ids in proportion to count^0.75, word2vec's
-// negative-sampling distribution, with Walker's alias method: two arrays
-// the size of the vocabulary, small enough to stay in the cache (a
-// word2vec-style table of millions of slots missed it on every draw).
+// negative-sampling distribution, with Walker's alias method: one slot per
+// word, small enough to stay in the cache (a word2vec-style table of
+// millions of slots missed it on every draw). A slot holds its
+// probability and its alias side by side, so a draw reads one cache line.
 type sampler struct {
-	prob  []float32
-	alias []int32
+	slots []aliasSlot
+}
+
+type aliasSlot struct {
+	prob  float32
+	alias int32
 }
 
 func newSampler(counts []float64) *sampler {
 	n := len(counts)
-	s := &sampler{prob: make([]float32, n), alias: make([]int32, n)}
+	s := &sampler{slots: make([]aliasSlot, n)}
 	var total float64
 	w := make([]float64, n)
 	for i, c := range counts {
@@ -188,7 +257,7 @@ func newSampler(counts []float64) *sampler {
 	for len(small) > 0 && len(large) > 0 {
 		l, g := small[len(small)-1], large[len(large)-1]
 		small = small[:len(small)-1]
-		s.prob[l], s.alias[l] = float32(w[l]), g
+		s.slots[l] = aliasSlot{float32(w[l]), g}
 		w[g] -= 1 - w[l]
 		if w[g] < 1 {
 			large = large[:len(large)-1]
@@ -196,7 +265,7 @@ func newSampler(counts []float64) *sampler {
 		}
 	}
 	for _, i := range append(small, large...) {
-		s.prob[i], s.alias[i] = 1, i
+		s.slots[i] = aliasSlot{1, i}
 	}
 	return s
 }
@@ -204,11 +273,11 @@ func newSampler(counts []float64) *sampler {
 // draw returns a word id.
 func (s *sampler) draw(r *rng) int32 {
 	x := r.next() >> 16
-	i := int32(x % uint64(len(s.prob)))
-	if float32(x>>32&0xffff)/65536 < s.prob[i] {
-		return i
+	i := int32(x % uint64(len(s.slots)))
+	if sl := s.slots[i]; float32(x>>32&0xffff)/65536 >= sl.prob {
+		return sl.alias
 	}
-	return s.alias[i]
+	return i
 }
 
 // Trained is what Train learnt: each word and its vector.
@@ -234,7 +303,7 @@ func (t *Trained) Table() *Table {
 // Threads > 1 the result depends on scheduling; with Threads = 1 and a
 // seed it is deterministic. ctx cancels training.
 func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
-	o.defaults()
+	o.Defaults()
 	v, d := len(c.Words), o.Dim
 	syn0 := make([]float32, v*d)
 	syn1 := make([]float32, v*d)
@@ -247,18 +316,7 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 		fc[i] = float64(n)
 	}
 	neg := newSampler(fc)
-	var total int64
-	for _, n := range c.Counts {
-		total += n
-	}
-	keep := make([]float64, v) // probability of keeping each word
-	for i, n := range c.Counts {
-		keep[i] = 1
-		if o.Subsample > 0 {
-			f, t := float64(n), o.Subsample*float64(total)
-			keep[i] = math.Min(1, (math.Sqrt(f/t)+1)*t/f)
-		}
-	}
+	keep := keepProbs(c.Counts, o.Subsample)
 	work := int64(len(c.IDs)) * int64(o.Epochs)
 	var done atomic.Int64
 	start := time.Now()
@@ -289,7 +347,7 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 			lo := len(c.IDs) * th / o.Threads
 			hi := len(c.IDs) * (th + 1) / o.Threads
 			r := rng(o.Seed*7919 + uint64(th) + 1)
-			grad := make([]float32, d)
+			sc := &trainScratch{grad: make([]float32, d)}
 			sentence := make([]int32, 0, 1000)
 			for ep := 0; ep < o.Epochs; ep++ {
 				for pos := lo; pos < hi; {
@@ -308,7 +366,7 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 					pos = end
 					progress := float64(done.Add(n)) / float64(work)
 					lr := float32(o.Alpha * math.Max(1e-4, 1-progress))
-					trainSentence(sentence, syn0, syn1, grad, d, o.Window, o.Negative, neg, &r, lr)
+					trainSentence(sentence, syn0, syn1, d, o.Window, o.Negative, neg, &r, lr, sc)
 				}
 			}
 		}()
@@ -331,28 +389,71 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 	return out, nil
 }
 
+// trainScratch is one worker's reusable memory for trainSentence.
+type trainScratch struct {
+	grad    []float32
+	context []int32 // each pair's context word
+	targets []int32 // each pair's output rows: the center, then negatives
+	ends    []int32 // where each pair's targets end
+}
+
+// prefetchAhead is how many pairs ahead trainSentence asks for rows.
+const prefetchAhead = 2
+
 // trainSentence runs skip-gram with negative sampling over one sentence.
-func trainSentence(s []int32, syn0, syn1, grad []float32, d, window, negative int, sm *sampler, r *rng, lr float32) {
+// It lists the sentence's pairs and draws their negatives first; then,
+// while it trains one pair, it prefetches the rows of a pair a little
+// ahead: the rows of a large vocabulary are rarely in the cache, and
+// waiting for them one by one cost more than the arithmetic.
+func trainSentence(s []int32, syn0, syn1 []float32, d, window, negative int, sm *sampler, r *rng, lr float32, sc *trainScratch) {
+	sc.context, sc.targets, sc.ends = sc.context[:0], sc.targets[:0], sc.ends[:0]
 	for i, center := range s {
 		b := int((r.next() >> 16) % uint64(window)) // word2vec's random window shrink
-		for j := i - window + b; j <= i+window-b; j++ {
-			if j < 0 || j >= len(s) || j == i {
+		for j := max(0, i-window+b); j <= i+window-b && j < len(s); j++ {
+			if j == i {
 				continue
 			}
-			in := syn0[int(s[j])*d : int(s[j])*d+d]
-			clear(grad)
-			out := syn1[int(center)*d : int(center)*d+d]
-			sgnsPair(in, out, grad, 1, lr)
+			sc.context = append(sc.context, s[j])
+			sc.targets = append(sc.targets, center)
 			for k := 0; k < negative; k++ {
-				neg := sm.draw(r)
-				if neg == center {
-					continue
+				if neg := sm.draw(r); neg != center {
+					sc.targets = append(sc.targets, neg)
 				}
-				sgnsPair(in, syn1[int(neg)*d:int(neg)*d+d], grad, 0, lr)
 			}
-			axpy32(1, grad, in)
+			sc.ends = append(sc.ends, int32(len(sc.targets)))
 		}
 	}
+	fetch := func(p int) {
+		for _, t := range sc.targets[sc.start(p):sc.ends[p]] {
+			prefetch32(syn1[int(t)*d : int(t)*d+d])
+		}
+		ctx := int(sc.context[p])
+		prefetch32(syn0[ctx*d : ctx*d+d])
+	}
+	for p := 0; p < prefetchAhead && p < len(sc.ends); p++ {
+		fetch(p)
+	}
+	for p, ctx := range sc.context {
+		if p+prefetchAhead < len(sc.ends) {
+			fetch(p + prefetchAhead)
+		}
+		in := syn0[int(ctx)*d : int(ctx)*d+d]
+		clear(sc.grad)
+		label := float32(1)
+		for _, t := range sc.targets[sc.start(p):sc.ends[p]] {
+			sgnsPair(in, syn1[int(t)*d:int(t)*d+d], sc.grad, label, lr)
+			label = 0
+		}
+		axpy32(1, sc.grad, in)
+	}
+}
+
+// start is where pair p's targets begin.
+func (sc *trainScratch) start(p int) int32 {
+	if p == 0 {
+		return 0
+	}
+	return sc.ends[p-1]
 }
 
 // Neighbours returns the n words closest to word by cosine similarity.
