@@ -37,13 +37,19 @@ func fastBinaries(b *testing.B) string {
 
 // BenchmarkIngest replays a capture at --speed 0 through the scraper's
 // socket into the analyzer (event clock, maps off, clustering on) and
-// reports tweets per second end to end.
+// reports tweets per second end to end. v2/hashed turns the online
+// embeddings off, to show what they cost.
 func BenchmarkIngest(b *testing.B) {
 	dir := fastBinaries(b)
 	for _, c := range []struct {
-		api   string
-		count int
-	}{{"v2", 100000}, {"v1", 40000}} {
+		name, api string
+		count     int
+		extra     []string
+	}{
+		{"v2", "v2", 100000, nil},
+		{"v2/hashed", "v2", 100000, []string{"--embeddings-online=false"}},
+		{"v1", "v1", 40000, nil},
+	} {
 		capture := filepath.Join(b.TempDir(), "capture-"+c.api+".jsonl")
 		gen := exec.Command(filepath.Join(dir, "scraper"), "synth", "--api", c.api, "--count", fmt.Sprint(c.count),
 			"--rate", "200", "--out", capture, "--log-level", "warn")
@@ -51,7 +57,7 @@ func BenchmarkIngest(b *testing.B) {
 			b.Fatalf("%v: %s", err, out)
 		}
 		st, _ := os.Stat(capture)
-		b.Run(c.api, func(b *testing.B) {
+		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(st.Size())
 			var elapsed time.Duration
 			for b.Loop() {
@@ -61,8 +67,9 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 				start := time.Now()
-				an := exec.Command(filepath.Join(dir, "analyzer"), "run", "--connect", ln, "--once", "--clock", "event",
-					"--maps=false", "--out", b.TempDir(), "--log-level", "warn")
+				args := append([]string{"run", "--connect", ln, "--once", "--clock", "event",
+					"--maps=false", "--out", b.TempDir(), "--log-level", "warn"}, c.extra...)
+				an := exec.Command(filepath.Join(dir, "analyzer"), args...)
 				if out, err := an.CombinedOutput(); err != nil {
 					scr.Process.Kill()
 					b.Fatalf("analyzer: %v\n%s", err, out)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/spf13/cobra"
 )
@@ -109,6 +110,27 @@ func TestEvalCountsEveryLabelledTweetOnce(t *testing.T) {
 		}
 		if !strings.Contains(out.String(), "(300 of 300 located tweets labelled)") {
 			t.Fatalf("--slide %s: %s", slide, out.String())
+		}
+	}
+}
+
+func TestMetricsReportOnlineEmbeddings(t *testing.T) {
+	on := embed.NewOnline(embed.OnlineOptions{Seed: 1})
+	on.Start([][]string{{"storm", "flood", "rain"}, {"storm", "wind"}})
+	on.Wait()
+	got := map[string]float64{}
+	for _, m := range analyzerMetrics(pipeline.Stats{}, nil, on, 0) {
+		got[m.Name] = m.Value
+	}
+	if got["geostream_analyzer_embed_batches_total"] != 1 || got["geostream_analyzer_embed_vocabulary"] != 4 {
+		t.Fatalf("embedding metrics %v", got)
+	}
+	if _, ok := got["geostream_analyzer_embed_wait_seconds_total"]; !ok {
+		t.Fatal("no embedding wait metric")
+	}
+	for _, m := range analyzerMetrics(pipeline.Stats{}, nil, nil, 0) {
+		if strings.HasPrefix(m.Name, "geostream_analyzer_embed") {
+			t.Fatalf("%s reported without online embeddings", m.Name)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/cluster"
+	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/geo"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
@@ -203,11 +204,15 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		if maps != nil {
 			extra = append(extra, "maps", maps.Rendered.Load(), "maps_skipped", maps.Skipped.Load(), "maps_failed", maps.Failed.Load())
 		}
+		if on := o.model.Online(); on != nil {
+			st := on.Stats()
+			extra = append(extra, "embed_batches", st.Batches, "embed_waited", st.Waited.Round(time.Millisecond), "vocab", st.Vocab)
+		}
 		return extra
 	}
 	p := pipeline.New(o.Pipeline, o.model, outs...)
 	if o.MetricsAddr != "" {
-		ms, err := metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return analyzerMetrics(p.Stats(), maps, connects.Load()) })
+		ms, err := metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return analyzerMetrics(p.Stats(), maps, o.model.Online(), connects.Load()) })
 		if err != nil {
 			for _, out := range outs {
 				out.Close()
@@ -220,7 +225,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	return p.Run(ctx)
 }
 
-func analyzerMetrics(st pipeline.Stats, maps *render.Maps, connects int64) []metrics.Metric {
+func analyzerMetrics(st pipeline.Stats, maps *render.Maps, on *embed.Online, connects int64) []metrics.Metric {
 	c := func(name, help string, v int) metrics.Metric {
 		return metrics.Metric{Name: "geostream_analyzer_" + name, Help: help, Type: "counter", Value: float64(v)}
 	}
@@ -242,6 +247,12 @@ func analyzerMetrics(st pipeline.Stats, maps *render.Maps, connects int64) []met
 		out = append(out, c("maps_total", "Maps written.", int(maps.Rendered.Load())),
 			c("maps_skipped_total", "Maps skipped because the renderer was busy.", int(maps.Skipped.Load())),
 			c("maps_failed_total", "Maps that could not be drawn or written.", int(maps.Failed.Load())))
+	}
+	if on != nil {
+		st := on.Stats()
+		out = append(out, c("embed_batches_total", "Batches the online embeddings trained on.", int(st.Batches)),
+			metrics.Metric{Name: "geostream_analyzer_embed_wait_seconds_total", Help: "Time the pipeline waited for online embedding training.", Type: "counter", Value: st.Waited.Seconds()},
+			metrics.Metric{Name: "geostream_analyzer_embed_vocabulary", Help: "Words with a learnt vector.", Type: "gauge", Value: float64(st.Vocab)})
 	}
 	return append(out, metrics.Runtime("geostream_analyzer")...)
 }

@@ -87,7 +87,6 @@ type Model struct {
 	batch   [][]float64
 	slab    []float64 // backing store of batch
 	x       []float64 // scratch for one point
-	words   [][]string
 	batches int
 }
 
@@ -141,11 +140,14 @@ func (m *Model) Prepare(p *pipeline.Point) {
 // Train implements pipeline.Model.
 func (m *Model) Train(batch []*pipeline.Point) {
 	if o := m.opts.Online; o != nil {
-		m.words = m.words[:0]
-		for _, p := range batch {
-			m.words = append(m.words, p.Tokens)
+		// The words train in the background while k-means trains here;
+		// tweets keep being featurized with the vectors as they were
+		// before, until the next batch closes and publishes the result.
+		words := make([][]string, len(batch))
+		for i, p := range batch {
+			words[i] = p.Tokens
 		}
-		o.Learn(m.words)
+		o.Start(words)
 		m.batches++
 		if m.opts.Save != nil && m.opts.SaveEvery > 0 && m.batches%m.opts.SaveEvery == 0 {
 			m.opts.Save(o) // errors are the saver's to log; training goes on
@@ -177,13 +179,20 @@ func (m *Model) Train(batch []*pipeline.Point) {
 	m.km.Update(m.batch)
 }
 
-// Close saves the online model one last time, if there is one to save.
+// Close waits for the online model's training and saves it one last
+// time, if there is one to save.
 func (m *Model) Close() error {
-	if m.opts.Online != nil && m.opts.Save != nil {
-		return m.opts.Save(m.opts.Online)
+	if o := m.opts.Online; o != nil {
+		o.Wait()
+		if m.opts.Save != nil {
+			return m.opts.Save(o)
+		}
 	}
 	return nil
 }
+
+// Online is the online embedding model, or nil.
+func (m *Model) Online() *embed.Online { return m.opts.Online }
 
 // Decay implements pipeline.Model.
 func (m *Model) Decay(n int64) {

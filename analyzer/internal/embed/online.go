@@ -4,6 +4,8 @@ import (
 	"io"
 	"math"
 	"sort"
+	"sync/atomic"
+	"time"
 )
 
 // OnlineOptions configures an Online model. Zero values take the defaults.
@@ -49,28 +51,55 @@ func (o *OnlineOptions) defaults() {
 // Online is the evolving model: every word starts from its hashed
 // random-indexing vector and is refined by skip-gram with negative sampling
 // on the tweets of each batch, so words used together drift together.
-// Memory is bounded by VocabMax. It is not safe for concurrent use: the
-// pipeline calls AddTo and Learn from one goroutine, which also keeps
-// results deterministic for the same input.
+// Memory is bounded by VocabMax.
+//
+// Training runs in the background: Start hands a batch to a goroutine and
+// returns at once, while AddTo keeps reading the vectors as they were when
+// the previous training ended (a copy, refreshed by Wait with only the rows
+// that changed). Results therefore depend only on the order of calls, never
+// on timing. The methods must be called from one goroutine.
 type Online struct {
-	opts   OnlineOptions
-	words  []string
-	index  map[string]int32
-	in     [][]float32
-	out    [][]float32
-	counts []float64
-	neg    *sampler
-	r      rng
-	grad   []float32
-	ids    []int32
-	tmp    []float64
+	opts OnlineOptions
+
+	// The trainer's state, touched only by learn, which runs between Start
+	// and Wait in its own goroutine.
+	words   []string
+	index   map[string]int32
+	in      [][]float32
+	out     [][]float32
+	counts  []float64
+	neg     *sampler
+	r       rng
+	grad    []float32
+	ids     []int32
+	tmp     []float64
+	dirty   []int32 // rows changed since the last publish
+	isDirty []bool
+	renum   bool // eviction renumbered the rows: publish them all
+
+	view map[string][]float32 // what AddTo reads
+	done chan struct{}        // closed when background training ends; nil when idle
+
+	batches, waited, vocab atomic.Int64 // for Stats
+}
+
+// OnlineStats describes an Online model's work so far.
+type OnlineStats struct {
+	Batches int64         // batches trained
+	Waited  time.Duration // time callers were blocked waiting for training to end
+	Vocab   int64         // words with a learnt vector
+}
+
+// Stats may be called from any goroutine.
+func (m *Online) Stats() OnlineStats {
+	return OnlineStats{Batches: m.batches.Load(), Waited: time.Duration(m.waited.Load()), Vocab: m.vocab.Load()}
 }
 
 // NewOnline returns an empty online model.
 func NewOnline(o OnlineOptions) *Online {
 	o.defaults()
 	return &Online{opts: o, index: map[string]int32{}, r: rng(o.Seed + 1), grad: make([]float32, o.Base.D),
-		tmp: make([]float64, o.Base.D)}
+		tmp: make([]float64, o.Base.D), view: map[string][]float32{}}
 }
 
 // NewOnlineFrom starts an online model from a loaded table; words the
@@ -88,19 +117,20 @@ func NewOnlineFrom(t *Table, o OnlineOptions) *Online {
 		id := m.add(w)
 		copy(m.in[id], t.Vectors[w])
 	}
+	m.publish()
 	return m
 }
 
 // Dim implements Model.
 func (m *Online) Dim() int { return m.opts.Base.D }
 
-// Len is the vocabulary size.
-func (m *Online) Len() int { return len(m.words) }
+// Len is the size of the vocabulary AddTo reads.
+func (m *Online) Len() int { return len(m.view) }
 
 // AddTo implements Model: a learnt word's vector, else its hashed one.
 func (m *Online) AddTo(dst []float64, word string, scale float64) bool {
-	if id, ok := m.index[word]; ok {
-		for i, x := range m.in[id] {
+	if v, ok := m.view[word]; ok {
+		for i, x := range v {
 			dst[i] += scale * float64(x)
 		}
 		return true
@@ -121,12 +151,84 @@ func (m *Online) add(w string) int32 {
 	m.in = append(m.in, v)
 	m.out = append(m.out, make([]float32, m.opts.Base.D))
 	m.counts = append(m.counts, 0)
+	m.isDirty = append(m.isDirty, false)
+	m.touch(id)
 	return id
 }
 
-// Learn trains on one batch of tweets (their words). At most MaxPerBatch
-// tweets are used, spread evenly over the batch.
+// touch marks row id as changed since the last publish.
+func (m *Online) touch(id int32) {
+	if !m.isDirty[id] {
+		m.isDirty[id] = true
+		m.dirty = append(m.dirty, id)
+	}
+}
+
+// publish copies the rows that changed into the view. The trainer must be
+// idle.
+func (m *Online) publish() {
+	if m.renum {
+		for w := range m.view {
+			if _, ok := m.index[w]; !ok {
+				delete(m.view, w) // evicted: back to its hashed vector
+			}
+		}
+		m.dirty = m.dirty[:0]
+		for id := range m.words {
+			m.dirty = append(m.dirty, int32(id))
+		}
+		m.renum = false
+	}
+	for _, id := range m.dirty {
+		w := m.words[id]
+		v, ok := m.view[w]
+		if !ok {
+			v = make([]float32, len(m.in[id]))
+			m.view[w] = v
+		}
+		copy(v, m.in[id])
+		m.isDirty[id] = false
+	}
+	m.dirty = m.dirty[:0]
+	m.vocab.Store(int64(len(m.view)))
+}
+
+// Learn trains on one batch of tweets (their words) and returns when the
+// view has the result.
 func (m *Online) Learn(sentences [][]string) {
+	m.Start(sentences)
+	m.Wait()
+}
+
+// Start trains on one batch of tweets (their words) in the background,
+// after the previous batch's training has ended and been published. The
+// caller must not change sentences until the next Wait.
+func (m *Online) Start(sentences [][]string) {
+	m.Wait()
+	done := make(chan struct{})
+	m.done = done
+	go func() { // owned by m: Wait joins it
+		defer close(done)
+		m.learn(sentences)
+	}()
+}
+
+// Wait waits for background training to end and publishes its result.
+func (m *Online) Wait() {
+	if m.done == nil {
+		return
+	}
+	start := time.Now()
+	<-m.done
+	m.waited.Add(int64(time.Since(start)))
+	m.batches.Add(1)
+	m.done = nil
+	m.publish()
+}
+
+// learn trains on one batch. At most MaxPerBatch tweets are used, spread
+// evenly over the batch.
+func (m *Online) learn(sentences [][]string) {
 	if len(sentences) == 0 {
 		return
 	}
@@ -182,6 +284,7 @@ func (m *Online) Learn(sentences [][]string) {
 					}
 				}
 				axpy32(1, m.grad[:d], in)
+				m.touch(m.ids[k])
 			}
 		}
 	}
@@ -208,6 +311,8 @@ func (m *Online) evict() {
 		words, in, out, counts = append(words, m.words[i]), append(in, m.in[i]), append(out, m.out[i]), append(counts, m.counts[i])
 	}
 	m.words, m.in, m.out, m.counts = words, in, out, counts
+	m.isDirty = make([]bool, len(words))
+	m.dirty, m.renum = m.dirty[:0], true
 }
 
 func (m *Online) buildTable() {
@@ -218,11 +323,16 @@ func (m *Online) buildTable() {
 	m.neg = newSampler(c)
 }
 
-// Save writes the learnt vectors in word2vec's binary format.
-func (m *Online) Save(w io.Writer) error { return WriteBinary(w, m.words, m.in) }
+// Save waits for training and writes the learnt vectors in word2vec's
+// binary format.
+func (m *Online) Save(w io.Writer) error {
+	m.Wait()
+	return WriteBinary(w, m.words, m.in)
+}
 
-// Table returns a copy of the learnt vectors.
+// Table waits for training and returns a copy of the learnt vectors.
 func (m *Online) Table() *Table {
+	m.Wait()
 	t := &Table{D: m.opts.Base.D, Vectors: make(map[string][]float32, len(m.words))}
 	for i, w := range m.words {
 		t.Vectors[w] = append([]float32(nil), m.in[i]...)

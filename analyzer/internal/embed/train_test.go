@@ -230,6 +230,17 @@ func TestOnlineVocabularyIsBounded(t *testing.T) {
 		if m.Len() > 100 {
 			t.Fatalf("vocabulary grew to %d words, cap 100", m.Len())
 		}
+		// What AddTo reads is what the trainer has: evicted words are
+		// gone from it too.
+		if len(m.view) != len(m.words) {
+			t.Fatalf("batch %d: the view has %d words, the trainer %d", b, len(m.view), len(m.words))
+		}
+		for w, v := range m.view {
+			id, ok := m.index[w]
+			if !ok || !slices.Equal(v, m.in[id]) {
+				t.Fatalf("batch %d: the view's %q is not the trainer's", b, w)
+			}
+		}
 	}
 	if _, ok := m.index["common"]; !ok {
 		t.Fatal("a frequent word was evicted")
@@ -259,6 +270,39 @@ func TestOnlineDeterministic(t *testing.T) {
 		if a[i] != b[i] {
 			t.Fatal("same input and seed gave different vectors")
 		}
+	}
+}
+
+func TestOnlineTrainsInTheBackground(t *testing.T) {
+	corpus, _ := plantedCorpus(3, 8, 800, 4)
+	var batch [][]string
+	for _, l := range strings.Split(strings.TrimSpace(corpus), "\n") {
+		batch = append(batch, strings.Fields(l))
+	}
+	vec := func(m *Online) []float64 {
+		v := make([]float64, m.Dim())
+		m.AddTo(v, "g1w3", 1)
+		return v
+	}
+	bg, fg := NewOnline(OnlineOptions{Seed: 5}), NewOnline(OnlineOptions{Seed: 5})
+	bg.Learn(batch[:400])
+	fg.Learn(batch[:400])
+	before := vec(bg)
+	bg.Start(batch[400:])
+	// While the batch trains, tweets are featurized with the vectors as
+	// they were (the race detector checks that nothing is shared).
+	for i := 0; i < 100; i++ {
+		if !slices.Equal(vec(bg), before) {
+			t.Fatal("the vectors changed while the batch was training")
+		}
+	}
+	bg.Wait()
+	if slices.Equal(vec(bg), before) {
+		t.Fatal("Wait did not publish the batch's training")
+	}
+	fg.Learn(batch[400:])
+	if !slices.Equal(vec(bg), vec(fg)) {
+		t.Fatal("training in the background gave other vectors than Learn")
 	}
 }
 
@@ -304,5 +348,23 @@ func TestSamplerDistribution(t *testing.T) {
 		if math.Abs(got[i]/n-want) > 0.01 {
 			t.Fatalf("word %d drawn %.4f of the time, want %.4f", i, got[i]/n, want)
 		}
+	}
+}
+
+// BenchmarkOnlineLearn times one batch of online training (300 tweets of
+// 12 words, the default cap): how long the trainer's goroutine is busy
+// per batch, and how long the pipeline would stall if training were not
+// in the background.
+func BenchmarkOnlineLearn(b *testing.B) {
+	corpus, _ := plantedCorpus(20, 50, 3000, 1)
+	var tweets [][]string
+	for _, l := range strings.Split(strings.TrimSpace(corpus), "\n") {
+		tweets = append(tweets, strings.Fields(l))
+	}
+	m := NewOnline(OnlineOptions{Seed: 1})
+	i := 0
+	for b.Loop() {
+		m.Learn(tweets[i : i+300])
+		i = (i + 300) % (len(tweets) - 300)
 	}
 }
