@@ -22,7 +22,7 @@ func newEmbedCmd(d Deps, lo *logOptions) *cobra.Command {
 
 func newEmbedTrainCmd(d Deps) *cobra.Command {
 	var corpus, out string
-	var asText bool
+	var asText, inMemory bool
 	o := embed.TrainOptions{}
 	cmd := &cobra.Command{
 		Use:   "train --corpus FILE --out model.bin",
@@ -42,13 +42,19 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 				return usagef("--corpus: %v", err)
 			}
 			readStart := time.Now()
-			c, err := embed.ReadCorpus(f, o.MinCount)
-			f.Close()
+			var c *embed.Corpus
+			if inMemory {
+				c, err = embed.ReadCorpus(f, o.MinCount)
+				f.Close()
+			} else {
+				f.Close()
+				c, err = embed.OpenCorpus(func() (io.ReadCloser, error) { return os.Open(corpus) }, o.MinCount)
+			}
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(d.Stderr, "corpus: %d words, vocabulary %d (min count %d), read in %v\n",
-				len(c.IDs), len(c.Words), o.MinCount, time.Since(readStart).Round(time.Millisecond))
+				c.Tokens(), len(c.Words), o.MinCount, time.Since(readStart).Round(time.Millisecond))
 			start := time.Now()
 			o.Progress = func(done, total int64, el time.Duration) {
 				rate := float64(done) / el.Seconds()
@@ -64,7 +70,7 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 				// Raw words, as word2vec counts; gensim counts the words
 				// left after subsampling.
 				o.Defaults()
-				n := float64(len(c.IDs)) * float64(o.Epochs)
+				n := float64(c.Tokens()) * float64(o.Epochs)
 				eff := c.Effective(o.Subsample) * float64(o.Epochs)
 				fmt.Fprintf(d.Stderr, "trained on %.0f words (%.0f after subsampling) in %v: %.0f words/s, %.0f effective words/s\n",
 					n, eff, time.Since(start).Round(time.Millisecond), n/el, eff/el)
@@ -86,6 +92,7 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 	f.StringVar(&corpus, "corpus", "", "training text: plain, text8 (one line) or NDJSON tweets; .gz/.bz2 ok")
 	f.StringVar(&out, "out", "", "model file to write (word2vec binary format)")
 	f.BoolVar(&asText, "text", false, "write word2vec's text format instead")
+	f.BoolVar(&inMemory, "in-memory", false, "hold the corpus in memory as word ids (4 bytes a word) instead of reading the file again every epoch")
 	f.IntVar(&o.Dim, "dim", 100, "vector size")
 	f.IntVar(&o.Window, "window", 5, "context window")
 	f.IntVar(&o.Negative, "negative", 5, "negative samples")

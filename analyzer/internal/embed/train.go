@@ -65,26 +65,75 @@ func (o *TrainOptions) Defaults() {
 	}
 }
 
-// Corpus is a tokenized text: word ids in order, and the vocabulary with
-// counts, most frequent first. It takes 4 bytes a token plus the
-// vocabulary.
+// Corpus is a tokenized text and its vocabulary with counts, most
+// frequent first. A corpus from ReadCorpus holds the text as word ids (4
+// bytes a word); one from OpenCorpus reads its file again for every epoch
+// and holds only the vocabulary.
 type Corpus struct {
 	Words  []string
 	Counts []int64
-	IDs    []int32
+	IDs    []int32 // the text, when held in memory
+
+	open  func() (io.ReadCloser, error) // else: where to read it again
+	index map[string]int32
+}
+
+// Tokens is how many words of the corpus are in the vocabulary: the words
+// one epoch trains on before subsampling.
+func (c *Corpus) Tokens() int64 {
+	var n int64
+	for _, x := range c.Counts {
+		n += x
+	}
+	return n
 }
 
 // ReadCorpus tokenizes r with the analyzer's rules, line by line: plain
 // text, text8 (one long line, read in pieces) or NDJSON tweets (any line
 // that decodes as a tweet contributes its text). Words rarer than minCount
-// are dropped.
+// are dropped. The text is kept in memory.
 func ReadCorpus(r io.Reader, minCount int) (*Corpus, error) {
-	dr, err := wire.Decompress(r)
+	var v vocab
+	if err := scanCorpus(r, v.add); err != nil {
+		return nil, err
+	}
+	return v.corpus(minCount)
+}
+
+// OpenCorpus is ReadCorpus for a file that open can read again: it reads
+// it once for the vocabulary and then once an epoch, so that memory
+// follows the vocabulary, not the length of the corpus.
+func OpenCorpus(open func() (io.ReadCloser, error), minCount int) (*Corpus, error) {
+	f, err := open()
 	if err != nil {
 		return nil, err
 	}
+	v := vocab{countOnly: true}
+	err = scanCorpus(f, v.add)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	c, err := v.corpus(minCount)
+	if err != nil {
+		return nil, err
+	}
+	c.open = open
+	c.index = make(map[string]int32, len(c.Words))
+	for i, w := range c.Words {
+		c.index[w] = int32(i)
+	}
+	return c, nil
+}
+
+// scanCorpus calls emit with the words of every line of r (every piece,
+// for a one-line corpus); it stops at emit's first error.
+func scanCorpus(r io.Reader, emit func(toks []string) error) error {
+	dr, err := wire.Decompress(r)
+	if err != nil {
+		return err
+	}
 	br := bufio.NewReaderSize(dr, 1<<20)
-	var v vocab
 	var dec tweet.Decoder
 	var toks []string
 	for {
@@ -95,7 +144,9 @@ func ReadCorpus(r io.Reader, minCount int) (*Corpus, error) {
 				rest := append([]byte(nil), chunk[i:]...)
 				chunk = chunk[:i]
 				toks = text.Tokenize(toks[:0], string(chunk))
-				v.add(toks)
+				if eerr := emit(toks); eerr != nil {
+					return eerr
+				}
 				chunk, err = br.ReadSlice('\n')
 				chunk = append(rest, chunk...)
 				continue
@@ -115,27 +166,84 @@ func ReadCorpus(r io.Reader, minCount int) (*Corpus, error) {
 				}
 			}
 			toks = text.Tokenize(toks[:0], s)
-			v.add(toks)
+			if eerr := emit(toks); eerr != nil {
+				return eerr
+			}
 		}
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading corpus: %w", err)
+			return fmt.Errorf("reading corpus: %w", err)
 		}
 	}
-	return v.corpus(minCount)
+}
+
+// sentenceLen is how many words of the corpus train as one piece, as in
+// word2vec (line ends are ignored, so text8 and tweets train alike).
+const sentenceLen = 1000
+
+// feed sends the corpus, epoch after epoch, in pieces of sentenceLen word
+// ids, then closes out. It stops when ctx is done.
+func (c *Corpus) feed(ctx context.Context, epochs int, out chan<- []int32) error {
+	defer close(out)
+	send := func(piece []int32) error {
+		select {
+		case out <- piece:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for ep := 0; ep < epochs; ep++ {
+		if c.open == nil {
+			for pos := 0; pos < len(c.IDs); pos += sentenceLen {
+				if err := send(c.IDs[pos:min(pos+sentenceLen, len(c.IDs))]); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		f, err := c.open()
+		if err != nil {
+			return err
+		}
+		piece := make([]int32, 0, sentenceLen)
+		err = scanCorpus(f, func(toks []string) error {
+			for _, t := range toks {
+				if id, ok := c.index[t]; ok {
+					piece = append(piece, id)
+					if len(piece) == sentenceLen {
+						if err := send(piece); err != nil {
+							return err
+						}
+						piece = make([]int32, 0, sentenceLen)
+					}
+				}
+			}
+			return nil
+		})
+		f.Close()
+		if err == nil && len(piece) > 0 {
+			err = send(piece)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // vocab numbers words as they first appear and counts them.
 type vocab struct {
-	index  map[string]int32
-	words  []string
-	counts []int64
-	ids    []int32
+	index     map[string]int32
+	words     []string
+	counts    []int64
+	ids       []int32
+	countOnly bool // keep no ids
 }
 
-func (v *vocab) add(toks []string) {
+func (v *vocab) add(toks []string) error {
 	if v.index == nil {
 		v.index = map[string]int32{}
 	}
@@ -149,8 +257,11 @@ func (v *vocab) add(toks []string) {
 			v.counts = append(v.counts, 0)
 		}
 		v.counts[id]++
-		v.ids = append(v.ids, id)
+		if !v.countOnly {
+			v.ids = append(v.ids, id)
+		}
 	}
+	return nil
 }
 
 // corpus renumbers the words by falling count (ties: alphabetical), drops
@@ -317,11 +428,15 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 	}
 	neg := newSampler(fc)
 	keep := keepProbs(c.Counts, o.Subsample)
-	work := int64(len(c.IDs)) * int64(o.Epochs)
+	work := c.Tokens() * int64(o.Epochs)
 	var done atomic.Int64
 	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pieces := make(chan []int32, 2*o.Threads)
+	feedErr := make(chan error, 1)
+	go func() { feedErr <- c.feed(ctx, o.Epochs, pieces) }() // owned by Train: ends with the corpus or ctx
 	var wg sync.WaitGroup
-	errc := make(chan error, o.Threads)
 	stopProgress := make(chan struct{})
 	if o.Progress != nil {
 		wg.Add(1)
@@ -342,42 +457,32 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 	var workers sync.WaitGroup
 	for th := 0; th < o.Threads; th++ {
 		workers.Add(1)
-		go func() { // owned by Train: a share of every epoch
+		go func() { // owned by Train: takes pieces until the feed closes
 			defer workers.Done()
-			lo := len(c.IDs) * th / o.Threads
-			hi := len(c.IDs) * (th + 1) / o.Threads
 			r := rng(o.Seed*7919 + uint64(th) + 1)
 			sc := &trainScratch{grad: make([]float32, d)}
-			sentence := make([]int32, 0, 1000)
-			for ep := 0; ep < o.Epochs; ep++ {
-				for pos := lo; pos < hi; {
-					if ctx.Err() != nil {
-						errc <- ctx.Err()
-						return
+			sentence := make([]int32, 0, sentenceLen)
+			for piece := range pieces {
+				sentence = sentence[:0]
+				for _, id := range piece {
+					if keep[id] >= 1 || r.float() < keep[id] { // subsampling
+						sentence = append(sentence, id)
 					}
-					sentence = sentence[:0]
-					end := min(pos+1000, hi)
-					for _, id := range c.IDs[pos:end] {
-						if keep[id] >= 1 || r.float() < keep[id] { // subsampling
-							sentence = append(sentence, id)
-						}
-					}
-					n := int64(end - pos)
-					pos = end
-					progress := float64(done.Add(n)) / float64(work)
-					lr := float32(o.Alpha * math.Max(1e-4, 1-progress))
-					trainSentence(sentence, syn0, syn1, d, o.Window, o.Negative, neg, &r, lr, sc)
 				}
+				progress := float64(done.Add(int64(len(piece)))) / float64(work)
+				lr := float32(o.Alpha * math.Max(1e-4, 1-progress))
+				trainSentence(sentence, syn0, syn1, d, o.Window, o.Negative, neg, &r, lr, sc)
 			}
 		}()
 	}
 	workers.Wait()
 	close(stopProgress)
 	wg.Wait()
-	select {
-	case err := <-errc:
+	if err := <-feedErr; err != nil {
 		return nil, err
-	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // cancelled after the last piece was sent
 	}
 	if o.Progress != nil {
 		o.Progress(done.Load(), work, time.Since(start))

@@ -2,13 +2,17 @@ package embed
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // plantedCorpus writes sentences that each draw words from one of groups
@@ -366,5 +370,81 @@ func BenchmarkOnlineLearn(b *testing.B) {
 	for b.Loop() {
 		m.Learn(tweets[i : i+300])
 		i = (i + 300) % (len(tweets) - 300)
+	}
+}
+
+// A corpus read again every epoch trains exactly as one held in memory,
+// gzipped or not, and a file that cannot be read again fails the training.
+func TestOpenCorpusStreamsLikeReadCorpus(t *testing.T) {
+	corpus, groups := plantedCorpus(4, 10, 3000, 3)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(corpus))
+	zw.Close()
+	opts := TrainOptions{Dim: 24, Epochs: 2, Threads: 1, MinCount: 1, Seed: 3}
+
+	mem, err := ReadCorpus(strings.NewReader(corpus), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Train(context.Background(), mem, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"plain": []byte(corpus), "gzip": gz.Bytes()} {
+		opens := 0
+		c, err := OpenCorpus(func() (io.ReadCloser, error) {
+			opens++
+			return io.NopCloser(bytes.NewReader(data)), nil
+		}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.IDs != nil || !slices.Equal(c.Words, mem.Words) || !slices.Equal(c.Counts, mem.Counts) {
+			t.Fatalf("%s: vocabulary differs from ReadCorpus's, or the text was kept", name)
+		}
+		got, err := Train(context.Background(), c, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opens != 1+opts.Epochs {
+			t.Fatalf("%s: the corpus was opened %d times for %d epochs", name, opens, opts.Epochs)
+		}
+		for i := range want.Vectors {
+			if !slices.Equal(got.Vectors[i], want.Vectors[i]) {
+				t.Fatalf("%s: %s trained differently when streamed", name, want.Words[i])
+			}
+		}
+		if r := groupRecall(t, got.Table(), groups, 3); r < 0.9 {
+			t.Fatalf("%s: only %.0f%% of words have their neighbours in their group", name, 100*r)
+		}
+	}
+
+	gone := errors.New("corpus deleted")
+	opens := 0
+	c, err := OpenCorpus(func() (io.ReadCloser, error) {
+		if opens++; opens > 2 {
+			return nil, gone
+		}
+		return io.NopCloser(strings.NewReader(corpus)), nil
+	}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(context.Background(), c, opts); !errors.Is(err, gone) {
+		t.Fatalf("a corpus that vanished in epoch 2 gave %v", err)
+	}
+}
+
+func TestTrainStopsWhenCancelled(t *testing.T) {
+	c, err := ReadCorpus(strings.NewReader(zipfCorpus(2000, 200000)), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := TrainOptions{Dim: 16, Epochs: 1000, Threads: 2, MinCount: 1}
+	opts.Progress = func(done, total int64, _ time.Duration) { cancel() }
+	if _, err := Train(ctx, c, opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled training returned %v", err)
 	}
 }
