@@ -1,16 +1,22 @@
 package output
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
 
 // WriteAtomic writes a file through write into a temporary file beside path
-// and renames it over path, so readers never see a half-written file.
+// and renames it over path, so readers never see a half-written file. The
+// file gets the permissions os.Create would give it (0666 less the umask),
+// so maps can be served or shared like any other file.
 func WriteAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -26,4 +32,19 @@ func WriteAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// createTemp creates a new hidden file beside path. Unlike os.CreateTemp,
+// whose files are private (0600), it lets the umask decide.
+func createTemp(path string) (*os.File, error) {
+	var b [8]byte
+	for range 100 {
+		rand.Read(b[:])
+		name := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(b[:]))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, errors.New("no free temporary name")
 }

@@ -29,3 +29,26 @@ func TestWriteAtomic(t *testing.T) {
 		t.Fatalf("temporary files left behind: %v", ents)
 	}
 }
+
+// Maps and windows are for sharing: they get os.Create's permissions, not
+// a temporary file's private ones.
+func TestWriteAtomicPermissions(t *testing.T) {
+	dir := t.TempDir()
+	ref, err := os.Create(filepath.Join(dir, "ref"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.Close()
+	p := filepath.Join(dir, "map.png")
+	if err := WriteAtomic(p, func(w io.Writer) error { _, err := w.Write([]byte("png")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.Stat(ref.Name())
+	got, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Mode().Perm() != want.Mode().Perm() {
+		t.Fatalf("written with %v, os.Create gives %v", got.Mode().Perm(), want.Mode().Perm())
+	}
+}
