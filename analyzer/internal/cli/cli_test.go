@@ -51,6 +51,15 @@ func TestRunFlags(t *testing.T) {
 	if o.Model.cluster.Online == nil {
 		t.Fatal("online refinement should be on by default for the built-in vectors")
 	}
+	o, err = runArgs(t, "--embed-window", "5", "--embed-negative", "7", "--embed-alpha", "0.05", "--embed-sample", "0",
+		"--embed-count-decay", "0.9", "--vocab-max", "500", "--embed-batch-max", "40")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on := o.Model.cluster.Online.Options(); on.Window != 5 || on.Negative != 7 || on.LR != 0.05 || on.Subsample >= 0 ||
+		on.CountDecay != 0.9 || on.VocabMax != 500 || on.MaxPerBatch != 40 {
+		t.Fatalf("online embedding flags did not reach the model: %+v", on)
+	}
 	o, err = runArgs(t, "--profile", "seed")
 	if err != nil || o.Model.cluster.Online != nil || o.Model.cluster.Init != "random" {
 		t.Fatalf("--profile seed: online %v init %q err %v", o.Model.cluster.Online != nil, o.Model.cluster.Init, err)
@@ -69,6 +78,11 @@ func TestRunBadFlags(t *testing.T) {
 		{"--profile", "fancy"},
 		{"--input", "/does/not/exist"},
 		{"--embeddings-save", "x.bin", "--embeddings-online=false"},
+		{"--embed-window", "0"},
+		{"--embed-negative", "-2"},
+		{"--embed-alpha", "0"},
+		{"--embed-sample", "-0.1"},
+		{"--embed-count-decay", "1.5"},
 		{"--tls-ca", "/does/not/exist"},
 	}
 	for _, args := range tests {

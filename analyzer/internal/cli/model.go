@@ -26,6 +26,7 @@ type modelOptions struct {
 	online     bool
 	vocabMax   int
 	batchMax   int
+	onlineOpts embed.OnlineOptions // window, negatives, rate, sampling, decay
 	save       string
 	log        *slog.Logger
 }
@@ -47,6 +48,12 @@ func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
 	f.BoolVar(&o.online, "embeddings-online", true, "refine word vectors from the stream with online skip-gram; default on for the built-in vectors, off for an --embeddings file and for --profile seed")
 	f.IntVar(&o.batchMax, "embed-batch-max", 300, "with --embeddings-online: most tweets trained on per batch (spread evenly)")
 	f.IntVar(&o.vocabMax, "vocab-max", 100000, "with --embeddings-online: most words kept (the rarest are evicted)")
+	on := &o.onlineOpts
+	f.IntVar(&on.Window, "embed-window", 3, "with --embeddings-online: context words on each side")
+	f.IntVar(&on.Negative, "embed-negative", 3, "with --embeddings-online: negative samples per word pair")
+	f.Float64Var(&on.LR, "embed-alpha", 0.025, "with --embeddings-online: learning rate")
+	f.Float64Var(&on.Subsample, "embed-sample", 1e-3, "with --embeddings-online: subsampling threshold for frequent words (0: off)")
+	f.Float64Var(&on.CountDecay, "embed-count-decay", 0.98, "with --embeddings-online: word counts are multiplied by this every batch; the rarest are evicted first")
 	f.StringVar(&o.save, "embeddings-save", "", "with --embeddings-online: write the learnt vectors here (word2vec binary) every 30 batches and at exit")
 	f.StringVar(&o.embeddings, "embeddings", "", "word vectors (word2vec binary/text, GloVe, fastText .vec; .gz ok); default: built-in hashed vectors")
 }
@@ -99,7 +106,17 @@ func (o *modelOptions) build(onlineSet bool) (*cluster.Model, error) {
 		if o.batchMax < 1 || o.vocabMax < 1 {
 			return nil, usagef("--embed-batch-max and --vocab-max must be positive")
 		}
-		opts := embed.OnlineOptions{VocabMax: o.vocabMax, MaxPerBatch: o.batchMax, Seed: uint64(c.Seed)}
+		opts := o.onlineOpts
+		if opts.Window < 1 || opts.Window > 50 || opts.Negative < 1 || opts.Negative > 100 {
+			return nil, usagef("--embed-window must be 1 to 50 and --embed-negative 1 to 100")
+		}
+		if !(opts.LR > 0 && opts.LR <= 1) || !(opts.CountDecay > 0 && opts.CountDecay <= 1) || !(opts.Subsample >= 0 && opts.Subsample < 1) {
+			return nil, usagef("--embed-alpha and --embed-count-decay must be in (0, 1], --embed-sample in [0, 1)")
+		}
+		if opts.Subsample == 0 {
+			opts.Subsample = -1 // off; OnlineOptions reads 0 as its default
+		}
+		opts.VocabMax, opts.MaxPerBatch, opts.Seed = o.vocabMax, o.batchMax, uint64(c.Seed)
 		if t, ok := c.Features.Embed.(*embed.Table); ok {
 			c.Online = embed.NewOnlineFrom(t, opts)
 		} else if h, ok := c.Features.Embed.(embed.Hashed); ok {

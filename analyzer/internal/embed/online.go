@@ -124,6 +124,9 @@ func NewOnlineFrom(t *Table, o OnlineOptions) *Online {
 // Dim implements Model.
 func (m *Online) Dim() int { return m.opts.Base.D }
 
+// Options returns the options in force, defaults filled in.
+func (m *Online) Options() OnlineOptions { return m.opts }
+
 // Len is the size of the vocabulary AddTo reads.
 func (m *Online) Len() int { return len(m.view) }
 
