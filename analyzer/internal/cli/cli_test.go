@@ -38,11 +38,12 @@ func runArgs(t *testing.T, args ...string) (*RunOptions, error) {
 }
 
 func TestRunFlags(t *testing.T) {
-	o, err := runArgs(t, "--clock", "event", "--region", "usa", "--k", "7")
+	o, err := runArgs(t, "--clock", "event", "--region", "usa", "--k", "7", "--size-by", "count")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Pipeline.Clock != pipeline.ClockEvent || o.mapOpts.Region != "usa" || !o.mapOpts.Lossless || o.Model.cluster.K != 7 {
+	if o.Pipeline.Clock != pipeline.ClockEvent || o.mapOpts.Region != "usa" || !o.mapOpts.Lossless || o.Model.cluster.K != 7 ||
+		o.mapOpts.SizeBy != "count" {
 		t.Fatalf("options %+v", o)
 	}
 	if o.Pipeline.Stream.Token != "from-env" {
@@ -78,6 +79,7 @@ func TestRunBadFlags(t *testing.T) {
 		{"--profile", "fancy"},
 		{"--input", "/does/not/exist"},
 		{"--embeddings-save", "x.bin", "--embeddings-online=false"},
+		{"--size-by", "area"},
 		{"--embed-window", "0"},
 		{"--embed-negative", "-2"},
 		{"--embed-alpha", "0"},

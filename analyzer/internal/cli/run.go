@@ -39,6 +39,7 @@ type RunOptions struct {
 	model         *cluster.Model
 	Maps          bool
 	Region        string
+	SizeBy        string
 	BBox          string
 	Width, Height int
 	Keep          int
@@ -93,6 +94,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.IntVar(&o.Width, "width", 1600, "map width in pixels")
 	f.IntVar(&o.Height, "height", 900, "map height in pixels")
 	f.IntVar(&o.Keep, "keep", 200, "how many map-*.png files to keep (0: all)")
+	f.StringVar(&o.SizeBy, "size-by", render.SizeByNone, "point size: none (a disc per tweet) or count (a disc per cluster and place, its area by the number of tweets)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input")
@@ -158,8 +160,11 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.Keep < 0 {
 		return usagef("--keep must not be negative")
 	}
+	if o.SizeBy != render.SizeByNone && o.SizeBy != render.SizeByCount {
+		return usagef("--size-by %q: want none or count", o.SizeBy)
+	}
 	o.mapOpts = render.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Width: o.Width, Height: o.Height,
-		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed}
+		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed, SizeBy: o.SizeBy}
 	return nil
 }
 

@@ -30,6 +30,7 @@ type MapsOptions struct {
 	// when it is busy: every window gets its map (for --clock event).
 	Lossless    bool
 	Compression png.CompressionLevel
+	SizeBy      string // SizeByNone or SizeByCount
 	Logger      *slog.Logger
 }
 
@@ -68,6 +69,7 @@ func NewMaps(opts MapsOptions) (*Maps, error) {
 func (m *Maps) Write(r *pipeline.Result) error {
 	f := NewFrame(r)
 	f.Box, f.Width, f.Height, f.CompressionLevel = m.opts.Box, m.opts.Width, m.opts.Height, m.opts.Compression
+	f.SizeBy = m.opts.SizeBy
 	if m.opts.Lossless {
 		m.frames <- f
 		return nil

@@ -74,7 +74,16 @@ type Frame struct {
 	Box              geo.BBox
 	Width, Height    int
 	CompressionLevel png.CompressionLevel
+	// SizeBy is SizeByCount to draw one disc per cluster and place, its
+	// area in proportion to the tweets there; else one disc per tweet.
+	SizeBy string
 }
+
+// What point sizes can follow (--size-by).
+const (
+	SizeByNone  = "none"
+	SizeByCount = "count"
+)
 
 // NewFrame copies what a frame needs out of a pipeline result.
 func NewFrame(r *pipeline.Result) *Frame {
@@ -167,9 +176,13 @@ func (r *Renderer) Image(f *Frame) (*image.RGBA, Stats, error) {
 		return nil, st, err
 	}
 	draw.Draw(img, rect, base, image.Point{}, draw.Src)
-	st = drawPoints(img, rect, f)
+	if f.SizeBy == SizeByCount {
+		st = drawCounts(img, rect, f)
+	} else {
+		st = drawPoints(img, rect, f)
+	}
 	st.Data = rect
-	drawLegend(legendArea, f)
+	drawLegend(legendArea, f, da.Min.Y)
 	footer := vgdraw.TextStyle{Color: color.Gray{0x70}, Font: font.From(plot.DefaultFont, fontFooter),
 		Handler: plot.DefaultTextHandler, XAlign: vgdraw.XRight}
 	dc.FillText(footer, vg.Point{X: vg.Length(w - 10), Y: 5},
@@ -223,9 +236,7 @@ func drawPoints(img *image.RGBA, rect image.Rectangle, f *Frame) Stats {
 	case n > 10000:
 		radius = 2.2
 	}
-	alpha := 0.55
 	mask := discMask(radius)
-	r := int(math.Ceil(radius))
 	for _, p := range f.Points {
 		lon, lat := float64(p.Lon), float64(p.Lat)
 		if !f.Box.Contains(lon, lat) {
@@ -233,31 +244,119 @@ func drawPoints(img *image.RGBA, rect image.Rectangle, f *Frame) Stats {
 			continue
 		}
 		x, y := proj.Point(lon, lat)
-		cx, cy := rect.Min.X+int(math.Round(x)), rect.Min.Y+int(math.Round(y))
-		c := ColorOf(int(p.Cluster))
-		for dy := -r; dy <= r; dy++ {
-			py := cy + dy
-			if py < rect.Min.Y || py >= rect.Max.Y {
-				continue
-			}
-			row := mask[(dy+r)*(2*r+1):]
-			for dx := -r; dx <= r; dx++ {
-				px := cx + dx
-				m := row[dx+r]
-				if m == 0 || px < rect.Min.X || px >= rect.Max.X {
-					continue
-				}
-				a := alpha * m
-				i := img.PixOffset(px, py)
-				pix := img.Pix[i : i+3 : i+3]
-				pix[0] = uint8(float64(pix[0])*(1-a) + float64(c.R)*a + 0.5)
-				pix[1] = uint8(float64(pix[1])*(1-a) + float64(c.G)*a + 0.5)
-				pix[2] = uint8(float64(pix[2])*(1-a) + float64(c.B)*a + 0.5)
-			}
-		}
+		blendDisc(img, rect, rect.Min.X+int(math.Round(x)), rect.Min.Y+int(math.Round(y)), mask, ColorOf(int(p.Cluster)), 0.55)
 		st.Drawn++
 	}
 	return st
+}
+
+// Discs drawn by count: one tweet gets countRadius pixels; the area grows
+// with the count, up to countMaxRadius.
+const (
+	countRadius    = 2.5
+	countMaxRadius = 22
+)
+
+// countCell is the side, in pixels, of the cells tweets are counted in.
+const countCell = 8
+
+// countDiscRadius is the radius of a disc for n tweets.
+func countDiscRadius(n int) float64 {
+	return math.Min(countMaxRadius, countRadius*math.Sqrt(float64(n)))
+}
+
+// drawCounts draws one disc per cluster and place (a countCell-pixel
+// cell), sized by how many of the cluster's tweets fall there: a city with 500 tweets no longer looks
+// like a village with one. The largest discs go first, so that small ones
+// stay visible on top of them.
+func drawCounts(img *image.RGBA, rect image.Rectangle, f *Frame) Stats {
+	var st Stats
+	proj := geo.Projection{Box: f.Box, W: float64(rect.Dx()), H: float64(rect.Dy())}
+	type key struct{ x, y, c int32 }
+	type group struct {
+		n      int
+		sx, sy float64
+	}
+	groups := map[key]*group{}
+	for _, p := range f.Points {
+		lon, lat := float64(p.Lon), float64(p.Lat)
+		if !f.Box.Contains(lon, lat) {
+			st.Outside++
+			continue
+		}
+		x, y := proj.Point(lon, lat)
+		k := key{int32(x / countCell), int32(y / countCell), p.Cluster}
+		g := groups[k]
+		if g == nil {
+			g = &group{}
+			groups[k] = g
+		}
+		g.n++
+		g.sx, g.sy = g.sx+x, g.sy+y
+		st.Drawn++
+	}
+	type disc struct {
+		key
+		group
+	}
+	discs := make([]disc, 0, len(groups))
+	for k, g := range groups {
+		discs = append(discs, disc{k, *g})
+	}
+	sort.Slice(discs, func(i, j int) bool {
+		a, b := discs[i], discs[j]
+		if a.n != b.n {
+			return a.n > b.n
+		}
+		if a.c != b.c {
+			return a.c < b.c
+		}
+		if a.y != b.y {
+			return a.y < b.y
+		}
+		return a.x < b.x
+	})
+	masks := map[float64][]float64{}
+	for _, d := range discs {
+		r := countDiscRadius(d.n)
+		m, ok := masks[r]
+		if !ok {
+			m = discMask(r)
+			masks[r] = m
+		}
+		// At the mean position of the group's tweets.
+		cx := rect.Min.X + int(math.Round(d.sx/float64(d.n)))
+		cy := rect.Min.Y + int(math.Round(d.sy/float64(d.n)))
+		blendDisc(img, rect, cx, cy, m, ColorOf(int(d.c)), 0.6)
+	}
+	return st
+}
+
+// blendDisc blends colour c with opacity alpha through a disc mask (from
+// discMask) centred on pixel (cx, cy), clipped to rect.
+func blendDisc(img *image.RGBA, rect image.Rectangle, cx, cy int, mask []float64, c color.RGBA, alpha float64) {
+	n := int(math.Round(math.Sqrt(float64(len(mask)))))
+	r := n / 2
+	for dy := -r; dy <= r; dy++ {
+		py := cy + dy
+		if py < rect.Min.Y || py >= rect.Max.Y {
+			continue
+		}
+		row := mask[(dy+r)*n:]
+		for dx := -r; dx <= r; dx++ {
+			px := cx + dx
+			m := row[dx+r]
+			if m == 0 || px < rect.Min.X || px >= rect.Max.X {
+				continue
+			}
+			a := alpha * m
+			i := img.PixOffset(px, py)
+			pix := img.Pix[i : i+3 : i+3]
+			pix[0] = uint8(float64(pix[0])*(1-a) + float64(c.R)*a + 0.5)
+			pix[1] = uint8(float64(pix[1])*(1-a) + float64(c.G)*a + 0.5)
+			pix[2] = uint8(float64(pix[2])*(1-a) + float64(c.B)*a + 0.5)
+		}
+	}
 }
 
 // discMask returns per-pixel coverage of a disc of radius r centred on a
@@ -286,8 +385,8 @@ func (l legendRow) Thumbnail(c *vgdraw.Canvas) {
 
 func circle(ctr vg.Point, r vg.Length) []vg.Point {
 	var pts []vg.Point
-	for i := 0; i < 24; i++ {
-		a := 2 * math.Pi * float64(i) / 24
+	for i := 0; i < 48; i++ {
+		a := 2 * math.Pi * float64(i) / 48
 		pts = append(pts, vg.Point{X: ctr.X + r*vg.Length(math.Cos(a)), Y: ctr.Y + r*vg.Length(math.Sin(a))})
 	}
 	return pts
@@ -295,7 +394,7 @@ func circle(ctr vg.Point, r vg.Length) []vg.Point {
 
 // drawLegend lists the non-empty clusters, largest first:
 // "C3 (412): game, bowl, super".
-func drawLegend(c vgdraw.Canvas, f *Frame) {
+func drawLegend(c vgdraw.Canvas, f *Frame, mapBottom vg.Length) {
 	cl := append([]pipeline.ClusterSummary(nil), f.Clusters...)
 	sort.SliceStable(cl, func(i, j int) bool {
 		if cl[i].Size != cl[j].Size {
@@ -306,6 +405,11 @@ func drawLegend(c vgdraw.Canvas, f *Frame) {
 	size := vg.Length(fontLegend)
 	// Shrink the text if many clusters would overflow the panel.
 	avail := c.Max.Y - c.Min.Y - 60
+	if f.SizeBy == SizeByCount {
+		// The key stands level with the bottom of the map, the rows above it.
+		bottom := max(mapBottom, c.Min.Y)
+		avail = c.Max.Y - bottom - drawSizeKey(c, bottom) - 60
+	}
 	for size > 8 && vg.Length(len(cl))*(size*1.45) > avail {
 		size--
 	}
@@ -328,6 +432,30 @@ func drawLegend(c vgdraw.Canvas, f *Frame) {
 		return
 	}
 	l.Draw(inner)
+}
+
+// drawSizeKey explains --size-by count in the legend panel, from bottom
+// up: discs for a few counts, as large as on the map. It returns the
+// height it took.
+func drawSizeKey(c vgdraw.Canvas, bottom vg.Length) vg.Length {
+	const keyH = 2*countMaxRadius + 32
+	style := vgdraw.TextStyle{Color: color.Black, Font: font.From(plot.DefaultFont, fontLegend),
+		Handler: plot.DefaultTextHandler, YAlign: vgdraw.YCenter}
+	c.FillText(style, vg.Point{X: c.Min.X + 12, Y: bottom + keyH - 8}, "Tweets per cluster and place")
+	full := int(math.Ceil(math.Pow(countMaxRadius/countRadius, 2)))
+	y := bottom + countMaxRadius
+	x := c.Min.X + 12
+	for _, n := range []int{1, 10, 30, full} {
+		r := vg.Length(countDiscRadius(n))
+		c.FillPolygon(color.RGBA{0x70, 0x70, 0x70, 0xb0}, circle(vg.Point{X: x + r, Y: y}, r))
+		label := fmt.Sprint(n)
+		if n == full {
+			label += " or more"
+		}
+		c.FillText(style, vg.Point{X: x + 2*r + 5, Y: y}, label)
+		x += 2*r + 5 + style.Width(label) + 18
+	}
+	return keyH
 }
 
 // legendRows formats one row per cluster, "C3 (412): game, bowl, super",

@@ -184,13 +184,17 @@ func BenchmarkRender(b *testing.B) {
 				b.ReportMetric(float64(buf.Len())/1024, "KiB/frame")
 			})
 		}
-		b.Run(fmt.Sprintf("points=%d/draw-only", n), func(b *testing.B) {
-			for b.Loop() {
-				if _, _, err := r.Image(f); err != nil {
-					b.Fatal(err)
+		for _, sizeBy := range []string{SizeByNone, SizeByCount} {
+			b.Run(fmt.Sprintf("points=%d/draw-only/size-by=%s", n, sizeBy), func(b *testing.B) {
+				f.SizeBy = sizeBy
+				for b.Loop() {
+					if _, _, err := r.Image(f); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
+		f.SizeBy = SizeByNone
 	}
 }
 
@@ -278,4 +282,61 @@ func TestLongNoLeakOver1000Frames(t *testing.T) {
 		t.Fatalf("%d maps kept, %d rendered", len(frames), m.Rendered.Load())
 	}
 	t.Logf("1000 frames: heap %d -> %d bytes after GC", h100, heap())
+}
+
+// With --size-by count, 60 tweets in one place draw a disc far larger
+// than one tweet does, every tweet is still counted as drawn, and the
+// legend panel shows the size key.
+func TestSizeByCount(t *testing.T) {
+	var r Renderer
+	f := testFrame("world")
+	f.Points = f.Points[:0]
+	for range 60 {
+		f.Points = append(f.Points, Point{Lon: -150, Lat: 20, Cluster: 0})
+	}
+	f.Points = append(f.Points, Point{Lon: -120, Lat: -40, Cluster: 0}, Point{Lon: 200, Lat: 0, Cluster: 1})
+	tinted := func(f *Frame) (big, small int, st Stats, keyPixels int) {
+		img, st, err := r.Image(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proj := geo.Projection{Box: f.Box, W: float64(st.Data.Dx()), H: float64(st.Data.Dy())}
+		count := func(lon, lat float64) int {
+			x, y := proj.Point(lon, lat)
+			cx, cy := st.Data.Min.X+int(x+0.5), st.Data.Min.Y+int(y+0.5)
+			n := 0
+			for dy := -30; dy <= 30; dy++ {
+				for dx := -30; dx <= 30; dx++ {
+					if img.RGBAAt(cx+dx, cy+dy) != oceanColor {
+						n++
+					}
+				}
+			}
+			return n
+		}
+		// Grey key discs in the legend panel, below the rows.
+		for y := st.Data.Max.Y - 70; y < st.Data.Max.Y; y++ {
+			for x := st.Data.Max.X + 20; x < img.Bounds().Dx(); x++ {
+				if c := img.RGBAAt(x, y); c.R == c.G && c.G == c.B && c.R > 0xa0 && c.R < 0xe0 {
+					keyPixels++
+				}
+			}
+		}
+		return count(-150, 20), count(-120, -40), st, keyPixels
+	}
+	big0, small0, st0, key0 := tinted(f)
+	f.SizeBy = SizeByCount
+	big, small, st, key := tinted(f)
+	if st.Drawn != st0.Drawn || st.Drawn != 61 || st.Outside != 1 {
+		t.Fatalf("drawn %d, outside %d (a disc per tweet: %d)", st.Drawn, st.Outside, st0.Drawn)
+	}
+	if big0 > 3*small0 {
+		t.Fatalf("a disc per tweet: 60 tweets in one place cover %d pixels, one tweet %d", big0, small0)
+	}
+	if big < 20*small || small == 0 {
+		t.Fatalf("by count: 60 tweets cover %d pixels, one tweet %d", big, small)
+	}
+	if key0 != 0 || key < 100 {
+		t.Fatalf("size key pixels: %d without --size-by count, %d with", key0, key)
+	}
 }
