@@ -381,11 +381,13 @@ func newSampler(counts []float64) *sampler {
 	return s
 }
 
-// draw returns a word id.
+// draw returns a word id. The slot comes from the top 32 bits by a
+// multiply and shift (a division took a tenth of the trainer's time), the
+// coin from 16 bits below them.
 func (s *sampler) draw(r *rng) int32 {
-	x := r.next() >> 16
-	i := int32(x % uint64(len(s.slots)))
-	if sl := s.slots[i]; float32(x>>32&0xffff)/65536 >= sl.prob {
+	x := r.next()
+	i := int32(x >> 32 * uint64(len(s.slots)) >> 32)
+	if sl := s.slots[i]; float32(x>>16&0xffff)/65536 >= sl.prob {
 		return sl.alias
 	}
 	return i
