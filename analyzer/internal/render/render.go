@@ -224,11 +224,28 @@ func thousands(n int) string {
 	return b.String()
 }
 
+// project calls fn with the pixel position, within the data rectangle, of
+// every point inside the region, and counts the points it drew and those
+// outside.
+func project(rect image.Rectangle, f *Frame, fn func(x, y float64, p Point)) Stats {
+	var st Stats
+	proj := geo.Projection{Box: f.Box, W: float64(rect.Dx()), H: float64(rect.Dy())}
+	for _, p := range f.Points {
+		lon, lat := float64(p.Lon), float64(p.Lat)
+		if !f.Box.Contains(lon, lat) {
+			st.Outside++
+			continue
+		}
+		x, y := proj.Point(lon, lat)
+		fn(x, y, p)
+		st.Drawn++
+	}
+	return st
+}
+
 // drawPoints blends a translucent disc per point into the data rectangle;
 // points outside the region are counted, not drawn.
 func drawPoints(img *image.RGBA, rect image.Rectangle, f *Frame) Stats {
-	var st Stats
-	proj := geo.Projection{Box: f.Box, W: float64(rect.Dx()), H: float64(rect.Dy())}
 	radius := 3.2
 	switch n := len(f.Points); {
 	case n > 50000:
@@ -237,17 +254,9 @@ func drawPoints(img *image.RGBA, rect image.Rectangle, f *Frame) Stats {
 		radius = 2.2
 	}
 	mask := discMask(radius)
-	for _, p := range f.Points {
-		lon, lat := float64(p.Lon), float64(p.Lat)
-		if !f.Box.Contains(lon, lat) {
-			st.Outside++
-			continue
-		}
-		x, y := proj.Point(lon, lat)
+	return project(rect, f, func(x, y float64, p Point) {
 		blendDisc(img, rect, rect.Min.X+int(math.Round(x)), rect.Min.Y+int(math.Round(y)), mask, ColorOf(int(p.Cluster)), 0.55)
-		st.Drawn++
-	}
-	return st
+	})
 }
 
 // Discs drawn by count: one tweet gets countRadius pixels; the area grows
@@ -266,25 +275,17 @@ func countDiscRadius(n int) float64 {
 }
 
 // drawCounts draws one disc per cluster and place (a countCell-pixel
-// cell), sized by how many of the cluster's tweets fall there: a city with 500 tweets no longer looks
-// like a village with one. The largest discs go first, so that small ones
-// stay visible on top of them.
+// cell), sized by how many of the cluster's tweets fall there: a city with
+// 500 tweets no longer looks like a village with one. The largest discs go
+// first, so that small ones stay visible on top of them.
 func drawCounts(img *image.RGBA, rect image.Rectangle, f *Frame) Stats {
-	var st Stats
-	proj := geo.Projection{Box: f.Box, W: float64(rect.Dx()), H: float64(rect.Dy())}
 	type key struct{ x, y, c int32 }
 	type group struct {
 		n      int
 		sx, sy float64
 	}
 	groups := map[key]*group{}
-	for _, p := range f.Points {
-		lon, lat := float64(p.Lon), float64(p.Lat)
-		if !f.Box.Contains(lon, lat) {
-			st.Outside++
-			continue
-		}
-		x, y := proj.Point(lon, lat)
+	st := project(rect, f, func(x, y float64, p Point) {
 		k := key{int32(x / countCell), int32(y / countCell), p.Cluster}
 		g := groups[k]
 		if g == nil {
@@ -293,8 +294,7 @@ func drawCounts(img *image.RGBA, rect image.Rectangle, f *Frame) Stats {
 		}
 		g.n++
 		g.sx, g.sy = g.sx+x, g.sy+y
-		st.Drawn++
-	}
+	})
 	type disc struct {
 		key
 		group
