@@ -102,7 +102,7 @@ are left alone.`,
 	f := cmd.Flags()
 	f.StringSliceVar(&o.Track, "track", nil, "keywords or phrases to follow (comma-separated; any matches)")
 	f.StringSliceVar(&o.Lang, "lang", nil, "languages to keep, e.g. en (comma-separated)")
-	f.StringVar(&o.BBox, "bbox", "", "area w,s,e,n in degrees (larger than 25 miles: has:geo plus a filter here)")
+	f.StringVar(&o.BBox, "bbox", "", "area w,s,e,n in degrees (over 25 miles a side: split into tiles, or has:geo plus a filter here when too many)")
 	f.StringArrayVar(&o.Rules, "rule", nil, "a raw filtered-stream rule (repeatable), used instead of --track/--lang/--bbox")
 	f.BoolVar(&o.Sample, "sample", false, "use the sample stream, filtering location and language here")
 	f.StringVar(&o.APIURL, "api-url", xapi.DefaultAPIURL, "X API base URL")

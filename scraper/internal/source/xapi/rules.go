@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
@@ -20,6 +21,14 @@ const RuleTag = "geostream"
 // MaxBoxMiles is the largest side X accepts in a bounding_box operator.
 const MaxBoxMiles = 25
 
+// tileMiles is the side tiles aim at: a little under MaxBoxMiles, in case
+// X measures the earth a little differently.
+const tileMiles = 24.5
+
+// MaxRuleLen is the longest rule value X accepts on the basic access
+// levels (higher levels accept 1024).
+const MaxRuleLen = 512
+
 // BBox is a lon/lat box: west, south, east, north.
 type BBox struct{ W, S, E, N float64 }
 
@@ -28,11 +37,43 @@ func (b BBox) Contains(lon, lat float64) bool {
 	return lon >= b.W && lon <= b.E && lat >= b.S && lat <= b.N
 }
 
-// miles returns the box's width (at its middle latitude) and height.
+// miles returns the box's width, at its widest (the latitude nearest the
+// equator), and height.
 func (b BBox) miles() (w, h float64) {
 	const milesPerDegree = 69.09
-	mid := (b.S + b.N) / 2 * math.Pi / 180
-	return (b.E - b.W) * milesPerDegree * math.Cos(mid), (b.N - b.S) * milesPerDegree
+	widest := 0.0
+	if b.S > 0 {
+		widest = b.S
+	} else if b.N < 0 {
+		widest = b.N
+	}
+	return (b.E - b.W) * milesPerDegree * math.Cos(widest*math.Pi/180), (b.N - b.S) * milesPerDegree
+}
+
+// tiles splits the box into a grid of boxes no side of which is over
+// tileMiles.
+func (b BBox) tiles() []BBox {
+	w, h := b.miles()
+	nx, ny := max(1, int(math.Ceil(w/tileMiles))), max(1, int(math.Ceil(h/tileMiles)))
+	if nx*ny > 64 {
+		return nil // far too many for one rule anyway
+	}
+	edge := func(lo, hi float64, i, n int) float64 {
+		return math.Round((lo+(hi-lo)*float64(i)/float64(n))*1e5) / 1e5 // ~1 m; shared edges agree
+	}
+	var out []BBox
+	for j := 0; j < ny; j++ {
+		for i := 0; i < nx; i++ {
+			out = append(out, BBox{edge(b.W, b.E, i, nx), edge(b.S, b.N, j, ny), edge(b.W, b.E, i+1, nx), edge(b.S, b.N, j+1, ny)})
+		}
+	}
+	return out
+}
+
+// operator is the box as X's bounding_box operator.
+func (b BBox) operator() string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	return "bounding_box:[" + f(b.W) + " " + f(b.S) + " " + f(b.E) + " " + f(b.N) + "]"
 }
 
 // Query is what the user asked to follow.
@@ -45,8 +86,10 @@ type Query struct {
 
 // Plan turns a query into rule values and the filters the client must
 // apply itself. has:geo and lang: cannot stand alone, so they are only
-// added next to keywords; a box larger than X allows becomes has:geo plus a
-// client-side box filter.
+// added next to keywords. A box X accepts becomes a bounding_box operator;
+// a larger one is split into tiles OR'd together while the rule stays
+// within MaxRuleLen, so X sends only tweets from the area; beyond that it
+// becomes has:geo plus a client-side box filter.
 func Plan(q Query) (rules []string, clientBox *BBox, clientLang []string, err error) {
 	if len(q.Raw) > 0 {
 		return q.Raw, q.BBox, nil, nil
@@ -82,9 +125,16 @@ func Plan(q Query) (rules []string, clientBox *BBox, clientLang []string, err er
 		value += " (" + strings.Join(ls, " OR ") + ")"
 	}
 	if b := q.BBox; b != nil {
-		if w, h := b.miles(); w <= MaxBoxMiles && h <= MaxBoxMiles {
-			value += fmt.Sprintf(" bounding_box:[%g %g %g %g]", b.W, b.S, b.E, b.N)
-		} else {
+		var ops []string
+		for _, t := range b.tiles() {
+			ops = append(ops, t.operator())
+		}
+		switch area := "(" + strings.Join(ops, " OR ") + ")"; {
+		case len(ops) == 1:
+			value += " " + ops[0]
+		case len(ops) > 1 && len(value)+1+len(area) <= MaxRuleLen:
+			value += " " + area
+		default:
 			value += " has:geo"
 			clientBox = b
 		}

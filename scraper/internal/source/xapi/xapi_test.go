@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -355,6 +357,11 @@ func TestPlan(t *testing.T) {
 		{"no keywords: sample stream, filtered here", Query{Lang: []string{"en"}, BBox: big}, "[]", true, "[en]"},
 		{"raw rules as given", Query{Raw: []string{"has:geo storm"}}, "[has:geo storm]", false, "[]"},
 		{"two languages", Query{Track: []string{"a"}, Lang: []string{"en", "fr"}}, "[a (lang:en OR lang:fr)]", false, "[]"},
+		{"a city-sized box becomes tiles", Query{Track: []string{"storm"}, BBox: &BBox{-0.6, 51.25, 0.35, 51.7}},
+			"[storm (bounding_box:[-0.6 51.25 -0.125 51.475] OR bounding_box:[-0.125 51.25 0.35 51.475] OR " +
+				"bounding_box:[-0.6 51.475 -0.125 51.7] OR bounding_box:[-0.125 51.475 0.35 51.7])]", false, "[]"},
+		{"too many tiles for one rule: has:geo", Query{Track: []string{"storm"}, BBox: &BBox{10, -1, 12, 1}},
+			"[storm has:geo]", true, "[]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -363,6 +370,53 @@ func TestPlan(t *testing.T) {
 				t.Fatalf("got %q box=%v langs=%v err=%v", rules, box, langs, err)
 			}
 		})
+	}
+}
+
+// Tiles cover their box exactly, none is over X's limit, and a rule of
+// tiles stays within X's length limit.
+func TestPlanTiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	tiled := 0
+	for range 2000 {
+		lat := r.Float64()*170 - 85
+		lon := r.Float64()*350 - 175
+		b := BBox{W: lon, S: lat, E: lon + r.Float64()*1.2, N: math.Min(89, lat+r.Float64()*0.8)}
+		rules, box, _, err := Plan(Query{Track: []string{"storm", "flood"}, BBox: &b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if box != nil {
+			if !strings.HasSuffix(rules[0], " has:geo") {
+				t.Fatalf("%v: a client filter without has:geo: %q", b, rules)
+			}
+			continue
+		}
+		if len(rules[0]) > MaxRuleLen {
+			t.Fatalf("%v: rule of %d characters", b, len(rules[0]))
+		}
+		tiles := b.tiles()
+		if len(tiles) > 1 {
+			tiled++
+		}
+		var area float64
+		for _, tl := range tiles {
+			if w, h := tl.miles(); w > MaxBoxMiles || h > MaxBoxMiles {
+				t.Fatalf("%v: tile %v is %.1f × %.1f miles", b, tl, w, h)
+			}
+			if !strings.Contains(rules[0], tl.operator()) {
+				t.Fatalf("%v: tile %v missing from %q", b, tl, rules[0])
+			}
+			area += (tl.E - tl.W) * (tl.N - tl.S)
+		}
+		// Edges are rounded to 1e-5 degrees (about a metre).
+		rd := func(v float64) float64 { return math.Round(v*1e5) / 1e5 }
+		if want := (rd(b.E) - rd(b.W)) * (rd(b.N) - rd(b.S)); math.Abs(area-want) > 1e-9 {
+			t.Fatalf("%v: tiles cover %g square degrees, the box %g", b, area, want)
+		}
+	}
+	if tiled < 100 {
+		t.Fatalf("only %d of 2000 boxes were tiled", tiled)
 	}
 }
 
