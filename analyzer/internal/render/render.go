@@ -133,7 +133,7 @@ func (r *Renderer) Image(f *Frame) (*image.RGBA, Stats, error) {
 	dc := vgdraw.New(cv)
 
 	legendW := vg.Length(math.Round(float64(w) * legendFrac))
-	plotArea := vgdraw.Crop(dc, 0, -legendW, vg.Length(fontFooter+8), 0)
+	plotArea := vgdraw.Crop(dc, 0, -legendW, vg.Length(fontFooter+8), -12) // a margin above the title
 	legendArea := vgdraw.Crop(dc, vg.Length(w)-legendW, 0, vg.Length(fontFooter+8), 0)
 
 	p := plot.New()
