@@ -448,3 +448,44 @@ func TestTrainStopsWhenCancelled(t *testing.T) {
 		t.Fatalf("a cancelled training returned %v", err)
 	}
 }
+
+// FuzzReadCorpus: any bytes give a consistent corpus or an error, never a
+// panic, and reading in memory and streaming agree.
+func FuzzReadCorpus(f *testing.F) {
+	f.Add([]byte("storm flood storm\nrain\n"))
+	f.Add([]byte(`{"data":{"id":"1","text":"Storm FLOOD https://t.co/x"}}` + "\n{\"delete\":{}}\n"))
+	f.Add([]byte("\x1f\x8b\x08broken gzip"))
+	f.Add([]byte("BZh9 not bzip2"))
+	f.Add([]byte("{\"data\":{\"text\":\"a\xffb #tag @user\"}}\r\n\n\t"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		mem, err := ReadCorpus(bytes.NewReader(data), 1)
+		st, serr := OpenCorpus(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, 1)
+		if (err == nil) != (serr == nil) {
+			t.Fatalf("in memory: %v; streamed: %v", err, serr)
+		}
+		if err != nil {
+			return
+		}
+		if !slices.Equal(mem.Words, st.Words) || !slices.Equal(mem.Counts, st.Counts) {
+			t.Fatalf("vocabularies differ: %v %v / %v %v", mem.Words, mem.Counts, st.Words, st.Counts)
+		}
+		if int64(len(mem.IDs)) != mem.Tokens() {
+			t.Fatalf("%d ids, counts sum to %d", len(mem.IDs), mem.Tokens())
+		}
+		seen := make([]int64, len(mem.Words))
+		for _, id := range mem.IDs {
+			if id < 0 || int(id) >= len(mem.Words) {
+				t.Fatalf("id %d out of a vocabulary of %d", id, len(mem.Words))
+			}
+			seen[id]++
+		}
+		if !slices.Equal(seen, mem.Counts) {
+			t.Fatalf("ids count %v, counts say %v", seen, mem.Counts)
+		}
+		for i := 1; i < len(mem.Counts); i++ {
+			if mem.Counts[i] > mem.Counts[i-1] {
+				t.Fatalf("counts not falling: %v", mem.Counts)
+			}
+		}
+	})
+}
