@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"github.com/geostream/geostream/analyzer/internal/vec32"
 	"io"
 	"math"
 	"sort"
@@ -286,7 +287,7 @@ func (m *Online) learn(sentences [][]string) {
 						sgnsPair(in, m.out[neg], m.grad, 0, lr)
 					}
 				}
-				axpy32(1, m.grad[:d], in)
+				vec32.Axpy(1, m.grad[:d], in)
 				m.touch(m.ids[k])
 			}
 		}

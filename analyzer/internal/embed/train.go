@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/text"
+	"github.com/geostream/geostream/analyzer/internal/vec32"
 	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
 )
@@ -532,10 +533,10 @@ func trainSentence(s []int32, syn0, syn1 []float32, d, window, negative int, sm 
 	}
 	fetch := func(p int) {
 		for _, t := range sc.targets[sc.start(p):sc.ends[p]] {
-			prefetch32(syn1[int(t)*d : int(t)*d+d])
+			vec32.Prefetch(syn1[int(t)*d : int(t)*d+d])
 		}
 		ctx := int(sc.context[p])
-		prefetch32(syn0[ctx*d : ctx*d+d])
+		vec32.Prefetch(syn0[ctx*d : ctx*d+d])
 	}
 	for p := 0; p < prefetchAhead && p < len(sc.ends); p++ {
 		fetch(p)
@@ -551,7 +552,7 @@ func trainSentence(s []int32, syn0, syn1 []float32, d, window, negative int, sm 
 			sgnsPair(in, syn1[int(t)*d:int(t)*d+d], sc.grad, label, lr)
 			label = 0
 		}
-		axpy32(1, sc.grad, in)
+		vec32.Axpy(1, sc.grad, in)
 	}
 }
 
@@ -569,7 +570,7 @@ func Neighbours(t *Table, word string, n int) ([]string, []float64, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("embed: %q is not in the model", word)
 	}
-	nv := math.Sqrt(float64(dot32(v, v)))
+	nv := math.Sqrt(float64(vec32.Dot(v, v)))
 	type sc struct {
 		w string
 		s float64
@@ -579,11 +580,11 @@ func Neighbours(t *Table, word string, n int) ([]string, []float64, error) {
 		if w == word {
 			continue
 		}
-		nu := math.Sqrt(float64(dot32(u, u)))
+		nu := math.Sqrt(float64(vec32.Dot(u, u)))
 		if nu == 0 || nv == 0 {
 			continue
 		}
-		all = append(all, sc{w, float64(dot32(v, u)) / nu / nv})
+		all = append(all, sc{w, float64(vec32.Dot(v, u)) / nu / nv})
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].s != all[j].s {

@@ -1,4 +1,4 @@
-package embed
+package vec32
 
 import "golang.org/x/sys/cpu"
 

@@ -1,4 +1,4 @@
-package embed
+package vec32
 
 import (
 	"math"
@@ -6,12 +6,23 @@ import (
 	"testing"
 )
 
-// The assembly kernels must agree with plain loops on every length, at
-// every alignment, and touch nothing past the slices they are given.
+// Both kernels, the assembly one and gonum's, must agree with plain loops
+// on every length, at every alignment, and touch nothing past the slices
+// they are given.
 func TestKernelsMatchPlainLoops(t *testing.T) {
-	if !useAVX2 {
-		t.Skip("this CPU runs the gonum kernels only")
+	saved := useAVX2
+	defer func() { useAVX2 = saved }()
+	for _, avx := range []bool{false, true} {
+		if avx && !saved {
+			t.Log("this CPU runs the gonum kernels only")
+			continue
+		}
+		useAVX2 = avx
+		matchPlainLoops(t)
 	}
+}
+
+func matchPlainLoops(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	fill := func(n int) []float32 {
 		x := make([]float32, n)
@@ -32,8 +43,8 @@ func TestKernelsMatchPlainLoops(t *testing.T) {
 			for i := range in {
 				want += float64(in[i]) * float64(out[i])
 			}
-			if got := dotAVX2(in, out); math.Abs(float64(got)-want) > 1e-4*(1+math.Abs(want)) {
-				t.Fatalf("n=%d off=%d: dot %v, want %v", n, off, got, want)
+			if got := Dot(in, out); math.Abs(float64(got)-want) > 1e-4*(1+math.Abs(want)) {
+				t.Fatalf("AVX2 %v, n=%d off=%d: dot %v, want %v", useAVX2, n, off, got, want)
 			}
 
 			const w = 0.37
@@ -41,16 +52,16 @@ func TestKernelsMatchPlainLoops(t *testing.T) {
 				wantGrad[i] += w * wantOut[i]
 				wantOut[i] += w * in[i]
 			}
-			pairAVX2(w, in, out, grad)
+			Pair(w, in, out, grad)
 			closeAll(t, "pair out", n, off, outAll, wantOut)
 			closeAll(t, "pair grad", n, off, gradAll, wantGrad)
 
 			for i := 0; i < n; i++ {
 				wantOut[i] += -1.5 * in[i]
 			}
-			axpyAVX2(-1.5, in, out)
+			Axpy(-1.5, in, out)
 			closeAll(t, "axpy", n, off, outAll, wantOut)
-			prefetch32(in) // must not fault, whatever the length
+			Prefetch(in) // must not fault, whatever the length
 		}
 	}
 }
@@ -59,13 +70,14 @@ func closeAll(t *testing.T, what string, n, off int, got, want []float32) {
 	t.Helper()
 	for i := range got {
 		if math.Abs(float64(got[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
-			t.Fatalf("n=%d off=%d: %s[%d] = %v, want %v", n, off, what, i, got[i], want[i])
+			t.Fatalf("AVX2 %v, n=%d off=%d: %s[%d] = %v, want %v", useAVX2, n, off, what, i, got[i], want[i])
 		}
 	}
 }
 
-// BenchmarkKernels times the skip-gram inner kernels: the AVX2 assembly
-// where the CPU has it, and gonum's BLAS.
+// BenchmarkKernels times the kernels on 100 floats: the AVX2 assembly
+// where the CPU has it, and gonum's BLAS. pair is a skip-gram pair's dot
+// product and update.
 func BenchmarkKernels(b *testing.B) {
 	x, y, g := make([]float32, 100), make([]float32, 100), make([]float32, 100)
 	for i := range x {
@@ -82,18 +94,18 @@ func BenchmarkKernels(b *testing.B) {
 		b.Run("dot/"+name, func(b *testing.B) {
 			var s float32
 			for b.Loop() {
-				s += dot32(x, y)
+				s += Dot(x, y)
 			}
 			_ = s
 		})
 		b.Run("axpy/"+name, func(b *testing.B) {
 			for b.Loop() {
-				axpy32(1e-9, x, y)
+				Axpy(1e-9, x, y)
 			}
 		})
 		b.Run("pair/"+name, func(b *testing.B) {
 			for b.Loop() {
-				sgnsPair(x, y, g, 0, 1e-9)
+				Pair(-1e-9*Dot(x, y), x, y, g)
 			}
 		})
 	}

@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package embed
+package vec32
 
 var useAVX2 = false
 
