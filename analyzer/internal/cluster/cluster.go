@@ -212,10 +212,13 @@ type acc struct {
 }
 
 // assignPart predicts points' clusters and tallies them into accs.
-func (m *Model) assignPart(points []*pipeline.Point, accs []acc, x []float64) {
+func (m *Model) assignPart(points []*pipeline.Point, accs []acc, cs centres32, x []float64) {
 	for _, p := range points {
-		x = widen(x, p.Feature)
-		c := m.km.Predict(x)
+		c := cs.nearest(p.Feature)
+		if c < 0 {
+			x = widen(x, p.Feature)
+			c = m.km.Predict(x)
+		}
 		p.Cluster = c
 		a := &accs[c]
 		a.n++
@@ -248,9 +251,10 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 	}
 	k := m.km.K()
 	accs := make([]acc, k)
+	cs := newCentres32(m.km)
 	if len(points) < parallelMin {
 		m.x = m.x[:0]
-		m.assignPart(points, accs, m.x)
+		m.assignPart(points, accs, cs, m.x)
 	} else {
 		half := len(points) / 2
 		other := make([]acc, k)
@@ -258,9 +262,9 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m.assignPart(points[half:], other, nil)
+			m.assignPart(points[half:], other, cs, nil)
 		}()
-		m.assignPart(points[:half], accs, m.x[:0])
+		m.assignPart(points[:half], accs, cs, m.x[:0])
 		wg.Wait()
 		for i := range accs {
 			a, o := &accs[i], &other[i]
