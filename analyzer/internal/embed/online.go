@@ -1,12 +1,13 @@
 package embed
 
 import (
-	"github.com/geostream/geostream/analyzer/internal/vec32"
 	"io"
 	"math"
 	"sort"
 	"sync/atomic"
 	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/vec32"
 )
 
 // OnlineOptions configures an Online model. Zero values take the defaults.
