@@ -150,3 +150,62 @@ func TestMetricsReportOnlineEmbeddings(t *testing.T) {
 		}
 	}
 }
+
+// embed train writes a model that loads with the corpus's words, in every
+// mode, and embed neighbours reads it back; bad flags are usage errors.
+func TestEmbedTrainAndNeighbours(t *testing.T) {
+	dir := t.TempDir()
+	var corpus strings.Builder
+	for i := range 3000 {
+		if i%2 == 0 {
+			corpus.WriteString("storm flood rain wind storm flood\n")
+		} else {
+			corpus.WriteString("game bowl score team game bowl\n")
+		}
+	}
+	in := filepath.Join(dir, "corpus.txt")
+	os.WriteFile(in, []byte(corpus.String()), 0o644)
+	run := func(args ...string) (string, string, error) {
+		var out, errb bytes.Buffer
+		d := Deps{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		root := NewRootCmd(d)
+		root.SetArgs(args)
+		err := root.ExecuteContext(context.Background())
+		return out.String(), errb.String(), err
+	}
+	for i, mode := range [][]string{nil, {"--per-pair-negatives"}, {"--in-memory", "--text"}} {
+		model := filepath.Join(dir, fmt.Sprintf("m%d.bin", i))
+		args := append([]string{"embed", "train", "--corpus", in, "--out", model, "--dim", "16", "--epochs", "3",
+			"--threads", "1", "--min-count", "1", "--sample", "-1"}, mode...)
+		out, stderr, err := run(args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", mode, err, stderr)
+		}
+		if !strings.Contains(out, "8 words × 16 dimensions") || !strings.Contains(stderr, "trained on 54000 words") {
+			t.Fatalf("%v: stdout %q stderr %q", mode, out, stderr)
+		}
+		tb, err := embed.Load(model)
+		if err != nil || len(tb.Vectors) != 8 || tb.D != 16 {
+			t.Fatalf("%v: model %v, %v", mode, tb, err)
+		}
+		out, _, err = run("embed", "neighbours", "--n", "3", model, "storm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []string{"flood", "rain", "wind"} {
+			if !strings.Contains(out, w) {
+				t.Fatalf("%v: storm's neighbours %q lack %s", mode, out, w)
+			}
+		}
+	}
+	for _, bad := range [][]string{
+		{"embed", "train", "--out", filepath.Join(dir, "x.bin")},
+		{"embed", "train", "--corpus", filepath.Join(dir, "missing.txt"), "--out", filepath.Join(dir, "x.bin")},
+		{"embed", "train", "--corpus", in, "--out", filepath.Join(dir, "x.bin"), "--dim", "-3"},
+	} {
+		var ue usageError
+		if _, _, err := run(bad...); !errors.As(err, &ue) {
+			t.Fatalf("%v: got %v, want a usage error", bad, err)
+		}
+	}
+}

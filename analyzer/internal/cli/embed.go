@@ -93,6 +93,7 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 	f.StringVar(&out, "out", "", "model file to write (word2vec binary format)")
 	f.BoolVar(&asText, "text", false, "write word2vec's text format instead")
 	f.BoolVar(&inMemory, "in-memory", false, "hold the corpus in memory as word ids (4 bytes a word) instead of reading the file again every epoch")
+	f.BoolVar(&o.PerPairNegatives, "per-pair-negatives", false, "draw negatives for every (context, word) pair, as word2vec does, instead of once per word for its window (slower)")
 	f.IntVar(&o.Dim, "dim", 100, "vector size")
 	f.IntVar(&o.Window, "window", 5, "context window")
 	f.IntVar(&o.Negative, "negative", 5, "negative samples")

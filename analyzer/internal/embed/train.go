@@ -32,6 +32,11 @@ type TrainOptions struct {
 	Subsample float64 // frequent-word subsampling threshold [1e-3]; negative: off
 	Threads   int     // workers [2]
 	Seed      uint64
+	// PerPairNegatives draws negatives for every (context, word) pair, as
+	// word2vec and gensim do, instead of once per word for its whole
+	// window: slower on large vocabularies, where each draw is a cache
+	// miss.
+	PerPairNegatives bool
 	// Progress, if set, is called about once a second with words done of
 	// total (over all epochs) and the elapsed time.
 	Progress func(done, total int64, elapsed time.Duration)
@@ -73,7 +78,7 @@ func (o *TrainOptions) Defaults() {
 type Corpus struct {
 	Words  []string
 	Counts []int64
-	IDs    []int32 // the text, when held in memory
+	IDs    []int32 // the text, when held in memory; -1 ends a line
 
 	open  func() (io.ReadCloser, error) // else: where to read it again
 	index map[string]int32
@@ -127,9 +132,10 @@ func OpenCorpus(open func() (io.ReadCloser, error), minCount int) (*Corpus, erro
 	return c, nil
 }
 
-// scanCorpus calls emit with the words of every line of r (every piece,
-// for a one-line corpus); it stops at emit's first error.
-func scanCorpus(r io.Reader, emit func(toks []string) error) error {
+// scanCorpus calls emit with the words of every line of r, in pieces for
+// a line longer than its 1 MiB buffer (text8: lineEnd says whether the
+// line ends there); it stops at emit's first error.
+func scanCorpus(r io.Reader, emit func(toks []string, lineEnd bool) error) error {
 	dr, err := wire.Decompress(r)
 	if err != nil {
 		return err
@@ -145,7 +151,7 @@ func scanCorpus(r io.Reader, emit func(toks []string) error) error {
 				rest := append([]byte(nil), chunk[i:]...)
 				chunk = chunk[:i]
 				toks = text.Tokenize(toks[:0], string(chunk))
-				if eerr := emit(toks); eerr != nil {
+				if eerr := emit(toks, false); eerr != nil {
 					return eerr
 				}
 				chunk, err = br.ReadSlice('\n')
@@ -167,7 +173,7 @@ func scanCorpus(r io.Reader, emit func(toks []string) error) error {
 				}
 			}
 			toks = text.Tokenize(toks[:0], s)
-			if eerr := emit(toks); eerr != nil {
+			if eerr := emit(toks, true); eerr != nil {
 				return eerr
 			}
 		}
@@ -180,9 +186,13 @@ func scanCorpus(r io.Reader, emit func(toks []string) error) error {
 	}
 }
 
-// sentenceLen is how many words of the corpus train as one piece, as in
-// word2vec (line ends are ignored, so text8 and tweets train alike).
+// sentenceLen is the most words that train as one sentence, as in
+// word2vec; a line (a tweet, say) ends a sentence sooner, so that context
+// windows do not reach into unrelated lines. text8 is one long line.
 const sentenceLen = 1000
+
+// lineBreak stands between lines in a corpus's ids.
+const lineBreak = -1
 
 // feed sends the corpus, epoch after epoch, in pieces of sentenceLen word
 // ids, then closes out. It stops when ctx is done.
@@ -209,18 +219,27 @@ func (c *Corpus) feed(ctx context.Context, epochs int, out chan<- []int32) error
 		if err != nil {
 			return err
 		}
+		// The same ids, line breaks and pieces as ReadCorpus's would give.
 		piece := make([]int32, 0, sentenceLen)
-		err = scanCorpus(f, func(toks []string) error {
+		add := func(id int32) error {
+			piece = append(piece, id)
+			if len(piece) < sentenceLen {
+				return nil
+			}
+			err := send(piece)
+			piece = make([]int32, 0, sentenceLen)
+			return err
+		}
+		err = scanCorpus(f, func(toks []string, lineEnd bool) error {
 			for _, t := range toks {
 				if id, ok := c.index[t]; ok {
-					piece = append(piece, id)
-					if len(piece) == sentenceLen {
-						if err := send(piece); err != nil {
-							return err
-						}
-						piece = make([]int32, 0, sentenceLen)
+					if err := add(id); err != nil {
+						return err
 					}
 				}
+			}
+			if lineEnd && len(toks) > 0 {
+				return add(lineBreak)
 			}
 			return nil
 		})
@@ -244,7 +263,7 @@ type vocab struct {
 	countOnly bool // keep no ids
 }
 
-func (v *vocab) add(toks []string) error {
+func (v *vocab) add(toks []string, lineEnd bool) error {
 	if v.index == nil {
 		v.index = map[string]int32{}
 	}
@@ -261,6 +280,9 @@ func (v *vocab) add(toks []string) error {
 		if !v.countOnly {
 			v.ids = append(v.ids, id)
 		}
+	}
+	if !v.countOnly && lineEnd && len(toks) > 0 {
+		v.ids = append(v.ids, lineBreak)
 	}
 	return nil
 }
@@ -297,7 +319,9 @@ func (v *vocab) corpus(minCount int) (*Corpus, error) {
 	}
 	ids := v.ids[:0]
 	for _, old := range v.ids {
-		if id := renum[old]; id >= 0 {
+		if old == lineBreak {
+			ids = append(ids, lineBreak)
+		} else if id := renum[old]; id >= 0 {
 			ids = append(ids, id)
 		}
 	}
@@ -466,15 +490,21 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 			sc := &trainScratch{grad: make([]float32, d)}
 			sentence := make([]int32, 0, sentenceLen)
 			for piece := range pieces {
-				sentence = sentence[:0]
+				words := 0
 				for _, id := range piece {
-					if keep[id] >= 1 || r.float() < keep[id] { // subsampling
-						sentence = append(sentence, id)
+					if id != lineBreak {
+						words++
 					}
 				}
-				progress := float64(done.Add(int64(len(piece)))) / float64(work)
+				progress := float64(done.Add(int64(words))) / float64(work)
 				lr := float32(o.Alpha * math.Max(1e-4, 1-progress))
-				trainSentence(sentence, syn0, syn1, d, o.Window, o.Negative, neg, &r, lr, sc)
+				sentence = eachSentence(piece, keep, &r, sentence, func(s []int32) {
+					if o.PerPairNegatives {
+						trainSentence(s, syn0, syn1, d, o.Window, o.Negative, neg, &r, lr, sc)
+					} else {
+						trainShared(s, syn0, syn1, d, o.Window, o.Negative, neg, &r, lr, sc)
+					}
+				})
 			}
 		}()
 	}
@@ -497,12 +527,35 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 	return out, nil
 }
 
+// eachSentence calls fn with each line of piece, subsampled (word i kept
+// with probability keep[i]), in buf. It returns buf for reuse.
+func eachSentence(piece []int32, keep []float64, r *rng, buf []int32, fn func([]int32)) []int32 {
+	buf = buf[:0]
+	for _, id := range piece {
+		switch {
+		case id == lineBreak:
+			fn(buf)
+			buf = buf[:0]
+		case keep[id] >= 1 || r.float() < keep[id]:
+			buf = append(buf, id)
+		}
+	}
+	if len(buf) > 0 {
+		fn(buf)
+	}
+	return buf
+}
+
 // trainScratch is one worker's reusable memory for trainSentence.
 type trainScratch struct {
 	grad    []float32
 	context []int32 // each pair's context word
 	targets []int32 // each pair's output rows: the center, then negatives
 	ends    []int32 // where each pair's targets end
+	// For trainShared: a window's gradients, one row per context word,
+	// and the pair gradients.
+	grads []float32
+	g     []float32
 }
 
 // prefetchAhead is how many pairs ahead trainSentence asks for rows.
@@ -553,6 +606,102 @@ func trainSentence(s []int32, syn0, syn1 []float32, d, window, negative int, sm 
 			label = 0
 		}
 		vec32.Axpy(1, sc.grad, in)
+	}
+}
+
+// trainShared runs skip-gram with negative sampling over one sentence,
+// sharing one draw of negatives among all the context words of a center
+// word, as Intel's pWord2Vec does: a window is then a small matrix
+// product over rows already in the cache (its context words and its
+// center's output row and negatives), where word2vec reads five new random
+// rows for every pair. Within a window all gradients are computed before
+// any row moves. While one window trains, the next one's rows are
+// prefetched.
+func trainShared(s []int32, syn0, syn1 []float32, d, window, negative int, sm *sampler, r *rng, lr float32, sc *trainScratch) {
+	row0 := func(id int32) []float32 { return syn0[int(id)*d : int(id)*d+d] }
+	row1 := func(id int32) []float32 { return syn1[int(id)*d : int(id)*d+d] }
+	if cap(sc.grads) < 2*window*d {
+		sc.grads = make([]float32, 2*window*d)
+		sc.g = make([]float32, 2*window*(negative+1))
+	}
+	// Windows: each center's context words (in sc.context, up to
+	// sc.ends) and targets (the center and its negatives, negative+1 a
+	// window, -1 where a draw hit the center).
+	sc.context, sc.targets, sc.ends = sc.context[:0], sc.targets[:0], sc.ends[:0]
+	for i, center := range s {
+		b := int((r.next() >> 16) % uint64(window)) // word2vec's random window shrink
+		for j := max(0, i-window+b); j <= i+window-b && j < len(s); j++ {
+			if j != i {
+				sc.context = append(sc.context, s[j])
+			}
+		}
+		sc.ends = append(sc.ends, int32(len(sc.context)))
+		sc.targets = append(sc.targets, center)
+		for k := 0; k < negative; k++ {
+			neg := sm.draw(r)
+			if neg == center {
+				neg = -1
+			}
+			sc.targets = append(sc.targets, neg)
+		}
+	}
+	nt := negative + 1
+	fetch := func(i int) {
+		for _, t := range sc.targets[i*nt : (i+1)*nt] {
+			if t >= 0 {
+				vec32.Prefetch(row1(t))
+			}
+		}
+	}
+	if len(s) > 0 {
+		fetch(0)
+	}
+	lo := int32(0)
+	for i := range s {
+		if i+1 < len(s) {
+			fetch(i + 1)
+		}
+		ctx := sc.context[lo:sc.ends[i]]
+		lo = sc.ends[i]
+		if len(ctx) == 0 {
+			continue
+		}
+		targets := sc.targets[i*nt : (i+1)*nt]
+		// Pair gradients from the rows as they were.
+		g := sc.g[:len(ctx)*nt]
+		for c, cid := range ctx {
+			in := row0(cid)
+			label := float32(1)
+			for t, tid := range targets {
+				g[c*nt+t] = 0
+				if tid >= 0 {
+					g[c*nt+t] = (label - sigmoid(vec32.Dot(in, row1(tid)))) * lr
+				}
+				label = 0
+			}
+		}
+		grads := sc.grads[:len(ctx)*d]
+		clear(grads)
+		for c := range ctx {
+			gc := grads[c*d : c*d+d]
+			for t, tid := range targets {
+				if tid >= 0 {
+					vec32.Axpy(g[c*nt+t], row1(tid), gc)
+				}
+			}
+		}
+		for t, tid := range targets {
+			if tid < 0 {
+				continue
+			}
+			out := row1(tid)
+			for c, cid := range ctx {
+				vec32.Axpy(g[c*nt+t], row0(cid), out)
+			}
+		}
+		for c, cid := range ctx {
+			vec32.Axpy(1, grads[c*d:c*d+d], row0(cid))
+		}
 	}
 }
 

@@ -72,6 +72,14 @@ func TestTrainRecoversPlantedGroups(t *testing.T) {
 	if len(c.Words) != 72 {
 		t.Fatalf("vocabulary of %d words, want 72", len(c.Words))
 	}
+	// Negatives drawn per pair, as word2vec does, learn the groups too.
+	pp, err := Train(context.Background(), c, TrainOptions{Dim: 32, Epochs: 3, Threads: 1, MinCount: 1, Seed: 7, Subsample: -1, PerPairNegatives: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := groupRecall(t, pp.Table(), groups, 3); r < 0.9 {
+		t.Fatalf("per-pair negatives: only %.0f%% of words have their 3 nearest neighbours in their own group", 100*r)
+	}
 	m, err := Train(context.Background(), c, TrainOptions{Dim: 32, Epochs: 3, Threads: 1, MinCount: 1, Seed: 7, Subsample: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -122,23 +130,32 @@ func TestReadCorpusFormats(t *testing.T) {
 	if strings.Join(c.Words, ",") != "storm,flood,line,plain" || c.Counts[0] != 3 {
 		t.Fatalf("words %v counts %v", c.Words, c.Counts)
 	}
-	// Ids follow the text; words under --min-count drop out of it.
-	c, err = ReadCorpus(strings.NewReader("bb aa bb cc aa bb\ndd aa"), 2)
+	// Ids follow the text, "|" (-1) ending each line; words under
+	// --min-count drop out of it.
+	c, err = ReadCorpus(strings.NewReader("bb aa bb cc aa bb\n\n!!\ndd aa"), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, id := range c.IDs {
-		got = append(got, c.Words[id])
+	text := func(c *Corpus) string {
+		var got []string
+		for _, id := range c.IDs {
+			if id == lineBreak {
+				got = append(got, "|")
+			} else {
+				got = append(got, c.Words[id])
+			}
+		}
+		return strings.Join(got, " ")
 	}
-	if strings.Join(got, " ") != "bb aa bb aa bb aa" || !slices.Equal(c.Counts, []int64{3, 3}) {
-		t.Fatalf("words %v counts %v text %v", c.Words, c.Counts, got)
+	if got := text(c); got != "bb aa bb aa bb | aa |" || !slices.Equal(c.Counts, []int64{3, 3}) {
+		t.Fatalf("words %v counts %v text %q", c.Words, c.Counts, got)
 	}
-	// text8: one long line with no newline, longer than the read buffer.
+	// text8: one long line with no newline, longer than the read buffer,
+	// is one line.
 	long := strings.Repeat("alpha beta ", 300000)
 	c, err = ReadCorpus(strings.NewReader(long), 1)
-	if err != nil || len(c.IDs) != 600000 {
-		t.Fatalf("text8-style corpus gave %d tokens, %v", len(c.IDs), err)
+	if err != nil || len(c.IDs) != 600001 || c.Tokens() != 600000 || c.IDs[600000] != lineBreak || slices.Contains(c.IDs[:600000], lineBreak) {
+		t.Fatalf("text8-style corpus gave %d ids, %d tokens, %v", len(c.IDs), c.Tokens(), err)
 	}
 	if _, err := ReadCorpus(strings.NewReader("a b c"), 5); err == nil {
 		t.Fatal("empty vocabulary accepted")
@@ -164,17 +181,20 @@ func zipfCorpus(v, n int) string {
 
 func BenchmarkTrain(b *testing.B) {
 	c, _ := ReadCorpus(strings.NewReader(zipfCorpus(50000, 1_000_000)), 5)
-	for _, th := range []int{1, 2} {
-		b.Run(fmt.Sprintf("dim=100/window=5/neg=5/threads=%d", th), func(b *testing.B) {
-			var words int64
-			for b.Loop() {
-				if _, err := Train(context.Background(), c, TrainOptions{Dim: 100, Epochs: 1, Threads: th, MinCount: 1, Seed: 1}); err != nil {
-					b.Fatal(err)
+	for _, perPair := range []bool{false, true} {
+		for _, th := range []int{1, 2} {
+			b.Run(fmt.Sprintf("dim=100/window=5/neg=5/per-pair=%v/threads=%d", perPair, th), func(b *testing.B) {
+				var words int64
+				for b.Loop() {
+					o := TrainOptions{Dim: 100, Epochs: 1, Threads: th, MinCount: 1, Seed: 1, PerPairNegatives: perPair}
+					if _, err := Train(context.Background(), c, o); err != nil {
+						b.Fatal(err)
+					}
+					words += c.Tokens()
 				}
-				words += int64(len(c.IDs))
-			}
-			b.ReportMetric(float64(words)/b.Elapsed().Seconds(), "words/s")
-		})
+				b.ReportMetric(float64(words)/b.Elapsed().Seconds(), "words/s")
+			})
+		}
 	}
 }
 
@@ -458,11 +478,11 @@ func FuzzReadCorpus(f *testing.F) {
 		if !slices.Equal(mem.Words, st.Words) || !slices.Equal(mem.Counts, st.Counts) {
 			t.Fatalf("vocabularies differ: %v %v / %v %v", mem.Words, mem.Counts, st.Words, st.Counts)
 		}
-		if int64(len(mem.IDs)) != mem.Tokens() {
-			t.Fatalf("%d ids, counts sum to %d", len(mem.IDs), mem.Tokens())
-		}
 		seen := make([]int64, len(mem.Words))
 		for _, id := range mem.IDs {
+			if id == lineBreak {
+				continue
+			}
 			if id < 0 || int(id) >= len(mem.Words) {
 				t.Fatalf("id %d out of a vocabulary of %d", id, len(mem.Words))
 			}
@@ -477,4 +497,17 @@ func FuzzReadCorpus(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A line is a sentence: context windows never reach into the next line.
+func TestSentencesEndAtLines(t *testing.T) {
+	keep := []float64{1, 1, 1, 1, 1, 0}
+	var r rng = 1
+	var got [][]int32
+	eachSentence([]int32{0, 1, lineBreak, 2, lineBreak, lineBreak, 3, 5, 4}, keep, &r, nil, func(s []int32) {
+		got = append(got, slices.Clone(s))
+	})
+	if fmt.Sprint(got) != "[[0 1] [2] [] [3 4]]" {
+		t.Fatalf("sentences %v", got)
+	}
 }
