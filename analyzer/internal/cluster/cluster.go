@@ -231,7 +231,7 @@ func (m *Model) assignPart(points []*pipeline.Point, accs []acc, cs centres32, x
 				a.words = map[string]int{}
 			}
 			for _, w := range p.Tokens {
-				if !m.exclude[strings.TrimLeft(w, "#@")] {
+				if len(m.exclude) == 0 || !m.exclude[strings.TrimLeft(w, "#@")] {
 					a.words[w]++
 				}
 			}
