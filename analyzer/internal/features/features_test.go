@@ -1,6 +1,7 @@
 package features
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -54,5 +55,23 @@ func TestSeedLayout(t *testing.T) {
 	want := []float64{-74, 40.7, 2, 3}
 	if !floats.Equal(v, want) {
 		t.Fatalf("got %v, want %v", v, want)
+	}
+}
+
+// A word counts once per document however often it appears, in short
+// documents (scanned) and long ones (hashed) alike.
+func TestIDFCountsDistinctWords(t *testing.T) {
+	for _, n := range []int{3, 64, 65, 300} {
+		f := NewIDF(DefaultIDFBuckets)
+		var doc []string
+		for i := range n {
+			doc = append(doc, fmt.Sprintf("w%d", i%(n/3+1)))
+		}
+		f.Observe(doc)
+		f.Observe([]string{"other"})
+		// w0 is in one document of two: ln(3/2) + 1.
+		if got, want := f.Weight("w0"), math.Log(3.0/2)+1; math.Abs(got-want) > 1e-12 {
+			t.Fatalf("%d words: weight %v, want %v", n, got, want)
+		}
 	}
 }

@@ -16,6 +16,7 @@ type IDF struct {
 	docs   float64
 	HalfAt float64
 	seen   map[uint32]struct{}
+	bs     []uint32 // scratch for buckets
 }
 
 // DefaultIDFBuckets is the table size: 2^20 counts, 4 MiB.
@@ -36,14 +37,43 @@ func (f *IDF) bucket(w string) uint32 {
 
 // Observe counts one document's distinct words.
 func (f *IDF) Observe(words []string) {
-	clear(f.seen)
+	f.observe(f.buckets(words))
+}
+
+// buckets returns the bucket of each word, in a buffer reused by the
+// next call.
+func (f *IDF) buckets(words []string) []uint32 {
+	f.bs = f.bs[:0]
 	for _, w := range words {
-		b := f.bucket(w)
-		if _, dup := f.seen[b]; dup {
-			continue
+		f.bs = append(f.bs, f.bucket(w))
+	}
+	return f.bs
+}
+
+// observe counts one document given its words' buckets, each distinct
+// bucket once.
+func (f *IDF) observe(bs []uint32) {
+	if len(bs) <= 64 { // a tweet: a scan beats a map
+		for i, b := range bs {
+			dup := false
+			for _, c := range bs[:i] {
+				if c == b {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				f.counts[b]++
+			}
 		}
-		f.seen[b] = struct{}{}
-		f.counts[b]++
+	} else {
+		clear(f.seen)
+		for _, b := range bs {
+			if _, dup := f.seen[b]; !dup {
+				f.seen[b] = struct{}{}
+				f.counts[b]++
+			}
+		}
 	}
 	f.docs++
 	if f.docs >= f.HalfAt {
@@ -55,18 +85,21 @@ func (f *IDF) Observe(words []string) {
 }
 
 // Weight is the smoothed idf of w: ln((1+N)/(1+df)) + 1.
-func (f *IDF) Weight(w string) float64 {
-	return math.Log((1+f.docs)/(1+float64(f.counts[f.bucket(w)]))) + 1
+func (f *IDF) Weight(w string) float64 { return f.weight(f.bucket(w)) }
+
+func (f *IDF) weight(b uint32) float64 {
+	return math.Log((1+f.docs)/(1+float64(f.counts[b]))) + 1
 }
 
 // Mean observes words, then sets dst to their idf-weighted mean vector and
 // returns how many words the model knew.
 func (f *IDF) Mean(m embed.Model, dst []float64, words []string) int {
-	f.Observe(words)
+	bs := f.buckets(words)
+	f.observe(bs)
 	clear(dst)
 	n := 0
-	for _, w := range words {
-		if m.AddTo(dst, w, f.Weight(w)) {
+	for i, w := range words {
+		if m.AddTo(dst, w, f.weight(bs[i])) {
 			n++
 		}
 	}
