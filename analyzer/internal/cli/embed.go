@@ -43,6 +43,11 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 			}
 			readStart := time.Now()
 			var c *embed.Corpus
+			if st, serr := f.Stat(); serr == nil && !st.Mode().IsRegular() && !inMemory {
+				// A pipe or device cannot be read again for the next epoch.
+				fmt.Fprintf(d.Stderr, "corpus: %s is not a regular file; holding it in memory\n", corpus)
+				inMemory = true
+			}
 			if inMemory {
 				c, err = embed.ReadCorpus(f, o.MinCount)
 				f.Close()
@@ -70,8 +75,8 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 				// Raw words, as word2vec counts; gensim counts the words
 				// left after subsampling.
 				o.Defaults()
-				n := float64(c.Tokens()) * float64(o.Epochs)
-				eff := c.Effective(o.Subsample) * float64(o.Epochs)
+				n := float64(m.Trained)
+				eff := c.Effective(o.Subsample) * n / float64(c.Tokens())
 				fmt.Fprintf(d.Stderr, "trained on %.0f words (%.0f after subsampling) in %v: %.0f words/s, %.0f effective words/s\n",
 					n, eff, time.Since(start).Round(time.Millisecond), n/el, eff/el)
 			}

@@ -221,7 +221,11 @@ func (c *Corpus) feed(ctx context.Context, epochs int, out chan<- []int32) error
 		}
 		// The same ids, line breaks and pieces as ReadCorpus's would give.
 		piece := make([]int32, 0, sentenceLen)
+		var words int64
 		add := func(id int32) error {
+			if id != lineBreak {
+				words++
+			}
 			piece = append(piece, id)
 			if len(piece) < sentenceLen {
 				return nil
@@ -249,6 +253,9 @@ func (c *Corpus) feed(ctx context.Context, epochs int, out chan<- []int32) error
 		}
 		if err != nil {
 			return err
+		}
+		if words != c.Tokens() {
+			return fmt.Errorf("embed: the corpus changed while training: epoch %d read %d words of the %d counted first", ep+1, words, c.Tokens())
 		}
 	}
 	return nil
@@ -422,6 +429,9 @@ func (s *sampler) draw(r *rng) int32 {
 type Trained struct {
 	Words   []string
 	Vectors [][]float32
+	// Trained is how many corpus words training went through, over all
+	// epochs, before subsampling.
+	Trained int64
 }
 
 // Table returns the vectors as a lookup Table.
@@ -520,7 +530,7 @@ func Train(ctx context.Context, c *Corpus, o TrainOptions) (*Trained, error) {
 	if o.Progress != nil {
 		o.Progress(done.Load(), work, time.Since(start))
 	}
-	out := &Trained{Words: c.Words, Vectors: make([][]float32, v)}
+	out := &Trained{Words: c.Words, Vectors: make([][]float32, v), Trained: done.Load()}
 	for i := range out.Vectors {
 		out.Vectors[i] = syn0[i*d : (i+1)*d : (i+1)*d]
 	}

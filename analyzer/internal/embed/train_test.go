@@ -443,6 +443,26 @@ func TestOpenCorpusStreamsLikeReadCorpus(t *testing.T) {
 	if _, err := Train(context.Background(), c, opts); !errors.Is(err, gone) {
 		t.Fatalf("a corpus that vanished in epoch 2 gave %v", err)
 	}
+
+	// A file cut short between epochs is an error, not fewer words.
+	opens = 0
+	c, err = OpenCorpus(func() (io.ReadCloser, error) {
+		opens++
+		if opens > 2 {
+			return io.NopCloser(strings.NewReader(corpus[:len(corpus)/2])), nil
+		}
+		return io.NopCloser(strings.NewReader(corpus)), nil
+	}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(context.Background(), c, opts); err == nil || !strings.Contains(err.Error(), "changed while training") {
+		t.Fatalf("a corpus cut short in epoch 2 gave %v", err)
+	}
+	full, err := Train(context.Background(), mem, opts)
+	if err != nil || full.Trained != mem.Tokens()*int64(opts.Epochs) {
+		t.Fatalf("trained on %d words, want %d epochs of %d (%v)", full.Trained, opts.Epochs, mem.Tokens(), err)
+	}
 }
 
 func TestTrainStopsWhenCancelled(t *testing.T) {
