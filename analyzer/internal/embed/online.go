@@ -77,7 +77,7 @@ type Online struct {
 	tmp     []float64
 	dirty   []int32 // rows changed since the last publish
 	isDirty []bool
-	renum   bool // eviction renumbered the rows: publish them all
+	evicted []string // words evicted since the last publish
 
 	view map[string][]float32 // what AddTo reads
 	done chan struct{}        // closed when background training ends; nil when idle
@@ -169,21 +169,15 @@ func (m *Online) touch(id int32) {
 	}
 }
 
-// publish copies the rows that changed into the view. The trainer must be
-// idle.
+// publish copies the rows that changed into the view and drops evicted
+// words from it. The trainer must be idle.
 func (m *Online) publish() {
-	if m.renum {
-		for w := range m.view {
-			if _, ok := m.index[w]; !ok {
-				delete(m.view, w) // evicted: back to its hashed vector
-			}
+	for _, w := range m.evicted {
+		if _, back := m.index[w]; !back {
+			delete(m.view, w) // back to its hashed vector
 		}
-		m.dirty = m.dirty[:0]
-		for id := range m.words {
-			m.dirty = append(m.dirty, int32(id))
-		}
-		m.renum = false
 	}
+	m.evicted = m.evicted[:0]
 	for _, id := range m.dirty {
 		w := m.words[id]
 		v, ok := m.view[w]
@@ -310,14 +304,28 @@ func (m *Online) evict() {
 	kept := order[:keep]
 	sort.Ints(kept) // keep the survivors in their old order: deterministic ids
 	words, in, out, counts := m.words[:0:0], m.in[:0:0], m.out[:0:0], m.counts[:0:0]
-	clear(m.index)
+	isDirty := make([]bool, 0, len(kept))
+	survives := make([]bool, len(m.words))
 	for _, i := range kept {
-		m.index[m.words[i]] = int32(len(words))
-		words, in, out, counts = append(words, m.words[i]), append(in, m.in[i]), append(out, m.out[i]), append(counts, m.counts[i])
+		survives[i] = true
 	}
-	m.words, m.in, m.out, m.counts = words, in, out, counts
-	m.isDirty = make([]bool, len(words))
-	m.dirty, m.renum = m.dirty[:0], true
+	for i, w := range m.words {
+		if !survives[i] {
+			delete(m.index, w)
+			m.evicted = append(m.evicted, w)
+		}
+	}
+	m.dirty = m.dirty[:0]
+	for _, i := range kept {
+		id := int32(len(words))
+		m.index[m.words[i]] = id
+		if m.isDirty[i] {
+			m.dirty = append(m.dirty, id) // still to publish, under its new id
+		}
+		words, in, out, counts = append(words, m.words[i]), append(in, m.in[i]), append(out, m.out[i]), append(counts, m.counts[i])
+		isDirty = append(isDirty, m.isDirty[i])
+	}
+	m.words, m.in, m.out, m.counts, m.isDirty = words, in, out, counts, isDirty
 }
 
 func (m *Online) buildTable() {
