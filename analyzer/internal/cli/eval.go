@@ -52,7 +52,8 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			}
 			sc := &scorer{labels: labels, ignore: o.Ignore, w: d.Stdout, quiet: o.Quiet, slide: po.Window.Slide}
 			if !o.Quiet {
-				fmt.Fprintf(d.Stdout, "%-20s %8s %8s %7s %7s\n", "window_end", "tweets", "scored", "ARI", "NMI")
+				fmt.Fprintf(d.Stdout, "%-20s %7s %7s %7s %7s %7s %7s %7s %7s\n",
+					"window_end", "tweets", "scored", "ARI", "NMI", "homog", "compl", "V", "largest")
 			}
 			if err := pipeline.New(*po, m, sc).Run(cmd.Context()); err != nil {
 				return err
@@ -60,15 +61,17 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			if sc.windows == 0 {
 				return fmt.Errorf("no window had labelled tweets: do --labels and --input belong together?")
 			}
-			fmt.Fprintf(d.Stdout, "mean over %d windows: ARI %.4f  NMI %.4f  (%d of %d located tweets labelled)\n",
-				sc.windows, sc.ari/float64(sc.windows), sc.nmi/float64(sc.windows), sc.labelled, sc.located)
+			n := float64(sc.windows)
+			fmt.Fprintf(d.Stdout, "mean over %d windows: ARI %.4f  NMI %.4f  homogeneity %.4f  completeness %.4f  V %.4f  largest %.3f (max %.3f)  (%d of %d located tweets labelled)\n",
+				sc.windows, sc.sum.ARI/n, sc.sum.NMI/n, sc.sum.Homogeneity/n, sc.sum.Completeness/n, sc.sum.VMeasure/n,
+				sc.largest/n, sc.maxLargest, sc.labelled, sc.located)
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Pipeline.Input, "input", "", "labelled capture (.jsonl, .gz, .bz2)")
 	f.StringVar(&o.Labels, "labels", "", "id<TAB>label file (scraper synth --labels)")
-	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores")
+	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores (\"\": score every labelled tweet)")
 	f.BoolVar(&o.Quiet, "quiet", false, "print only the mean")
 	f.DurationVar(&o.Pipeline.Lateness, "lateness", 5*time.Second, "how long a batch waits for late tweets")
 	f.DurationVar(&o.Pipeline.Window.Batch, "batch", 10*time.Second, "batch interval")
@@ -86,7 +89,9 @@ type scorer struct {
 	w                 io.Writer
 	quiet             bool
 	windows           int
-	ari, nmi          float64
+	sum               eval.Scores // summed over windows
+	largest           float64     // summed over windows
+	maxLargest        float64
 	labelled, located int
 	slide             time.Duration // a window's newest part, counted once
 }
@@ -96,7 +101,13 @@ func (s *scorer) Write(r *pipeline.Result) error {
 	var pred []int
 	s.located += r.Fresh.Located
 	fresh := r.End.Add(-s.slide)
+	sizes := map[int]int{}
+	clustered := 0
 	for _, p := range r.Points {
+		if p.Cluster >= 0 {
+			sizes[p.Cluster]++
+			clustered++
+		}
 		l, ok := s.labels[p.ID]
 		if !ok {
 			continue
@@ -112,12 +123,24 @@ func (s *scorer) Write(r *pipeline.Result) error {
 	if len(truth) < 2 {
 		return nil
 	}
-	ari, nmi := eval.Score(truth, pred)
+	// The largest cluster's share of the whole window, as a map shows it
+	// (labelled or not).
+	largest := 0.0
+	for _, n := range sizes {
+		largest = max(largest, float64(n)/float64(clustered))
+	}
+	sc := eval.Score(truth, pred)
 	s.windows++
-	s.ari += ari
-	s.nmi += nmi
+	s.sum.ARI += sc.ARI
+	s.sum.NMI += sc.NMI
+	s.sum.Homogeneity += sc.Homogeneity
+	s.sum.Completeness += sc.Completeness
+	s.sum.VMeasure += sc.VMeasure
+	s.largest += largest
+	s.maxLargest = max(s.maxLargest, largest)
 	if !s.quiet {
-		_, err := fmt.Fprintf(s.w, "%-20s %8d %8d %7.4f %7.4f\n", r.End.Format(time.RFC3339), r.Counts.Tweets, len(truth), ari, nmi)
+		_, err := fmt.Fprintf(s.w, "%-20s %7d %7d %7.4f %7.4f %7.4f %7.4f %7.4f %7.3f\n", r.End.Format(time.RFC3339),
+			r.Counts.Tweets, len(truth), sc.ARI, sc.NMI, sc.Homogeneity, sc.Completeness, sc.VMeasure, largest)
 		return err
 	}
 	return nil

@@ -1,5 +1,10 @@
-// Package eval scores clusterings against ground-truth labels with the
-// adjusted Rand index and normalized mutual information.
+// Package eval scores clusterings against ground-truth labels: the
+// adjusted Rand index, normalized mutual information, homogeneity,
+// completeness and V-measure (as scikit-learn defines them), and the share
+// of the largest cluster. With more clusters than true groups ARI alone
+// misleads: a clustering that puts nearly everything in one cluster scores
+// near zero on every measure but completeness, and one that cuts every group
+// into pure pieces scores high homogeneity but low completeness.
 package eval
 
 import (
@@ -48,10 +53,20 @@ type contingency struct {
 	labelIndex map[string]int
 }
 
-// Score returns the adjusted Rand index and NMI (arithmetic normalization,
-// as scikit-learn's default) of predicted against truth, which must have
+// Scores are the measures of one clustering against the truth.
+type Scores struct {
+	N            int     // points scored
+	ARI, NMI     float64 // adjusted Rand index; NMI with arithmetic normalization
+	Homogeneity  float64 // 1 - H(truth|cluster)/H(truth): each cluster holds one group
+	Completeness float64 // 1 - H(cluster|truth)/H(cluster): each group is in one cluster
+	VMeasure     float64 // their harmonic mean (equal to this NMI)
+	// Largest is the share of the points in the largest cluster.
+	Largest float64
+}
+
+// Score returns the measures of predicted against truth, which must have
 // the same length.
-func Score(truth []string, predicted []int) (ari, nmi float64) {
+func Score(truth []string, predicted []int) Scores {
 	c := contingency{cells: map[[2]int]int{}, rows: map[int]int{}, cols: map[int]int{}, labelIndex: map[string]int{}}
 	for i, t := range truth {
 		ti, ok := c.labelIndex[t]
@@ -64,7 +79,12 @@ func Score(truth []string, predicted []int) (ari, nmi float64) {
 		c.cols[predicted[i]]++
 		c.n++
 	}
-	return c.ari(), c.nmi()
+	s := Scores{N: c.n, ARI: c.ari(), NMI: c.nmi()}
+	s.Homogeneity, s.Completeness, s.VMeasure = c.vmeasure()
+	for _, v := range c.cols {
+		s.Largest = math.Max(s.Largest, float64(v)/float64(max(c.n, 1)))
+	}
+	return s
 }
 
 func comb2(x int) float64 { return float64(x) * float64(x-1) / 2 }
@@ -121,4 +141,34 @@ func (c *contingency) nmi() float64 {
 		return 0
 	}
 	return math.Max(0, mi/den)
+}
+
+// vmeasure returns homogeneity, completeness and V-measure; an entropy of
+// zero in a denominator makes its measure 1, as in scikit-learn.
+func (c *contingency) vmeasure() (h, comp, v float64) {
+	if c.n == 0 {
+		return 1, 1, 1
+	}
+	hc, hk := entropy(c.rows, c.n), entropy(c.cols, c.n)
+	n := float64(c.n)
+	var hcGivenK, hkGivenC float64 // conditional entropies
+	for k, v := range c.cells {
+		if v == 0 {
+			continue
+		}
+		p := float64(v) / n
+		hcGivenK -= p * math.Log(float64(v)/float64(c.cols[k[1]]))
+		hkGivenC -= p * math.Log(float64(v)/float64(c.rows[k[0]]))
+	}
+	h, comp = 1, 1
+	if hc > 0 {
+		h = 1 - hcGivenK/hc
+	}
+	if hk > 0 {
+		comp = 1 - hkGivenC/hk
+	}
+	if h+comp > 0 {
+		v = 2 * h * comp / (h + comp)
+	}
+	return h, comp, v
 }

@@ -8,26 +8,40 @@ import (
 
 func TestScore(t *testing.T) {
 	tests := []struct {
-		name     string
-		truth    []string
-		pred     []int
-		ari, nmi float64
+		name  string
+		truth []string
+		pred  []int
+		want  Scores
 	}{
-		{"identical up to renaming", []string{"a", "a", "b", "b"}, []int{5, 5, 2, 2}, 1, 1},
+		{"identical up to renaming", []string{"a", "a", "b", "b"}, []int{5, 5, 2, 2},
+			Scores{N: 4, ARI: 1, NMI: 1, Homogeneity: 1, Completeness: 1, VMeasure: 1, Largest: 0.5}},
 		// scikit-learn: adjusted_rand_score([0,0,1,1],[0,0,1,2]) = 0.5714285714285715,
-		// normalized_mutual_info_score = 0.8
-		{"one class split", []string{"a", "a", "b", "b"}, []int{0, 0, 1, 2}, 0.5714285714285715, 0.8},
-		// adjusted_rand_score([0,0,1,1],[0,1,0,1]) = -0.5, NMI 0
-		{"independent", []string{"a", "a", "b", "b"}, []int{0, 1, 0, 1}, -0.5, 0},
+		// normalized_mutual_info_score = 0.8, homogeneity_completeness_v_measure =
+		// (1.0, 0.6666666666666666, 0.8)
+		{"one class split", []string{"a", "a", "b", "b"}, []int{0, 0, 1, 2},
+			Scores{N: 4, ARI: 0.5714285714285715, NMI: 0.8, Homogeneity: 1, Completeness: 0.6666666666666666, VMeasure: 0.8, Largest: 0.5}},
+		// adjusted_rand_score([0,0,1,1],[0,1,0,1]) = -0.5, NMI 0, h c v (0, 0, 0)
+		{"independent", []string{"a", "a", "b", "b"}, []int{0, 1, 0, 1},
+			Scores{N: 4, ARI: -0.5, Largest: 0.5}},
 		// adjusted_rand_score([0,0,0,1,1,1],[0,0,1,1,2,2]) = 0.24242424242424246
 		// normalized_mutual_info_score(...) = 0.5158037429793888
-		{"partial", []string{"a", "a", "a", "b", "b", "b"}, []int{0, 0, 1, 1, 2, 2}, 0.24242424242424246, 0.5158037429793888},
+		// homogeneity_completeness_v_measure = (0.6666666666666669, 0.420619835714305, 0.5158037429793889)
+		{"partial", []string{"a", "a", "a", "b", "b", "b"}, []int{0, 0, 1, 1, 2, 2},
+			Scores{N: 6, ARI: 0.24242424242424246, NMI: 0.5158037429793888, Homogeneity: 0.6666666666666669,
+				Completeness: 0.420619835714305, VMeasure: 0.5158037429793889, Largest: 1.0 / 3}},
+		// Everything in one cluster: homogeneity 0, completeness 1 (scikit-learn).
+		{"one cluster", []string{"a", "b", "c", "c"}, []int{7, 7, 7, 7},
+			Scores{N: 4, ARI: 0, NMI: 0, Homogeneity: 0, Completeness: 1, VMeasure: 0, Largest: 1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ari, nmi := Score(tc.truth, tc.pred)
-			if math.Abs(ari-tc.ari) > 1e-12 || math.Abs(nmi-tc.nmi) > 1e-12 {
-				t.Fatalf("got ARI %v NMI %v, want %v %v", ari, nmi, tc.ari, tc.nmi)
+			got := Score(tc.truth, tc.pred)
+			g := []float64{float64(got.N), got.ARI, got.NMI, got.Homogeneity, got.Completeness, got.VMeasure, got.Largest}
+			w := []float64{float64(tc.want.N), tc.want.ARI, tc.want.NMI, tc.want.Homogeneity, tc.want.Completeness, tc.want.VMeasure, tc.want.Largest}
+			for i := range g {
+				if math.Abs(g[i]-w[i]) > 1e-12 {
+					t.Fatalf("got %+v, want %+v", got, tc.want)
+				}
 			}
 		})
 	}
