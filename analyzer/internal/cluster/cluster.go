@@ -7,7 +7,6 @@ package cluster
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"sync"
 
@@ -44,6 +43,8 @@ type Options struct {
 	Init     Init
 	Seed     uint32
 	Keywords int
+	// Mentions lets @mentions be keywords.
+	Mentions bool
 	// Exclude are words never shown as keywords (the tracked terms).
 	Exclude  []string
 	Features features.Extractor
@@ -279,6 +280,11 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 			}
 		}
 	}
+	counts := make([]map[string]int, len(accs))
+	for i := range accs {
+		counts[i] = accs[i].words
+	}
+	labels := Keywords(counts, KeywordOptions{N: m.opts.Keywords, Mentions: m.opts.Mentions})
 	var out []pipeline.ClusterSummary
 	for id, a := range accs {
 		if a.n == 0 {
@@ -286,9 +292,12 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 		}
 		lon := math.Atan2(a.y, a.x) * 180 / math.Pi
 		lat := math.Atan2(a.z, math.Hypot(a.x, a.y)) * 180 / math.Pi
+		kw := labels[id]
+		if kw == nil {
+			kw = []string{}
+		}
 		out = append(out, pipeline.ClusterSummary{
-			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4),
-			Keywords: top(a.words, m.opts.Keywords),
+			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4), Keywords: kw,
 		})
 	}
 	return out
@@ -297,31 +306,4 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 func round(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(x*p) / p
-}
-
-// top returns the n most frequent words, ties broken alphabetically; a
-// word that appears only once is not a keyword unless nothing else is.
-func top(counts map[string]int, n int) []string {
-	type wc struct {
-		w string
-		c int
-	}
-	list := make([]wc, 0, len(counts))
-	for w, c := range counts {
-		list = append(list, wc{w, c})
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].c != list[j].c {
-			return list[i].c > list[j].c
-		}
-		return list[i].w < list[j].w
-	})
-	out := make([]string, 0, n)
-	for _, x := range list {
-		if len(out) == n {
-			break
-		}
-		out = append(out, x.w)
-	}
-	return out
 }
