@@ -65,6 +65,10 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			fmt.Fprintf(d.Stdout, "mean over %d windows: ARI %.4f  NMI %.4f  homogeneity %.4f  completeness %.4f  V %.4f  largest %.3f (max %.3f)  (%d of %d located tweets labelled)\n",
 				sc.windows, sc.sum.ARI/n, sc.sum.NMI/n, sc.sum.Homogeneity/n, sc.sum.Completeness/n, sc.sum.VMeasure/n,
 				sc.largest/n, sc.maxLargest, sc.labelled, sc.located)
+			if sc.kw.Judged > 0 {
+				fmt.Fprintf(d.Stdout, "keywords: %.1f%% of %d topic clusters show a word of their own topic in their top 3; at most %.0f%% of a window's clusters share a keyword\n",
+					100*float64(sc.kw.Own)/float64(sc.kw.Judged), sc.kw.Judged, 100*sc.kw.Shared)
+			}
 			return nil
 		},
 	}
@@ -92,6 +96,7 @@ type scorer struct {
 	sum               eval.Scores // summed over windows
 	largest           float64     // summed over windows
 	maxLargest        float64
+	kw                eval.KeywordScores // summed over windows
 	labelled, located int
 	slide             time.Duration // a window's newest part, counted once
 }
@@ -130,6 +135,10 @@ func (s *scorer) Write(r *pipeline.Result) error {
 		largest = max(largest, float64(n)/float64(clustered))
 	}
 	sc := eval.Score(truth, pred)
+	kw := eval.ScoreKeywords(r, s.labels, s.ignore, 3)
+	s.kw.Own += kw.Own
+	s.kw.Judged += kw.Judged
+	s.kw.Shared = max(s.kw.Shared, kw.Shared)
 	s.windows++
 	s.sum.ARI += sc.ARI
 	s.sum.NMI += sc.NMI

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
 )
 
 func TestScore(t *testing.T) {
@@ -54,5 +56,33 @@ func TestParseLabels(t *testing.T) {
 	}
 	if _, err := parseLabels(strings.NewReader("no tab here\n")); err == nil {
 		t.Fatal("bad line accepted")
+	}
+}
+
+func TestScoreKeywords(t *testing.T) {
+	pt := func(id string, cluster int, words ...string) *pipeline.Point {
+		return &pipeline.Point{ID: id, Cluster: cluster, Tokens: words}
+	}
+	r := &pipeline.Result{
+		Points: []*pipeline.Point{
+			pt("1", 0, "storm", "today"), pt("2", 0, "storm", "rain"), pt("3", 0, "love"),
+			pt("4", 1, "goal", "today"), pt("5", 1, "goal"), pt("6", 1, "storm"),
+			pt("7", 2, "today", "love"), pt("8", 2, "love"),
+		},
+		Clusters: []pipeline.ClusterSummary{
+			{ID: 0, Keywords: []string{"today", "storm"}}, // its topic's word second: counts
+			{ID: 1, Keywords: []string{"today", "storm"}}, // another topic's words only
+			{ID: 2, Keywords: []string{"love"}},           // a filler cluster: not judged
+		},
+	}
+	labels := map[string]string{"1": "weather", "2": "weather", "3": "filler",
+		"4": "football", "5": "football", "6": "weather", "7": "filler", "8": "filler"}
+	got := ScoreKeywords(r, labels, "filler", 3)
+	want := KeywordScores{Judged: 2, Own: 1, Shared: 2.0 / 3}
+	if got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	if got := ScoreKeywords(r, labels, "filler", 1); got.Own != 0 {
+		t.Fatalf("top 1: got %+v, want no cluster with its own word first", got)
 	}
 }
