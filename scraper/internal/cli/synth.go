@@ -25,7 +25,8 @@ func newSynthCmd(d Deps, lo *logOptions) *cobra.Command {
 		Short: "Serve realistic synthetic tweets with ground-truth topics (no account needed)",
 		Example: `  scraper synth                                   # endless, 50 tweets/s, real time
   scraper synth --count 100000 --labels l.tsv --out synth.jsonl   # a labelled capture
-  scraper synth --speed 0 --count 60000 --rate 100              # ten minutes of tweets, at once`,
+  scraper synth --speed 0 --count 60000 --rate 100              # ten minutes of tweets, at once
+  scraper synth --hard --count 60000 --labels l.tsv --out hard.jsonl   # a capture that looks like real tweets`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Serve.validate(cmd, d.Getenv); err != nil {
@@ -36,6 +37,9 @@ func newSynthCmd(d Deps, lo *logOptions) *cobra.Command {
 				return usagef("--start: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
 			}
 			o.Gen.Start = start
+			if o.Gen.Hard && !cmd.Flags().Changed("filler") {
+				o.Gen.Filler = synth.HardFiller
+			}
 			if err := o.Gen.Validate(); err != nil {
 				return usageError{err}
 			}
@@ -88,5 +92,7 @@ func newSynthCmd(d Deps, lo *logOptions) *cobra.Command {
 	f.Float64Var(&o.Gen.Notice, "notices", synth.DefaultNotice, "share of stream notices among lines")
 	f.Float64Var(&o.Gen.Malformed, "malformed", 0, "share of malformed lines")
 	f.StringVar(&o.Labels, "labels", "", "write id<TAB>topic for every tweet to this file")
+	f.BoolVar(&o.Gen.Hard, "hard", false, fmt.Sprintf("the hard case, like real tweets: short texts from one Zipf vocabulary shared by all topics, "+
+		"several languages, job and weather bots posting from cities everywhere, a trending hashtag in every topic, and --filler %g unless set", synth.HardFiller))
 	return cmd
 }

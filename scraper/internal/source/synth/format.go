@@ -30,7 +30,9 @@ func (g *Generator) appendV2(dst []byte, d *tweetData) []byte {
 	dst = g.now.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
 	dst = append(dst, `","author_id":"`...)
 	dst = append(dst, d.userID...)
-	dst = append(dst, `","lang":"en","conversation_id":`...)
+	dst = append(dst, `","lang":"`...)
+	dst = append(dst, d.lang...)
+	dst = append(dst, `","conversation_id":`...)
 	dst = js(dst, d.id)
 	dst = append(dst, `,"edit_history_tweet_ids":[`...)
 	dst = js(dst, d.id)
@@ -99,7 +101,7 @@ func (g *Generator) appendV1(dst []byte, d *tweetData) []byte {
 	if d.rt == nil {
 		return g.appendV1Status(dst, d, nil)
 	}
-	orig := tweetData{id: d.rt.id, text: d.rt.text, user: d.rt.user, userID: "9" + d.rt.id[len(d.rt.id)-6:], geo: tweet.GeoNone}
+	orig := tweetData{id: d.rt.id, text: d.rt.text, user: d.rt.user, userID: "9" + d.rt.id[len(d.rt.id)-6:], geo: tweet.GeoNone, lang: d.lang}
 	return g.appendV1Status(dst, d, &orig)
 }
 
@@ -183,7 +185,9 @@ func (g *Generator) appendV1Status(dst []byte, d *tweetData, rt *tweetData) []by
 	dst = strconv.AppendInt(dst, int64(g.rng.IntN(50)), 10)
 	dst = append(dst, `,"favorite_count":`...)
 	dst = strconv.AppendInt(dst, int64(g.rng.IntN(300)), 10)
-	dst = append(dst, `,"entities":{"hashtags":[],"urls":[{"url":"https://t.co/xYz123AbC","expanded_url":"https://example.org/story/42","display_url":"example.org/story/42","indices":[60,83]}],"user_mentions":[],"symbols":[]},"favorited":false,"retweeted":false,"filter_level":"low","lang":"en","timestamp_ms":"`...)
+	dst = append(dst, `,"entities":{"hashtags":[],"urls":[{"url":"https://t.co/xYz123AbC","expanded_url":"https://example.org/story/42","display_url":"example.org/story/42","indices":[60,83]}],"user_mentions":[],"symbols":[]},"favorited":false,"retweeted":false,"filter_level":"low","lang":"`...)
+	dst = append(dst, d.lang...)
+	dst = append(dst, `","timestamp_ms":"`...)
 	dst = strconv.AppendInt(dst, g.now.UnixMilli(), 10)
 	return append(dst, `"}`...)
 }

@@ -41,6 +41,11 @@ type Options struct {
 	Filler, NoGeo, PlaceOnly, Retweet, Notice, Malformed float64
 	// Labels, if set, receives "id<TAB>topic" for every tweet.
 	Labels io.Writer
+	// Hard makes the hard case: short texts from one Zipf vocabulary shared
+	// by every topic, several languages, template bots posting from cities
+	// everywhere, and a trending hashtag in every topic (see hard.go). The
+	// synth command pairs it with HardFiller off-topic tweets.
+	Hard bool
 }
 
 // Defaults for Options.
@@ -94,6 +99,7 @@ type liveTopic struct {
 type recent struct {
 	id, user, text string
 	topic          int // -1 for filler
+	lang           string
 }
 
 // Stats counts what a Generator has produced.
@@ -295,6 +301,8 @@ func (g *Generator) nextID() string {
 // tweetData is what both output formats are built from.
 type tweetData struct {
 	id, text, user, userID string
+	lang                   string
+	bot                    string // the bot's label, "" for people
 	topic                  int
 	lon, lat               float64
 	geo                    tweet.GeoSource
@@ -304,12 +312,20 @@ type tweetData struct {
 }
 
 func (g *Generator) tweet(dst []byte) ([]byte, error) {
-	var d tweetData
-	if len(g.recent) > 0 && g.rng.Float64() < g.opts.Retweet {
+	d := tweetData{lang: "en"}
+	switch {
+	case len(g.recent) > 0 && g.rng.Float64() < g.opts.Retweet:
 		d.rt = &g.recent[g.rng.IntN(len(g.recent))]
-		d.topic = d.rt.topic
+		d.topic, d.lang = d.rt.topic, d.rt.lang
 		d.text = "RT @" + d.rt.user + ": " + d.rt.text
-	} else {
+	case g.opts.Hard:
+		if d.bot = g.pickBot(); d.bot != "" {
+			d.topic = -1
+			break
+		}
+		d.topic = g.pickTopic()
+		d.text, d.lang = g.hardText(d.topic)
+	default:
 		d.topic = g.pickTopic()
 		d.text = g.text(d.topic)
 	}
@@ -328,6 +344,11 @@ func (g *Generator) tweet(dst []byte) ([]byte, error) {
 	half := 0.1 + 0.1*g.rng.Float64()
 	d.box = [4]float64{round6(d.city.Lon - half), round6(d.city.Lat - half*0.7), round6(d.city.Lon + half), round6(d.city.Lat + half*0.7)}
 	switch r := g.rng.Float64(); {
+	case d.bot != "":
+		// A bot posts from its city's centre, always with the point.
+		d.user, d.userID = d.bot, strconv.Itoa(100+len(d.bot))
+		d.text = g.botText(d.bot, d.city)
+		d.geo, d.lon, d.lat = tweet.GeoPoint, d.city.Lon, d.city.Lat
 	case r < g.opts.NoGeo:
 		d.geo = tweet.GeoNone
 	case r < g.opts.NoGeo+(1-g.opts.NoGeo)*g.opts.PlaceOnly:
@@ -341,8 +362,8 @@ func (g *Generator) tweet(dst []byte) ([]byte, error) {
 	}
 	if d.rt != nil {
 		g.stats.Retweets++
-	} else {
-		r := recent{id: d.id, user: d.user, text: d.text, topic: d.topic}
+	} else if d.bot == "" {
+		r := recent{id: d.id, user: d.user, text: d.text, topic: d.topic, lang: d.lang}
 		if len(g.recent) < 256 {
 			g.recent = append(g.recent, r)
 		} else {
@@ -351,7 +372,10 @@ func (g *Generator) tweet(dst []byte) ([]byte, error) {
 	}
 	if g.opts.Labels != nil {
 		label := FillerLabel
-		if d.topic >= 0 {
+		switch {
+		case d.bot != "":
+			label = d.bot
+		case d.topic >= 0:
 			label = g.topics[d.topic].Name
 		}
 		if _, err := fmt.Fprintf(g.opts.Labels, "%s\t%s\n", d.id, label); err != nil {
