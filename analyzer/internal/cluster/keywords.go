@@ -92,7 +92,9 @@ func Keywords(counts []map[string]int, o KeywordOptions) [][]string {
 			s := float64(n) / float64(size) * math.Log(1+avg/float64(f))
 			cs = append(cs, cand{i, w, s, n > 1})
 		}
-		sort.Slice(cs, func(a, b int) bool { return better(cs[a].repeat, cs[a].score, cs[a].word, cs[b].repeat, cs[b].score, cs[b].word) })
+		sort.Slice(cs, func(a, b int) bool {
+			return better(cs[a].repeat, cs[a].score, cs[a].word, cs[b].repeat, cs[b].score, cs[b].word)
+		})
 		all = append(all, cs[:min(len(cs), keywordCandidates)]...)
 	}
 	sort.Slice(all, func(a, b int) bool {
