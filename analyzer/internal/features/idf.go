@@ -27,13 +27,7 @@ func NewIDF(buckets int) *IDF {
 	return &IDF{counts: make([]float32, buckets), HalfAt: 1 << 20, seen: map[uint32]struct{}{}}
 }
 
-func (f *IDF) bucket(w string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(w); i++ {
-		h = (h ^ uint32(w[i])) * 16777619
-	}
-	return h & uint32(len(f.counts)-1)
-}
+func (f *IDF) bucket(w string) uint32 { return fnv32(w) & uint32(len(f.counts)-1) }
 
 // Observe counts one document's distinct words.
 func (f *IDF) Observe(words []string) {
@@ -94,8 +88,13 @@ func (f *IDF) weight(b uint32) float64 {
 // Mean observes words, then sets dst to their idf-weighted mean vector and
 // returns how many words the model knew.
 func (f *IDF) Mean(m embed.Model, dst []float64, words []string) int {
-	bs := f.buckets(words)
-	f.observe(bs)
+	f.observe(f.buckets(words))
+	return f.mean(m, dst, words)
+}
+
+// mean is Mean without observing words: the buckets of f.bs are theirs.
+func (f *IDF) mean(m embed.Model, dst []float64, words []string) int {
+	bs := f.bs
 	clear(dst)
 	n := 0
 	for i, w := range words {
