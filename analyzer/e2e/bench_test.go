@@ -37,8 +37,9 @@ func fastBinaries(b *testing.B) string {
 
 // BenchmarkIngest replays a capture at --speed 0 through the scraper's
 // socket into the analyzer (event clock, maps off, clustering on) and
-// reports tweets per second end to end. v2/hashed turns the online
-// embeddings off, to show what they cost.
+// reports tweets per second end to end. v2/spark is Spark's Euclidean
+// update with online word vectors (the default before the spherical
+// model); v2/spark-hashed the same without the online vectors.
 func BenchmarkIngest(b *testing.B) {
 	dir := fastBinaries(b)
 	for _, c := range []struct {
@@ -47,7 +48,8 @@ func BenchmarkIngest(b *testing.B) {
 		extra     []string
 	}{
 		{"v2", "v2", 100000, nil},
-		{"v2/hashed", "v2", 100000, []string{"--embeddings-online=false"}},
+		{"v2/spark", "v2", 100000, []string{"--kmeans", "spark"}},
+		{"v2/spark-hashed", "v2", 100000, []string{"--kmeans", "spark", "--embeddings-online=false"}},
 		{"v1", "v1", 40000, nil},
 	} {
 		capture := filepath.Join(b.TempDir(), "capture-"+c.api+".jsonl")

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
+	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/spf13/cobra"
 )
@@ -49,10 +51,21 @@ func TestRunFlags(t *testing.T) {
 	if o.Pipeline.Stream.Token != "from-env" {
 		t.Fatal("token not taken from GEOSTREAM_TOKEN")
 	}
-	if o.Model.cluster.Online == nil {
-		t.Fatal("online refinement should be on by default for the built-in vectors")
+	if c := o.Model.cluster; c.Spherical == nil || c.Online != nil || c.Features.IDF != nil || c.Sparse.Embed != nil ||
+		c.Spherical.Text != 1 || c.Spherical.Geo != cluster.DefaultGeoWeight || c.Sparse.Hashtag != cluster.DefaultHashtagWeight {
+		t.Fatalf("default model: spherical %+v, online %v, idf %v, sparse %+v", c.Spherical, c.Online != nil, c.Features.IDF != nil, c.Sparse)
 	}
-	o, err = runArgs(t, "--embed-window", "5", "--embed-negative", "7", "--embed-alpha", "0.05", "--embed-sample", "0",
+	o, err = runArgs(t, "--kmeans", "spark")
+	if c := o.Model.cluster; err != nil || c.Spherical != nil || c.Online == nil || c.Features.IDF == nil ||
+		c.Features.GeoWeight != features.DefaultGeoWeight || c.Init != cluster.InitKMeansPP {
+		t.Fatalf("--kmeans spark: online %v idf %v geo %v init %q err %v", c.Online != nil, c.Features.IDF != nil, c.Features.GeoWeight, c.Init, err)
+	}
+	o, err = runArgs(t, "--vector-weight", "0.5", "--geo-weight", "3", "--iterations", "2", "--idf")
+	if c := o.Model.cluster; err != nil || c.Online == nil || c.Sparse.Embed == nil || c.Spherical.Dense != 0.5 ||
+		c.Spherical.Geo != 3 || c.Spherical.Iterations != 2 || c.Sparse.IDF == nil {
+		t.Fatalf("spherical flags did not reach the model: %+v err %v", c.Spherical, err)
+	}
+	o, err = runArgs(t, "--kmeans", "spark", "--embed-window", "5", "--embed-negative", "7", "--embed-alpha", "0.05", "--embed-sample", "0",
 		"--embed-count-decay", "0.9", "--vocab-max", "500", "--embed-batch-max", "40")
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +99,13 @@ func TestRunBadFlags(t *testing.T) {
 		{"--embed-sample", "-0.1"},
 		{"--embed-count-decay", "1.5"},
 		{"--tls-ca", "/does/not/exist"},
+		{"--kmeans", "lloyd"},
+		{"--kmeans", "spherical", "--profile", "seed"},
+		{"--init", "random"},
+		{"--time-unit", "points"},
+		{"--vector-weight", "-1"},
+		{"--text-weight", "0", "--geo-weight", "0"},
+		{"--max-share", "2"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

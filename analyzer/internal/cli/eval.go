@@ -17,6 +17,7 @@ type EvalOptions struct {
 	Ignore   string
 	Model    modelOptions
 	Quiet    bool
+	Baseline string
 }
 
 func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
@@ -42,7 +43,16 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 				return usageError{err}
 			}
 			o.Model.log = log
-			m, err := o.Model.build(cmd.Flags().Changed("embeddings-online"))
+			if o.Baseline != "" && o.Baseline != "lloyd" {
+				return usagef("--baseline must be lloyd")
+			}
+			if o.Baseline == "lloyd" {
+				if o.Model.kmeans != "spherical" {
+					return usagef("--baseline lloyd clusters the spherical model's features")
+				}
+				o.Model.cluster.Lloyd = 30
+			}
+			m, err := o.Model.build(cmd.Flags())
 			if err != nil {
 				return err
 			}
@@ -77,6 +87,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 	f.StringVar(&o.Labels, "labels", "", "id<TAB>label file (scraper synth --labels)")
 	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores (\"\": score every labelled tweet)")
 	f.BoolVar(&o.Quiet, "quiet", false, "print only the mean")
+	f.StringVar(&o.Baseline, "baseline", "", "lloyd: instead of the streaming model, cluster every window afresh by batch k-means (k-means++, at most 30 Lloyd passes) on the same features, to compare")
 	f.DurationVar(&o.Pipeline.Lateness, "lateness", 5*time.Second, "how long a batch waits for late tweets")
 	f.DurationVar(&o.Pipeline.Window.Batch, "batch", 10*time.Second, "batch interval")
 	f.DurationVar(&o.Pipeline.Window.Window, "window", 60*time.Second, "window length")

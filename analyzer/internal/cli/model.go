@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 
 	"github.com/geostream/geostream/analyzer/internal/cluster"
@@ -10,12 +11,17 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/output"
+	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/spf13/pflag"
 )
 
 // modelOptions are the clustering flags shared by run and eval.
 type modelOptions struct {
 	cluster    cluster.Options
+	kmeans     string
+	sph        spherical.Options
+	vecWeight  float64
+	hashtag    float64
 	unit       string
 	init       string
 	profile    string
@@ -42,10 +48,16 @@ func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
 	f.IntVar(&c.Keywords, "keywords", cluster.DefaultKeywords, "keywords shown per cluster: the words that most set it apart from the rest of the window")
 	f.BoolVar(&c.Mentions, "keyword-mentions", false, "let @mentions be keywords")
 	f.StringVar(&o.exclude, "exclude-words", "", "comma-separated words never shown as keywords (e.g. the tracked terms)")
-	f.StringVar(&o.profile, "profile", "default", "features: default (weighted text + unit-sphere location) or seed (the original's [lon, lat, word vector])")
-	f.Float64Var(&c.Features.TextWeight, "text-weight", features.DefaultTextWeight, "weight of the text part of the features")
-	f.Float64Var(&c.Features.GeoWeight, "geo-weight", features.DefaultGeoWeight, "weight of the location part of the features")
-	f.BoolVar(&o.idf, "idf", true, "weight words by inverse document frequency in the stream (default profile)")
+	f.StringVar(&o.profile, "profile", "default", "features: default (weighted text + unit-sphere location) or seed (the original's [lon, lat, word vector], with --kmeans spark)")
+	f.StringVar(&o.kmeans, "kmeans", "spherical", "streaming k-means: spherical (cosines of TF-IDF words, word vectors and place; see README) or spark (Euclidean, Spark MLlib's exact update)")
+	f.Float64Var(&c.Features.TextWeight, "text-weight", features.DefaultTextWeight, "weight of the words: their TF-IDF cosine (spherical) or word-vector part (spark)")
+	f.Float64Var(&o.vecWeight, "vector-weight", cluster.DefaultVectorWeight, "spherical: weight of the cosine of the tweets' mean word vectors (0: no word vectors)")
+	f.Float64Var(&c.Features.GeoWeight, "geo-weight", cluster.DefaultGeoWeight, fmt.Sprintf("weight of the place (spark's default: %g)", features.DefaultGeoWeight))
+	f.IntVar(&o.sph.Iterations, "iterations", spherical.DefaultIterations, "spherical: assignment passes per batch, each against the centres the batch has moved")
+	f.Float64Var(&o.sph.Reassign, "reassign", spherical.DefaultReassign, "spherical: re-seed a cluster whose weight falls below this share of the largest")
+	f.Float64Var(&o.hashtag, "hashtag-weight", cluster.DefaultHashtagWeight, "spherical: a hashtag weighs this many times a word")
+	f.Float64Var(&o.sph.MaxShare, "max-share", spherical.DefaultMaxShare, "spherical: split a cluster that takes more than this share of a batch")
+	f.BoolVar(&o.idf, "idf", false, "weight words by inverse document frequency in the stream (default profile; spark's default: on)")
 	f.BoolVar(&o.online, "embeddings-online", true, "refine word vectors from the stream with online skip-gram; default on for the built-in vectors, off for an --embeddings file and for --profile seed")
 	f.IntVar(&o.batchMax, "embed-batch-max", 300, "with --embeddings-online: most tweets trained on per batch (spread evenly)")
 	f.IntVar(&o.vocabMax, "vocab-max", 100000, "with --embeddings-online: most words kept (the rarest are evicted)")
@@ -61,11 +73,36 @@ func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
 
 // build validates the flags and returns the model. onlineSet says whether
 // --embeddings-online was given explicitly.
-func (o *modelOptions) build(onlineSet bool) (*cluster.Model, error) {
-	if !onlineSet {
-		o.online = o.embeddings == "" && o.profile != string(features.Seed)
-	}
+func (o *modelOptions) build(flags *pflag.FlagSet) (*cluster.Model, error) {
 	c := &o.cluster
+	switch {
+	case o.profile != string(features.Default) && o.profile != string(features.Seed):
+		return nil, usagef("--profile must be default or seed, not %q", o.profile)
+	case o.kmeans != "spherical" && o.kmeans != "spark":
+		return nil, usagef("--kmeans must be spherical or spark, not %q", o.kmeans)
+	case o.profile == string(features.Seed) && o.kmeans == "spherical" && flags.Changed("kmeans"):
+		return nil, usagef("--profile seed is Spark's model: it needs --kmeans spark")
+	case o.profile == string(features.Seed):
+		o.kmeans = "spark"
+	}
+	sph := o.kmeans == "spherical"
+	if sph {
+		for _, name := range []string{"init", "time-unit"} {
+			if flags.Changed(name) {
+				return nil, usagef("--%s is for --kmeans spark", name)
+			}
+		}
+	} else {
+		if !flags.Changed("geo-weight") {
+			c.Features.GeoWeight = features.DefaultGeoWeight
+		}
+		if !flags.Changed("idf") {
+			o.idf = true
+		}
+	}
+	if !flags.Changed("embeddings-online") {
+		o.online = o.embeddings == "" && o.profile != string(features.Seed) && (!sph || o.vecWeight > 0)
+	}
 	c.Unit = kmeans.TimeUnit(o.unit)
 	c.Features.Profile = features.Profile(o.profile)
 	switch {
@@ -103,17 +140,17 @@ func (o *modelOptions) build(onlineSet bool) (*cluster.Model, error) {
 	if o.save != "" && !o.online {
 		return nil, usagef("--embeddings-save needs --embeddings-online")
 	}
+	if o.batchMax < 1 || o.vocabMax < 1 {
+		return nil, usagef("--embed-batch-max and --vocab-max must be positive")
+	}
+	if opts := o.onlineOpts; opts.Window < 1 || opts.Window > 50 || opts.Negative < 1 || opts.Negative > 100 {
+		return nil, usagef("--embed-window must be 1 to 50 and --embed-negative 1 to 100")
+	}
+	if opts := o.onlineOpts; !(opts.LR > 0 && opts.LR <= 1) || !(opts.CountDecay > 0 && opts.CountDecay <= 1) || !(opts.Subsample >= 0 && opts.Subsample < 1) {
+		return nil, usagef("--embed-alpha and --embed-count-decay must be in (0, 1], --embed-sample in [0, 1)")
+	}
 	if o.online {
-		if o.batchMax < 1 || o.vocabMax < 1 {
-			return nil, usagef("--embed-batch-max and --vocab-max must be positive")
-		}
 		opts := o.onlineOpts
-		if opts.Window < 1 || opts.Window > 50 || opts.Negative < 1 || opts.Negative > 100 {
-			return nil, usagef("--embed-window must be 1 to 50 and --embed-negative 1 to 100")
-		}
-		if !(opts.LR > 0 && opts.LR <= 1) || !(opts.CountDecay > 0 && opts.CountDecay <= 1) || !(opts.Subsample >= 0 && opts.Subsample < 1) {
-			return nil, usagef("--embed-alpha and --embed-count-decay must be in (0, 1], --embed-sample in [0, 1)")
-		}
 		if opts.Subsample == 0 {
 			opts.Subsample = -1 // off; OnlineOptions reads 0 as its default
 		}
@@ -141,6 +178,18 @@ func (o *modelOptions) build(onlineSet bool) (*cluster.Model, error) {
 	}
 	if o.idf && c.Features.Profile == features.Default {
 		c.Features.IDF = features.NewIDF(features.DefaultIDFBuckets)
+	}
+	if sph {
+		if o.vecWeight < 0 || math.IsNaN(o.vecWeight) {
+			return nil, usagef("--vector-weight must not be negative")
+		}
+		so := o.sph
+		so.Text, so.Dense, so.Geo = c.Features.TextWeight, o.vecWeight, c.Features.GeoWeight
+		c.Spherical = &so
+		c.Sparse = features.Sparse{IDF: c.Features.IDF, Buckets: spherical.DefaultBuckets, Hashtag: o.hashtag}
+		if o.vecWeight > 0 {
+			c.Sparse.Embed = c.Features.Embed
+		}
 	}
 	m, err := cluster.New(*c)
 	if err != nil {

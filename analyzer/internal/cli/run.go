@@ -139,7 +139,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		po.Stream.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
 	}
 	o.Model.log = po.Logger
-	m, err := o.Model.build(cmd.Flags().Changed("embeddings-online"))
+	m, err := o.Model.build(cmd.Flags())
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/analyzer/internal/text"
 )
 
@@ -33,6 +34,12 @@ const (
 	DefaultK        = 15
 	DefaultDecay    = 0.6
 	DefaultKeywords = 5
+	// DefaultVectorWeight and DefaultGeoWeight weigh the word-vector and
+	// place cosines of the spherical model, against 1 for its words, and
+	// a hashtag weighs DefaultHashtagWeight words (see README, Quality).
+	DefaultVectorWeight  = 0.0
+	DefaultGeoWeight     = 2.0
+	DefaultHashtagWeight = 2.0
 )
 
 // Options configures a Model.
@@ -48,6 +55,16 @@ type Options struct {
 	// Exclude are words never shown as keywords (the tracked terms).
 	Exclude  []string
 	Features features.Extractor
+	// Spherical, if set, makes the model spherical streaming k-means over
+	// Sparse features instead of Spark's over Features; its K, Decay and
+	// Seed come from the fields above.
+	Spherical *spherical.Options
+	Sparse    features.Sparse
+	// Lloyd, if positive, makes a batch baseline of the spherical model
+	// for analyzer eval: nothing is learnt from batches, and every window
+	// is clustered afresh, seeded by k-means++ and refined by Lloyd passes
+	// until none moves a tweet, at most this many.
+	Lloyd int
 	// Online, if set, is refined on every batch's words (and is the
 	// Features' embedding model).
 	Online *embed.Online
@@ -68,13 +85,34 @@ func (o *Options) Validate() error {
 	if o.Unit != kmeans.Batches && o.Unit != kmeans.Points {
 		return fmt.Errorf("cluster: --time-unit must be batches or points")
 	}
-	if o.Init != InitRandom && o.Init != InitKMeansPP {
+	if o.Spherical == nil && o.Init != InitRandom && o.Init != InitKMeansPP {
 		return fmt.Errorf("cluster: --init must be random or kmeans++")
 	}
 	if o.Keywords < 0 {
 		return fmt.Errorf("cluster: --keywords must not be negative")
 	}
+	if o.Spherical != nil {
+		so := o.sphericalOptions()
+		if o.Unit != kmeans.Batches {
+			return fmt.Errorf("cluster: --time-unit points needs --kmeans spark")
+		}
+		if so.DenseDim > 0 && so.Dense == 0 || so.DenseDim == 0 && so.Dense > 0 {
+			return fmt.Errorf("cluster: a word-vector weight needs word vectors, and word vectors a weight")
+		}
+		return so.Validate()
+	}
 	return o.Features.Validate()
+}
+
+func (o *Options) sphericalOptions() spherical.Options {
+	so := *o.Spherical
+	so.K, so.Decay, so.Seed = o.K, o.Decay, uint64(o.Seed)
+	so.Buckets = o.Sparse.Buckets
+	so.DenseDim = 0
+	if o.Sparse.Embed != nil {
+		so.DenseDim = o.Sparse.Embed.Dim()
+	}
+	return so
 }
 
 // Model implements pipeline.Model. It is used from the pipeline's goroutine
@@ -82,6 +120,8 @@ func (o *Options) Validate() error {
 type Model struct {
 	opts    Options
 	km      *kmeans.Model
+	sp      *spherical.Model
+	spBatch []spherical.Point
 	pending [][]float64 // points seen before k-means++ had enough to start
 	exclude map[string]bool
 	rng     *kmeans.RandomState
@@ -111,6 +151,14 @@ func New(opts Options) (*Model, error) {
 			m.exclude[strings.TrimLeft(t, "#@")] = true
 		}
 	}
+	if opts.Spherical != nil {
+		sp, err := spherical.New(opts.sphericalOptions())
+		if err != nil {
+			return nil, err
+		}
+		m.sp = sp
+		return m, nil
+	}
 	if opts.Init == InitRandom {
 		centers := kmeans.NewRandomState(opts.Seed).Randn(opts.K, opts.Features.Dim())
 		km, err := kmeans.New(centers, 1.0, opts.Decay, opts.Unit)
@@ -130,6 +178,10 @@ func (m *Model) Tokenize(s string) []string { return text.Tokenize(nil, s) }
 func (m *Model) Prepare(p *pipeline.Point) {
 	if p.Tokens == nil {
 		p.Tokens = text.Tokenize(nil, p.Text)
+	}
+	if m.sp != nil {
+		p.Terms, p.Feature = m.opts.Sparse.Vector(p.Lon, p.Lat, p.Tokens)
+		return
 	}
 	v, _ := m.opts.Features.Vector(p.Lon, p.Lat, p.Tokens)
 	p.Feature = make([]float32, len(v))
@@ -153,6 +205,20 @@ func (m *Model) Train(batch []*pipeline.Point) {
 		if m.opts.Save != nil && m.opts.SaveEvery > 0 && m.batches%m.opts.SaveEvery == 0 {
 			m.opts.Save(o) // errors are the saver's to log; training goes on
 		}
+	}
+	if m.opts.Lloyd > 0 {
+		return
+	}
+	if m.sp != nil {
+		m.spBatch = m.spBatch[:0]
+		for _, p := range batch {
+			m.spBatch = append(m.spBatch, sphericalPoint(p))
+		}
+		m.sp.Update(m.spBatch)
+		if !m.sp.Ready() {
+			m.spBatch = nil // the model keeps the points until it is seeded
+		}
+		return
 	}
 	dim := m.opts.Features.Dim()
 	if cap(m.slab) < len(batch)*dim {
@@ -197,13 +263,53 @@ func (m *Model) Online() *embed.Online { return m.opts.Online }
 
 // Decay implements pipeline.Model.
 func (m *Model) Decay(n int64) {
-	if m.km != nil {
+	switch {
+	case m.sp != nil:
+		m.sp.DecayEmpty(n)
+	case m.km != nil:
 		m.km.DecayEmpty(n)
 	}
 }
 
 // Ready reports whether the model has centres.
-func (m *Model) Ready() bool { return m.km != nil }
+func (m *Model) Ready() bool {
+	if m.sp != nil {
+		return m.sp.Ready()
+	}
+	return m.km != nil
+}
+
+// k is the number of clusters the model holds.
+func (m *Model) k() int {
+	if m.sp != nil {
+		return m.sp.K()
+	}
+	return m.km.K()
+}
+
+// sphericalPoint is p as the spherical model sees it.
+func sphericalPoint(p *pipeline.Point) spherical.Point {
+	n := len(p.Feature)
+	sp := spherical.Point{Terms: p.Terms, Dense: p.Feature[:n-3]}
+	copy(sp.Geo[:], p.Feature[n-3:])
+	return sp
+}
+
+// predict returns p's cluster; scratch is the caller's buffer.
+func (m *Model) predict(p *pipeline.Point, cs *centres32, scratch *[]float64) int {
+	if m.sp != nil {
+		sp := sphericalPoint(p)
+		c, buf := m.sp.Nearest(&sp, *scratch)
+		*scratch = buf
+		return c
+	}
+	c := cs.nearest(p.Feature)
+	if c < 0 {
+		*scratch = widen(*scratch, p.Feature)
+		c = m.km.Predict(*scratch)
+	}
+	return c
+}
 
 // acc gathers one cluster's points in a window.
 type acc struct {
@@ -213,13 +319,9 @@ type acc struct {
 }
 
 // assignPart predicts points' clusters and tallies them into accs.
-func (m *Model) assignPart(points []*pipeline.Point, accs []acc, cs centres32, x []float64) {
+func (m *Model) assignPart(points []*pipeline.Point, accs []acc, cs *centres32, scratch []float64) {
 	for _, p := range points {
-		c := cs.nearest(p.Feature)
-		if c < 0 {
-			x = widen(x, p.Feature)
-			c = m.km.Predict(x)
-		}
+		c := m.predict(p, cs, &scratch)
 		p.Cluster = c
 		a := &accs[c]
 		a.n++
@@ -247,12 +349,30 @@ const parallelMin = 4096
 // predicted at once (the centres are only read); the helper goroutine is
 // joined before Assign returns.
 func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
-	if m.km == nil {
+	if m.opts.Lloyd > 0 && len(points) > 0 {
+		so := m.opts.sphericalOptions()
+		so.MinInit, so.InitIterations, so.Reassign, so.MaxShare = len(points), m.opts.Lloyd, 1e-300, 1
+		sp, err := spherical.New(so)
+		if err != nil {
+			panic(err) // the options were validated
+		}
+		pts := make([]spherical.Point, len(points))
+		for i, p := range points {
+			pts[i] = sphericalPoint(p)
+		}
+		sp.Update(pts)
+		m.sp = sp
+	}
+	if !m.Ready() {
 		return nil
 	}
-	k := m.km.K()
+	k := m.k()
 	accs := make([]acc, k)
-	cs := newCentres32(m.km)
+	var cs *centres32
+	if m.km != nil {
+		c := newCentres32(m.km)
+		cs = &c
+	}
 	if len(points) < parallelMin {
 		m.x = m.x[:0]
 		m.assignPart(points, accs, cs, m.x)

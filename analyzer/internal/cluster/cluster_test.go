@@ -9,6 +9,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/spherical"
 )
 
 func newModel(t *testing.T, k int, init Init) *Model {
@@ -17,6 +18,20 @@ func newModel(t *testing.T, k int, init Init) *Model {
 		Exclude: []string{"tracked"},
 		Features: features.Extractor{Embed: embed.DefaultHashed, Profile: features.Default, TextWeight: 1, GeoWeight: 0.5,
 			IDF: features.NewIDF(1 << 12)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// newSpherical is the default model: spherical k-means over TF-IDF words
+// and place.
+func newSpherical(t *testing.T, k int) *Model {
+	t.Helper()
+	m, err := New(Options{K: k, Decay: 0.6, Unit: kmeans.Batches, Seed: 3, Keywords: 3,
+		Exclude:   []string{"tracked"},
+		Spherical: &spherical.Options{Text: 1, Geo: DefaultGeoWeight},
+		Sparse:    features.Sparse{Buckets: 1 << 12, Hashtag: DefaultHashtagWeight}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +60,11 @@ func batch(m *Model, n, offset int) []*pipeline.Point {
 }
 
 func TestClustersSeparateTopics(t *testing.T) {
-	m := newModel(t, 3, InitKMeansPP)
+	t.Run("spark", func(t *testing.T) { testSeparateTopics(t, newModel(t, 3, InitKMeansPP)) })
+	t.Run("spherical", func(t *testing.T) { testSeparateTopics(t, newSpherical(t, 3)) })
+}
+
+func testSeparateTopics(t *testing.T, m *Model) {
 	for b := range 5 {
 		m.Train(batch(m, 60, b))
 	}
@@ -111,7 +130,11 @@ func TestValidate(t *testing.T) {
 }
 
 func TestParallelAssignMatchesSequential(t *testing.T) {
-	m := newModel(t, 3, InitKMeansPP)
+	t.Run("spark", func(t *testing.T) { testParallelAssign(t, newModel(t, 3, InitKMeansPP)) })
+	t.Run("spherical", func(t *testing.T) { testParallelAssign(t, newSpherical(t, 3)) })
+}
+
+func testParallelAssign(t *testing.T, m *Model) {
 	for b := range 3 {
 		m.Train(batch(m, 60, b))
 	}
@@ -122,7 +145,12 @@ func TestParallelAssignMatchesSequential(t *testing.T) {
 	for i, p := range win {
 		clusters[i] = p.Cluster
 	}
-	m.assignPart(win, seq, newCentres32(m.km), nil)
+	var cs *centres32
+	if m.km != nil {
+		c := newCentres32(m.km)
+		cs = &c
+	}
+	m.assignPart(win, seq, cs, nil)
 	for i, p := range win {
 		if p.Cluster != clusters[i] {
 			t.Fatalf("point %d: parallel %d, sequential %d", i, clusters[i], p.Cluster)

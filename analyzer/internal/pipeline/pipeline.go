@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
@@ -69,9 +70,11 @@ type Point struct {
 	Time     time.Time
 	// Cluster is the point's cluster in the current window (-1: none yet).
 	Cluster int
-	// Feature and Tokens are filled by the model, if one is set. Features
-	// are float32: a window can hold millions of points.
+	// Feature, Terms and Tokens are filled by the model, if one is set.
+	// Features are float32: a window can hold millions of points. Terms
+	// are the sparse text vector of models that use one.
 	Feature []float32
+	Terms   []spherical.Term
 	Tokens  []string
 }
 
