@@ -40,6 +40,9 @@ func newSynthCmd(d Deps, lo *logOptions) *cobra.Command {
 			if o.Gen.Hard && !cmd.Flags().Changed("filler") {
 				o.Gen.Filler = synth.HardFiller
 			}
+			if o.Gen.Hard && !cmd.Flags().Changed("rate") {
+				o.Gen.Rate = synth.HardRate
+			}
 			if err := o.Gen.Validate(); err != nil {
 				return usageError{err}
 			}
@@ -93,6 +96,7 @@ func newSynthCmd(d Deps, lo *logOptions) *cobra.Command {
 	f.Float64Var(&o.Gen.Malformed, "malformed", 0, "share of malformed lines")
 	f.StringVar(&o.Labels, "labels", "", "write id<TAB>topic for every tweet to this file")
 	f.BoolVar(&o.Gen.Hard, "hard", false, fmt.Sprintf("the hard case, like real tweets: short texts from one Zipf vocabulary shared by all topics, "+
-		"several languages, job and weather bots posting from cities everywhere, a trending hashtag in every topic, and --filler %g unless set", synth.HardFiller))
+		"several languages, job and weather bots posting from cities everywhere, a trending hashtag in every topic, "+
+		"one country's cities, and unless set --filler %g and --rate %g (a geotagged stream's few tweets a second)", synth.HardFiller, synth.HardRate))
 	return cmd
 }

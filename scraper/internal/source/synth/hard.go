@@ -6,32 +6,54 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The hard case (Options.Hard) is a stream that looks like real geotagged
 // tweets rather than a clean demo, so that clustering is tested where it
-// fails on real data: most tweets are off topic; every tweet draws most of
+// fails on real data: it is one country's stream (North America's cities:
+// places are near each other, and every topic is talked about in several
+// of them); most tweets are off topic; every tweet draws most of
 // its words from one Zipf-distributed vocabulary shared by all topics, so a
 // topic shows in only one or two words of a short text; a quarter of the
 // tweets are in other languages (some in scripts the tokenizer drops);
 // template bots (job ads, weather stations) post the same words from cities
 // all over the map; and one trending hashtag runs through every topic.
 const (
-	// HardFiller is the off-topic share the synth command uses with --hard.
+	// HardFiller and HardRate are the off-topic share and tweets per
+	// second the synth command uses with --hard: a real stream of
+	// geotagged tweets from one country brings a few a second.
 	HardFiller = 0.6
+	HardRate   = 5
 	// hardJobs and hardWeather are the shares of tweets from the two bots.
 	hardJobs, hardWeather = 0.07, 0.05
 	// hardForeign is the share of people's tweets not in English.
-	hardForeign = 0.25
+	hardForeign = 0.15
 	// hardTrend is the share of tweets that carry the trending hashtag.
-	hardTrend = 0.25
+	hardTrend = 0.2
 	// HardTrend is that hashtag.
 	HardTrend = "#MondayMotivation"
-	// zipfS is the exponent of the shared vocabulary's rank distribution.
-	zipfS = 1.0
-	// vocabSize is the shared vocabulary's size.
-	vocabSize = 30000
+	// The shared vocabulary: vocabSize words whose rank r has probability
+	// ∝ 1/(r+zipfQ)^zipfS (Zipf–Mandelbrot). On real geotagged streams,
+	// once stop words are gone, about half of a minute's words are used
+	// once and 96% of pairs of tweets share no word; so does this.
+	zipfS     = 0.9
+	zipfQ     = 10
+	vocabSize = 300000
 )
+
+// hardRegion is the gazetteer region the hard case's tweets come from.
+const hardRegion = "na"
+
+var hardCities = func() []City {
+	var out []City
+	for _, c := range Cities {
+		if c.Region == hardRegion {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
 
 // Labels of the bots' tweets.
 const (
@@ -45,11 +67,11 @@ type zipf struct {
 	cum   []float64
 }
 
-func newZipf(words []string, s float64) *zipf {
+func newZipf(words []string, s, q float64) *zipf {
 	z := &zipf{words: words, cum: make([]float64, len(words))}
 	total := 0.0
 	for i := range words {
-		total += 1 / math.Pow(float64(i+1), s)
+		total += 1 / math.Pow(float64(i+1)+q, s)
 		z.cum[i] = total
 	}
 	for i := range z.cum {
@@ -65,8 +87,9 @@ func (z *zipf) draw(r *rand.Rand) string {
 
 // sharedVocab is the hard case's English vocabulary: everyday words first
 // (the head of the distribution), then made-up words for the long tail of
-// names, slang and typos. It is the same for every seed.
-var sharedVocab = func() *zipf {
+// names, slang and typos. It is the same for every seed, and made the
+// first time it is needed.
+var sharedVocab = sync.OnceValue(func() *zipf {
 	head := append(append([]string(nil), chatter...), strings.Fields(`
 		got like one go lol back new make need see come think look want good thank
 		much well way last first night yes school game tomorrow man girl fun guys
@@ -101,8 +124,8 @@ var sharedVocab = func() *zipf {
 			words = append(words, w)
 		}
 	}
-	return newZipf(words, zipfS)
-}()
+	return newZipf(words, zipfS, zipfQ)
+})
 
 // foreign vocabularies, each Zipf-drawn; ja and ar are in scripts the
 // analyzer's ASCII tokenizer drops, so those tweets carry no words at all
@@ -115,16 +138,16 @@ var foreign = []struct {
 }{
 	{"es", 0.35, newZipf(strings.Fields(`que de no la el en es y los se por un con para una las mas pero me mi
 		hoy dia bien todo muy como ya si esta hay amor vida noche gracias jajaja feliz gente casa siempre
-		quiero tengo vamos buenas mejor mundo ahora nada solo otra vez`), 1), false},
+		quiero tengo vamos buenas mejor mundo ahora nada solo otra vez`), 1, 0), false},
 	{"pt", 0.25, newZipf(strings.Fields(`que nao de eu um uma com para mais muito isso bom dia hoje vida tudo
 		agora gente amor kkkk obrigado noite casa sempre quero tenho vamos melhor mundo nada so outra
-		vez aqui bem`), 1), false},
+		vez aqui bem`), 1, 0), false},
 	{"fr", 0.15, newZipf(strings.Fields(`je de la le et les un une pas est en que pour sur avec mais tout
-		trop bien ce soir jour vie merci mdr amour ici maintenant encore toujours rien monde`), 1), false},
+		trop bien ce soir jour vie merci mdr amour ici maintenant encore toujours rien monde`), 1, 0), false},
 	{"ja", 0.15, newZipf(strings.Fields(`今日 明日 ありがとう 楽しい ラーメン 仕事 眠い 最高 おはよう 電車
-		雨 晴れ 友達 写真 かわいい 美味しい`), 1), true},
+		雨 晴れ 友達 写真 かわいい 美味しい`), 1, 0), true},
 	{"ar", 0.10, newZipf(strings.Fields(`الله اليوم الحمد صباح الخير مساء جميل شكرا الحب الحياة يارب
-		الناس`), 1), true},
+		الناس`), 1, 0), true},
 }
 
 func (g *Generator) pickForeign() int {
@@ -147,15 +170,20 @@ func (g *Generator) hardText(ti int) (string, string) {
 	var words []string
 	lang := "en"
 	fi := g.pickForeign()
-	vocab := sharedVocab
+	shared := sharedVocab()
+	vocab := shared
 	if fi >= 0 {
 		lang, vocab = foreign[fi].lang, foreign[fi].vocab
 	}
-	n := 2 + g.rng.IntN(5)
+	n := 3 + g.rng.IntN(6)
 	if ti < 0 {
-		n = 3 + g.rng.IntN(7)
+		n = 4 + g.rng.IntN(8)
 	}
 	for range n {
+		if vocab != shared && g.rng.Float64() < 0.3 {
+			words = append(words, shared.draw(g.rng)) // names, slang and tags cross languages
+			continue
+		}
 		words = append(words, vocab.draw(g.rng))
 	}
 	topicWord := func(t *Topic) string {

@@ -145,7 +145,9 @@ func New(opts Options) (*Generator, error) {
 		t := liveTopic{Topic: Topics[i]}
 		var pool []City
 		for _, c := range Cities {
-			if t.Region == "" || c.Region == t.Region {
+			switch {
+			case opts.Hard && c.Region == hardRegion,
+				!opts.Hard && (t.Region == "" || c.Region == t.Region):
 				pool = append(pool, c)
 			}
 		}
@@ -243,6 +245,9 @@ func (g *Generator) pickTopic() int {
 
 // where returns a location for a tweet of topic ti (-1: filler, anywhere).
 func (g *Generator) where(ti int) City {
+	if ti < 0 && g.opts.Hard {
+		return hardCities[g.rng.IntN(len(hardCities))]
+	}
 	if ti < 0 {
 		return Cities[g.rng.IntN(len(Cities))]
 	}
@@ -333,9 +338,15 @@ func (g *Generator) tweet(dst []byte) ([]byte, error) {
 	d.user, d.userID = "user"+strconv.Itoa(uid), strconv.Itoa(1000000+uid)
 	d.id = g.nextID()
 	d.city = g.where(d.topic)
-	// A city's tweets spread over ~15 km, more in the far tails.
-	lat := d.city.Lat + g.rng.NormFloat64()*0.12
-	lon := d.city.Lon + g.rng.NormFloat64()*0.12/math.Max(0.2, math.Cos(d.city.Lat*math.Pi/180))
+	// A city's tweets spread over ~15 km, more in the far tails; in the
+	// hard case, off-topic tweets come from the towns around the cities
+	// too, over ~150 km.
+	spread := 0.12
+	if g.opts.Hard && d.topic < 0 && d.bot == "" {
+		spread = 1.2
+	}
+	lat := d.city.Lat + g.rng.NormFloat64()*spread
+	lon := d.city.Lon + g.rng.NormFloat64()*spread/math.Max(0.2, math.Cos(d.city.Lat*math.Pi/180))
 	lat = math.Max(-89.9, math.Min(89.9, lat))
 	lon = math.Remainder(lon, 360)
 	if lon == -180 {
