@@ -170,6 +170,7 @@ func decodeV2(env, data *fastjson.Value) (Tweet, error) {
 	for _, u := range env.GetArray("includes", "users") {
 		if author != "" && str(u, "id") == author {
 			t.User = str(u, "username")
+			t.UserLocation = str(u, "location")
 		}
 	}
 	if lon, lat, ok := pair(data.Get("geo", "coordinates", "coordinates")); ok {
@@ -209,6 +210,9 @@ func decodeV1(v *fastjson.Value) (Tweet, error) {
 		ID:   idString(v.Get("id_str")),
 		Lang: str(v, "lang"),
 		User: str(v, "user", "screen_name"),
+		// The retweeter's own profile, not the original author's: it is
+		// the retweeter whose tweet this is.
+		UserLocation: str(v, "user", "location"),
 	}
 	if t.ID == "" {
 		t.ID = idString(v.Get("id"))
@@ -276,6 +280,8 @@ func decodeCompact(v *fastjson.Value) (Tweet, error) {
 		Lang:  str(v, "lang"),
 		User:  str(v, "user"),
 		Place: str(v, "place"),
+
+		UserLocation: str(v, "user_location"),
 	}
 	if rt := v.Get("rt"); rt != nil && rt.Type() == fastjson.TypeTrue {
 		t.Retweet = true

@@ -38,7 +38,7 @@ func TestDecodeFixtures(t *testing.T) {
 		want       Tweet
 	}{
 		{"v2 exact point wins over place", "v2.jsonl", 0, Tweet{ID: "1861234567890123457", Lon: -90.0812, Lat: 29.9511, Geo: GeoPoint,
-			User: "marie_nola", Lang: "en", Place: "New Orleans, LA", CreatedAt: ts("2026-02-08T23:41:07Z")}},
+			User: "marie_nola", Lang: "en", Place: "New Orleans, LA", UserLocation: "New Orleans, LA", CreatedAt: ts("2026-02-08T23:41:07Z")}},
 		{"v2 place bbox centre", "v2.jsonl", 1, Tweet{ID: "1861234567890123999", Lon: (-2.319934 + -2.147026) / 2, Lat: (53.343623 + 53.570437) / 2,
 			Geo: GeoPlace, User: "mcr_rainwatch", Lang: "en", Place: "Manchester, England", CreatedAt: ts("2026-02-08T23:41:09Z")}},
 		{"v2 without location", "v2.jsonl", 2, Tweet{ID: "1861234567890124001", User: "42", Lang: "en", CreatedAt: ts("2026-02-08T23:41:10Z")}},
@@ -46,14 +46,14 @@ func TestDecodeFixtures(t *testing.T) {
 			Retweet: true, CreatedAt: ts("2026-02-08T23:41:11Z")}},
 		{"v2 note tweet text", "v2.jsonl", 4, Tweet{ID: "1861234567890124003", Lang: "en", Lon: 139.6917, Lat: 35.6895, Geo: GeoPoint,
 			CreatedAt: ts("2026-02-08T23:41:12Z")}},
-		{"v1 retweet takes original full text", "v1.jsonl", 0, Tweet{ID: "1861234567890123458", User: "tester1", Lang: "en",
+		{"v1 retweet takes original full text", "v1.jsonl", 0, Tweet{ID: "1861234567890123458", User: "tester1", Lang: "en", UserLocation: "Somewhere on Earth",
 			Lon: -90.0701, Lat: 29.9499, Geo: GeoPoint, Retweet: true, Place: "New Orleans, LA", CreatedAt: ts("2026-02-08T23:41:07Z")}},
-		{"v1 deprecated geo is lat,lon", "v1.jsonl", 1, Tweet{ID: "1861234567890123459", User: "tester2", Lang: "en",
+		{"v1 deprecated geo is lat,lon", "v1.jsonl", 1, Tweet{ID: "1861234567890123459", User: "tester2", Lang: "en", UserLocation: "Somewhere on Earth",
 			Lon: -0.1278, Lat: 51.5074, Geo: GeoPoint, CreatedAt: ts("2026-02-08T23:42:07Z")}},
-		{"v1 place polygon centre", "v1.jsonl", 2, Tweet{ID: "1861234567890123460", User: "tester3", Lang: "en",
+		{"v1 place polygon centre", "v1.jsonl", 2, Tweet{ID: "1861234567890123460", User: "tester3", Lang: "en", UserLocation: "Somewhere on Earth",
 			Lon: (-97.928935 + -97.5805) / 2, Lat: (30.127892 + 30.518799) / 2, Geo: GeoPlace, Place: "Austin, TX", CreatedAt: ts("2026-02-08T23:43:07Z")}},
-		{"v1 no location", "v1.jsonl", 3, Tweet{ID: "1861234567890123461", User: "tester4", Lang: "en", CreatedAt: ts("2026-02-08T23:44:07Z")}},
-		{"v1 bad point falls back to place", "v1.jsonl", 4, Tweet{ID: "1861234567890123462", User: "tester5", Lang: "en", BadGeo: true,
+		{"v1 no location", "v1.jsonl", 3, Tweet{ID: "1861234567890123461", User: "tester4", Lang: "en", UserLocation: "Somewhere on Earth", CreatedAt: ts("2026-02-08T23:44:07Z")}},
+		{"v1 bad point falls back to place", "v1.jsonl", 4, Tweet{ID: "1861234567890123462", User: "tester5", Lang: "en", UserLocation: "Somewhere on Earth", BadGeo: true,
 			Lon: (-97.928935 + -97.5805) / 2, Lat: (30.127892 + 30.518799) / 2, Geo: GeoPlace, Place: "Austin, TX", CreatedAt: ts("2026-02-08T23:45:07Z")}},
 		{"compact", "compact.jsonl", 0, Tweet{ID: "1861234567890123457", User: "marie_nola", Lang: "en", Lon: -90.0812, Lat: 29.9511,
 			Geo: GeoPoint, Place: "New Orleans, LA", CreatedAt: ts("2026-02-08T23:41:07Z")}},
@@ -71,7 +71,7 @@ func TestDecodeFixtures(t *testing.T) {
 			w := tc.want
 			if got.Kind != KindTweet || got.ID != w.ID || got.User != w.User || got.Lang != w.Lang || got.Place != w.Place ||
 				got.Geo != w.Geo || !near(got.Lon, w.Lon) || !near(got.Lat, w.Lat) || got.Retweet != w.Retweet ||
-				got.BadGeo != w.BadGeo || !got.CreatedAt.Equal(w.CreatedAt) {
+				got.BadGeo != w.BadGeo || !got.CreatedAt.Equal(w.CreatedAt) || got.UserLocation != w.UserLocation {
 				t.Errorf("got  %+v\nwant %+v", got, w)
 			}
 			if got.Text == "" {
@@ -94,6 +94,58 @@ func TestDecodeTextRules(t *testing.T) {
 	}
 	if c, _ := d.Decode([]byte(`{"data":{"id":"1","text":"a\u00e9\"b"}}`)); c.Text != "aé\"b" {
 		t.Errorf("escapes not decoded: %q", c.Text)
+	}
+}
+
+func TestDecodeUserLocation(t *testing.T) {
+	tests := []struct{ name, line, want string }{
+		{"v1.1 user.location", `{"id_str":"1","text":"x","user":{"screen_name":"a","location":"Brooklyn, NY"}}`, "Brooklyn, NY"},
+		{"v1.1 retweet keeps the retweeter's", `{"id_str":"1","text":"x","user":{"screen_name":"a","location":"London ON"},` +
+			`"retweeted_status":{"id_str":"0","text":"y","user":{"screen_name":"b","location":"Paris"}}}`, "London ON"},
+		{"v1.1 null location", `{"id_str":"1","text":"x","user":{"screen_name":"a","location":null}}`, ""},
+		{"v2 author's location", `{"data":{"id":"1","text":"x","author_id":"7"},"includes":{"users":[` +
+			`{"id":"8","username":"other","location":"Paris"},{"id":"7","username":"me","location":"S\u00e3o Paulo \ud83c\udde7\ud83c\uddf7"}]}}`, "São Paulo 🇧🇷"},
+		{"v2 no author match", `{"data":{"id":"1","text":"x","author_id":"7"},"includes":{"users":[{"id":"8","location":"Paris"}]}}`, ""},
+		{"v2 without author_id ignores users", `{"data":{"id":"1","text":"x"},"includes":{"users":[{"id":"","location":"Paris"}]}}`, ""},
+		{"compact", `{"id":"1","text":"x","user_location":"Austin, TX"}`, "Austin, TX"},
+	}
+	var d Decoder
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := d.Decode([]byte(tc.line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.UserLocation != tc.want {
+				t.Errorf("UserLocation %q, want %q", got.UserLocation, tc.want)
+			}
+			if ref, _ := refDecode([]byte(tc.line)); ref.UserLocation != tc.want {
+				t.Errorf("reference decoder: UserLocation %q, want %q", ref.UserLocation, tc.want)
+			}
+			back, err := d.Decode(AppendCompact(nil, &got))
+			if err != nil || back.UserLocation != tc.want {
+				t.Errorf("compact round trip: %q, %v", back.UserLocation, err)
+			}
+		})
+	}
+}
+
+func TestGeoStrings(t *testing.T) {
+	for v, want := range map[GeoSource]string{GeoNone: "none", GeoPoint: "point", GeoPlace: "place",
+		GeoProfile: "profile", GeoText: "text", 9: "GeoSource(9)"} {
+		if v.String() != want {
+			t.Errorf("GeoSource %d: %q, want %q", v, v.String(), want)
+		}
+	}
+	for v, want := range map[GeoLevel]string{GeoLevelNone: "none", GeoCity: "city", GeoRegion: "region",
+		GeoCountry: "country", 7: "GeoLevel(7)"} {
+		if v.String() != want {
+			t.Errorf("GeoLevel %d: %q, want %q", v, v.String(), want)
+		}
+	}
+	// The wire values are fixed: the analyzer and captures depend on them.
+	if GeoNone != 0 || GeoPoint != 1 || GeoPlace != 2 || GeoProfile != 3 || GeoText != 4 {
+		t.Error("GeoSource values changed")
 	}
 }
 

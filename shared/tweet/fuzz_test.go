@@ -3,7 +3,9 @@ package tweet
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzDecode checks that no line makes the decoder panic, that every result
@@ -20,6 +22,9 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte(`{"id":"1","lon":NaN,"lat":1}`))
 	f.Add([]byte(`{"data":{"id":"1","geo":{"place_id":"p"}},"includes":{"places":[{"id":"p","geo":{"bbox":[]}}]}}`))
+	f.Add([]byte(`{"id":"1","text":"x","user_location":"Brooklyn, NY \ud83d"}`))
+	f.Add([]byte(`{"data":{"id":"1","author_id":"2"},"includes":{"users":[{"id":"2","location":"\u6771\u4eac"}]}}`))
+	f.Add([]byte(`{"id_str":"1","user":{"location":["not","a","string"]}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var d Decoder
 		tw, err := d.Decode(line)
@@ -40,8 +45,25 @@ func FuzzDecode(f *testing.F) {
 		}
 		c := AppendCompact(nil, &tw)
 		back, err := d.Decode(c)
-		if err != nil || back.Kind != KindTweet || back.ID != tw.ID || back.Located() != tw.Located() {
+		if err != nil || back.Kind != KindTweet || back.ID != tw.ID || back.Located() != tw.Located() ||
+			back.UserLocation != replaceInvalid(tw.UserLocation) {
 			t.Fatalf("compact round trip of %q gave %+v, %v", c, back, err)
 		}
 	})
+}
+
+// replaceInvalid replaces each byte of invalid UTF-8 with U+FFFD, as
+// AppendJSONString does.
+func replaceInvalid(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

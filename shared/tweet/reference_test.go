@@ -38,6 +38,7 @@ func refDecode(line []byte) (Tweet, bool) {
 				Users []struct {
 					ID       string `json:"id"`
 					Username string `json:"username"`
+					Location string `json:"location"`
 				} `json:"users"`
 				Places []struct {
 					ID       string `json:"id"`
@@ -64,8 +65,8 @@ func refDecode(line []byte) (Tweet, bool) {
 			t.Retweet = t.Retweet || r.Type == "retweeted"
 		}
 		for _, u := range env.Includes.Users {
-			if u.ID == d.AuthorID {
-				t.User = u.Username
+			if d.AuthorID != "" && u.ID == d.AuthorID {
+				t.User, t.UserLocation = u.Username, u.Location
 			}
 		}
 		if c := d.Geo.Coordinates; c != nil && len(c.Coordinates) >= 2 {
@@ -101,6 +102,7 @@ func refDecode(line []byte) (Tweet, bool) {
 			} `json:"extended_tweet"`
 			User struct {
 				ScreenName string `json:"screen_name"`
+				Location   string `json:"location"`
 			} `json:"user"`
 			Coordinates *struct {
 				Coordinates []float64 `json:"coordinates"`
@@ -126,7 +128,7 @@ func refDecode(line []byte) (Tweet, bool) {
 		if json.Unmarshal(line, &s) != nil {
 			return Tweet{Kind: KindMalformed}, false
 		}
-		t := Tweet{ID: s.IDStr, Lang: s.Lang, User: s.User.ScreenName}
+		t := Tweet{ID: s.IDStr, Lang: s.Lang, User: s.User.ScreenName, UserLocation: s.User.Location}
 		if c, err := time.Parse(RubyDate, s.CreatedAt); err == nil {
 			t.CreatedAt = c.UTC()
 		}
@@ -172,13 +174,14 @@ func refDecode(line []byte) (Tweet, bool) {
 		Lang      string   `json:"lang"`
 		User      string   `json:"user"`
 		Place     string   `json:"place"`
+		UserLoc   string   `json:"user_location"`
 		RT        bool     `json:"rt"`
 		Approx    bool     `json:"approx"`
 	}
 	if json.Unmarshal(line, &c) != nil || c.ID == "" {
 		return Tweet{Kind: KindMalformed}, false
 	}
-	t := Tweet{ID: c.ID, Text: c.Text, Lang: c.Lang, User: c.User, Place: c.Place, Retweet: c.RT}
+	t := Tweet{ID: c.ID, Text: c.Text, Lang: c.Lang, User: c.User, Place: c.Place, UserLocation: c.UserLoc, Retweet: c.RT}
 	if ts, err := time.Parse(time.RFC3339, c.CreatedAt); err == nil {
 		t.CreatedAt = ts.UTC()
 	}

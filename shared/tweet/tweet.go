@@ -3,6 +3,7 @@ package tweet
 import (
 	"errors"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -40,7 +41,61 @@ const (
 	GeoPoint
 	// GeoPlace is the centre of the tagged place's bounding box.
 	GeoPlace
+	// GeoProfile is inferred from the author's profile location by a
+	// gazetteer ("Brooklyn, NY"); the decoders never set it.
+	GeoProfile
+	// GeoText is inferred from a place name in the tweet's text; the decoders
+	// never set it.
+	GeoText
 )
+
+// String returns the source's name as written in outputs: "point", "place", ...
+func (s GeoSource) String() string {
+	switch s {
+	case GeoNone:
+		return "none"
+	case GeoPoint:
+		return "point"
+	case GeoPlace:
+		return "place"
+	case GeoProfile:
+		return "profile"
+	case GeoText:
+		return "text"
+	}
+	return "GeoSource(" + strconv.Itoa(int(s)) + ")"
+}
+
+// GeoLevel says how precise a location is. Exact points and tagged places
+// count as GeoCity: a place is a neighbourhood or a city far more often than
+// a whole region, and neither the v1.1 nor the v2 decoder keeps its type.
+type GeoLevel uint8
+
+const (
+	// GeoLevelNone means no location.
+	GeoLevelNone GeoLevel = iota
+	// GeoCity is a town or city, or anything finer.
+	GeoCity
+	// GeoRegion is a state, province or county ("Texas", "Kent").
+	GeoRegion
+	// GeoCountry is a whole country.
+	GeoCountry
+)
+
+// String returns the level's name as written in outputs: "city", "region", ...
+func (l GeoLevel) String() string {
+	switch l {
+	case GeoLevelNone:
+		return "none"
+	case GeoCity:
+		return "city"
+	case GeoRegion:
+		return "region"
+	case GeoCountry:
+		return "country"
+	}
+	return "GeoLevel(" + strconv.Itoa(int(l)) + ")"
+}
 
 // Tweet is one decoded line. Only ID, Text and the location are needed for
 // clustering; the rest is carried for outputs and the compact wire record.
@@ -55,12 +110,15 @@ type Tweet struct {
 	Geo       GeoSource
 	// BadGeo is set when the line carried coordinates that were not finite or
 	// out of range; they were ignored.
-	BadGeo  bool
-	Text    string
-	Lang    string
-	User    string
-	Place   string
-	Retweet bool
+	BadGeo bool
+	Text   string
+	Lang   string
+	User   string
+	Place  string
+	// UserLocation is the author's free-text profile location (v1.1
+	// user.location, v2 includes.users[].location of the author), as typed.
+	UserLocation string
+	Retweet      bool
 }
 
 // Located reports whether the tweet has a usable location.
