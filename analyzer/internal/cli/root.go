@@ -73,6 +73,7 @@ draws a world map.`,
 		return nil
 	}
 	root.AddCommand(newRunCmd(d, lo, nil), newEvalCmd(d, lo), newTimelapseCmd(d, lo), newEmbedCmd(d, lo))
+	root.AddCommand(newLocateCmd(d))
 	return root
 }
 
