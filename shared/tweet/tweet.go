@@ -108,6 +108,9 @@ type Tweet struct {
 	CreatedAt time.Time // zero when the line had none or it did not parse
 	Lon, Lat  float64   // valid only when Geo != GeoNone
 	Geo       GeoSource
+	// Level is how precise an inferred location is (GeoProfile, GeoText);
+	// the decoders leave it zero, and points and places count as GeoCity.
+	Level GeoLevel
 	// BadGeo is set when the line carried coordinates that were not finite or
 	// out of range; they were ignored.
 	BadGeo bool

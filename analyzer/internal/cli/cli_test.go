@@ -14,6 +14,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
+	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/spf13/cobra"
 )
@@ -47,6 +48,9 @@ func TestRunFlags(t *testing.T) {
 	if o.Pipeline.Clock != pipeline.ClockEvent || o.mapOpts.Region != "usa" || !o.mapOpts.Lossless || o.Model.cluster.K != 7 ||
 		o.mapOpts.SizeBy != "count" {
 		t.Fatalf("options %+v", o)
+	}
+	if l := o.Pipeline.Locate; l == nil || *l != geocode.DefaultPolicy {
+		t.Fatalf("default --locate: %+v", l)
 	}
 	if o.Pipeline.Stream.Token != "from-env" {
 		t.Fatal("token not taken from GEOSTREAM_TOKEN")
@@ -106,6 +110,9 @@ func TestRunBadFlags(t *testing.T) {
 		{"--vector-weight", "-1"},
 		{"--text-weight", "0", "--geo-weight", "0"},
 		{"--max-share", "2"},
+		{"--locate", "gps"},
+		{"--locate", ""},
+		{"--locate-level", "street"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -16,6 +16,7 @@ type EvalOptions struct {
 	Labels   string
 	Ignore   string
 	Model    modelOptions
+	Locate   locateOptions
 	Quiet    bool
 	Baseline string
 }
@@ -39,6 +40,11 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			if po.Input == "" || o.Labels == "" {
 				return usagef("eval needs --input and --labels")
 			}
+			pol, err := o.Locate.policy()
+			if err != nil {
+				return err
+			}
+			po.Locate = pol
 			if err := po.Validate(); err != nil {
 				return usageError{err}
 			}
@@ -94,6 +100,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 	f.DurationVar(&o.Pipeline.Window.Slide, "slide", 20*time.Second, "slide interval")
 	o.Pipeline.StatsInterval = time.Hour
 	addModelFlags(f, &o.Model)
+	addLocateFlags(f, &o.Locate)
 	return cmd
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
+	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
@@ -203,4 +204,28 @@ func saveAtomic(path string, m *embed.Online) error {
 		return fmt.Errorf("saving embeddings: %w", err)
 	}
 	return nil
+}
+
+// locateOptions are the flags that say how tweets are located, shared by
+// run and eval.
+type locateOptions struct {
+	methods, level string
+}
+
+func addLocateFlags(f *pflag.FlagSet, o *locateOptions) {
+	f.StringVar(&o.methods, "locate", "point,place,profile,text",
+		"how tweets may be located, tried in this order: point (GPS), place (the tagged place), profile (the author's profile location, by the GeoNames gazetteer), text (a city named in the tweet)")
+	f.StringVar(&o.level, "locate-level", "city", "coarsest location inferred from a profile or text that is mapped: city, region or country")
+}
+
+// policy parses the flags.
+func (o *locateOptions) policy() (*geocode.Policy, error) {
+	p, err := geocode.ParsePolicy(o.methods, o.level)
+	if err != nil {
+		return nil, usagef("--locate/--locate-level: %v", err)
+	}
+	if !p.Point && !p.Place && !p.Infers() {
+		return nil, usagef("--locate names no way to locate a tweet")
+	}
+	return &p, nil
 }

@@ -36,6 +36,7 @@ type RunOptions struct {
 	Assignments   string
 	MaxLine       int
 	Model         modelOptions
+	Locate        locateOptions
 	model         *cluster.Model
 	Maps          bool
 	Region        string
@@ -97,6 +98,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.StringVar(&o.SizeBy, "size-by", render.SizeByNone, "point size: none (a disc per tweet) or count (a disc per cluster and place, its area by the number of tweets)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
+	addLocateFlags(f, &o.Locate)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
 	return cmd
@@ -107,6 +109,11 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	po := &o.Pipeline
 	po.Clock = pipeline.Clock(o.Clock)
 	po.Stdin = d.Stdin
+	pol, err := o.Locate.policy()
+	if err != nil {
+		return err
+	}
+	po.Locate = pol
 	if err := po.Validate(); err != nil {
 		return usageError{err}
 	}

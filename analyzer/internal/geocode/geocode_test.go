@@ -337,3 +337,59 @@ func gzipped(t *testing.T, b []byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+func TestPlaceByPolicy(t *testing.T) {
+	gc, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	point := tweet.Tweet{Kind: tweet.KindTweet, Geo: tweet.GeoPoint, Lon: 1, Lat: 2, UserLocation: "Paris, France"}
+	tests := []struct {
+		name   string
+		tw     tweet.Tweet
+		policy string
+		level  string
+		want   tweet.GeoSource
+		lvl    tweet.GeoLevel
+	}{
+		{"a point is kept", point, "point,place,profile,text", "city", tweet.GeoPoint, tweet.GeoCity},
+		{"a point not allowed gives way to the profile", point, "place,profile", "city", tweet.GeoProfile, tweet.GeoCity},
+		{"a place is kept", tweet.Tweet{Geo: tweet.GeoPlace, Lon: 1, Lat: 2}, "place", "city", tweet.GeoPlace, tweet.GeoCity},
+		{"a city profile", tweet.Tweet{UserLocation: "Austin, TX"}, "point,profile", "city", tweet.GeoProfile, tweet.GeoCity},
+		{"a region profile is not a city", tweet.Tweet{UserLocation: "somewhere in Texas"}, "point,profile", "city", tweet.GeoNone, tweet.GeoLevelNone},
+		{"a region profile at region level", tweet.Tweet{UserLocation: "somewhere in Texas"}, "point,profile", "region", tweet.GeoProfile, tweet.GeoRegion},
+		{"a country profile at country level", tweet.Tweet{UserLocation: "Deutschland"}, "profile", "country", tweet.GeoProfile, tweet.GeoCountry},
+		{"junk, then a city in the text", tweet.Tweet{UserLocation: "in your heart", Text: "Snow again in Chicago tonight"}, "profile,text", "city", tweet.GeoText, tweet.GeoCity},
+		{"text not allowed", tweet.Tweet{Text: "Snow again in Chicago tonight"}, "point,place,profile", "city", tweet.GeoNone, tweet.GeoLevelNone},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParsePolicy(tc.policy, tc.level)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tw := tc.tw
+			located := gc.Place(&tw, p)
+			if tw.Geo != tc.want || located != (tc.want != tweet.GeoNone) {
+				t.Fatalf("got %v (located %v), want %v", tw.Geo, located, tc.want)
+			}
+			if located && tw.Level != tc.lvl {
+				t.Fatalf("level %v, want %v", tw.Level, tc.lvl)
+			}
+			if !located && (tw.Lon != 0 || tw.Lat != 0) {
+				t.Fatalf("an unlocated tweet kept coordinates %v,%v", tw.Lon, tw.Lat)
+			}
+		})
+	}
+	if _, err := ParsePolicy("gps", "city"); err == nil {
+		t.Error("an unknown method was accepted")
+	}
+	if _, err := ParsePolicy("point", "street"); err == nil {
+		t.Error("an unknown level was accepted")
+	}
+	var none *Geocoder // a policy that infers nothing needs no gazetteer
+	tw := tweet.Tweet{Geo: tweet.GeoPoint, Lon: 1, Lat: 2}
+	if !none.Place(&tw, Policy{Point: true, Level: tweet.GeoCity}) {
+		t.Fatal("a point was dropped without a gazetteer")
+	}
+}

@@ -72,8 +72,9 @@ func (w *Windows) Close() error {
 	return w.f.Close()
 }
 
-// Assignments writes window_end,id,lon,lat,cluster for every tweet of every
-// window.
+// Assignments writes window_end,id,lon,lat,cluster,located,level for every
+// tweet of every window: located says how the tweet was placed (point,
+// place, profile, text) and level how precisely (city, region, country).
 type Assignments struct {
 	f  *os.File
 	cw *csv.Writer
@@ -86,7 +87,7 @@ func NewAssignments(path string) (*Assignments, error) {
 		return nil, fmt.Errorf("creating assignments file: %w", err)
 	}
 	cw := csv.NewWriter(bufio.NewWriterSize(f, 256<<10))
-	cw.Write([]string{"window_end", "id", "lon", "lat", "cluster"})
+	cw.Write([]string{"window_end", "id", "lon", "lat", "cluster", "located", "level"})
 	return &Assignments{f: f, cw: cw}, nil
 }
 
@@ -95,7 +96,7 @@ func (a *Assignments) Write(r *pipeline.Result) error {
 	end := r.End.Format(time.RFC3339)
 	for _, p := range r.Points {
 		a.cw.Write([]string{end, p.ID, strconv.FormatFloat(p.Lon, 'f', -1, 64),
-			strconv.FormatFloat(p.Lat, 'f', -1, 64), strconv.Itoa(p.Cluster)})
+			strconv.FormatFloat(p.Lat, 'f', -1, 64), strconv.Itoa(p.Cluster), p.Located.String(), p.Level.String()})
 	}
 	a.cw.Flush()
 	if err := a.cw.Error(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
@@ -46,6 +47,11 @@ type Options struct {
 	// ExtraStats, if set, adds key-value pairs to the periodic stats line
 	// (it runs in the pipeline's goroutine).
 	ExtraStats func() []any
+	// Locate, if set, says how tweets are located: it may drop points or
+	// places, and place unlocated tweets by their authors' profile locations
+	// and place names in their text (the GeoNames gazetteer). Nil keeps the
+	// decoders' points and places only.
+	Locate *geocode.Policy
 }
 
 // Validate checks the options.
@@ -59,6 +65,9 @@ func (o *Options) Validate() error {
 	if o.Lateness < 0 {
 		return errors.New("pipeline: --lateness must not be negative")
 	}
+	if o.Locate != nil && !o.Locate.Point && !o.Locate.Place && !o.Locate.Infers() {
+		return errors.New("pipeline: --locate names no way to locate a tweet")
+	}
 	return nil
 }
 
@@ -68,6 +77,9 @@ type Point struct {
 	Lon, Lat float64
 	Text     string
 	Time     time.Time
+	// Located says how the tweet was located, and Level how precisely.
+	Located tweet.GeoSource
+	Level   tweet.GeoLevel
 	// Cluster is the point's cluster in the current window (-1: none yet).
 	Cluster int
 	// Feature, Terms and Tokens are filled by the model, if one is set.
@@ -190,10 +202,37 @@ func New(opts Options, model Model, outputs ...Output) *Pipeline {
 	}
 }
 
+// locator returns the stream's Locate hook for the policy, loading the
+// gazetteer (0.2 s, 20 MB) if the policy infers locations.
+func (p *Pipeline) locator() (func(*tweet.Tweet), error) {
+	pol := p.opts.Locate
+	if pol == nil {
+		return nil, nil
+	}
+	var gc *geocode.Geocoder
+	if pol.Infers() {
+		var err error
+		if gc, err = geocode.New(geocode.Options{}); err != nil {
+			return nil, fmt.Errorf("loading the gazetteer: %w", err)
+		}
+	}
+	policy := *pol
+	return func(t *tweet.Tweet) { gc.Place(t, policy) }, nil
+}
+
 // Run reads the input to its end (or until ctx is cancelled), flushes the
 // last windows and closes the outputs. Cancellation is a clean stop: Run
 // returns nil.
 func (p *Pipeline) Run(ctx context.Context) error {
+	locate, err := p.locator()
+	if err != nil {
+		for _, o := range p.outputs {
+			o.Close()
+		}
+		return err
+	}
+	sopts := p.opts.Stream
+	sopts.Locate = locate // used by the reader goroutine alone
 	readCtx, cancelRead := context.WithCancel(ctx)
 	defer cancelRead()
 	chunks := make(chan stream.Chunk, 16)
@@ -202,9 +241,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		defer close(chunks)
 		var err error
 		if p.opts.Input != "" {
-			_, err = stream.ReadFile(readCtx, p.opts.Input, p.opts.Stdin, p.opts.Stream, chunks)
+			_, err = stream.ReadFile(readCtx, p.opts.Input, p.opts.Stdin, sopts, chunks)
 		} else {
-			err = stream.Connect(readCtx, p.opts.Stream, chunks)
+			err = stream.Connect(readCtx, sopts, chunks)
 		}
 		if readCtx.Err() != nil {
 			err = nil
@@ -234,7 +273,6 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	stats := time.NewTicker(p.opts.StatsInterval)
 	defer stats.Stop()
 
-	var err error
 loop:
 	for {
 		select {
@@ -341,7 +379,21 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 			continue
 		}
 		cnt.Located = 1
-		pt := &Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1}
+		switch tw.Geo {
+		case tweet.GeoPoint:
+			cnt.ByPoint = 1
+		case tweet.GeoPlace:
+			cnt.ByPlace = 1
+		case tweet.GeoProfile:
+			cnt.ByProfile = 1
+		case tweet.GeoText:
+			cnt.ByText = 1
+		}
+		level := tw.Level
+		if level == tweet.GeoLevelNone {
+			level = tweet.GeoCity // a decoder's point or place
+		}
+		pt := &Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
 		if i < len(c.Tokens) {
 			pt.Tokens = c.Tokens[i]
 		}

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/window"
+	"github.com/geostream/geostream/shared/tweet"
 )
 
 type recorder struct {
@@ -97,5 +99,50 @@ func TestValidate(t *testing.T) {
 	bad.Lateness = -time.Second
 	if bad.Validate() == nil {
 		t.Error("negative lateness accepted")
+	}
+}
+
+// TestLocateByProfile: with a Locate policy, tweets without coordinates are
+// placed by their authors' profile locations, counted by method, and
+// carry how they were located; without one they stay unlocated.
+func TestLocateByProfile(t *testing.T) {
+	lines := strings.Join([]string{
+		`{"id":"1","created_at":"2026-01-01T00:00:05Z","lon":-0.12,"lat":51.5,"text":"a point"}`,
+		`{"id":"2","created_at":"2026-01-01T00:00:06Z","text":"no place","user_location":"Austin, TX"}`,
+		`{"id":"3","created_at":"2026-01-01T00:00:07Z","text":"nowhere","user_location":"in your heart"}`,
+		`{"id":"4","created_at":"2026-01-01T00:00:08Z","text":"a state","user_location":"Texas"}`,
+	}, "\n")
+	run := func(pol *geocode.Policy) (*recorder, Stats) {
+		rec := &recorder{}
+		p := New(Options{Input: "-", Stdin: strings.NewReader(lines), Clock: ClockEvent, Locate: pol,
+			Window: window.Config{Batch: 10 * time.Second, Window: 20 * time.Second, Slide: 10 * time.Second}}, nil, rec)
+		if err := p.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return rec, p.Stats()
+	}
+	rec, st := run(&geocode.DefaultPolicy)
+	if c := st.Counts; c.Located != 2 || c.ByPoint != 1 || c.ByProfile != 1 || c.Unlocated != 2 {
+		t.Fatalf("counts %+v: want the point and Austin located, junk and a bare state not", c)
+	}
+	byID := map[string]*Point{}
+	for _, r := range rec.results {
+		for _, p := range r.Points {
+			byID[p.ID] = p
+		}
+	}
+	if p := byID["2"]; p == nil || p.Located != tweet.GeoProfile || p.Level != tweet.GeoCity || p.Lon > -97 || p.Lon < -98.5 {
+		t.Fatalf("Austin: %+v", p)
+	}
+	if p := byID["1"]; p == nil || p.Located != tweet.GeoPoint || p.Level != tweet.GeoCity {
+		t.Fatalf("the point: %+v", p)
+	}
+	region := geocode.DefaultPolicy
+	region.Level = tweet.GeoRegion
+	if _, st := run(&region); st.Counts.ByProfile != 2 {
+		t.Fatalf("at region level: counts %+v, want Texas placed too", st.Counts)
+	}
+	if _, st := run(nil); st.Counts.Located != 1 {
+		t.Fatalf("without a policy: counts %+v, want the point only", st.Counts)
 	}
 }

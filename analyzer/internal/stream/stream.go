@@ -62,6 +62,11 @@ type Options struct {
 	// the reader's goroutine, to take work off the pipeline's. It must be
 	// safe for concurrent use.
 	Tokenize func(string) []string
+	// Locate, if set, is applied to every tweet here, in the reader's
+	// goroutine, before Tokenize: it may place an unlocated tweet (from its
+	// author's profile or its text) or drop a location. Only this goroutine
+	// calls it.
+	Locate func(*tweet.Tweet)
 }
 
 func (o *Options) defaults() {
@@ -192,6 +197,9 @@ func Read(ctx context.Context, r io.Reader, opts Options, out chan<- Chunk) (int
 				break // keep-alive
 			}
 			tw, _ := dec.Decode(line) // Kind says what it was
+			if opts.Locate != nil && tw.Kind == tweet.KindTweet {
+				opts.Locate(&tw)
+			}
 			c.Lines = append(c.Lines, tw)
 			if opts.Tokenize != nil {
 				var toks []string

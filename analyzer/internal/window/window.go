@@ -38,8 +38,14 @@ func (c Config) Validate() error {
 
 // Counts are the per-batch tallies that end up in every window line.
 type Counts struct {
-	Tweets    int `json:"tweets"`
-	Located   int `json:"located"`
+	Tweets  int `json:"tweets"`
+	Located int `json:"located"`
+	// ByPoint, ByPlace, ByProfile and ByText split Located by how each
+	// tweet was located.
+	ByPoint   int `json:"by_point"`
+	ByPlace   int `json:"by_place"`
+	ByProfile int `json:"by_profile"`
+	ByText    int `json:"by_text"`
 	Unlocated int `json:"unlocated"`
 	BadGeo    int `json:"bad_geo"`
 	Notices   int `json:"notices"`
@@ -52,6 +58,10 @@ type Counts struct {
 func (c *Counts) Add(o Counts) {
 	c.Tweets += o.Tweets
 	c.Located += o.Located
+	c.ByPoint += o.ByPoint
+	c.ByPlace += o.ByPlace
+	c.ByProfile += o.ByProfile
+	c.ByText += o.ByText
 	c.Unlocated += o.Unlocated
 	c.BadGeo += o.BadGeo
 	c.Notices += o.Notices
