@@ -129,6 +129,17 @@ type Model struct {
 	slab    []float64 // backing store of batch
 	x       []float64 // scratch for one point
 	batches int
+	spawn   func(func()) // starts Assign's helper goroutine; nil: a go statement
+}
+
+// SetSpawn implements pipeline.Spawner: the model's goroutines (Assign's
+// second half of a large window, the online embeddings' training) start
+// with spawn.
+func (m *Model) SetSpawn(spawn func(func())) {
+	m.spawn = spawn
+	if m.opts.Online != nil {
+		m.opts.Online.SetSpawn(spawn)
+	}
 }
 
 // widen returns f as float64 in buf (grown as needed).
@@ -381,10 +392,15 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 		other := make([]acc, k)
 		var wg sync.WaitGroup
 		wg.Add(1)
-		go func() {
+		second := func() {
 			defer wg.Done()
 			m.assignPart(points[half:], other, cs, nil)
-		}()
+		}
+		if m.spawn != nil {
+			m.spawn(second)
+		} else {
+			go second() // joined below
+		}
 		m.assignPart(points[:half], accs, cs, m.x[:0])
 		wg.Wait()
 		for i := range accs {

@@ -103,6 +103,13 @@ type Model interface {
 	Assign(points []*Point) []ClusterSummary
 }
 
+// Spawner is a Model with goroutines of its own. Run gives it, before the
+// first batch, the function to start them with: they are then the
+// pipeline's, and Run waits for them before it returns.
+type Spawner interface {
+	SetSpawn(spawn func(func()))
+}
+
 // Tokenizer is a Model whose tokenizing is stateless: the pipeline runs it
 // in the reader's goroutine, and Prepare then finds Point.Tokens filled.
 type Tokenizer interface {
@@ -233,6 +240,17 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	sopts := p.opts.Stream
 	sopts.Locate = locate // used by the reader goroutine alone
+	var model sync.WaitGroup
+	defer model.Wait()
+	if s, ok := p.model.(Spawner); ok {
+		s.SetSpawn(func(f func()) {
+			model.Add(1)
+			go func() { // owned here: the model joins it, Run waits for it
+				defer model.Done()
+				f()
+			}()
+		})
+	}
 	readCtx, cancelRead := context.WithCancel(ctx)
 	defer cancelRead()
 	chunks := make(chan stream.Chunk, 16)

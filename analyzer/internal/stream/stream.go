@@ -87,11 +87,6 @@ func (o *Options) defaults() {
 	}
 }
 
-// Stats counts connections.
-type Stats struct {
-	Connects, Disconnects int
-}
-
 // Connect reads from the scraper at opts.Addr until ctx ends, reconnecting
 // with capped, jittered exponential backoff whenever the connection fails or
 // ends. It returns nil when ctx is cancelled, or, with Once, when the first

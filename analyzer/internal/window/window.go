@@ -116,7 +116,6 @@ type Slider[T any] struct {
 	next    int64 // index of the next batch to close
 	open    map[int64]*Batch[T]
 	ring    []*Batch[T] // last per closed batches, oldest first
-	maxIdx  int64
 }
 
 // NewSlider returns a Slider for cfg, which must be valid.
@@ -147,9 +146,6 @@ func (s *Slider[T]) batch(i int64) *Batch[T] {
 		start := time.Unix(0, i*int64(s.cfg.Batch)).UTC()
 		b = &Batch[T]{Index: i, Start: start, End: start.Add(s.cfg.Batch)}
 		s.open[i] = b
-		if i > s.maxIdx {
-			s.maxIdx = i
-		}
 	}
 	return b
 }
@@ -158,7 +154,6 @@ func (s *Slider[T]) start(t time.Time) {
 	if !s.started {
 		s.started = true
 		s.next = s.index(t)
-		s.maxIdx = s.next
 	}
 }
 
