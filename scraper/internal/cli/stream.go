@@ -1,13 +1,12 @@
 package cli
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
 	"github.com/geostream/geostream/scraper/internal/source/xapi"
+	"github.com/geostream/geostream/shared/bbox"
 	"github.com/spf13/cobra"
 )
 
@@ -60,7 +59,7 @@ are left alone.`,
 			}
 			q := xapi.Query{Track: splitList(o.Track), Lang: splitList(o.Lang), Raw: o.Rules}
 			if o.BBox != "" {
-				b, err := parseBox(o.BBox)
+				b, err := bbox.Parse(o.BBox)
 				if err != nil {
 					return usagef("--bbox: %v", err)
 				}
@@ -118,24 +117,4 @@ func splitList(in []string) []string {
 		}
 	}
 	return out
-}
-
-func parseBox(s string) (xapi.BBox, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return xapi.BBox{}, errors.New("want w,s,e,n")
-	}
-	var v [4]float64
-	for i, p := range parts {
-		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || x != x {
-			return xapi.BBox{}, errors.New("want four numbers w,s,e,n")
-		}
-		v[i] = x
-	}
-	b := xapi.BBox{W: v[0], S: v[1], E: v[2], N: v[3]}
-	if b.W < -180 || b.E > 180 || b.S < -90 || b.N > 90 || b.W >= b.E || b.S >= b.N {
-		return b, errors.New("want -180 <= w < e <= 180 and -90 <= s < n <= 90")
-	}
-	return b, nil
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
 )
@@ -90,8 +91,8 @@ type Options struct {
 	APIURL  string
 	Token   string
 	Sample  bool
-	Box     *BBox    // client-side location filter
-	Langs   []string // client-side language filter
+	Box     *bbox.Box // client-side location filter
+	Langs   []string  // client-side language filter
 	MaxLine int
 	Stall   time.Duration
 	Client  *http.Client

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
+	"github.com/geostream/geostream/shared/bbox"
 )
 
 const secret = "AAAA-very-secret-token"
@@ -341,8 +342,8 @@ type authz string
 func (a authz) Add(r *http.Request) { r.Header.Set("Authorization", "Bearer "+string(a)) }
 
 func TestPlan(t *testing.T) {
-	big := &BBox{-130, -20, 100, 50}
-	small := &BBox{-74.02, 40.70, -73.95, 40.75}
+	big := &bbox.Box{W: -130, S: -20, E: 100, N: 50}
+	small := &bbox.Box{W: -74.02, S: 40.70, E: -73.95, N: 40.75}
 	tests := []struct {
 		name  string
 		q     Query
@@ -357,10 +358,10 @@ func TestPlan(t *testing.T) {
 		{"no keywords: sample stream, filtered here", Query{Lang: []string{"en"}, BBox: big}, "[]", true, "[en]"},
 		{"raw rules as given", Query{Raw: []string{"has:geo storm"}}, "[has:geo storm]", false, "[]"},
 		{"two languages", Query{Track: []string{"a"}, Lang: []string{"en", "fr"}}, "[a (lang:en OR lang:fr)]", false, "[]"},
-		{"a city-sized box becomes tiles", Query{Track: []string{"storm"}, BBox: &BBox{-0.6, 51.25, 0.35, 51.7}},
+		{"a city-sized box becomes tiles", Query{Track: []string{"storm"}, BBox: &bbox.Box{W: -0.6, S: 51.25, E: 0.35, N: 51.7}},
 			"[storm (bounding_box:[-0.6 51.25 -0.125 51.475] OR bounding_box:[-0.125 51.25 0.35 51.475] OR " +
 				"bounding_box:[-0.6 51.475 -0.125 51.7] OR bounding_box:[-0.125 51.475 0.35 51.7])]", false, "[]"},
-		{"too many tiles for one rule: has:geo", Query{Track: []string{"storm"}, BBox: &BBox{10, -1, 12, 1}},
+		{"too many tiles for one rule: has:geo", Query{Track: []string{"storm"}, BBox: &bbox.Box{W: 10, S: -1, E: 12, N: 1}},
 			"[storm has:geo]", true, "[]"},
 	}
 	for _, tc := range tests {
@@ -381,7 +382,7 @@ func TestPlanTiles(t *testing.T) {
 	for range 2000 {
 		lat := r.Float64()*170 - 85
 		lon := r.Float64()*350 - 175
-		b := BBox{W: lon, S: lat, E: lon + r.Float64()*1.2, N: math.Min(89, lat+r.Float64()*0.8)}
+		b := bbox.Box{W: lon, S: lat, E: lon + r.Float64()*1.2, N: math.Min(89, lat+r.Float64()*0.8)}
 		rules, box, _, err := Plan(Query{Track: []string{"storm", "flood"}, BBox: &b})
 		if err != nil {
 			t.Fatal(err)
@@ -395,16 +396,16 @@ func TestPlanTiles(t *testing.T) {
 		if len(rules[0]) > MaxRuleLen {
 			t.Fatalf("%v: rule of %d characters", b, len(rules[0]))
 		}
-		tiles := b.tiles()
-		if len(tiles) > 1 {
+		ts := tiles(b)
+		if len(ts) > 1 {
 			tiled++
 		}
 		var area float64
-		for _, tl := range tiles {
-			if w, h := tl.miles(); w > MaxBoxMiles || h > MaxBoxMiles {
+		for _, tl := range ts {
+			if w, h := miles(tl); w > MaxBoxMiles || h > MaxBoxMiles {
 				t.Fatalf("%v: tile %v is %.1f × %.1f miles", b, tl, w, h)
 			}
-			if !strings.Contains(rules[0], tl.operator()) {
+			if !strings.Contains(rules[0], operator(tl)) {
 				t.Fatalf("%v: tile %v missing from %q", b, tl, rules[0])
 			}
 			area += (tl.E - tl.W) * (tl.N - tl.S)
@@ -426,7 +427,7 @@ func TestClientFilter(t *testing.T) {
 		strings.Replace(tw(2), "[1,2]", "[-74,40.7]", 1) + "\n",
 		`{"errors":[{"title":"something else"}]}` + "\n", // a notice passes on, to be counted
 	}})
-	src.opts.Box = &BBox{-80, 35, -70, 45}
+	src.opts.Box = &bbox.Box{W: -80, S: 35, E: -70, N: 45}
 	got := collect(t, src, 2)
 	if !strings.Contains(got[0], `"id":"2"`) || !strings.Contains(got[1], "something else") || src.Stats.Filtered.Load() != 1 {
 		t.Fatalf("got %q, filtered %d", got, src.Stats.Filtered.Load())
