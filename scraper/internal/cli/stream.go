@@ -91,9 +91,9 @@ are left alone.`,
 			src := xapi.New(xapi.Options{APIURL: strings.TrimRight(o.APIURL, "/"), Token: token, Sample: sample,
 				Box: box, Langs: langs, MaxLine: o.Serve.maxLine, Logger: log})
 			err = serve(cmd.Context(), d, log, src, &o.Serve, false)
-			st := &src.Stats
-			log.Info("stream finished", "lines", st.Lines.Load(), "keepalives", st.KeepAlives.Load(), "filtered", st.Filtered.Load(),
-				"too_long", st.TooLong.Load(), "cut", st.Cut.Load(), "connections", st.Reconnects.Load(), "disconnect_messages", st.Disconnects.Load())
+			st := src.Stats()
+			log.Info("stream finished", "lines", st.Lines, "keepalives", st.KeepAlives, "filtered", st.Filtered,
+				"too_long", st.TooLong, "cut", st.Cut, "connections", st.Connections, "disconnect_messages", st.Disconnects)
 			return err
 		},
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
+	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/tweet"
 )
@@ -190,7 +191,7 @@ func SyncRules(ctx context.Context, c *twitter.Client, want []string, dryRun boo
 			for _, e := range resp.Errors {
 				msgs = append(msgs, e.Title+": "+e.Detail)
 			}
-			return ch, fmt.Errorf("X refused the rules: %s", strings.Join(msgs, "; "))
+			return ch, fmt.Errorf("rules refused by X: %s", strings.Join(msgs, "; "))
 		}
 	}
 	sort.Strings(ch.Kept)
@@ -233,13 +234,14 @@ func explain(err error) error {
 	return err
 }
 
-// filter reports whether a line passes the client-side filters.
-func filter(dec *tweet.Decoder, line []byte, box *bbox.Box, langs []string) bool {
+// filter reports whether a line passes the client-side filters, decoding
+// it (into l.Tweet) only if there is a filter.
+func filter(dec *tweet.Decoder, l *source.Line, box *bbox.Box, langs []string) bool {
 	if box == nil && len(langs) == 0 {
 		return true
 	}
-	tw, err := dec.Decode(line)
-	if err != nil || tw.Kind != tweet.KindTweet {
+	tw := l.Decode(dec)
+	if tw.Kind != tweet.KindTweet {
 		return true // notices and junk go on to be counted downstream
 	}
 	if box != nil && (!tw.Located() || !box.Contains(tw.Lon, tw.Lat)) {

@@ -11,6 +11,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +44,8 @@ type fakeX struct {
 	next  int
 	bad   []string
 	pace  time.Duration // wait between chunks
+	// queries are the stream requests' query parameters.
+	queries []url.Values
 }
 
 func (f *fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -61,9 +65,7 @@ func (f *fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	if !strings.Contains(r.URL.RawQuery, "expansions=geo.place_id") || !strings.Contains(r.URL.RawQuery, "tweet.fields=") {
-		f.bad = append(f.bad, "stream request without the geo fields: "+r.URL.RawQuery)
-	}
+	f.queries = append(f.queries, r.URL.Query())
 	if f.conns >= len(f.steps) {
 		f.mu.Unlock()
 		<-r.Context().Done() // script done: hang until the test ends the client
@@ -232,17 +234,24 @@ func TestStreamFaults(t *testing.T) {
 			t.Fatalf("line %d: got %q, want %q", i, got[i], want[i])
 		}
 	}
-	st := &src.Stats
-	if st.KeepAlives.Load() != 3 || st.TooLong.Load() != 1 || st.Cut.Load() != 1 || st.Disconnects.Load() != 1 || st.Reconnects.Load() != 4 {
-		t.Fatalf("keepalives %d toolong %d cut %d disconnects %d connections %d", st.KeepAlives.Load(), st.TooLong.Load(),
-			st.Cut.Load(), st.Disconnects.Load(), st.Reconnects.Load())
+	if st := src.Stats(); st != (Stats{Lines: 6, KeepAlives: 3, TooLong: 1, Cut: 1, Disconnects: 1, Connections: 4}) {
+		t.Fatalf("stats %+v", st)
 	}
 	// Waits: after the cut (network, 250 ms), after the 503 (HTTP, 5 s),
 	// none after the operational-disconnect message (reconnect at once),
-	// 250 ms after the stall (a good connection reset the backoff).
-	want2 := []time.Duration{250 * time.Millisecond, 5 * time.Second, 250 * time.Millisecond}
-	if fmt.Sprint(clk.sleeps) != fmt.Sprint(want2) {
-		t.Fatalf("slept %v, want %v", clk.sleeps, want2)
+	// 250 ms after the stall (the tweet before it reset the backoff).
+	wantSleeps(t, clk.sleeps, 250*time.Millisecond, 5*time.Second, 250*time.Millisecond)
+}
+
+// wantSleeps checks waits against X's schedule, plus at most Jitter.
+func wantSleeps(t *testing.T, got []time.Duration, want ...time.Duration) {
+	t.Helper()
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = got[i] >= want[i] && float64(got[i]) <= float64(want[i])*(1+Jitter)
+	}
+	if !ok {
+		t.Fatalf("slept %v, want %v each plus at most %.0f%%", got, want, Jitter*100)
 	}
 }
 
@@ -254,9 +263,8 @@ func TestRateLimitHonoursReset(t *testing.T) {
 		step{status: 200, chunks: []string{tw(1) + "\n"}},
 	)
 	collect(t, src, 1)
-	if len(clk.sleeps) != 2 || clk.sleeps[0] != 5*time.Minute || clk.sleeps[1] != 2*time.Minute {
-		t.Fatalf("slept %v, want [5m (the reset) 2m (doubled from 1m)]", clk.sleeps)
-	}
+	// The reset, then 2 minutes (doubled from 1).
+	wantSleeps(t, clk.sleeps, 5*time.Minute, 2*time.Minute)
 }
 
 func TestUnauthorizedFailsFast(t *testing.T) {
@@ -268,30 +276,6 @@ func TestUnauthorizedFailsFast(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "X_BEARER_TOKEN") {
 		t.Fatalf("error %q should name the variable, not the token", err)
-	}
-}
-
-func TestBackoffSchedule(t *testing.T) {
-	var b Backoff
-	var net []time.Duration
-	for range 66 {
-		net = append(net, b.Next(Network))
-	}
-	if net[0] != 250*time.Millisecond || net[1] != 500*time.Millisecond || net[63] != 16*time.Second || net[65] != 16*time.Second {
-		t.Fatalf("network backoff %v", net)
-	}
-	want := []time.Duration{5, 10, 20, 40, 80, 160, 320, 320}
-	for i, w := range want {
-		if got := b.Next(HTTP); got != w*time.Second {
-			t.Fatalf("HTTP step %d: %v, want %v", i, got, w*time.Second)
-		}
-	}
-	if b.Next(RateLimited) != time.Minute || b.Next(RateLimited) != 2*time.Minute {
-		t.Fatal("429 backoff does not double from a minute")
-	}
-	b.Reset()
-	if b.Next(HTTP) != 5*time.Second {
-		t.Fatal("reset did not reset")
 	}
 }
 
@@ -429,8 +413,8 @@ func TestClientFilter(t *testing.T) {
 	}})
 	src.opts.Box = &bbox.Box{W: -80, S: 35, E: -70, N: 45}
 	got := collect(t, src, 2)
-	if !strings.Contains(got[0], `"id":"2"`) || !strings.Contains(got[1], "something else") || src.Stats.Filtered.Load() != 1 {
-		t.Fatalf("got %q, filtered %d", got, src.Stats.Filtered.Load())
+	if !strings.Contains(got[0], `"id":"2"`) || !strings.Contains(got[1], "something else") || src.Stats().Filtered != 1 {
+		t.Fatalf("got %q, filtered %d", got, src.Stats().Filtered)
 	}
 }
 
@@ -478,7 +462,55 @@ func TestKeepAlivesAreNotAStall(t *testing.T) {
 	f.steps = []step{{status: 200, chunks: append(ka, tw(7)+"\r\n")}}
 	f.pace = 100 * time.Millisecond
 	got := collect(t, src, 1)
-	if got[0] != tw(7) || src.Stats.Reconnects.Load() != 1 || len(clk.sleeps) != 0 || src.Stats.KeepAlives.Load() != 10 {
-		t.Fatalf("got %q after %d connections, sleeps %v, %d keep-alives", got, src.Stats.Reconnects.Load(), clk.sleeps, src.Stats.KeepAlives.Load())
+	if got[0] != tw(7) || src.Stats().Connections != 1 || len(clk.sleeps) != 0 || src.Stats().KeepAlives != 10 {
+		t.Fatalf("got %q after %d connections, sleeps %v, %d keep-alives", got, src.Stats().Connections, clk.sleeps, src.Stats().KeepAlives)
+	}
+}
+
+// TestStreamRequestsLocations: every stream request asks for what the
+// analyzer locates tweets with: the point, the place (expanded) and the
+// author's profile location (expanded), plus text, time and language.
+func TestStreamRequestsLocations(t *testing.T) {
+	for _, sample := range []bool{false, true} {
+		f, src, _, _ := setup(t, step{status: 200, chunks: []string{tw(1) + "\r\n"}})
+		src.opts.Sample = sample
+		collect(t, src, 1)
+		f.mu.Lock()
+		q := f.queries[0]
+		f.mu.Unlock()
+		list := func(k string) []string { return strings.Split(q.Get(k), ",") }
+		for _, want := range []struct{ param, value string }{
+			{"expansions", "author_id"}, {"expansions", "geo.place_id"}, {"user.fields", "location"},
+			{"place.fields", "geo"}, {"place.fields", "full_name"}, {"tweet.fields", "geo"},
+			{"tweet.fields", "created_at"}, {"tweet.fields", "lang"}, {"tweet.fields", "author_id"},
+		} {
+			if !slices.Contains(list(want.param), want.value) {
+				t.Errorf("sample=%v: %s=%q lacks %s", sample, want.param, q.Get(want.param), want.value)
+			}
+		}
+	}
+}
+
+// TestFilterHandsOnItsDecoding: a line the client-side filter decoded
+// carries the decoded tweet on, so nothing downstream decodes it again; with
+// no filter nothing is decoded here.
+func TestFilterHandsOnItsDecoding(t *testing.T) {
+	for _, filtered := range []bool{false, true} {
+		_, src, _, _ := setup(t, step{status: 200, chunks: []string{tw(5) + "\n"}})
+		if filtered {
+			src.opts.Langs = []string{""}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		l, err := src.Next(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case !filtered && l.Tweet != nil:
+			t.Fatal("decoded a line with no filter to apply")
+		case filtered && (l.Tweet == nil || l.Tweet.ID != "5" || l.Tweet.Text != "storm 5"):
+			t.Fatalf("filtered line carries %+v", l.Tweet)
+		}
 	}
 }
