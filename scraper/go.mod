@@ -12,6 +12,7 @@ require (
 	github.com/g8rswimmer/go-twitter/v2 v2.1.5
 	github.com/geostream/geostream/shared v0.0.0
 	github.com/spf13/cobra v1.10.2
+	go.uber.org/goleak v1.3.0
 )
 
 replace github.com/geostream/geostream/shared => ../shared

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -12,7 +14,7 @@ import (
 
 // StreamOptions are the stream command's settings.
 type StreamOptions struct {
-	Serve  serveOptions
+	Serve  ServeOptions
 	Track  []string
 	Lang   []string
 	BBox   string
@@ -20,6 +22,17 @@ type StreamOptions struct {
 	Sample bool
 	APIURL string
 	DryRun bool
+
+	token string   // from the environment; never logged
+	plan  xapiPlan // what the flags ask of X and of the client-side filters
+}
+
+// xapiPlan is xapi.Plan's answer for the flags.
+type xapiPlan struct {
+	rules  []string  // filtered-stream rules; none means the sample stream
+	box    *bbox.Box // client-side location filter
+	langs  []string  // client-side language filter
+	sample bool
 }
 
 // bearer is go-twitter's Authorizer for an app-only bearer token.
@@ -27,7 +40,7 @@ type bearer string
 
 func (b bearer) Add(req *http.Request) { req.Header.Set("Authorization", "Bearer "+string(b)) }
 
-func newStreamCmd(d Deps, lo *logOptions) *cobra.Command {
+func newStreamCmd(d Deps, lo *logOptions, runF func(context.Context, *StreamOptions) error) *cobra.Command {
 	o := &StreamOptions{}
 	cmd := &cobra.Command{
 		Use:   "stream",
@@ -41,60 +54,15 @@ are left alone.`,
   scraper stream --track ibm,cloud,bigdata --lang en --bbox -130,-20,100,50
   scraper stream --sample --lang en
   scraper stream --rule 'has:geo (storm OR flood) lang:en' --dry-run`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Serve.validate(cmd, d.Getenv); err != nil {
+			if err := o.complete(cmd, d, lo); err != nil {
 				return err
 			}
-			log, err := lo.logger(d.Stderr)
-			if err != nil {
-				return usageError{err}
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			token := d.Getenv("X_BEARER_TOKEN")
-			if token == "" {
-				token = d.Getenv("TWITTER_BEARER_TOKEN")
-			}
-			if token == "" {
-				return usagef("no bearer token: set X_BEARER_TOKEN (or TWITTER_BEARER_TOKEN) to your X app's bearer token")
-			}
-			q := xapi.Query{Track: splitList(o.Track), Lang: splitList(o.Lang), Raw: o.Rules}
-			if o.BBox != "" {
-				b, err := bbox.Parse(o.BBox)
-				if err != nil {
-					return usagef("--bbox: %v", err)
-				}
-				q.BBox = &b
-			}
-			if o.Sample && (len(q.Track) > 0 || len(q.Raw) > 0) {
-				return usagef("--sample cannot be combined with --track or --rule")
-			}
-			rules, box, langs, err := xapi.Plan(q)
-			if err != nil {
-				return usageError{err}
-			}
-			sample := o.Sample || len(rules) == 0
-			if !sample {
-				client := &twitter.Client{Authorizer: bearer(token), Client: http.DefaultClient, Host: strings.TrimRight(o.APIURL, "/")}
-				ch, err := xapi.SyncRules(cmd.Context(), client, rules, o.DryRun)
-				if err != nil {
-					return err
-				}
-				if o.DryRun {
-					xapi.PrintChanges(d.Stdout, ch, true)
-					return nil
-				}
-				log.Info("stream rules in place", "kept", len(ch.Kept), "added", len(ch.Added), "deleted", len(ch.Deleted), "rules", rules)
-			} else if o.DryRun {
-				d.Stdout.Write([]byte("sample stream; no rules; filtering here by location and language\n"))
-				return nil
-			}
-			src := xapi.New(xapi.Options{APIURL: strings.TrimRight(o.APIURL, "/"), Token: token, Sample: sample,
-				Box: box, Langs: langs, MaxLine: o.Serve.maxLine, Logger: log})
-			err = serve(cmd.Context(), d, log, src, &o.Serve, false)
-			st := src.Stats()
-			log.Info("stream finished", "lines", st.Lines, "keepalives", st.KeepAlives, "filtered", st.Filtered,
-				"too_long", st.TooLong, "cut", st.Cut, "connections", st.Connections, "disconnect_messages", st.Disconnects)
-			return err
+			return streamRun(cmd.Context(), d, o)
 		},
 	}
 	addServeFlags(cmd, &o.Serve, false)
@@ -107,6 +75,70 @@ are left alone.`,
 	f.StringVar(&o.APIURL, "api-url", xapi.DefaultAPIURL, "X API base URL")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the rule changes without making them, then exit")
 	return cmd
+}
+
+// complete checks the flags, takes the token from the environment and
+// plans the rules and filters.
+func (o *StreamOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) error {
+	if err := o.Serve.complete(cmd, d, lo); err != nil {
+		return err
+	}
+	o.token = d.Getenv("X_BEARER_TOKEN")
+	if o.token == "" {
+		o.token = d.Getenv("TWITTER_BEARER_TOKEN")
+	}
+	if o.token == "" {
+		return usagef("no bearer token: set X_BEARER_TOKEN (or TWITTER_BEARER_TOKEN) to your X app's bearer token")
+	}
+	o.APIURL = strings.TrimRight(o.APIURL, "/")
+	q := xapi.Query{Track: splitList(o.Track), Lang: splitList(o.Lang), Raw: o.Rules}
+	if cmd.Flags().Changed("track") && len(q.Track) == 0 {
+		return usagef("--track has no keywords")
+	}
+	if o.BBox != "" {
+		b, err := bbox.Parse(o.BBox)
+		if err != nil {
+			return usagef("--bbox: %v", err)
+		}
+		q.BBox = &b
+	}
+	if o.Sample && (len(q.Track) > 0 || len(q.Raw) > 0) {
+		return usagef("--sample cannot be combined with --track or --rule")
+	}
+	rules, box, langs, err := xapi.Plan(q)
+	if err != nil {
+		return usageError{err}
+	}
+	o.plan = xapiPlan{rules: rules, box: box, langs: langs, sample: o.Sample || len(rules) == 0}
+	return nil
+}
+
+// streamRun puts the rules in place (or prints the plan), then serves the
+// stream.
+func streamRun(ctx context.Context, d Deps, o *StreamOptions) error {
+	log, p := o.Serve.log, o.plan
+	if !p.sample {
+		client := &twitter.Client{Authorizer: bearer(o.token), Client: http.DefaultClient, Host: o.APIURL}
+		ch, err := xapi.SyncRules(ctx, client, p.rules, o.DryRun)
+		if err != nil {
+			return err
+		}
+		if o.DryRun {
+			xapi.PrintChanges(d.Stdout, ch, true)
+			return nil
+		}
+		log.Info("stream rules in place", "kept", len(ch.Kept), "added", len(ch.Added), "deleted", len(ch.Deleted), "rules", p.rules)
+	} else if o.DryRun {
+		fmt.Fprintln(d.Stdout, "sample stream; no rules; filtering here by location and language")
+		return nil
+	}
+	src := xapi.New(xapi.Options{APIURL: o.APIURL, Token: o.token, Sample: p.sample,
+		Box: p.box, Langs: p.langs, MaxLine: o.Serve.MaxLine, Logger: log})
+	err := serve(ctx, d, src, &o.Serve)
+	st := src.Stats()
+	log.Info("stream finished", "lines", st.Lines, "keepalives", st.KeepAlives, "filtered", st.Filtered,
+		"too_long", st.TooLong, "cut", st.Cut, "connections", st.Connections, "disconnect_messages", st.Disconnects)
+	return err
 }
 
 func splitList(in []string) []string {
