@@ -7,7 +7,8 @@ BIN     := bin
 FUZZTIME ?= 30s
 
 # Lint tools, pinned; `make tools` installs them with go install into
-# $(GOBIN) (.ci/run does so on every run; it is quick once built).
+# $(GOBIN) (.ci/run does so on every run; it is quick once built). lint
+# installs them itself where they are missing.
 STATICCHECK_VERSION := v0.8.2
 GOVULNCHECK_VERSION := v1.9.0
 GOBIN       ?= $(shell $(GO) env GOPATH)/bin
@@ -49,20 +50,23 @@ vet:
 lint: fmt-check vet tidy-check staticcheck vulncheck
 
 tools:
-	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
-	$(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	$(MAKE) --always-make $(STATICCHECK) $(GOVULNCHECK)
 
 tidy-check:
 	@for m in $(MODULES); do \
 	  (cd $$m && $(GO) mod tidy -diff) || { echo "go.mod or go.sum of $$m is not tidy: run go mod tidy there"; exit 1; }; \
 	done
 
-staticcheck:
-	@test -x $(STATICCHECK) || { echo "$(STATICCHECK) missing: run make tools"; exit 1; }
+$(STATICCHECK):
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(GOVULNCHECK):
+	$(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+
+staticcheck: $(STATICCHECK)
 	$(STATICCHECK) $(PKGS)
 
-vulncheck: $(VULNDB)/index/db.json
-	@test -x $(GOVULNCHECK) || { echo "$(GOVULNCHECK) missing: run make tools"; exit 1; }
+vulncheck: $(GOVULNCHECK) $(VULNDB)/index/db.json
 	@set -o pipefail; for m in $(MODULES); do \
 	  $(GOVULNCHECK) -C $$m -db file://$(VULNDB) -format json ./... || exit 1; \
 	done | GOWORK=off $(GO) run .ci/vulncheck.go -stdlib=$(VULN_STDLIB)

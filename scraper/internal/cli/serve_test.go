@@ -35,7 +35,7 @@ func (l *lockedBuffer) String() string {
 
 // logField polls JSON log lines in buf for message msg and returns its
 // field key.
-func logField(t *testing.T, buf *lockedBuffer, msg, key string) string {
+func logField(t testing.TB, buf *lockedBuffer, msg, key string) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {

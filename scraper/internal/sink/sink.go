@@ -99,7 +99,7 @@ func Forward(ctx context.Context, src source.Source, sinks []Sink, opts Options)
 	}()
 	pacer := &source.Pacer{Speed: opts.Speed, Now: opts.Now, Sleep: opts.Sleep}
 	compact := opts.Format == FormatCompact
-	var dec tweet.Decoder
+	var dec source.Decoder
 	for {
 		l, err := src.Next(ctx)
 		switch {

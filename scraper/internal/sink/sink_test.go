@@ -54,7 +54,7 @@ func raw(ss ...string) *lines {
 // when sent its line number failAt (counting from 1).
 type recorder struct {
 	got       []string
-	tweets    []*tweet.Tweet
+	tweets    []*tweet.Tweet // copies of what the lines carried (nil: not decoded)
 	failAt    int
 	closes    int
 	deadlined bool // Close's ctx had a deadline
@@ -71,7 +71,12 @@ func (r *recorder) Send(_ context.Context, l source.Line) error {
 		return errSink
 	}
 	r.got = append(r.got, string(l.Data))
-	r.tweets = append(r.tweets, l.Tweet)
+	var tw *tweet.Tweet
+	if l.Tweet != nil {
+		c := *l.Tweet // the line's Tweet is only valid during Send
+		tw = &c
+	}
+	r.tweets = append(r.tweets, tw)
 	return nil
 }
 
@@ -175,7 +180,7 @@ func TestForwardCompact(t *testing.T) {
 	if strings.Join(r.got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(r.got, "\n"), strings.Join(want, "\n"))
 	}
-	if r.tweets[0] == nil || r.tweets[0].ID != "7" || r.tweets[3] != pre {
+	if r.tweets[0] == nil || r.tweets[0].ID != "7" || r.tweets[3] == nil || *r.tweets[3] != *pre {
 		t.Fatalf("the decoded tweets were not handed on: %v", r.tweets)
 	}
 }

@@ -22,20 +22,32 @@ var ErrEndOfInput = errors.New("source: end of input")
 //
 // Tweet is Data decoded, set by whoever decoded it first (a source's own
 // filter, the pacer, the compact format) so that a line is decoded at most
-// once on its way; nil until then. Decode fills it.
+// once on its way; nil until then. Decode fills it. It points into the
+// Decoder that decoded it and is valid until that Decoder decodes another
+// line: a sink reads it during Send and keeps no pointer to it (its fields,
+// strings, may be kept).
 type Line struct {
 	Data  []byte
 	Time  time.Time
 	Tweet *tweet.Tweet
 }
 
-// Decode returns the line decoded, decoding Data with dec only if no one
-// has yet. A line that is not understood decodes to a Tweet of
+// Decoder decodes lines for Line.Decode. It reuses one Tweet, so that
+// decoding costs no allocation beyond the strings; each stage that decodes
+// (a source, the pacer, the forwarding loop) has its own. The zero value is
+// ready to use; it is not safe for concurrent use.
+type Decoder struct {
+	dec tweet.Decoder
+	tw  tweet.Tweet
+}
+
+// Decode returns the line decoded, decoding Data with d only if no one has
+// yet. A line that is not understood decodes to a Tweet of
 // tweet.KindMalformed.
-func (l *Line) Decode(dec *tweet.Decoder) *tweet.Tweet {
+func (l *Line) Decode(d *Decoder) *tweet.Tweet {
 	if l.Tweet == nil {
-		tw, _ := dec.Decode(l.Data) // the Kind says what went wrong
-		l.Tweet = &tw
+		d.tw, _ = d.dec.Decode(l.Data) // the Kind says what went wrong
+		l.Tweet = &d.tw
 	}
 	return l.Tweet
 }
@@ -56,7 +68,7 @@ type Pacer struct {
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 
-	dec        tweet.Decoder
+	dec        Decoder
 	t0, wall0  time.Time
 	started    bool
 	newestTime time.Time

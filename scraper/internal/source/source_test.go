@@ -83,7 +83,7 @@ func TestPacerUsesTheDecodedTweet(t *testing.T) {
 }
 
 func TestLineDecodesOnce(t *testing.T) {
-	var dec tweet.Decoder
+	var dec Decoder
 	l := Line{Data: []byte(`{"id":"1","text":"x","created_at":"2026-01-01T00:00:03Z"}`)}
 	first := l.Decode(&dec)
 	l.Data = []byte("{changed")

@@ -236,7 +236,7 @@ func explain(err error) error {
 
 // filter reports whether a line passes the client-side filters, decoding
 // it (into l.Tweet) only if there is a filter.
-func filter(dec *tweet.Decoder, l *source.Line, box *bbox.Box, langs []string) bool {
+func filter(dec *source.Decoder, l *source.Line, box *bbox.Box, langs []string) bool {
 	if box == nil && len(langs) == 0 {
 		return true
 	}

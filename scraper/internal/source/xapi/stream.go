@@ -20,7 +20,6 @@ import (
 	"github.com/geostream/geostream/scraper/internal/backoff"
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/bbox"
-	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
 )
 
@@ -117,7 +116,7 @@ type Source struct {
 	cancel  context.CancelFunc // ends the current connection
 	r       *wire.Reader
 	watch   *time.Timer
-	dec     tweet.Decoder
+	dec     source.Decoder
 	mu      sync.Mutex // guards cancel against the watchdog
 	n       counters
 }
