@@ -2,4 +2,4 @@ module github.com/geostream/geostream/shared
 
 go 1.26.8
 
-require github.com/valyala/fastjson v1.6.10 // indirect
+require github.com/valyala/fastjson v1.6.10

@@ -18,6 +18,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
@@ -156,7 +157,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		return usagef("--region %q: want one of %s", o.Region, strings.Join(geo.RegionNames(), ", "))
 	}
 	if o.BBox != "" {
-		if box, err = geo.ParseBBox(o.BBox); err != nil {
+		if box, err = bbox.Parse(o.BBox); err != nil {
 			return usagef("--bbox: %v", err)
 		}
 		o.Region = "bbox"

@@ -47,7 +47,8 @@ func (o *Options) Validate() error {
 	return nil
 }
 
-// Source replays the files line by line. It is not safe for concurrent use.
+// Source replays the files line by line. Next and Close are called from
+// one goroutine; Stats from any.
 type Source struct {
 	opts Options
 	log  *slog.Logger
@@ -58,8 +59,18 @@ type Source struct {
 	// failed counts files in a row that could not be opened or read at all.
 	failed int
 
-	// TooLong counts lines skipped for length; ReadErrors files cut short.
-	TooLong, ReadErrors atomic.Uint64
+	tooLong, readErrors atomic.Uint64
+}
+
+// Stats are the source's counters.
+type Stats struct {
+	TooLong    uint64 // lines skipped for length
+	ReadErrors uint64 // files that could not be read, or were cut short
+}
+
+// Stats returns the counters so far; it may be called from any goroutine.
+func (s *Source) Stats() Stats {
+	return Stats{TooLong: s.tooLong.Load(), ReadErrors: s.readErrors.Load()}
 }
 
 // New returns a Source over opts.Files; call Options.Validate first.
@@ -92,13 +103,13 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 		case err == nil:
 			return source.Line{Data: append([]byte(nil), line...)}, nil
 		case errors.Is(err, wire.ErrLineTooLong):
-			if s.TooLong.Add(1) <= 10 {
+			if s.tooLong.Add(1) <= 10 {
 				s.log.Warn("skipping over-long line", "file", s.name, "max", s.opts.MaxLine)
 			}
 		case err == io.EOF:
 			s.closeFile()
 		default:
-			s.ReadErrors.Add(1)
+			s.readErrors.Add(1)
 			s.log.Error("capture cut short; going on with the next file", "file", s.name, "err", err)
 			s.closeFile()
 		}
@@ -126,7 +137,7 @@ func (s *Source) open() error {
 	r, err := wire.Decompress(f)
 	if err != nil {
 		f.Close()
-		s.ReadErrors.Add(1)
+		s.readErrors.Add(1)
 		s.log.Error("cannot read capture; skipping it", "file", name, "err", err)
 		if s.failed++; s.opts.Loop && s.failed >= len(s.opts.Files) {
 			return fmt.Errorf("replay: no file of the loop can be read (last: %s: %w)", name, err)

@@ -51,8 +51,8 @@ func TestReplayFiles(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	if s.TooLong.Load() != 1 || s.ReadErrors.Load() != 1 {
-		t.Fatalf("too long %d, read errors %d; want 1 and 1", s.TooLong.Load(), s.ReadErrors.Load())
+	if st := s.Stats(); st != (Stats{TooLong: 1, ReadErrors: 1}) {
+		t.Fatalf("stats %+v; want one of each", st)
 	}
 }
 

@@ -13,21 +13,35 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/wire"
 )
 
-// Defaults for Options fields left zero.
+// Defaults for Options fields left zero, and the command's default cap on
+// clients.
 const (
 	DefaultQueueLen      = 8192
 	DefaultWriteTimeout  = 60 * time.Second
 	DefaultAuthTimeout   = 10 * time.Second
 	DefaultStatsInterval = 30 * time.Second
+	DefaultMaxClients    = 64
+)
+
+const (
 	// maxClientInput is how much a client may send after its handshake before
 	// it is taken for junk and disconnected.
 	maxClientInput = 64 << 10
+	// A failing Accept (out of descriptors, say) is retried after
+	// acceptBackoffFirst, doubling up to acceptBackoffMax, so the loop
+	// neither spins nor gives up.
+	acceptBackoffFirst = 5 * time.Millisecond
+	acceptBackoffMax   = time.Second
+	// clientBufferSize is each client's write buffer, flushed whenever its
+	// queue runs dry.
+	clientBufferSize = 64 << 10
 )
 
-// ErrClosed is returned by Send after Shutdown.
+// ErrClosed is returned by Send after Close.
 var ErrClosed = errors.New("server: closed")
 
 // Options configures a Server.
@@ -42,7 +56,8 @@ type Options struct {
 	Lossless bool
 	// QueueLen is each client's queue, in lines.
 	QueueLen int
-	// MaxClients caps connected clients (0: no cap).
+	// MaxClients caps connected clients (0: no cap; the command's default is
+	// DefaultMaxClients).
 	MaxClients int
 	// WriteTimeout disconnects a client that accepts nothing for this long.
 	WriteTimeout time.Duration
@@ -74,7 +89,7 @@ type Server struct {
 	closed   bool
 
 	pending  map[net.Conn]struct{} // connections still in their handshake
-	quit     chan struct{}         // closed by Shutdown: stop accepting, drain queues
+	quit     chan struct{}         // closed by Close: stop accepting, drain queues
 	quitOnce sync.Once
 	wg       sync.WaitGroup
 
@@ -91,6 +106,9 @@ func New(opts Options) *Server {
 	}
 	if opts.StatsInterval == 0 {
 		opts.StatsInterval = DefaultStatsInterval
+	}
+	if opts.MaxClients < 0 {
+		opts.MaxClients = 0
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -147,9 +165,9 @@ func (s *Server) acceptLoop() {
 			default:
 			}
 			if delay == 0 {
-				delay = 5 * time.Millisecond
-			} else if delay *= 2; delay > time.Second {
-				delay = time.Second
+				delay = acceptBackoffFirst
+			} else {
+				delay = min(2*delay, acceptBackoffMax)
 			}
 			s.log.Warn("accept failed; retrying", "err", err, "in", delay)
 			select {
@@ -273,11 +291,13 @@ func (s *Server) WaitClients(ctx context.Context, n int) error {
 	}
 }
 
-// Send queues line for every connected client. line must not be modified
+// Send queues l.Data for every connected client; it must not be modified
 // afterwards. In lossless mode Send blocks until every client has room (a
 // client that stops reading is cut off after WriteTimeout); otherwise a full
-// queue loses its oldest line. It returns ctx.Err() if ctx ends first.
-func (s *Server) Send(ctx context.Context, line []byte) error {
+// queue loses its oldest line. It returns ctx.Err() if ctx ends first, and
+// ErrClosed once Close has begun.
+func (s *Server) Send(ctx context.Context, l source.Line) error {
+	line := l.Data
 	s.linesIn.Add(1)
 	for _, c := range *s.snapshot.Load() {
 		if s.opts.Lossless {
@@ -328,13 +348,13 @@ func (c *client) close() {
 }
 
 // writeLoop writes c's queue to its connection, flushing whenever the queue
-// runs dry. It ends when the client goes, or when Shutdown closes the queue
-// and everything queued has been written.
+// runs dry. It ends when the client goes, or when Close has begun and
+// everything queued has been written.
 func (s *Server) writeLoop(c *client) {
 	defer s.wg.Done()
 	defer s.remove(c)
 	defer c.close()
-	bw := bufio.NewWriterSize(c.conn, 64<<10)
+	bw := bufio.NewWriterSize(c.conn, clientBufferSize)
 	write := func(line []byte) error {
 		c.conn.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
 		if _, err := bw.Write(line); err != nil {
@@ -445,11 +465,12 @@ func (s *Server) statsLoop() {
 	}
 }
 
-// Shutdown stops accepting, lets every client's writer send what is queued
-// (until ctx ends; then connections are cut), and waits for every goroutine.
-// Lines passed to Send after Shutdown starts are not guaranteed to go out.
-// It is safe to call more than once.
-func (s *Server) Shutdown(ctx context.Context) error {
+// Close stops accepting, lets every client's writer send what is queued
+// (until ctx ends; then connections are cut), and waits for every goroutine
+// the server started. Lines passed to Send after Close starts are not
+// guaranteed to go out. It is safe to call more than once, and before
+// Start.
+func (s *Server) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	list := make([]*client, 0, len(s.clients))

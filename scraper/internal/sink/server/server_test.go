@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/scraper/internal/source"
 )
 
 func start(t *testing.T, opts Options) *Server {
@@ -18,7 +20,7 @@ func start(t *testing.T, opts Options) *Server {
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	t.Cleanup(func() { s.Close(context.Background()) })
 	return s
 }
 
@@ -34,6 +36,8 @@ func dial(t *testing.T, s *Server, first string) net.Conn {
 	}
 	return c
 }
+
+func line(s string) source.Line { return source.Line{Data: []byte(s)} }
 
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -65,7 +69,7 @@ func TestLosslessFanOut(t *testing.T) {
 		go func() { got <- readLines(t, c, n) }()
 	}
 	for i := range n {
-		if err := s.Send(ctx, []byte(fmt.Sprintf(`{"i":%d}`, i))); err != nil {
+		if err := s.Send(ctx, line(fmt.Sprintf(`{"i":%d}`, i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -85,38 +89,85 @@ func TestLosslessFanOut(t *testing.T) {
 	}
 }
 
+// TestLiveDropsOldestForSlowClient: a client that stops reading loses the
+// oldest lines of its queue, never the newest, and every line it loses is
+// counted; meanwhile Send never waits for it and a client that reads keeps
+// being served. What the slow client finally gets is in order and ends with
+// the newest lines sent: its queue kept those and dropped what came before.
 func TestLiveDropsOldestForSlowClient(t *testing.T) {
-	s := start(t, Options{QueueLen: 8, WriteTimeout: 5 * time.Second})
-	slow := dial(t, s, "") // never reads
-	fast := dial(t, s, "")
+	const queueLen = 8
+	s := start(t, Options{QueueLen: queueLen, WriteTimeout: 30 * time.Second})
+	slow := dial(t, s, "") // reads nothing until everything is sent
 	ctx := ctxT(t)
-	s.WaitClients(ctx, 2)
-	_ = slow
-	const n = 200000
-	line := []byte(strings.Repeat("x", 100))
-	done := make(chan int)
+	if err := s.WaitClients(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	fast := dial(t, s, "")
+	if err := s.WaitClients(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	fastGot := make(chan int, 1)
 	go func() {
-		fast.SetReadDeadline(time.Now().Add(10 * time.Second))
+		fast.SetReadDeadline(time.Now().Add(20 * time.Second))
 		sc := bufio.NewScanner(fast)
-		got := 0
+		n := 0
 		for sc.Scan() && sc.Text() != "END" {
-			got++
+			n++
 		}
-		done <- got
+		fastGot <- n
 	}()
-	for range n {
-		if err := s.Send(ctx, line); err != nil {
+	// 20 MB in all: far more than the socket buffers hold for a client that
+	// does not read.
+	const n = 20000
+	pad := strings.Repeat("x", 1000)
+	for i := range n {
+		if err := s.Send(ctx, line(fmt.Sprintf("%06d %s", i, pad))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s.Send(ctx, []byte("END")) // the newest line is never the one dropped
-	if st := s.Stats(); st.Dropped == 0 {
-		t.Fatalf("a client that never reads lost nothing: %+v", st)
+	s.Send(ctx, line("END"))
+	slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+	sc := bufio.NewScanner(slow)
+	sc.Buffer(nil, 1<<20)
+	var got []int
+	for sc.Scan() && sc.Text() != "END" {
+		var i int
+		if _, err := fmt.Sscanf(sc.Text(), "%06d", &i); err != nil {
+			t.Fatalf("line %.20q: %v", sc.Text(), err)
+		}
+		got = append(got, i)
 	}
-	// The fast client keeps up, but it may lose a few too when it is
-	// descheduled; what matters is that Send never blocked on the slow one.
-	if got := <-done; got == 0 {
-		t.Fatal("fast client starved")
+	if sc.Err() != nil {
+		t.Fatalf("after %d lines: %v (END, the newest line, must arrive)", len(got), sc.Err())
+	}
+	for k := 1; k < len(got); k++ {
+		if got[k] <= got[k-1] {
+			t.Fatalf("line %d came after line %d: out of order", got[k], got[k-1])
+		}
+	}
+	// The queue held the newest queueLen lines at the end: END and the
+	// queueLen-1 lines before it.
+	if len(got) < queueLen-1 {
+		t.Fatalf("the slow client got %d lines", len(got))
+	}
+	for k, i := range got[len(got)-(queueLen-1):] {
+		if want := n - (queueLen - 1) + k; i != want {
+			t.Fatalf("the slow client's last lines are %v, want the newest (%d..%d)", got[len(got)-(queueLen-1):], n-(queueLen-1), n-1)
+		}
+	}
+	lost := uint64(n - len(got))
+	st := s.Stats()
+	if lost == 0 {
+		t.Fatal("a client that never read lost nothing")
+	}
+	m := <-fastGot
+	if m == 0 {
+		t.Fatal("the fast client starved")
+	}
+	// The fast client may lose a few lines too when it is descheduled; the
+	// count is exact all the same.
+	if st.Dropped != lost+uint64(n-m) {
+		t.Fatalf("server counted %d dropped; the slow client lost %d, the fast one %d", st.Dropped, lost, n-m)
 	}
 }
 
@@ -128,7 +179,7 @@ func TestAuth(t *testing.T) {
 	if err := s.WaitClients(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	s.Send(ctx, []byte("hello"))
+	s.Send(ctx, line("hello"))
 	if got := readLines(t, good, 1); len(got) != 1 || got[0] != "hello" {
 		t.Fatalf("authenticated client got %q", got)
 	}
@@ -157,15 +208,15 @@ func TestJunkSenderDisconnected(t *testing.T) {
 	}
 }
 
-func TestShutdownDeliversQueuedLines(t *testing.T) {
+func TestCloseDeliversQueuedLines(t *testing.T) {
 	s := start(t, Options{Lossless: true, QueueLen: 100})
 	c := dial(t, s, "")
 	ctx := ctxT(t)
 	s.WaitClients(ctx, 1)
 	for i := range 50 {
-		s.Send(ctx, []byte(fmt.Sprint(i)))
+		s.Send(ctx, line(fmt.Sprint(i)))
 	}
-	s.Shutdown(ctx)
+	s.Close(ctx)
 	got := readLines(t, c, 100)
 	if len(got) != 50 || got[49] != "49" {
 		t.Fatalf("after shutdown the client had %d lines", len(got))
@@ -191,11 +242,11 @@ func TestManyConnectDisconnect(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.Close()
-		s.Send(context.Background(), []byte("x"))
+		s.Send(context.Background(), line("x"))
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Clients() != 0 {
-		s.Send(context.Background(), []byte("x")) // writes reveal closed peers
+		s.Send(context.Background(), line("x")) // writes reveal closed peers
 		if time.Now().After(deadline) {
 			t.Fatalf("%d clients still registered after they all hung up", s.Clients())
 		}
