@@ -13,9 +13,12 @@ import (
 // RubyDate is the layout of v1.1 created_at values.
 const RubyDate = "Mon Jan 02 15:04:05 -0700 2006"
 
-// noticeKeys are the top-level keys that mark a v1.1 stream notice.
+// noticeKeys are the top-level keys that mark a v1.1 stream notice, and
+// the key of the scraper's hello line (wire.HelloKey), which reaches the
+// decoder only when the socket is read with something other than the
+// analyzer (nc into --input -).
 var noticeKeys = []string{"delete", "limit", "scrub_geo", "disconnect", "warning",
-	"status_withheld", "user_withheld", "event", "friends"}
+	"status_withheld", "user_withheld", "event", "friends", "geostream"}
 
 // Decoder turns lines into Tweets. It reuses its parse buffers, so a Decoder
 // is not safe for concurrent use; give each goroutine its own. The zero value

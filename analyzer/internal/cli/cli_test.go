@@ -52,8 +52,17 @@ func TestRunFlags(t *testing.T) {
 	if l := o.Pipeline.Locate; l == nil || *l != geocode.DefaultPolicy {
 		t.Fatalf("default --locate: %+v", l)
 	}
-	if o.Pipeline.Stream.Token != "from-env" {
+	if o.Socket.Token != "from-env" {
 		t.Fatal("token not taken from GEOSTREAM_TOKEN")
+	}
+	if d, err := runArgs(t); err != nil || d.Pipeline.Clock != pipeline.ClockAuto || !d.Socket.OnceIfFinite || d.Socket.Once || d.Pipeline.Capture {
+		t.Fatalf("defaults: clock %q, once %v/%v, capture %v, err %v", d.Pipeline.Clock, d.Socket.Once, d.Socket.OnceIfFinite, d.Pipeline.Capture, err)
+	}
+	if d, err := runArgs(t, "--once=false"); err != nil || d.Socket.OnceIfFinite || d.Socket.Once {
+		t.Fatalf("--once=false: once %v/%v, err %v", d.Socket.Once, d.Socket.OnceIfFinite, err)
+	}
+	if d, err := runArgs(t, "--input", "-"); err != nil || !d.Pipeline.Capture {
+		t.Fatalf("--input -: capture %v, err %v", d.Pipeline.Capture, err)
 	}
 	if c := o.Model.cluster; c.Spherical == nil || c.Online != nil || c.Features.IDF != nil || c.Sparse.Embed != nil ||
 		c.Spherical.Text != 1 || c.Spherical.Geo != cluster.DefaultGeoWeight || c.Sparse.Hashtag != cluster.DefaultHashtagWeight {

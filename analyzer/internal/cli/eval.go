@@ -6,13 +6,16 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/eval"
+	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
 // EvalOptions are the eval command's settings.
 type EvalOptions struct {
 	Pipeline pipeline.Options
+	Input    string
 	Labels   string
 	Ignore   string
 	Model    modelOptions
@@ -36,8 +39,8 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 				return err
 			}
 			po := &o.Pipeline
-			po.Clock, po.Stdin, po.Logger = pipeline.ClockEvent, d.Stdin, log
-			if po.Input == "" || o.Labels == "" {
+			po.Clock, po.Logger, po.Capture = pipeline.ClockEvent, log, true
+			if o.Input == "" || o.Labels == "" {
 				return usagef("eval needs --input and --labels")
 			}
 			pol, err := o.Locate.policy()
@@ -71,6 +74,11 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 				fmt.Fprintf(d.Stdout, "%-20s %7s %7s %7s %7s %7s %7s %7s %7s\n",
 					"window_end", "tweets", "scored", "ARI", "NMI", "homog", "compl", "V", "largest")
 			}
+			src, err := input.OpenFile(o.Input, d.Stdin, wire.DefaultMaxLine, nil)
+			if err != nil {
+				return usagef("--input: %v", err)
+			}
+			po.Source = src
 			if err := pipeline.New(*po, m, sc).Run(cmd.Context()); err != nil {
 				return err
 			}
@@ -89,7 +97,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Pipeline.Input, "input", "", "labelled capture (.jsonl, .gz, .bz2)")
+	f.StringVar(&o.Input, "input", "", "labelled capture (.jsonl, .gz, .bz2)")
 	f.StringVar(&o.Labels, "labels", "", "id<TAB>label file (scraper synth --labels)")
 	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores (\"\": score every labelled tweet)")
 	f.BoolVar(&o.Quiet, "quiet", false, "print only the mean")

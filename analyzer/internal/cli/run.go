@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/geo"
+	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
@@ -27,6 +29,9 @@ import (
 // RunOptions are the run command's settings.
 type RunOptions struct {
 	Pipeline      pipeline.Options
+	Input         string // a capture, or "" to connect
+	Socket        input.SocketOptions
+	stdin         io.Reader
 	Connect       string
 	Token         string
 	TLSCA         string
@@ -76,12 +81,12 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f := cmd.Flags()
 	po := &o.Pipeline
 	f.StringVar(&o.Connect, "connect", "127.0.0.1:9999", "scraper address host:port")
-	f.StringVar(&po.Input, "input", "", "read this capture (.jsonl, .gz, .bz2, - for stdin) instead of connecting")
+	f.StringVar(&o.Input, "input", "", "read this capture (.jsonl, .gz, .bz2, - for stdin) instead of connecting")
 	f.StringVar(&o.Token, "token", "", "shared secret to send as 'AUTH <token>' (default $GEOSTREAM_TOKEN)")
 	f.StringVar(&o.TLSCA, "tls-ca", "", "connect with TLS, trusting this CA certificate (PEM)")
 	f.StringVar(&o.TLSServerName, "tls-server-name", "", "name to verify in the scraper's TLS certificate (default: the --connect host)")
-	f.BoolVar(&o.Once, "once", false, "exit when the scraper ends the stream instead of reconnecting")
-	f.StringVar(&o.Clock, "clock", "wall", "batch by arrival time (wall, as Spark) or by created_at (event, reproducible)")
+	f.BoolVar(&o.Once, "once", false, "exit when the scraper ends the stream instead of reconnecting (default: when the scraper says its stream ends, as a replay's does)")
+	f.StringVar(&o.Clock, "clock", "auto", "batch by arrival time (wall, as Spark) or by created_at (event, reproducible); auto: event for a capture or a replay, wall for a live stream")
 	f.DurationVar(&po.Lateness, "lateness", 5*time.Second, "event clock: how long a batch waits for late tweets")
 	f.DurationVar(&po.Window.Batch, "batch", 10*time.Second, "batch interval: the model trains once per batch")
 	f.DurationVar(&po.Window.Window, "window", 60*time.Second, "window length (a multiple of --batch)")
@@ -109,7 +114,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	po := &o.Pipeline
 	po.Clock = pipeline.Clock(o.Clock)
-	po.Stdin = d.Stdin
+	o.stdin = d.Stdin
 	pol, err := o.Locate.policy()
 	if err != nil {
 		return err
@@ -127,12 +132,14 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.Token == "" && d.Getenv != nil {
 		o.Token = d.Getenv("GEOSTREAM_TOKEN")
 	}
-	po.Stream.Addr, po.Stream.Token, po.Stream.Once, po.Stream.MaxLine = o.Connect, o.Token, o.Once, o.MaxLine
-	if po.Input != "" && po.Input != "-" {
-		if st, err := os.Stat(po.Input); err != nil {
-			return usageError{err}
+	o.Socket = input.SocketOptions{Addr: o.Connect, Token: o.Token, Once: o.Once, MaxLine: o.MaxLine,
+		OnceIfFinite: !cmd.Flags().Changed("once"), Logger: po.Logger}
+	po.Capture = o.Input != ""
+	if o.Input != "" && o.Input != "-" {
+		if st, err := os.Stat(o.Input); err != nil {
+			return usagef("--input: %v", err)
 		} else if st.IsDir() {
-			return usagef("--input %s is a directory", po.Input)
+			return usagef("--input %s is a directory", o.Input)
 		}
 	}
 	if o.TLSCA != "" {
@@ -144,7 +151,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		if !pool.AppendCertsFromPEM(pem) {
 			return usagef("--tls-ca %s holds no PEM certificate", o.TLSCA)
 		}
-		po.Stream.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
+		o.Socket.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
 	}
 	o.Model.log = po.Logger
 	m, err := o.Model.build(cmd.Flags())
@@ -176,6 +183,18 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	return nil
 }
 
+// source opens the input: the capture, or the scraper's socket.
+func (o *RunOptions) source() (input.Source, error) {
+	if o.Input != "" {
+		src, err := input.OpenFile(o.Input, o.stdin, o.MaxLine, nil)
+		if err != nil {
+			return nil, fmt.Errorf("--input: %w", err)
+		}
+		return src, nil
+	}
+	return input.Dial(o.Socket), nil
+}
+
 func runRun(ctx context.Context, o *RunOptions) error {
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return fmt.Errorf("creating output directory: %w", err)
@@ -205,7 +224,15 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		outs = append(outs, maps)
 	}
 	var connects atomic.Int64
-	o.Pipeline.Stream.Connects = &connects
+	o.Socket.Connects = &connects
+	src, err := o.source()
+	if err != nil {
+		for _, out := range outs {
+			out.Close()
+		}
+		return err
+	}
+	o.Pipeline.Source = src
 	var maps *render.Maps
 	for _, out := range outs {
 		if m, ok := out.(*render.Maps); ok {

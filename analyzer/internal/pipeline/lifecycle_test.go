@@ -46,7 +46,7 @@ func TestCancelStopsCleanly(t *testing.T) {
 	defer pw.Close()
 	go func() { pw.Write([]byte(lines(50))) }() // owned by the test: ends when Run stops reading
 	rec := &recorder{}
-	p := New(Options{Input: "-", Stdin: pr, Clock: ClockEvent, Window: testWindow}, nil, rec)
+	p := New(Options{Source: fileSource(t, pr, nil), Clock: ClockEvent, Window: testWindow}, nil, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
@@ -90,7 +90,7 @@ func TestFailingOutputStopsTheRun(t *testing.T) {
 	before := runtime.NumGoroutine()
 	out := &failing{}
 	other := &recorder{}
-	p := New(Options{Input: "-", Stdin: strings.NewReader(lines(200)), Clock: ClockEvent, Window: testWindow}, nil, out, other)
+	p := New(Options{Source: fileSource(t, strings.NewReader(lines(200)), nil), Clock: ClockEvent, Window: testWindow}, nil, out, other)
 	err := p.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Run: %v, want the output's error", err)
@@ -111,8 +111,8 @@ type spawning struct {
 }
 
 func (s *spawning) SetSpawn(f func(func())) { s.spawn = f }
-func (s *spawning) Prepare(*Point)           {}
-func (s *spawning) Decay(int64)              {}
+func (s *spawning) Prepare(*Point)          {}
+func (s *spawning) Decay(int64)             {}
 func (s *spawning) Assign([]*Point) []ClusterSummary {
 	return nil
 }
@@ -131,7 +131,7 @@ func (r releaser) Close() error        { close(r.ch); return nil }
 
 func TestRunWaitsForTheModelsGoroutines(t *testing.T) {
 	m := &spawning{release: make(chan struct{})}
-	p := New(Options{Input: "-", Stdin: strings.NewReader(lines(60)), Clock: ClockEvent, Window: testWindow}, m, releaser{m.release})
+	p := New(Options{Source: fileSource(t, strings.NewReader(lines(60)), nil), Clock: ClockEvent, Window: testWindow}, m, releaser{m.release})
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

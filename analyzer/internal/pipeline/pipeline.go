@@ -1,5 +1,7 @@
 // Package pipeline wires the analyzer's stages: a reader goroutine decodes
-// lines into chunks; the Run goroutine cuts them into batches and windows,
+// the input's lines into chunks and, beside decoding, places and tokenizes
+// tweets (the pipeline's prepare stage); the Run goroutine cuts them into
+// batches and windows,
 // trains the model on every batch and, at every slide, summarizes the window
 // and hands it to the outputs. Only this package starts goroutines, and Run
 // waits for all of them before it returns.
@@ -15,10 +17,12 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geocode"
+	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
+	"github.com/geostream/geostream/shared/wire"
 )
 
 // Clock says how tweets are put into batches.
@@ -29,15 +33,21 @@ const (
 	ClockWall Clock = "wall"
 	// ClockEvent batches tweets by created_at: deterministic.
 	ClockEvent Clock = "event"
+	// ClockAuto is the event clock for a capture and for a scraper that
+	// says it replays or generates tweets with times of their own, and the
+	// wall clock for a live source (or a scraper that says nothing).
+	ClockAuto Clock = "auto"
 )
 
 // Options configures a Pipeline.
 type Options struct {
-	Input  string // capture path, or "" to connect
-	Stdin  io.Reader
-	Stream stream.Options
-	Window window.Config
-	Clock  Clock
+	// Source is the input (input.OpenFile or input.Dial); Run closes it.
+	Source input.Source
+	// Capture says Source is a file: ClockAuto means the event clock.
+	Capture bool
+	Stream  stream.Options
+	Window  window.Config
+	Clock   Clock
 	// Lateness is how long, in event time, a batch stays open for stragglers.
 	Lateness      time.Duration
 	StatsInterval time.Duration
@@ -59,8 +69,8 @@ func (o *Options) Validate() error {
 	if err := o.Window.Validate(); err != nil {
 		return err
 	}
-	if o.Clock != ClockWall && o.Clock != ClockEvent {
-		return fmt.Errorf("pipeline: --clock must be wall or event, not %q", o.Clock)
+	if o.Clock != ClockWall && o.Clock != ClockEvent && o.Clock != ClockAuto {
+		return fmt.Errorf("pipeline: --clock must be auto, wall or event, not %q", o.Clock)
 	}
 	if o.Lateness < 0 {
 		return errors.New("pipeline: --lateness must not be negative")
@@ -156,6 +166,11 @@ type Pipeline struct {
 	outputs []Output
 	slider  *window.Slider[*Point]
 
+	clock    Clock // ClockAuto until the first chunk says which
+	ticker   *time.Ticker
+	tick     <-chan time.Time
+	tokenize func(string) []string
+
 	maxEvent         time.Time
 	windows, batches int
 	total            window.Counts
@@ -195,17 +210,43 @@ func New(opts Options, model Model, outputs ...Output) *Pipeline {
 	if opts.StatsInterval == 0 {
 		opts.StatsInterval = 30 * time.Second
 	}
-	opts.Stream.Logger = opts.Logger
-	opts.Stream.Now = opts.Now // arrivals and batch ends on one clock
-	if t, ok := model.(Tokenizer); ok {
-		opts.Stream.Tokenize = t.Tokenize
-	}
-	return &Pipeline{
+	p := &Pipeline{
 		opts:    opts,
 		log:     opts.Logger,
 		model:   model,
 		outputs: outputs,
 		slider:  window.NewSlider[*Point](opts.Window),
+		clock:   opts.Clock,
+	}
+	if t, ok := model.(Tokenizer); ok {
+		p.tokenize = t.Tokenize
+	}
+	if p.clock == ClockAuto && opts.Capture {
+		p.clock = ClockEvent
+	}
+	return p
+}
+
+// prepare is the stage that runs beside decoding, in the reader's
+// goroutine: it places each tweet by the Locate policy and tokenizes the
+// located ones.
+func (p *Pipeline) prepare(locate func(*tweet.Tweet)) func(*stream.Chunk) {
+	return func(c *stream.Chunk) {
+		if p.tokenize != nil {
+			c.Tokens = make([][]string, len(c.Lines))
+		}
+		for i := range c.Lines {
+			tw := &c.Lines[i]
+			if tw.Kind != tweet.KindTweet {
+				continue
+			}
+			if locate != nil {
+				locate(tw)
+			}
+			if p.tokenize != nil && tw.Located() {
+				c.Tokens[i] = p.tokenize(tw.Text)
+			}
+		}
 	}
 }
 
@@ -238,8 +279,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	src := p.opts.Source
+	defer src.Close()
 	sopts := p.opts.Stream
-	sopts.Locate = locate // used by the reader goroutine alone
+	sopts.Stage = p.prepare(locate) // locate is the reader goroutine's alone
 	var model sync.WaitGroup
 	defer model.Wait()
 	if s, ok := p.model.(Spawner); ok {
@@ -257,17 +300,18 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	readErr := make(chan error, 1)
 	go func() { // owned here: ends when the input ends or readCtx is cancelled
 		defer close(chunks)
-		var err error
-		if p.opts.Input != "" {
-			_, err = stream.ReadFile(readCtx, p.opts.Input, p.opts.Stdin, sopts, chunks)
-		} else {
-			err = stream.Connect(readCtx, sopts, chunks)
-		}
+		_, err := stream.Read(readCtx, src, sopts, chunks)
 		if readCtx.Err() != nil {
 			err = nil
 		}
 		readErr <- err
 	}()
+	stopRead := func() {
+		cancelRead()
+		src.Close()        // a read blocked on a pipe does not see ctx
+		for range chunks { // let the reader finish; what it had is dropped
+		}
+	}
 
 	var runners sync.WaitGroup
 	for _, o := range p.outputs {
@@ -282,11 +326,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 	}
 
-	var tick <-chan time.Time
-	if p.opts.Clock == ClockWall {
-		t := time.NewTicker(p.opts.Window.Batch)
-		defer t.Stop()
-		tick = t.C
+	defer p.stopTicker()
+	if p.clock == ClockWall {
+		p.startTicker()
 	}
 	stats := time.NewTicker(p.opts.StatsInterval)
 	defer stats.Stop()
@@ -298,29 +340,27 @@ loop:
 			if !ok {
 				break loop
 			}
+			if p.clock == ClockAuto {
+				p.chooseClock(c.Hello)
+			}
 			p.chunk(c)
 			p.publish()
-		case <-tick:
+		case <-p.tick:
 			p.slider.Advance(p.opts.Now(), p)
 		case <-stats.C:
 			p.logStats("stats")
 		case <-ctx.Done():
-			cancelRead()
-			for range chunks { // let the reader finish; what it had is dropped on interrupt
-			}
+			stopRead()
 			break loop
 		}
 		if p.outErr != nil {
 			err = p.outErr
-			cancelRead()
-			for range chunks {
-			}
+			stopRead()
 			break loop
 		}
 	}
 	if rerr := <-readErr; rerr != nil && err == nil {
-		err = rerr
-		p.log.Error("input ended with an error; flushing what was read", "err", rerr)
+		err = rerr // the caller reports it; the windows read so far are flushed below
 	}
 	p.slider.Flush(p)
 	for _, o := range p.outputs {
@@ -353,9 +393,40 @@ func (p *Pipeline) logStats(msg string) {
 	p.log.Info(msg, args...)
 }
 
+// chooseClock settles ClockAuto on the first chunk, from the scraper's
+// hello, and says so.
+func (p *Pipeline) chooseClock(h *wire.Hello) {
+	switch {
+	case h != nil && !h.Live:
+		p.clock = ClockEvent
+		p.log.Info("the scraper "+h.Source+" serves tweets with times of their own: batching by created_at (--clock wall to batch by arrival)",
+			"finite", h.Finite, "speed", h.Speed)
+	case h != nil:
+		p.clock = ClockWall
+		p.log.Info("the scraper serves a live " + h.Source + " stream: batching by arrival (--clock event to batch by created_at)")
+	default:
+		p.clock = ClockWall
+		p.log.Info("the scraper did not say what it serves: batching by arrival (--clock event to batch by created_at)")
+	}
+	if p.clock == ClockWall {
+		p.startTicker()
+	}
+}
+
+func (p *Pipeline) startTicker() {
+	p.ticker = time.NewTicker(p.opts.Window.Batch)
+	p.tick = p.ticker.C
+}
+
+func (p *Pipeline) stopTicker() {
+	if p.ticker != nil {
+		p.ticker.Stop()
+	}
+}
+
 // chunk feeds one chunk into the slider, line by line in input order.
 func (p *Pipeline) chunk(c stream.Chunk) {
-	event := p.opts.Clock == ClockEvent
+	event := p.clock == ClockEvent
 	for i := range c.Lines {
 		tw := &c.Lines[i]
 		t := c.Arrival

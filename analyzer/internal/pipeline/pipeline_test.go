@@ -2,15 +2,27 @@ package pipeline
 
 import (
 	"context"
+	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geocode"
+	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
 )
+
+// fileSource reads r as a capture, stamping arrivals with now.
+func fileSource(t *testing.T, r io.Reader, now func() time.Time) input.Source {
+	t.Helper()
+	src, err := input.OpenFile("-", r, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
 
 type recorder struct {
 	mu      sync.Mutex
@@ -39,7 +51,7 @@ func TestWallClockBatchesByArrival(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(10 * time.Second); return now }
 	in := strings.Repeat(`{"id":"1","created_at":"2001-01-01T00:00:00Z","lon":1,"lat":2,"text":"x"}`+"\n", 5)
 	rec := &recorder{}
-	p := New(Options{Input: "-", Stdin: strings.NewReader(in), Clock: ClockWall, Now: clock,
+	p := New(Options{Source: fileSource(t, strings.NewReader(in), clock), Clock: ClockWall, Now: clock,
 		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, nil, rec)
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -67,7 +79,7 @@ func TestEventClockLateTweets(t *testing.T) {
 		`{"id":"4","created_at":"2026-01-01T00:00:33Z","lon":1,"lat":2,"text":"in time"}`,
 	}
 	rec := &recorder{}
-	p := New(Options{Input: "-", Stdin: strings.NewReader(strings.Join(lines, "\n")), Clock: ClockEvent, Lateness: 5 * time.Second,
+	p := New(Options{Source: fileSource(t, strings.NewReader(strings.Join(lines, "\n")), nil), Clock: ClockEvent, Lateness: 5 * time.Second,
 		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, nil, rec)
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -114,7 +126,7 @@ func TestLocateByProfile(t *testing.T) {
 	}, "\n")
 	run := func(pol *geocode.Policy) (*recorder, Stats) {
 		rec := &recorder{}
-		p := New(Options{Input: "-", Stdin: strings.NewReader(lines), Clock: ClockEvent, Locate: pol,
+		p := New(Options{Source: fileSource(t, strings.NewReader(lines), nil), Clock: ClockEvent, Locate: pol,
 			Window: window.Config{Batch: 10 * time.Second, Window: 20 * time.Second, Slide: 10 * time.Second}}, nil, rec)
 		if err := p.Run(context.Background()); err != nil {
 			t.Fatal(err)

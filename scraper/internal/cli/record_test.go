@@ -49,6 +49,9 @@ func TestRecordSurvivesSIGKILL(t *testing.T) {
 			var got []rcvd
 			r := bufio.NewReaderSize(conn, 1<<20)
 			conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+			if hello, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(hello, `{"geostream"`) {
+				t.Fatalf("first line %q, %v: want the hello (it is not recorded)", hello, err)
+			}
 			var first time.Time
 			for first.IsZero() || time.Since(first) < 3*time.Second {
 				line, err := r.ReadString('\n')

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/geostream/geostream/scraper/internal/source/replay"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
@@ -46,6 +47,7 @@ func (o *ReplayOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions, arg
 		return err
 	}
 	o.Replay.Files, o.Replay.MaxLine, o.Replay.Stdin, o.Replay.Logger = args, o.Serve.MaxLine, d.Stdin, o.Serve.log
+	o.Serve.hello = wire.Hello{Source: "replay", Finite: !o.Replay.Loop, Speed: o.Serve.Speed}
 	if err := o.Replay.Validate(); err != nil {
 		return usageError{err}
 	}

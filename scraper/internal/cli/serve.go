@@ -35,6 +35,7 @@ type ServeOptions struct {
 	MetricsAddr   string
 
 	lossless bool        // replay and synth: wait for the slowest client
+	hello    wire.Hello  // what clients are told first: set by each command
 	tls      *tls.Config // loaded from TLSCert and TLSKey
 	log      *slog.Logger
 }
@@ -131,7 +132,7 @@ func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) erro
 			si = -1
 		}
 		srv = server.New(server.Options{
-			Addr: o.Listen, Token: o.Token, TLS: o.tls, Lossless: o.lossless, QueueLen: o.Queue,
+			Addr: o.Listen, Token: o.Token, TLS: o.tls, Hello: o.hello, Lossless: o.lossless, QueueLen: o.Queue,
 			MaxClients: o.MaxClients, WriteTimeout: o.ClientTimeout, StatsInterval: si, Logger: log,
 		})
 		if err := srv.Start(); err != nil {

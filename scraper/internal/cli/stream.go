@@ -9,6 +9,7 @@ import (
 	twitter "github.com/g8rswimmer/go-twitter/v2"
 	"github.com/geostream/geostream/scraper/internal/source/xapi"
 	"github.com/geostream/geostream/shared/bbox"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
@@ -83,6 +84,7 @@ func (o *StreamOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) err
 	if err := o.Serve.complete(cmd, d, lo); err != nil {
 		return err
 	}
+	o.Serve.hello = wire.Hello{Source: "x", Live: true}
 	o.token = d.Getenv("X_BEARER_TOKEN")
 	if o.token == "" {
 		o.token = d.Getenv("TWITTER_BEARER_TOKEN")

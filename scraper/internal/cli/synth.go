@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/scraper/internal/source/synth"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
@@ -73,6 +74,7 @@ func (o *SynthOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 		return usagef("--start: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
 	}
 	o.Gen.Start = start
+	o.Serve.hello = wire.Hello{Source: "synth", Finite: o.Gen.Count > 0, Speed: o.Serve.Speed}
 	if o.Gen.Hard && !cmd.Flags().Changed("filler") {
 		o.Gen.Filler = synth.HardFiller
 	}

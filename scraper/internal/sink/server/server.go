@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -20,9 +21,13 @@ import (
 // Defaults for Options fields left zero, and the command's default cap on
 // clients.
 const (
-	DefaultQueueLen      = 8192
-	DefaultWriteTimeout  = 60 * time.Second
-	DefaultAuthTimeout   = 10 * time.Second
+	DefaultQueueLen     = 8192
+	DefaultWriteTimeout = 60 * time.Second
+	DefaultAuthTimeout  = 10 * time.Second
+	// DefaultTLSTimeout is how long a connection to a TLS port may take to
+	// start its handshake; a plain client that waits for the server to
+	// speak first is told after this long that the port speaks TLS.
+	DefaultTLSTimeout    = 3 * time.Second
 	DefaultStatsInterval = 30 * time.Second
 	DefaultMaxClients    = 64
 )
@@ -49,8 +54,12 @@ type Options struct {
 	Addr string // listen address, e.g. 127.0.0.1:9999 (port 0 picks one)
 	// Token, if set, must arrive as "AUTH <token>" on a client's first line.
 	Token string
-	// TLS, if set, wraps every connection.
+	// TLS, if set, wraps every connection. A client that does not start a
+	// TLS handshake is told in plain text, in a refusing hello line.
 	TLS *tls.Config
+	// Hello is what every client is told first (see wire.Hello); the
+	// server sets Auth itself from Token.
+	Hello wire.Hello
 	// Lossless makes Send wait for room in every client's queue instead of
 	// dropping the oldest line.
 	Lossless bool
@@ -132,9 +141,6 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", s.opts.Addr, err)
 	}
-	if s.opts.TLS != nil {
-		ln = tls.NewListener(ln, s.opts.TLS)
-	}
 	s.ln = ln
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && s.opts.Token == "" {
 		s.log.Warn("listening beyond loopback without a token: anyone who can reach this port can read the stream",
@@ -193,26 +199,51 @@ func (s *Server) handshake(conn net.Conn) {
 		conn.Close()
 		return
 	}
-	s.pending[conn] = struct{}{}
+	raw := conn // conn becomes the TLS connection over it
+	s.pending[raw] = struct{}{}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		delete(s.pending, conn)
+		delete(s.pending, raw)
 		s.mu.Unlock()
 	}()
 	log := s.log.With("peer", conn.RemoteAddr().String())
 	br := bufio.NewReaderSize(conn, 4096)
+	if s.opts.TLS != nil {
+		conn.SetReadDeadline(time.Now().Add(DefaultTLSTimeout))
+		first, err := br.Peek(1)
+		if err != nil || first[0] != tlsHandshakeRecord {
+			s.refuse(conn, log, wire.RefusedNeedsTLS, "it does not speak TLS")
+			return
+		}
+		tc := tls.Server(peeked{conn, br}, s.opts.TLS)
+		if err := tc.Handshake(); err != nil {
+			s.rejected.Add(1)
+			log.Warn("client rejected: TLS handshake failed", "err", err)
+			conn.Close()
+			return
+		}
+		conn.SetReadDeadline(time.Time{})
+		conn = tc
+		br = bufio.NewReaderSize(conn, 4096)
+	}
+	hello := s.opts.Hello
+	hello.Auth = s.opts.Token != ""
+	if err := s.writeHello(conn, hello); err != nil {
+		log.Info("client gone before the hello line", "err", err)
+		conn.Close()
+		return
+	}
 	if s.opts.Token != "" {
 		conn.SetReadDeadline(time.Now().Add(DefaultAuthTimeout))
 		r := wire.NewReader(br, 1024)
 		line, err := r.Next()
-		if err == nil {
-			err = wire.CheckAuth(line, s.opts.Token)
-		}
-		if err != nil {
-			s.rejected.Add(1)
-			log.Warn("client rejected: bad or missing AUTH line")
-			conn.Close()
+		switch {
+		case err != nil || !bytes.HasPrefix(line, []byte(wire.AuthPrefix)):
+			s.refuse(conn, log, wire.RefusedNoToken, "no AUTH line")
+			return
+		case wire.CheckAuth(line, s.opts.Token) != nil:
+			s.refuse(conn, log, wire.RefusedBadToken, "wrong token")
 			return
 		}
 		conn.SetReadDeadline(time.Time{})
@@ -224,14 +255,40 @@ func (s *Server) handshake(conn net.Conn) {
 		log:  log,
 	}
 	if !s.add(c) {
-		s.rejected.Add(1)
-		conn.Close()
+		s.refuse(conn, log, wire.RefusedFull, "too many clients")
 		return
 	}
 	log.Info("client connected")
 	s.wg.Add(2)
 	go s.writeLoop(c)
 	go s.readLoop(c, br)
+}
+
+// tlsHandshakeRecord is the first byte of every TLS connection.
+const tlsHandshakeRecord = 0x16
+
+// peeked is a connection whose first bytes were read ahead into r.
+type peeked struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (p peeked) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+// writeHello sends h as one line.
+func (s *Server) writeHello(conn net.Conn, h wire.Hello) error {
+	conn.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
+	_, err := conn.Write(wire.AppendHello(nil, h))
+	conn.SetWriteDeadline(time.Time{})
+	return err
+}
+
+// refuse tells a client why in a hello line, logs it, and hangs up.
+func (s *Server) refuse(conn net.Conn, log *slog.Logger, reason, why string) {
+	s.rejected.Add(1)
+	log.Warn("client rejected: " + why)
+	s.writeHello(conn, wire.Hello{Source: s.opts.Hello.Source, Error: reason})
+	conn.Close()
 }
 
 func (s *Server) add(c *client) bool {
@@ -241,7 +298,6 @@ func (s *Server) add(c *client) bool {
 		return false
 	}
 	if s.opts.MaxClients > 0 && len(s.clients) >= s.opts.MaxClients {
-		c.log.Warn("client refused: too many clients", "max", s.opts.MaxClients)
 		return false
 	}
 	s.clients[c] = struct{}{}

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/wire"
+	"github.com/geostream/geostream/shared/wire/wiretest"
 )
 
 func start(t *testing.T, opts Options) *Server {
@@ -24,7 +27,15 @@ func start(t *testing.T, opts Options) *Server {
 	return s
 }
 
+// dial connects, sends first (if any), and reads the server's hello.
 func dial(t *testing.T, s *Server, first string) net.Conn {
+	t.Helper()
+	c, _ := dialHello(t, s, first)
+	return c
+}
+
+// dialHello is dial that also returns the hello.
+func dialHello(t *testing.T, s *Server, first string) (net.Conn, wire.Hello) {
 	t.Helper()
 	c, err := net.Dial("tcp", s.Addr().String())
 	if err != nil {
@@ -34,7 +45,30 @@ func dial(t *testing.T, s *Server, first string) net.Conn {
 	if first != "" {
 		fmt.Fprintf(c, "%s\n", first)
 	}
-	return c
+	return c, readHello(t, c)
+}
+
+// readHello reads one line byte by byte (so that nothing after it is
+// buffered away from the test's next reader) and parses it as a hello.
+func readHello(t *testing.T, c net.Conn) wire.Hello {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var b []byte
+	one := make([]byte, 1)
+	for {
+		if _, err := c.Read(one); err != nil {
+			t.Fatalf("reading the hello after %q: %v", b, err)
+		}
+		if one[0] == '\n' {
+			break
+		}
+		b = append(b, one[0])
+	}
+	h, ok, err := wire.ParseHello(b)
+	if !ok || err != nil {
+		t.Fatalf("first line %q is not a hello: %v", b, err)
+	}
+	return h
 }
 
 func line(s string) source.Line { return source.Line{Data: []byte(s)} }
@@ -172,8 +206,11 @@ func TestLiveDropsOldestForSlowClient(t *testing.T) {
 }
 
 func TestAuth(t *testing.T) {
-	s := start(t, Options{Token: "s3cret", Lossless: true})
-	bad := dial(t, s, "AUTH nope")
+	s := start(t, Options{Token: "s3cret", Lossless: true, Hello: wire.Hello{Source: "replay", Finite: true}})
+	bad, h := dialHello(t, s, "AUTH nope")
+	if !h.Auth || h.Source != "replay" || !h.Finite || h.Error != "" {
+		t.Fatalf("hello %+v: want what is served, and that a token is needed", h)
+	}
 	good := dial(t, s, "AUTH s3cret")
 	ctx := ctxT(t)
 	if err := s.WaitClients(ctx, 1); err != nil {
@@ -183,12 +220,54 @@ func TestAuth(t *testing.T) {
 	if got := readLines(t, good, 1); len(got) != 1 || got[0] != "hello" {
 		t.Fatalf("authenticated client got %q", got)
 	}
-	bad.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if r := readHello(t, bad); r.Error != wire.RefusedBadToken {
+		t.Fatalf("the wrong token was told %+v", r)
+	}
 	if n, err := bad.Read(make([]byte, 10)); err == nil {
-		t.Fatalf("client with the wrong token was served %d bytes", n)
+		t.Fatalf("client with the wrong token was served %d more bytes", n)
 	}
 	if s.Clients() != 1 || s.Stats().Rejected != 1 {
 		t.Fatalf("clients %d, stats %+v", s.Clients(), s.Stats())
+	}
+}
+
+// TestNoTokenIsTold: a client that sends no AUTH line (nc) is told why,
+// after the auth timeout; the hello already said a token is needed.
+func TestNoTokenIsTold(t *testing.T) {
+	s := start(t, Options{Token: "s3cret"})
+	c, h := dialHello(t, s, "hello?")
+	if !h.Auth {
+		t.Fatal("the hello does not say a token is needed")
+	}
+	if r := readHello(t, c); r.Error != wire.RefusedNoToken {
+		t.Fatalf("a client without AUTH was told %+v", r)
+	}
+}
+
+// TestPlainClientAtTLSPort: a client that does not start a TLS handshake is
+// told in plain text that the port speaks TLS; one that does is served.
+func TestPlainClientAtTLSPort(t *testing.T) {
+	certFile, keyFile := wiretest.Cert(t, t.TempDir())
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, Options{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	plain, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if r := readHello(t, plain); r.Error != wire.RefusedNeedsTLS {
+		t.Fatalf("a plain client was told %+v", r)
+	}
+	secure, err := tls.Dial("tcp", s.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer secure.Close()
+	if h := readHello(t, secure); h.Error != "" {
+		t.Fatalf("a TLS client was told %+v", h)
 	}
 }
 
@@ -228,7 +307,9 @@ func TestMaxClients(t *testing.T) {
 	dial(t, s, "")
 	s.WaitClients(ctxT(t), 1)
 	extra := dial(t, s, "")
-	extra.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if r := readHello(t, extra); r.Error != wire.RefusedFull {
+		t.Fatalf("a client over --max-clients was told %+v", r)
+	}
 	if _, err := extra.Read(make([]byte, 1)); err == nil {
 		t.Fatal("client over --max-clients was served")
 	}
