@@ -80,7 +80,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			}
 			po.Source = src
 			if err := pipeline.New(*po, m, sc).Run(cmd.Context()); err != nil {
-				return err
+				return inputError(err, o.Input)
 			}
 			if sc.windows == 0 {
 				return fmt.Errorf("no window had labelled tweets: do --labels and --input belong together?")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"image/png"
 	"io"
@@ -262,7 +263,16 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		defer ms.Close()
 		o.Pipeline.Logger.Info("serving metrics", "addr", ms.Addr())
 	}
-	return p.Run(ctx)
+	return inputError(p.Run(ctx), o.Input)
+}
+
+// inputError names the --input file in an error about its content.
+func inputError(err error, path string) error {
+	var nc *pipeline.NotCaptureError
+	if errors.As(err, &nc) && path != "" {
+		return fmt.Errorf("--input %s: %w", path, err)
+	}
+	return err
 }
 
 func analyzerMetrics(st pipeline.Stats, maps *render.Maps, on *embed.Online, connects int64) []metrics.Metric {

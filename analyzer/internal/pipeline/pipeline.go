@@ -171,6 +171,11 @@ type Pipeline struct {
 	tick     <-chan time.Time
 	tokenize func(string) []string
 
+	// checked counts a capture's first lines until one is a tweet or a
+	// notice (sawData).
+	checked int
+	sawData bool
+
 	maxEvent         time.Time
 	windows, batches int
 	total            window.Counts
@@ -343,6 +348,12 @@ loop:
 			if p.clock == ClockAuto {
 				p.chooseClock(c.Hello)
 			}
+			if p.opts.Capture && !p.sawData {
+				if err = p.check(c); err != nil {
+					stopRead()
+					break loop
+				}
+			}
 			p.chunk(c)
 			p.publish()
 		case <-p.tick:
@@ -361,6 +372,9 @@ loop:
 	}
 	if rerr := <-readErr; rerr != nil && err == nil {
 		err = rerr // the caller reports it; the windows read so far are flushed below
+	}
+	if err == nil && p.opts.Capture && !p.sawData && p.checked > 0 {
+		err = &NotCaptureError{Lines: p.checked}
 	}
 	p.slider.Flush(p)
 	for _, o := range p.outputs {
@@ -391,6 +405,32 @@ func (p *Pipeline) logStats(msg string) {
 		args = append(args, p.opts.ExtraStats()...)
 	}
 	p.log.Info(msg, args...)
+}
+
+// checkLines is how many of a capture's first lines may pass without a
+// tweet or a notice before it is refused.
+const checkLines = 100
+
+// NotCaptureError is an input whose first lines hold no tweet and no
+// stream notice: an image, a log, the wrong file.
+type NotCaptureError struct{ Lines int }
+
+func (e *NotCaptureError) Error() string {
+	return fmt.Sprintf("this does not look like a capture: its first %d lines hold no tweet or stream notice", e.Lines)
+}
+
+// check looks at a capture's first lines.
+func (p *Pipeline) check(c stream.Chunk) error {
+	for i := range c.Lines {
+		if c.Lines[i].Kind != tweet.KindMalformed {
+			p.sawData = true
+			return nil
+		}
+		if p.checked++; p.checked >= checkLines {
+			return &NotCaptureError{Lines: p.checked}
+		}
+	}
+	return nil
 }
 
 // chooseClock settles ClockAuto on the first chunk, from the scraper's

@@ -58,6 +58,9 @@ func replayRun(ctx context.Context, d Deps, o *ReplayOptions) error {
 	src := replay.New(o.Replay)
 	err := serve(ctx, d, src, &o.Serve)
 	st := src.Stats()
+	if err != nil && st.Lines == 0 {
+		return err // it never started: nothing to report
+	}
 	o.Serve.log.Info("replay finished", "too_long", st.TooLong, "read_errors", st.ReadErrors)
 	return err
 }

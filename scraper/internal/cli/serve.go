@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -135,16 +136,20 @@ func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) erro
 			Addr: o.Listen, Token: o.Token, TLS: o.tls, Hello: o.hello, Lossless: o.lossless, QueueLen: o.Queue,
 			MaxClients: o.MaxClients, WriteTimeout: o.ClientTimeout, StatsInterval: si, Logger: log,
 		})
-		if err := srv.Start(); err != nil {
-			return fail(err)
-		}
-		sinks = append(sinks, srv)
+		// Both addresses are taken before either is said to be served.
+		var ms *metrics.Server
 		if o.MetricsAddr != "" {
-			ms, err := metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return scraperMetrics(srv.Stats()) })
-			if err != nil {
-				return fail(err)
+			var err error
+			if ms, err = metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return scraperMetrics(srv.Stats()) }); err != nil {
+				return fail(fmt.Errorf("--metrics-addr: %w", err))
 			}
 			defer ms.Close()
+		}
+		if err := srv.Start(); err != nil {
+			return fail(fmt.Errorf("--listen: %w", err))
+		}
+		sinks = append(sinks, srv)
+		if ms != nil {
 			log.Info("serving metrics", "addr", ms.Addr())
 		}
 	}

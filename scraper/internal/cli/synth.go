@@ -74,6 +74,9 @@ func (o *SynthOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 		return usagef("--start: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
 	}
 	o.Gen.Start = start
+	if cmd.Flags().Changed("rate") && !(o.Gen.Rate > 0) {
+		return usagef("--rate must be a positive number of tweets a second")
+	}
 	o.Serve.hello = wire.Hello{Source: "synth", Finite: o.Gen.Count > 0, Speed: o.Serve.Speed}
 	if o.Gen.Hard && !cmd.Flags().Changed("filler") {
 		o.Gen.Filler = synth.HardFiller
@@ -112,6 +115,9 @@ func synthRun(ctx context.Context, d Deps, o *SynthOptions) (err error) {
 	}
 	err = serve(ctx, d, gen, &o.Serve)
 	st := gen.Stats()
+	if err != nil && st.Tweets == 0 {
+		return err // it never started: nothing to report
+	}
 	log.Info("synth finished", "tweets", st.Tweets, "located", st.Located, "retweets", st.Retweets,
 		"notices", st.Notices, "malformed", st.Malformed)
 	return err

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
 )
 
@@ -59,18 +60,75 @@ type Source struct {
 	// failed counts files in a row that could not be opened or read at all.
 	failed int
 
-	tooLong, readErrors atomic.Uint64
+	tooLong, readErrors, lines atomic.Uint64
+
+	// The first lines of each file are read ahead until one is a tweet or
+	// a notice; a file none of whose first checkLines lines is, is no
+	// capture, and nothing of it is replayed.
+	ahead []aheadLine
+	dec   tweet.Decoder
 }
+
+type aheadLine struct {
+	data    []byte
+	tooLong bool
+}
+
+// checkLines is how many lines of a file may pass without a tweet or a
+// stream notice before the file is refused as no capture.
+const checkLines = 100
 
 // Stats are the source's counters.
 type Stats struct {
+	Lines      uint64 // lines replayed
 	TooLong    uint64 // lines skipped for length
 	ReadErrors uint64 // files that could not be read, or were cut short
 }
 
 // Stats returns the counters so far; it may be called from any goroutine.
 func (s *Source) Stats() Stats {
-	return Stats{TooLong: s.tooLong.Load(), ReadErrors: s.readErrors.Load()}
+	return Stats{Lines: s.lines.Load(), TooLong: s.tooLong.Load(), ReadErrors: s.readErrors.Load()}
+}
+
+// NotCaptureError is a file whose first lines hold no tweet and no stream
+// notice: an image, a log, the wrong file.
+type NotCaptureError struct {
+	File  string
+	Lines int
+}
+
+func (e *NotCaptureError) Error() string {
+	return fmt.Sprintf("%s does not look like a capture: its first %d lines hold no tweet or stream notice", e.File, e.Lines)
+}
+
+// readAhead reads a new file's first lines until one is a tweet or a
+// notice. It returns a NotCaptureError if none of the first checkLines is.
+func (s *Source) readAhead() error {
+	for len(s.ahead) < checkLines {
+		line, err := s.r.Next()
+		switch {
+		case err == nil:
+			s.ahead = append(s.ahead, aheadLine{data: append([]byte(nil), line...)})
+			if len(line) == 0 {
+				continue
+			}
+			if tw, _ := s.dec.Decode(line); tw.Kind != tweet.KindMalformed {
+				return nil
+			}
+		case errors.Is(err, wire.ErrLineTooLong):
+			s.ahead = append(s.ahead, aheadLine{tooLong: true})
+		default:
+			n := len(s.ahead)
+			if n == 0 {
+				return nil // empty or unreadable: Next deals with it
+			}
+			s.ahead = nil
+			return &NotCaptureError{File: s.name, Lines: n}
+		}
+	}
+	n := len(s.ahead)
+	s.ahead = nil
+	return &NotCaptureError{File: s.name, Lines: n}
 }
 
 // New returns a Source over opts.Files; call Options.Validate first.
@@ -96,11 +154,31 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 			if err := s.open(); err != nil {
 				return source.Line{}, err
 			}
+			if s.r != nil {
+				if err := s.readAhead(); err != nil {
+					return source.Line{}, err
+				}
+			}
 			continue
 		}
-		line, err := s.r.Next()
+		var line []byte
+		var err error
+		ahead := len(s.ahead) > 0
+		if ahead {
+			a := s.ahead[0]
+			s.ahead = s.ahead[1:]
+			if line = a.data; a.tooLong {
+				err = wire.ErrLineTooLong
+			}
+		} else {
+			line, err = s.r.Next()
+		}
 		switch {
 		case err == nil:
+			s.lines.Add(1)
+			if ahead {
+				return source.Line{Data: line}, nil // already a copy
+			}
 			return source.Line{Data: append([]byte(nil), line...)}, nil
 		case errors.Is(err, wire.ErrLineTooLong):
 			if s.tooLong.Add(1) <= 10 {
