@@ -139,3 +139,25 @@ func TestRunWaitsForTheModelsGoroutines(t *testing.T) {
 		t.Fatalf("Run returned with %d of %d model goroutines finished", m.finished.Load(), m.started)
 	}
 }
+
+func TestNotACaptureIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"binary junk", strings.Repeat("\x89PNG\x00 binary junk\n", 300), true},
+		{"a few lines of text", "hello\nworld\n", true},
+		{"junk, then tweets", strings.Repeat("junk\n", 50) + lines(10), false},
+		{"empty", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := New(Options{Source: fileSource(t, strings.NewReader(tc.in), nil), Capture: true, Clock: ClockEvent, Window: testWindow}, nil)
+			err := p.Run(context.Background())
+			var nc *NotCaptureError
+			if errors.As(err, &nc) != tc.want {
+				t.Fatalf("Run: %v", err)
+			}
+		})
+	}
+}
