@@ -69,6 +69,9 @@ type Point struct {
 	Time     time.Time
 	// Cluster is the point's cluster in the current window (-1: none yet).
 	Cluster int
+	// Geo says how the tweet was located; outputs read the zero value
+	// (nothing set it) as a given point.
+	Geo tweet.GeoSource
 	// Feature and Tokens are filled by the model, if one is set. Features
 	// are float32: a window can hold millions of points.
 	Feature []float32
