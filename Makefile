@@ -29,7 +29,7 @@ test: fmt-check vet
 # bench runs the Go benchmarks, then a soak of SOAK_MINUTES (default 5).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s -timeout 30m $(PKGS)
-	GEOSTREAM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestLong' -v ./analyzer/internal/render/
+	GEOSTREAM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestLong' -v ./analyzer/internal/output/
 	./scripts/soak.sh
 
 soak: build
