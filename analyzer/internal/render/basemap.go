@@ -12,9 +12,6 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/geo"
 	"golang.org/x/image/vector"
-	"gonum.org/v1/plot/vg"
-	vgdraw "gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 //go:embed worldatlas/countries-50m.json
@@ -90,11 +87,7 @@ func drawBase(box geo.BBox, w, h int, label float64) (*image.RGBA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: embedded base map: %w", err)
 	}
-	cv := vgimg.NewWith(vgimg.UseWH(vg.Length(w), vg.Length(h)), vgimg.UseDPI(72))
-	img, ok := cv.Image().(*image.RGBA)
-	if !ok {
-		return nil, fmt.Errorf("render: canvas is %T, not RGBA", cv.Image())
-	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(img, img.Bounds(), image.NewUniform(oceanColor), image.Point{}, draw.Src)
 	proj := geo.Projection{Box: box, W: float64(w), H: float64(h)}
 
@@ -133,7 +126,7 @@ func drawBase(box geo.BBox, w, h int, label float64) (*image.RGBA, error) {
 		}
 	}
 	coast.Draw(img, img.Bounds(), image.NewUniform(coastColor), image.Point{})
-	labelGrid(&text{c: vgdraw.New(cv), h: float64(h)}, proj, step, face{size: label})
+	labelGrid(newText(img), proj, step, face{size: label})
 	return img, nil
 }
 

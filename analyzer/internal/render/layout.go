@@ -78,7 +78,7 @@ func chooseLayout(f *Frame, title, credits string, lc legendContent) layout {
 		c.extent, c.mapRect = fitMap(f.Box, rectF(m, top, W-m, mapBottom), true)
 		// Below a map the globe's limits kept short, the legend may grow
 		// more to fill the room.
-		c.legend, c.grow = rectF(m, float64(c.mapRect.Max.Y)+gap, W-m, bottom), 1.5
+		c.legend, c.grow = rectF(m, float64(c.mapRect.Max.Y)+gap, W-m, bottom), 1.6
 		fitted := fitLegend(lc, l.base, float64(c.legend.Dx()), c.cols, float64(c.legend.Dy()), c.grow)
 		cands = append(cands, candidate{c, regionArea(f.Box, c.extent, c.mapRect) * legendPenalty(fitted, lc, l.base)})
 	}

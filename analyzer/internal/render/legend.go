@@ -181,8 +181,8 @@ func fitLegend(lc legendContent, f face, w float64, ncols int, maxH, grow float6
 	for _, whole := range []bool{true, false} {
 		ok := func(l legendLayout) bool { return l.height <= maxH && (!whole || l.broken == 0) }
 		for n := 1; n <= ncols; n++ {
-			for k := grow; k >= 1; k -= 0.1 {
-				if l := layoutAt(lc, lc.blocks, scaled(f, k), w, n, 2); ok(l) {
+			for i := int(math.Round((grow - 1) / 0.05)); i >= 0; i-- {
+				if l := layoutAt(lc, lc.blocks, scaled(f, 1+float64(i)*0.05), w, n, 2); ok(l) {
 					return l
 				}
 			}

@@ -5,19 +5,17 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"io"
 	"math"
 	"strings"
-
-	"gonum.org/v1/plot/vg"
-	vgdraw "gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+	"sync"
 )
 
 // Renderer draws frames. It caches base maps and is safe for concurrent use.
 type Renderer struct {
 	base baseCache
+	// canvases are images Render may draw into again once encoded.
+	canvases sync.Pool
 }
 
 // Credits are the sources every map names; creditGeoNames is added when
@@ -38,10 +36,37 @@ var (
 
 // Image draws f and returns the image.
 func (r *Renderer) Image(f *Frame) (*image.RGBA, Stats, error) {
-	var st Stats
 	if err := f.check(); err != nil {
+		return nil, Stats{}, err
+	}
+	img := image.NewRGBA(image.Rect(0, 0, f.Width, f.Height))
+	st, err := r.draw(img, f)
+	if err != nil {
 		return nil, st, err
 	}
+	return img, st, nil
+}
+
+// Render draws f and encodes it as PNG to w.
+func (r *Renderer) Render(w io.Writer, f *Frame) (Stats, error) {
+	if err := f.check(); err != nil {
+		return Stats{}, err
+	}
+	img, _ := r.canvases.Get().(*image.RGBA)
+	if img == nil || img.Bounds() != image.Rect(0, 0, f.Width, f.Height) {
+		img = image.NewRGBA(image.Rect(0, 0, f.Width, f.Height))
+	}
+	defer r.canvases.Put(img)
+	st, err := r.draw(img, f)
+	if err != nil {
+		return st, err
+	}
+	return st, encodePNG(w, img, f.CompressionLevel)
+}
+
+// draw draws f onto img, which is f's size; it paints every pixel.
+func (r *Renderer) draw(img *image.RGBA, f *Frame) (Stats, error) {
+	var st Stats
 	s := scaleOf(f.Width, f.Height)
 	byCount := f.SizeBy != SizeByNone
 	sc := discScale{min: math.Max(2.5, math.Round(3*s*2)/2), max: math.Round(24 * s), ref: refMin}
@@ -54,7 +79,7 @@ func (r *Renderer) Image(f *Frame) (*image.RGBA, Stats, error) {
 		legendFor(f, inBox, coloredIDs(f, inBox), nil, countMethods(f), sc, byCount))
 	mw, mh := lay.mapRect.Dx(), lay.mapRect.Dy()
 	if mw < 50 || mh < 50 {
-		return nil, st, fmt.Errorf("render: %dx%d leaves no room for the map", f.Width, f.Height)
+		return st, fmt.Errorf("render: %dx%d leaves no room for the map", f.Width, f.Height)
 	}
 	cell := math.Round(8 * s)
 	groups, mc, counts := groupPoints(f, lay.extent, mw, mh, cell)
@@ -75,15 +100,11 @@ func (r *Renderer) Image(f *Frame) (*image.RGBA, Stats, error) {
 		}
 	}
 
-	cv := vgimg.NewWith(vgimg.UseWH(vg.Length(f.Width), vg.Length(f.Height)), vgimg.UseDPI(72))
-	img, ok := cv.Image().(*image.RGBA)
-	if !ok {
-		return nil, st, fmt.Errorf("render: canvas is %T, not RGBA", cv.Image())
-	}
 	base, err := r.base.get(lay.extent, mw, mh, math.Max(9, math.Round(10.5*s)))
 	if err != nil {
-		return nil, st, err
+		return st, err
 	}
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	draw.Draw(img, lay.mapRect, base, image.Point{}, draw.Src)
 	p := &painter{img: img, rect: lay.mapRect, masks: map[[2]float64][]float64{}}
 	if byCount {
@@ -91,7 +112,7 @@ func (r *Renderer) Image(f *Frame) (*image.RGBA, Stats, error) {
 	} else {
 		drawPoints(p, f, lay.extent, colored, colors, s)
 	}
-	t := &text{c: vgdraw.New(cv), h: float64(f.Height)}
+	t := newText(img)
 	radius := sc.radius
 	if !byCount {
 		radius = func(int) float64 { return 3 * s }
@@ -109,19 +130,6 @@ func (r *Renderer) Image(f *Frame) (*image.RGBA, Stats, error) {
 		t.record(ff, float64(f.Width)-lay.margin-ff.width(line), lay.footY+float64(i)*ff.line(), softColor, line)
 	}
 	st.Text = t.boxes
-	return img, st, nil
-}
-
-// Render draws f and encodes it as PNG to w.
-func (r *Renderer) Render(w io.Writer, f *Frame) (Stats, error) {
-	img, st, err := r.Image(f)
-	if err != nil {
-		return st, err
-	}
-	enc := png.Encoder{CompressionLevel: f.CompressionLevel}
-	if err := enc.Encode(w, img); err != nil {
-		return st, fmt.Errorf("encoding PNG: %w", err)
-	}
 	return st, nil
 }
 
