@@ -28,7 +28,7 @@ var Palette = []color.RGBA{
 	{0xcc, 0x00, 0x99, 0xff}, // magenta
 	{0xff, 0x99, 0x99, 0xff}, // salmon
 	{0xff, 0x00, 0x66, 0xff}, // rose
-	{0x99, 0x33, 0x00, 0xff}, // brown
+	{0x33, 0x44, 0x00, 0xff}, // dark olive
 }
 
 // Grey is the colour of the clusters beyond the coloured ones, and of
@@ -63,8 +63,9 @@ type Colors struct {
 }
 
 // Assign sets f.Colors: the clusters the frame colours keep the colour
-// they had, and each new one gets the free colour farthest from those in
-// use, preferring colours no cluster has worn in the last few frames.
+// they had, and each new one, largest first, gets a free colour that
+// stands apart from those in use (see pickColor), preferring colours no
+// cluster has worn in the last few frames.
 func (c *Colors) Assign(f *Frame) {
 	if c.slot == nil {
 		c.slot = map[int]int{}
@@ -99,9 +100,14 @@ func (c *Colors) Assign(f *Frame) {
 	}
 }
 
-// pickColor returns the free palette index farthest (in its nearest
-// difference) from the taken ones, preferring those not drawn since
-// recentFrames before frame; ties go to the lowest index. last may be nil.
+// goodDelta is a colour difference that reads at once on a map.
+const goodDelta = 25
+
+// pickColor returns a free palette index for a new cluster: the first, in
+// the palette's order (its most readable colours first), that differs by
+// goodDelta from every taken one, else the one farthest from the taken
+// (in its nearest difference). Among equals, colours not drawn since
+// recentFrames before frame come first; last may be nil.
 func pickColor(taken []bool, last []int64, frame int64) int {
 	best, bestFresh, bestD := -1, false, -1.0
 	for s := range Palette {
@@ -115,7 +121,10 @@ func pickColor(taken []bool, last []int64, frame int64) int {
 			}
 		}
 		fresh := last == nil || last[s] < frame-recentFrames
-		if best < 0 || fresh && !bestFresh || fresh == bestFresh && d > bestD {
+		good, bestGood := d >= goodDelta, bestD >= goodDelta
+		better := best < 0 || good && !bestGood ||
+			good == bestGood && (fresh && !bestFresh || fresh == bestFresh && !good && d > bestD)
+		if better {
 			best, bestFresh, bestD = s, fresh, d
 		}
 	}

@@ -125,6 +125,19 @@ func TestColorsKeepAndSpread(t *testing.T) {
 	if f2.Colors[4] == f1.Colors[2] {
 		t.Fatalf("new cluster 4 took the colour of 2, which just left: %v", f2.Colors)
 	}
+	// The first colours of the palette go first: five new clusters wear
+	// none of its last five.
+	var fresh Colors
+	f5 := &Frame{Box: worldBox}
+	for id := range 5 {
+		f5.Points = append(f5.Points, Point{Cluster: int32(id)})
+	}
+	fresh.Assign(f5)
+	for id, s := range f5.Colors {
+		if s >= len(Palette)-5 {
+			t.Fatalf("cluster %d of five got colour %d: %v", id, s, f5.Colors)
+		}
+	}
 	// Fifteen at once: fifteen different colours.
 	ids := make([]int, 15)
 	for i := range ids {
