@@ -181,11 +181,22 @@ func fitLegend(lc legendContent, f face, w float64, ncols int, maxH, grow float6
 	for _, whole := range []bool{true, false} {
 		ok := func(l legendLayout) bool { return l.height <= maxH && (!whole || l.broken == 0) }
 		for n := 1; n <= ncols; n++ {
-			for i := int(math.Round((grow - 1) / 0.05)); i >= 0; i-- {
-				if l := layoutAt(lc, lc.blocks, scaled(f, 1+float64(i)*0.05), w, n, 2); ok(l) {
-					return l
+			l := layoutAt(lc, lc.blocks, f, w, n, 2)
+			if !ok(l) {
+				continue
+			}
+			// It fits at f: find the largest font that fits, in steps of
+			// 5%, by bisection (the height grows with the font).
+			lo, hi := 0, int(math.Round((grow-1)/0.05))
+			for lo < hi {
+				m := (lo + hi + 1) / 2
+				if g := layoutAt(lc, lc.blocks, scaled(f, 1+float64(m)*0.05), w, n, 2); ok(g) {
+					lo, l = m, g
+				} else {
+					hi = m - 1
 				}
 			}
+			return l
 		}
 		for _, k := range shrinkScales {
 			for _, lines := range []int{2, 1} {
