@@ -24,6 +24,17 @@ type methodCounts struct {
 	given, profile, text int
 }
 
+func (mc *methodCounts) add(m Method) {
+	switch m {
+	case MethodProfile:
+		mc.profile++
+	case MethodText:
+		mc.text++
+	default:
+		mc.given++
+	}
+}
+
 // groupPoints projects f's points onto a w×h map of ext, counts those
 // drawn and outside, and groups the drawn ones by cluster, location kind
 // and cell (cell pixels square), largest group first.
@@ -44,14 +55,7 @@ func groupPoints(f *Frame, ext geo.BBox, w, h int, cell float64) ([]group, metho
 			continue
 		}
 		st.Drawn++
-		switch p.Method {
-		case MethodProfile:
-			mc.profile++
-		case MethodText:
-			mc.text++
-		default:
-			mc.given++
-		}
+		mc.add(p.Method)
 		x, y := proj.Point(lon, lat)
 		k := key{int32(x / cell), int32(y / cell), p.Cluster, p.Method.Inferred()}
 		i, ok := index[k]

@@ -177,14 +177,7 @@ func thousands(n int) string {
 func countMethods(f *Frame) methodCounts {
 	var mc methodCounts
 	for _, p := range f.Points {
-		switch p.Method {
-		case MethodProfile:
-			mc.profile++
-		case MethodText:
-			mc.text++
-		default:
-			mc.given++
-		}
+		mc.add(p.Method)
 	}
 	return mc
 }
