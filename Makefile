@@ -4,7 +4,7 @@ PKGS    := ./shared/... ./scraper/... ./analyzer/...
 BIN     := bin
 FUZZTIME ?= 30s
 
-.PHONY: all build test vet fmt fmt-check bench soak demo fuzz clean lint
+.PHONY: all build test vet fmt fmt-check bench soak demo fuzz clean lint golden
 
 all: build
 
@@ -41,6 +41,11 @@ fuzz:
 	  for f in $$($(GO) test -list 'Fuzz.*' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; done
+
+# golden rewrites the renderer's golden images from the current code; look
+# at them before committing.
+golden:
+	$(GO) test -count=1 -run TestGolden ./analyzer/internal/render/ -update
 
 # demo builds both binaries, serves a synthetic stream and clusters it into
 # maps in out/ (out/latest.png is the newest); it stops by itself.
