@@ -101,7 +101,7 @@ func (c *Colors) Assign(f *Frame) {
 }
 
 // goodDelta is a colour difference that reads at once on a map.
-const goodDelta = 25
+const goodDelta = 20
 
 // pickColor returns a free palette index for a new cluster: the first, in
 // the palette's order (its most readable colours first), that differs by

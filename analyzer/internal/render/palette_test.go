@@ -125,17 +125,25 @@ func TestColorsKeepAndSpread(t *testing.T) {
 	if f2.Colors[4] == f1.Colors[2] {
 		t.Fatalf("new cluster 4 took the colour of 2, which just left: %v", f2.Colors)
 	}
-	// The first colours of the palette go first: five new clusters wear
-	// none of its last five.
+	// The first colours of the palette go first, as long as they stand
+	// apart: ten new clusters wear ten colours at least goodDelta apart,
+	// none of the palette's last four.
 	var fresh Colors
 	f5 := &Frame{Box: worldBox}
-	for id := range 5 {
-		f5.Points = append(f5.Points, Point{Cluster: int32(id)})
+	for id := range 10 {
+		for range 20 - id {
+			f5.Points = append(f5.Points, Point{Cluster: int32(id)})
+		}
 	}
 	fresh.Assign(f5)
 	for id, s := range f5.Colors {
-		if s >= len(Palette)-5 {
-			t.Fatalf("cluster %d of five got colour %d: %v", id, s, f5.Colors)
+		if s >= len(Palette)-4 {
+			t.Fatalf("cluster %d of ten got colour %d: %v", id, s, f5.Colors)
+		}
+		for id2, s2 := range f5.Colors {
+			if id != id2 && paletteDist[s][s2] < goodDelta {
+				t.Fatalf("clusters %d and %d got colours %d and %d, %.1f apart", id, id2, s, s2, paletteDist[s][s2])
+			}
 		}
 	}
 	// Fifteen at once: fifteen different colours.

@@ -117,7 +117,11 @@ func (r *Renderer) draw(img *image.RGBA, f *Frame) (Stats, error) {
 	if !byCount {
 		radius = func(int) float64 { return 3 * s }
 	}
-	st.Labels = drawLabels(t, lay.mapRect, anchors(groups, colored, radius), colors, s)
+	var obs []image.Rectangle
+	if byCount {
+		obs = obstacles(lay.mapRect, groups, radius)
+	}
+	st.Labels = drawLabels(t, lay.mapRect, anchors(groups, colored, radius), obs, colors, s)
 	frameRect(img, lay.mapRect.Inset(-1), coastColor)
 
 	head := title(f, st.Drawn)
@@ -317,10 +321,12 @@ func (p *painter) discAt(x, y, r, width float64, c color.RGBA) {
 }
 
 // drawLabels writes each coloured cluster's id ("C3") beside its largest
-// disc, in a darker shade of its colour on a white halo, trying a few
-// places around the disc and leaving a label out where all of them would
-// cover another label or leave the map. It returns the labels drawn.
-func drawLabels(t *text, rect image.Rectangle, as []anchor, colors map[int]color.RGBA, s float64) []TextBox {
+// disc, in a darker shade of its colour on a white halo. It tries a few
+// places around the disc, preferring one that covers no other label and no
+// other large disc, then one that covers no label, and leaves the label
+// out when all of them would cover a label or leave the map. It returns
+// the labels drawn.
+func drawLabels(t *text, rect image.Rectangle, as []anchor, obstacles []image.Rectangle, colors map[int]color.RGBA, s float64) []TextBox {
 	f := face{size: math.Max(10, math.Round(12*s)), bold: true}
 	h := f.height()
 	inner := rect.Inset(2)
@@ -331,19 +337,58 @@ func drawLabels(t *text, rect image.Rectangle, as []anchor, colors map[int]color
 		w := f.width(label)
 		x, y := float64(rect.Min.X)+a.x, float64(rect.Min.Y)+a.y
 		d := a.r + 2
+		own := rectF(x-a.r, y-a.r, x+a.r, y+a.r)
 		spots := [][2]float64{
 			{x + d, y - h/2}, {x - d - w, y - h/2}, {x - w/2, y - d - h}, {x - w/2, y + d},
 			{x + d*0.7, y - d*0.7 - h}, {x + d*0.7, y + d*0.7}, {x - d*0.7 - w, y - d*0.7 - h}, {x - d*0.7 - w, y + d*0.7},
 		}
-		for _, sp := range spots {
-			box := rectF(sp[0]-1, sp[1]-1, sp[0]+w+1, sp[1]+h+1)
-			if !box.In(inner) || overlapsAny(box, placed) {
-				continue
+		pick := func(avoidDiscs bool) (image.Rectangle, [2]float64, bool) {
+			for _, sp := range spots {
+				box := rectF(sp[0]-1, sp[1]-1, sp[0]+w+1, sp[1]+h+1)
+				if !box.In(inner) || overlapsAny(box, placed) {
+					continue
+				}
+				if avoidDiscs && coversOther(box, own, obstacles) {
+					continue
+				}
+				return box, sp, true
 			}
-			placed = append(placed, box)
-			out = append(out, TextBox{label, t.draw(f, sp[0], sp[1], darken(colors[a.id], 0.6), label, true)})
+			return image.Rectangle{}, [2]float64{}, false
+		}
+		box, sp, ok := pick(true)
+		if !ok {
+			box, sp, ok = pick(false)
+		}
+		if !ok {
+			continue
+		}
+		placed = append(placed, box)
+		out = append(out, TextBox{label, t.draw(f, sp[0], sp[1], darken(colors[a.id], 0.6), label, true)})
+	}
+	return out
+}
+
+// coversOther reports whether r overlaps a disc's box other than own.
+func coversOther(r, own image.Rectangle, discs []image.Rectangle) bool {
+	for _, d := range discs {
+		if d != own && r.Overlaps(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// obstacles are the boxes of the largest discs on the map, in image
+// pixels, that labels should not cover.
+func obstacles(rect image.Rectangle, groups []group, radius func(int) float64) []image.Rectangle {
+	var out []image.Rectangle
+	for _, g := range groups { // largest first
+		r := radius(g.n)
+		if r < 5 || len(out) == 400 {
 			break
 		}
+		x, y := float64(rect.Min.X)+g.x, float64(rect.Min.Y)+g.y
+		out = append(out, rectF(x-r, y-r, x+r, y+r))
 	}
 	return out
 }
