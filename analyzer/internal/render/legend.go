@@ -103,17 +103,13 @@ func layoutBlocks(content []block, f face, w float64, maxLines int) ([]block, []
 	return out, hs, broken
 }
 
-// entryText is "C3 (412): game, bowl, super". A zero-width space before
-// each comma stops the font's kerning from tucking the comma under a
-// final y or r, where small text loses it.
+// entryText is "C3 (412): game, bowl, super".
 func entryText(head string, kw []string) string {
 	if len(kw) == 0 {
 		return head
 	}
-	return head + " " + strings.Join(kw, keywordSep)
+	return head + " " + strings.Join(kw, ", ")
 }
-
-const keywordSep = "\u200b, "
 
 // flow puts blocks of heights hs into columns top to bottom, each at most
 // colH high, and returns each block's column and top, and the number of

@@ -207,3 +207,24 @@ func FuzzWrap(f *testing.F) {
 		}
 	})
 }
+
+// Digits and commas are drawn unkerned, and measured so: "110" is as wide
+// as its digits apart, "y," as its letters, while "AV" keeps its kerning.
+func TestKerning(t *testing.T) {
+	f := face{size: 10}
+	for s, parts := range map[string][]string{"110": {"1", "1", "0"}, "day,": {"day", ","}} {
+		sum := 0.0
+		for _, p := range parts {
+			sum += f.width(p)
+		}
+		if got := f.width(s); math.Abs(got-sum) > 1e-9 {
+			t.Errorf("width(%q) = %v, want %v", s, got, sum)
+		}
+	}
+	if f.width("AV") >= f.width("A")+f.width("V") {
+		t.Errorf("AV is not kerned: %v >= %v", f.width("AV"), f.width("A")+f.width("V"))
+	}
+	if got := kernFree("C110, x"); strings.Join(got, "|") != "C1|1|0|, x" {
+		t.Errorf("kernFree: %q", got)
+	}
+}

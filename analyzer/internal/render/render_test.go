@@ -161,7 +161,7 @@ func TestLayoutFillsCanvas(t *testing.T) {
 func legendText(st Stats) string {
 	var b strings.Builder
 	for _, tb := range st.Text {
-		b.WriteString(strings.ReplaceAll(tb.Text, "\u200b", ""))
+		b.WriteString(tb.Text)
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -206,7 +206,7 @@ func entries(st Stats) []string {
 	var out []string
 	in := false
 	for _, tb := range st.Text {
-		line := strings.ReplaceAll(tb.Text, "\u200b", "")
+		line := tb.Text
 		switch {
 		case entryStart(line):
 			out = append(out, line)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	xfont "golang.org/x/image/font"
@@ -56,7 +57,8 @@ type widthKey struct {
 
 const maxWidths = 1 << 14
 
-// width is the advance of s in pixels, with the font's kerning.
+// width is the advance of s in pixels, with the font's kerning where text
+// draws it (see kerning).
 func (f face) width(s string) float64 {
 	k := widthKey{f, s}
 	widths.Lock()
@@ -66,7 +68,10 @@ func (f face) width(s string) float64 {
 		return w
 	}
 	fc := f.font()
-	w = float64(fc.Width(s))
+	w = 0
+	for _, part := range kernFree(s) {
+		w += float64(fc.Width(part))
+	}
 	widths.Lock()
 	if len(widths.m) >= maxWidths {
 		clear(widths.m)
@@ -74,6 +79,37 @@ func (f face) width(s string) float64 {
 	widths.m[k] = w
 	widths.Unlock()
 	return w
+}
+
+// kerning is a face with the font's kerning, except where small map text
+// loses a glyph to it: between digits (the ones of "110" touch) and before
+// a comma (tucked under a final y or r).
+type kerning struct{ xfont.Face }
+
+func (k kerning) Kern(r0, r1 rune) fixed.Int26_6 {
+	if unkerned(r0, r1) {
+		return 0
+	}
+	return k.Face.Kern(r0, r1)
+}
+
+func unkerned(r0, r1 rune) bool {
+	return r1 == ',' || unicode.IsDigit(r0) && unicode.IsDigit(r1)
+}
+
+// kernFree cuts s where kerning draws no kerning, so that measuring the
+// parts apart measures what is drawn.
+func kernFree(s string) []string {
+	var parts []string
+	start, prev := 0, rune(-1)
+	for i, r := range s {
+		if prev >= 0 && unkerned(prev, r) {
+			parts = append(parts, s[start:i])
+			start = i
+		}
+		prev = r
+	}
+	return append(parts, s[start:])
 }
 
 // ascent is the height of the font above the baseline.
@@ -110,8 +146,8 @@ func (t *text) face(f face) (xfont.Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.faces[f] = xf
-	return xf, nil
+	t.faces[f] = kerning{xf}
+	return t.faces[f], nil
 }
 
 // haloColor is the white outline that keeps text legible over the map.
