@@ -16,7 +16,6 @@ func scaleOf(w, h int) float64 {
 
 // layout is where everything goes on the canvas, in pixels.
 type layout struct {
-	s         float64
 	margin    float64
 	titleFace face
 	footFace  face
@@ -38,7 +37,7 @@ type layout struct {
 func chooseLayout(f *Frame, title, credits string, lc legendContent) layout {
 	W, H := float64(f.Width), float64(f.Height)
 	s := scaleOf(f.Width, f.Height)
-	l := layout{s: s, margin: math.Round(10 * s)}
+	l := layout{margin: math.Round(10 * s)}
 	m := l.margin
 	l.titleFace = shrinkToFit(face{size: math.Round(19 * s), bold: true}, title, W-2*m)
 	l.footFace, l.footLines = creditLines(credits, face{size: math.Max(9, math.Round(10.5*s))}, W-2*m)
