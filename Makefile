@@ -27,7 +27,7 @@ VULNDB         ?= $(HOME)/.cache/geostream/vulndb-$(VULNDB_VERSION)
 # itself (fixed by a newer Go, not by this code); by default they warn.
 VULN_STDLIB    ?= warn
 
-.PHONY: all build test vet fmt fmt-check bench soak demo fuzz clean lint tools tidy-check staticcheck vulncheck
+.PHONY: all build test vet fmt fmt-check bench soak demo fuzz clean lint tools tidy-check staticcheck vulncheck golden
 
 all: build
 
@@ -85,7 +85,7 @@ test: lint
 # bench runs the Go benchmarks, then a soak of SOAK_MINUTES (default 5).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s -timeout 30m $(PKGS)
-	GEOSTREAM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestLong' -v ./analyzer/internal/render/
+	GEOSTREAM_LONG_TESTS=1 $(GO) test -count=1 -run 'TestLong' -v ./analyzer/internal/output/
 	./scripts/soak.sh
 
 soak: build
@@ -97,6 +97,11 @@ fuzz:
 	  for f in $$($(GO) test -list 'Fuzz.*' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; done
+
+# golden rewrites the renderer's golden images from the current code; look
+# at them before committing.
+golden:
+	$(GO) test -count=1 -run TestGolden ./analyzer/internal/render/ -update
 
 # demo builds both binaries, serves a synthetic stream and clusters it into
 # maps in out/ (out/latest.png is the newest); it stops by itself.

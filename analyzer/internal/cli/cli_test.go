@@ -46,7 +46,7 @@ func TestRunFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.Pipeline.Clock != pipeline.ClockEvent || o.mapOpts.Region != "usa" || !o.mapOpts.Lossless || o.Model.cluster.K != 7 ||
-		o.mapOpts.SizeBy != "count" {
+		o.mapOpts.SizeBy != "count" || o.mapOpts.MaxColored != 7 {
 		t.Fatalf("options %+v", o)
 	}
 	if l := o.Pipeline.Locate; l == nil || *l != geocode.DefaultPolicy {
@@ -93,6 +93,24 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
+// The map's defaults: discs sized by count, the --k largest clusters in
+// colour; --size-by none gives a dot per tweet.
+func TestRunMapFlags(t *testing.T) {
+	o, err := runArgs(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.mapOpts.SizeBy != "count" || o.mapOpts.MaxColored != o.Model.cluster.K || o.mapOpts.Width != 1600 || o.mapOpts.Height != 900 {
+		t.Fatalf("map defaults %+v", o.mapOpts)
+	}
+	if o, err = runArgs(t, "--size-by", "none", "--bbox", "-10,35,30,60", "--width", "400", "--height", "300"); err != nil {
+		t.Fatal(err)
+	}
+	if o.mapOpts.SizeBy != "none" || o.mapOpts.Region != "bbox" || o.mapOpts.Box.W != -10 || o.mapOpts.Width != 400 {
+		t.Fatalf("map flags %+v", o.mapOpts)
+	}
+}
+
 func TestRunBadFlags(t *testing.T) {
 	tests := [][]string{
 		{"--window", "65s"},
@@ -101,6 +119,7 @@ func TestRunBadFlags(t *testing.T) {
 		{"--bbox", "1,2,3"},
 		{"--k", "0"},
 		{"--width", "10"},
+		{"--height", "299"},
 		{"--decay", "2"},
 		{"--profile", "fancy"},
 		{"--input", "/does/not/exist"},

@@ -51,7 +51,7 @@ type RunOptions struct {
 	BBox          string
 	Width, Height int
 	Keep          int
-	mapOpts       render.MapsOptions
+	mapOpts       output.MapsOptions
 	MetricsAddr   string
 }
 
@@ -99,10 +99,10 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.BoolVar(&o.Maps, "maps", true, "draw a map per window (--maps=false: numbers only)")
 	f.StringVar(&o.Region, "region", "world", "map region: "+strings.Join(geo.RegionNames(), ", "))
 	f.StringVar(&o.BBox, "bbox", "", "map extent w,s,e,n in degrees (instead of --region)")
-	f.IntVar(&o.Width, "width", 1600, "map width in pixels")
-	f.IntVar(&o.Height, "height", 900, "map height in pixels")
+	f.IntVar(&o.Width, "width", 1600, "map width in pixels (at least 400)")
+	f.IntVar(&o.Height, "height", 900, "map height in pixels (at least 300)")
 	f.IntVar(&o.Keep, "keep", 200, "how many map-*.png files to keep (0: all)")
-	f.StringVar(&o.SizeBy, "size-by", render.SizeByNone, "point size: none (a disc per tweet) or count (a disc per cluster and place, its area by the number of tweets)")
+	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of tweets) or none (a small dot per tweet)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
@@ -170,8 +170,8 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		}
 		o.Region = "bbox"
 	}
-	if o.Width < 400 || o.Height < 300 || o.Width > 10000 || o.Height > 10000 {
-		return usagef("--width and --height must be between 400x300 and 10000x10000")
+	if o.Width < render.MinWidth || o.Height < render.MinHeight || o.Width > 10000 || o.Height > 10000 {
+		return usagef("--width and --height must be between %dx%d and 10000x10000", render.MinWidth, render.MinHeight)
 	}
 	if o.Keep < 0 {
 		return usagef("--keep must not be negative")
@@ -179,8 +179,9 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.SizeBy != render.SizeByNone && o.SizeBy != render.SizeByCount {
 		return usagef("--size-by %q: want none or count", o.SizeBy)
 	}
-	o.mapOpts = render.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Width: o.Width, Height: o.Height,
-		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed, SizeBy: o.SizeBy}
+	o.mapOpts = output.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Width: o.Width, Height: o.Height,
+		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed, SizeBy: o.SizeBy,
+		MaxColored: o.Model.cluster.K}
 	return nil
 }
 
@@ -215,7 +216,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 	if o.Maps {
 		o.mapOpts.Logger = o.Pipeline.Logger
-		maps, err := render.NewMaps(o.mapOpts)
+		maps, err := output.NewMaps(o.mapOpts)
 		if err != nil {
 			for _, out := range outs {
 				out.Close()
@@ -234,9 +235,9 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		return err
 	}
 	o.Pipeline.Source = src
-	var maps *render.Maps
+	var maps *output.Maps
 	for _, out := range outs {
-		if m, ok := out.(*render.Maps); ok {
+		if m, ok := out.(*output.Maps); ok {
 			maps = m
 		}
 	}
@@ -275,7 +276,7 @@ func inputError(err error, path string) error {
 	return err
 }
 
-func analyzerMetrics(st pipeline.Stats, maps *render.Maps, on *embed.Online, connects int64) []metrics.Metric {
+func analyzerMetrics(st pipeline.Stats, maps *output.Maps, on *embed.Online, connects int64) []metrics.Metric {
 	c := func(name, help string, v int) metrics.Metric {
 		return metrics.Metric{Name: "geostream_analyzer_" + name, Help: help, Type: "counter", Value: float64(v)}
 	}

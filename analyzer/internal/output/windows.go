@@ -1,6 +1,9 @@
 // Package output writes what the analyzer learns about each window: one
-// JSON line per window in windows.ndjson, and an optional CSV of every
-// tweet's cluster per slide.
+// JSON line per window in windows.ndjson, an optional CSV of every tweet's
+// cluster per slide, a table in the log, and the maps: map-<window end>.png
+// (drawn by package render in a goroutine of its own, old ones rotated
+// away) and latest.png, replaced atomically; Timelapse turns the maps into
+// an animated GIF.
 package output
 
 import (

@@ -1,8 +1,9 @@
-package render
+package output
 
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"io"
 	"log/slog"
@@ -14,8 +15,9 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geo"
-	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/shared/tweet"
 )
 
 // MapsOptions configures the map output.
@@ -30,46 +32,107 @@ type MapsOptions struct {
 	// when it is busy: every window gets its map (for --clock event).
 	Lossless    bool
 	Compression png.CompressionLevel
-	SizeBy      string // SizeByNone or SizeByCount
-	Logger      *slog.Logger
+	// SizeBy is render.SizeByCount (the default, "") or render.SizeByNone.
+	SizeBy string
+	// MaxColored is how many clusters, the largest on the map, are drawn
+	// in colour (the run's --k); 0 means as many as the palette has.
+	MaxColored int
+	Logger     *slog.Logger
+}
+
+// Validate checks the options.
+func (o *MapsOptions) Validate() error {
+	if err := o.Box.Validate(); err != nil {
+		return fmt.Errorf("maps: %w", err)
+	}
+	if o.Width < render.MinWidth || o.Height < render.MinHeight {
+		return fmt.Errorf("maps: %dx%d is too small for a map (at least %dx%d)", o.Width, o.Height, render.MinWidth, render.MinHeight)
+	}
+	if o.Keep < 0 {
+		return fmt.Errorf("maps: keep %d must not be negative", o.Keep)
+	}
+	if o.SizeBy != "" && o.SizeBy != render.SizeByCount && o.SizeBy != render.SizeByNone {
+		return fmt.Errorf("maps: size by %q: want %s or %s", o.SizeBy, render.SizeByCount, render.SizeByNone)
+	}
+	return nil
 }
 
 // Maps is a pipeline.Output that draws every window to
 // Dir/map-<window end>.png and replaces Dir/latest.png atomically. Its Run
-// method does the drawing; the pipeline runs it in a goroutine of its own,
-// so rendering never holds up ingestion (unless Lossless).
+// method does the drawing; the pipeline runs it in a goroutine of its own
+// (as a pipeline.Runner), so rendering never holds up ingestion unless
+// Lossless: when the renderer is still busy, Write skips the window and
+// counts it.
 type Maps struct {
 	opts    MapsOptions
-	r       Renderer
-	frames  chan *Frame
+	r       render.Renderer
+	colors  render.Colors
+	frames  chan *render.Frame
 	written []string
 	// Skipped counts frames dropped because the renderer was busy; Failed
-	// frames that could not be drawn or written.
+	// frames that could not be drawn or written; Rendered maps written.
 	Skipped, Failed, Rendered atomic.Int64
 }
 
 // NewMaps returns the map output; the directory must exist.
 func NewMaps(opts MapsOptions) (*Maps, error) {
-	if err := opts.Box.Validate(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	m := &Maps{opts: opts, frames: make(chan *Frame, 1)}
+	m := &Maps{opts: opts, frames: make(chan *render.Frame, 1)}
 	// Render one blank frame now so a bad size fails at start, not later.
-	if _, _, err := m.r.Image(&Frame{Box: opts.Box, Width: opts.Width, Height: opts.Height}); err != nil {
+	if _, _, err := m.r.Image(m.frame(&pipeline.Result{})); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// Write implements pipeline.Output: it hands a copy of the window to the
-// renderer, or skips it if the renderer is still busy.
-func (m *Maps) Write(r *pipeline.Result) error {
+// frame copies what a map needs out of a window.
+func (m *Maps) frame(r *pipeline.Result) *render.Frame {
 	f := NewFrame(r)
 	f.Box, f.Width, f.Height, f.CompressionLevel = m.opts.Box, m.opts.Width, m.opts.Height, m.opts.Compression
-	f.SizeBy = m.opts.SizeBy
+	f.SizeBy, f.MaxColored = m.opts.SizeBy, m.opts.MaxColored
+	return f
+}
+
+// NewFrame copies the points and clusters of a window into a frame to
+// draw; the caller sets the map's region and size.
+func NewFrame(r *pipeline.Result) *render.Frame {
+	f := &render.Frame{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located}
+	f.Points = make([]render.Point, len(r.Points))
+	for i, p := range r.Points {
+		f.Points[i] = render.Point{Lon: float32(p.Lon), Lat: float32(p.Lat), Cluster: int32(p.Cluster), Method: method(p.Located)}
+	}
+	f.Clusters = make([]render.Cluster, len(r.Clusters))
+	for i, c := range r.Clusters {
+		f.Clusters[i] = render.Cluster{ID: c.ID, Size: c.Size, Lon: c.Lon, Lat: c.Lat, Keywords: append([]string(nil), c.Keywords...)}
+	}
+	return f
+}
+
+// method says how the map draws a tweet located by g: GeoProfile and
+// GeoText (the gazetteer's matches) are inferred.
+func method(g tweet.GeoSource) render.Method {
+	switch g {
+	case tweet.GeoPlace:
+		return render.MethodPlace
+	case tweet.GeoProfile:
+		return render.MethodProfile
+	case tweet.GeoText:
+		return render.MethodText
+	}
+	return render.MethodPoint
+}
+
+// Write implements pipeline.Output: it gives the window's clusters their
+// colours (kept from window to window) and hands a copy to the renderer,
+// or skips it if the renderer is still busy.
+func (m *Maps) Write(r *pipeline.Result) error {
+	f := m.frame(r)
+	m.colors.Assign(f)
 	if m.opts.Lossless {
 		m.frames <- f
 		return nil
@@ -91,8 +154,8 @@ func (m *Maps) Close() error {
 	return nil
 }
 
-// Run draws frames until Close. Errors writing a map are logged and
-// counted; they do not stop the analyzer.
+// Run implements pipeline.Runner: it draws frames until Close. Errors
+// writing a map are logged and counted; they do not stop the analyzer.
 func (m *Maps) Run(ctx context.Context) error {
 	var buf bytes.Buffer
 	for f := range m.frames {
@@ -120,10 +183,10 @@ func MapName(end time.Time) string { return "map-" + end.UTC().Format("20060102T
 func (m *Maps) save(end time.Time, png []byte) error {
 	name := filepath.Join(m.opts.Dir, MapName(end))
 	write := func(w io.Writer) error { _, err := w.Write(png); return err }
-	if err := output.WriteAtomic(name, write); err != nil {
+	if err := WriteAtomic(name, write); err != nil {
 		return err
 	}
-	if err := output.WriteAtomic(filepath.Join(m.opts.Dir, "latest.png"), write); err != nil {
+	if err := WriteAtomic(filepath.Join(m.opts.Dir, "latest.png"), write); err != nil {
 		return err
 	}
 	m.written = append(m.written, name)
