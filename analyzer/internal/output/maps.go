@@ -69,6 +69,9 @@ type Maps struct {
 	colors  render.Colors
 	frames  chan *render.Frame
 	written []string
+	// lossless is set by SetClock for the event clock, whose windows
+	// come as fast as the input is read.
+	lossless bool
 	// Skipped counts frames dropped because the renderer was busy; Failed
 	// frames that could not be drawn or written; Rendered maps written.
 	Skipped, Failed, Rendered atomic.Int64
@@ -127,13 +130,17 @@ func method(g tweet.GeoSource) render.Method {
 	return render.MethodPoint
 }
 
+// SetClock implements pipeline.ClockAware: with the event clock (a
+// replay read as fast as it comes) no map is skipped.
+func (m *Maps) SetClock(c pipeline.Clock) { m.lossless = c == pipeline.ClockEvent }
+
 // Write implements pipeline.Output: it gives the window's clusters their
 // colours (kept from window to window) and hands a copy to the renderer,
 // or skips it if the renderer is still busy.
 func (m *Maps) Write(r *pipeline.Result) error {
 	f := m.frame(r)
 	m.colors.Assign(f)
-	if m.opts.Lossless {
+	if m.opts.Lossless || m.lossless {
 		m.frames <- f
 		return nil
 	}

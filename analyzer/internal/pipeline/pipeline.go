@@ -151,6 +151,13 @@ type Output interface {
 	Close() error
 }
 
+// ClockAware is an Output that wants to know the clock (with ClockAuto,
+// settled on the first chunk); SetClock runs in the pipeline's goroutine,
+// before the first Write.
+type ClockAware interface {
+	SetClock(Clock)
+}
+
 // Runner is an Output with work of its own (drawing maps). The pipeline
 // runs Run in a goroutine; Run must return once Close has been called and
 // the queued work is done.
@@ -332,8 +339,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 
 	defer p.stopTicker()
-	if p.clock == ClockWall {
-		p.startTicker()
+	if p.clock != ClockAuto {
+		p.settled()
 	}
 	stats := time.NewTicker(p.opts.StatsInterval)
 	defer stats.Stop()
@@ -448,8 +455,19 @@ func (p *Pipeline) chooseClock(h *wire.Hello) {
 		p.clock = ClockWall
 		p.log.Info("the scraper did not say what it serves: batching by arrival (--clock event to batch by created_at)")
 	}
+	p.settled()
+}
+
+// settled starts the wall clock's ticker if that is the clock, and tells
+// the outputs which it is.
+func (p *Pipeline) settled() {
 	if p.clock == ClockWall {
 		p.startTicker()
+	}
+	for _, o := range p.outputs {
+		if c, ok := o.(ClockAware); ok {
+			c.SetClock(p.clock)
+		}
 	}
 }
 
