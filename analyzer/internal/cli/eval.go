@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"io"
 	"time"
 
@@ -127,7 +128,7 @@ type scorer struct {
 	slide             time.Duration // a window's newest part, counted once
 }
 
-func (s *scorer) Write(r *pipeline.Result) error {
+func (s *scorer) Write(r *model.Result) error {
 	var truth []string
 	var pred []int
 	s.located += r.Fresh.Located

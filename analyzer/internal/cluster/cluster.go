@@ -6,6 +6,7 @@ package cluster
 
 import (
 	"fmt"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"math"
 	"strings"
 	"sync"
@@ -13,7 +14,6 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/analyzer/internal/text"
 )
@@ -186,7 +186,7 @@ func (m *Model) Tokenize(s string) []string { return text.Tokenize(nil, s) }
 
 // Prepare implements pipeline.Model; it tokenizes the text unless the
 // reader already did.
-func (m *Model) Prepare(p *pipeline.Point) {
+func (m *Model) Prepare(p *model.Point) {
 	if p.Tokens == nil {
 		p.Tokens = text.Tokenize(nil, p.Text)
 	}
@@ -202,7 +202,7 @@ func (m *Model) Prepare(p *pipeline.Point) {
 }
 
 // Train implements pipeline.Model.
-func (m *Model) Train(batch []*pipeline.Point) {
+func (m *Model) Train(batch []*model.Point) {
 	if o := m.opts.Online; o != nil {
 		// The words train in the background while k-means trains here;
 		// tweets keep being featurized with the vectors as they were
@@ -299,7 +299,7 @@ func (m *Model) k() int {
 }
 
 // sphericalPoint is p as the spherical model sees it.
-func sphericalPoint(p *pipeline.Point) spherical.Point {
+func sphericalPoint(p *model.Point) spherical.Point {
 	n := len(p.Feature)
 	sp := spherical.Point{Terms: p.Terms, Dense: p.Feature[:n-3]}
 	copy(sp.Geo[:], p.Feature[n-3:])
@@ -307,7 +307,7 @@ func sphericalPoint(p *pipeline.Point) spherical.Point {
 }
 
 // predict returns p's cluster; scratch is the caller's buffer.
-func (m *Model) predict(p *pipeline.Point, cs *centres32, scratch *[]float64) int {
+func (m *Model) predict(p *model.Point, cs *centres32, scratch *[]float64) int {
 	if m.sp != nil {
 		sp := sphericalPoint(p)
 		c, buf := m.sp.Nearest(&sp, *scratch)
@@ -330,7 +330,7 @@ type acc struct {
 }
 
 // assignPart predicts points' clusters and tallies them into accs.
-func (m *Model) assignPart(points []*pipeline.Point, accs []acc, cs *centres32, scratch []float64) {
+func (m *Model) assignPart(points []*model.Point, accs []acc, cs *centres32, scratch []float64) {
 	for _, p := range points {
 		c := m.predict(p, cs, &scratch)
 		p.Cluster = c
@@ -359,7 +359,7 @@ const parallelMin = 4096
 // Assign implements pipeline.Model. Large windows are split in two halves
 // predicted at once (the centres are only read); the helper goroutine is
 // joined before Assign returns.
-func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
+func (m *Model) Assign(points []*model.Point) []model.ClusterSummary {
 	if m.opts.Lloyd > 0 && len(points) > 0 {
 		so := m.opts.sphericalOptions()
 		so.MinInit, so.InitIterations, so.Reassign, so.MaxShare = len(points), m.opts.Lloyd, 1e-300, 1
@@ -421,7 +421,7 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 		counts[i] = accs[i].words
 	}
 	labels := Keywords(counts, KeywordOptions{N: m.opts.Keywords, Mentions: m.opts.Mentions})
-	var out []pipeline.ClusterSummary
+	var out []model.ClusterSummary
 	for id, a := range accs {
 		if a.n == 0 {
 			continue
@@ -432,7 +432,7 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 		if kw == nil {
 			kw = []string{}
 		}
-		out = append(out, pipeline.ClusterSummary{
+		out = append(out, model.ClusterSummary{
 			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4), Keywords: kw,
 		})
 	}

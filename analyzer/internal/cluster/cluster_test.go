@@ -2,13 +2,13 @@ package cluster
 
 import (
 	"fmt"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 )
 
@@ -48,11 +48,11 @@ var topics = []struct {
 	{139.69, 35.68, "anime manga episode studio tracked"},
 }
 
-func batch(m *Model, n, offset int) []*pipeline.Point {
-	var out []*pipeline.Point
+func batch(m *Model, n, offset int) []*model.Point {
+	var out []*model.Point
 	for i := range n {
 		tp := topics[(i+offset)%3]
-		p := &pipeline.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Text: tp.text, Cluster: -1}
+		p := &model.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Text: tp.text, Cluster: -1}
 		m.Prepare(p)
 		out = append(out, p)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"image/png"
 	"io"
 	"log/slog"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geo"
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
 	"github.com/geostream/geostream/shared/tweet"
 )
@@ -87,14 +87,14 @@ func NewMaps(opts MapsOptions) (*Maps, error) {
 	}
 	m := &Maps{opts: opts, frames: make(chan *render.Frame, 1)}
 	// Render one blank frame now so a bad size fails at start, not later.
-	if _, _, err := m.r.Image(m.frame(&pipeline.Result{})); err != nil {
+	if _, _, err := m.r.Image(m.frame(&model.Result{})); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
 // frame copies what a map needs out of a window.
-func (m *Maps) frame(r *pipeline.Result) *render.Frame {
+func (m *Maps) frame(r *model.Result) *render.Frame {
 	f := NewFrame(r)
 	f.Box, f.Width, f.Height, f.CompressionLevel = m.opts.Box, m.opts.Width, m.opts.Height, m.opts.Compression
 	f.SizeBy, f.MaxColored = m.opts.SizeBy, m.opts.MaxColored
@@ -103,7 +103,7 @@ func (m *Maps) frame(r *pipeline.Result) *render.Frame {
 
 // NewFrame copies the points and clusters of a window into a frame to
 // draw; the caller sets the map's region and size.
-func NewFrame(r *pipeline.Result) *render.Frame {
+func NewFrame(r *model.Result) *render.Frame {
 	f := &render.Frame{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located}
 	f.Points = make([]render.Point, len(r.Points))
 	for i, p := range r.Points {
@@ -130,14 +130,14 @@ func method(g tweet.GeoSource) render.Method {
 	return render.MethodPoint
 }
 
-// SetClock implements pipeline.ClockAware: with the event clock (a
+// SetEventClock implements pipeline.ClockAware: with the event clock (a
 // replay read as fast as it comes) no map is skipped.
-func (m *Maps) SetClock(c pipeline.Clock) { m.lossless = c == pipeline.ClockEvent }
+func (m *Maps) SetEventClock(event bool) { m.lossless = event }
 
 // Write implements pipeline.Output: it gives the window's clusters their
 // colours (kept from window to window) and hands a copy to the renderer,
 // or skips it if the renderer is still busy.
-func (m *Maps) Write(r *pipeline.Result) error {
+func (m *Maps) Write(r *model.Result) error {
 	f := m.frame(r)
 	m.colors.Assign(f)
 	if m.opts.Lossless || m.lossless {

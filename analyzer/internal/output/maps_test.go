@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -10,18 +11,17 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geo"
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
-func testWindow(end time.Time, clusters ...int) *pipeline.Result {
-	r := &pipeline.Result{Start: end.Add(-time.Minute), End: end}
+func testWindow(end time.Time, clusters ...int) *model.Result {
+	r := &model.Result{Start: end.Add(-time.Minute), End: end}
 	for i, id := range clusters {
 		for k := range 20 - i {
-			r.Points = append(r.Points, &pipeline.Point{Lon: float64(10*id - 100), Lat: float64(k % 5), Cluster: id})
+			r.Points = append(r.Points, &model.Point{Lon: float64(10*id - 100), Lat: float64(k % 5), Cluster: id})
 		}
-		r.Clusters = append(r.Clusters, pipeline.ClusterSummary{ID: id, Size: 20 - i, Keywords: []string{"word"}})
+		r.Clusters = append(r.Clusters, model.ClusterSummary{ID: id, Size: 20 - i, Keywords: []string{"word"}})
 	}
 	r.Counts.Tweets, r.Counts.Located = len(r.Points), len(r.Points)
 	return r
@@ -123,15 +123,15 @@ func TestMapsColorsLast(t *testing.T) {
 // NewFrame copies a window: points with how they were located, clusters
 // with their keywords, and the counts.
 func TestNewFrame(t *testing.T) {
-	r := &pipeline.Result{
-		Points: []*pipeline.Point{
+	r := &model.Result{
+		Points: []*model.Point{
 			{Lon: 1, Lat: 2, Cluster: 3},
 			{Lon: 4, Lat: 5, Cluster: 6, Located: tweet.GeoPoint},
 			{Lon: 7, Lat: 8, Cluster: 9, Located: tweet.GeoPlace},
 			{Located: tweet.GeoProfile},
 			{Located: tweet.GeoText},
 		},
-		Clusters: []pipeline.ClusterSummary{{ID: 3, Size: 1, Lon: 1, Lat: 2, Keywords: []string{"a", "b"}}},
+		Clusters: []model.ClusterSummary{{ID: 3, Size: 1, Lon: 1, Lat: 2, Keywords: []string{"a", "b"}}},
 	}
 	r.Counts.Tweets, r.Counts.Located = 7, 5
 	f := NewFrame(r)

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"io"
 	"runtime"
 	"strings"
@@ -77,7 +78,7 @@ type failing struct {
 	closed atomic.Bool
 }
 
-func (f *failing) Write(*Result) error {
+func (f *failing) Write(*model.Result) error {
 	f.writes++
 	if f.writes == 2 {
 		return errors.New("disk full")
@@ -111,12 +112,12 @@ type spawning struct {
 }
 
 func (s *spawning) SetSpawn(f func(func())) { s.spawn = f }
-func (s *spawning) Prepare(*Point)          {}
+func (s *spawning) Prepare(*model.Point)    {}
 func (s *spawning) Decay(int64)             {}
-func (s *spawning) Assign([]*Point) []ClusterSummary {
+func (s *spawning) Assign([]*model.Point) []model.ClusterSummary {
 	return nil
 }
-func (s *spawning) Train([]*Point) {
+func (s *spawning) Train([]*model.Point) {
 	s.started++
 	s.spawn(func() {
 		<-s.release
@@ -126,8 +127,8 @@ func (s *spawning) Train([]*Point) {
 
 type releaser struct{ ch chan struct{} }
 
-func (r releaser) Write(*Result) error { return nil }
-func (r releaser) Close() error        { close(r.ch); return nil }
+func (r releaser) Write(*model.Result) error { return nil }
+func (r releaser) Close() error              { close(r.ch); return nil }
 
 func TestRunWaitsForTheModelsGoroutines(t *testing.T) {
 	m := &spawning{release: make(chan struct{})}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/input"
-	"github.com/geostream/geostream/analyzer/internal/spherical"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
@@ -81,36 +81,17 @@ func (o *Options) Validate() error {
 	return nil
 }
 
-// Point is a located tweet as it moves through batches and windows.
-type Point struct {
-	ID       string
-	Lon, Lat float64
-	Text     string
-	Time     time.Time
-	// Located says how the tweet was located, and Level how precisely.
-	Located tweet.GeoSource
-	Level   tweet.GeoLevel
-	// Cluster is the point's cluster in the current window (-1: none yet).
-	Cluster int
-	// Feature, Terms and Tokens are filled by the model, if one is set.
-	// Features are float32: a window can hold millions of points. Terms
-	// are the sparse text vector of models that use one.
-	Feature []float32
-	Terms   []spherical.Term
-	Tokens  []string
-}
-
 // Model is what the pipeline trains on every batch and asks at every slide.
 // A nil Model makes a counting-only pipeline.
 type Model interface {
 	// Prepare fills p's Feature and Tokens; it runs once per point.
-	Prepare(p *Point)
+	Prepare(p *model.Point)
 	// Train updates the model with a closed batch.
-	Train(batch []*Point)
+	Train(batch []*model.Point)
 	// Decay ages the model by n empty batches.
 	Decay(n int64)
 	// Assign sets Cluster on every point of a window and summarizes it.
-	Assign(points []*Point) []ClusterSummary
+	Assign(points []*model.Point) []model.ClusterSummary
 }
 
 // Spawner is a Model with goroutines of its own. Run gives it, before the
@@ -121,41 +102,23 @@ type Spawner interface {
 }
 
 // Tokenizer is a Model whose tokenizing is stateless: the pipeline runs it
-// in the reader's goroutine, and Prepare then finds Point.Tokens filled.
+// in the reader's goroutine, and Prepare then finds model.Point.Tokens filled.
 type Tokenizer interface {
 	Tokenize(text string) []string
-}
-
-// ClusterSummary describes one non-empty cluster of a window.
-type ClusterSummary struct {
-	ID       int      `json:"id"`
-	Size     int      `json:"size"`
-	Lon      float64  `json:"lon"`
-	Lat      float64  `json:"lat"`
-	Keywords []string `json:"keywords"`
-}
-
-// Result is everything known about one window, handed to the outputs.
-type Result struct {
-	Start, End time.Time
-	Counts     window.Counts // the whole window
-	Fresh      window.Counts // its newest slide only
-	Points     []*Point
-	Clusters   []ClusterSummary
 }
 
 // Output receives every window in order. Write runs in the pipeline's
 // goroutine: it must not keep Points beyond the call unless it copies them.
 type Output interface {
-	Write(r *Result) error
+	Write(r *model.Result) error
 	Close() error
 }
 
-// ClockAware is an Output that wants to know the clock (with ClockAuto,
-// settled on the first chunk); SetClock runs in the pipeline's goroutine,
-// before the first Write.
+// ClockAware is an Output that wants to know whether windows go by the
+// event clock (with ClockAuto, settled on the first chunk). SetEventClock
+// runs in the pipeline's goroutine, before the first Write.
 type ClockAware interface {
-	SetClock(Clock)
+	SetEventClock(event bool)
 }
 
 // Runner is an Output with work of its own (drawing maps). The pipeline
@@ -171,7 +134,7 @@ type Pipeline struct {
 	log     *slog.Logger
 	model   Model
 	outputs []Output
-	slider  *window.Slider[*Point]
+	slider  *window.Slider[*model.Point]
 
 	clock    Clock // ClockAuto until the first chunk says which
 	ticker   *time.Ticker
@@ -212,7 +175,7 @@ func (p *Pipeline) publish() {
 }
 
 // New returns a Pipeline; opts must be valid.
-func New(opts Options, model Model, outputs ...Output) *Pipeline {
+func New(opts Options, m Model, outputs ...Output) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -225,12 +188,12 @@ func New(opts Options, model Model, outputs ...Output) *Pipeline {
 	p := &Pipeline{
 		opts:    opts,
 		log:     opts.Logger,
-		model:   model,
+		model:   m,
 		outputs: outputs,
-		slider:  window.NewSlider[*Point](opts.Window),
+		slider:  window.NewSlider[*model.Point](opts.Window),
 		clock:   opts.Clock,
 	}
-	if t, ok := model.(Tokenizer); ok {
+	if t, ok := m.(Tokenizer); ok {
 		p.tokenize = t.Tokenize
 	}
 	if p.clock == ClockAuto && opts.Capture {
@@ -295,13 +258,13 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	defer src.Close()
 	sopts := p.opts.Stream
 	sopts.Stage = p.prepare(locate) // locate is the reader goroutine's alone
-	var model sync.WaitGroup
-	defer model.Wait()
+	var spawned sync.WaitGroup
+	defer spawned.Wait()
 	if s, ok := p.model.(Spawner); ok {
 		s.SetSpawn(func(f func()) {
-			model.Add(1)
+			spawned.Add(1)
 			go func() { // owned here: the model joins it, Run waits for it
-				defer model.Done()
+				defer spawned.Done()
 				f()
 			}()
 		})
@@ -466,7 +429,7 @@ func (p *Pipeline) settled() {
 	}
 	for _, o := range p.outputs {
 		if c, ok := o.(ClockAware); ok {
-			c.SetClock(p.clock)
+			c.SetEventClock(p.clock == ClockEvent)
 		}
 	}
 }
@@ -540,7 +503,7 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 		if level == tweet.GeoLevelNone {
 			level = tweet.GeoCity // a decoder's point or place
 		}
-		pt := &Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
+		pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
 		if i < len(c.Tokens) {
 			pt.Tokens = c.Tokens[i]
 		}
@@ -559,7 +522,7 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 }
 
 // Batch implements window.Handler: train on every closed batch.
-func (p *Pipeline) Batch(b *window.Batch[*Point]) {
+func (p *Pipeline) Batch(b *window.Batch[*model.Point]) {
 	p.batches++
 	if p.model != nil {
 		p.model.Train(b.Items)
@@ -575,12 +538,12 @@ func (p *Pipeline) Skipped(n int64) {
 }
 
 // Window implements window.Handler: summarize and write a window.
-func (p *Pipeline) Window(w *window.Window[*Point]) {
+func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 	if p.outErr != nil {
 		return
 	}
 	p.windows++
-	r := &Result{Start: w.Start, End: w.End}
+	r := &model.Result{Start: w.Start, End: w.End}
 	r.Counts, r.Fresh = w.Counts()
 	for _, b := range w.Batches {
 		r.Points = append(r.Points, b.Items...)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"io"
 	"strings"
 	"sync"
@@ -26,15 +27,15 @@ func fileSource(t *testing.T, r io.Reader, now func() time.Time) input.Source {
 
 type recorder struct {
 	mu      sync.Mutex
-	results []Result
+	results []model.Result
 	closed  bool
 }
 
-func (r *recorder) Write(res *Result) error {
+func (r *recorder) Write(res *model.Result) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cp := *res
-	cp.Points = append([]*Point(nil), res.Points...)
+	cp.Points = append([]*model.Point(nil), res.Points...)
 	r.results = append(r.results, cp)
 	return nil
 }
@@ -137,7 +138,7 @@ func TestLocateByProfile(t *testing.T) {
 	if c := st.Counts; c.Located != 2 || c.ByPoint != 1 || c.ByProfile != 1 || c.Unlocated != 2 {
 		t.Fatalf("counts %+v: want the point and Austin located, junk and a bare state not", c)
 	}
-	byID := map[string]*Point{}
+	byID := map[string]*model.Point{}
 	for _, r := range rec.results {
 		for _, p := range r.Points {
 			byID[p.ID] = p
