@@ -50,7 +50,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			}
 			po.Locate = pol
 			if err := po.Validate(); err != nil {
-				return usageError{err}
+				return flagError(err)
 			}
 			o.Model.log = log
 			if o.Baseline != "" && o.Baseline != "lloyd" {
@@ -103,10 +103,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores (\"\": score every labelled tweet)")
 	f.BoolVar(&o.Quiet, "quiet", false, "print only the mean")
 	f.StringVar(&o.Baseline, "baseline", "", "lloyd: instead of the streaming model, cluster every window afresh by batch k-means (k-means++, at most 30 Lloyd passes) on the same features, to compare")
-	f.DurationVar(&o.Pipeline.Lateness, "lateness", 5*time.Second, "how long a batch waits for late tweets")
-	f.DurationVar(&o.Pipeline.Window.Batch, "batch", 10*time.Second, "batch interval")
-	f.DurationVar(&o.Pipeline.Window.Window, "window", 60*time.Second, "window length")
-	f.DurationVar(&o.Pipeline.Window.Slide, "slide", 20*time.Second, "slide interval")
+	addTimeFlags(f, &o.Pipeline)
 	o.Pipeline.StatsInterval = time.Hour
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)

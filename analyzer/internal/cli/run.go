@@ -21,10 +21,12 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // RunOptions are the run command's settings.
@@ -88,20 +90,18 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.StringVar(&o.TLSServerName, "tls-server-name", "", "name to verify in the scraper's TLS certificate (default: the --connect host)")
 	f.BoolVar(&o.Once, "once", false, "exit when the scraper ends the stream instead of reconnecting (default: when the scraper says its stream ends, as a replay's does)")
 	f.StringVar(&o.Clock, "clock", "auto", "batch by arrival time (wall, as Spark) or by created_at (event, reproducible); auto: event for a capture or a replay, wall for a live stream")
-	f.DurationVar(&po.Lateness, "lateness", 5*time.Second, "event clock: how long a batch waits for late tweets")
-	f.DurationVar(&po.Window.Batch, "batch", 10*time.Second, "batch interval: the model trains once per batch")
-	f.DurationVar(&po.Window.Window, "window", 60*time.Second, "window length (a multiple of --batch)")
-	f.DurationVar(&po.Window.Slide, "slide", 20*time.Second, "slide interval: a window is written this often (a multiple of --batch)")
+	addTimeFlags(f, po)
 	f.StringVar(&o.Out, "out", "out", "directory for windows.ndjson and maps")
 	f.StringVar(&o.Assignments, "assignments", "", "write window_end,id,lon,lat,cluster for every tweet of every window to this CSV")
 	f.IntVar(&o.MaxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
-	f.DurationVar(&po.StatsInterval, "stats-interval", 30*time.Second, "how often to log stats")
+	f.DurationVar(&po.StatsInterval, "stats-interval", pipeline.DefaultStatsInterval, "how often to log stats")
 	f.BoolVar(&o.Maps, "maps", true, "draw a map per window (--maps=false: numbers only)")
 	f.StringVar(&o.Region, "region", "world", "map region: "+strings.Join(geo.RegionNames(), ", "))
 	f.StringVar(&o.BBox, "bbox", "", "map extent w,s,e,n in degrees (instead of --region)")
-	f.IntVar(&o.Width, "width", 1600, "map width in pixels (at least 400)")
-	f.IntVar(&o.Height, "height", 900, "map height in pixels (at least 300)")
-	f.IntVar(&o.Keep, "keep", 200, "how many map-*.png files to keep (0: all)")
+	md := output.DefaultMapsOptions()
+	f.IntVar(&o.Width, "width", md.Width, "map width in pixels (at least 400)")
+	f.IntVar(&o.Height, "height", md.Height, "map height in pixels (at least 300)")
+	f.IntVar(&o.Keep, "keep", md.Keep, "how many map-*.png files to keep (0: all)")
 	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of tweets) or none (a small dot per tweet)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
@@ -122,7 +122,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	}
 	po.Locate = pol
 	if err := po.Validate(); err != nil {
-		return usageError{err}
+		return flagError(err)
 	}
 	if o.MaxLine <= 0 {
 		return usagef("--max-line must be positive")
@@ -221,7 +221,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 			for _, out := range outs {
 				out.Close()
 			}
-			return usageError{err}
+			return flagError(err)
 		}
 		outs = append(outs, maps)
 	}
@@ -306,4 +306,14 @@ func analyzerMetrics(st pipeline.Stats, maps *output.Maps, on *embed.Online, con
 			metrics.Metric{Name: "geostream_analyzer_embed_vocabulary", Help: "Words with a learnt vector.", Type: "gauge", Value: float64(st.Vocab)})
 	}
 	return append(out, metrics.Runtime("geostream_analyzer")...)
+}
+
+// addTimeFlags adds the batch, window and lateness flags run and eval
+// share, with the packages' defaults.
+func addTimeFlags(f *pflag.FlagSet, po *pipeline.Options) {
+	w := window.DefaultConfig()
+	f.DurationVar(&po.Lateness, "lateness", pipeline.DefaultLateness, "event clock: how long a batch waits for late tweets")
+	f.DurationVar(&po.Window.Batch, "batch", w.Batch, "batch interval: the model trains once per batch")
+	f.DurationVar(&po.Window.Window, "window", w.Window, "window length (a multiple of --batch)")
+	f.DurationVar(&po.Window.Slide, "slide", w.Slide, "slide interval: a window is written this often (a multiple of --batch)")
 }

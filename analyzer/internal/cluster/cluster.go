@@ -5,8 +5,8 @@
 package cluster
 
 import (
-	"fmt"
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/shared/field"
 	"math"
 	"strings"
 	"sync"
@@ -74,30 +74,36 @@ type Options struct {
 	SaveEvery int
 }
 
+// DefaultOptions are the analyzer's: k 15, Spark's decay of 0.6 a batch,
+// 5 keywords, seed 3 (the seed profile's numpy seed).
+func DefaultOptions() Options {
+	return Options{K: DefaultK, Decay: DefaultDecay, Unit: kmeans.Batches, Keywords: DefaultKeywords, Seed: 3}
+}
+
 // Validate checks the options.
 func (o *Options) Validate() error {
 	if o.K < 1 || o.K > 1000 {
-		return fmt.Errorf("cluster: --k must be between 1 and 1000")
+		return field.Errorf("K", "must be between 1 and 1000")
 	}
 	if o.Decay < 0 || o.Decay > 1 || math.IsNaN(o.Decay) {
-		return fmt.Errorf("cluster: --decay must be between 0 and 1")
+		return field.Errorf("Decay", "must be between 0 and 1")
 	}
 	if o.Unit != kmeans.Batches && o.Unit != kmeans.Points {
-		return fmt.Errorf("cluster: --time-unit must be batches or points")
+		return field.Errorf("Unit", "must be batches or points")
 	}
 	if o.Spherical == nil && o.Init != InitRandom && o.Init != InitKMeansPP {
-		return fmt.Errorf("cluster: --init must be random or kmeans++")
+		return field.Errorf("Init", "must be random or kmeans++")
 	}
 	if o.Keywords < 0 {
-		return fmt.Errorf("cluster: --keywords must not be negative")
+		return field.Errorf("Keywords", "must not be negative")
 	}
 	if o.Spherical != nil {
 		so := o.sphericalOptions()
 		if o.Unit != kmeans.Batches {
-			return fmt.Errorf("cluster: --time-unit points needs --kmeans spark")
+			return field.Errorf("Unit", "points is for Spark's update")
 		}
 		if so.DenseDim > 0 && so.Dense == 0 || so.DenseDim == 0 && so.Dense > 0 {
-			return fmt.Errorf("cluster: a word-vector weight needs word vectors, and word vectors a weight")
+			return field.Errorf("Dense", "needs word vectors, and word vectors a weight")
 		}
 		return so.Validate()
 	}

@@ -23,6 +23,13 @@ type OnlineOptions struct {
 	Seed        uint64
 }
 
+// DefaultOnlineOptions are the values zero fields take.
+func DefaultOnlineOptions() OnlineOptions {
+	o := OnlineOptions{}
+	o.defaults()
+	return o
+}
+
 func (o *OnlineOptions) defaults() {
 	if o.Base.D == 0 {
 		o.Base = DefaultHashed

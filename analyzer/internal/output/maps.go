@@ -3,8 +3,8 @@ package output
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/shared/field"
 	"image/png"
 	"io"
 	"log/slog"
@@ -40,19 +40,25 @@ type MapsOptions struct {
 	Logger     *slog.Logger
 }
 
+// DefaultMapsOptions are the run command's: 1600×900 world maps of
+// count-sized discs, 200 of them kept.
+func DefaultMapsOptions() MapsOptions {
+	return MapsOptions{Region: "world", Width: 1600, Height: 900, Keep: 200, SizeBy: render.SizeByCount}
+}
+
 // Validate checks the options.
 func (o *MapsOptions) Validate() error {
 	if err := o.Box.Validate(); err != nil {
-		return fmt.Errorf("maps: %w", err)
+		return field.Errorf("Box", "%v", err)
 	}
 	if o.Width < render.MinWidth || o.Height < render.MinHeight {
-		return fmt.Errorf("maps: %dx%d is too small for a map (at least %dx%d)", o.Width, o.Height, render.MinWidth, render.MinHeight)
+		return field.Errorsf([]string{"Width", "Height"}, "(%dx%d) are too small for a map: at least %dx%d", o.Width, o.Height, render.MinWidth, render.MinHeight)
 	}
 	if o.Keep < 0 {
-		return fmt.Errorf("maps: keep %d must not be negative", o.Keep)
+		return field.Errorf("Keep", "(%d) must not be negative", o.Keep)
 	}
 	if o.SizeBy != "" && o.SizeBy != render.SizeByCount && o.SizeBy != render.SizeByNone {
-		return fmt.Errorf("maps: size by %q: want %s or %s", o.SizeBy, render.SizeByCount, render.SizeByNone)
+		return field.Errorf("SizeBy", "(%q) must be %s or %s", o.SizeBy, render.SizeByCount, render.SizeByNone)
 	}
 	return nil
 }

@@ -9,8 +9,8 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/field"
 	"io"
 	"log/slog"
 	"sync"
@@ -37,6 +37,15 @@ const (
 	// says it replays or generates tweets with times of their own, and the
 	// wall clock for a live source (or a scraper that says nothing).
 	ClockAuto Clock = "auto"
+)
+
+// Defaults for Options.
+const (
+	// DefaultLateness is how long, in event time, a batch waits for late
+	// tweets.
+	DefaultLateness = 5 * time.Second
+	// DefaultStatsInterval is how often the stats line is logged.
+	DefaultStatsInterval = 30 * time.Second
 )
 
 // Options configures a Pipeline.
@@ -70,13 +79,16 @@ func (o *Options) Validate() error {
 		return err
 	}
 	if o.Clock != ClockWall && o.Clock != ClockEvent && o.Clock != ClockAuto {
-		return fmt.Errorf("pipeline: --clock must be auto, wall or event, not %q", o.Clock)
+		return field.Errorf("Clock", "must be auto, wall or event, not %q", o.Clock)
 	}
 	if o.Lateness < 0 {
-		return errors.New("pipeline: --lateness must not be negative")
+		return field.Errorf("Lateness", "must not be negative")
 	}
 	if o.Locate != nil && !o.Locate.Point && !o.Locate.Place && !o.Locate.Infers() {
-		return errors.New("pipeline: --locate names no way to locate a tweet")
+		return field.Errorf("Locate", "names no way to locate a tweet")
+	}
+	if o.StatsInterval < 0 {
+		return field.Errorf("StatsInterval", "must be positive")
 	}
 	return nil
 }
@@ -183,7 +195,7 @@ func New(opts Options, m Model, outputs ...Output) *Pipeline {
 		opts.Now = time.Now
 	}
 	if opts.StatsInterval == 0 {
-		opts.StatsInterval = 30 * time.Second
+		opts.StatsInterval = DefaultStatsInterval
 	}
 	p := &Pipeline{
 		opts:    opts,

@@ -49,7 +49,7 @@ func (o *ReplayOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions, arg
 	o.Replay.Files, o.Replay.MaxLine, o.Replay.Stdin, o.Replay.Logger = args, o.Serve.MaxLine, d.Stdin, o.Serve.log
 	o.Serve.hello = wire.Hello{Source: "replay", Finite: !o.Replay.Loop, Speed: o.Serve.Speed}
 	if err := o.Replay.Validate(); err != nil {
-		return usageError{err}
+		return flagError(err)
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func (o *SynthOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 		o.Gen.Rate = synth.HardRate
 	}
 	if err := o.Gen.Validate(); err != nil {
-		return usageError{err}
+		return flagError(err)
 	}
 	return nil
 }
@@ -111,7 +111,7 @@ func synthRun(ctx context.Context, d Deps, o *SynthOptions) (err error) {
 	}
 	gen, err := synth.New(o.Gen)
 	if err != nil {
-		return usageError{err}
+		return flagError(err)
 	}
 	err = serve(ctx, d, gen, &o.Serve)
 	st := gen.Stats()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/field"
 	"io"
 	"log/slog"
 	"os"
@@ -28,21 +29,21 @@ type Options struct {
 // Validate checks the options before anything is opened.
 func (o *Options) Validate() error {
 	if len(o.Files) == 0 {
-		return errors.New("replay: no capture files given")
+		return field.Errorf("Files", "are missing: give at least one capture")
 	}
 	for _, f := range o.Files {
 		if f == "-" {
 			if o.Loop {
-				return errors.New("replay: --loop cannot re-read standard input")
+				return field.Errorf("Loop", "cannot re-read standard input")
 			}
 			continue
 		}
 		st, err := os.Stat(f)
 		if err != nil {
-			return fmt.Errorf("replay: %w", err)
+			return err // names the file
 		}
 		if st.IsDir() {
-			return fmt.Errorf("replay: %s is a directory", f)
+			return fmt.Errorf("%s is a directory, not a capture", f)
 		}
 	}
 	return nil
