@@ -69,8 +69,26 @@ func (d *Decoder) DecodeJetstream(line []byte) (Tweet, JetstreamEvent, error) {
 	return decodeJetstream(v)
 }
 
+// known are the envelope's usual values, kept without allocating.
+var known = []string{"commit", "identity", "account", "create", "delete", "update", BlueskyPostCollection}
+
+// strKnown is str for fields whose values are mostly in known.
+func strKnown(v *fastjson.Value, key string) string {
+	f := v.Get(key)
+	if f == nil || f.Type() != fastjson.TypeString {
+		return ""
+	}
+	b, _ := f.StringBytes()
+	for _, k := range known {
+		if string(b) == k {
+			return k
+		}
+	}
+	return string(b)
+}
+
 func decodeJetstream(v *fastjson.Value) (Tweet, JetstreamEvent, error) {
-	ev := JetstreamEvent{DID: str(v, "did"), Kind: str(v, "kind")}
+	ev := JetstreamEvent{DID: str(v, "did"), Kind: strKnown(v, "kind")}
 	if tu := v.Get("time_us"); tu != nil && tu.Type() == fastjson.TypeNumber {
 		ev.TimeUS, _ = tu.Int64()
 	}
@@ -86,7 +104,7 @@ func decodeJetstream(v *fastjson.Value) (Tweet, JetstreamEvent, error) {
 		t, err := malformed("Jetstream commit without a commit object")
 		return t, ev, err
 	}
-	ev.Collection, ev.Operation = str(c, "collection"), str(c, "operation")
+	ev.Collection, ev.Operation = strKnown(c, "collection"), strKnown(c, "operation")
 	ev.RKey, ev.Rev = str(c, "rkey"), str(c, "rev")
 	switch {
 	case ev.Collection != BlueskyPostCollection:
@@ -159,15 +177,18 @@ func withHashtags(text string, tags []string) string {
 	if len(tags) == 0 {
 		return text
 	}
-	lower := strings.ToLower(text)
+	lower := "" // text in lower case, made only if a tag is not found as written
 	var b strings.Builder
 	added := 0
 	for _, tag := range tags {
 		tag = strings.TrimSpace(strings.TrimPrefix(tag, "#"))
-		if tag == "" || strings.ContainsAny(tag, " \t\r\n#") {
+		if tag == "" || strings.ContainsAny(tag, " \t\r\n#") || hasHashtag(text, tag) {
 			continue
 		}
-		h := "#" + strings.ToLower(tag)
+		if lower == "" {
+			lower = strings.ToLower(text)
+		}
+		h := strings.ToLower(tag)
 		if hasHashtag(lower, h) {
 			continue
 		}
@@ -179,7 +200,7 @@ func withHashtags(text string, tags []string) string {
 		}
 		b.WriteString(" #")
 		b.WriteString(tag)
-		lower += " " + h
+		lower += " #" + h
 		added++
 	}
 	if b.Len() == 0 {
@@ -188,19 +209,19 @@ func withHashtags(text string, tags []string) string {
 	return b.String()
 }
 
-// hasHashtag reports whether text holds the hashtag h as a whole word:
-// "#snow" in "#snow!" but not in "#snowfall".
-func hasHashtag(text, h string) bool {
+// hasHashtag reports whether text holds "#"+tag as a whole word: "#snow"
+// in "#snow!" but not in "#snowfall".
+func hasHashtag(text, tag string) bool {
 	for i := 0; ; {
-		j := strings.Index(text[i:], h)
+		j := strings.Index(text[i:], tag)
 		if j < 0 {
 			return false
 		}
-		end := i + j + len(h)
-		if end == len(text) || !isWordByte(text[end]) {
+		start, end := i+j, i+j+len(tag)
+		if start > 0 && text[start-1] == '#' && (end == len(text) || !isWordByte(text[end])) {
 			return true
 		}
-		i = end
+		i = start + 1
 	}
 }
 
