@@ -171,11 +171,6 @@ func refHTML(s string) string {
 // the same rules (the location fields it knows are those of the fixture).
 func refMastodon(t *testing.T, line []byte) Tweet {
 	t.Helper()
-	type status struct {
-		ID, URI, CreatedAt, Content, Spoiler string
-		Language                             *string
-		Tags                                 []struct{ Name string }
-	}
 	var s struct {
 		ID        string  `json:"id"`
 		URI       string  `json:"uri"`
