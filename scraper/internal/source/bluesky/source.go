@@ -16,13 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
 
-	"github.com/geostream/geostream/scraper/internal/backoff"
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
 	"github.com/geostream/geostream/shared/tweet"
@@ -54,14 +52,10 @@ type Options struct {
 	MaxLine int
 	// StatsInterval is how often to log the counters (0: never).
 	StatsInterval time.Duration
-	// Ping, Stall and Backoff: see wsfeed.Options.
-	Ping, Stall time.Duration
-	Backoff     backoff.Backoff
-	Client      *http.Client
-	Logger      *slog.Logger
-	// Now and Sleep default to the real clock; tests replace them.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	Logger        *slog.Logger
+	// Feed tunes the connection (Ping, Stall, Backoff, Client, and the
+	// clock); the source sets the rest.
+	Feed wsfeed.Options
 }
 
 // Validate checks the options.
@@ -150,9 +144,6 @@ func New(opts Options) (*Source, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	base, _ := url.Parse(opts.URL) // checked by Validate
 	s := &Source{opts: opts, log: opts.Logger, filter: source.NewFilter(opts.Langs, opts.Track),
 		recent: newRecent(2 * opts.Rewind.Microseconds()), base: *base}
@@ -163,10 +154,10 @@ func New(opts Options) (*Source, error) {
 		}
 		s.zd = zd
 	}
-	feed, err := wsfeed.New(wsfeed.Options{URL: s.url, Name: "Jetstream", MaxMessage: opts.MaxLine,
-		Ping: opts.Ping, Stall: opts.Stall, Backoff: opts.Backoff, Client: opts.Client,
-		Logger: opts.Logger, Sleep: opts.Sleep,
-		StatsInterval: opts.StatsInterval, Now: opts.Now, LogStats: func() { s.log.Info("bluesky stats", "stats", s.Stats()) }})
+	fo := opts.Feed
+	fo.URL, fo.Name, fo.MaxMessage, fo.Logger = s.url, "Jetstream", opts.MaxLine, opts.Logger
+	fo.StatsInterval, fo.LogStats = opts.StatsInterval, func() { s.log.Info("bluesky stats", "stats", s.Stats()) }
+	feed, err := wsfeed.New(fo)
 	if err != nil {
 		return nil, err
 	}

@@ -23,8 +23,8 @@ func newSource(t *testing.T, url string, o Options) (*Source, *sleeps) {
 	t.Helper()
 	sl := &sleeps{}
 	o.URL = url
-	if o.Sleep == nil {
-		o.Sleep = sl.sleep
+	if o.Feed.Sleep == nil {
+		o.Feed.Sleep = sl.sleep
 	}
 	s, err := New(o)
 	if err != nil {
@@ -297,7 +297,7 @@ func TestStallReconnects(t *testing.T) {
 	evs := posts(20, time.Millisecond)
 	f := &fakeJetstream{events: evs[:10], silent: true}
 	url := f.start(t)
-	s, _ := newSource(t, url, Options{Ping: 20 * time.Millisecond, Stall: 200 * time.Millisecond})
+	s, _ := newSource(t, url, Options{Feed: wsfeed.Options{Ping: 20 * time.Millisecond, Stall: 200 * time.Millisecond}})
 	collect(t, s, 10)
 	f.set(evs, false)
 	got := collect(t, s, 10)

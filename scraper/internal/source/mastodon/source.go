@@ -22,7 +22,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/geostream/geostream/scraper/internal/backoff"
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
 	"github.com/geostream/geostream/shared/tweet"
@@ -62,14 +61,11 @@ type Options struct {
 	MaxLine int
 	// StatsInterval is how often to log the counters (0: never).
 	StatsInterval time.Duration
-	// Ping, Stall and Backoff: see wsfeed.Options.
-	Ping, Stall time.Duration
-	Backoff     backoff.Backoff
-	Client      *http.Client
-	Logger      *slog.Logger
-	// Now and Sleep default to the real clock; tests replace them.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	Logger        *slog.Logger
+	// Feed tunes the connection (Ping, Stall, Backoff, Client, and the
+	// clock); the source sets the rest. Its Client also asks the instance
+	// where its streaming server is.
+	Feed wsfeed.Options
 }
 
 // Validate checks the options.
@@ -161,14 +157,11 @@ func New(opts Options) (*Source, error) {
 	if opts.MaxLine == 0 {
 		opts.MaxLine = wire.DefaultMaxLine
 	}
-	if opts.Client == nil {
-		opts.Client = &http.Client{}
+	if opts.Feed.Client == nil {
+		opts.Feed.Client = &http.Client{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
 	}
 	opts.Tag = strings.TrimPrefix(opts.Tag, "#")
 	s := &Source{opts: opts, log: opts.Logger, filter: source.NewFilter(opts.Langs, opts.Track)}
@@ -178,10 +171,11 @@ func New(opts Options) (*Source, error) {
 	header := http.Header{}
 	header.Set("Authorization", "Bearer "+opts.Token)
 	header.Set("User-Agent", "geostream")
-	feed, err := wsfeed.New(wsfeed.Options{URL: s.url, Header: header, Secret: opts.Token, Name: "Mastodon",
-		MaxMessage: opts.MaxLine, Ping: opts.Ping, Stall: opts.Stall, Backoff: opts.Backoff,
-		Client: opts.Client, Logger: opts.Logger, Sleep: opts.Sleep,
-		StatsInterval: opts.StatsInterval, Now: opts.Now, LogStats: func() { s.log.Info("mastodon stats", "stats", s.Stats()) }})
+	fo := opts.Feed
+	fo.URL, fo.Header, fo.Secret, fo.Name = s.url, header, opts.Token, "Mastodon"
+	fo.MaxMessage, fo.Logger = opts.MaxLine, opts.Logger
+	fo.StatsInterval, fo.LogStats = opts.StatsInterval, func() { s.log.Info("mastodon stats", "stats", s.Stats()) }
+	feed, err := wsfeed.New(fo)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +218,7 @@ func (s *Source) discover(ctx context.Context) {
 		return
 	}
 	req.Header.Set("User-Agent", "geostream")
-	resp, err := s.opts.Client.Do(req)
+	resp, err := s.opts.Feed.Client.Do(req)
 	if err != nil {
 		s.log.Warn("cannot ask the instance for its streaming server; using the instance itself", "err", err)
 		return

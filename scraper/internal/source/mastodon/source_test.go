@@ -136,7 +136,7 @@ func newSource(t *testing.T, o Options) *Source {
 	if o.Stream == "" {
 		o.Stream = "public"
 	}
-	o.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	o.Feed.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
