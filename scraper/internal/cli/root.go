@@ -41,9 +41,11 @@ func NewRootCmd(d Deps) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "scraper",
 		Short: "Pull tweets and serve them as newline-delimited JSON on a TCP socket",
-		Long: `scraper pulls tweets from a source — a recorded capture (replay), the synthetic
-generator (synth) or the X API (stream) — and serves them as newline-delimited
-JSON to any number of analyzers on a TCP socket, or writes them to a file.`,
+		Long: `scraper pulls posts from a source — a recorded capture (replay), the synthetic
+generator (synth), the X API (stream), Bluesky's Jetstream (bluesky, free) or a
+Mastodon instance (mastodon, a free account's token) — and serves them as
+newline-delimited JSON to any number of analyzers on a TCP socket, or writes
+them to a file.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -53,7 +55,8 @@ JSON to any number of analyzers on a TCP socket, or writes them to a file.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
 	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(newReplayCmd(d, lo, nil), newSynthCmd(d, lo, nil), newStreamCmd(d, lo, nil))
+	root.AddCommand(newReplayCmd(d, lo, nil), newSynthCmd(d, lo, nil), newStreamCmd(d, lo, nil),
+		newBlueskyCmd(d, lo, nil), newMastodonCmd(d, lo, nil))
 	return root
 }
 
