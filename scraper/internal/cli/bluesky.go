@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/geostream/geostream/shared/wire"
 	"os"
 	"strings"
 
@@ -63,6 +64,7 @@ func (o *BlueskyOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) er
 	if err := o.Serve.complete(cmd, d, lo); err != nil {
 		return err
 	}
+	o.Serve.hello = wire.Hello{Source: "bluesky", Live: true}
 	o.URL = strings.TrimSpace(o.URL)
 	o.Lang, o.Track = splitList(o.Lang), splitList(o.Track)
 	if cmd.Flags().Changed("track") && len(o.Track) == 0 {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/geostream/geostream/shared/wire"
 	"strings"
 
 	"github.com/geostream/geostream/scraper/internal/source/mastodon"
@@ -65,6 +66,7 @@ func (o *MastodonOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) e
 	if err := o.Serve.complete(cmd, d, lo); err != nil {
 		return err
 	}
+	o.Serve.hello = wire.Hello{Source: "mastodon", Live: true}
 	o.token = d.Getenv("MASTODON_TOKEN")
 	if o.token == "" {
 		return usagef("no access token: set MASTODON_TOKEN to an access token of your account on the instance " +
