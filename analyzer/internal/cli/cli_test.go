@@ -264,3 +264,30 @@ func TestEmbedTrainAndNeighbours(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpGroupsFlags: run's help shows its flags by purpose, each once,
+// with no flag that states its default twice.
+func TestHelpGroupsFlags(t *testing.T) {
+	for _, sub := range []string{"run", "eval"} {
+		var out bytes.Buffer
+		root := NewRootCmd(Deps{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }})
+		root.SetArgs([]string{sub, "--help"})
+		if err := root.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		help := out.String()
+		for _, g := range []string{"Input flags:", "Time flags:", "Model flags:", "Location flags:"} {
+			if !strings.Contains(help, g) {
+				t.Errorf("%s --help has no %q:\n%s", sub, g, help)
+			}
+		}
+		for _, l := range strings.Split(help, "\n") {
+			if strings.Count(l, "(default") > 1 {
+				t.Errorf("%s --help states a default twice: %s", sub, strings.TrimSpace(l))
+			}
+		}
+		if strings.Count(help, "--k int") != 1 {
+			t.Errorf("%s --help shows --k %d times", sub, strings.Count(help, "--k int"))
+		}
+	}
+}

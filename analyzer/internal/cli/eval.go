@@ -9,6 +9,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/eval"
 	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
@@ -107,6 +108,9 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 	o.Pipeline.StatsInterval = time.Hour
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
+	cmd.MarkFlagRequired("input")
+	cmd.MarkFlagRequired("labels")
+	cmdhelp.Apply(cmd, []cmdhelp.Group{inputFlags, timeFlags, locateFlags, modelFlags, keywordFlags, vectorFlags, outputFlags})
 	return cmd
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/render"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/bbox"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
@@ -64,7 +65,8 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 		Short: "Read a scraper's stream (or a capture) and write windows and maps",
 		Example: `  analyzer run                                   # the scraper on this machine
   analyzer run --connect server.example:9999     # a scraper elsewhere
-  analyzer run --input capture.jsonl.gz --clock event   # offline, reproducible`,
+  analyzer run --input capture.jsonl.gz           # offline, reproducible
+  analyzer run --region europe --k 10             # a map of Europe, ten clusters in colour`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			log, err := lo.logger(d.Stderr)
@@ -85,10 +87,10 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	po := &o.Pipeline
 	f.StringVar(&o.Connect, "connect", "127.0.0.1:9999", "scraper address host:port")
 	f.StringVar(&o.Input, "input", "", "read this capture (.jsonl, .gz, .bz2, - for stdin) instead of connecting")
-	f.StringVar(&o.Token, "token", "", "shared secret to send as 'AUTH <token>' (default $GEOSTREAM_TOKEN)")
+	f.StringVar(&o.Token, "token", "", "shared secret to send as 'AUTH <token>'; unset, $GEOSTREAM_TOKEN")
 	f.StringVar(&o.TLSCA, "tls-ca", "", "connect with TLS, trusting this CA certificate (PEM)")
-	f.StringVar(&o.TLSServerName, "tls-server-name", "", "name to verify in the scraper's TLS certificate (default: the --connect host)")
-	f.BoolVar(&o.Once, "once", false, "exit when the scraper ends the stream instead of reconnecting (default: when the scraper says its stream ends, as a replay's does)")
+	f.StringVar(&o.TLSServerName, "tls-server-name", "", "name to verify in the scraper's TLS certificate; unset, the --connect host")
+	f.BoolVar(&o.Once, "once", false, "exit when the scraper ends the stream instead of reconnecting; unset, the analyzer exits when the scraper says its stream ends (a replay), and --once=false never")
 	f.StringVar(&o.Clock, "clock", "auto", "batch by arrival time (wall, as Spark) or by created_at (event, reproducible); auto: event for a capture or a replay, wall for a live stream")
 	addTimeFlags(f, po)
 	f.StringVar(&o.Out, "out", "out", "directory for windows.ndjson and maps")
@@ -108,6 +110,8 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	addLocateFlags(f, &o.Locate)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
+	cmdhelp.Apply(cmd, []cmdhelp.Group{inputFlags, connectionFlags, timeFlags, locateFlags, modelFlags,
+		keywordFlags, vectorFlags, mapFlags, outputFlags})
 	return cmd
 }
 

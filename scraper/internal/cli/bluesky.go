@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
 	"os"
 	"strings"
@@ -55,7 +56,8 @@ resumed a few seconds before the last event seen, without duplicates.
 	f.StringSliceVar(&o.Lang, "lang", nil, "languages to keep, e.g. en,pt (a post's first language; comma-separated)")
 	f.StringSliceVar(&o.Track, "track", nil, "keywords or phrases to keep (comma-separated; any matches, every word of a phrase)")
 	f.BoolVar(&o.Compress, "compress", false, "ask for zstd-compressed messages (fewer bytes on the wire)")
-	f.StringVar(&o.ZstdDict, "zstd-dict", "", "Jetstream's zstd dictionary file for --compress (default: the one built in, if any)")
+	f.StringVar(&o.ZstdDict, "zstd-dict", "", "Jetstream's zstd dictionary file for --compress; unset, the one built in, if any")
+	groupFlags(cmd, cmdhelp.Group{Title: "Bluesky flags", Flags: []string{"url", "track", "lang", "compress", "zstd-dict"}})
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
 	"strings"
 
@@ -58,6 +59,7 @@ text. A refused token ends the command at once.`,
 	f.StringVar(&o.Tag, "tag", "", "the hashtag of a hashtag stream")
 	f.StringSliceVar(&o.Lang, "lang", nil, "languages to keep, e.g. en,de (comma-separated)")
 	f.StringSliceVar(&o.Track, "track", nil, "keywords or phrases to keep (comma-separated; any matches, every word of a phrase)")
+	groupFlags(cmd, cmdhelp.Group{Title: "Mastodon flags", Flags: []string{"instance", "stream", "tag", "streaming-url", "track", "lang"}})
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/geostream/geostream/shared/cmdhelp"
 
 	"github.com/geostream/geostream/scraper/internal/source/replay"
 	"github.com/geostream/geostream/shared/wire"
@@ -33,8 +34,9 @@ func newReplayCmd(d Deps, lo *logOptions, runF func(context.Context, *ReplayOpti
 		},
 	}
 	addServeFlags(cmd, &o.Serve, true)
-	cmd.Flags().Float64Var(&o.Serve.Speed, "speed", 1, "pace: 1 = original (from created_at), N = N times faster, 0 = as fast as possible (default 0 with --out)")
+	cmd.Flags().Float64Var(&o.Serve.Speed, "speed", 1, "pace: 1 = original (from created_at), N = N times faster, 0 = as fast as possible; with --out, 0 unless given")
 	cmd.Flags().BoolVar(&o.Replay.Loop, "loop", false, "start again after the last file")
+	groupFlags(cmd, cmdhelp.Group{Title: "Replay flags", Flags: []string{"speed", "loop"}})
 	return cmd
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"io"
 	"log/slog"
 	"os"
@@ -46,6 +47,12 @@ generator (synth), the X API (stream), Bluesky's Jetstream (bluesky, free) or a
 Mastodon instance (mastodon, a free account's token) — and serves them as
 newline-delimited JSON to any number of analyzers on a TCP socket, or writes
 them to a file.`,
+		Example: `  scraper synth                                   # synthetic tweets, no account needed
+  scraper replay capture.jsonl.gz --speed 10      # a recorded capture, ten times faster
+  scraper bluesky --track storm,flood             # Bluesky's public firehose, free
+  MASTODON_TOKEN=... scraper mastodon --instance https://mastodon.social
+  X_BEARER_TOKEN=... scraper stream --track storm --lang en   # the X API (a paid tier)
+  scraper synth --count 100000 --labels l.tsv --out synth.jsonl   # write a capture instead of serving`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -81,7 +88,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return 0
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), cmdhelp.IsUsage(err):
 		return 2
 	default:
 		return 1

@@ -47,7 +47,7 @@ func addServeFlags(cmd *cobra.Command, o *ServeOptions, lossless bool) {
 	o.lossless = lossless
 	f := cmd.Flags()
 	f.StringVar(&o.Listen, "listen", "127.0.0.1:9999", "address to serve lines on")
-	f.StringVar(&o.Token, "token", "", "shared secret clients must send as 'AUTH <token>' (default $GEOSTREAM_TOKEN)")
+	f.StringVar(&o.Token, "token", "", "shared secret clients must send as 'AUTH <token>'; unset, $GEOSTREAM_TOKEN")
 	f.StringVar(&o.Out, "out", "", "write lines to this file (.gz compresses; - is stdout) instead of serving them")
 	f.StringVar(&o.Record, "record", "", "also write every forwarded line to this capture (.jsonl or .gz)")
 	f.StringVar(&o.Format, "format", sink.FormatRaw, "line format: raw (as the source sent it) or compact (normalized, ~10x smaller)")

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"net/http"
 	"strings"
 
@@ -75,6 +76,7 @@ are left alone.`,
 	f.BoolVar(&o.Sample, "sample", false, "use the sample stream, filtering location and language here")
 	f.StringVar(&o.APIURL, "api-url", xapi.DefaultAPIURL, "X API base URL")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the rule changes without making them, then exit")
+	groupFlags(cmd, cmdhelp.Group{Title: "X API flags", Flags: []string{"track", "lang", "bbox", "rule", "sample", "dry-run", "api-url"}})
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"os"
 	"time"
 
@@ -43,7 +44,7 @@ func newSynthCmd(d Deps, lo *logOptions, runF func(context.Context, *SynthOption
 	}
 	addServeFlags(cmd, &o.Serve, true)
 	f := cmd.Flags()
-	f.Float64Var(&o.Serve.Speed, "speed", 1, "pace: 1 = real time at --rate, N = N times faster, 0 = as fast as possible (default 0 with --out)")
+	f.Float64Var(&o.Serve.Speed, "speed", 1, "pace: 1 = real time at --rate, N = N times faster, 0 = as fast as possible; with --out, 0 unless given")
 	f.Uint64Var(&o.Gen.Seed, "seed", 1, "random seed; the same flags give the same bytes")
 	f.StringVar(&o.Start, "start", synth.DefaultStart.Format(time.RFC3339), "event time of the first tweet")
 	f.Float64Var(&o.Gen.Rate, "rate", synth.DefaultRate, "tweets per second of event time")
@@ -61,6 +62,7 @@ func newSynthCmd(d Deps, lo *logOptions, runF func(context.Context, *SynthOption
 	f.BoolVar(&o.Gen.Hard, "hard", false, fmt.Sprintf("the hard case, like real tweets: short texts from one Zipf vocabulary shared by all topics, "+
 		"several languages, job and weather bots posting from cities everywhere, a trending hashtag in every topic, "+
 		"one country's cities, and unless set --filler %g and --rate %g (a geotagged stream's few tweets a second)", synth.HardFiller, synth.HardRate))
+	groupFlags(cmd, cmdhelp.Group{Title: "Generator flags", Flags: []string{"count", "rate", "speed", "seed", "start", "topics", "cities", "api", "hard", "filler", "no-geo", "place-only", "retweets", "notices", "malformed"}})
 	return cmd
 }
 
