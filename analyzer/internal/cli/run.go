@@ -205,6 +205,11 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return fmt.Errorf("creating output directory: %w", err)
 	}
+	if moved, err := output.Archive(o.Out); err != nil {
+		return err
+	} else if moved != "" {
+		o.Pipeline.Logger.Info("moved the previous run's windows and maps out of the way", "to", moved)
+	}
 	win, err := output.NewWindows(filepath.Join(o.Out, "windows.ndjson"))
 	if err != nil {
 		return err

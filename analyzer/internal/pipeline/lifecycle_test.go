@@ -162,3 +162,24 @@ func TestNotACaptureIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestLastLiveWindowEndsNow: the partial window written at the end of a
+// wall-clock run is named by the time the run ended, not by a slide to
+// come.
+func TestLastLiveWindowEndsNow(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 7, 0, time.UTC) // 7 s into a batch
+	clock := func() time.Time { return now }
+	rec := &recorder{}
+	p := New(Options{Source: fileSource(t, strings.NewReader(lines(3)), clock), Clock: ClockWall, Now: clock, Window: testWindow}, nil, rec)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.results) == 0 {
+		t.Fatal("no window")
+	}
+	for _, r := range rec.results {
+		if r.End.After(now) {
+			t.Fatalf("a window ends at %v, after the run ended at %v", r.End, now)
+		}
+	}
+}

@@ -153,6 +153,8 @@ type Pipeline struct {
 	tick     <-chan time.Time
 	tokenize func(string) []string
 
+	// flushing is set while the last, partial windows are written.
+	flushing bool
 	// checked counts a capture's first lines until one is a tweet or a
 	// notice (sawData).
 	checked int
@@ -358,6 +360,7 @@ loop:
 	if err == nil && p.opts.Capture && !p.sawData && p.checked > 0 {
 		err = &NotCaptureError{Lines: p.checked}
 	}
+	p.flushing = true
 	p.slider.Flush(p)
 	for _, o := range p.outputs {
 		if cerr := o.Close(); cerr != nil && err == nil {
@@ -556,6 +559,10 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 	}
 	p.windows++
 	r := &model.Result{Start: w.Start, End: w.End}
+	if now := p.opts.Now(); p.flushing && p.clock == ClockWall && now.Before(r.End) {
+		// A live run's last window ends now, not at its slide to come.
+		r.End = now.UTC().Truncate(time.Second)
+	}
 	r.Counts, r.Fresh = w.Counts()
 	for _, b := range w.Batches {
 		r.Points = append(r.Points, b.Items...)
