@@ -253,7 +253,8 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	o.Pipeline.ExtraStats = func() []any {
 		extra := []any{"connects", connects.Load()}
 		if maps != nil {
-			extra = append(extra, "maps", maps.Rendered.Load(), "maps_skipped", maps.Skipped.Load(), "maps_failed", maps.Failed.Load())
+			ms := maps.Stats()
+			extra = append(extra, "maps", ms.Rendered, "maps_skipped", ms.Skipped, "maps_failed", ms.Failed)
 		}
 		if on := o.model.Online(); on != nil {
 			st := on.Stats()
@@ -304,9 +305,10 @@ func analyzerMetrics(st pipeline.Stats, maps *output.Maps, on *embed.Online, con
 		c("connects_total", "Connections made to the scraper.", int(connects)),
 	}
 	if maps != nil {
-		out = append(out, c("maps_total", "Maps written.", int(maps.Rendered.Load())),
-			c("maps_skipped_total", "Maps skipped because the renderer was busy.", int(maps.Skipped.Load())),
-			c("maps_failed_total", "Maps that could not be drawn or written.", int(maps.Failed.Load())))
+		ms := maps.Stats()
+		out = append(out, c("maps_total", "Maps written.", int(ms.Rendered)),
+			c("maps_skipped_total", "Maps skipped because the renderer was busy.", int(ms.Skipped)),
+			c("maps_failed_total", "Maps that could not be drawn or written.", int(ms.Failed)))
 	}
 	if on != nil {
 		st := on.Stats()

@@ -7,6 +7,7 @@
 package model
 
 import (
+	"slices"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/spherical"
@@ -49,4 +50,17 @@ type Result struct {
 	Fresh      window.Counts // its newest slide only
 	Points     []*Point
 	Clusters   []ClusterSummary
+}
+
+// BySize returns a copy of cs, largest first (ties: the lower id first),
+// the order legends and logs list clusters in.
+func BySize(cs []ClusterSummary) []ClusterSummary {
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b ClusterSummary) int {
+		if a.Size != b.Size {
+			return b.Size - a.Size
+		}
+		return a.ID - b.ID
+	})
+	return out
 }

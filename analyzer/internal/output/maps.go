@@ -78,9 +78,7 @@ type Maps struct {
 	// lossless is set by SetClock for the event clock, whose windows
 	// come as fast as the input is read.
 	lossless bool
-	// Skipped counts frames dropped because the renderer was busy; Failed
-	// frames that could not be drawn or written; Rendered maps written.
-	Skipped, Failed, Rendered atomic.Int64
+	skipped, failed, rendered atomic.Int64
 }
 
 // NewMaps returns the map output; the directory must exist.
@@ -136,6 +134,18 @@ func method(g tweet.GeoSource) render.Method {
 	return render.MethodPoint
 }
 
+// MapsStats are the map output's counters.
+type MapsStats struct {
+	Rendered int64 // maps written
+	Skipped  int64 // windows not drawn because the renderer was busy
+	Failed   int64 // maps that could not be drawn or written
+}
+
+// Stats returns the counters; it may be called from any goroutine.
+func (m *Maps) Stats() MapsStats {
+	return MapsStats{Rendered: m.rendered.Load(), Skipped: m.skipped.Load(), Failed: m.failed.Load()}
+}
+
 // SetEventClock implements pipeline.ClockAware: with the event clock (a
 // replay read as fast as it comes) no map is skipped.
 func (m *Maps) SetEventClock(event bool) { m.lossless = event }
@@ -153,7 +163,7 @@ func (m *Maps) Write(r *model.Result) error {
 	select {
 	case m.frames <- f:
 	default:
-		if n := m.Skipped.Add(1); n == 1 || n%100 == 0 {
+		if n := m.skipped.Add(1); n == 1 || n%100 == 0 {
 			m.opts.Logger.Warn("map skipped: the renderer is slower than the slide", "window_end", r.End, "skipped", n)
 		}
 	}
@@ -179,11 +189,11 @@ func (m *Maps) Run(ctx context.Context) error {
 			err = m.save(f.End, buf.Bytes())
 		}
 		if err != nil {
-			m.Failed.Add(1)
+			m.failed.Add(1)
 			m.opts.Logger.Error("map not written", "window_end", f.End, "err", err)
 			continue
 		}
-		m.Rendered.Add(1)
+		m.rendered.Add(1)
 		m.opts.Logger.Debug("map written", "window_end", f.End, "points", st.Drawn, "outside", st.Outside,
 			"ms", time.Since(start).Milliseconds())
 	}

@@ -57,8 +57,8 @@ func TestMapsOutput(t *testing.T) {
 	if img, err := png.Decode(bytes.NewReader(latest)); err != nil || img.Bounds().Dx() != 800 {
 		t.Fatalf("latest.png: %v", err)
 	}
-	if m.Rendered.Load() != 4 || m.Skipped.Load() != 0 || m.Failed.Load() != 0 {
-		t.Fatalf("rendered %d skipped %d failed %d", m.Rendered.Load(), m.Skipped.Load(), m.Failed.Load())
+	if m.Stats().Rendered != 4 || m.Stats().Skipped != 0 || m.Stats().Failed != 0 {
+		t.Fatalf("rendered %d skipped %d failed %d", m.Stats().Rendered, m.Stats().Skipped, m.Stats().Failed)
 	}
 }
 
@@ -74,12 +74,12 @@ func TestMapsSkipWhenBusy(t *testing.T) {
 	for i := range 5 {
 		m.Write(testWindow(t0.Add(time.Duration(i)*time.Second), 0))
 	}
-	if got := m.Skipped.Load(); got != 4 {
+	if got := m.Stats().Skipped; got != 4 {
 		t.Fatalf("skipped %d of 5 with a queue of one, want 4", got)
 	}
 	m.Close()
-	if err := m.Run(t.Context()); err != nil || m.Rendered.Load() != 1 {
-		t.Fatalf("run: %v, rendered %d", err, m.Rendered.Load())
+	if err := m.Run(t.Context()); err != nil || m.Stats().Rendered != 1 {
+		t.Fatalf("run: %v, rendered %d", err, m.Stats().Rendered)
 	}
 }
 
@@ -197,8 +197,8 @@ func TestLongNoLeakOver1000Frames(t *testing.T) {
 	if h := heap(); h > h100+16<<20 {
 		t.Fatalf("heap grew from %d to %d bytes over 900 frames", h100, h)
 	}
-	if frames, _ := Frames(dir); len(frames) != 3 || m.Rendered.Load() != 1000 {
-		t.Fatalf("%d maps kept, %d rendered", len(frames), m.Rendered.Load())
+	if frames, _ := Frames(dir); len(frames) != 3 || m.Stats().Rendered != 1000 {
+		t.Fatalf("%d maps kept, %d rendered", len(frames), m.Stats().Rendered)
 	}
 	t.Logf("1000 frames: heap %d -> %d bytes after GC", h100, heap())
 }

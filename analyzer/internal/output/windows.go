@@ -14,7 +14,6 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"log/slog"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -127,8 +126,7 @@ func (t Table) Write(r *model.Result) error {
 	end := r.End.UTC().Format(time.RFC3339)
 	t.Log.Info("window", "end", end, "tweets", r.Counts.Tweets, "located", r.Counts.Located, "clusters", len(r.Clusters),
 		"notices", r.Counts.Notices, "malformed", r.Counts.Malformed, "late", r.Counts.Late)
-	cl := append([]model.ClusterSummary(nil), r.Clusters...)
-	sort.SliceStable(cl, func(i, j int) bool { return cl[i].Size > cl[j].Size })
+	cl := model.BySize(r.Clusters)
 	for _, c := range cl {
 		t.Log.Info("cluster", "end", end, "id", fmt.Sprintf("C%d", c.ID), "size", c.Size,
 			"at", fmt.Sprintf("%.2f,%.2f", c.Lon, c.Lat), "keywords", strings.Join(c.Keywords, ", "))
