@@ -77,7 +77,7 @@ type Maps struct {
 	written []string
 	// lossless is set by SetClock for the event clock, whose windows
 	// come as fast as the input is read.
-	lossless bool
+	lossless                  bool
 	skipped, failed, rendered atomic.Int64
 }
 
