@@ -38,7 +38,7 @@ func testLines(n int) [][]byte {
 	return out[:n]
 }
 
-func open(t *testing.T, url string, mod ...func(*Options)) *Publisher {
+func open(t testing.TB, url string, mod ...func(*Options)) *Publisher {
 	t.Helper()
 	o := Options{Conn: bus.Options{URL: url}, Subject: bus.SubjectPrefix + ".test"}
 	for _, m := range mod {
@@ -51,7 +51,7 @@ func open(t *testing.T, url string, mod ...func(*Options)) *Publisher {
 	return p
 }
 
-func send(t *testing.T, p *Publisher, lines [][]byte) {
+func send(t testing.TB, p *Publisher, lines [][]byte) {
 	t.Helper()
 	for _, l := range lines {
 		if err := p.Send(t.Context(), source.Line{Data: l}); err != nil {
