@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,12 +36,7 @@ func BenchmarkNATSIngest(b *testing.B) {
 		{"v2/compact", "v2", 100000, []string{"--format", "compact"}},
 		{"v2/300k", "v2", 300000, nil},
 	} {
-		capture := filepath.Join(b.TempDir(), "capture.jsonl")
-		gen := exec.Command(filepath.Join(dir, "scraper"), "synth", "--api", c.api, "--count", fmt.Sprint(c.count),
-			"--rate", "200", "--out", capture, "--log-level", "warn")
-		if out, err := gen.CombinedOutput(); err != nil {
-			b.Fatalf("%v: %s", err, out)
-		}
+		capture := benchCapture(b, dir, c.api, c.count)
 		st, _ := os.Stat(capture)
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(st.Size())

@@ -34,22 +34,10 @@ func jsConn(t *testing.T, url string, opts ...natsio.Option) jetstream.JetStream
 }
 
 // storedLines returns what the stream holds, in order.
-func storedLines(t *testing.T, js jetstream.JetStream) [][]byte {
+func storedLines(t *testing.T, url string) [][]byte {
 	t.Helper()
-	s, err := js.Stream(t.Context(), bus.Stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out [][]byte
-	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
-		m, err := s.GetMsg(t.Context(), seq)
-		if err != nil {
-			t.Fatalf("message %d: %v", seq, err)
-		}
+	for _, m := range bustest.Stored(t, url) {
 		out = append(out, m.Data)
 	}
 	return out
@@ -128,7 +116,7 @@ func TestNATSMatchesCapture(t *testing.T) {
 	if err := start(t, "scraper", "replay", capture, "--speed", "0", "--publish", s.URL()).wait(60 * time.Second); err != nil {
 		t.Fatalf("publishing: %v", err)
 	}
-	if got, want := storedLines(t, jsConn(t, s.URL())), fileLines(t, capture); len(got) != len(want) {
+	if got, want := storedLines(t, s.URL()), fileLines(t, capture); len(got) != len(want) {
 		t.Fatalf("the stream holds %d lines, the capture %d", len(got), len(want))
 	}
 	out := func(name string, args ...string) (windows, assignments []byte) {
@@ -176,7 +164,7 @@ func TestNATSScraperRestartStoresNoDuplicates(t *testing.T) {
 	if err := p2.wait(60 * time.Second); err != nil {
 		t.Fatalf("the restarted scraper: %v", err)
 	}
-	got := storedLines(t, js)
+	got := storedLines(t, s.URL())
 	if len(got) != len(want) {
 		t.Fatalf("the stream holds %d lines after the restart, the input has %d", len(got), len(want))
 	}
@@ -219,7 +207,7 @@ func TestNATSAnalyzerKillResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	floor := cons.CachedInfo().AckFloor.Stream
-	total := len(storedLines(t, js))
+	total := len(storedLines(t, s.URL()))
 	if floor == 0 || floor >= uint64(total) {
 		t.Fatalf("ack floor %d of %d lines: the kill did not land mid-stream", floor, total)
 	}
@@ -266,7 +254,7 @@ func TestNATSServerRestart(t *testing.T) {
 	}
 	scr.waitLog("reconnected to NATS", 1, time.Second)
 	made := uint64(scr.waitLog("done", 1, time.Second)["lines"].(float64))
-	total := uint64(len(storedLines(t, js)))
+	total := uint64(len(storedLines(t, s.URL())))
 	if total != made || made < 20000 {
 		t.Fatalf("the stream holds %d lines, the scraper made %d", total, made)
 	}

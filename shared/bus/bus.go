@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/spf13/pflag"
 )
 
 // The stream the tweets go through.
@@ -226,4 +227,15 @@ func Connect(o Options) (*nats.Conn, error) {
 		return nil, fmt.Errorf("connecting to %s: %w", Redact(o.URL), err)
 	}
 	return nc, nil
+}
+
+// AddFlags adds the connection flags both binaries share (credentials
+// file and TLS) to f, filling o; the secrets themselves come from the
+// environment through Env.
+func AddFlags(f *pflag.FlagSet, o *Options) {
+	f.StringVar(&o.Creds, "nats-creds", "", "NATS credentials file (default $"+EnvCreds+"; or $"+EnvUser+" and $"+EnvPassword+", or $"+EnvToken+")")
+	f.StringVar(&o.TLSCA, "nats-tls-ca", "", "trust this CA (PEM) for the NATS server's certificate")
+	f.StringVar(&o.TLSCert, "nats-tls-cert", "", "client certificate (PEM) for NATS (needs --nats-tls-key)")
+	f.StringVar(&o.TLSKey, "nats-tls-key", "", "private key (PEM) for --nats-tls-cert")
+	f.StringVar(&o.TLSServerName, "nats-tls-server-name", "", "name to verify in the NATS server's certificate (default: the URL's host)")
 }

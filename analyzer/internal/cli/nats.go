@@ -36,11 +36,7 @@ func addNATSFlags(f *pflag.FlagSet, o *natsOptions) {
 	f.StringVar(&o.Start, "nats-start", natsin.StartFirst, "where a new consumer begins: first (the oldest line kept), new, a time (RFC 3339) or a duration ago (1h)")
 	f.StringVar(&o.Subject, "nats-subject", bus.Subjects, "the subjects to read (one partition: "+bus.SubjectPrefix+".*.3)")
 	f.DurationVar(&o.AckWait, "nats-ack-wait", natsin.DefaultAckWait, "how long the server waits for a line's ack (lines are acked once their window is written) before it sends it again")
-	f.StringVar(&o.Conn.Creds, "nats-creds", "", "NATS credentials file (default $NATS_CREDS; or NATS_USER and NATS_PASSWORD, or NATS_TOKEN)")
-	f.StringVar(&o.Conn.TLSCA, "nats-tls-ca", "", "trust this CA (PEM) for the NATS server's certificate")
-	f.StringVar(&o.Conn.TLSCert, "nats-tls-cert", "", "client certificate (PEM) for NATS (needs --nats-tls-key)")
-	f.StringVar(&o.Conn.TLSKey, "nats-tls-key", "", "private key (PEM) for --nats-tls-cert")
-	f.StringVar(&o.Conn.TLSServerName, "nats-tls-server-name", "", "name to verify in the NATS server's certificate (default: the URL's host)")
+	bus.AddFlags(f, &o.Conn)
 }
 
 // complete checks the --nats flags and settles what they imply: a stream

@@ -40,11 +40,7 @@ func addPublishFlags(f *pflag.FlagSet, o *PublishOptions) {
 	f.Int64Var(&o.MaxBytes, "nats-max-bytes", natssink.DefaultMaxBytes, "stream "+bus.Stream+" keeps at most this many bytes, dropping the oldest")
 	f.DurationVar(&o.Dedup, "nats-dedup-window", natssink.DefaultDuplicates, "the stream stores a tweet id once within this window: a restarted scraper adds no duplicates")
 	f.DurationVar(&o.Timeout, "nats-timeout", natssink.DefaultTimeout, "give up, and exit non-zero, when a line is not stored for this long")
-	f.StringVar(&o.Conn.Creds, "nats-creds", "", "NATS credentials file (default $NATS_CREDS; or NATS_USER and NATS_PASSWORD, or NATS_TOKEN)")
-	f.StringVar(&o.Conn.TLSCA, "nats-tls-ca", "", "trust this CA (PEM) for the NATS server's certificate")
-	f.StringVar(&o.Conn.TLSCert, "nats-tls-cert", "", "client certificate (PEM) for NATS (needs --nats-tls-key)")
-	f.StringVar(&o.Conn.TLSKey, "nats-tls-key", "", "private key (PEM) for --nats-tls-cert")
-	f.StringVar(&o.Conn.TLSServerName, "nats-tls-server-name", "", "name to verify in the NATS server's certificate (default: the URL's host)")
+	bus.AddFlags(f, &o.Conn)
 }
 
 // complete checks the --publish flags; without --publish none of the

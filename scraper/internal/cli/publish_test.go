@@ -3,14 +3,13 @@ package cli
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/bus/bustest"
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // runScraper runs the scraper's root command as Main would, with the
@@ -29,24 +28,17 @@ func runScraper(t *testing.T, env map[string]string, args ...string) (int, strin
 	return exitCode(err), stderr.String()
 }
 
+// streamMsgs counts the lines the stream holds, and lists its subjects.
 func streamMsgs(t *testing.T, url string, opts ...nats.Option) (uint64, []string) {
 	t.Helper()
-	nc, err := nats.Connect(url, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	s, err := js.Stream(t.Context(), bus.Stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, _ := s.Info(t.Context(), jetstream.WithSubjectFilter(bus.Subjects))
+	msgs := bustest.Stored(t, url, opts...)
 	var subjects []string
-	for sub := range info.State.Subjects {
-		subjects = append(subjects, sub)
+	for _, m := range msgs {
+		if !slices.Contains(subjects, m.Subject) {
+			subjects = append(subjects, m.Subject)
+		}
 	}
-	return info.State.Msgs, subjects
+	return uint64(len(msgs)), subjects
 }
 
 func TestPublishFlags(t *testing.T) {

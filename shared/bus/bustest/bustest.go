@@ -2,20 +2,25 @@
 // process, on a loopback port of its own with its store in the test's
 // temporary directory, so that tests of the publisher and the consumer
 // never reach a real service. Options add a token, a user and password,
-// TLS, or a credentials file (operator mode) to the server.
+// TLS, or a credentials file (operator mode) to the server; Stored reads
+// back what the stream holds.
 package bustest
 
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/geostream/geostream/shared/bus"
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 )
 
@@ -180,4 +185,40 @@ func Creds(tb testing.TB, dir string) (Option, string) {
 		o.AccountResolver = resolver
 		o.SystemAccount = spub
 	}, path
+}
+
+// Stored returns every message the stream bus.Stream holds, oldest
+// first, read through a connection of the test's own with opts (nil if
+// there is no stream yet).
+func Stored(tb testing.TB, url string, opts ...nats.Option) []*jetstream.RawStreamMsg {
+	tb.Helper()
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := js.Stream(tb.Context(), bus.Stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	info, err := s.Info(tb.Context())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []*jetstream.RawStreamMsg
+	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
+		m, err := s.GetMsg(tb.Context(), seq)
+		if err != nil {
+			tb.Fatalf("reading message %d: %v", seq, err)
+		}
+		out = append(out, m)
+	}
+	return out
 }

@@ -19,12 +19,8 @@ import (
 // the stream if need be.
 func publish(t *testing.T, url string, n0, count int) {
 	t.Helper()
-	nc, err := natsio.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js, done := testJS(t, url)
+	defer done()
 	if _, err := js.CreateOrUpdateStream(t.Context(), jetstream.StreamConfig{Name: bus.Stream, Subjects: []string{bus.Subjects},
 		Storage: jetstream.FileStorage}); err != nil {
 		t.Fatal(err)
@@ -87,14 +83,24 @@ func wantLines(t *testing.T, got []string, from, to int) {
 	}
 }
 
-func consumerInfo(t *testing.T, url, name string) *jetstream.ConsumerInfo {
+// testJS connects the test itself; done closes the connection.
+func testJS(t *testing.T, url string) (js jetstream.JetStream, done func()) {
 	t.Helper()
 	nc, err := natsio.Connect(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js, err = jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js, nc.Close
+}
+
+func consumerInfo(t *testing.T, url, name string) *jetstream.ConsumerInfo {
+	t.Helper()
+	js, done := testJS(t, url)
+	defer done()
 	c, err := js.Consumer(t.Context(), bus.Stream, name)
 	if err != nil {
 		t.Fatal(err)

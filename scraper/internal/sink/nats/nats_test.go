@@ -60,29 +60,11 @@ func send(t testing.TB, p *Publisher, lines [][]byte) {
 	}
 }
 
-// stored reads the whole stream back: every message's data and id, in
-// the order stored.
+// stored reads the whole stream back: every message's data, id and
+// subject, in the order stored.
 func stored(t *testing.T, url string) (data [][]byte, ids []string, subjects []string) {
 	t.Helper()
-	nc, err := natsio.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
-	s, err := js.Stream(t.Context(), bus.Stream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
-		m, err := s.GetMsg(t.Context(), seq)
-		if err != nil {
-			t.Fatalf("message %d: %v", seq, err)
-		}
+	for _, m := range bustest.Stored(t, url) {
 		data = append(data, m.Data)
 		ids = append(ids, m.Header.Get(jetstream.MsgIDHeader))
 		subjects = append(subjects, m.Subject)
