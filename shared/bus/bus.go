@@ -125,10 +125,16 @@ func (o *Options) Validate() error {
 func Redact(urls string) string {
 	parts := strings.Split(urls, ",")
 	for i, s := range parts {
-		if u, err := url.Parse(strings.TrimSpace(s)); err == nil {
+		u, err := url.Parse(strings.TrimSpace(s))
+		switch at := strings.LastIndex(s, "@"); {
+		case err == nil && (u.User != nil || at < 0):
 			parts[i] = u.Redacted()
-		} else if at := strings.LastIndex(s, "@"); at >= 0 {
-			parts[i] = "xxxxx" + s[at:]
+		case at >= 0: // not a URL, or its user part did not parse: hide all before the host
+			scheme := ""
+			if j := strings.Index(s[:at], "://"); j >= 0 {
+				scheme = s[:j+3]
+			}
+			parts[i] = scheme + "xxxxx" + s[at:]
 		}
 	}
 	return strings.Join(parts, ",")

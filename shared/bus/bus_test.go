@@ -1,6 +1,7 @@
 package bus_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -104,4 +105,22 @@ func TestRedact(t *testing.T) {
 	if strings.Contains(got, "s3cret") || !strings.Contains(got, "geo:") || !strings.Contains(got, "b:4222") {
 		t.Fatalf("Redact: %q", got)
 	}
+}
+
+// FuzzRedact: whatever the URL list, Redact never panics and never keeps
+// a password it was given.
+func FuzzRedact(f *testing.F) {
+	f.Add("u", "s3cret", "a:4222")
+	f.Add("", "p", "")
+	f.Add("u@x", "p:w@d", "h:1,nats://b:2")
+	f.Fuzz(func(t *testing.T, user, password, rest string) {
+		without := bus.Redact("nats://" + url.User(user).String() + "@" + rest)
+		if len(password) < 4 || strings.Contains(without, password) || strings.Contains(without, url.QueryEscape(password)) {
+			return // the rest holds it anyway
+		}
+		in := "nats://" + url.UserPassword(user, password).String() + "@" + rest
+		if got := bus.Redact(in); strings.Contains(got, password) || strings.Contains(got, url.QueryEscape(password)) {
+			t.Fatalf("Redact(%q) = %q keeps the password", in, got)
+		}
+	})
 }

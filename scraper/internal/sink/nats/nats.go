@@ -245,13 +245,13 @@ func stores(subjects []string, subject string) bool {
 }
 
 // matches reports whether the subject matches the pattern (tokens split
-// by dots; * is one token, > the rest).
+// by dots; * is one token, a last > the rest).
 func matches(pattern, subject string) bool {
 	for {
 		pt, prest, pmore := cut(pattern)
 		st, srest, smore := cut(subject)
 		switch {
-		case pt == ">":
+		case pt == ">" && !pmore:
 			return st != ""
 		case pt != "*" && pt != st:
 			return false

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -338,4 +339,36 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzMatches checks the subject matcher against a plain reading of the
+// rules: tokens split on dots, * one token, a last > the rest (at least
+// one token).
+func FuzzMatches(f *testing.F) {
+	for _, s := range [][2]string{{"geostream.tweets.>", "geostream.tweets.synth"}, {"a.*.c", "a.b.c"}, {">", ""}, {"a..b", "a..b"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, subject string) {
+		p, s := strings.Split(pattern, "."), strings.Split(subject, ".")
+		if slices.Contains(p, "") || slices.Contains(s, "") {
+			return // not a subject NATS takes
+		}
+		want := true
+		for i, tok := range p {
+			if tok == ">" && i == len(p)-1 {
+				want = len(s) > i && !(len(s) == i+1 && s[i] == "")
+				break
+			}
+			if i >= len(s) || tok != "*" && tok != s[i] {
+				want = false
+				break
+			}
+			if i == len(p)-1 && len(s) != len(p) {
+				want = false
+			}
+		}
+		if got := matches(pattern, subject); got != want {
+			t.Fatalf("matches(%q, %q) = %v, want %v", pattern, subject, got, want)
+		}
+	})
 }
