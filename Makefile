@@ -89,8 +89,15 @@ $(VULNDB)/index/db.json:
 	  GOWORK=off GOFLAGS= $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) -vulns "$$src/data/osv" -out $(VULNDB).tmp && \
 	  rm -rf $(VULNDB) && mv $(VULNDB).tmp $(VULNDB)
 
+# test runs every package with the race detector but render, a pure drawing
+# package with no goroutines, whose map-layout tests draw some hundred maps
+# and take minutes under -race. The end-to-end tests build the binaries
+# without it (GEOSTREAM_E2E_RACE=1 builds them with it); every package those
+# binaries are made of is tested with it here.
+NORACE := ./analyzer/internal/render/...
 test: lint
-	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	$(GO) test -race -count=1 -timeout 15m $$($(GO) list $(PKGS) | grep -v '/analyzer/internal/render$$')
+	$(GO) test -count=1 -timeout 15m $(NORACE)
 
 # bench runs the Go benchmarks, then a soak of SOAK_MINUTES (default 5).
 bench: build
