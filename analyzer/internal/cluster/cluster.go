@@ -53,7 +53,11 @@ type Options struct {
 	// Mentions lets @mentions be keywords.
 	Mentions bool
 	// Exclude are words never shown as keywords (the tracked terms).
-	Exclude  []string
+	Exclude []string
+	// Examples, if positive, is how many of each cluster's tweets Assign
+	// returns in ClusterSummary.Examples: those nearest the cluster's
+	// centre. The points must keep their Text (pipeline.Options.KeepText).
+	Examples int
 	Features features.Extractor
 	// Spherical, if set, makes the model spherical streaming k-means over
 	// Sparse features instead of Spark's over Features; its K, Decay and
@@ -90,6 +94,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Keywords < 0 {
 		return fmt.Errorf("cluster: --keywords must not be negative")
+	}
+	if o.Examples < 0 || o.Examples > 100 {
+		return fmt.Errorf("cluster: examples per cluster must be between 0 and 100")
 	}
 	if o.Spherical != nil {
 		so := o.sphericalOptions()
@@ -295,20 +302,33 @@ func sphericalPoint(p *pipeline.Point) spherical.Point {
 	return sp
 }
 
-// predict returns p's cluster; scratch is the caller's buffer.
-func (m *Model) predict(p *pipeline.Point, cs *centres32, scratch *[]float64) int {
+// predict returns p's cluster; scratch is the caller's buffer. With
+// score set it also returns how near p is to the cluster's centre, higher
+// nearer: the spherical model's score, or Spark's negated squared distance.
+func (m *Model) predict(p *pipeline.Point, cs *centres32, scratch *[]float64, score bool) (int, float64) {
 	if m.sp != nil {
 		sp := sphericalPoint(p)
 		c, buf := m.sp.Nearest(&sp, *scratch)
 		*scratch = buf
-		return c
+		if score && c >= 0 {
+			return c, buf[c]
+		}
+		return c, 0
 	}
 	c := cs.nearest(p.Feature)
 	if c < 0 {
 		*scratch = widen(*scratch, p.Feature)
 		c = m.km.Predict(*scratch)
 	}
-	return c
+	if !score {
+		return c, 0
+	}
+	var d float64
+	for i, x := range m.km.Centers[c] {
+		e := float64(p.Feature[i]) - x
+		d += e * e
+	}
+	return c, -d
 }
 
 // acc gathers one cluster's points in a window.
@@ -316,15 +336,51 @@ type acc struct {
 	n       int
 	x, y, z float64
 	words   map[string]int
+	near    []near // the points nearest the centre, nearest first
+}
+
+// near is a point and its score against its cluster's centre.
+type near struct {
+	p     *pipeline.Point
+	score float64
+}
+
+// before orders nearer points first, ties by id, so that the examples do
+// not depend on how Assign split the window.
+func (a near) before(b near) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.p.ID < b.p.ID
+}
+
+// keep inserts x into the n nearest points.
+func (a *acc) keep(x near, n int) {
+	if len(a.near) == n && !x.before(a.near[n-1]) {
+		return
+	}
+	i := len(a.near)
+	for i > 0 && x.before(a.near[i-1]) {
+		i--
+	}
+	if len(a.near) < n {
+		a.near = append(a.near, near{})
+	}
+	copy(a.near[i+1:], a.near[i:len(a.near)-1])
+	a.near[i] = x
 }
 
 // assignPart predicts points' clusters and tallies them into accs.
 func (m *Model) assignPart(points []*pipeline.Point, accs []acc, cs *centres32, scratch []float64) {
+	n := m.opts.Examples
 	for _, p := range points {
-		c := m.predict(p, cs, &scratch)
+		c, score := m.predict(p, cs, &scratch, n > 0)
 		p.Cluster = c
 		a := &accs[c]
 		a.n++
+		if n > 0 {
+			a.keep(near{p, score}, n)
+		}
 		φ, λ := p.Lat*math.Pi/180, p.Lon*math.Pi/180
 		a.x += math.Cos(φ) * math.Cos(λ)
 		a.y += math.Cos(φ) * math.Sin(λ)
@@ -391,6 +447,9 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 			a, o := &accs[i], &other[i]
 			a.n += o.n
 			a.x, a.y, a.z = a.x+o.x, a.y+o.y, a.z+o.z
+			for _, x := range o.near {
+				a.keep(x, m.opts.Examples)
+			}
 			if a.words == nil {
 				a.words = o.words
 				continue
@@ -417,8 +476,21 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 			kw = []string{}
 		}
 		out = append(out, pipeline.ClusterSummary{
-			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4), Keywords: kw,
+			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4), Keywords: kw, Examples: examples(a.near),
 		})
+	}
+	return out
+}
+
+// examples copies what the outputs show of the nearest points.
+func examples(ns []near) []pipeline.Example {
+	if len(ns) == 0 {
+		return nil
+	}
+	out := make([]pipeline.Example, len(ns))
+	for i, x := range ns {
+		p := x.p
+		out[i] = pipeline.Example{ID: p.ID, Text: p.Text, Place: p.Place, Lon: p.Lon, Lat: p.Lat, Located: p.Located, Level: p.Level}
 	}
 	return out
 }

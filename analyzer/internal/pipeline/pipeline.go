@@ -52,6 +52,11 @@ type Options struct {
 	// and place names in their text (the GeoNames gazetteer). Nil keeps the
 	// decoders' points and places only.
 	Locate *geocode.Policy
+	// KeepText keeps each point's Text and Place after the model has
+	// prepared it, for a model asked for example tweets and outputs that
+	// show them (the live page); by default they are dropped to save
+	// memory.
+	KeepText bool
 }
 
 // Validate checks the options.
@@ -76,7 +81,10 @@ type Point struct {
 	ID       string
 	Lon, Lat float64
 	Text     string
-	Time     time.Time
+	// Place is the name of the tweet's tagged place, if any; like Text it
+	// is kept only with Options.KeepText.
+	Place string
+	Time  time.Time
 	// Located says how the tweet was located, and Level how precisely.
 	Located tweet.GeoSource
 	Level   tweet.GeoLevel
@@ -116,6 +124,18 @@ type ClusterSummary struct {
 	Lon      float64  `json:"lon"`
 	Lat      float64  `json:"lat"`
 	Keywords []string `json:"keywords"`
+	// Examples are a few of the cluster's tweets nearest its centre, best
+	// first, if the model was asked for them. They are other people's
+	// words: windows.ndjson does not carry them.
+	Examples []Example `json:"-"`
+}
+
+// Example is one tweet shown for its cluster.
+type Example struct {
+	ID, Text, Place string
+	Lon, Lat        float64
+	Located         tweet.GeoSource
+	Level           tweet.GeoLevel
 }
 
 // Result is everything known about one window, handed to the outputs.
@@ -394,12 +414,17 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 			level = tweet.GeoCity // a decoder's point or place
 		}
 		pt := &Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
+		if p.opts.KeepText {
+			pt.Place = tw.Place
+		}
 		if i < len(c.Tokens) {
 			pt.Tokens = c.Tokens[i]
 		}
 		if p.model != nil {
 			p.model.Prepare(pt)
-			pt.Text = "" // the tokens hold what is needed; free the rest
+			if !p.opts.KeepText {
+				pt.Text = "" // the tokens hold what is needed; free the rest
+			}
 		}
 		if p.slider.Add(t, pt, cnt) {
 			cnt.Late = 1
