@@ -67,7 +67,19 @@ type Options struct {
 	// author's profile or its text) or drop a location. Only this goroutine
 	// calls it.
 	Locate func(*tweet.Tweet)
+	// OnState, if set, is told when Connect's connection comes up and when
+	// it is lost, in the reader's goroutine (for a status display).
+	OnState func(State)
 }
+
+// State is the state of Connect's connection to the scraper.
+type State string
+
+// The states OnState reports.
+const (
+	StateConnected    State = "connected"
+	StateReconnecting State = "reconnecting"
+)
 
 func (o *Options) defaults() {
 	if o.Chunk <= 0 {
@@ -117,6 +129,9 @@ func Connect(ctx context.Context, opts Options, out chan<- Chunk) error {
 			return nil
 		}
 		wait := backoff/2 + time.Duration(rand.Int64N(int64(backoff/2)+1))
+		if opts.OnState != nil {
+			opts.OnState(StateReconnecting)
+		}
 		if err != nil {
 			log.Warn("connection to scraper lost; reconnecting", "err", err, "lines", n, "in", wait.Round(time.Millisecond), "attempt", attempt)
 		} else {
@@ -157,6 +172,9 @@ func connectOnce(ctx context.Context, opts *Options, out chan<- Chunk) (int, err
 	opts.Logger.Info("connected to scraper", "addr", opts.Addr)
 	if opts.Connects != nil {
 		opts.Connects.Add(1)
+	}
+	if opts.OnState != nil {
+		opts.OnState(StateConnected)
 	}
 	n, err := Read(ctx, conn, *opts, out)
 	if opts.Token != "" && n == 0 && err == nil {

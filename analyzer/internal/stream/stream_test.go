@@ -89,8 +89,10 @@ func TestConnectReconnectsAndAuthenticates(t *testing.T) {
 	defer cancel()
 	out := make(chan Chunk, 10)
 	done := make(chan error)
+	var states []State // written by Connect's goroutine, read after it returns
 	go func() {
-		done <- Connect(ctx, Options{Addr: ln.Addr().String(), Token: "tok", MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}, out)
+		done <- Connect(ctx, Options{Addr: ln.Addr().String(), Token: "tok", MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+			OnState: func(s State) { states = append(states, s) }}, out)
 	}()
 	var ids []string
 	for len(ids) < 2 {
@@ -108,6 +110,9 @@ func TestConnectReconnectsAndAuthenticates(t *testing.T) {
 		t.Fatalf("ids %v, err %v", ids, err)
 	}
 	drain(out)
+	if len(states) < 3 || states[0] != StateConnected || states[1] != StateReconnecting || states[2] != StateConnected {
+		t.Fatalf("states %v: want connected, reconnecting, connected", states)
+	}
 }
 
 func TestConnectOnceStopsAtEnd(t *testing.T) {
