@@ -46,6 +46,7 @@ type RunOptions struct {
 	Keep          int
 	mapOpts       render.MapsOptions
 	MetricsAddr   string
+	Live          liveOptions
 }
 
 func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
@@ -99,6 +100,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
+	addLiveFlags(f, &o.Live)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
 	return cmd
@@ -144,6 +146,9 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 			return usagef("--tls-ca %s holds no PEM certificate", o.TLSCA)
 		}
 		po.Stream.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
+	}
+	if err := o.completeLive(); err != nil {
+		return err
 	}
 	o.Model.log = po.Logger
 	m, err := o.Model.build(cmd.Flags())
@@ -203,6 +208,16 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		}
 		outs = append(outs, maps)
 	}
+	var page *live
+	if o.Live.addr != "" {
+		if page, err = startLive(o); err != nil {
+			for _, out := range outs {
+				out.Close()
+			}
+			return err
+		}
+		outs = append(outs, page.out)
+	}
 	var connects atomic.Int64
 	o.Pipeline.Stream.Connects = &connects
 	var maps *render.Maps
@@ -229,12 +244,19 @@ func runRun(ctx context.Context, o *RunOptions) error {
 			for _, out := range outs {
 				out.Close()
 			}
+			if page != nil {
+				page.srv.Close()
+			}
 			return err
 		}
 		defer ms.Close()
 		o.Pipeline.Logger.Info("serving metrics", "addr", ms.Addr())
 	}
-	return p.Run(ctx)
+	err = p.Run(ctx)
+	if page != nil {
+		page.end(ctx)
+	}
+	return err
 }
 
 func analyzerMetrics(st pipeline.Stats, maps *render.Maps, on *embed.Online, connects int64) []metrics.Metric {

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"image/color"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/analyzer/internal/stream"
+	"github.com/geostream/geostream/analyzer/internal/web"
+	"github.com/spf13/pflag"
+)
+
+// liveExamples is how many tweets the page shows for a cluster.
+const liveExamples = 5
+
+// liveOptions are the flags of the live page.
+type liveOptions struct {
+	addr    string
+	linger  time.Duration
+	windows int
+}
+
+func addLiveFlags(f *pflag.FlagSet, o *liveOptions) {
+	f.StringVar(&o.addr, "http", "", "serve a live page (map, clusters, example tweets) on this address, e.g. 127.0.0.1:8080; any other than loopback needs --token")
+	f.DurationVar(&o.linger, "http-linger", 0, "with --http: keep serving the page this long after the input ends (Ctrl-C ends it at once)")
+	f.IntVar(&o.windows, "http-windows", web.DefaultRetain, "with --http: how many recent windows the page's slider goes back over")
+}
+
+// completeLive checks the flags and asks the model and pipeline for what
+// the page shows; it runs before the model is built.
+func (o *RunOptions) completeLive() error {
+	l := &o.Live
+	if l.addr == "" {
+		if l.linger != 0 {
+			return usagef("--http-linger needs --http")
+		}
+		return nil
+	}
+	if l.linger < 0 {
+		return usagef("--http-linger must not be negative")
+	}
+	if l.windows < 1 || l.windows > 1000 {
+		return usagef("--http-windows must be between 1 and 1000")
+	}
+	wo := web.Options{Addr: l.addr, Token: o.Token}
+	if err := wo.Validate(); err != nil {
+		return usageError{err}
+	}
+	o.Model.cluster.Examples = liveExamples
+	o.Pipeline.KeepText = true
+	return nil
+}
+
+// live is a running live page.
+type live struct {
+	srv    *web.Server
+	out    *web.Output
+	linger time.Duration
+	o      *RunOptions
+}
+
+// startLive serves the page and returns it with its pipeline output; the
+// stream's state goes to the page's status line.
+func startLive(o *RunOptions) (*live, error) {
+	log := o.Pipeline.Logger
+	srv, err := web.Listen(web.Options{Addr: o.Live.addr, Token: o.Token, Hub: web.HubOptions{Retain: o.Live.windows}, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	input := web.InputConnecting
+	if o.Pipeline.Input != "" {
+		input = web.InputReading
+	}
+	opts := web.OutputOptions{Hub: srv.Hub(), Slide: o.Pipeline.Window.Slide, Input: input, Logger: log,
+		Colours: func(cl []pipeline.ClusterSummary) []color.Color {
+			out := make([]color.Color, len(cl))
+			for i, c := range cl {
+				out[i] = render.ColorOf(c.ID)
+			}
+			return out
+		}}
+	if o.Maps {
+		opts.Maps = web.MapFiles{Dir: o.Out, Name: render.MapName}
+	}
+	if err := opts.Validate(); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	out := web.NewOutput(opts)
+	o.Pipeline.Stream.OnState = func(s stream.State) { out.SetInput(string(s)) }
+	log.Info("serving the live page", "url", srv.URL())
+	return &live{srv: srv, out: out, linger: o.Live.linger, o: o}, nil
+}
+
+// end marks the input ended and, if the run ended by itself, keeps the
+// page up for --http-linger (or until ctx ends), then closes it.
+func (l *live) end(ctx context.Context) {
+	l.out.SetInput(web.InputEnded)
+	if l.linger > 0 && ctx.Err() == nil {
+		l.o.Pipeline.Logger.Info("input ended; the live page stays up", "url", l.srv.URL(), "for", l.linger)
+		t := time.NewTimer(l.linger)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	if err := l.srv.Close(); err != nil {
+		l.o.Pipeline.Logger.Warn("closing the live page", "err", err)
+	}
+}

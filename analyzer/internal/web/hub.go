@@ -1,0 +1,322 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for HubOptions fields left zero.
+const (
+	DefaultRetain       = 30
+	DefaultHeartbeat    = 15 * time.Second
+	DefaultWriteTimeout = 10 * time.Second
+	DefaultMaxClients   = 256
+)
+
+// HubOptions configures a Hub. Zero values take the defaults above.
+type HubOptions struct {
+	// Retain is how many slides (and their maps) are kept for the slider
+	// and for streams that reconnect.
+	Retain int
+	// Heartbeat is how often an idle stream gets a comment line, so that
+	// proxies keep it open and dead clients are noticed.
+	Heartbeat time.Duration
+	// WriteTimeout drops a stream whose client has not taken a write for
+	// this long.
+	WriteTimeout time.Duration
+	// MaxClients caps the open streams; more are refused with 503.
+	MaxClients int
+}
+
+func (o *HubOptions) fill() {
+	if o.Retain <= 0 {
+		o.Retain = DefaultRetain
+	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = DefaultHeartbeat
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	if o.MaxClients <= 0 {
+		o.MaxClients = DefaultMaxClients
+	}
+}
+
+// Message is one slide as the page gets it.
+type Message struct {
+	// ID is "<run>-<seq>": seq counts from 1 in publishing order, and run
+	// is random per Hub, so that an id from an earlier run of the analyzer
+	// is never taken for one of this run's.
+	ID  string
+	Seq uint64
+	// JSON is {"id","image","window"}: the id, the map's URL ("" without
+	// a map) and the window as published.
+	JSON []byte
+	// Image is the map (PNG), or nil.
+	Image []byte
+	frame []byte // the SSE event
+}
+
+// Hub keeps the newest slides and fans them out to Server-Sent Events
+// streams. Every stream has a buffer of one slide (and one status): a
+// stream that falls behind gets the newest and skips the rest, and
+// Publish never waits for a stream. It is safe for concurrent use.
+type Hub struct {
+	opts HubOptions
+	run  string
+
+	mu      sync.Mutex
+	seq     uint64
+	msgs    []*Message // retained, oldest first
+	status  []byte     // newest status event, or nil
+	clients map[*client]struct{}
+	closed  bool
+	done    chan struct{}
+	streams sync.WaitGroup
+}
+
+// client is one open stream's buffer.
+type client struct {
+	slide  chan *Message // holds at most the newest slide
+	status chan []byte   // holds at most the newest status event
+}
+
+// NewHub returns an empty hub.
+func NewHub(opts HubOptions) *Hub {
+	opts.fill()
+	var b [4]byte
+	rand.Read(b[:])
+	return &Hub{opts: opts, run: hex.EncodeToString(b[:]), clients: map[*client]struct{}{}, done: make(chan struct{})}
+}
+
+// offer puts v in a one-slot channel, replacing what waits there. Only
+// the hub sends (under its lock), so the slot is free after the drain.
+func offer[T any](ch chan T, v T) {
+	select {
+	case <-ch:
+	default:
+	}
+	select {
+	case ch <- v:
+	default:
+	}
+}
+
+// Publish adds a slide: window is its JSON, image its map (PNG) or nil.
+// It returns the message, after handing it to every open stream.
+func (h *Hub) Publish(window []byte, image []byte) *Message {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	m := &Message{ID: h.run + "-" + strconv.FormatUint(h.seq, 10), Seq: h.seq, Image: image}
+	url := ""
+	if image != nil {
+		url = "/map/" + m.ID + ".png"
+	}
+	var b bytes.Buffer
+	b.Grow(len(window) + len(m.ID) + len(url) + 40)
+	b.WriteString(`{"id":"`)
+	b.WriteString(m.ID)
+	b.WriteString(`","image":"`)
+	b.WriteString(url)
+	b.WriteString(`","window":`)
+	b.Write(window)
+	b.WriteString("}")
+	m.JSON = b.Bytes()
+	m.frame = sseEvent("id: "+m.ID+"\n", m.JSON)
+	if len(h.msgs) == h.opts.Retain {
+		copy(h.msgs, h.msgs[1:])
+		h.msgs[len(h.msgs)-1] = nil
+		h.msgs = h.msgs[:len(h.msgs)-1]
+	}
+	h.msgs = append(h.msgs, m)
+	for c := range h.clients {
+		offer(c.slide, m)
+	}
+	return m
+}
+
+// SetStatus replaces the status (JSON) that every stream gets as an event
+// named "status", now and when it connects.
+func (h *Hub) SetStatus(status []byte) {
+	ev := sseEvent("event: status\n", status)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.status = ev
+	for c := range h.clients {
+		offer(c.status, ev)
+	}
+}
+
+// sseEvent frames a one-line JSON payload as a Server-Sent Event.
+func sseEvent(head string, data []byte) []byte {
+	ev := make([]byte, 0, len(head)+len(data)+8)
+	ev = append(ev, head...)
+	ev = append(ev, "data: "...)
+	ev = append(ev, data...)
+	return append(ev, "\n\n"...)
+}
+
+// Retained returns the retained slides, oldest first.
+func (h *Hub) Retained() []*Message {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]*Message(nil), h.msgs...)
+}
+
+// Image returns the map of a retained slide.
+func (h *Hub) Image(id string) ([]byte, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, m := range h.msgs {
+		if m.ID == id {
+			return m.Image, m.Image != nil
+		}
+	}
+	return nil, false
+}
+
+// Clients is the number of open streams.
+func (h *Hub) Clients() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
+// missed returns the retained slides a stream that last saw lastID has not
+// seen: those after it, if it is one of this run's ids, else the newest.
+// The caller holds h.mu.
+func (h *Hub) missed(lastID string) []*Message {
+	if len(h.msgs) == 0 {
+		return nil
+	}
+	run, seq, ok := strings.Cut(lastID, "-")
+	n, err := strconv.ParseUint(seq, 10, 64)
+	if !ok || err != nil || run != h.run {
+		return h.msgs[len(h.msgs)-1:]
+	}
+	i := len(h.msgs)
+	for i > 0 && h.msgs[i-1].Seq > n {
+		i--
+	}
+	return append([]*Message(nil), h.msgs[i:]...)
+}
+
+// errClosed is returned for streams asked for after Close.
+var errClosed = errors.New("web: the hub is closed")
+
+// subscribe opens a stream's buffer and returns what it must be sent
+// first: the status and the slides it missed.
+func (h *Hub) subscribe(lastID string) (*client, []byte, []*Message, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, nil, nil, errClosed
+	}
+	if len(h.clients) >= h.opts.MaxClients {
+		return nil, nil, nil, errors.New("web: too many open streams")
+	}
+	c := &client{slide: make(chan *Message, 1), status: make(chan []byte, 1)}
+	h.clients[c] = struct{}{}
+	h.streams.Add(1)
+	return c, h.status, h.missed(lastID), nil
+}
+
+func (h *Hub) unsubscribe(c *client) {
+	h.mu.Lock()
+	delete(h.clients, c)
+	h.mu.Unlock()
+	h.streams.Done()
+}
+
+// ServeHTTP serves the event stream: first the status and the newest slide
+// (or, with a Last-Event-ID of this run, every retained slide after it),
+// then every slide as it is published, until the client goes or the hub
+// closes.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c, status, backlog, err := h.subscribe(r.Header.Get("Last-Event-ID"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	defer h.unsubscribe(c)
+	hd := w.Header()
+	hd.Set("Content-Type", "text/event-stream")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	send := func(b ...[]byte) bool {
+		if err := rc.SetWriteDeadline(time.Now().Add(h.opts.WriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return false
+		}
+		for _, p := range b {
+			if _, err := w.Write(p); err != nil {
+				return false
+			}
+		}
+		return rc.Flush() == nil
+	}
+	first := [][]byte{[]byte("retry: 2000\n\n")}
+	if status != nil {
+		first = append(first, status)
+	}
+	var last uint64
+	for _, m := range backlog {
+		first = append(first, m.frame)
+		last = m.Seq
+	}
+	if !send(first...) {
+		return
+	}
+	beat := time.NewTicker(h.opts.Heartbeat)
+	defer beat.Stop()
+	ping := []byte(": ping\n\n")
+	for {
+		var ok bool
+		select {
+		case m := <-c.slide:
+			if m.Seq <= last {
+				continue // already sent in the backlog
+			}
+			last = m.Seq
+			ok = send(m.frame)
+		case s := <-c.status:
+			ok = send(s)
+		case <-beat.C:
+			ok = send(ping)
+		case <-r.Context().Done():
+			return
+		case <-h.done:
+			return
+		}
+		if !ok {
+			return
+		}
+	}
+}
+
+// Close ends every stream and refuses new ones; it returns once every
+// stream's handler has returned.
+func (h *Hub) Close() {
+	h.stop()
+	h.streams.Wait()
+}
+
+// stop ends the streams without waiting for them.
+func (h *Hub) stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.closed {
+		h.closed = true
+		close(h.done)
+	}
+}
