@@ -15,7 +15,7 @@
 
   // windows: retained slides, oldest first ({id, image, window}).
   const state = {
-    windows: [], run: null, retain: 30, status: null, online: false, lastStatus: '',
+    windows: [], run: null, retain: 30, status: null, online: null, // null: not yet connected
     view: { sel: null, q: '', paused: false, at: null },
   };
   const rows = new Map(); // cluster id -> <tr>, reused across updates
@@ -93,7 +93,9 @@
     const s = state.status || {};
     const newest = state.windows[state.windows.length - 1];
     let kind; let text;
-    if (!state.online) {
+    if (state.online === null) {
+      kind = 'connecting'; text = 'connecting to the analyzer…';
+    } else if (!state.online) {
       kind = 'offline'; text = 'reconnecting to the analyzer…';
     } else if (s.input === 'ended') {
       kind = 'ended'; text = 'input ended: showing the last windows';
@@ -237,6 +239,7 @@
     }
     el.time.textContent = w ? `${span(w)} · ${w.tweets} tweets, ${w.located} located, ${w.clusters.length} clusters` : '';
     document.body.dataset.shownId = msg ? msg.id : '';
+    document.body.dataset.shownEnd = w ? w.end : '';
     renderTable(w);
     renderExamples(w);
     renderStatus();
@@ -293,10 +296,12 @@
   function onSlide(e) {
     let msg;
     try { msg = JSON.parse(e.data); } catch { return; }
+    if (!msg || typeof msg.id !== 'string' || !msg.window) return;
     addWindow(msg);
     render();
     // When the newest slide arrived, for anyone measuring the page's delay.
     document.body.dataset.receivedId = msg.id;
+    document.body.dataset.receivedEnd = msg.window.end;
     document.body.dataset.receivedAt = String(Date.now());
   }
 
