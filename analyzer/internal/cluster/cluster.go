@@ -378,7 +378,7 @@ func (m *Model) assignPart(points []*pipeline.Point, accs []acc, cs *centres32, 
 		p.Cluster = c
 		a := &accs[c]
 		a.n++
-		if n > 0 {
+		if n > 0 && (len(a.near) < n || score >= a.near[n-1].score) {
 			a.keep(near{p, score}, n)
 		}
 		φ, λ := p.Lat*math.Pi/180, p.Lon*math.Pi/180

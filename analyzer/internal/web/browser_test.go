@@ -1,16 +1,23 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/geostream/geostream/analyzer/internal/cli"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/render"
 )
@@ -417,4 +424,104 @@ func checkFilter(t *testing.T, p page, q string) {
 	if shown == 0 || shown == len(p.Rows) {
 		t.Fatalf("filter %q shows %d of %d rows: it tests nothing", q, shown, len(p.Rows))
 	}
+}
+
+// TestScreenshot writes README's picture of the page (docs/live.png) from a
+// real run: the analyzer connected to a scraper (played here by the test)
+// that has sent three quarters of a capture and is still connected.
+// GEOSTREAM_SCREENSHOT=out.png GEOSTREAM_SCREENSHOT_INPUT=capture.jsonl, a
+// `scraper synth` capture: never real tweets, whose text the picture shows.
+func TestScreenshot(t *testing.T) {
+	out, in := os.Getenv("GEOSTREAM_SCREENSHOT"), os.Getenv("GEOSTREAM_SCREENSHOT_INPUT")
+	if out == "" || in == "" {
+		t.Skip("set GEOSTREAM_SCREENSHOT and GEOSTREAM_SCREENSHOT_INPUT to take README's screenshot")
+	}
+	capture, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(capture), "\n")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	hold := make(chan struct{})
+	defer close(hold)
+	go func() { // the scraper: three quarters of the capture, then quiet
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.WriteString(c, strings.Join(lines[:len(lines)*3/4], ""))
+		<-hold
+	}()
+	ctx := browser(t, 1440, 960)
+	dir := t.TempDir()
+	logs := &syncBuffer{}
+	root := cli.NewRootCmd(cli.Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: logs, Getenv: func(string) string { return "" }})
+	pl, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := pl.Addr().String()
+	pl.Close()
+	root.SetArgs([]string{"run", "--connect", ln.Addr().String(), "--clock", "event", "--out", dir, "--http", addr, "--log-level", "warn"})
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(runCtx) }()
+	defer func() { cancel(); <-done }()
+	var got []output.WindowLine
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		b, _ := os.ReadFile(filepath.Join(dir, "windows.ndjson"))
+		if n := bytes.Count(b, []byte("\n")); n >= 8 {
+			for _, l := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+				var w output.WindowLine
+				json.Unmarshal(l, &w)
+				got = append(got, w)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no windows:\n%s", logs.String())
+		}
+		time.Sleep(50 * time.Millisecond) // polling a file
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+addr+"/")); err != nil {
+		t.Fatal(err)
+	}
+	var newest page
+	waitPage(t, ctx, "the windows so far", func(p page) bool {
+		newest = p
+		return p.ImgWidth > 0 && p.Status == "connected" && p.SliderMax >= 7
+	})
+	sortBySize(&got[len(got)-1])
+	sel := fmt.Sprintf(`#clusters tr[data-cluster="%d"]`, newest.Rows[1].ID)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, ctx, "a cluster's tweets", func(p page) bool { return len(p.Examples) > 0 })
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer is a log sink safe for the analyzer's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -18,6 +18,7 @@ const (
 	DefaultHeartbeat    = 15 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultMaxClients   = 256
+	DefaultMinInterval  = 250 * time.Millisecond
 )
 
 // HubOptions configures a Hub. Zero values take the defaults above.
@@ -33,6 +34,12 @@ type HubOptions struct {
 	WriteTimeout time.Duration
 	// MaxClients caps the open streams; more are refused with 503.
 	MaxClients int
+	// MinInterval is the least time between two slides on a stream: when
+	// slides come faster (a replay of a capture), a stream gets the newest
+	// one this often, and the page fetches the ones it skipped from
+	// /api/windows. A live stream's slides are seconds apart and never
+	// wait.
+	MinInterval time.Duration
 }
 
 func (o *HubOptions) fill() {
@@ -48,6 +55,9 @@ func (o *HubOptions) fill() {
 	if o.MaxClients <= 0 {
 		o.MaxClients = DefaultMaxClients
 	}
+	if o.MinInterval <= 0 {
+		o.MinInterval = DefaultMinInterval
+	}
 }
 
 // Message is one slide as the page gets it.
@@ -62,7 +72,13 @@ type Message struct {
 	JSON []byte
 	// Image is the map (PNG), or nil.
 	Image []byte
-	frame []byte // the SSE event
+	// examples is what the page fetches when a cluster is selected (its
+	// example tweets): it stays out of the stream, and is encoded only if
+	// a page asks for it.
+	examples     any
+	examplesOnce sync.Once
+	examplesJSON []byte
+	frame        []byte // the SSE event
 }
 
 // Hub keeps the newest slides and fans them out to Server-Sent Events
@@ -110,28 +126,31 @@ func offer[T any](ch chan T, v T) {
 	}
 }
 
-// Publish adds a slide: window is its JSON, image its map (PNG) or nil.
-// It returns the message, after handing it to every open stream.
-func (h *Hub) Publish(window []byte, image []byte) *Message {
+// Publish adds a slide: window is its JSON, examples what the page may
+// fetch of it later (a value for encoding/json, or nil) and image its map
+// (PNG, or nil). It returns the message, after handing it to every open
+// stream.
+func (h *Hub) Publish(window []byte, examples any, image []byte) *Message {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
-	m := &Message{ID: h.run + "-" + strconv.FormatUint(h.seq, 10), Seq: h.seq, Image: image}
+	m := &Message{ID: h.run + "-" + strconv.FormatUint(h.seq, 10), Seq: h.seq, Image: image, examples: examples}
 	url := ""
 	if image != nil {
 		url = "/map/" + m.ID + ".png"
 	}
-	var b bytes.Buffer
-	b.Grow(len(window) + len(m.ID) + len(url) + 40)
-	b.WriteString(`{"id":"`)
-	b.WriteString(m.ID)
-	b.WriteString(`","image":"`)
-	b.WriteString(url)
-	b.WriteString(`","window":`)
-	b.Write(window)
-	b.WriteString("}")
-	m.JSON = b.Bytes()
-	m.frame = sseEvent("id: "+m.ID+"\n", m.JSON)
+	// One buffer holds the event; JSON is the part after "data: ".
+	head := "id: " + m.ID + "\ndata: "
+	ev := make([]byte, 0, len(head)+len(window)+len(m.ID)+len(url)+40)
+	ev = append(ev, head...)
+	ev = append(ev, `{"id":"`...)
+	ev = append(ev, m.ID...)
+	ev = append(ev, `","image":"`...)
+	ev = append(ev, url...)
+	ev = append(ev, `","window":`...)
+	ev = append(ev, window...)
+	ev = append(ev, "}\n\n"...)
+	m.frame, m.JSON = ev, ev[len(head):len(ev)-2:len(ev)-2]
 	if len(h.msgs) == h.opts.Retain {
 		copy(h.msgs, h.msgs[1:])
 		h.msgs[len(h.msgs)-1] = nil
@@ -156,6 +175,18 @@ func (h *Hub) SetStatus(status []byte) {
 	}
 }
 
+// Examples returns the JSON of the slide's examples ("{}" for none).
+func (m *Message) Examples() []byte {
+	m.examplesOnce.Do(func() {
+		b, err := json.Marshal(m.examples)
+		if err != nil || m.examples == nil {
+			b = []byte("{}")
+		}
+		m.examplesJSON = b
+	})
+	return m.examplesJSON
+}
+
 // sseEvent frames a one-line JSON payload as a Server-Sent Event.
 func sseEvent(head string, data []byte) []byte {
 	ev := make([]byte, 0, len(head)+len(data)+8)
@@ -172,13 +203,13 @@ func (h *Hub) Retained() []*Message {
 	return append([]*Message(nil), h.msgs...)
 }
 
-// Image returns the map of a retained slide.
-func (h *Hub) Image(id string) ([]byte, bool) {
+// Find returns a retained slide.
+func (h *Hub) Find(id string) (*Message, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, m := range h.msgs {
 		if m.ID == id {
-			return m.Image, m.Image != nil
+			return m, true
 		}
 	}
 	return nil, false
@@ -280,15 +311,34 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	beat := time.NewTicker(h.opts.Heartbeat)
 	defer beat.Stop()
 	ping := []byte(": ping\n\n")
+	// A slide that comes within MinInterval of the one before waits in
+	// held (replaced by any newer one) until the timer fires.
+	var held *Message
+	var next time.Time
+	hold := time.NewTimer(time.Hour)
+	hold.Stop()
+	defer hold.Stop()
+	slide := func(m *Message) bool {
+		if m.Seq <= last {
+			return true // already sent in the backlog
+		}
+		if now := time.Now(); now.Before(next) {
+			if held == nil {
+				hold.Reset(next.Sub(now))
+			}
+			held = m
+			return true
+		}
+		held, last, next = nil, m.Seq, time.Now().Add(h.opts.MinInterval)
+		return send(m.frame)
+	}
 	for {
 		var ok bool
 		select {
 		case m := <-c.slide:
-			if m.Seq <= last {
-				continue // already sent in the backlog
-			}
-			last = m.Seq
-			ok = send(m.frame)
+			ok = slide(m)
+		case <-hold.C:
+			ok = held == nil || slide(held)
 		case s := <-c.status:
 			ok = send(s)
 		case <-beat.C:

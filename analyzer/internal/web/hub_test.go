@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -117,6 +118,9 @@ func (s *stream) quietUntilStatus(t *testing.T, h *Hub, marker string) bool {
 
 func newTestHub(t *testing.T, opts HubOptions) (*Hub, *httptest.Server) {
 	t.Helper()
+	if opts.MinInterval == 0 {
+		opts.MinInterval = time.Nanosecond // every slide as it comes
+	}
 	h := NewHub(opts)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
@@ -143,7 +147,7 @@ func TestHubDeliversSlidesInOrder(t *testing.T) {
 		t.Fatal("a slide before any was published")
 	}
 	for n := 1; n <= 20; n++ {
-		h.Publish(slideJSON(n), nil)
+		h.Publish(slideJSON(n), nil, nil)
 		wantSlide(t, h, s.next(t), n)
 	}
 }
@@ -151,7 +155,7 @@ func TestHubDeliversSlidesInOrder(t *testing.T) {
 func TestHubNewStreamGetsTheNewestAtOnce(t *testing.T) {
 	h, srv := newTestHub(t, HubOptions{})
 	for n := 1; n <= 3; n++ {
-		h.Publish(slideJSON(n), nil)
+		h.Publish(slideJSON(n), nil, nil)
 	}
 	h.SetStatus([]byte(`{"input":"connected"}`))
 	s := openStream(t, srv.URL, "")
@@ -170,7 +174,7 @@ func TestHubImageURLAndRetention(t *testing.T) {
 	defer h.Close()
 	var ids []string
 	for n := 1; n <= 5; n++ {
-		m := h.Publish(slideJSON(n), []byte{byte(n)})
+		m := h.Publish(slideJSON(n), nil, []byte{byte(n)})
 		ids = append(ids, m.ID)
 		if !strings.Contains(string(m.JSON), `"image":"/map/`+m.ID+`.png"`) {
 			t.Fatalf("slide %d: %s", n, m.JSON)
@@ -180,11 +184,11 @@ func TestHubImageURLAndRetention(t *testing.T) {
 	if len(ret) != 3 || ret[0].ID != ids[2] || ret[2].ID != ids[4] {
 		t.Fatalf("retained %d slides from %s", len(ret), ret[0].ID)
 	}
-	if _, ok := h.Image(ids[1]); ok {
-		t.Fatal("an evicted slide's map is still served")
+	if _, ok := h.Find(ids[1]); ok {
+		t.Fatal("an evicted slide is still kept")
 	}
-	if img, ok := h.Image(ids[4]); !ok || img[0] != 5 {
-		t.Fatalf("newest map %v %v", img, ok)
+	if m, ok := h.Find(ids[4]); !ok || m.Image[0] != 5 {
+		t.Fatalf("newest slide %v %v", m, ok)
 	}
 }
 
@@ -199,7 +203,7 @@ func TestHubSlowStreamGetsOnlyTheNewest(t *testing.T) {
 	}
 	defer h.unsubscribe(c)
 	for n := 1; n <= 100; n++ {
-		h.Publish(slideJSON(n), nil)
+		h.Publish(slideJSON(n), nil, nil)
 	}
 	if m := <-c.slide; m.Seq != 100 {
 		t.Fatalf("a slow stream got slide %d first, want 100", m.Seq)
@@ -230,7 +234,7 @@ func TestHubClientThatStopsReading(t *testing.T) {
 	published := make(chan struct{})
 	go func() {
 		for n := 1; n <= slides; n++ {
-			h.Publish([]byte(fmt.Sprintf(`{"n":%d,"pad":"%s"}`, n, big)), nil)
+			h.Publish([]byte(fmt.Sprintf(`{"n":%d,"pad":"%s"}`, n, big)), nil, nil)
 		}
 		close(published)
 	}()
@@ -262,7 +266,7 @@ func TestHubClientThatStopsReading(t *testing.T) {
 func TestHubLastEventID(t *testing.T) {
 	h, srv := newTestHub(t, HubOptions{Retain: 4})
 	for n := 1; n <= 6; n++ { // retained: 3 to 6
-		h.Publish(slideJSON(n), nil)
+		h.Publish(slideJSON(n), nil, nil)
 	}
 	id := func(n int) string { return fmt.Sprintf("%s-%d", h.run, n) }
 	for _, c := range []struct {
@@ -287,7 +291,7 @@ func TestHubLastEventID(t *testing.T) {
 	}
 	// A stream that resumes gets what comes next, once.
 	s := openStream(t, srv.URL, id(6))
-	h.Publish(slideJSON(7), nil)
+	h.Publish(slideJSON(7), nil, nil)
 	wantSlide(t, h, s.next(t), 7)
 }
 
@@ -300,7 +304,7 @@ func TestHubManyStreams(t *testing.T) {
 	}
 	waitFor(t, func() bool { return h.Clients() == clients })
 	for n := 1; n <= slides; n++ {
-		h.Publish(slideJSON(n), nil)
+		h.Publish(slideJSON(n), nil, nil)
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
@@ -351,7 +355,7 @@ func TestHubRefusesStreamsOverTheCap(t *testing.T) {
 // one whose client stopped reading included, and no goroutine is left.
 func TestServerCloseEndsStreams(t *testing.T) {
 	before := runtime.NumGoroutine()
-	srv, err := Listen(Options{Addr: "127.0.0.1:0", Hub: HubOptions{WriteTimeout: time.Minute}})
+	srv, err := Listen(Options{Addr: "127.0.0.1:0", Hub: HubOptions{WriteTimeout: time.Minute, MinInterval: time.Nanosecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,13 +369,13 @@ func TestServerCloseEndsStreams(t *testing.T) {
 	big := []byte(`{"pad":"` + strings.Repeat("y", 1<<20) + `"}`)
 	var newest *Message
 	for range 16 { // fill the stuck client's socket buffers
-		newest = h.Publish(big, nil)
+		newest = h.Publish(big, nil, nil)
 	}
 	var streams []*stream
 	for range 20 {
 		streams = append(streams, openStream(t, url, newest.ID))
 	}
-	h.Publish(slideJSON(1), nil)
+	h.Publish(slideJSON(1), nil, nil)
 	for _, s := range streams {
 		s.next(t)
 	}
@@ -419,4 +423,66 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 10 s")
 		}
 	}
+}
+
+// memWriter is an in-memory ResponseWriter that records when each slide
+// was written.
+type memWriter struct {
+	mu    sync.Mutex
+	hdr   http.Header
+	buf   strings.Builder
+	ids   []string
+	times []time.Time
+}
+
+func (w *memWriter) Header() http.Header { return w.hdr }
+func (w *memWriter) WriteHeader(int)     {}
+func (w *memWriter) Flush()              {}
+func (w *memWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, line := range strings.Split(string(p), "\n") {
+		if id, ok := strings.CutPrefix(line, "id: "); ok {
+			w.ids, w.times = append(w.ids, id), append(w.times, time.Now())
+		}
+	}
+	return w.buf.WriteString(string(p))
+}
+
+// TestHubCapsTheSlideRate: slides that come faster than MinInterval reach
+// a stream at most that often, the newest last; slides further apart are
+// sent as they come.
+func TestHubCapsTheSlideRate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := NewHub(HubOptions{MinInterval: 100 * time.Millisecond})
+		w := &memWriter{hdr: http.Header{}}
+		go h.ServeHTTP(w, httptest.NewRequest("GET", "/events", nil))
+		synctest.Wait()
+		for n := 1; n <= 50; n++ { // a slide every 10 ms
+			h.Publish(slideJSON(n), nil, nil)
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(time.Second)
+		for n := 51; n <= 53; n++ { // then one every 200 ms
+			h.Publish(slideJSON(n), nil, nil)
+			time.Sleep(200 * time.Millisecond)
+		}
+		synctest.Wait()
+		h.Close()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		id := func(n int) string { return fmt.Sprintf("%s-%d", h.run, n) }
+		if len(w.ids) < 8 || len(w.ids) > 10 || w.ids[0] != id(1) {
+			t.Fatalf("%d slides sent: %v", len(w.ids), w.ids)
+		}
+		for i := 1; i < len(w.ids); i++ {
+			if gap := w.times[i].Sub(w.times[i-1]); gap < 100*time.Millisecond {
+				t.Fatalf("slides %s and %s %v apart", w.ids[i-1], w.ids[i], gap)
+			}
+		}
+		tail := w.ids[len(w.ids)-4:]
+		if tail[0] != id(50) || tail[1] != id(51) || tail[2] != id(52) || tail[3] != id(53) {
+			t.Fatalf("the burst's newest and the slow slides: %v", tail)
+		}
+	})
 }

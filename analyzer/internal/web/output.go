@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -124,15 +125,16 @@ type slide struct {
 }
 
 type clusterEntry struct {
-	ID       int       `json:"id"`
-	Colour   string    `json:"colour"`
-	Size     int       `json:"size"`
-	Change   int       `json:"change"` // size less the previous window's
-	New      bool      `json:"new"`    // not in the previous window
-	Lon      float64   `json:"lon"`
-	Lat      float64   `json:"lat"`
-	Keywords []string  `json:"keywords"`
-	Examples []example `json:"examples"`
+	ID       int      `json:"id"`
+	Colour   string   `json:"colour"`
+	Size     int      `json:"size"`
+	Change   int      `json:"change"` // size less the previous window's
+	New      bool     `json:"new"`    // not in the previous window
+	Lon      float64  `json:"lon"`
+	Lat      float64  `json:"lat"`
+	Keywords []string `json:"keywords"`
+	// Examples are not in the stream: the page fetches them on demand.
+	Examples []example `json:"-"`
 }
 
 type example struct {
@@ -314,7 +316,11 @@ func (o *Output) publish(ctx context.Context, s *slide) error {
 	if err != nil {
 		return fmt.Errorf("encoding a window for the page: %w", err)
 	}
-	o.opts.Hub.Publish(b, img)
+	examples := make(map[string][]example, len(s.Clusters))
+	for _, c := range s.Clusters {
+		examples[strconv.Itoa(c.ID)] = c.Examples
+	}
+	o.opts.Hub.Publish(b, examples, img)
 	o.mu.Lock()
 	o.last = o.opts.Now()
 	o.stale = false

@@ -119,8 +119,8 @@ func TestOutputPublishesWindowsWithTheirMaps(t *testing.T) {
 			if want := "/map/" + g.ID + ".png"; g.Image != want || !g.Window.End.Equal(result(n).End) || g.Window.Tweets != 10*n {
 				t.Fatalf("slide %d: %+v", n, g)
 			}
-			if img, _ := h.Image(g.ID); string(img) != fmt.Sprint("map", n) {
-				t.Fatalf("slide %d's map is %q", n, img)
+			if m, _ := h.Find(g.ID); string(m.Image) != fmt.Sprint("map", n) {
+				t.Fatalf("slide %d's map is %q", n, m.Image)
 			}
 		}
 		w1, w2 := got[0].Window, got[1].Window
@@ -134,9 +134,18 @@ func TestOutputPublishesWindowsWithTheirMaps(t *testing.T) {
 		if k := w1.Clusters[0].Keywords; k == nil || len(k) != 0 {
 			t.Fatalf("nil keywords are %v, want []", k)
 		}
+		// The tweets stay out of the stream; the page fetches them.
+		m, _ := h.Find(got[0].ID)
+		if strings.Contains(string(m.JSON), "hi</b>") {
+			t.Fatalf("tweets in the stream: %s", m.JSON)
+		}
+		var tweets map[string][]example
+		if err := json.Unmarshal(m.Examples(), &tweets); err != nil {
+			t.Fatal(err)
+		}
 		want := example{ID: "99", Text: "<b>hi</b> there", Place: "Lyon, France", Lon: 4.8, Lat: 45.7, Located: "place", Level: "city"}
-		if e := w1.Clusters[0].Examples; len(e) != 1 || e[0] != want {
-			t.Fatalf("examples %+v", e)
+		if e := tweets["7"]; len(tweets) != 2 || len(e) != 1 || e[0] != want || tweets["2"] == nil || len(tweets["2"]) != 0 {
+			t.Fatalf("examples %+v", tweets)
 		}
 	})
 }

@@ -23,7 +23,7 @@ import (
 // analyzer is a real analyzer run, in this process, reading --input - from
 // a pipe the test writes at its own pace.
 type analyzer struct {
-	t      *testing.T
+	t      testing.TB
 	in     *io.PipeWriter
 	out    string
 	cancel context.CancelFunc
@@ -38,8 +38,7 @@ type analyzer struct {
 // startAnalyzer runs `analyzer run --input - --out DIR --log-format json`
 // with args; stdin is the returned analyzer's in.
 func startAnalyzer(t testing.TB, args ...string) *analyzer {
-	tt, _ := t.(*testing.T)
-	a := &analyzer{t: tt, out: t.TempDir(), done: make(chan error, 1), seen: make(chan struct{})}
+	a := &analyzer{t: t, out: t.TempDir(), done: make(chan error, 1), seen: make(chan struct{})}
 	pr, pw := io.Pipe()
 	a.in = pw
 	lr, lw := io.Pipe()

@@ -150,6 +150,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /events", s.hub)
 	mux.HandleFunc("GET /api/windows", s.windows)
 	mux.HandleFunc("GET /map/{name}", s.image)
+	mux.HandleFunc("GET /api/examples/{id}", s.examples)
 	return s.guard(mux)
 }
 
@@ -189,14 +190,27 @@ func (s *Server) windows(w http.ResponseWriter, r *http.Request) {
 // never changes.
 func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 	id, ok := strings.CutSuffix(r.PathValue("name"), ".png")
-	img, found := s.hub.Image(id)
-	if !ok || !found {
+	m, found := s.hub.Find(id)
+	if !ok || !found || m.Image == nil {
 		http.Error(w, "no such map (only the newest windows are kept)", http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
-	w.Write(img)
+	w.Write(m.Image)
+}
+
+// examples serves a retained slide's example tweets: {"<cluster id>":
+// [tweet, ...]}.
+func (s *Server) examples(w http.ResponseWriter, r *http.Request) {
+	m, found := s.hub.Find(r.PathValue("id"))
+	if !found {
+		http.Error(w, "no such window (only the newest are kept)", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
+	w.Write(m.Examples())
 }
 
 // guard sets the security headers on every response and lets a request

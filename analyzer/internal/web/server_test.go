@@ -64,7 +64,7 @@ func TestEveryResponseHasTheCSP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := s.hub.Publish(slideJSON(1), []byte("\x89PNG"))
+	m := s.hub.Publish(slideJSON(1), map[string][]int{"3": {}}, []byte("\x89PNG"))
 	s.hub.Close() // streams answer 503 at once
 	h := s.Handler()
 	for _, c := range []struct {
@@ -78,6 +78,8 @@ func TestEveryResponseHasTheCSP(t *testing.T) {
 		{"[::1]:8080", "/api/windows", 200, "application/json"},
 		{"127.0.0.1:8080", "/map/" + m.ID + ".png", 200, "image/png"},
 		{"127.0.0.1:8080", "/map/nope.png", 404, ""},
+		{"127.0.0.1:8080", "/api/examples/" + m.ID, 200, "application/json"},
+		{"127.0.0.1:8080", "/api/examples/nope", 404, ""},
 		{"127.0.0.1:8080", "/events", 503, ""},
 		{"127.0.0.1:8080", "/nothing", 404, ""},
 		{"attacker.example:8080", "/", 403, ""}, // DNS rebinding
@@ -101,6 +103,10 @@ func TestEveryResponseHasTheCSP(t *testing.T) {
 	if string(body) != "["+string(m.JSON)+"]" {
 		t.Fatalf("windows: %s", body)
 	}
+	body, _ = io.ReadAll(get(t, h, "localhost", "/api/examples/"+m.ID).Body)
+	if string(body) != `{"3":[]}` {
+		t.Fatalf("examples: %s", body)
+	}
 }
 
 func TestTokenOffLoopback(t *testing.T) {
@@ -112,7 +118,7 @@ func TestTokenOffLoopback(t *testing.T) {
 	}
 	h := s.Handler()
 	host := "192.0.2.7:8080"
-	for _, path := range []string{"/", "/app.js", "/api/windows", "/events", "/map/x.png"} {
+	for _, path := range []string{"/", "/app.js", "/api/windows", "/events", "/map/x.png", "/api/examples/x"} {
 		resp := get(t, h, host, path)
 		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Security-Policy") != CSP {
 			t.Fatalf("%s without the token: %d", path, resp.StatusCode)

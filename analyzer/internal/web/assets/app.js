@@ -188,22 +188,56 @@
 
   const located = { point: 'GPS point', place: 'tagged place', profile: "author's profile", text: 'place named in the text' };
 
-  function renderExamples(w) {
+  // A window's example tweets, fetched once it is shown with a cluster
+  // selected: slide id -> {cluster id: [tweet]}, or a pending fetch.
+  const examples = new Map();
+  function examplesOf(msg) {
+    const got = examples.get(msg.id);
+    if (got !== undefined) return got instanceof Promise ? null : got;
+    const p = fetch('/api/examples/' + encodeURIComponent(msg.id), { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.json() : {}))
+      .catch(() => ({}))
+      .then((ex) => {
+        examples.set(msg.id, ex);
+        for (const id of examples.keys()) { // keep those of retained windows
+          if (!state.windows.some((w) => w.id === id)) examples.delete(id);
+        }
+        render();
+      });
+    examples.set(msg.id, p);
+    return null;
+  }
+
+  function renderExamples(msg) {
     const sel = state.view.sel;
+    const w = msg ? msg.window : null;
     if (sel === null || !w) { el.examples.hidden = true; return; }
     el.examples.hidden = false;
     const c = w.clusters.find((x) => x.id === sel);
-    el.exList.replaceChildren();
     if (!c) {
+      el.exList.replaceChildren();
+      delete el.exList.dataset.cluster;
       el.exTitle.textContent = `C${sel}`;
       el.exNone.textContent = `C${sel} has no tweets in this window.`;
       el.exNone.hidden = false;
       return;
     }
     el.exTitle.textContent = `C${c.id} · ${c.size} tweets · ${c.keywords.join(', ')}`;
-    el.exNone.hidden = c.examples.length > 0;
+    const ex = examplesOf(msg);
+    if (ex === null) { // on its way: keep the cluster's tweets shown until it comes
+      if (el.exList.dataset.cluster !== String(c.id)) {
+        el.exList.replaceChildren();
+        el.exNone.textContent = 'Loading the tweets…';
+        el.exNone.hidden = false;
+      }
+      return;
+    }
+    const list = ex[String(c.id)] || [];
+    el.exList.replaceChildren();
+    el.exList.dataset.cluster = String(c.id);
+    el.exNone.hidden = list.length > 0;
     el.exNone.textContent = 'No example tweets for this cluster.';
-    for (const x of c.examples) {
+    for (const x of list) {
       const li = document.createElement('li');
       const t = document.createElement('p');
       t.className = 'text';
@@ -211,7 +245,10 @@
       const m = document.createElement('p');
       m.className = 'meta';
       const where = `${x.lat.toFixed(2)}, ${x.lon.toFixed(2)}`;
-      m.textContent = [x.place, where, `located by ${located[x.located] || x.located} (${x.level})`].filter(Boolean).join(' · ');
+      // Points and places are as precise as they come; an inferred place
+      // says how precise it is.
+      const level = x.located === 'profile' || x.located === 'text' ? ` (${x.level})` : '';
+      m.textContent = [x.place, where, `located by ${located[x.located] || x.located}${level}`].filter(Boolean).join(' · ');
       li.append(t, m);
       el.exList.appendChild(li);
     }
@@ -241,7 +278,7 @@
     document.body.dataset.shownId = msg ? msg.id : '';
     document.body.dataset.shownEnd = w ? w.end : '';
     renderTable(w);
-    renderExamples(w);
+    renderExamples(msg);
     renderStatus();
   }
 
@@ -293,10 +330,32 @@
     render();
   });
 
+  // loadWindows fills the history with every window the analyzer keeps.
+  function loadWindows() {
+    return fetch('/api/windows', { credentials: 'same-origin', cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : []))
+      .then((list) => {
+        for (const m of list) addWindow(m);
+        render();
+      })
+      .catch(() => {});
+  }
+
+  // When slides come faster than a stream sends them (a replay), the
+  // stream skips to the newest; the skipped ones are fetched, at most
+  // twice a second.
+  let refill = null;
+  function fillGaps() {
+    if (refill !== null) return;
+    refill = setTimeout(() => { loadWindows().finally(() => { refill = null; }); }, 500);
+  }
+
   function onSlide(e) {
     let msg;
     try { msg = JSON.parse(e.data); } catch { return; }
     if (!msg || typeof msg.id !== 'string' || !msg.window) return;
+    const newest = state.windows[state.windows.length - 1];
+    if (newest && runOf(newest.id) === runOf(msg.id) && seqOf(msg.id) > seqOf(newest.id) + 1) fillGaps();
     addWindow(msg);
     render();
     // When the newest slide arrived, for anyone measuring the page's delay.
@@ -322,12 +381,5 @@
   readView();
   el.filter.value = state.view.q;
   render();
-  fetch('/api/windows', { credentials: 'same-origin', cache: 'no-store' })
-    .then((r) => (r.ok ? r.json() : []))
-    .then((list) => {
-      for (const m of list) addWindow(m);
-      render();
-    })
-    .catch(() => {})
-    .finally(connect);
+  loadWindows().finally(connect);
 })();
