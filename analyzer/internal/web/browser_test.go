@@ -499,7 +499,7 @@ func TestScreenshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitPage(t, ctx, "a cluster's tweets", func(p page) bool { return len(p.Examples) > 0 })
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}

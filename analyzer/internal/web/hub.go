@@ -346,6 +346,13 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-h.done:
+			// The last word: a status set just before the close (the
+			// input ended) still reaches the page.
+			select {
+			case s := <-c.status:
+				send(s)
+			default:
+			}
 			return
 		}
 		if !ok {

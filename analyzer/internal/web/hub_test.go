@@ -75,43 +75,42 @@ func openStream(t *testing.T, url, lastID string) *stream {
 	return s
 }
 
-// next returns the next slide (skipping status events), failing after 10 s.
+// event returns the next event, failing after 10 s or at the stream's end.
+func (s *stream) event(t *testing.T) event {
+	t.Helper()
+	select {
+	case ev, ok := <-s.events:
+		if !ok {
+			t.Fatal("stream ended")
+		}
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event in 10 s")
+	}
+	return event{}
+}
+
+// next returns the next slide, skipping status events.
 func (s *stream) next(t *testing.T) event {
 	t.Helper()
 	for {
-		select {
-		case ev, ok := <-s.events:
-			if !ok {
-				t.Fatal("stream ended")
-			}
-			if ev.name == "" {
-				return ev
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("no event in 10 s")
+		if ev := s.event(t); ev.name == "" {
+			return ev
 		}
 	}
 }
 
-// quiet reports whether no slide arrives before a status event that the
-// test sends as a marker: events of one stream arrive in order.
+// quietUntilStatus reports whether no slide arrives before a status event
+// that the test sends as a marker: events of one stream arrive in order.
 func (s *stream) quietUntilStatus(t *testing.T, h *Hub, marker string) bool {
 	t.Helper()
 	h.SetStatus([]byte(`"` + marker + `"`))
 	for {
-		select {
-		case ev, ok := <-s.events:
-			if !ok {
-				t.Fatal("stream ended")
-			}
-			if ev.name == "" {
-				return false
-			}
-			if ev.data == `"`+marker+`"` {
-				return true
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("no marker in 10 s")
+		switch ev := s.event(t); {
+		case ev.name == "":
+			return false
+		case ev.data == `"`+marker+`"`:
+			return true
 		}
 	}
 }

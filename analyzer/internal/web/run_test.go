@@ -349,9 +349,33 @@ func TestConnectWallClock(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the analyzer did not connect")
 	}
+	next := dataEvents(t, "http://"+addr)
+	next("connected status", func(e string) bool { return strings.Contains(e, `"input":"connected"`) })
+	stop := make(chan struct{})
+	go func() { // a tweet every 10 ms, until told
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			fmt.Fprintf(c, `{"id":"%d","lon":2.35,"lat":48.85,"text":"rain storm flood %d"}`+"\n", i, i%3)
+		}
+	}()
+	next("a slide with a cluster", func(e string) bool { return strings.Contains(e, `"clusters":[{`) })
+	close(stop)
+	c.Close() // the scraper goes away
+	next("reconnecting status", func(e string) bool { return strings.Contains(e, `"input":"reconnecting"`) })
+}
+
+// dataEvents opens url's event stream (waiting for the server to come up)
+// and returns a function that waits for an event whose data satisfies ok.
+func dataEvents(t *testing.T, url string) func(what string, ok func(data string) bool) {
+	t.Helper()
 	var resp *http.Response
+	var err error
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		if resp, err = http.Get("http://" + addr + "/events"); err == nil {
+		if resp, err = http.Get(url + "/events"); err == nil {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -359,14 +383,14 @@ func TestConnectWallClock(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond) // the server is starting: no event to wait on
 	}
-	defer resp.Body.Close()
+	t.Cleanup(func() { resp.Body.Close() })
 	events := make(chan string, 1000)
 	go func() { // ends with the stream
+		defer close(events)
 		br := bufio.NewReader(resp.Body)
 		for {
 			line, err := br.ReadString('\n')
 			if err != nil {
-				close(events)
 				return
 			}
 			if strings.HasPrefix(line, "data: ") {
@@ -374,7 +398,7 @@ func TestConnectWallClock(t *testing.T) {
 			}
 		}
 	}()
-	waitEvent := func(what string, ok func(string) bool) {
+	return func(what string, ok func(string) bool) {
 		t.Helper()
 		timeout := time.After(20 * time.Second)
 		for {
@@ -391,20 +415,31 @@ func TestConnectWallClock(t *testing.T) {
 			}
 		}
 	}
-	waitEvent("connected status", func(e string) bool { return strings.Contains(e, `"input":"connected"`) })
+}
+
+// TestInputWallClock: with --input and the wall clock, slides come as the
+// input's tweets arrive.
+func TestInputWallClock(t *testing.T) {
+	a := startAnalyzer(t, "--clock", "wall", "--batch", "100ms", "--window", "200ms", "--slide", "100ms",
+		"--http", "127.0.0.1:0", "--maps=false", "--locate", "point,place")
+	next := dataEvents(t, a.url())
+	next("reading status", func(e string) bool { return strings.Contains(e, `"input":"reading"`) })
 	stop := make(chan struct{})
+	done := make(chan struct{})
 	go func() { // a tweet every 10 ms, until told
+		defer close(done)
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
 				return
 			case <-time.After(10 * time.Millisecond):
 			}
-			fmt.Fprintf(c, `{"id":"%d","lon":2.35,"lat":48.85,"text":"rain storm flood %d"}`+"\n", i, i%3)
+			fmt.Fprintf(a.in, `{"id":"%d","lon":2.35,"lat":48.85,"text":"rain storm flood %d"}`+"\n", i, i%3)
 		}
 	}()
-	waitEvent("a slide with a cluster", func(e string) bool { return strings.Contains(e, `"clusters":[{`) })
+	next("a slide with a cluster", func(e string) bool { return strings.Contains(e, `"clusters":[{`) })
 	close(stop)
-	c.Close() // the scraper goes away
-	waitEvent("reconnecting status", func(e string) bool { return strings.Contains(e, `"input":"reconnecting"`) })
+	<-done
+	a.in.Close()
+	next("ended status", func(e string) bool { return strings.Contains(e, `"input":"ended"`) })
 }
