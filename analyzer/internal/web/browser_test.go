@@ -356,12 +356,21 @@ func TestLivePageInABrowser(t *testing.T) {
 	checkFilter(t, p, "stor")
 	checkExamples(t, p, rainy, texts)
 
+	// The analyzer lets window 2 go; the page keeps the one it is on.
+	next(6)
+	p = waitPage(t, ctx, "window 6 on the slider's range", func(p page) bool { return p.RecvEnd == endOf(lines[5]) })
+	if p.Shown != shown2 || p.SliderVal != 0 || p.SliderMax != 3 || p.ImgWidth == 0 {
+		t.Fatalf("the page let go of the window it shows: %s (slider %d of %d)", p.ShownEnd, p.SliderVal, p.SliderMax)
+	}
+	checkTable(t, p, lines[1], &lines[0])
+	checkExamples(t, p, rainy, texts)
+
 	// Newest, then the input ends and the analyzer with it.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("newest"))); err != nil {
 		t.Fatal(err)
 	}
-	p = waitPage(t, ctx, "window 5", func(p page) bool { return p.ShownEnd == endOf(lines[4]) })
-	checkTable(t, p, lines[4], &lines[3])
+	p = waitPage(t, ctx, "window 6", func(p page) bool { return p.ShownEnd == endOf(lines[5]) })
+	checkTable(t, p, lines[5], &lines[4])
 	a.in.Close()
 	p = waitPage(t, ctx, "the analyzer gone", func(p page) bool { return p.Status == "offline" })
 	t.Logf("slowest slide to reach the page: %v after its windows.ndjson line", worst)

@@ -58,7 +58,11 @@
     if (state.windows.some((w) => w.id === msg.id)) return;
     state.windows.push(msg);
     state.windows.sort((a, b) => seqOf(a.id) - seqOf(b.id));
-    while (state.windows.length > state.retain) state.windows.shift();
+    // Keep the window the view is on (paused, or on the slider) even when
+    // the analyzer no longer does: the page has its map and table.
+    while (state.windows.length > state.retain) {
+      state.windows.splice(state.windows[0].id === state.view.at ? 1 : 0, 1);
+    }
   }
 
   // The window on screen: the one the view holds, else the newest.
@@ -68,8 +72,8 @@
     if (state.view.at) {
       const i = w.findIndex((x) => x.id === state.view.at);
       if (i >= 0) return i;
-      // It is no longer retained (or from another run): the oldest we have
-      // if it was older than them all, else the newest.
+      // It is not here (a link from before, or another run): the oldest we
+      // have if it was older than them all, else the newest.
       if (runOf(state.view.at) === state.run && seqOf(state.view.at) < seqOf(w[0].id)) return 0;
     }
     return w.length - 1;
