@@ -99,10 +99,35 @@ type Hub struct {
 	streams sync.WaitGroup
 }
 
-// client is one open stream's buffer.
+// client is one open stream's buffer: the newest slide not sent yet, and a
+// wake-up token for its handler. While the handler holds back (the slides
+// come faster than MinInterval), it does not listen for the token, so a
+// burst of slides costs it nothing until it sends again.
 type client struct {
-	slide  chan *Message // holds at most the newest slide
-	status chan []byte   // holds at most the newest status event
+	mu      sync.Mutex
+	pending *Message
+	wake    chan struct{} // one token at most
+	status  chan []byte   // holds at most the newest status event
+}
+
+// put makes m the slide to send next.
+func (c *client) put(m *Message) {
+	c.mu.Lock()
+	c.pending = m
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the slide to send, if any, and empties the buffer.
+func (c *client) take() *Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.pending
+	c.pending = nil
+	return m
 }
 
 // NewHub returns an empty hub.
@@ -158,7 +183,7 @@ func (h *Hub) Publish(window []byte, examples any, image []byte) *Message {
 	}
 	h.msgs = append(h.msgs, m)
 	for c := range h.clients {
-		offer(c.slide, m)
+		c.put(m)
 	}
 	return m
 }
@@ -255,7 +280,7 @@ func (h *Hub) subscribe(lastID string) (*client, []byte, []*Message, error) {
 	if len(h.clients) >= h.opts.MaxClients {
 		return nil, nil, nil, errors.New("web: too many open streams")
 	}
-	c := &client{slide: make(chan *Message, 1), status: make(chan []byte, 1)}
+	c := &client{wake: make(chan struct{}, 1), status: make(chan []byte, 1)}
 	h.clients[c] = struct{}{}
 	h.streams.Add(1)
 	return c, h.status, h.missed(lastID), nil
@@ -311,34 +336,40 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	beat := time.NewTicker(h.opts.Heartbeat)
 	defer beat.Stop()
 	ping := []byte(": ping\n\n")
-	// A slide that comes within MinInterval of the one before waits in
-	// held (replaced by any newer one) until the timer fires.
-	var held *Message
+	// A slide that comes within MinInterval of the one sent before waits
+	// (replaced by any newer one) until the timer fires.
 	var next time.Time
+	holding := false
 	hold := time.NewTimer(time.Hour)
 	hold.Stop()
 	defer hold.Stop()
-	slide := func(m *Message) bool {
-		if m.Seq <= last {
-			return true // already sent in the backlog
-		}
+	slide := func() bool {
 		if now := time.Now(); now.Before(next) {
-			if held == nil {
+			if !holding {
 				hold.Reset(next.Sub(now))
+				holding = true
 			}
-			held = m
 			return true
 		}
-		held, last, next = nil, m.Seq, time.Now().Add(h.opts.MinInterval)
+		m := c.take()
+		if m == nil || m.Seq <= last { // nothing new, or sent in the backlog
+			return true
+		}
+		last, next = m.Seq, time.Now().Add(h.opts.MinInterval)
 		return send(m.frame)
 	}
 	for {
 		var ok bool
+		wake := c.wake
+		if holding {
+			wake = nil
+		}
 		select {
-		case m := <-c.slide:
-			ok = slide(m)
+		case <-wake:
+			ok = slide()
 		case <-hold.C:
-			ok = held == nil || slide(held)
+			holding = false
+			ok = slide()
 		case s := <-c.status:
 			ok = send(s)
 		case <-beat.C:
