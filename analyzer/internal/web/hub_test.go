@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -486,6 +487,41 @@ func TestHubCapsTheSlideRate(t *testing.T) {
 		tail := w.ids[len(w.ids)-4:]
 		if tail[0] != id(50) || tail[1] != id(51) || tail[2] != id(52) || tail[3] != id(53) {
 			t.Fatalf("the burst's newest and the slow slides: %v", tail)
+		}
+	})
+}
+
+// FuzzLastEventID: whatever a client sends as Last-Event-ID, the hub
+// answers with the retained slides after it if it is one of this run's
+// ids, else with the newest.
+func FuzzLastEventID(f *testing.F) {
+	h := NewHub(HubOptions{Retain: 5})
+	for n := 1; n <= 8; n++ { // retained: 4 to 8
+		h.Publish(slideJSON(n), nil, nil)
+	}
+	for _, s := range []string{"", "junk", h.run + "-5", h.run + "-", h.run + "-99", h.run + "--1", "-3", h.run + "-18446744073709551616"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, last string) {
+		h.mu.Lock()
+		got := h.missed(last)
+		h.mu.Unlock()
+		var want []uint64
+		rest, ours := strings.CutPrefix(last, h.run+"-")
+		if n, err := strconv.ParseUint(rest, 10, 64); ours && err == nil {
+			for s := max(n+1, 4); s <= 8 && s > n; s++ {
+				want = append(want, s)
+			}
+		} else {
+			want = []uint64{8}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d slides, want %v", last, len(got), want)
+		}
+		for i, m := range got {
+			if m.Seq != want[i] {
+				t.Fatalf("%q: slide %d, want %v", last, m.Seq, want)
+			}
 		}
 	})
 }
