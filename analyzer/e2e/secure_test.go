@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,23 +10,62 @@ import (
 )
 
 // TestTLSAndToken runs scraper and analyzer with TLS and a shared secret:
-// the right token gets every tweet; a wrong one gets nothing and is logged
-// by peer, never by token.
+// the right token gets every tweet; the README's mistakes each end the
+// analyzer at once, non-zero, with one line naming the flag to fix, and
+// the scraper logs why it refused (by peer, never by token).
 func TestTLSAndToken(t *testing.T) {
 	dir := t.TempDir()
 	cert, key := wiretest.Cert(t, dir)
+	otherCA, _ := wiretest.Cert(t, t.TempDir())
 	scr := startEnv(t, []string{"GEOSTREAM_TOKEN=s3cret-token"}, "scraper", "synth", "--count", "2000", "--rate", "50", "--speed", "0",
 		"--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key, "--wait-clients", "1")
 	addr := scr.waitLog("serving", 1, 30*time.Second)["addr"].(string)
 
-	bad := start(t, "analyzer", "run", "--connect", addr, "--tls-ca", cert, "--token", "wrong-token", "--once",
-		"--clock", "event", "--maps=false", "--out", filepath.Join(dir, "bad"))
-	scr.waitLog("client rejected: bad or missing AUTH line", 1, 30*time.Second)
-	bad.cmd.Process.Kill()
+	mistakes := []struct {
+		name   string
+		env    []string
+		args   []string
+		flag   string // named by the analyzer's error
+		server string // the scraper's log line, if it saw the client
+	}{
+		{"a wrong token", nil, []string{"--tls-ca", cert, "--token", "wrong-token"}, "--token", "client rejected: wrong token"},
+		{"no token", nil, []string{"--tls-ca", cert}, "--token", ""},
+		{"no --tls-ca", []string{"GEOSTREAM_TOKEN=s3cret-token"}, nil, "--tls-ca", "client rejected: it does not speak TLS"},
+		{"a CA that did not sign it", []string{"GEOSTREAM_TOKEN=s3cret-token"}, []string{"--tls-ca", otherCA}, "--tls-ca", ""},
+		{"a host name the certificate lacks", []string{"GEOSTREAM_TOKEN=s3cret-token"},
+			[]string{"--tls-ca", cert, "--tls-server-name", "scraper.example"}, "--tls-server-name", ""},
+	}
+	var refused []*proc
+	for _, m := range mistakes {
+		t.Run(m.name, func(t *testing.T) {
+			args := append([]string{"run", "--connect", addr, "--maps=false", "--out", filepath.Join(dir, "bad", m.name)}, m.args...)
+			p := startEnv(t, m.env, "analyzer", args...)
+			refused = append(refused, p)
+			err := p.wait(20 * time.Second)
+			if err == nil {
+				t.Fatal("the analyzer exited 0")
+			}
+			p.mu.Lock()
+			logText := p.raw.String()
+			p.mu.Unlock()
+			var last string
+			for _, l := range strings.Split(strings.TrimSpace(logText), "\n") {
+				if strings.HasPrefix(l, "analyzer: ") {
+					last = l
+				}
+			}
+			if !strings.Contains(last, m.flag) {
+				t.Fatalf("the analyzer's error %q does not name %s", last, m.flag)
+			}
+			if m.server != "" {
+				scr.waitLog(m.server, 1, 10*time.Second)
+			}
+		})
+	}
 
 	out := filepath.Join(dir, "good")
-	an := startEnv(t, []string{"GEOSTREAM_TOKEN=s3cret-token"}, "analyzer", "run", "--connect", addr, "--tls-ca", cert, "--once",
-		"--clock", "event", "--maps=false", "--out", out)
+	an := startEnv(t, []string{"GEOSTREAM_TOKEN=s3cret-token"}, "analyzer", "run", "--connect", addr, "--tls-ca", cert,
+		"--maps=false", "--out", out)
 	if err := an.wait(60 * time.Second); err != nil {
 		t.Fatalf("analyzer: %v", err)
 	}
@@ -40,7 +80,7 @@ func TestTLSAndToken(t *testing.T) {
 	if total != 2000 {
 		t.Fatalf("windows account for %d of 2000 tweets over TLS", total)
 	}
-	for _, p := range []*proc{scr, an, bad} {
+	for _, p := range append([]*proc{scr, an}, refused...) {
 		p.mu.Lock()
 		leaked := containsStr(p.raw.String(), "s3cret-token") || containsStr(p.raw.String(), "wrong-token")
 		p.mu.Unlock()

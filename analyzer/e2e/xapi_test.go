@@ -108,13 +108,4 @@ func lastLinesOut(p *proc) float64 {
 
 // startEnv is start with extra environment variables (the child inherits
 // the test's environment, which t.Setenv restores afterwards).
-func startEnv(t *testing.T, env []string, name string, args ...string) *proc {
-	t.Helper()
-	for _, e := range env {
-		k, v, _ := strings.Cut(e, "=")
-		t.Setenv(k, v)
-	}
-	return start(t, name, args...)
-}
-
 func containsStr(s, sub string) bool { return strings.Contains(s, sub) }

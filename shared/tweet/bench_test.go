@@ -34,3 +34,24 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecodeFree decodes a Jetstream post and a Mastodon status.
+func BenchmarkDecodeFree(b *testing.B) {
+	for _, c := range []struct{ name, file string }{
+		{"jetstream-post", "jetstream.jsonl"}, // ~0.9 KB event with langs, facets and tags
+		{"mastodon-status", "mastodon.jsonl"}, // ~1.7 KB Status with HTML and profile fields
+	} {
+		line := readLines(b, c.file)[1]
+		b.Run(c.name, func(b *testing.B) {
+			var d Decoder
+			b.SetBytes(int64(len(line)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if tw, err := d.Decode(line); err != nil || tw.Kind != KindTweet {
+					b.Fatal(tw.Kind, err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+		})
+	}
+}

@@ -8,8 +8,8 @@ import (
 
 // AppendCompact appends t as the compact wire record
 // {"id","created_at","lon","lat","text","lang","user","place"} (plus "rt"
-// for retweets, "approx" for a place centre, "user_location" for a profile
-// location when there is one) without a newline. Unlocated tweets carry null lon/lat.
+// for retweets, "approx" for a place centre, "user_location" and "user_bio"
+// for a profile location and description when there are some) without a newline. Unlocated tweets carry null lon/lat.
 func AppendCompact(dst []byte, t *Tweet) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = AppendJSONString(dst, t.ID)
@@ -40,6 +40,10 @@ func AppendCompact(dst []byte, t *Tweet) []byte {
 	if t.UserLocation != "" {
 		dst = append(dst, `,"user_location":`...)
 		dst = AppendJSONString(dst, t.UserLocation)
+	}
+	if t.UserBio != "" {
+		dst = append(dst, `,"user_bio":`...)
+		dst = AppendJSONString(dst, t.UserBio)
 	}
 	if t.Retweet {
 		dst = append(dst, `,"rt":true`...)

@@ -13,9 +13,12 @@ import (
 // RubyDate is the layout of v1.1 created_at values.
 const RubyDate = "Mon Jan 02 15:04:05 -0700 2006"
 
-// noticeKeys are the top-level keys that mark a v1.1 stream notice.
+// noticeKeys are the top-level keys that mark a v1.1 stream notice, and
+// the key of the scraper's hello line (wire.HelloKey), which reaches the
+// decoder only when the socket is read with something other than the
+// analyzer (nc into --input -).
 var noticeKeys = []string{"delete", "limit", "scrub_geo", "disconnect", "warning",
-	"status_withheld", "user_withheld", "event", "friends"}
+	"status_withheld", "user_withheld", "event", "friends", "geostream"}
 
 // Decoder turns lines into Tweets. It reuses its parse buffers, so a Decoder
 // is not safe for concurrent use; give each goroutine its own. The zero value
@@ -28,7 +31,9 @@ type Decoder struct {
 	p fastjson.Parser
 }
 
-// Decode decodes one line (without its newline). A notice returns a Tweet of
+// Decode decodes one line (without its newline): an X API v2 envelope, a
+// v1.1 status, a compact record, a Jetstream event (see DecodeJetstream) or
+// a Mastodon Status, told apart by their keys. A notice returns a Tweet of
 // KindNotice and a nil error; a line that is not understood returns a Tweet of
 // KindMalformed and an error wrapping ErrMalformed. Strings in the result do
 // not alias line.
@@ -50,10 +55,17 @@ func (d *Decoder) Decode(line []byte) (Tweet, error) {
 	if v.Exists("errors") {
 		return Tweet{Kind: KindNotice, Notice: "errors"}, nil
 	}
+	if isJetstream(v) {
+		t, _, err := decodeJetstream(v)
+		return t, err
+	}
 	for _, k := range noticeKeys {
 		if v.Exists(k) {
 			return Tweet{Kind: KindNotice, Notice: k}, nil
 		}
+	}
+	if isMastodonStatus(v) {
+		return decodeMastodon(v)
 	}
 	if id := v.Get("id"); id != nil && id.Type() == fastjson.TypeString && !v.Exists("id_str") {
 		return decodeCompact(v)
@@ -282,6 +294,7 @@ func decodeCompact(v *fastjson.Value) (Tweet, error) {
 		Place: str(v, "place"),
 
 		UserLocation: str(v, "user_location"),
+		UserBio:      str(v, "user_bio"),
 	}
 	if rt := v.Get("rt"); rt != nil && rt.Type() == fastjson.TypeTrue {
 		t.Retweet = true

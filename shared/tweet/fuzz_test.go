@@ -12,7 +12,7 @@ import (
 // is one of the three kinds, that located tweets have valid coordinates, and
 // that a decoded tweet survives the compact round trip.
 func FuzzDecode(f *testing.F) {
-	for _, name := range []string{"v2.jsonl", "v1.jsonl", "compact.jsonl", "notices.jsonl"} {
+	for _, name := range []string{"v2.jsonl", "v1.jsonl", "compact.jsonl", "notices.jsonl", "jetstream.jsonl", "mastodon.jsonl"} {
 		if _, err := os.Stat(filepath.Join(fixtures, name)); err != nil {
 			continue
 		}
@@ -25,6 +25,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"id":"1","text":"x","user_location":"Brooklyn, NY \ud83d"}`))
 	f.Add([]byte(`{"data":{"id":"1","author_id":"2"},"includes":{"users":[{"id":"2","location":"\u6771\u4eac"}]}}`))
 	f.Add([]byte(`{"id_str":"1","user":{"location":["not","a","string"]}}`))
+	f.Add([]byte(`{"did":"d","kind":"commit","commit":{"operation":"create","collection":"app.bsky.feed.post","rkey":"r","record":{"text":"x","tags":["a",1]}}}`))
+	f.Add([]byte(`{"id":"1","content":"<p>a<br","account":{"note":"\u00f0\u009f","fields":[{"name":"Location","value":"<b>"}]}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var d Decoder
 		tw, err := d.Decode(line)
@@ -46,7 +48,7 @@ func FuzzDecode(f *testing.F) {
 		c := AppendCompact(nil, &tw)
 		back, err := d.Decode(c)
 		if err != nil || back.Kind != KindTweet || back.ID != tw.ID || back.Located() != tw.Located() ||
-			back.UserLocation != replaceInvalid(tw.UserLocation) {
+			back.UserLocation != replaceInvalid(tw.UserLocation) || back.UserBio != replaceInvalid(tw.UserBio) {
 			t.Fatalf("compact round trip of %q gave %+v, %v", c, back, err)
 		}
 	})
@@ -66,4 +68,47 @@ func replaceInvalid(s string) string {
 		i += n
 	}
 	return b.String()
+}
+
+// FuzzDecodeJetstream checks that no event makes DecodeJetstream panic, that
+// it agrees with Decode, and that a post's id names its author and record.
+func FuzzDecodeJetstream(f *testing.F) {
+	for _, l := range readLines(f, "jetstream.jsonl") {
+		f.Add(l)
+	}
+	f.Add([]byte(`{"did":"","kind":"commit"}`))
+	f.Add([]byte(`{"did":"d","kind":"commit","time_us":-1,"commit":{"operation":"create","collection":"app.bsky.feed.post","rkey":"r","record":{"text":"","createdAt":"9999-99-99"}}}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var d Decoder
+		tw, ev, err := d.DecodeJetstream(line)
+		if (tw.Kind == KindMalformed) != (err != nil) {
+			t.Fatalf("kind %v with error %v", tw.Kind, err)
+		}
+		if tw.Kind != KindTweet {
+			return
+		}
+		if want := "at://" + ev.DID + "/app.bsky.feed.post/" + ev.RKey; tw.ID != want || ev.DID == "" || ev.RKey == "" {
+			t.Fatalf("post id %q for envelope %+v", tw.ID, ev)
+		}
+		if plain, _ := d.Decode(line); plain != tw {
+			t.Fatalf("Decode %+v, DecodeJetstream %+v", plain, tw)
+		}
+	})
+}
+
+// FuzzHTMLText checks that no HTML makes HTMLText panic or grow, and that
+// valid UTF-8 stays valid.
+func FuzzHTMLText(f *testing.F) {
+	for _, s := range []string{"<p>a &amp; b</p><p>c<br>d</p>", "<a href=\"x\">#<span>t</span></a>", "<", "&", "&#xD800;", "<p", "a<b>c</b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := HTMLText(s)
+		if len(out) > len(s) {
+			t.Fatalf("HTMLText(%q) = %q grew", s, out)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(out) {
+			t.Fatalf("HTMLText(%q) = %q is not UTF-8", s, out)
+		}
+	})
 }

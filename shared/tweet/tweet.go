@@ -121,7 +121,11 @@ type Tweet struct {
 	// UserLocation is the author's free-text profile location (v1.1
 	// user.location, v2 includes.users[].location of the author), as typed.
 	UserLocation string
-	Retweet      bool
+	// UserBio is the author's profile description as plain text (a Mastodon
+	// account's note), in which a gazetteer may find a place name when the
+	// profile names none; the X decoders leave it empty.
+	UserBio string
+	Retweet bool
 }
 
 // Located reports whether the tweet has a usable location.

@@ -46,14 +46,23 @@ func TestRunFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.Pipeline.Clock != pipeline.ClockEvent || o.mapOpts.Region != "usa" || !o.mapOpts.Lossless || o.Model.cluster.K != 7 ||
-		o.mapOpts.SizeBy != "count" {
+		o.mapOpts.SizeBy != "count" || o.mapOpts.MaxColored != 7 {
 		t.Fatalf("options %+v", o)
 	}
 	if l := o.Pipeline.Locate; l == nil || *l != geocode.DefaultPolicy {
 		t.Fatalf("default --locate: %+v", l)
 	}
-	if o.Pipeline.Stream.Token != "from-env" {
+	if o.Socket.Token != "from-env" {
 		t.Fatal("token not taken from GEOSTREAM_TOKEN")
+	}
+	if d, err := runArgs(t); err != nil || d.Pipeline.Clock != pipeline.ClockAuto || !d.Socket.OnceIfFinite || d.Socket.Once || d.Pipeline.Capture {
+		t.Fatalf("defaults: clock %q, once %v/%v, capture %v, err %v", d.Pipeline.Clock, d.Socket.Once, d.Socket.OnceIfFinite, d.Pipeline.Capture, err)
+	}
+	if d, err := runArgs(t, "--once=false"); err != nil || d.Socket.OnceIfFinite || d.Socket.Once {
+		t.Fatalf("--once=false: once %v/%v, err %v", d.Socket.Once, d.Socket.OnceIfFinite, err)
+	}
+	if d, err := runArgs(t, "--input", "-"); err != nil || !d.Pipeline.Capture {
+		t.Fatalf("--input -: capture %v, err %v", d.Pipeline.Capture, err)
 	}
 	if c := o.Model.cluster; c.Spherical == nil || c.Online != nil || c.Features.IDF != nil || c.Sparse.Embed != nil ||
 		c.Spherical.Text != 1 || c.Spherical.Geo != cluster.DefaultGeoWeight || c.Sparse.Hashtag != cluster.DefaultHashtagWeight {
@@ -84,6 +93,24 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
+// The map's defaults: discs sized by count, the --k largest clusters in
+// colour; --size-by none gives a dot per tweet.
+func TestRunMapFlags(t *testing.T) {
+	o, err := runArgs(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.mapOpts.SizeBy != "count" || o.mapOpts.MaxColored != o.Model.cluster.K || o.mapOpts.Width != 1600 || o.mapOpts.Height != 900 {
+		t.Fatalf("map defaults %+v", o.mapOpts)
+	}
+	if o, err = runArgs(t, "--size-by", "none", "--bbox", "-10,35,30,60", "--width", "400", "--height", "300"); err != nil {
+		t.Fatal(err)
+	}
+	if o.mapOpts.SizeBy != "none" || o.mapOpts.Region != "bbox" || o.mapOpts.Box.W != -10 || o.mapOpts.Width != 400 {
+		t.Fatalf("map flags %+v", o.mapOpts)
+	}
+}
+
 func TestRunBadFlags(t *testing.T) {
 	tests := [][]string{
 		{"--window", "65s"},
@@ -92,6 +119,7 @@ func TestRunBadFlags(t *testing.T) {
 		{"--bbox", "1,2,3"},
 		{"--k", "0"},
 		{"--width", "10"},
+		{"--height", "299"},
 		{"--decay", "2"},
 		{"--profile", "fancy"},
 		{"--input", "/does/not/exist"},
@@ -233,6 +261,33 @@ func TestEmbedTrainAndNeighbours(t *testing.T) {
 		var ue usageError
 		if _, _, err := run(bad...); !errors.As(err, &ue) {
 			t.Fatalf("%v: got %v, want a usage error", bad, err)
+		}
+	}
+}
+
+// TestHelpGroupsFlags: run's help shows its flags by purpose, each once,
+// with no flag that states its default twice.
+func TestHelpGroupsFlags(t *testing.T) {
+	for _, sub := range []string{"run", "eval"} {
+		var out bytes.Buffer
+		root := NewRootCmd(Deps{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }})
+		root.SetArgs([]string{sub, "--help"})
+		if err := root.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		help := out.String()
+		for _, g := range []string{"Input flags:", "Time flags:", "Model flags:", "Location flags:"} {
+			if !strings.Contains(help, g) {
+				t.Errorf("%s --help has no %q:\n%s", sub, g, help)
+			}
+		}
+		for _, l := range strings.Split(help, "\n") {
+			if strings.Count(l, "(default") > 1 {
+				t.Errorf("%s --help states a default twice: %s", sub, strings.TrimSpace(l))
+			}
+		}
+		if strings.Count(help, "--k int") != 1 {
+			t.Errorf("%s --help shows --k %d times", sub, strings.Count(help, "--k int"))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
@@ -124,16 +125,21 @@ func newEmbedNeighboursCmd(d Deps) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
+			var missing []string
 			for _, w := range args[1:] {
 				words, sims, err := embed.Neighbours(t, w, n)
 				if err != nil {
-					fmt.Fprintln(d.Stdout, err)
+					fmt.Fprintln(d.Stderr, err)
+					missing = append(missing, w)
 					continue
 				}
 				fmt.Fprintf(d.Stdout, "%s:\n", w)
 				for i := range words {
 					fmt.Fprintf(d.Stdout, "  %-20s %.3f\n", words[i], sims[i])
 				}
+			}
+			if len(missing) > 0 {
+				return fmt.Errorf("not in %s: %s", args[0], strings.Join(missing, ", "))
 			}
 			return nil
 		},

@@ -2,17 +2,22 @@ package cli
 
 import (
 	"fmt"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"io"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/eval"
+	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/shared/cmdhelp"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
 // EvalOptions are the eval command's settings.
 type EvalOptions struct {
 	Pipeline pipeline.Options
+	Input    string
 	Labels   string
 	Ignore   string
 	Model    modelOptions
@@ -36,8 +41,8 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 				return err
 			}
 			po := &o.Pipeline
-			po.Clock, po.Stdin, po.Logger = pipeline.ClockEvent, d.Stdin, log
-			if po.Input == "" || o.Labels == "" {
+			po.Clock, po.Logger, po.Capture = pipeline.ClockEvent, log, true
+			if o.Input == "" || o.Labels == "" {
 				return usagef("eval needs --input and --labels")
 			}
 			pol, err := o.Locate.policy()
@@ -46,7 +51,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			}
 			po.Locate = pol
 			if err := po.Validate(); err != nil {
-				return usageError{err}
+				return flagError(err)
 			}
 			o.Model.log = log
 			if o.Baseline != "" && o.Baseline != "lloyd" {
@@ -71,8 +76,13 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 				fmt.Fprintf(d.Stdout, "%-20s %7s %7s %7s %7s %7s %7s %7s %7s\n",
 					"window_end", "tweets", "scored", "ARI", "NMI", "homog", "compl", "V", "largest")
 			}
+			src, err := input.OpenFile(o.Input, d.Stdin, wire.DefaultMaxLine, nil)
+			if err != nil {
+				return usagef("--input: %v", err)
+			}
+			po.Source = src
 			if err := pipeline.New(*po, m, sc).Run(cmd.Context()); err != nil {
-				return err
+				return inputError(err, o.Input)
 			}
 			if sc.windows == 0 {
 				return fmt.Errorf("no window had labelled tweets: do --labels and --input belong together?")
@@ -89,18 +99,18 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Pipeline.Input, "input", "", "labelled capture (.jsonl, .gz, .bz2)")
+	f.StringVar(&o.Input, "input", "", "labelled capture (.jsonl, .gz, .bz2)")
 	f.StringVar(&o.Labels, "labels", "", "id<TAB>label file (scraper synth --labels)")
 	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores (\"\": score every labelled tweet)")
 	f.BoolVar(&o.Quiet, "quiet", false, "print only the mean")
 	f.StringVar(&o.Baseline, "baseline", "", "lloyd: instead of the streaming model, cluster every window afresh by batch k-means (k-means++, at most 30 Lloyd passes) on the same features, to compare")
-	f.DurationVar(&o.Pipeline.Lateness, "lateness", 5*time.Second, "how long a batch waits for late tweets")
-	f.DurationVar(&o.Pipeline.Window.Batch, "batch", 10*time.Second, "batch interval")
-	f.DurationVar(&o.Pipeline.Window.Window, "window", 60*time.Second, "window length")
-	f.DurationVar(&o.Pipeline.Window.Slide, "slide", 20*time.Second, "slide interval")
+	addTimeFlags(f, &o.Pipeline)
 	o.Pipeline.StatsInterval = time.Hour
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
+	cmd.MarkFlagRequired("input")
+	cmd.MarkFlagRequired("labels")
+	cmdhelp.Apply(cmd, []cmdhelp.Group{inputFlags, timeFlags, locateFlags, modelFlags, keywordFlags, vectorFlags, outputFlags})
 	return cmd
 }
 
@@ -119,7 +129,7 @@ type scorer struct {
 	slide             time.Duration // a window's newest part, counted once
 }
 
-func (s *scorer) Write(r *pipeline.Result) error {
+func (s *scorer) Write(r *model.Result) error {
 	var truth []string
 	var pred []int
 	s.located += r.Fresh.Located

@@ -5,9 +5,10 @@ import (
 	"image/color"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/input"
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/render"
-	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/web"
 	"github.com/spf13/pflag"
 )
@@ -69,29 +70,44 @@ func startLive(o *RunOptions) (*live, error) {
 	if err != nil {
 		return nil, err
 	}
-	input := web.InputConnecting
-	if o.Pipeline.Input != "" {
-		input = web.InputReading
+	state := web.InputConnecting
+	if o.Input != "" {
+		state = web.InputReading
 	}
-	opts := web.OutputOptions{Hub: srv.Hub(), Slide: o.Pipeline.Window.Slide, Input: input, Logger: log,
-		Colours: func(cl []pipeline.ClusterSummary) []color.Color {
-			out := make([]color.Color, len(cl))
-			for i, c := range cl {
-				out[i] = render.ColorOf(c.ID)
-			}
-			return out
-		}}
+	opts := web.OutputOptions{Hub: srv.Hub(), Slide: o.Pipeline.Window.Slide, Input: state, Logger: log,
+		Colours: mapColours(o.mapOpts)}
 	if o.Maps {
-		opts.Maps = web.MapFiles{Dir: o.Out, Name: render.MapName}
+		opts.Maps = web.MapFiles{Dir: o.Out, Name: output.MapName}
 	}
 	if err := opts.Validate(); err != nil {
 		srv.Close()
 		return nil, err
 	}
 	out := web.NewOutput(opts)
-	o.Pipeline.Stream.OnState = func(s stream.State) { out.SetInput(string(s)) }
+	o.Socket.OnState = func(s input.State) { out.SetInput(string(s)) }
 	log.Info("serving the live page", "url", srv.URL())
 	return &live{srv: srv, out: out, linger: o.Live.linger, o: o}, nil
+}
+
+// mapColours gives each window's clusters the colours the map output
+// gives them: they are kept from window to window while a cluster lives,
+// so this keeps a render.Colors of its own, fed the same frames in the same
+// order (every window, as the map output does, drawn or skipped).
+func mapColours(mo output.MapsOptions) func(*model.Result) map[int]color.Color {
+	var colors render.Colors
+	return func(r *model.Result) map[int]color.Color {
+		f := output.NewFrame(r)
+		f.Box, f.Width, f.Height, f.SizeBy, f.MaxColored = mo.Box, mo.Width, mo.Height, mo.SizeBy, mo.MaxColored
+		colors.Assign(f)
+		out := make(map[int]color.Color, len(r.Clusters))
+		for _, c := range r.Clusters {
+			out[c.ID] = render.Grey
+			if i, ok := f.Colors[c.ID]; ok && i >= 0 && i < len(render.Palette) {
+				out[c.ID] = render.Palette[i]
+			}
+		}
+		return out
+	}
 }
 
 // end marks the input ended and, if the run ended by itself, keeps the

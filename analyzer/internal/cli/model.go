@@ -40,34 +40,37 @@ type modelOptions struct {
 
 func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
 	c := &o.cluster
-	f.IntVar(&c.K, "k", cluster.DefaultK, "number of clusters")
-	f.Float64Var(&c.Decay, "decay", cluster.DefaultDecay, "forgetfulness: weight kept per time unit (1 = remember everything)")
+	*c = cluster.DefaultOptions()
+	f.IntVar(&c.K, "k", c.K, "number of clusters")
+	f.Float64Var(&c.Decay, "decay", c.Decay, "forgetfulness: weight kept per time unit (1 = remember everything)")
 	f.Float64Var(&o.halfLife, "half-life", 0, "instead of --decay: time units after which a weight has halved")
 	f.StringVar(&o.unit, "time-unit", "batches", "what --decay is per: batches or points")
 	f.StringVar(&o.init, "init", "", "initial centres: kmeans++ (on the first batch) or random (numpy randn, as PySpark); default kmeans++, random for --profile seed")
-	f.Uint32Var(&c.Seed, "seed", 3, "random seed for the initial centres")
-	f.IntVar(&c.Keywords, "keywords", cluster.DefaultKeywords, "keywords shown per cluster: the words that most set it apart from the rest of the window")
+	f.Uint32Var(&c.Seed, "seed", c.Seed, "random seed for the initial centres")
+	f.IntVar(&c.Keywords, "keywords", c.Keywords, "keywords shown per cluster: the words that most set it apart from the rest of the window")
 	f.BoolVar(&c.Mentions, "keyword-mentions", false, "let @mentions be keywords")
 	f.StringVar(&o.exclude, "exclude-words", "", "comma-separated words never shown as keywords (e.g. the tracked terms)")
 	f.StringVar(&o.profile, "profile", "default", "features: default (weighted text + unit-sphere location) or seed (the original's [lon, lat, word vector], with --kmeans spark)")
 	f.StringVar(&o.kmeans, "kmeans", "spherical", "streaming k-means: spherical (cosines of TF-IDF words, word vectors and place; see README) or spark (Euclidean, Spark MLlib's exact update)")
 	f.Float64Var(&c.Features.TextWeight, "text-weight", features.DefaultTextWeight, "weight of the words: their TF-IDF cosine (spherical) or word-vector part (spark)")
 	f.Float64Var(&o.vecWeight, "vector-weight", cluster.DefaultVectorWeight, "spherical: weight of the cosine of the tweets' mean word vectors (0: no word vectors)")
-	f.Float64Var(&c.Features.GeoWeight, "geo-weight", cluster.DefaultGeoWeight, fmt.Sprintf("weight of the place (spark's default: %g)", features.DefaultGeoWeight))
-	f.IntVar(&o.sph.Iterations, "iterations", spherical.DefaultIterations, "spherical: assignment passes per batch, each against the centres the batch has moved")
-	f.Float64Var(&o.sph.Reassign, "reassign", spherical.DefaultReassign, "spherical: re-seed a cluster whose weight falls below this share of the largest")
+	f.Float64Var(&c.Features.GeoWeight, "geo-weight", cluster.DefaultGeoWeight, fmt.Sprintf("weight of the place (%g with --kmeans spark)", features.DefaultGeoWeight))
+	o.sph = spherical.DefaultOptions()
+	f.IntVar(&o.sph.Iterations, "iterations", o.sph.Iterations, "spherical: assignment passes per batch, each against the centres the batch has moved")
+	f.Float64Var(&o.sph.Reassign, "reassign", o.sph.Reassign, "spherical: re-seed a cluster whose weight falls below this share of the largest")
 	f.Float64Var(&o.hashtag, "hashtag-weight", cluster.DefaultHashtagWeight, "spherical: a hashtag weighs this many times a word")
-	f.Float64Var(&o.sph.MaxShare, "max-share", spherical.DefaultMaxShare, "spherical: split a cluster that takes more than this share of a batch")
-	f.BoolVar(&o.idf, "idf", false, "weight words by inverse document frequency in the stream (default profile; spark's default: on)")
-	f.BoolVar(&o.online, "embeddings-online", true, "refine word vectors from the stream with online skip-gram; default on for the built-in vectors, off for an --embeddings file and for --profile seed")
-	f.IntVar(&o.batchMax, "embed-batch-max", 300, "with --embeddings-online: most tweets trained on per batch (spread evenly)")
-	f.IntVar(&o.vocabMax, "vocab-max", 100000, "with --embeddings-online: most words kept (the rarest are evicted)")
+	f.Float64Var(&o.sph.MaxShare, "max-share", o.sph.MaxShare, "spherical: split a cluster that takes more than this share of a batch")
+	f.BoolVar(&o.idf, "idf", false, "weight words by inverse document frequency in the stream (off for the spherical model, on for --kmeans spark)")
+	f.BoolVar(&o.online, "embeddings-online", false, "refine word vectors from the stream with online skip-gram; unset, on when the built-in vectors are used (--vector-weight above 0, or --kmeans spark), off for an --embeddings file and for --profile seed")
+	od := embed.DefaultOnlineOptions()
+	f.IntVar(&o.batchMax, "embed-batch-max", od.MaxPerBatch, "with --embeddings-online: most tweets trained on per batch (spread evenly)")
+	f.IntVar(&o.vocabMax, "vocab-max", od.VocabMax, "with --embeddings-online: most words kept (the rarest are evicted)")
 	on := &o.onlineOpts
-	f.IntVar(&on.Window, "embed-window", 3, "with --embeddings-online: context words on each side")
-	f.IntVar(&on.Negative, "embed-negative", 3, "with --embeddings-online: negative samples per word pair")
-	f.Float64Var(&on.LR, "embed-alpha", 0.025, "with --embeddings-online: learning rate")
-	f.Float64Var(&on.Subsample, "embed-sample", 1e-3, "with --embeddings-online: subsampling threshold for frequent words (0: off)")
-	f.Float64Var(&on.CountDecay, "embed-count-decay", 0.98, "with --embeddings-online: word counts are multiplied by this every batch; the rarest are evicted first")
+	f.IntVar(&on.Window, "embed-window", od.Window, "with --embeddings-online: context words on each side")
+	f.IntVar(&on.Negative, "embed-negative", od.Negative, "with --embeddings-online: negative samples per word pair")
+	f.Float64Var(&on.LR, "embed-alpha", od.LR, "with --embeddings-online: learning rate")
+	f.Float64Var(&on.Subsample, "embed-sample", od.Subsample, "with --embeddings-online: subsampling threshold for frequent words (0: off)")
+	f.Float64Var(&on.CountDecay, "embed-count-decay", od.CountDecay, "with --embeddings-online: word counts are multiplied by this every batch; the rarest are evicted first")
 	f.StringVar(&o.save, "embeddings-save", "", "with --embeddings-online: write the learnt vectors here (word2vec binary) every 30 batches and at exit")
 	f.StringVar(&o.embeddings, "embeddings", "", "word vectors (word2vec binary/text, GloVe, fastText .vec; .gz ok); default: built-in hashed vectors")
 }
@@ -194,7 +197,7 @@ func (o *modelOptions) build(flags *pflag.FlagSet) (*cluster.Model, error) {
 	}
 	m, err := cluster.New(*c)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, flagError(err)
 	}
 	return m, nil
 }

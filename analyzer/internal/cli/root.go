@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/logs"
 	"io"
 	"log/slog"
@@ -90,7 +91,7 @@ func Main(args []string) int {
 	}
 	fmt.Fprintln(d.Stderr, "analyzer:", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || cmdhelp.IsUsage(err) {
 		return 2
 	}
 	return 1

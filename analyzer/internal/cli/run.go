@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,17 +17,25 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/geo"
+	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/analyzer/internal/window"
+	"github.com/geostream/geostream/shared/bbox"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // RunOptions are the run command's settings.
 type RunOptions struct {
 	Pipeline      pipeline.Options
+	Input         string // a capture, or "" to connect
+	Socket        input.SocketOptions
+	stdin         io.Reader
 	Connect       string
 	Token         string
 	TLSCA         string
@@ -44,7 +54,7 @@ type RunOptions struct {
 	BBox          string
 	Width, Height int
 	Keep          int
-	mapOpts       render.MapsOptions
+	mapOpts       output.MapsOptions
 	MetricsAddr   string
 	Live          liveOptions
 }
@@ -56,7 +66,8 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 		Short: "Read a scraper's stream (or a capture) and write windows and maps",
 		Example: `  analyzer run                                   # the scraper on this machine
   analyzer run --connect server.example:9999     # a scraper elsewhere
-  analyzer run --input capture.jsonl.gz --clock event   # offline, reproducible`,
+  analyzer run --input capture.jsonl.gz           # offline, reproducible
+  analyzer run --region europe --k 10             # a map of Europe, ten clusters in colour`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			log, err := lo.logger(d.Stderr)
@@ -76,33 +87,33 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f := cmd.Flags()
 	po := &o.Pipeline
 	f.StringVar(&o.Connect, "connect", "127.0.0.1:9999", "scraper address host:port")
-	f.StringVar(&po.Input, "input", "", "read this capture (.jsonl, .gz, .bz2, - for stdin) instead of connecting")
-	f.StringVar(&o.Token, "token", "", "shared secret to send as 'AUTH <token>' (default $GEOSTREAM_TOKEN)")
+	f.StringVar(&o.Input, "input", "", "read this capture (.jsonl, .gz, .bz2, - for stdin) instead of connecting")
+	f.StringVar(&o.Token, "token", "", "shared secret to send as 'AUTH <token>'; unset, $GEOSTREAM_TOKEN")
 	f.StringVar(&o.TLSCA, "tls-ca", "", "connect with TLS, trusting this CA certificate (PEM)")
-	f.StringVar(&o.TLSServerName, "tls-server-name", "", "name to verify in the scraper's TLS certificate (default: the --connect host)")
-	f.BoolVar(&o.Once, "once", false, "exit when the scraper ends the stream instead of reconnecting")
-	f.StringVar(&o.Clock, "clock", "wall", "batch by arrival time (wall, as Spark) or by created_at (event, reproducible)")
-	f.DurationVar(&po.Lateness, "lateness", 5*time.Second, "event clock: how long a batch waits for late tweets")
-	f.DurationVar(&po.Window.Batch, "batch", 10*time.Second, "batch interval: the model trains once per batch")
-	f.DurationVar(&po.Window.Window, "window", 60*time.Second, "window length (a multiple of --batch)")
-	f.DurationVar(&po.Window.Slide, "slide", 20*time.Second, "slide interval: a window is written this often (a multiple of --batch)")
+	f.StringVar(&o.TLSServerName, "tls-server-name", "", "name to verify in the scraper's TLS certificate; unset, the --connect host")
+	f.BoolVar(&o.Once, "once", false, "exit when the scraper ends the stream instead of reconnecting; unset, the analyzer exits when the scraper says its stream ends (a replay), and --once=false never")
+	f.StringVar(&o.Clock, "clock", "auto", "batch by arrival time (wall, as Spark) or by created_at (event, reproducible); auto: event for a capture or a replay, wall for a live stream")
+	addTimeFlags(f, po)
 	f.StringVar(&o.Out, "out", "out", "directory for windows.ndjson and maps")
 	f.StringVar(&o.Assignments, "assignments", "", "write window_end,id,lon,lat,cluster for every tweet of every window to this CSV")
 	f.IntVar(&o.MaxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
-	f.DurationVar(&po.StatsInterval, "stats-interval", 30*time.Second, "how often to log stats")
+	f.DurationVar(&po.StatsInterval, "stats-interval", pipeline.DefaultStatsInterval, "how often to log stats")
 	f.BoolVar(&o.Maps, "maps", true, "draw a map per window (--maps=false: numbers only)")
 	f.StringVar(&o.Region, "region", "world", "map region: "+strings.Join(geo.RegionNames(), ", "))
 	f.StringVar(&o.BBox, "bbox", "", "map extent w,s,e,n in degrees (instead of --region)")
-	f.IntVar(&o.Width, "width", 1600, "map width in pixels")
-	f.IntVar(&o.Height, "height", 900, "map height in pixels")
-	f.IntVar(&o.Keep, "keep", 200, "how many map-*.png files to keep (0: all)")
-	f.StringVar(&o.SizeBy, "size-by", render.SizeByNone, "point size: none (a disc per tweet) or count (a disc per cluster and place, its area by the number of tweets)")
+	md := output.DefaultMapsOptions()
+	f.IntVar(&o.Width, "width", md.Width, "map width in pixels (at least 400)")
+	f.IntVar(&o.Height, "height", md.Height, "map height in pixels (at least 300)")
+	f.IntVar(&o.Keep, "keep", md.Keep, "how many map-*.png files to keep (0: all)")
+	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of tweets) or none (a small dot per tweet)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
 	addLiveFlags(f, &o.Live)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
+	cmdhelp.Apply(cmd, []cmdhelp.Group{inputFlags, connectionFlags, timeFlags, locateFlags, modelFlags,
+		keywordFlags, vectorFlags, mapFlags, outputFlags})
 	return cmd
 }
 
@@ -110,14 +121,14 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	po := &o.Pipeline
 	po.Clock = pipeline.Clock(o.Clock)
-	po.Stdin = d.Stdin
+	o.stdin = d.Stdin
 	pol, err := o.Locate.policy()
 	if err != nil {
 		return err
 	}
 	po.Locate = pol
 	if err := po.Validate(); err != nil {
-		return usageError{err}
+		return flagError(err)
 	}
 	if o.MaxLine <= 0 {
 		return usagef("--max-line must be positive")
@@ -128,12 +139,14 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.Token == "" && d.Getenv != nil {
 		o.Token = d.Getenv("GEOSTREAM_TOKEN")
 	}
-	po.Stream.Addr, po.Stream.Token, po.Stream.Once, po.Stream.MaxLine = o.Connect, o.Token, o.Once, o.MaxLine
-	if po.Input != "" && po.Input != "-" {
-		if st, err := os.Stat(po.Input); err != nil {
-			return usageError{err}
+	o.Socket = input.SocketOptions{Addr: o.Connect, Token: o.Token, Once: o.Once, MaxLine: o.MaxLine,
+		OnceIfFinite: !cmd.Flags().Changed("once"), Logger: po.Logger}
+	po.Capture = o.Input != ""
+	if o.Input != "" && o.Input != "-" {
+		if st, err := os.Stat(o.Input); err != nil {
+			return usagef("--input: %v", err)
 		} else if st.IsDir() {
-			return usagef("--input %s is a directory", po.Input)
+			return usagef("--input %s is a directory", o.Input)
 		}
 	}
 	if o.TLSCA != "" {
@@ -145,7 +158,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		if !pool.AppendCertsFromPEM(pem) {
 			return usagef("--tls-ca %s holds no PEM certificate", o.TLSCA)
 		}
-		po.Stream.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
+		o.Socket.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
 	}
 	if err := o.completeLive(); err != nil {
 		return err
@@ -161,13 +174,13 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		return usagef("--region %q: want one of %s", o.Region, strings.Join(geo.RegionNames(), ", "))
 	}
 	if o.BBox != "" {
-		if box, err = geo.ParseBBox(o.BBox); err != nil {
+		if box, err = bbox.Parse(o.BBox); err != nil {
 			return usagef("--bbox: %v", err)
 		}
 		o.Region = "bbox"
 	}
-	if o.Width < 400 || o.Height < 300 || o.Width > 10000 || o.Height > 10000 {
-		return usagef("--width and --height must be between 400x300 and 10000x10000")
+	if o.Width < render.MinWidth || o.Height < render.MinHeight || o.Width > 10000 || o.Height > 10000 {
+		return usagef("--width and --height must be between %dx%d and 10000x10000", render.MinWidth, render.MinHeight)
 	}
 	if o.Keep < 0 {
 		return usagef("--keep must not be negative")
@@ -175,14 +188,32 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.SizeBy != render.SizeByNone && o.SizeBy != render.SizeByCount {
 		return usagef("--size-by %q: want none or count", o.SizeBy)
 	}
-	o.mapOpts = render.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Width: o.Width, Height: o.Height,
-		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed, SizeBy: o.SizeBy}
+	o.mapOpts = output.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Width: o.Width, Height: o.Height,
+		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed, SizeBy: o.SizeBy,
+		MaxColored: o.Model.cluster.K}
 	return nil
+}
+
+// source opens the input: the capture, or the scraper's socket.
+func (o *RunOptions) source() (input.Source, error) {
+	if o.Input != "" {
+		src, err := input.OpenFile(o.Input, o.stdin, o.MaxLine, nil)
+		if err != nil {
+			return nil, fmt.Errorf("--input: %w", err)
+		}
+		return src, nil
+	}
+	return input.Dial(o.Socket), nil
 }
 
 func runRun(ctx context.Context, o *RunOptions) error {
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return fmt.Errorf("creating output directory: %w", err)
+	}
+	if moved, err := output.Archive(o.Out); err != nil {
+		return err
+	} else if moved != "" {
+		o.Pipeline.Logger.Info("moved the previous run's windows and maps out of the way", "to", moved)
 	}
 	win, err := output.NewWindows(filepath.Join(o.Out, "windows.ndjson"))
 	if err != nil {
@@ -199,12 +230,12 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 	if o.Maps {
 		o.mapOpts.Logger = o.Pipeline.Logger
-		maps, err := render.NewMaps(o.mapOpts)
+		maps, err := output.NewMaps(o.mapOpts)
 		if err != nil {
 			for _, out := range outs {
 				out.Close()
 			}
-			return usageError{err}
+			return flagError(err)
 		}
 		outs = append(outs, maps)
 	}
@@ -219,17 +250,29 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		outs = append(outs, page.out)
 	}
 	var connects atomic.Int64
-	o.Pipeline.Stream.Connects = &connects
-	var maps *render.Maps
+	o.Socket.Connects = &connects
+	src, err := o.source()
+	if err != nil {
+		for _, out := range outs {
+			out.Close()
+		}
+		if page != nil {
+			page.srv.Close()
+		}
+		return err
+	}
+	o.Pipeline.Source = src
+	var maps *output.Maps
 	for _, out := range outs {
-		if m, ok := out.(*render.Maps); ok {
+		if m, ok := out.(*output.Maps); ok {
 			maps = m
 		}
 	}
 	o.Pipeline.ExtraStats = func() []any {
 		extra := []any{"connects", connects.Load()}
 		if maps != nil {
-			extra = append(extra, "maps", maps.Rendered.Load(), "maps_skipped", maps.Skipped.Load(), "maps_failed", maps.Failed.Load())
+			ms := maps.Stats()
+			extra = append(extra, "maps", ms.Rendered, "maps_skipped", ms.Skipped, "maps_failed", ms.Failed)
 		}
 		if on := o.model.Online(); on != nil {
 			st := on.Stats()
@@ -252,14 +295,23 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		defer ms.Close()
 		o.Pipeline.Logger.Info("serving metrics", "addr", ms.Addr())
 	}
-	err = p.Run(ctx)
+	err = inputError(p.Run(ctx), o.Input)
 	if page != nil {
 		page.end(ctx)
 	}
 	return err
 }
 
-func analyzerMetrics(st pipeline.Stats, maps *render.Maps, on *embed.Online, connects int64) []metrics.Metric {
+// inputError names the --input file in an error about its content.
+func inputError(err error, path string) error {
+	var nc *pipeline.NotCaptureError
+	if errors.As(err, &nc) && path != "" {
+		return fmt.Errorf("--input %s: %w", path, err)
+	}
+	return err
+}
+
+func analyzerMetrics(st pipeline.Stats, maps *output.Maps, on *embed.Online, connects int64) []metrics.Metric {
 	c := func(name, help string, v int) metrics.Metric {
 		return metrics.Metric{Name: "geostream_analyzer_" + name, Help: help, Type: "counter", Value: float64(v)}
 	}
@@ -278,9 +330,10 @@ func analyzerMetrics(st pipeline.Stats, maps *render.Maps, on *embed.Online, con
 		c("connects_total", "Connections made to the scraper.", int(connects)),
 	}
 	if maps != nil {
-		out = append(out, c("maps_total", "Maps written.", int(maps.Rendered.Load())),
-			c("maps_skipped_total", "Maps skipped because the renderer was busy.", int(maps.Skipped.Load())),
-			c("maps_failed_total", "Maps that could not be drawn or written.", int(maps.Failed.Load())))
+		ms := maps.Stats()
+		out = append(out, c("maps_total", "Maps written.", int(ms.Rendered)),
+			c("maps_skipped_total", "Maps skipped because the renderer was busy.", int(ms.Skipped)),
+			c("maps_failed_total", "Maps that could not be drawn or written.", int(ms.Failed)))
 	}
 	if on != nil {
 		st := on.Stats()
@@ -289,4 +342,14 @@ func analyzerMetrics(st pipeline.Stats, maps *render.Maps, on *embed.Online, con
 			metrics.Metric{Name: "geostream_analyzer_embed_vocabulary", Help: "Words with a learnt vector.", Type: "gauge", Value: float64(st.Vocab)})
 	}
 	return append(out, metrics.Runtime("geostream_analyzer")...)
+}
+
+// addTimeFlags adds the batch, window and lateness flags run and eval
+// share, with the packages' defaults.
+func addTimeFlags(f *pflag.FlagSet, po *pipeline.Options) {
+	w := window.DefaultConfig()
+	f.DurationVar(&po.Lateness, "lateness", pipeline.DefaultLateness, "event clock: how long a batch waits for late tweets")
+	f.DurationVar(&po.Window.Batch, "batch", w.Batch, "batch interval: the model trains once per batch")
+	f.DurationVar(&po.Window.Window, "window", w.Window, "window length (a multiple of --batch)")
+	f.DurationVar(&po.Window.Slide, "slide", w.Slide, "slide interval: a window is written this often (a multiple of --batch)")
 }

@@ -6,20 +6,20 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/spf13/cobra"
 )
 
 func newTimelapseCmd(d Deps, lo *logOptions) *cobra.Command {
 	var gifPath string
-	var o render.TimelapseOptions
+	var o output.TimelapseOptions
 	cmd := &cobra.Command{
 		Use:     "timelapse DIR",
 		Short:   "Turn a run's maps (DIR/map-*.png) into an animated GIF for sharing",
 		Example: "  analyzer timelapse out/ --gif out/timelapse.gif",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			frames, err := render.Frames(args[0])
+			frames, err := output.Frames(args[0])
 			if err != nil {
 				return usagef("timelapse: %v", err)
 			}
@@ -30,7 +30,7 @@ func newTimelapseCmd(d Deps, lo *logOptions) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("creating %s: %w", gifPath, err)
 			}
-			if err := render.Timelapse(f, frames, o); err != nil {
+			if err := output.Timelapse(f, frames, o); err != nil {
 				f.Close()
 				os.Remove(gifPath)
 				return err

@@ -5,7 +5,8 @@
 package cluster
 
 import (
-	"fmt"
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/shared/field"
 	"math"
 	"strings"
 	"sync"
@@ -13,7 +14,6 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/analyzer/internal/text"
 )
@@ -78,33 +78,39 @@ type Options struct {
 	SaveEvery int
 }
 
+// DefaultOptions are the analyzer's: k 15, Spark's decay of 0.6 a batch,
+// 5 keywords, seed 3 (the seed profile's numpy seed).
+func DefaultOptions() Options {
+	return Options{K: DefaultK, Decay: DefaultDecay, Unit: kmeans.Batches, Keywords: DefaultKeywords, Seed: 3}
+}
+
 // Validate checks the options.
 func (o *Options) Validate() error {
 	if o.K < 1 || o.K > 1000 {
-		return fmt.Errorf("cluster: --k must be between 1 and 1000")
+		return field.Errorf("K", "must be between 1 and 1000")
 	}
 	if o.Decay < 0 || o.Decay > 1 || math.IsNaN(o.Decay) {
-		return fmt.Errorf("cluster: --decay must be between 0 and 1")
+		return field.Errorf("Decay", "must be between 0 and 1")
 	}
 	if o.Unit != kmeans.Batches && o.Unit != kmeans.Points {
-		return fmt.Errorf("cluster: --time-unit must be batches or points")
+		return field.Errorf("Unit", "must be batches or points")
 	}
 	if o.Spherical == nil && o.Init != InitRandom && o.Init != InitKMeansPP {
-		return fmt.Errorf("cluster: --init must be random or kmeans++")
+		return field.Errorf("Init", "must be random or kmeans++")
 	}
 	if o.Keywords < 0 {
-		return fmt.Errorf("cluster: --keywords must not be negative")
+		return field.Errorf("Keywords", "must not be negative")
 	}
 	if o.Examples < 0 || o.Examples > 100 {
-		return fmt.Errorf("cluster: examples per cluster must be between 0 and 100")
+		return field.Errorf("Examples", "must be between 0 and 100")
 	}
 	if o.Spherical != nil {
 		so := o.sphericalOptions()
 		if o.Unit != kmeans.Batches {
-			return fmt.Errorf("cluster: --time-unit points needs --kmeans spark")
+			return field.Errorf("Unit", "points is for Spark's update")
 		}
 		if so.DenseDim > 0 && so.Dense == 0 || so.DenseDim == 0 && so.Dense > 0 {
-			return fmt.Errorf("cluster: a word-vector weight needs word vectors, and word vectors a weight")
+			return field.Errorf("Dense", "needs word vectors, and word vectors a weight")
 		}
 		return so.Validate()
 	}
@@ -136,6 +142,17 @@ type Model struct {
 	slab    []float64 // backing store of batch
 	x       []float64 // scratch for one point
 	batches int
+	spawn   func(func()) // starts Assign's helper goroutine; nil: a go statement
+}
+
+// SetSpawn implements pipeline.Spawner: the model's goroutines (Assign's
+// second half of a large window, the online embeddings' training) start
+// with spawn.
+func (m *Model) SetSpawn(spawn func(func())) {
+	m.spawn = spawn
+	if m.opts.Online != nil {
+		m.opts.Online.SetSpawn(spawn)
+	}
 }
 
 // widen returns f as float64 in buf (grown as needed).
@@ -182,7 +199,7 @@ func (m *Model) Tokenize(s string) []string { return text.Tokenize(nil, s) }
 
 // Prepare implements pipeline.Model; it tokenizes the text unless the
 // reader already did.
-func (m *Model) Prepare(p *pipeline.Point) {
+func (m *Model) Prepare(p *model.Point) {
 	if p.Tokens == nil {
 		p.Tokens = text.Tokenize(nil, p.Text)
 	}
@@ -198,7 +215,7 @@ func (m *Model) Prepare(p *pipeline.Point) {
 }
 
 // Train implements pipeline.Model.
-func (m *Model) Train(batch []*pipeline.Point) {
+func (m *Model) Train(batch []*model.Point) {
 	if o := m.opts.Online; o != nil {
 		// The words train in the background while k-means trains here;
 		// tweets keep being featurized with the vectors as they were
@@ -295,7 +312,7 @@ func (m *Model) k() int {
 }
 
 // sphericalPoint is p as the spherical model sees it.
-func sphericalPoint(p *pipeline.Point) spherical.Point {
+func sphericalPoint(p *model.Point) spherical.Point {
 	n := len(p.Feature)
 	sp := spherical.Point{Terms: p.Terms, Dense: p.Feature[:n-3]}
 	copy(sp.Geo[:], p.Feature[n-3:])
@@ -305,7 +322,7 @@ func sphericalPoint(p *pipeline.Point) spherical.Point {
 // predict returns p's cluster; scratch is the caller's buffer. With
 // score set it also returns how near p is to the cluster's centre, higher
 // nearer: the spherical model's score, or Spark's negated squared distance.
-func (m *Model) predict(p *pipeline.Point, cs *centres32, scratch *[]float64, score bool) (int, float64) {
+func (m *Model) predict(p *model.Point, cs *centres32, scratch *[]float64, score bool) (int, float64) {
 	if m.sp != nil {
 		sp := sphericalPoint(p)
 		c, buf := m.sp.Nearest(&sp, *scratch)
@@ -341,7 +358,7 @@ type acc struct {
 
 // near is a point and its score against its cluster's centre.
 type near struct {
-	p     *pipeline.Point
+	p     *model.Point
 	score float64
 }
 
@@ -371,7 +388,7 @@ func (a *acc) keep(x near, n int) {
 }
 
 // assignPart predicts points' clusters and tallies them into accs.
-func (m *Model) assignPart(points []*pipeline.Point, accs []acc, cs *centres32, scratch []float64) {
+func (m *Model) assignPart(points []*model.Point, accs []acc, cs *centres32, scratch []float64) {
 	n := m.opts.Examples
 	for _, p := range points {
 		c, score := m.predict(p, cs, &scratch, n > 0)
@@ -404,7 +421,7 @@ const parallelMin = 4096
 // Assign implements pipeline.Model. Large windows are split in two halves
 // predicted at once (the centres are only read); the helper goroutine is
 // joined before Assign returns.
-func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
+func (m *Model) Assign(points []*model.Point) []model.ClusterSummary {
 	if m.opts.Lloyd > 0 && len(points) > 0 {
 		so := m.opts.sphericalOptions()
 		so.MinInit, so.InitIterations, so.Reassign, so.MaxShare = len(points), m.opts.Lloyd, 1e-300, 1
@@ -437,10 +454,15 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 		other := make([]acc, k)
 		var wg sync.WaitGroup
 		wg.Add(1)
-		go func() {
+		second := func() {
 			defer wg.Done()
 			m.assignPart(points[half:], other, cs, nil)
-		}()
+		}
+		if m.spawn != nil {
+			m.spawn(second)
+		} else {
+			go second() // joined below
+		}
 		m.assignPart(points[:half], accs, cs, m.x[:0])
 		wg.Wait()
 		for i := range accs {
@@ -464,7 +486,7 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 		counts[i] = accs[i].words
 	}
 	labels := Keywords(counts, KeywordOptions{N: m.opts.Keywords, Mentions: m.opts.Mentions})
-	var out []pipeline.ClusterSummary
+	var out []model.ClusterSummary
 	for id, a := range accs {
 		if a.n == 0 {
 			continue
@@ -475,7 +497,7 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 		if kw == nil {
 			kw = []string{}
 		}
-		out = append(out, pipeline.ClusterSummary{
+		out = append(out, model.ClusterSummary{
 			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4), Keywords: kw, Examples: examples(a.near),
 		})
 	}
@@ -483,14 +505,14 @@ func (m *Model) Assign(points []*pipeline.Point) []pipeline.ClusterSummary {
 }
 
 // examples copies what the outputs show of the nearest points.
-func examples(ns []near) []pipeline.Example {
+func examples(ns []near) []model.Example {
 	if len(ns) == 0 {
 		return nil
 	}
-	out := make([]pipeline.Example, len(ns))
+	out := make([]model.Example, len(ns))
 	for i, x := range ns {
 		p := x.p
-		out[i] = pipeline.Example{ID: p.ID, Text: p.Text, Place: p.Place, Lon: p.Lon, Lat: p.Lat, Located: p.Located, Level: p.Level}
+		out[i] = model.Example{ID: p.ID, Text: p.Text, Place: p.Place, Lon: p.Lon, Lat: p.Lat, Located: p.Located, Level: p.Level}
 	}
 	return out
 }

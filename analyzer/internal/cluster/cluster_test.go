@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 )
 
@@ -50,11 +50,11 @@ var topics = []struct {
 	{139.69, 35.68, "anime manga episode studio tracked"},
 }
 
-func batch(m *Model, n, offset int) []*pipeline.Point {
-	var out []*pipeline.Point
+func batch(m *Model, n, offset int) []*model.Point {
+	var out []*model.Point
 	for i := range n {
 		tp := topics[(i+offset)%3]
-		p := &pipeline.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Text: tp.text, Cluster: -1}
+		p := &model.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Text: tp.text, Cluster: -1}
 		m.Prepare(p)
 		out = append(out, p)
 	}
@@ -249,12 +249,12 @@ func testExamples(t *testing.T, m *Model) {
 	// Each topic gets tweets that stray from it, in words and in place:
 	// they are farther from the centre than the topic's own tweets.
 	for i, tp := range topics {
-		p := &pipeline.Point{ID: fmt.Sprint("stray", i), Lon: tp.lon + 3, Lat: tp.lat - 2,
+		p := &model.Point{ID: fmt.Sprint("stray", i), Lon: tp.lon + 3, Lat: tp.lat - 2,
 			Text: tp.text + " lunch coffee traffic", Cluster: -1}
 		m.Prepare(p)
 		win = append(win, p)
 	}
-	check := func(name string, sums []pipeline.ClusterSummary) {
+	check := func(name string, sums []model.ClusterSummary) {
 		t.Helper()
 		for _, s := range sums {
 			if len(s.Examples) != 3 {
@@ -290,8 +290,8 @@ func testExamples(t *testing.T, m *Model) {
 	// under ids that sort last; the second half the same tweets under ids
 	// that sort first. Ties go to the second half's, so the halves'
 	// examples must be merged.
-	copies := func(prefix string, n int) []*pipeline.Point {
-		var out []*pipeline.Point
+	copies := func(prefix string, n int) []*model.Point {
+		var out []*model.Point
 		for len(out) < n {
 			for _, p := range batch(m, 90, 0) {
 				p.ID = fmt.Sprint(prefix, len(out))
@@ -300,7 +300,7 @@ func testExamples(t *testing.T, m *Model) {
 		}
 		return out[:n]
 	}
-	big := append(append([]*pipeline.Point(nil), win...), copies("z", parallelMin-len(win))...)
+	big := append(append([]*model.Point(nil), win...), copies("z", parallelMin-len(win))...)
 	big = append(big, copies("!", parallelMin)...)
 	win = big
 	check("two halves", m.Assign(big))

@@ -23,6 +23,13 @@ type OnlineOptions struct {
 	Seed        uint64
 }
 
+// DefaultOnlineOptions are the values zero fields take.
+func DefaultOnlineOptions() OnlineOptions {
+	o := OnlineOptions{}
+	o.defaults()
+	return o
+}
+
 func (o *OnlineOptions) defaults() {
 	if o.Base.D == 0 {
 		o.Base = DefaultHashed
@@ -79,8 +86,9 @@ type Online struct {
 	isDirty []bool
 	evicted []string // words evicted since the last publish
 
-	view map[string][]float32 // what AddTo reads
-	done chan struct{}        // closed when background training ends; nil when idle
+	view  map[string][]float32 // what AddTo reads
+	done  chan struct{}        // closed when background training ends; nil when idle
+	spawn func(func())         // starts the background training; nil: a go statement
 
 	batches, waited, vocab atomic.Int64 // for Stats
 }
@@ -199,6 +207,12 @@ func (m *Online) Learn(sentences [][]string) {
 	m.Wait()
 }
 
+// SetSpawn makes the model start its background training with spawn
+// (the pipeline's, so that the pipeline owns the goroutine and waits for
+// it); without one it uses a plain go statement. Wait joins the training
+// either way.
+func (m *Online) SetSpawn(spawn func(func())) { m.spawn = spawn }
+
 // Start trains on one batch of tweets (their words) in the background,
 // after the previous batch's training has ended and been published. The
 // caller must not change sentences until the next Wait.
@@ -206,10 +220,15 @@ func (m *Online) Start(sentences [][]string) {
 	m.Wait()
 	done := make(chan struct{})
 	m.done = done
-	go func() { // owned by m: Wait joins it
+	train := func() {
 		defer close(done)
 		m.learn(sentences)
-	}()
+	}
+	if m.spawn != nil {
+		m.spawn(train)
+	} else {
+		go train() // owned by m: Wait joins it
+	}
 }
 
 // Wait waits for background training to end and publishes its result.

@@ -1,11 +1,10 @@
 package eval
 
 import (
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"math"
 	"strings"
 	"testing"
-
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
 )
 
 func TestScore(t *testing.T) {
@@ -60,16 +59,16 @@ func TestParseLabels(t *testing.T) {
 }
 
 func TestScoreKeywords(t *testing.T) {
-	pt := func(id string, cluster int, words ...string) *pipeline.Point {
-		return &pipeline.Point{ID: id, Cluster: cluster, Tokens: words}
+	pt := func(id string, cluster int, words ...string) *model.Point {
+		return &model.Point{ID: id, Cluster: cluster, Tokens: words}
 	}
-	r := &pipeline.Result{
-		Points: []*pipeline.Point{
+	r := &model.Result{
+		Points: []*model.Point{
 			pt("1", 0, "storm", "today"), pt("2", 0, "storm", "rain"), pt("3", 0, "love"),
 			pt("4", 1, "goal", "today"), pt("5", 1, "goal"), pt("6", 1, "storm"),
 			pt("7", 2, "today", "love"), pt("8", 2, "love"),
 		},
-		Clusters: []pipeline.ClusterSummary{
+		Clusters: []model.ClusterSummary{
 			{ID: 0, Keywords: []string{"today", "storm"}}, // its topic's word second: counts
 			{ID: 1, Keywords: []string{"today", "storm"}}, // another topic's words only
 			{ID: 2, Keywords: []string{"love"}},           // a filler cluster: not judged

@@ -1,6 +1,6 @@
 package eval
 
-import "github.com/geostream/geostream/analyzer/internal/pipeline"
+import "github.com/geostream/geostream/analyzer/internal/model"
 
 // KeywordScores says how well a window's keywords name its clusters.
 type KeywordScores struct {
@@ -17,7 +17,7 @@ type KeywordScores struct {
 
 // ScoreKeywords scores the first top keywords of each of r's clusters
 // against the labels of r's points.
-func ScoreKeywords(r *pipeline.Result, labels map[string]string, ignore string, top int) KeywordScores {
+func ScoreKeywords(r *model.Result, labels map[string]string, ignore string, top int) KeywordScores {
 	var ks KeywordScores
 	if len(r.Clusters) == 0 {
 		return ks

@@ -6,7 +6,7 @@
 package features
 
 import (
-	"fmt"
+	"github.com/geostream/geostream/shared/field"
 	"math"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
@@ -44,10 +44,10 @@ type Extractor struct {
 // Validate checks the settings.
 func (e *Extractor) Validate() error {
 	if e.Profile != Default && e.Profile != Seed {
-		return fmt.Errorf("features: --profile must be default or seed, not %q", e.Profile)
+		return field.Errorf("Profile", "must be default or seed, not %q", e.Profile)
 	}
 	if e.TextWeight < 0 || e.GeoWeight < 0 || math.IsNaN(e.TextWeight+e.GeoWeight) {
-		return fmt.Errorf("features: weights must not be negative")
+		return field.Errorsf([]string{"TextWeight", "GeoWeight"}, "must not be negative")
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func TestEmbeddedWorld(t *testing.T) {
 	for _, p := range land {
 		for _, r := range p {
 			for _, pt := range r {
-				if !(BBox{-180, -90, 180, 90}).Contains(pt[0], pt[1]) {
+				if !(BBox{W: -180, S: -90, E: 180, N: 90}).Contains(pt[0], pt[1]) {
 					t.Fatalf("point %v off the globe", pt)
 				}
 			}
@@ -87,35 +87,75 @@ func TestEmbeddedWorld(t *testing.T) {
 	}
 }
 
-func TestBBox(t *testing.T) {
-	if _, err := ParseBBox("-130,-20,100,50"); err != nil {
-		t.Fatal(err)
-	}
-	for _, bad := range []string{"1,2,3", "a,b,c,d", "10,0,5,5", "0,10,5,5", "-200,0,0,10", "NaN,0,1,1"} {
-		if _, err := ParseBBox(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
+// TestRegions: every named region is a valid box (parsing and the box
+// rules are tested in shared/bbox).
+func TestRegions(t *testing.T) {
 	for name, b := range Regions {
 		if err := b.Validate(); err != nil {
 			t.Errorf("region %s: %v", name, err)
 		}
 	}
-	p := Projection{Box: BBox{-180, -90, 180, 90}, W: 360, H: 180}
+	p := Projection{Box: BBox{W: -180, S: -90, E: 180, N: 90}, W: 360, H: 180}
 	if x, y := p.Point(0, 0); x != 180 || y != 90 {
 		t.Fatalf("centre at %v,%v", x, y)
 	}
-	if a := (BBox{-10, -10, 10, 10}).Aspect(); math.Abs(a-1) > 1e-12 {
-		t.Fatalf("aspect %v", a)
+}
+
+func TestFit(t *testing.T) {
+	tests := []struct {
+		name   string
+		box    BBox
+		aspect float64
+		// full is set when the limits stop the box before the aspect.
+		full bool
+	}{
+		{"usa on 16:9 grows east and west", Regions["usa"], 16.0 / 9, false},
+		{"usa on a square grows north and south", Regions["usa"], 1, false},
+		{"europe on 16:9", Regions["europe"], 16.0 / 9, false},
+		{"oceania slides west off the antimeridian", Regions["oceania"], 3, false},
+		{"world on 16:9 stops at the poles' limits", Regions["world"], 16.0 / 9, true},
+		{"world on 3:1 grows in longitude only to the full circle", Regions["world"], 3, true},
+		{"a point-like box", BBox{W: 10, S: 10, E: 10.001, N: 10.001}, 1.5, false},
+		{"a box at the north limit", BBox{W: 0, S: 80, E: 10, N: 85}, 0.5, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Fit(tt.box, tt.aspect, MapLimits)
+			if got.W > tt.box.W || got.E < tt.box.E || got.S > tt.box.S || got.N < tt.box.N {
+				t.Fatalf("Fit(%v) = %v does not hold the box", tt.box, got)
+			}
+			if got.W < MapLimits.W || got.E > MapLimits.E || got.S < MapLimits.S || got.N > MapLimits.N {
+				t.Fatalf("Fit(%v) = %v leaves the limits", tt.box, got)
+			}
+			a := got.Aspect()
+			full := got.W == MapLimits.W && got.E == MapLimits.E || got.S == MapLimits.S && got.N == MapLimits.N
+			if full != tt.full {
+				t.Fatalf("Fit(%v) = %v: at the limits %v, want %v", tt.box, got, full, tt.full)
+			}
+			if !full && math.Abs(a-tt.aspect) > 1e-6*tt.aspect {
+				t.Fatalf("Fit(%v) = %v has aspect %v, want %v", tt.box, got, a, tt.aspect)
+			}
+			// A box already of the aspect is kept as it is.
+			if again := Fit(got, a, MapLimits); math.Abs(again.W-got.W)+math.Abs(again.E-got.E)+math.Abs(again.S-got.S)+math.Abs(again.N-got.N) > 1e-9 {
+				t.Fatalf("Fit is not idempotent: %v then %v", got, again)
+			}
+		})
+	}
+	if got := Fit(Regions["usa"], math.NaN(), MapLimits); got != Regions["usa"] {
+		t.Fatalf("a NaN aspect changed the box to %v", got)
 	}
 }
 
-func FuzzParseBBox(f *testing.F) {
-	f.Add("-130,-20,100,50")
-	f.Fuzz(func(t *testing.T, s string) {
-		b, err := ParseBBox(s)
-		if err == nil && (b.W >= b.E || b.S >= b.N) {
-			t.Fatalf("accepted empty box %v", b)
+func FuzzFit(f *testing.F) {
+	f.Add(-126.0, 23.0, -65.0, 50.0, 1.7)
+	f.Fuzz(func(t *testing.T, w, s, e, n, aspect float64) {
+		b := BBox{W: w, S: s, E: e, N: n}
+		if !MapLimits.Contains(w, s) || !MapLimits.Contains(e, n) || w >= e || s >= n || !(aspect > 1e-3 && aspect < 1e3) {
+			return
+		}
+		got := Fit(b, aspect, MapLimits)
+		if got.W > w || got.E < e || got.S > s || got.N < n || !MapLimits.Contains(got.W, got.S) || !MapLimits.Contains(got.E, got.N) {
+			t.Fatalf("Fit(%v, %v) = %v", b, aspect, got)
 		}
 	})
 }

@@ -56,8 +56,9 @@ func ParsePolicy(methods, level string) (Policy, error) {
 
 // Place locates t by the policy: a point or a place the decoder found is
 // kept if the policy allows it (and dropped if not); an unlocated tweet is
-// then tried by its author's profile location and by place names in its
-// text. It reports whether t ends up located, and sets t.Geo, t.Level and
+// then tried by its author's profile location, by place names in the
+// author's bio (UserBio: the profile still, so GeoProfile) and by place
+// names in its text. It reports whether t ends up located, and sets t.Geo, t.Level and
 // the coordinates. gc may be nil when the policy infers nothing.
 func (gc *Geocoder) Place(t *tweet.Tweet, p Policy) bool {
 	switch {
@@ -72,6 +73,10 @@ func (gc *Geocoder) Place(t *tweet.Tweet, p Policy) bool {
 	}
 	if p.Profile {
 		if r, ok := gc.Locate(t.UserLocation); ok && r.Level <= p.Level && r.Level != tweet.GeoLevelNone {
+			t.Geo, t.Lon, t.Lat, t.Level = tweet.GeoProfile, r.Lon, r.Lat, r.Level
+			return true
+		}
+		if r, ok := gc.LocateText(t.UserBio); ok && r.Level <= p.Level && r.Level != tweet.GeoLevelNone {
 			t.Geo, t.Lon, t.Lat, t.Level = tweet.GeoProfile, r.Lon, r.Lat, r.Level
 			return true
 		}

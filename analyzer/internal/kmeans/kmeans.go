@@ -21,8 +21,8 @@ const (
 	Points  TimeUnit = "points"
 )
 
-// Model is a streaming k-means model. It is not safe for concurrent use;
-// Snapshot gives a copy for other goroutines.
+// Model is a streaming k-means model. It is not safe for concurrent use,
+// but Predict only reads it.
 type Model struct {
 	Centers [][]float64
 	Weights []float64
@@ -66,9 +66,6 @@ func DecayForHalfLife(halfLife float64) float64 { return math.Exp(math.Log(0.5) 
 
 // K is the number of clusters.
 func (m *Model) K() int { return len(m.Centers) }
-
-// Dim is the dimension of the points.
-func (m *Model) Dim() int { return len(m.Centers[0]) }
 
 func (m *Model) refreshNorms() {
 	for i, c := range m.Centers {
@@ -187,14 +184,6 @@ func (m *Model) splitDying() {
 		big[j] = x + p
 		small[j] = x - p
 	}
-}
-
-// Snapshot returns a deep copy of the centres and weights.
-func (m *Model) Snapshot() (centers [][]float64, weights []float64) {
-	for _, c := range m.Centers {
-		centers = append(centers, append([]float64(nil), c...))
-	}
-	return centers, append([]float64(nil), m.Weights...)
 }
 
 // KMeansPlusPlus picks k initial centres from points with greedy k-means++

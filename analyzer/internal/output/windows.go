@@ -1,6 +1,9 @@
 // Package output writes what the analyzer learns about each window: one
-// JSON line per window in windows.ndjson, and an optional CSV of every
-// tweet's cluster per slide.
+// JSON line per window in windows.ndjson, an optional CSV of every tweet's
+// cluster per slide, a table in the log, and the maps: map-<window end>.png
+// (drawn by package render in a goroutine of its own, old ones rotated
+// away) and latest.png, replaced atomically; Timelapse turns the maps into
+// an animated GIF.
 package output
 
 import (
@@ -8,14 +11,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"log/slog"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/window"
 )
 
@@ -26,8 +28,8 @@ type WindowLine struct {
 	window.Counts
 	// Slide counts only the window's newest slide: over a run, every tweet
 	// is in exactly one window's slide counts.
-	Slide    window.Counts             `json:"slide"`
-	Clusters []pipeline.ClusterSummary `json:"clusters"`
+	Slide    window.Counts          `json:"slide"`
+	Clusters []model.ClusterSummary `json:"clusters"`
 }
 
 // Windows appends one line per window to a file and flushes it each time,
@@ -49,10 +51,10 @@ func NewWindows(path string) (*Windows, error) {
 }
 
 // Write implements pipeline.Output.
-func (w *Windows) Write(r *pipeline.Result) error {
+func (w *Windows) Write(r *model.Result) error {
 	line := WindowLine{Start: r.Start, End: r.End, Counts: r.Counts, Slide: r.Fresh, Clusters: r.Clusters}
 	if line.Clusters == nil {
-		line.Clusters = []pipeline.ClusterSummary{}
+		line.Clusters = []model.ClusterSummary{}
 	}
 	if err := w.enc.Encode(&line); err != nil {
 		return fmt.Errorf("writing windows file: %w", err)
@@ -92,7 +94,7 @@ func NewAssignments(path string) (*Assignments, error) {
 }
 
 // Write implements pipeline.Output.
-func (a *Assignments) Write(r *pipeline.Result) error {
+func (a *Assignments) Write(r *model.Result) error {
 	end := r.End.Format(time.RFC3339)
 	for _, p := range r.Points {
 		a.cw.Write([]string{end, p.ID, strconv.FormatFloat(p.Lon, 'f', -1, 64),
@@ -120,12 +122,11 @@ func (a *Assignments) Close() error {
 type Table struct{ Log *slog.Logger }
 
 // Write implements pipeline.Output.
-func (t Table) Write(r *pipeline.Result) error {
+func (t Table) Write(r *model.Result) error {
 	end := r.End.UTC().Format(time.RFC3339)
 	t.Log.Info("window", "end", end, "tweets", r.Counts.Tweets, "located", r.Counts.Located, "clusters", len(r.Clusters),
 		"notices", r.Counts.Notices, "malformed", r.Counts.Malformed, "late", r.Counts.Late)
-	cl := append([]pipeline.ClusterSummary(nil), r.Clusters...)
-	sort.SliceStable(cl, func(i, j int) bool { return cl[i].Size > cl[j].Size })
+	cl := model.BySize(r.Clusters)
 	for _, c := range cl {
 		t.Log.Info("cluster", "end", end, "id", fmt.Sprintf("C%d", c.ID), "size", c.Size,
 			"at", fmt.Sprintf("%.2f,%.2f", c.Lon, c.Lat), "keywords", strings.Join(c.Keywords, ", "))

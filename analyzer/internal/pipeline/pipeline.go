@@ -1,5 +1,7 @@
 // Package pipeline wires the analyzer's stages: a reader goroutine decodes
-// lines into chunks; the Run goroutine cuts them into batches and windows,
+// the input's lines into chunks and, beside decoding, places and tokenizes
+// tweets (the pipeline's prepare stage); the Run goroutine cuts them into
+// batches and windows,
 // trains the model on every batch and, at every slide, summarizes the window
 // and hands it to the outputs. Only this package starts goroutines, and Run
 // waits for all of them before it returns.
@@ -7,18 +9,20 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/field"
 	"io"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geocode"
-	"github.com/geostream/geostream/analyzer/internal/spherical"
+	"github.com/geostream/geostream/analyzer/internal/input"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
+	"github.com/geostream/geostream/shared/wire"
 )
 
 // Clock says how tweets are put into batches.
@@ -29,15 +33,30 @@ const (
 	ClockWall Clock = "wall"
 	// ClockEvent batches tweets by created_at: deterministic.
 	ClockEvent Clock = "event"
+	// ClockAuto is the event clock for a capture and for a scraper that
+	// says it replays or generates tweets with times of their own, and the
+	// wall clock for a live source (or a scraper that says nothing).
+	ClockAuto Clock = "auto"
+)
+
+// Defaults for Options.
+const (
+	// DefaultLateness is how long, in event time, a batch waits for late
+	// tweets.
+	DefaultLateness = 5 * time.Second
+	// DefaultStatsInterval is how often the stats line is logged.
+	DefaultStatsInterval = 30 * time.Second
 )
 
 // Options configures a Pipeline.
 type Options struct {
-	Input  string // capture path, or "" to connect
-	Stdin  io.Reader
-	Stream stream.Options
-	Window window.Config
-	Clock  Clock
+	// Source is the input (input.OpenFile or input.Dial); Run closes it.
+	Source input.Source
+	// Capture says Source is a file: ClockAuto means the event clock.
+	Capture bool
+	Stream  stream.Options
+	Window  window.Config
+	Clock   Clock
 	// Lateness is how long, in event time, a batch stays open for stragglers.
 	Lateness      time.Duration
 	StatsInterval time.Duration
@@ -64,94 +83,59 @@ func (o *Options) Validate() error {
 	if err := o.Window.Validate(); err != nil {
 		return err
 	}
-	if o.Clock != ClockWall && o.Clock != ClockEvent {
-		return fmt.Errorf("pipeline: --clock must be wall or event, not %q", o.Clock)
+	if o.Clock != ClockWall && o.Clock != ClockEvent && o.Clock != ClockAuto {
+		return field.Errorf("Clock", "must be auto, wall or event, not %q", o.Clock)
 	}
 	if o.Lateness < 0 {
-		return errors.New("pipeline: --lateness must not be negative")
+		return field.Errorf("Lateness", "must not be negative")
 	}
 	if o.Locate != nil && !o.Locate.Point && !o.Locate.Place && !o.Locate.Infers() {
-		return errors.New("pipeline: --locate names no way to locate a tweet")
+		return field.Errorf("Locate", "names no way to locate a tweet")
+	}
+	if o.StatsInterval < 0 {
+		return field.Errorf("StatsInterval", "must be positive")
 	}
 	return nil
-}
-
-// Point is a located tweet as it moves through batches and windows.
-type Point struct {
-	ID       string
-	Lon, Lat float64
-	Text     string
-	// Place is the name of the tweet's tagged place, if any; like Text it
-	// is kept only with Options.KeepText.
-	Place string
-	Time  time.Time
-	// Located says how the tweet was located, and Level how precisely.
-	Located tweet.GeoSource
-	Level   tweet.GeoLevel
-	// Cluster is the point's cluster in the current window (-1: none yet).
-	Cluster int
-	// Feature, Terms and Tokens are filled by the model, if one is set.
-	// Features are float32: a window can hold millions of points. Terms
-	// are the sparse text vector of models that use one.
-	Feature []float32
-	Terms   []spherical.Term
-	Tokens  []string
 }
 
 // Model is what the pipeline trains on every batch and asks at every slide.
 // A nil Model makes a counting-only pipeline.
 type Model interface {
 	// Prepare fills p's Feature and Tokens; it runs once per point.
-	Prepare(p *Point)
+	Prepare(p *model.Point)
 	// Train updates the model with a closed batch.
-	Train(batch []*Point)
+	Train(batch []*model.Point)
 	// Decay ages the model by n empty batches.
 	Decay(n int64)
 	// Assign sets Cluster on every point of a window and summarizes it.
-	Assign(points []*Point) []ClusterSummary
+	Assign(points []*model.Point) []model.ClusterSummary
+}
+
+// Spawner is a Model with goroutines of its own. Run gives it, before the
+// first batch, the function to start them with: they are then the
+// pipeline's, and Run waits for them before it returns.
+type Spawner interface {
+	SetSpawn(spawn func(func()))
 }
 
 // Tokenizer is a Model whose tokenizing is stateless: the pipeline runs it
-// in the reader's goroutine, and Prepare then finds Point.Tokens filled.
+// in the reader's goroutine, and Prepare then finds model.Point.Tokens filled.
 type Tokenizer interface {
 	Tokenize(text string) []string
-}
-
-// ClusterSummary describes one non-empty cluster of a window.
-type ClusterSummary struct {
-	ID       int      `json:"id"`
-	Size     int      `json:"size"`
-	Lon      float64  `json:"lon"`
-	Lat      float64  `json:"lat"`
-	Keywords []string `json:"keywords"`
-	// Examples are a few of the cluster's tweets nearest its centre, best
-	// first, if the model was asked for them. They are other people's
-	// words: windows.ndjson does not carry them.
-	Examples []Example `json:"-"`
-}
-
-// Example is one tweet shown for its cluster.
-type Example struct {
-	ID, Text, Place string
-	Lon, Lat        float64
-	Located         tweet.GeoSource
-	Level           tweet.GeoLevel
-}
-
-// Result is everything known about one window, handed to the outputs.
-type Result struct {
-	Start, End time.Time
-	Counts     window.Counts // the whole window
-	Fresh      window.Counts // its newest slide only
-	Points     []*Point
-	Clusters   []ClusterSummary
 }
 
 // Output receives every window in order. Write runs in the pipeline's
 // goroutine: it must not keep Points beyond the call unless it copies them.
 type Output interface {
-	Write(r *Result) error
+	Write(r *model.Result) error
 	Close() error
+}
+
+// ClockAware is an Output that wants to know whether windows go by the
+// event clock (with ClockAuto, settled on the first chunk). SetEventClock
+// runs in the pipeline's goroutine, before the first Write.
+type ClockAware interface {
+	SetEventClock(event bool)
 }
 
 // Runner is an Output with work of its own (drawing maps). The pipeline
@@ -167,7 +151,19 @@ type Pipeline struct {
 	log     *slog.Logger
 	model   Model
 	outputs []Output
-	slider  *window.Slider[*Point]
+	slider  *window.Slider[*model.Point]
+
+	clock    Clock // ClockAuto until the first chunk says which
+	ticker   *time.Ticker
+	tick     <-chan time.Time
+	tokenize func(string) []string
+
+	// flushing is set while the last, partial windows are written.
+	flushing bool
+	// checked counts a capture's first lines until one is a tweet or a
+	// notice (sawData).
+	checked int
+	sawData bool
 
 	maxEvent         time.Time
 	windows, batches int
@@ -198,7 +194,7 @@ func (p *Pipeline) publish() {
 }
 
 // New returns a Pipeline; opts must be valid.
-func New(opts Options, model Model, outputs ...Output) *Pipeline {
+func New(opts Options, m Model, outputs ...Output) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -206,19 +202,45 @@ func New(opts Options, model Model, outputs ...Output) *Pipeline {
 		opts.Now = time.Now
 	}
 	if opts.StatsInterval == 0 {
-		opts.StatsInterval = 30 * time.Second
+		opts.StatsInterval = DefaultStatsInterval
 	}
-	opts.Stream.Logger = opts.Logger
-	opts.Stream.Now = opts.Now // arrivals and batch ends on one clock
-	if t, ok := model.(Tokenizer); ok {
-		opts.Stream.Tokenize = t.Tokenize
-	}
-	return &Pipeline{
+	p := &Pipeline{
 		opts:    opts,
 		log:     opts.Logger,
-		model:   model,
+		model:   m,
 		outputs: outputs,
-		slider:  window.NewSlider[*Point](opts.Window),
+		slider:  window.NewSlider[*model.Point](opts.Window),
+		clock:   opts.Clock,
+	}
+	if t, ok := m.(Tokenizer); ok {
+		p.tokenize = t.Tokenize
+	}
+	if p.clock == ClockAuto && opts.Capture {
+		p.clock = ClockEvent
+	}
+	return p
+}
+
+// prepare is the stage that runs beside decoding, in the reader's
+// goroutine: it places each tweet by the Locate policy and tokenizes the
+// located ones.
+func (p *Pipeline) prepare(locate func(*tweet.Tweet)) func(*stream.Chunk) {
+	return func(c *stream.Chunk) {
+		if p.tokenize != nil {
+			c.Tokens = make([][]string, len(c.Lines))
+		}
+		for i := range c.Lines {
+			tw := &c.Lines[i]
+			if tw.Kind != tweet.KindTweet {
+				continue
+			}
+			if locate != nil {
+				locate(tw)
+			}
+			if p.tokenize != nil && tw.Located() {
+				c.Tokens[i] = p.tokenize(tw.Text)
+			}
+		}
 	}
 }
 
@@ -251,25 +273,39 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	src := p.opts.Source
+	defer src.Close()
 	sopts := p.opts.Stream
-	sopts.Locate = locate // used by the reader goroutine alone
+	sopts.Stage = p.prepare(locate) // locate is the reader goroutine's alone
+	var spawned sync.WaitGroup
+	defer spawned.Wait()
+	if s, ok := p.model.(Spawner); ok {
+		s.SetSpawn(func(f func()) {
+			spawned.Add(1)
+			go func() { // owned here: the model joins it, Run waits for it
+				defer spawned.Done()
+				f()
+			}()
+		})
+	}
 	readCtx, cancelRead := context.WithCancel(ctx)
 	defer cancelRead()
 	chunks := make(chan stream.Chunk, 16)
 	readErr := make(chan error, 1)
 	go func() { // owned here: ends when the input ends or readCtx is cancelled
 		defer close(chunks)
-		var err error
-		if p.opts.Input != "" {
-			_, err = stream.ReadFile(readCtx, p.opts.Input, p.opts.Stdin, sopts, chunks)
-		} else {
-			err = stream.Connect(readCtx, sopts, chunks)
-		}
+		_, err := stream.Read(readCtx, src, sopts, chunks)
 		if readCtx.Err() != nil {
 			err = nil
 		}
 		readErr <- err
 	}()
+	stopRead := func() {
+		cancelRead()
+		src.Close()        // a read blocked on a pipe does not see ctx
+		for range chunks { // let the reader finish; what it had is dropped
+		}
+	}
 
 	var runners sync.WaitGroup
 	for _, o := range p.outputs {
@@ -284,11 +320,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 	}
 
-	var tick <-chan time.Time
-	if p.opts.Clock == ClockWall {
-		t := time.NewTicker(p.opts.Window.Batch)
-		defer t.Stop()
-		tick = t.C
+	defer p.stopTicker()
+	if p.clock != ClockAuto {
+		p.settled()
 	}
 	stats := time.NewTicker(p.opts.StatsInterval)
 	defer stats.Stop()
@@ -300,30 +334,38 @@ loop:
 			if !ok {
 				break loop
 			}
+			if p.clock == ClockAuto {
+				p.chooseClock(c.Hello)
+			}
+			if p.opts.Capture && !p.sawData {
+				if err = p.check(c); err != nil {
+					stopRead()
+					break loop
+				}
+			}
 			p.chunk(c)
 			p.publish()
-		case <-tick:
+		case <-p.tick:
 			p.slider.Advance(p.opts.Now(), p)
 		case <-stats.C:
 			p.logStats("stats")
 		case <-ctx.Done():
-			cancelRead()
-			for range chunks { // let the reader finish; what it had is dropped on interrupt
-			}
+			stopRead()
 			break loop
 		}
 		if p.outErr != nil {
 			err = p.outErr
-			cancelRead()
-			for range chunks {
-			}
+			stopRead()
 			break loop
 		}
 	}
 	if rerr := <-readErr; rerr != nil && err == nil {
-		err = rerr
-		p.log.Error("input ended with an error; flushing what was read", "err", rerr)
+		err = rerr // the caller reports it; the windows read so far are flushed below
 	}
+	if err == nil && p.opts.Capture && !p.sawData && p.checked > 0 {
+		err = &NotCaptureError{Lines: p.checked}
+	}
+	p.flushing = true
 	p.slider.Flush(p)
 	for _, o := range p.outputs {
 		if cerr := o.Close(); cerr != nil && err == nil {
@@ -355,9 +397,77 @@ func (p *Pipeline) logStats(msg string) {
 	p.log.Info(msg, args...)
 }
 
+// checkLines is how many of a capture's first lines may pass without a
+// tweet or a notice before it is refused.
+const checkLines = 100
+
+// NotCaptureError is an input whose first lines hold no tweet and no
+// stream notice: an image, a log, the wrong file.
+type NotCaptureError struct{ Lines int }
+
+func (e *NotCaptureError) Error() string {
+	return fmt.Sprintf("this does not look like a capture: its first %d lines hold no tweet or stream notice", e.Lines)
+}
+
+// check looks at a capture's first lines.
+func (p *Pipeline) check(c stream.Chunk) error {
+	for i := range c.Lines {
+		if c.Lines[i].Kind != tweet.KindMalformed {
+			p.sawData = true
+			return nil
+		}
+		if p.checked++; p.checked >= checkLines {
+			return &NotCaptureError{Lines: p.checked}
+		}
+	}
+	return nil
+}
+
+// chooseClock settles ClockAuto on the first chunk, from the scraper's
+// hello, and says so.
+func (p *Pipeline) chooseClock(h *wire.Hello) {
+	switch {
+	case h != nil && !h.Live:
+		p.clock = ClockEvent
+		p.log.Info("the scraper "+h.Source+" serves tweets with times of their own: batching by created_at (--clock wall to batch by arrival)",
+			"finite", h.Finite, "speed", h.Speed)
+	case h != nil:
+		p.clock = ClockWall
+		p.log.Info("the scraper serves a live " + h.Source + " stream: batching by arrival (--clock event to batch by created_at)")
+	default:
+		p.clock = ClockWall
+		p.log.Info("the scraper did not say what it serves: batching by arrival (--clock event to batch by created_at)")
+	}
+	p.settled()
+}
+
+// settled starts the wall clock's ticker if that is the clock, and tells
+// the outputs which it is.
+func (p *Pipeline) settled() {
+	if p.clock == ClockWall {
+		p.startTicker()
+	}
+	for _, o := range p.outputs {
+		if c, ok := o.(ClockAware); ok {
+			c.SetEventClock(p.clock == ClockEvent)
+		}
+	}
+}
+
+func (p *Pipeline) startTicker() {
+	p.ticker = time.NewTicker(p.opts.Window.Batch)
+	p.tick = p.ticker.C
+}
+
+func (p *Pipeline) stopTicker() {
+	if p.ticker != nil {
+		p.ticker.Stop()
+	}
+}
+
 // chunk feeds one chunk into the slider, line by line in input order.
 func (p *Pipeline) chunk(c stream.Chunk) {
-	event := p.opts.Clock == ClockEvent
+	event := p.clock == ClockEvent
 	for i := range c.Lines {
 		tw := &c.Lines[i]
 		t := c.Arrival
@@ -413,7 +523,7 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 		if level == tweet.GeoLevelNone {
 			level = tweet.GeoCity // a decoder's point or place
 		}
-		pt := &Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
+		pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
 		if p.opts.KeepText {
 			pt.Place = tw.Place
 		}
@@ -437,7 +547,7 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 }
 
 // Batch implements window.Handler: train on every closed batch.
-func (p *Pipeline) Batch(b *window.Batch[*Point]) {
+func (p *Pipeline) Batch(b *window.Batch[*model.Point]) {
 	p.batches++
 	if p.model != nil {
 		p.model.Train(b.Items)
@@ -453,12 +563,16 @@ func (p *Pipeline) Skipped(n int64) {
 }
 
 // Window implements window.Handler: summarize and write a window.
-func (p *Pipeline) Window(w *window.Window[*Point]) {
+func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 	if p.outErr != nil {
 		return
 	}
 	p.windows++
-	r := &Result{Start: w.Start, End: w.End}
+	r := &model.Result{Start: w.Start, End: w.End}
+	if now := p.opts.Now(); p.flushing && p.clock == ClockWall && now.Before(r.End) {
+		// A live run's last window ends now, not at its slide to come.
+		r.End = now.UTC().Truncate(time.Second)
+	}
 	r.Counts, r.Fresh = w.Counts()
 	for _, b := range w.Batches {
 		r.Points = append(r.Points, b.Items...)

@@ -2,27 +2,40 @@ package pipeline
 
 import (
 	"context"
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geocode"
+	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
+// fileSource reads r as a capture, stamping arrivals with now.
+func fileSource(t *testing.T, r io.Reader, now func() time.Time) input.Source {
+	t.Helper()
+	src, err := input.OpenFile("-", r, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
 type recorder struct {
 	mu      sync.Mutex
-	results []Result
+	results []model.Result
 	closed  bool
 }
 
-func (r *recorder) Write(res *Result) error {
+func (r *recorder) Write(res *model.Result) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cp := *res
-	cp.Points = append([]*Point(nil), res.Points...)
+	cp.Points = append([]*model.Point(nil), res.Points...)
 	r.results = append(r.results, cp)
 	return nil
 }
@@ -39,7 +52,7 @@ func TestWallClockBatchesByArrival(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(10 * time.Second); return now }
 	in := strings.Repeat(`{"id":"1","created_at":"2001-01-01T00:00:00Z","lon":1,"lat":2,"text":"x"}`+"\n", 5)
 	rec := &recorder{}
-	p := New(Options{Input: "-", Stdin: strings.NewReader(in), Clock: ClockWall, Now: clock,
+	p := New(Options{Source: fileSource(t, strings.NewReader(in), clock), Clock: ClockWall, Now: clock,
 		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, nil, rec)
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -67,7 +80,7 @@ func TestEventClockLateTweets(t *testing.T) {
 		`{"id":"4","created_at":"2026-01-01T00:00:33Z","lon":1,"lat":2,"text":"in time"}`,
 	}
 	rec := &recorder{}
-	p := New(Options{Input: "-", Stdin: strings.NewReader(strings.Join(lines, "\n")), Clock: ClockEvent, Lateness: 5 * time.Second,
+	p := New(Options{Source: fileSource(t, strings.NewReader(strings.Join(lines, "\n")), nil), Clock: ClockEvent, Lateness: 5 * time.Second,
 		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, nil, rec)
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -114,7 +127,7 @@ func TestLocateByProfile(t *testing.T) {
 	}, "\n")
 	run := func(pol *geocode.Policy) (*recorder, Stats) {
 		rec := &recorder{}
-		p := New(Options{Input: "-", Stdin: strings.NewReader(lines), Clock: ClockEvent, Locate: pol,
+		p := New(Options{Source: fileSource(t, strings.NewReader(lines), nil), Clock: ClockEvent, Locate: pol,
 			Window: window.Config{Batch: 10 * time.Second, Window: 20 * time.Second, Slide: 10 * time.Second}}, nil, rec)
 		if err := p.Run(context.Background()); err != nil {
 			t.Fatal(err)
@@ -125,7 +138,7 @@ func TestLocateByProfile(t *testing.T) {
 	if c := st.Counts; c.Located != 2 || c.ByPoint != 1 || c.ByProfile != 1 || c.Unlocated != 2 {
 		t.Fatalf("counts %+v: want the point and Austin located, junk and a bare state not", c)
 	}
-	byID := map[string]*Point{}
+	byID := map[string]*model.Point{}
 	for _, r := range rec.results {
 		for _, p := range r.Points {
 			byID[p.ID] = p
@@ -150,10 +163,10 @@ func TestLocateByProfile(t *testing.T) {
 // textModel records the texts and places it sees at Assign.
 type textModel struct{ texts, places []string }
 
-func (m *textModel) Prepare(p *Point) { p.Tokens = strings.Fields(p.Text) }
-func (m *textModel) Train([]*Point)   {}
-func (m *textModel) Decay(int64)      {}
-func (m *textModel) Assign(pts []*Point) []ClusterSummary {
+func (m *textModel) Prepare(p *model.Point) { p.Tokens = strings.Fields(p.Text) }
+func (m *textModel) Train([]*model.Point)   {}
+func (m *textModel) Decay(int64)            {}
+func (m *textModel) Assign(pts []*model.Point) []model.ClusterSummary {
 	for _, p := range pts {
 		m.texts, m.places = append(m.texts, p.Text), append(m.places, p.Place)
 	}
@@ -166,7 +179,7 @@ func TestKeepText(t *testing.T) {
 	in := `{"id":"1","created_at":"2026-01-01T00:00:05Z","lon":1,"lat":2,"text":"hello there","place":"Lyon, France"}`
 	for _, keep := range []bool{false, true} {
 		m := &textModel{}
-		p := New(Options{Input: "-", Stdin: strings.NewReader(in), Clock: ClockEvent, KeepText: keep,
+		p := New(Options{Source: fileSource(t, strings.NewReader(in), nil), Clock: ClockEvent, KeepText: keep,
 			Window: window.Config{Batch: 10 * time.Second, Window: 10 * time.Second, Slide: 10 * time.Second}}, m)
 		if err := p.Run(context.Background()); err != nil {
 			t.Fatal(err)

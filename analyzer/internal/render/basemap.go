@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"strconv"
 	"sync"
 
 	"github.com/geostream/geostream/analyzer/internal/geo"
@@ -21,6 +22,8 @@ var (
 	landColor   = color.RGBA{0xf7, 0xf5, 0xef, 0xff}
 	borderColor = color.RGBA{0xb9, 0xb3, 0xa8, 0xff}
 	coastColor  = color.RGBA{0x9a, 0xa7, 0xb4, 0xff}
+	gridColor   = color.NRGBA{0x40, 0x58, 0x70, 0x26} // a light wash over sea and land
+	labelColor  = color.RGBA{0x5a, 0x6b, 0x7b, 0xff}
 )
 
 type shapes struct {
@@ -44,8 +47,9 @@ func loadWorld() (shapes, error) {
 }
 
 type baseKey struct {
-	box  geo.BBox
-	w, h int
+	box   geo.BBox
+	w, h  int
+	label float64 // graticule label size
 }
 
 // baseCache keeps rasterized base maps; a run uses one or two sizes.
@@ -54,14 +58,14 @@ type baseCache struct {
 	m  map[baseKey]*image.RGBA
 }
 
-func (c *baseCache) get(box geo.BBox, w, h int) (*image.RGBA, error) {
+func (c *baseCache) get(box geo.BBox, w, h int, label float64) (*image.RGBA, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	k := baseKey{box, w, h}
+	k := baseKey{box, w, h, label}
 	if img, ok := c.m[k]; ok {
 		return img, nil
 	}
-	img, err := drawBase(box, w, h)
+	img, err := drawBase(box, w, h, label)
 	if err != nil {
 		return nil, err
 	}
@@ -72,9 +76,10 @@ func (c *baseCache) get(box geo.BBox, w, h int) (*image.RGBA, error) {
 	return img, nil
 }
 
-// drawBase rasterizes ocean, land, country borders and coasts for box
-// onto a w×h image.
-func drawBase(box geo.BBox, w, h int) (*image.RGBA, error) {
+// drawBase rasterizes ocean, land, a light graticule, country borders and
+// coasts for box onto a w×h image, and labels the graticule along the left
+// and bottom edges in label-pixel text.
+func drawBase(box geo.BBox, w, h int, label float64) (*image.RGBA, error) {
 	if w <= 0 || h <= 0 {
 		return nil, fmt.Errorf("render: base map of %dx%d pixels", w, h)
 	}
@@ -94,6 +99,18 @@ func drawBase(box geo.BBox, w, h int) (*image.RGBA, error) {
 	}
 	fill.Draw(img, img.Bounds(), image.NewUniform(landColor), image.Point{})
 
+	step := gridStep(box)
+	grid := vector.NewRasterizer(w, h)
+	for lon := math.Ceil(box.W/step) * step; lon <= box.E; lon += step {
+		x, _ := proj.Point(lon, 0)
+		quad(grid, x, 0, x, float64(h), 0.8)
+	}
+	for lat := math.Ceil(box.S/step) * step; lat <= box.N; lat += step {
+		_, y := proj.Point(0, lat)
+		quad(grid, 0, y, float64(w), y, 0.8)
+	}
+	grid.Draw(img, img.Bounds(), image.NewUniform(gridColor), image.Point{})
+
 	borders := vector.NewRasterizer(w, h)
 	for _, p := range sh.countries {
 		for _, ring := range p {
@@ -109,7 +126,75 @@ func drawBase(box geo.BBox, w, h int) (*image.RGBA, error) {
 		}
 	}
 	coast.Draw(img, img.Bounds(), image.NewUniform(coastColor), image.Point{})
+	labelGrid(newText(img), proj, step, face{size: label})
 	return img, nil
+}
+
+// gridStep is the graticule spacing for box: the finest of a few round
+// steps that draws at most 12 meridians and 8 parallels.
+func gridStep(box geo.BBox) float64 {
+	for _, s := range []float64{1, 2, 5, 10, 15, 20, 30, 45} {
+		if (box.E-box.W)/s <= 12 && (box.N-box.S)/s <= 8 {
+			return s
+		}
+	}
+	return 60
+}
+
+// labelGrid writes the parallels' latitudes inside the left edge and the
+// meridians' longitudes inside the bottom edge, skipping those that would
+// crowd a corner or each other.
+func labelGrid(t *text, proj geo.Projection, step float64, f face) {
+	box, w, h := proj.Box, proj.W, proj.H
+	pad := math.Round(f.size * 0.4)
+	lh := f.height()
+	latW := 0.0
+	for lat := math.Ceil(box.S/step) * step; lat <= box.N; lat += step {
+		_, y := proj.Point(0, lat)
+		if y-lh/2 < pad || y+lh/2 > h-lh-2*pad {
+			continue
+		}
+		s := degrees(lat, "N", "S")
+		latW = math.Max(latW, f.width(s))
+		t.draw(f, pad, y-lh/2, labelColor, s, true)
+	}
+	last := -math.MaxFloat64
+	for lon := math.Ceil(box.W/step) * step; lon <= box.E; lon += step {
+		x, _ := proj.Point(lon, 0)
+		s := degrees(lon, "E", "W")
+		lw := f.width(s)
+		if x-lw/2 < pad+latW+pad || x+lw/2 > w-pad || x-lw/2 < last+pad {
+			continue
+		}
+		t.draw(f, x-lw/2, h-pad-lh, labelColor, s, true)
+		last = x + lw/2
+	}
+}
+
+// degrees formats a graticule value: "30°N", "0°", "120°W".
+func degrees(v float64, pos, neg string) string {
+	switch {
+	case v > 0:
+		return strconv.FormatFloat(v, 'f', -1, 64) + "°" + pos
+	case v < 0:
+		return strconv.FormatFloat(-v, 'f', -1, 64) + "°" + neg
+	}
+	return "0°"
+}
+
+// quad adds a line from (x0, y0) to (x1, y1) of the given width.
+func quad(z *vector.Rasterizer, x0, y0, x1, y1, width float64) {
+	dx, dy := x1-x0, y1-y0
+	l := math.Hypot(dx, dy)
+	if l == 0 {
+		return
+	}
+	nx, ny := -dy/l*width/2, dx/l*width/2
+	z.MoveTo(float32(x0+nx), float32(y0+ny))
+	z.LineTo(float32(x1+nx), float32(y1+ny))
+	z.LineTo(float32(x1-nx), float32(y1-ny))
+	z.LineTo(float32(x0-nx), float32(y0-ny))
+	z.ClosePath()
 }
 
 // clampf bounds coordinates so float32 stays precise; the rasterizer clips

@@ -17,8 +17,7 @@
 package spherical
 
 import (
-	"errors"
-	"fmt"
+	"github.com/geostream/geostream/shared/field"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -77,23 +76,35 @@ type Options struct {
 	Seed    uint64
 }
 
+// DefaultOptions are the values zero fields take (K, Decay and the
+// weights are the caller's).
+func DefaultOptions() Options {
+	o := Options{}
+	o.fill()
+	return o
+}
+
 // Validate checks the options.
 func (o *Options) Validate() error {
 	switch {
 	case o.K < 1:
-		return errors.New("spherical: K must be at least 1")
+		return field.Errorf("K", "must be at least 1")
 	case !(o.Decay >= 0 && o.Decay <= 1):
-		return errors.New("spherical: Decay must be in [0, 1]")
+		return field.Errorf("Decay", "must be in [0, 1]")
 	case o.Buckets != 0 && (o.Buckets < 0 || o.Buckets&(o.Buckets-1) != 0):
-		return fmt.Errorf("spherical: Buckets %d is not a power of two", o.Buckets)
+		return field.Errorf("Buckets", "(%d) must be a power of two", o.Buckets)
 	case o.DenseDim < 0:
-		return errors.New("spherical: DenseDim must not be negative")
+		return field.Errorf("DenseDim", "must not be negative")
 	case !(o.Text >= 0 && o.Dense >= 0 && o.Geo >= 0) || o.Text+o.Dense+o.Geo == 0 || math.IsInf(o.Text+o.Dense+o.Geo, 0):
-		return errors.New("spherical: weights must be finite, not negative, and not all zero")
-	case o.Iterations < 0 || o.InitIterations < 0:
-		return errors.New("spherical: iterations must not be negative")
-	case !(o.Reassign >= 0 && o.Reassign < 1) || !(o.MaxShare >= 0 && o.MaxShare <= 1):
-		return errors.New("spherical: Reassign must be in [0, 1) and MaxShare in [0, 1]")
+		return field.Errorsf([]string{"Text", "Dense", "Geo"}, "must be finite, not negative, and not all zero")
+	case o.Iterations < 0:
+		return field.Errorf("Iterations", "must not be negative")
+	case o.InitIterations < 0:
+		return field.Errorf("InitIterations", "must not be negative")
+	case !(o.Reassign >= 0 && o.Reassign < 1):
+		return field.Errorf("Reassign", "must be in [0, 1)")
+	case !(o.MaxShare >= 0 && o.MaxShare <= 1):
+		return field.Errorf("MaxShare", "must be in [0, 1]")
 	}
 	return nil
 }

@@ -1,138 +1,113 @@
 package stream
 
 import (
-	"bufio"
 	"context"
-	"net"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/shared/tweet"
+	"github.com/geostream/geostream/shared/wire"
 )
 
-func drain(out chan Chunk) []tweet.Tweet {
-	var all []tweet.Tweet
-	for {
-		select {
-		case c := <-out:
-			all = append(all, c.Lines...)
-		default:
-			return all
-		}
+// lines is a Source of fixed lines; buffered says which of them Next
+// would return without waiting.
+type lines struct {
+	ls []input.Line
+	i  int
+}
+
+func (s *lines) Next(ctx context.Context) (input.Line, error) {
+	if s.i == len(s.ls) {
+		return input.Line{}, io.EOF
 	}
+	s.i++
+	return s.ls[s.i-1], nil
+}
+func (s *lines) Buffered() bool { return s.i < len(s.ls) }
+func (s *lines) Close() error   { return nil }
+
+func collect(t *testing.T, src input.Source, opts Options) []Chunk {
+	t.Helper()
+	out := make(chan Chunk, 100)
+	if _, err := Read(context.Background(), src, opts, out); err != nil {
+		t.Fatal(err)
+	}
+	close(out)
+	var cs []Chunk
+	for c := range out {
+		cs = append(cs, c)
+	}
+	return cs
 }
 
 func TestReadKeepsOrderAndKinds(t *testing.T) {
 	in := `{"id":"1","text":"a b","lon":1,"lat":2}` + "\r\n" +
 		"\n" + // keep-alive: skipped
 		`{"limit":{"track":1}}` + "\n" +
-		strings.Repeat("x", 300) + "\n" + // over --max-line
+		strings.Repeat("x", 300) + "\n" + // over the limit
 		`not json` + "\n" +
 		`{"id":"2","text":"c","lon":null,"lat":null}`
-	out := make(chan Chunk, 100)
-	n, err := Read(context.Background(), strings.NewReader(in), Options{MaxLine: 200, Chunk: 2,
-		Tokenize: func(s string) []string { return strings.Fields(s) }}, out)
-	if err != nil || n != 6 {
-		t.Fatalf("read %d lines, %v", n, err)
-	}
-	var lines []tweet.Tweet
-	var toks [][]string
-	for len(out) > 0 {
-		c := <-out
-		if len(c.Tokens) != len(c.Lines) {
-			t.Fatal("tokens not index for index with lines")
-		}
-		lines, toks = append(lines, c.Lines...), append(toks, c.Tokens...)
-	}
-	kinds := []tweet.Kind{tweet.KindTweet, tweet.KindNotice, tweet.KindMalformed, tweet.KindMalformed, tweet.KindTweet}
-	if len(lines) != len(kinds) {
-		t.Fatalf("got %d entries, want %d", len(lines), len(kinds))
-	}
-	for i, k := range kinds {
-		if lines[i].Kind != k {
-			t.Fatalf("entry %d is %v, want %v", i, lines[i].Kind, k)
-		}
-	}
-	if lines[2].Notice != TooLong || lines[3].Notice == TooLong {
-		t.Fatal("over-long line not marked as such")
-	}
-	if strings.Join(toks[0], " ") != "a b" || toks[4] != nil {
-		t.Fatalf("tokens %q: located tweets only", toks)
-	}
-}
-
-// TestConnectReconnectsAndAuthenticates serves two connections in a row;
-// the reader sends its token each time and keeps going after the first ends.
-func TestConnectReconnectsAndAuthenticates(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	src, err := input.OpenFile("-", strings.NewReader(in), 200, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	go func() {
-		for i := 0; i < 2; i++ {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			first, _ := bufio.NewReader(c).ReadString('\n')
-			if first != "AUTH tok\n" {
-				c.Close()
-				continue
-			}
-			c.Write([]byte(`{"id":"` + string(rune('1'+i)) + `","text":"x"}` + "\n"))
-			c.Close()
+	staged := 0
+	cs := collect(t, src, Options{Chunk: 2, Stage: func(c *Chunk) {
+		staged += len(c.Lines)
+		c.Tokens = make([][]string, len(c.Lines))
+	}})
+	var got []tweet.Tweet
+	for _, c := range cs {
+		if len(c.Tokens) != len(c.Lines) {
+			t.Fatal("the stage did not see the chunk it was given")
 		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out := make(chan Chunk, 10)
-	done := make(chan error)
-	var states []State // written by Connect's goroutine, read after it returns
-	go func() {
-		done <- Connect(ctx, Options{Addr: ln.Addr().String(), Token: "tok", MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
-			OnState: func(s State) { states = append(states, s) }}, out)
-	}()
-	var ids []string
-	for len(ids) < 2 {
-		select {
-		case c := <-out:
-			for _, l := range c.Lines {
-				ids = append(ids, l.ID)
-			}
-		case <-ctx.Done():
-			t.Fatalf("got %v before the deadline", ids)
+		got = append(got, c.Lines...)
+	}
+	kinds := []tweet.Kind{tweet.KindTweet, tweet.KindNotice, tweet.KindMalformed, tweet.KindMalformed, tweet.KindTweet}
+	if len(got) != len(kinds) || staged != len(kinds) {
+		t.Fatalf("got %d entries (%d staged), want %d", len(got), staged, len(kinds))
+	}
+	for i, k := range kinds {
+		if got[i].Kind != k {
+			t.Fatalf("entry %d is %v, want %v", i, got[i].Kind, k)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil || ids[0] != "1" || ids[1] != "2" {
-		t.Fatalf("ids %v, err %v", ids, err)
-	}
-	drain(out)
-	if len(states) < 3 || states[0] != StateConnected || states[1] != StateReconnecting || states[2] != StateConnected {
-		t.Fatalf("states %v: want connected, reconnecting, connected", states)
+	if got[2].Notice != TooLong || got[3].Notice == TooLong {
+		t.Fatal("over-long line not marked as such")
 	}
 }
 
-func TestConnectOnceStopsAtEnd(t *testing.T) {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		c.Write([]byte(`{"id":"1","text":"x"}` + "\n"))
-		c.Close()
-	}()
-	out := make(chan Chunk, 10)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := Connect(ctx, Options{Addr: ln.Addr().String(), Once: true}, out); err != nil || ctx.Err() != nil {
-		t.Fatalf("Once did not end cleanly: %v %v", err, ctx.Err())
+// TestChunkPerConnection: a hello starts a chunk of its own, so that the
+// pipeline knows what the scraper serves before its first tweet.
+func TestChunkPerConnection(t *testing.T) {
+	h := &wire.Hello{Source: "replay", Finite: true}
+	t0 := time.Unix(100, 0)
+	src := &lines{ls: []input.Line{
+		{Data: []byte(`{"id":"1","text":"x","lon":1,"lat":2}`), Arrival: t0, Hello: h},
+		{Data: []byte(`{"id":"2","text":"x","lon":1,"lat":2}`), Arrival: t0.Add(time.Second)},
+		{Data: []byte(`{"id":"3","text":"x","lon":1,"lat":2}`), Arrival: t0.Add(2 * time.Second), Hello: h},
+	}}
+	cs := collect(t, src, Options{})
+	if len(cs) != 2 || len(cs[0].Lines) != 2 || cs[0].Hello != h || cs[1].Hello != h || len(cs[1].Lines) != 1 {
+		t.Fatalf("chunks %+v", cs)
 	}
-	if len(drain(out)) != 1 {
-		t.Fatal("line lost")
+	if !cs[0].Arrival.Equal(t0.Add(time.Second)) {
+		t.Fatalf("arrival %v, want the last line's", cs[0].Arrival)
+	}
+}
+
+func TestReadStopsOnCancel(t *testing.T) {
+	src := &lines{ls: make([]input.Line, 10)}
+	for i := range src.ls {
+		src.ls[i].Data = []byte(`{"id":"1","text":"x"}`)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := make(chan Chunk) // nobody reads: Read must not block
+	if _, err := Read(ctx, src, Options{Chunk: 1}, out); err != context.Canceled {
+		t.Fatalf("Read after cancel: %v", err)
 	}
 }

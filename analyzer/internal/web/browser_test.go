@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/geostream/geostream/analyzer/internal/cli"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/render"
 )
@@ -192,23 +195,56 @@ func checkTable(t *testing.T, p page, w output.WindowLine, prev *output.WindowLi
 		if r.Change != want {
 			t.Fatalf("window %s cluster %d: change %q, want %q", endOf(w), c.ID, r.Change, want)
 		}
-		col := render.ColorOf(c.ID)
-		if sw := fmt.Sprintf("rgb(%d, %d, %d)", col.R, col.G, col.B); r.Swatch != sw {
-			t.Fatalf("cluster %d: swatch %s, the map's colour %s", c.ID, r.Swatch, sw)
-		}
 	}
 }
 
-// sortBySize orders a line's clusters as the page does: largest first,
-// ties in the line's order.
-func sortBySize(w *output.WindowLine) {
-	cl := w.Clusters
-	for i := 1; i < len(cl); i++ {
-		for j := i; j > 0 && cl[j].Size > cl[j-1].Size; j-- {
-			cl[j], cl[j-1] = cl[j-1], cl[j]
+// swatches checks the table's colours against the map the page shows: each
+// cluster's swatch is a colour drawn on that PNG (its legend), no two
+// coloured clusters share one, and a cluster keeps its colour from window
+// to window (seen holds the colours so far).
+func swatches(t *testing.T, base string, p page, seen map[int]string) {
+	t.Helper()
+	resp, err := http.Get(base + p.Img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	img, err := png.Decode(resp.Body)
+	if err != nil {
+		t.Fatalf("the map %s: %v", p.Img, err)
+	}
+	drawn := map[string]bool{}
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			drawn[fmt.Sprintf("rgb(%d, %d, %d)", r>>8, g>>8, b>>8)] = true
 		}
 	}
+	grey := fmt.Sprintf("rgb(%d, %d, %d)", render.Grey.R, render.Grey.G, render.Grey.B)
+	used := map[string]int{}
+	for _, r := range p.Rows {
+		if r.Swatch == grey {
+			continue
+		}
+		if !drawn[r.Swatch] {
+			t.Fatalf("C%d's swatch %s is not drawn on the map", r.ID, r.Swatch)
+		}
+		if other, dup := used[r.Swatch]; dup {
+			t.Fatalf("C%d and C%d share the colour %s", r.ID, other, r.Swatch)
+		}
+		used[r.Swatch] = r.ID
+		if was, ok := seen[r.ID]; ok && was != r.Swatch {
+			t.Fatalf("C%d changed colour from %s to %s", r.ID, was, r.Swatch)
+		}
+		seen[r.ID] = r.Swatch
+	}
+	if len(used) == 0 {
+		t.Fatal("no cluster in colour")
+	}
 }
+
+// sortBySize orders a line's clusters as the page does (model.BySize).
+func sortBySize(w *output.WindowLine) { w.Clusters = model.BySize(w.Clusters) }
 
 func windowsBySize(a *analyzer, n int) ([]output.WindowLine, time.Time) {
 	lines, seen := a.windows(n)
@@ -229,6 +265,7 @@ func TestLivePageInABrowser(t *testing.T) {
 	url := a.url()
 	f := newFeed(40, 8)
 	texts := f.texts
+	colours := map[int]string{}
 	a.write(f.slide(1))
 	a.write(f.slide(2))
 	lines, _ := windowsBySize(a, 2)
@@ -240,6 +277,7 @@ func TestLivePageInABrowser(t *testing.T) {
 		return p.ShownEnd == endOf(lines[1]) && p.ImgWidth > 0 && p.Status != "connecting"
 	})
 	checkTable(t, p, lines[1], &lines[0])
+	swatches(t, url, p, colours)
 	if p.SliderMax != 1 || p.SliderVal != 1 || p.Status != "reading" || !strings.Contains(p.StatusText, "12:00:40") {
 		t.Fatalf("a new page: slider %d/%d, status %s %q", p.SliderVal, p.SliderMax, p.Status, p.StatusText)
 	}
@@ -268,6 +306,7 @@ func TestLivePageInABrowser(t *testing.T) {
 		t.Fatalf("the map did not change: %q then %q", img2, p.Img)
 	}
 	checkTable(t, p, lines[2], &lines[1])
+	swatches(t, url, p, colours)
 
 	// Select the rainy cluster: its tweets, as text (they carry markup).
 	var rainy int = -1
@@ -322,6 +361,7 @@ func TestLivePageInABrowser(t *testing.T) {
 	}
 	p = waitPage(t, ctx, "resumed on window 4", func(p page) bool { return !p.Paused && p.ShownEnd == endOf(lines[3]) && p.ImgWidth > 0 })
 	checkTable(t, p, lines[3], &lines[2])
+	swatches(t, url, p, colours)
 
 	// The slider: back to the oldest kept window, then one on. Window 1's
 	// map file is gone from disk (--keep 2); the page still has it.
@@ -330,11 +370,13 @@ func TestLivePageInABrowser(t *testing.T) {
 	}
 	p = waitPage(t, ctx, "window 1 on the slider", func(p page) bool { return p.ShownEnd == endOf(lines[0]) && p.ImgWidth > 0 })
 	checkTable(t, p, lines[0], nil)
+	swatches(t, url, p, colours)
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("slider"), kb.ArrowRight)); err != nil {
 		t.Fatal(err)
 	}
 	p = waitPage(t, ctx, "window 2 on the slider", func(p page) bool { return p.ShownEnd == endOf(lines[1]) && p.ImgWidth > 0 })
 	checkTable(t, p, lines[1], &lines[0])
+	swatches(t, url, p, colours)
 	shown2 := p.Shown
 	// A new slide pushes window 1 out; the slider stays on window 2.
 	next(5)

@@ -10,12 +10,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 // Input states, as the status line shows them.
@@ -70,9 +69,10 @@ type OutputOptions struct {
 	// MapWait is how long a window waits for its map before it is
 	// published without one; MapPoll how often Maps is asked meanwhile.
 	MapWait, MapPoll time.Duration
-	// Colours gives the colour of each cluster as the map draws it, index
-	// for index with the window's clusters.
-	Colours func([]pipeline.ClusterSummary) []color.Color
+	// Colours gives the colour of each of the window's clusters as the map
+	// draws it, by cluster id. It is called for every window, in order, in
+	// the pipeline's goroutine.
+	Colours func(*model.Result) map[int]color.Color
 	// Slide is the slide interval, for the page; StaleAfter (default three
 	// slides) is how long without a window, while the input is up, until
 	// the status says the stream is stale.
@@ -215,11 +215,10 @@ func (o *Output) checkStale() {
 
 // Write implements pipeline.Output: it copies what the page shows of the
 // window and queues it for Run. It never waits.
-func (o *Output) Write(r *pipeline.Result) error {
+func (o *Output) Write(r *model.Result) error {
 	s := &slide{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located}
-	cl := append([]pipeline.ClusterSummary(nil), r.Clusters...)
-	sort.SliceStable(cl, func(i, j int) bool { return cl[i].Size > cl[j].Size })
-	colours := o.opts.Colours(cl)
+	cl := model.BySize(r.Clusters)
+	colours := o.opts.Colours(r)
 	sizes := make(map[int]int, len(cl))
 	s.Clusters = make([]clusterEntry, len(cl))
 	for i, c := range cl {
@@ -229,8 +228,8 @@ func (o *Output) Write(r *pipeline.Result) error {
 		if e.Keywords == nil {
 			e.Keywords = []string{}
 		}
-		if i < len(colours) && colours[i] != nil {
-			e.Colour = hexColour(colours[i])
+		if col := colours[c.ID]; col != nil {
+			e.Colour = hexColour(col)
 		}
 		for j, x := range c.Examples {
 			e.Examples[j] = example{ID: x.ID, Text: x.Text, Place: x.Place, Lon: x.Lon, Lat: x.Lat,

@@ -12,7 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
 )
@@ -45,15 +45,15 @@ func (f *fakeMaps) HasMap(end time.Time) bool { _, err := f.ReadMap(end); return
 
 var t0 = time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC)
 
-func result(n int, clusters ...pipeline.ClusterSummary) *pipeline.Result {
+func result(n int, clusters ...model.ClusterSummary) *model.Result {
 	end := t0.Add(time.Duration(n) * 20 * time.Second)
-	return &pipeline.Result{Start: end.Add(-time.Minute), End: end, Counts: window.Counts{Tweets: 10 * n, Located: 9 * n}, Clusters: clusters}
+	return &model.Result{Start: end.Add(-time.Minute), End: end, Counts: window.Counts{Tweets: 10 * n, Located: 9 * n}, Clusters: clusters}
 }
 
-func grey(cl []pipeline.ClusterSummary) []color.Color {
-	out := make([]color.Color, len(cl))
-	for i, c := range cl {
-		out[i] = color.RGBA{uint8(c.ID), 0x80, 0xff, 0xff}
+func grey(r *model.Result) map[int]color.Color {
+	out := map[int]color.Color{}
+	for _, c := range r.Clusters {
+		out[c.ID] = color.RGBA{uint8(c.ID), 0x80, 0xff, 0xff}
 	}
 	return out
 }
@@ -98,10 +98,10 @@ func TestOutputPublishesWindowsWithTheirMaps(t *testing.T) {
 		maps := &fakeMaps{}
 		o, h := newTestOutput(maps)
 		maps.put(result(1).End, []byte("map1"))
-		ex := pipeline.Example{ID: "99", Text: "<b>hi</b> there", Place: "Lyon, France", Lon: 4.8, Lat: 45.7, Located: tweet.GeoPlace, Level: tweet.GeoCity}
-		o.Write(result(1, pipeline.ClusterSummary{ID: 2, Size: 5, Keywords: []string{"rain"}},
-			pipeline.ClusterSummary{ID: 7, Size: 9, Keywords: nil, Examples: []pipeline.Example{ex}}))
-		o.Write(result(2, pipeline.ClusterSummary{ID: 7, Size: 4}, pipeline.ClusterSummary{ID: 3, Size: 1}))
+		ex := model.Example{ID: "99", Text: "<b>hi</b> there", Place: "Lyon, France", Lon: 4.8, Lat: 45.7, Located: tweet.GeoPlace, Level: tweet.GeoCity}
+		o.Write(result(1, model.ClusterSummary{ID: 2, Size: 5, Keywords: []string{"rain"}},
+			model.ClusterSummary{ID: 7, Size: 9, Keywords: nil, Examples: []model.Example{ex}}))
+		o.Write(result(2, model.ClusterSummary{ID: 7, Size: 4}, model.ClusterSummary{ID: 3, Size: 1}))
 		o.Write(result(3))
 		stop := runOutput(o)
 		time.Sleep(time.Second) // the renderer is slow: the output waits

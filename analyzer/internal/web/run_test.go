@@ -18,6 +18,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/cli"
 	"github.com/geostream/geostream/analyzer/internal/output"
+	"github.com/geostream/geostream/shared/wire"
 )
 
 // analyzer is a real analyzer run, in this process, reading --input - from
@@ -317,9 +318,10 @@ func TestConnectWallClock(t *testing.T) {
 	}
 	defer ln.Close()
 	conns := make(chan net.Conn, 1)
-	go func() { // a scraper: one connection, fed below
+	go func() { // a live scraper: one connection, its hello, then fed below
 		c, err := ln.Accept()
 		if err == nil {
+			c.Write(wire.AppendHello(nil, wire.Hello{Source: "synth", Live: true}))
 			conns <- c
 		}
 	}()
@@ -333,7 +335,7 @@ func TestConnectWallClock(t *testing.T) {
 	pl, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := pl.Addr().String()
 	pl.Close()
-	root.SetArgs([]string{"run", "--connect", ln.Addr().String(), "--out", out, "--http", addr, "--maps=false",
+	root.SetArgs([]string{"run", "--connect", ln.Addr().String(), "--clock", "wall", "--out", out, "--http", addr, "--maps=false",
 		"--batch", "100ms", "--window", "200ms", "--slide", "100ms", "--log-format", "json", "--locate", "point,place"})
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx); lw.Close() }()

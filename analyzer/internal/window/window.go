@@ -10,8 +10,7 @@
 package window
 
 import (
-	"errors"
-	"fmt"
+	"github.com/geostream/geostream/shared/field"
 	"math"
 	"time"
 )
@@ -21,17 +20,23 @@ type Config struct {
 	Batch, Window, Slide time.Duration
 }
 
+// DefaultConfig is the original tool's: 10 s batches, 60 s windows
+// sliding every 20 s.
+func DefaultConfig() Config {
+	return Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}
+}
+
 // Validate checks that window and slide are positive multiples of batch and
 // the slide is no longer than the window.
 func (c Config) Validate() error {
 	if c.Batch <= 0 || c.Window <= 0 || c.Slide <= 0 {
-		return errors.New("window: --batch, --window and --slide must be positive")
+		return field.Errorsf([]string{"Batch", "Window", "Slide"}, "must be positive")
 	}
 	if c.Window%c.Batch != 0 || c.Slide%c.Batch != 0 {
-		return fmt.Errorf("window: --window (%v) and --slide (%v) must be multiples of --batch (%v)", c.Window, c.Slide, c.Batch)
+		return field.Errorsf([]string{"Window", "Slide"}, "(%v, %v) must be multiples of the batch (%v)", c.Window, c.Slide, c.Batch)
 	}
 	if c.Slide > c.Window {
-		return fmt.Errorf("window: --slide (%v) must not be longer than --window (%v)", c.Slide, c.Window)
+		return field.Errorf("Slide", "(%v) must not be longer than the window (%v)", c.Slide, c.Window)
 	}
 	return nil
 }
@@ -116,7 +121,6 @@ type Slider[T any] struct {
 	next    int64 // index of the next batch to close
 	open    map[int64]*Batch[T]
 	ring    []*Batch[T] // last per closed batches, oldest first
-	maxIdx  int64
 }
 
 // NewSlider returns a Slider for cfg, which must be valid.
@@ -147,9 +151,6 @@ func (s *Slider[T]) batch(i int64) *Batch[T] {
 		start := time.Unix(0, i*int64(s.cfg.Batch)).UTC()
 		b = &Batch[T]{Index: i, Start: start, End: start.Add(s.cfg.Batch)}
 		s.open[i] = b
-		if i > s.maxIdx {
-			s.maxIdx = i
-		}
 	}
 	return b
 }
@@ -158,7 +159,6 @@ func (s *Slider[T]) start(t time.Time) {
 	if !s.started {
 		s.started = true
 		s.next = s.index(t)
-		s.maxIdx = s.next
 	}
 }
 

@@ -2,19 +2,20 @@ package cli
 
 import (
 	"context"
+	"github.com/geostream/geostream/shared/cmdhelp"
 
 	"github.com/geostream/geostream/scraper/internal/source/replay"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
 // ReplayOptions are the replay command's settings.
 type ReplayOptions struct {
-	Serve serveOptions
-	Files []string
-	Loop  bool
+	Serve  ServeOptions
+	Replay replay.Options
 }
 
-func newReplayCmd(d Deps, lo *logOptions) *cobra.Command {
+func newReplayCmd(d Deps, lo *logOptions, runF func(context.Context, *ReplayOptions) error) *cobra.Command {
 	o := &ReplayOptions{}
 	cmd := &cobra.Command{
 		Use:   "replay FILE...",
@@ -23,34 +24,45 @@ func newReplayCmd(d Deps, lo *logOptions) *cobra.Command {
   scraper replay capture.jsonl.gz --speed 10    # ten times faster
   scraper replay capture.jsonl.gz --speed 0     # as fast as the clients read`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("replay needs at least one capture file (or - for stdin)")
-			}
-			o.Files = args
-			if err := o.Serve.validate(cmd, d.Getenv); err != nil {
+			if err := o.complete(cmd, d, lo, args); err != nil {
 				return err
 			}
-			ro := replay.Options{Files: o.Files, Loop: o.Loop, MaxLine: o.Serve.maxLine, Stdin: d.Stdin}
-			if err := ro.Validate(); err != nil {
-				return usageError{err}
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			log, err := lo.logger(d.Stderr)
-			if err != nil {
-				return usageError{err}
-			}
-			ro.Logger = log
-			return runReplay(cmd.Context(), d, o, ro)
+			return replayRun(cmd.Context(), d, o)
 		},
 	}
 	addServeFlags(cmd, &o.Serve, true)
-	cmd.Flags().Float64Var(&o.Serve.speed, "speed", 1, "pace: 1 = original (from created_at), N = N times faster, 0 = as fast as possible (default 0 with --out)")
-	cmd.Flags().BoolVar(&o.Loop, "loop", false, "start again after the last file")
+	cmd.Flags().Float64Var(&o.Serve.Speed, "speed", 1, "pace: 1 = original (from created_at), N = N times faster, 0 = as fast as possible; with --out, 0 unless given")
+	cmd.Flags().BoolVar(&o.Replay.Loop, "loop", false, "start again after the last file")
+	groupFlags(cmd, cmdhelp.Group{Title: "Replay flags", Flags: []string{"speed", "loop"}})
 	return cmd
 }
 
-func runReplay(ctx context.Context, d Deps, o *ReplayOptions, ro replay.Options) error {
-	src := replay.New(ro)
-	err := serve(ctx, d, ro.Logger, src, &o.Serve, true)
-	ro.Logger.Info("replay finished", "too_long", src.TooLong.Load(), "read_errors", src.ReadErrors.Load())
+// complete checks the arguments and flags and fills what they imply.
+func (o *ReplayOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions, args []string) error {
+	if len(args) == 0 {
+		return usagef("replay needs at least one capture file (or - for stdin)")
+	}
+	if err := o.Serve.complete(cmd, d, lo); err != nil {
+		return err
+	}
+	o.Replay.Files, o.Replay.MaxLine, o.Replay.Stdin, o.Replay.Logger = args, o.Serve.MaxLine, d.Stdin, o.Serve.log
+	o.Serve.hello = wire.Hello{Source: "replay", Finite: !o.Replay.Loop, Speed: o.Serve.Speed}
+	if err := o.Replay.Validate(); err != nil {
+		return flagError(err)
+	}
+	return nil
+}
+
+func replayRun(ctx context.Context, d Deps, o *ReplayOptions) error {
+	src := replay.New(o.Replay)
+	err := serve(ctx, d, src, &o.Serve)
+	st := src.Stats()
+	if err != nil && st.Lines == 0 {
+		return err // it never started: nothing to report
+	}
+	o.Serve.log.Info("replay finished", "too_long", st.TooLong, "read_errors", st.ReadErrors)
 	return err
 }

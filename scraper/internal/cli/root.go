@@ -6,13 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/geostream/geostream/shared/logs"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/geostream/geostream/shared/logs"
 	"github.com/spf13/cobra"
 )
 
@@ -41,9 +42,17 @@ func NewRootCmd(d Deps) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "scraper",
 		Short: "Pull tweets and serve them as newline-delimited JSON on a TCP socket",
-		Long: `scraper pulls tweets from a source — a recorded capture (replay), the synthetic
-generator (synth) or the X API (stream) — and serves them as newline-delimited
-JSON to any number of analyzers on a TCP socket, or writes them to a file.`,
+		Long: `scraper pulls posts from a source — a recorded capture (replay), the synthetic
+generator (synth), the X API (stream), Bluesky's Jetstream (bluesky, free) or a
+Mastodon instance (mastodon, a free account's token) — and serves them as
+newline-delimited JSON to any number of analyzers on a TCP socket, or writes
+them to a file.`,
+		Example: `  scraper synth                                   # synthetic tweets, no account needed
+  scraper replay capture.jsonl.gz --speed 10      # a recorded capture, ten times faster
+  scraper bluesky --track storm,flood             # Bluesky's public firehose, free
+  MASTODON_TOKEN=... scraper mastodon --instance https://mastodon.social
+  X_BEARER_TOKEN=... scraper stream --track storm --lang en   # the X API (a paid tier)
+  scraper synth --count 100000 --labels l.tsv --out synth.jsonl   # write a capture instead of serving`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -53,7 +62,8 @@ JSON to any number of analyzers on a TCP socket, or writes them to a file.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
 	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(newReplayCmd(d, lo), newSynthCmd(d, lo), newStreamCmd(d, lo))
+	root.AddCommand(newReplayCmd(d, lo, nil), newSynthCmd(d, lo, nil), newStreamCmd(d, lo, nil),
+		newBlueskyCmd(d, lo, nil), newMastodonCmd(d, lo, nil))
 	return root
 }
 
@@ -65,15 +75,24 @@ func Main(args []string) int {
 	root := NewRootCmd(d)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return 0
+	if err != nil {
+		fmt.Fprintln(d.Stderr, "scraper:", err)
 	}
-	fmt.Fprintln(d.Stderr, "scraper:", err)
+	return exitCode(err)
+}
+
+// exitCode maps a command's error to the process exit code: 0 for none, 2
+// for a usage error (flags, arguments), 1 for anything else.
+func exitCode(err error) int {
 	var ue usageError
-	if errors.As(err, &ue) {
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue), cmdhelp.IsUsage(err):
 		return 2
+	default:
+		return 1
 	}
-	return 1
 }
 
 // usageError marks errors in flags or arguments (exit code 2).
@@ -82,3 +101,13 @@ type usageError struct{ error }
 func (e usageError) Unwrap() error { return e.error }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// usageArgs makes an argument check's error a usage error.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}

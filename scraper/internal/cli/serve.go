@@ -4,211 +4,184 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/geostream/geostream/scraper/internal/capture"
-	"github.com/geostream/geostream/scraper/internal/server"
+	"github.com/geostream/geostream/scraper/internal/sink"
+	"github.com/geostream/geostream/scraper/internal/sink/capture"
+	"github.com/geostream/geostream/scraper/internal/sink/server"
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/metrics"
-	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
-// serveOptions are the flags every source shares: where lines go and how.
-type serveOptions struct {
-	listen        string
-	token         string
-	out           string
-	record        string
-	format        string
-	waitClients   int
-	queue         int
-	maxClients    int
-	statsInterval time.Duration
-	speed         float64
-	maxLine       int
-	clientTimeout time.Duration
-	tlsCert       string
-	tlsKey        string
-	tls           *tls.Config
-	metricsAddr   string
+// ServeOptions are the flags every source shares: where lines go and how.
+type ServeOptions struct {
+	Listen        string
+	Token         string
+	Out           string
+	Record        string
+	Format        string
+	WaitClients   int
+	Queue         int
+	MaxClients    int
+	StatsInterval time.Duration
+	Speed         float64
+	MaxLine       int
+	ClientTimeout time.Duration
+	TLSCert       string
+	TLSKey        string
+	MetricsAddr   string
+
+	lossless bool        // replay and synth: wait for the slowest client
+	hello    wire.Hello  // what clients are told first: set by each command
+	tls      *tls.Config // loaded from TLSCert and TLSKey
+	log      *slog.Logger
 }
 
-func addServeFlags(cmd *cobra.Command, o *serveOptions, lossless bool) {
+// addServeFlags adds the shared flags; lossless sources (replay, synth)
+// wait for a client by default.
+func addServeFlags(cmd *cobra.Command, o *ServeOptions, lossless bool) {
+	o.lossless = lossless
 	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", "127.0.0.1:9999", "address to serve lines on")
-	f.StringVar(&o.token, "token", "", "shared secret clients must send as 'AUTH <token>' (default $GEOSTREAM_TOKEN)")
-	f.StringVar(&o.out, "out", "", "write lines to this file (.gz compresses; - is stdout) instead of serving them")
-	f.StringVar(&o.record, "record", "", "also write every forwarded line to this capture (.jsonl or .gz)")
-	f.StringVar(&o.format, "format", "raw", "line format: raw (as the source sent it) or compact (normalized, ~10x smaller)")
+	f.StringVar(&o.Listen, "listen", "127.0.0.1:9999", "address to serve lines on")
+	f.StringVar(&o.Token, "token", "", "shared secret clients must send as 'AUTH <token>'; unset, $GEOSTREAM_TOKEN")
+	f.StringVar(&o.Out, "out", "", "write lines to this file (.gz compresses; - is stdout) instead of serving them")
+	f.StringVar(&o.Record, "record", "", "also write every forwarded line to this capture (.jsonl or .gz)")
+	f.StringVar(&o.Format, "format", sink.FormatRaw, "line format: raw (as the source sent it) or compact (normalized, ~10x smaller)")
 	waitDefault := 0
 	if lossless {
 		waitDefault = 1
 	}
-	f.IntVar(&o.waitClients, "wait-clients", waitDefault, "hold the stream until this many clients are connected")
-	f.IntVar(&o.queue, "queue", server.DefaultQueueLen, "per-client queue length in lines")
-	f.IntVar(&o.maxClients, "max-clients", 64, "most clients served at once (0: no limit)")
-	f.DurationVar(&o.statsInterval, "stats-interval", server.DefaultStatsInterval, "how often to log stats (0: never)")
-	f.DurationVar(&o.clientTimeout, "client-timeout", server.DefaultWriteTimeout, "disconnect a client that accepts nothing for this long")
-	f.IntVar(&o.maxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
-	f.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this certificate (PEM; needs --tls-key)")
-	f.StringVar(&o.tlsKey, "tls-key", "", "private key (PEM) for --tls-cert")
-	cmd.MarkFlagsRequiredTogether("tls-cert", "tls-key")
-	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9100")
+	f.IntVar(&o.WaitClients, "wait-clients", waitDefault, "hold the stream until this many clients are connected")
+	f.IntVar(&o.Queue, "queue", server.DefaultQueueLen, "per-client queue length in lines")
+	f.IntVar(&o.MaxClients, "max-clients", server.DefaultMaxClients, "most clients served at once (0: no limit)")
+	f.DurationVar(&o.StatsInterval, "stats-interval", server.DefaultStatsInterval, "how often to log stats (0: never)")
+	f.DurationVar(&o.ClientTimeout, "client-timeout", server.DefaultWriteTimeout, "disconnect a client that accepts nothing for this long")
+	f.IntVar(&o.MaxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
+	f.StringVar(&o.TLSCert, "tls-cert", "", "serve TLS with this certificate (PEM; needs --tls-key)")
+	f.StringVar(&o.TLSKey, "tls-key", "", "private key (PEM) for --tls-cert")
+	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9100")
 }
 
-func (o *serveOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
-	if o.out != "" && !cmd.Flags().Changed("speed") {
-		o.speed = 0 // writing a file: nobody is watching the pace
+// complete checks the shared flags, fills what they imply and builds the
+// logger; every error is a usage error.
+func (o *ServeOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) error {
+	if o.Out != "" && !cmd.Flags().Changed("speed") {
+		o.Speed = 0 // writing a file: nobody is watching the pace
 	}
-	if o.token == "" && getenv != nil {
-		o.token = getenv("GEOSTREAM_TOKEN")
+	if o.Token == "" && d.Getenv != nil {
+		o.Token = d.Getenv("GEOSTREAM_TOKEN")
 	}
-	if o.format != "raw" && o.format != "compact" {
-		return usagef("--format must be raw or compact, not %q", o.format)
+	if o.Format != sink.FormatRaw && o.Format != sink.FormatCompact {
+		return usagef("--format must be raw or compact, not %q", o.Format)
 	}
-	if o.waitClients < 0 || o.queue <= 0 || o.maxClients < 0 || o.maxLine <= 0 {
+	if o.WaitClients < 0 || o.Queue <= 0 || o.MaxClients < 0 || o.MaxLine <= 0 {
 		return usagef("--wait-clients, --queue, --max-clients and --max-line must be positive")
 	}
-	if o.speed < 0 {
+	if o.StatsInterval < 0 || o.ClientTimeout < 0 {
+		return usagef("--stats-interval and --client-timeout must not be negative")
+	}
+	if !(o.Speed >= 0) {
 		return usagef("--speed must be 0 (as fast as possible) or positive")
 	}
-	if o.out != "" && o.record != "" && o.out == o.record {
+	if o.Out != "" && o.Out == o.Record {
 		return usagef("--out and --record name the same file")
 	}
-	if o.tlsCert != "" {
-		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	if o.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
 		if err != nil {
 			return usagef("--tls-cert/--tls-key: %v", err)
 		}
 		o.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	log, err := lo.logger(d.Stderr)
+	if err != nil {
+		return err
+	}
+	o.log = log
 	return nil
 }
 
-// serve moves lines from src to the clients (or --out), pacing, converting
-// and recording them. It returns nil at the end of a finite source once every
-// client has every line, and nil on interrupt after flushing.
-func serve(ctx context.Context, d Deps, log *slog.Logger, src source.Source, o *serveOptions, lossless bool) (err error) {
-	defer src.Close()
-	var sink func(context.Context, []byte) error
+// serve forwards src to the sinks the options name: --record (if set), then
+// --out or the TCP server. It returns nil at the end of a finite source once
+// every client has every line, and nil on interrupt after flushing. src and
+// every sink are closed when it returns, whatever happens.
+func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) error {
+	log := o.log
+	var sinks []sink.Sink
+	fail := func(err error) error {
+		return errors.Join(err, sink.CloseAll(context.Background(), sinks...), src.Close())
+	}
 	var srv *server.Server
-	if o.out != "" {
-		w, err := capture.Create(o.out, d.Stdout)
+	var out *capture.Writer
+	if o.Out != "" {
+		w, err := capture.Create(o.Out, d.Stdout, capture.Options{})
 		if err != nil {
-			return err
+			return fail(err)
 		}
-		defer func() {
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
-		}()
-		sink = func(_ context.Context, l []byte) error { return w.WriteLine(l) }
+		out = w
+		sinks = append(sinks, out)
 	} else {
-		si := o.statsInterval
+		si := o.StatsInterval
 		if si == 0 {
 			si = -1
 		}
 		srv = server.New(server.Options{
-			Addr: o.listen, Token: o.token, TLS: o.tls, Lossless: lossless, QueueLen: o.queue,
-			MaxClients: o.maxClients, WriteTimeout: o.clientTimeout, StatsInterval: si, Logger: log,
+			Addr: o.Listen, Token: o.Token, TLS: o.tls, Hello: o.hello, Lossless: o.lossless, QueueLen: o.Queue,
+			MaxClients: o.MaxClients, WriteTimeout: o.ClientTimeout, StatsInterval: si, Logger: log,
 		})
-		if err := srv.Start(); err != nil {
-			return err
-		}
-		sink = srv.Send
-		if o.metricsAddr != "" {
-			ms, err := metrics.Listen(o.metricsAddr, func() []metrics.Metric { return scraperMetrics(srv.Stats()) })
-			if err != nil {
-				srv.Shutdown(context.Background())
-				return err
+		// Both addresses are taken before either is said to be served.
+		var ms *metrics.Server
+		if o.MetricsAddr != "" {
+			var err error
+			if ms, err = metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return scraperMetrics(srv.Stats()) }); err != nil {
+				return fail(fmt.Errorf("--metrics-addr: %w", err))
 			}
 			defer ms.Close()
+		}
+		if err := srv.Start(); err != nil {
+			return fail(fmt.Errorf("--listen: %w", err))
+		}
+		sinks = append(sinks, srv)
+		if ms != nil {
 			log.Info("serving metrics", "addr", ms.Addr())
 		}
 	}
 	var rec *capture.Writer
-	if o.record != "" {
-		if rec, err = capture.Create(o.record, d.Stdout); err != nil {
-			if srv != nil {
-				srv.Shutdown(context.Background())
-			}
-			return err
-		}
-		defer func() {
-			if cerr := rec.Close(); err == nil {
-				err = cerr
-			}
-			log.Info("capture closed", "file", o.record, "lines", rec.Lines)
-		}()
-	}
-	if srv != nil && o.waitClients > 0 {
-		log.Info("waiting for clients", "want", o.waitClients, "addr", srv.Addr().String())
-		if err := srv.WaitClients(ctx, o.waitClients); err != nil {
-			srv.Shutdown(context.Background())
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-	}
-	pacer := &source.Pacer{Speed: o.speed}
-	var dec tweet.Decoder
-	var lines uint64
-	ended := false
-	for {
-		l, err := src.Next(ctx)
-		if errors.Is(err, source.ErrEndOfInput) {
-			ended = true
-			break
-		}
+	if o.Record != "" {
+		w, err := capture.Create(o.Record, d.Stdout, capture.Options{})
 		if err != nil {
+			return fail(err)
+		}
+		rec = w
+		sinks = append([]sink.Sink{rec}, sinks...) // recorded first, then served
+	}
+	if srv != nil && o.WaitClients > 0 {
+		log.Info("waiting for clients", "want", o.WaitClients, "addr", srv.Addr().String())
+		if err := srv.WaitClients(ctx, o.WaitClients); err != nil {
 			if ctx.Err() != nil {
-				break
+				err = nil // interrupted while waiting: nothing to flush
 			}
-			if srv != nil {
-				srv.Shutdown(context.Background())
-			}
-			return err
+			return fail(err)
 		}
-		if err := pacer.Wait(ctx, &l); err != nil {
-			break
-		}
-		data := l.Data
-		if o.format == "compact" {
-			if tw, err := dec.Decode(data); err == nil && tw.Kind == tweet.KindTweet {
-				data = tweet.AppendCompact(make([]byte, 0, 256), &tw)
-			}
-		}
-		if rec != nil {
-			if err := rec.WriteLine(data); err != nil {
-				return err
-			}
-		}
-		if err := sink(ctx, data); err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			return err
-		}
-		lines++
+	}
+	res, err := sink.Forward(ctx, src, sinks, sink.Options{Speed: o.Speed, Format: o.Format})
+	if rec != nil {
+		log.Info("capture closed", "file", o.Record, "lines", rec.Stats().Lines)
 	}
 	if srv != nil {
-		shutCtx := context.Background()
-		if !ended {
-			var cancel context.CancelFunc
-			shutCtx, cancel = context.WithTimeout(shutCtx, 2*time.Second)
-			defer cancel()
-		}
-		srv.Shutdown(shutCtx)
 		st := srv.Stats()
-		log.Info("done", "lines", lines, "lines_out", st.LinesOut, "dropped", st.Dropped, "end_of_input", ended)
+		log.Info("done", "lines", res.Lines, "lines_out", st.LinesOut, "dropped", st.Dropped, "end_of_input", res.EndOfInput)
 	} else {
-		log.Info("done", "lines", lines, "out", o.out, "end_of_input", ended)
+		log.Info("done", "lines", res.Lines, "out", o.Out, "end_of_input", res.EndOfInput)
 	}
-	return nil
+	return err
 }
 
 func scraperMetrics(st server.Stats) []metrics.Metric {

@@ -1,19 +1,22 @@
 package cli
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"net/http"
-	"strconv"
 	"strings"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
 	"github.com/geostream/geostream/scraper/internal/source/xapi"
+	"github.com/geostream/geostream/shared/bbox"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
 // StreamOptions are the stream command's settings.
 type StreamOptions struct {
-	Serve  serveOptions
+	Serve  ServeOptions
 	Track  []string
 	Lang   []string
 	BBox   string
@@ -21,6 +24,17 @@ type StreamOptions struct {
 	Sample bool
 	APIURL string
 	DryRun bool
+
+	token string   // from the environment; never logged
+	plan  xapiPlan // what the flags ask of X and of the client-side filters
+}
+
+// xapiPlan is xapi.Plan's answer for the flags.
+type xapiPlan struct {
+	rules  []string  // filtered-stream rules; none means the sample stream
+	box    *bbox.Box // client-side location filter
+	langs  []string  // client-side language filter
+	sample bool
 }
 
 // bearer is go-twitter's Authorizer for an app-only bearer token.
@@ -28,7 +42,7 @@ type bearer string
 
 func (b bearer) Add(req *http.Request) { req.Header.Set("Authorization", "Bearer "+string(b)) }
 
-func newStreamCmd(d Deps, lo *logOptions) *cobra.Command {
+func newStreamCmd(d Deps, lo *logOptions, runF func(context.Context, *StreamOptions) error) *cobra.Command {
 	o := &StreamOptions{}
 	cmd := &cobra.Command{
 		Use:   "stream",
@@ -42,60 +56,15 @@ are left alone.`,
   scraper stream --track ibm,cloud,bigdata --lang en --bbox -130,-20,100,50
   scraper stream --sample --lang en
   scraper stream --rule 'has:geo (storm OR flood) lang:en' --dry-run`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Serve.validate(cmd, d.Getenv); err != nil {
+			if err := o.complete(cmd, d, lo); err != nil {
 				return err
 			}
-			log, err := lo.logger(d.Stderr)
-			if err != nil {
-				return usageError{err}
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			token := d.Getenv("X_BEARER_TOKEN")
-			if token == "" {
-				token = d.Getenv("TWITTER_BEARER_TOKEN")
-			}
-			if token == "" {
-				return usagef("no bearer token: set X_BEARER_TOKEN (or TWITTER_BEARER_TOKEN) to your X app's bearer token")
-			}
-			q := xapi.Query{Track: splitList(o.Track), Lang: splitList(o.Lang), Raw: o.Rules}
-			if o.BBox != "" {
-				b, err := parseBox(o.BBox)
-				if err != nil {
-					return usagef("--bbox: %v", err)
-				}
-				q.BBox = &b
-			}
-			if o.Sample && (len(q.Track) > 0 || len(q.Raw) > 0) {
-				return usagef("--sample cannot be combined with --track or --rule")
-			}
-			rules, box, langs, err := xapi.Plan(q)
-			if err != nil {
-				return usageError{err}
-			}
-			sample := o.Sample || len(rules) == 0
-			if !sample {
-				client := &twitter.Client{Authorizer: bearer(token), Client: http.DefaultClient, Host: strings.TrimRight(o.APIURL, "/")}
-				ch, err := xapi.SyncRules(cmd.Context(), client, rules, o.DryRun)
-				if err != nil {
-					return err
-				}
-				if o.DryRun {
-					xapi.PrintChanges(d.Stdout, ch, true)
-					return nil
-				}
-				log.Info("stream rules in place", "kept", len(ch.Kept), "added", len(ch.Added), "deleted", len(ch.Deleted), "rules", rules)
-			} else if o.DryRun {
-				d.Stdout.Write([]byte("sample stream; no rules; filtering here by location and language\n"))
-				return nil
-			}
-			src := xapi.New(xapi.Options{APIURL: strings.TrimRight(o.APIURL, "/"), Token: token, Sample: sample,
-				Box: box, Langs: langs, MaxLine: o.Serve.maxLine, Logger: log})
-			err = serve(cmd.Context(), d, log, src, &o.Serve, false)
-			st := &src.Stats
-			log.Info("stream finished", "lines", st.Lines.Load(), "keepalives", st.KeepAlives.Load(), "filtered", st.Filtered.Load(),
-				"too_long", st.TooLong.Load(), "cut", st.Cut.Load(), "connections", st.Reconnects.Load(), "disconnect_messages", st.Disconnects.Load())
-			return err
+			return streamRun(cmd.Context(), d, o)
 		},
 	}
 	addServeFlags(cmd, &o.Serve, false)
@@ -107,7 +76,73 @@ are left alone.`,
 	f.BoolVar(&o.Sample, "sample", false, "use the sample stream, filtering location and language here")
 	f.StringVar(&o.APIURL, "api-url", xapi.DefaultAPIURL, "X API base URL")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the rule changes without making them, then exit")
+	groupFlags(cmd, cmdhelp.Group{Title: "X API flags", Flags: []string{"track", "lang", "bbox", "rule", "sample", "dry-run", "api-url"}})
 	return cmd
+}
+
+// complete checks the flags, takes the token from the environment and
+// plans the rules and filters.
+func (o *StreamOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) error {
+	if err := o.Serve.complete(cmd, d, lo); err != nil {
+		return err
+	}
+	o.Serve.hello = wire.Hello{Source: "x", Live: true}
+	o.token = d.Getenv("X_BEARER_TOKEN")
+	if o.token == "" {
+		o.token = d.Getenv("TWITTER_BEARER_TOKEN")
+	}
+	if o.token == "" {
+		return usagef("no bearer token: set X_BEARER_TOKEN (or TWITTER_BEARER_TOKEN) to your X app's bearer token")
+	}
+	o.APIURL = strings.TrimRight(o.APIURL, "/")
+	q := xapi.Query{Track: splitList(o.Track), Lang: splitList(o.Lang), Raw: o.Rules}
+	if cmd.Flags().Changed("track") && len(q.Track) == 0 {
+		return usagef("--track has no keywords")
+	}
+	if o.BBox != "" {
+		b, err := bbox.Parse(o.BBox)
+		if err != nil {
+			return usagef("--bbox: %v", err)
+		}
+		q.BBox = &b
+	}
+	if o.Sample && (len(q.Track) > 0 || len(q.Raw) > 0) {
+		return usagef("--sample cannot be combined with --track or --rule")
+	}
+	rules, box, langs, err := xapi.Plan(q)
+	if err != nil {
+		return usageError{err}
+	}
+	o.plan = xapiPlan{rules: rules, box: box, langs: langs, sample: o.Sample || len(rules) == 0}
+	return nil
+}
+
+// streamRun puts the rules in place (or prints the plan), then serves the
+// stream.
+func streamRun(ctx context.Context, d Deps, o *StreamOptions) error {
+	log, p := o.Serve.log, o.plan
+	if !p.sample {
+		client := &twitter.Client{Authorizer: bearer(o.token), Client: http.DefaultClient, Host: o.APIURL}
+		ch, err := xapi.SyncRules(ctx, client, p.rules, o.DryRun)
+		if err != nil {
+			return err
+		}
+		if o.DryRun {
+			xapi.PrintChanges(d.Stdout, ch, true)
+			return nil
+		}
+		log.Info("stream rules in place", "kept", len(ch.Kept), "added", len(ch.Added), "deleted", len(ch.Deleted), "rules", p.rules)
+	} else if o.DryRun {
+		fmt.Fprintln(d.Stdout, "sample stream; no rules; filtering here by location and language")
+		return nil
+	}
+	src := xapi.New(xapi.Options{APIURL: o.APIURL, Token: o.token, Sample: p.sample,
+		Box: p.box, Langs: p.langs, MaxLine: o.Serve.MaxLine, Logger: log})
+	err := serve(ctx, d, src, &o.Serve)
+	st := src.Stats()
+	log.Info("stream finished", "lines", st.Lines, "keepalives", st.KeepAlives, "filtered", st.Filtered,
+		"too_long", st.TooLong, "cut", st.Cut, "connections", st.Connections, "disconnect_messages", st.Disconnects)
+	return err
 }
 
 func splitList(in []string) []string {
@@ -118,24 +153,4 @@ func splitList(in []string) []string {
 		}
 	}
 	return out
-}
-
-func parseBox(s string) (xapi.BBox, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return xapi.BBox{}, errors.New("want w,s,e,n")
-	}
-	var v [4]float64
-	for i, p := range parts {
-		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || x != x {
-			return xapi.BBox{}, errors.New("want four numbers w,s,e,n")
-		}
-		v[i] = x
-	}
-	b := xapi.BBox{W: v[0], S: v[1], E: v[2], N: v[3]}
-	if b.W < -180 || b.E > 180 || b.S < -90 || b.N > 90 || b.W >= b.E || b.S >= b.N {
-		return b, errors.New("want -180 <= w < e <= 180 and -90 <= s < n <= 90")
-	}
-	return b, nil
 }

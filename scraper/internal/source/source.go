@@ -15,12 +15,41 @@ import (
 // ErrEndOfInput is returned by Next when a finite source has no more lines.
 var ErrEndOfInput = errors.New("source: end of input")
 
-// Line is one line of a source, without its newline. Data is owned by the
-// receiver. Time is the line's event time if the source knows it without
+// Line is one line of a source, without its newline, on its way to the
+// sinks. Data is owned by the receiver and must not be modified once it has
+// been sent. Time is the line's event time if the source knows it without
 // decoding (zero otherwise).
+//
+// Tweet is Data decoded, set by whoever decoded it first (a source's own
+// filter, the pacer, the compact format) so that a line is decoded at most
+// once on its way; nil until then. Decode fills it. It points into the
+// Decoder that decoded it and is valid until that Decoder decodes another
+// line: a sink reads it during Send and keeps no pointer to it (its fields,
+// strings, may be kept).
 type Line struct {
-	Data []byte
-	Time time.Time
+	Data  []byte
+	Time  time.Time
+	Tweet *tweet.Tweet
+}
+
+// Decoder decodes lines for Line.Decode. It reuses one Tweet, so that
+// decoding costs no allocation beyond the strings; each stage that decodes
+// (a source, the pacer, the forwarding loop) has its own. The zero value is
+// ready to use; it is not safe for concurrent use.
+type Decoder struct {
+	dec tweet.Decoder
+	tw  tweet.Tweet
+}
+
+// Decode returns the line decoded, decoding Data with d only if no one has
+// yet. A line that is not understood decodes to a Tweet of
+// tweet.KindMalformed.
+func (l *Line) Decode(d *Decoder) *tweet.Tweet {
+	if l.Tweet == nil {
+		d.tw, _ = d.dec.Decode(l.Data) // the Kind says what went wrong
+		l.Tweet = &d.tw
+	}
+	return l.Tweet
 }
 
 // Source yields lines until it ends (ErrEndOfInput) or ctx is cancelled
@@ -39,14 +68,14 @@ type Pacer struct {
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 
-	dec        tweet.Decoder
+	dec        Decoder
 	t0, wall0  time.Time
 	started    bool
 	newestTime time.Time
 }
 
-// Wait blocks until l is due. It decodes l for its created_at if l.Time is
-// zero.
+// Wait blocks until l is due. If l.Time is zero it takes the time from the
+// tweet's created_at, decoding l (once: see Line.Decode) if need be.
 func (p *Pacer) Wait(ctx context.Context, l *Line) error {
 	if p.Speed <= 0 {
 		return nil
@@ -59,9 +88,7 @@ func (p *Pacer) Wait(ctx context.Context, l *Line) error {
 	}
 	t := l.Time
 	if t.IsZero() {
-		if tw, err := p.dec.Decode(l.Data); err == nil {
-			t = tw.CreatedAt
-		}
+		t = l.Decode(&p.dec).CreatedAt
 	}
 	if t.IsZero() {
 		return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/shared/tweet"
 )
 
 // fakeClock advances only when Sleep is called.
@@ -62,5 +64,34 @@ func TestPacerDecodesCreatedAt(t *testing.T) {
 	}
 	if len(clk.sleeps) != 1 || clk.sleeps[0] != 3*time.Second {
 		t.Fatalf("slept %v, want [3s]", clk.sleeps)
+	}
+}
+
+// TestPacerUsesTheDecodedTweet: a line decoded upstream is paced by its
+// Tweet, not decoded again (its Data here would not decode).
+func TestPacerUsesTheDecodedTweet(t *testing.T) {
+	clk := &fakeClock{now: time.Unix(1000, 0)}
+	p := &Pacer{Speed: 1, Now: clk.Now, Sleep: clk.Sleep}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, s := range []int{0, 5} {
+		l := Line{Data: []byte("{not json"), Tweet: &tweet.Tweet{CreatedAt: t0.Add(time.Duration(s) * time.Second)}}
+		p.Wait(context.Background(), &l)
+	}
+	if len(clk.sleeps) != 1 || clk.sleeps[0] != 5*time.Second {
+		t.Fatalf("slept %v, want [5s]", clk.sleeps)
+	}
+}
+
+func TestLineDecodesOnce(t *testing.T) {
+	var dec Decoder
+	l := Line{Data: []byte(`{"id":"1","text":"x","created_at":"2026-01-01T00:00:03Z"}`)}
+	first := l.Decode(&dec)
+	l.Data = []byte("{changed")
+	if again := l.Decode(&dec); again != first || first.ID != "1" {
+		t.Fatalf("decoded twice: %v then %v", first, again)
+	}
+	bad := Line{Data: []byte("{not json")}
+	if tw := bad.Decode(&dec); tw == nil || tw.Kind != tweet.KindMalformed {
+		t.Fatalf("malformed line decodes to %+v", tw)
 	}
 }

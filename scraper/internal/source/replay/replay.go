@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/field"
 	"io"
 	"log/slog"
 	"os"
 	"sync/atomic"
 
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
 )
 
@@ -27,27 +29,28 @@ type Options struct {
 // Validate checks the options before anything is opened.
 func (o *Options) Validate() error {
 	if len(o.Files) == 0 {
-		return errors.New("replay: no capture files given")
+		return field.Errorf("Files", "are missing: give at least one capture")
 	}
 	for _, f := range o.Files {
 		if f == "-" {
 			if o.Loop {
-				return errors.New("replay: --loop cannot re-read standard input")
+				return field.Errorf("Loop", "cannot re-read standard input")
 			}
 			continue
 		}
 		st, err := os.Stat(f)
 		if err != nil {
-			return fmt.Errorf("replay: %w", err)
+			return err // names the file
 		}
 		if st.IsDir() {
-			return fmt.Errorf("replay: %s is a directory", f)
+			return fmt.Errorf("%s is a directory, not a capture", f)
 		}
 	}
 	return nil
 }
 
-// Source replays the files line by line. It is not safe for concurrent use.
+// Source replays the files line by line. Next and Close are called from
+// one goroutine; Stats from any.
 type Source struct {
 	opts Options
 	log  *slog.Logger
@@ -58,8 +61,75 @@ type Source struct {
 	// failed counts files in a row that could not be opened or read at all.
 	failed int
 
-	// TooLong counts lines skipped for length; ReadErrors files cut short.
-	TooLong, ReadErrors atomic.Uint64
+	tooLong, readErrors, lines atomic.Uint64
+
+	// The first lines of each file are read ahead until one is a tweet or
+	// a notice; a file none of whose first checkLines lines is, is no
+	// capture, and nothing of it is replayed.
+	ahead []aheadLine
+	dec   tweet.Decoder
+}
+
+type aheadLine struct {
+	data    []byte
+	tooLong bool
+}
+
+// checkLines is how many lines of a file may pass without a tweet or a
+// stream notice before the file is refused as no capture.
+const checkLines = 100
+
+// Stats are the source's counters.
+type Stats struct {
+	Lines      uint64 // lines replayed
+	TooLong    uint64 // lines skipped for length
+	ReadErrors uint64 // files that could not be read, or were cut short
+}
+
+// Stats returns the counters so far; it may be called from any goroutine.
+func (s *Source) Stats() Stats {
+	return Stats{Lines: s.lines.Load(), TooLong: s.tooLong.Load(), ReadErrors: s.readErrors.Load()}
+}
+
+// NotCaptureError is a file whose first lines hold no tweet and no stream
+// notice: an image, a log, the wrong file.
+type NotCaptureError struct {
+	File  string
+	Lines int
+}
+
+func (e *NotCaptureError) Error() string {
+	return fmt.Sprintf("%s does not look like a capture: its first %d lines hold no tweet or stream notice", e.File, e.Lines)
+}
+
+// readAhead reads a new file's first lines until one is a tweet or a
+// notice. It returns a NotCaptureError if none of the first checkLines is.
+func (s *Source) readAhead() error {
+	for len(s.ahead) < checkLines {
+		line, err := s.r.Next()
+		switch {
+		case err == nil:
+			s.ahead = append(s.ahead, aheadLine{data: append([]byte(nil), line...)})
+			if len(line) == 0 {
+				continue
+			}
+			if tw, _ := s.dec.Decode(line); tw.Kind != tweet.KindMalformed {
+				return nil
+			}
+		case errors.Is(err, wire.ErrLineTooLong):
+			s.ahead = append(s.ahead, aheadLine{tooLong: true})
+		default:
+			n := len(s.ahead)
+			if n == 0 {
+				return nil // empty or unreadable: Next deals with it
+			}
+			s.ahead = nil
+			return &NotCaptureError{File: s.name, Lines: n}
+		}
+	}
+	n := len(s.ahead)
+	s.ahead = nil
+	return &NotCaptureError{File: s.name, Lines: n}
 }
 
 // New returns a Source over opts.Files; call Options.Validate first.
@@ -85,20 +155,40 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 			if err := s.open(); err != nil {
 				return source.Line{}, err
 			}
+			if s.r != nil {
+				if err := s.readAhead(); err != nil {
+					return source.Line{}, err
+				}
+			}
 			continue
 		}
-		line, err := s.r.Next()
+		var line []byte
+		var err error
+		ahead := len(s.ahead) > 0
+		if ahead {
+			a := s.ahead[0]
+			s.ahead = s.ahead[1:]
+			if line = a.data; a.tooLong {
+				err = wire.ErrLineTooLong
+			}
+		} else {
+			line, err = s.r.Next()
+		}
 		switch {
 		case err == nil:
+			s.lines.Add(1)
+			if ahead {
+				return source.Line{Data: line}, nil // already a copy
+			}
 			return source.Line{Data: append([]byte(nil), line...)}, nil
 		case errors.Is(err, wire.ErrLineTooLong):
-			if s.TooLong.Add(1) <= 10 {
+			if s.tooLong.Add(1) <= 10 {
 				s.log.Warn("skipping over-long line", "file", s.name, "max", s.opts.MaxLine)
 			}
 		case err == io.EOF:
 			s.closeFile()
 		default:
-			s.ReadErrors.Add(1)
+			s.readErrors.Add(1)
 			s.log.Error("capture cut short; going on with the next file", "file", s.name, "err", err)
 			s.closeFile()
 		}
@@ -126,7 +216,7 @@ func (s *Source) open() error {
 	r, err := wire.Decompress(f)
 	if err != nil {
 		f.Close()
-		s.ReadErrors.Add(1)
+		s.readErrors.Add(1)
 		s.log.Error("cannot read capture; skipping it", "file", name, "err", err)
 		if s.failed++; s.opts.Loop && s.failed >= len(s.opts.Files) {
 			return fmt.Errorf("replay: no file of the loop can be read (last: %s: %w)", name, err)

@@ -28,37 +28,68 @@ func readAll(t *testing.T, s *Source) []string {
 	}
 }
 
+// tw is a compact tweet line with id n.
+func tw(n string) string { return `{"id":"` + n + `","text":"x"}` }
+
 func TestReplayFiles(t *testing.T) {
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "a.jsonl")
-	os.WriteFile(plain, []byte("1\r\n2\n"+strings.Repeat("x", 100)+"\n3"), 0o644)
+	os.WriteFile(plain, []byte(tw("1")+"\r\n"+tw("2")+"\n"+strings.Repeat("x", 100)+"\n"+tw("3")), 0o644)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte("4\n5\n"))
+	zw.Write([]byte(tw("4") + "\n" + tw("5") + "\n"))
 	zw.Close()
 	gzPath := filepath.Join(dir, "b.jsonl.gz")
 	os.WriteFile(gzPath, gz.Bytes(), 0o644)
 	cut := filepath.Join(dir, "cut.gz")
 	os.WriteFile(cut, gz.Bytes()[:gz.Len()-4], 0o644)
 
-	o := Options{Files: []string{plain, gzPath, cut, "-"}, MaxLine: 50, Stdin: strings.NewReader("6\n")}
+	o := Options{Files: []string{plain, gzPath, cut, "-"}, MaxLine: 50, Stdin: strings.NewReader(tw("6") + "\n")}
 	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	s := New(o)
 	got := readAll(t, s)
-	want := []string{"1", "2", "3", "4", "5", "4", "5", "6"}
+	var want []string
+	for _, n := range []string{"1", "2", "3", "4", "5", "4", "5", "6"} {
+		want = append(want, tw(n))
+	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	if s.TooLong.Load() != 1 || s.ReadErrors.Load() != 1 {
-		t.Fatalf("too long %d, read errors %d; want 1 and 1", s.TooLong.Load(), s.ReadErrors.Load())
+	if st := s.Stats(); st != (Stats{Lines: 8, TooLong: 1, ReadErrors: 1}) {
+		t.Fatalf("stats %+v; want one of each", st)
+	}
+}
+
+// TestNotACapture: a file whose first lines hold no tweet or notice is
+// refused, and none of it is replayed; one with a tweet among its first
+// lines replays whole.
+func TestNotACapture(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "map.png")
+	os.WriteFile(junk, bytes.Repeat([]byte("\x89PNG\x00\x01 binary\n"), 500), 0o644)
+	s := New(Options{Files: []string{junk}})
+	_, err := s.Next(context.Background())
+	var nc *NotCaptureError
+	if !errors.As(err, &nc) || nc.File != junk || nc.Lines != checkLines {
+		t.Fatalf("got %v, want a NotCaptureError after %d lines", err, checkLines)
+	}
+	short := filepath.Join(dir, "short.txt")
+	os.WriteFile(short, []byte("hello\nworld\n"), 0o644)
+	if _, err := New(Options{Files: []string{short}}).Next(context.Background()); !errors.As(err, &nc) || nc.Lines != 2 {
+		t.Fatalf("a short file of junk: %v", err)
+	}
+	mixed := filepath.Join(dir, "mixed.jsonl")
+	os.WriteFile(mixed, []byte(strings.Repeat("junk\n", 50)+tw("1")+"\n"), 0o644)
+	if got := readAll(t, New(Options{Files: []string{mixed}})); len(got) != 51 || got[50] != tw("1") {
+		t.Fatalf("a capture with junk first gave %d lines", len(got))
 	}
 }
 
 func TestReplayLoop(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "a.jsonl")
-	os.WriteFile(p, []byte("a\nb\n"), 0o644)
+	os.WriteFile(p, []byte(tw("a")+"\n"+tw("b")+"\n"), 0o644)
 	s := New(Options{Files: []string{p}, Loop: true})
 	var got []string
 	for len(got) < 5 {
@@ -68,7 +99,7 @@ func TestReplayLoop(t *testing.T) {
 		}
 		got = append(got, string(l.Data))
 	}
-	if strings.Join(got, "") != "ababa" {
+	if strings.Join(got, "") != tw("a")+tw("b")+tw("a")+tw("b")+tw("a") {
 		t.Fatalf("got %v", got)
 	}
 }

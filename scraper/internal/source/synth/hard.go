@@ -24,7 +24,7 @@ const (
 	// second the synth command uses with --hard: a real stream of
 	// geotagged tweets from one country brings a few a second.
 	HardFiller = 0.6
-	HardRate   = 5
+	HardRate   = 5.0
 	// hardJobs and hardWeather are the shares of tweets from the two bots.
 	hardJobs, hardWeather = 0.07, 0.05
 	// hardForeign is the share of people's tweets not in English.

@@ -7,8 +7,8 @@ package synth
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/geostream/geostream/shared/field"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -65,20 +65,22 @@ func (o *Options) Validate() error {
 	switch o.API {
 	case "", "v1", "v2":
 	default:
-		return fmt.Errorf("synth: --api must be v1 or v2, not %q", o.API)
+		return field.Errorf("API", "must be v1 or v2, not %q", o.API)
 	}
 	if o.Topics < 0 || o.Topics > len(Topics) {
-		return fmt.Errorf("synth: --topics must be between 1 and %d", len(Topics))
+		return field.Errorf("Topics", "must be between 1 and %d", len(Topics))
 	}
 	if o.Rate < 0 || math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0) {
-		return errors.New("synth: --rate must be a positive number")
+		return field.Errorf("Rate", "must be a positive number")
 	}
 	if o.Count < 0 {
-		return errors.New("synth: --count must not be negative")
+		return field.Errorf("Count", "must not be negative")
 	}
-	for _, p := range []float64{o.Filler, o.NoGeo, o.PlaceOnly, o.Retweet, o.Notice, o.Malformed} {
-		if p < 0 || p > 1 || math.IsNaN(p) {
-			return errors.New("synth: rates must be between 0 and 1")
+	shares := map[string]float64{"Filler": o.Filler, "NoGeo": o.NoGeo, "PlaceOnly": o.PlaceOnly,
+		"Retweet": o.Retweet, "Notice": o.Notice, "Malformed": o.Malformed}
+	for _, name := range []string{"Filler", "NoGeo", "PlaceOnly", "Retweet", "Notice", "Malformed"} {
+		if p := shares[name]; p < 0 || p > 1 || math.IsNaN(p) {
+			return field.Errorf(name, "must be a share between 0 and 1")
 		}
 	}
 	return nil

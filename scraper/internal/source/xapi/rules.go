@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
+	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -29,17 +31,9 @@ const tileMiles = 24.5
 // levels (higher levels accept 1024).
 const MaxRuleLen = 512
 
-// BBox is a lon/lat box: west, south, east, north.
-type BBox struct{ W, S, E, N float64 }
-
-// Contains reports whether lon/lat is inside the box.
-func (b BBox) Contains(lon, lat float64) bool {
-	return lon >= b.W && lon <= b.E && lat >= b.S && lat <= b.N
-}
-
 // miles returns the box's width, at its widest (the latitude nearest the
 // equator), and height.
-func (b BBox) miles() (w, h float64) {
+func miles(b bbox.Box) (w, h float64) {
 	const milesPerDegree = 69.09
 	widest := 0.0
 	if b.S > 0 {
@@ -52,8 +46,8 @@ func (b BBox) miles() (w, h float64) {
 
 // tiles splits the box into a grid of boxes no side of which is over
 // tileMiles.
-func (b BBox) tiles() []BBox {
-	w, h := b.miles()
+func tiles(b bbox.Box) []bbox.Box {
+	w, h := miles(b)
 	nx, ny := max(1, int(math.Ceil(w/tileMiles))), max(1, int(math.Ceil(h/tileMiles)))
 	if nx*ny > 64 {
 		return nil // far too many for one rule anyway
@@ -61,17 +55,17 @@ func (b BBox) tiles() []BBox {
 	edge := func(lo, hi float64, i, n int) float64 {
 		return math.Round((lo+(hi-lo)*float64(i)/float64(n))*1e5) / 1e5 // ~1 m; shared edges agree
 	}
-	var out []BBox
+	var out []bbox.Box
 	for j := 0; j < ny; j++ {
 		for i := 0; i < nx; i++ {
-			out = append(out, BBox{edge(b.W, b.E, i, nx), edge(b.S, b.N, j, ny), edge(b.W, b.E, i+1, nx), edge(b.S, b.N, j+1, ny)})
+			out = append(out, bbox.Box{W: edge(b.W, b.E, i, nx), S: edge(b.S, b.N, j, ny), E: edge(b.W, b.E, i+1, nx), N: edge(b.S, b.N, j+1, ny)})
 		}
 	}
 	return out
 }
 
 // operator is the box as X's bounding_box operator.
-func (b BBox) operator() string {
+func operator(b bbox.Box) string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	return "bounding_box:[" + f(b.W) + " " + f(b.S) + " " + f(b.E) + " " + f(b.N) + "]"
 }
@@ -80,7 +74,7 @@ func (b BBox) operator() string {
 type Query struct {
 	Track []string // keywords or phrases, any of which matches
 	Lang  []string // languages (BCP 47), any of which matches
-	BBox  *BBox
+	BBox  *bbox.Box
 	Raw   []string // rule values used as given (instead of the above)
 }
 
@@ -90,7 +84,7 @@ type Query struct {
 // a larger one is split into tiles OR'd together while the rule stays
 // within MaxRuleLen, so X sends only tweets from the area; beyond that it
 // becomes has:geo plus a client-side box filter.
-func Plan(q Query) (rules []string, clientBox *BBox, clientLang []string, err error) {
+func Plan(q Query) (rules []string, clientBox *bbox.Box, clientLang []string, err error) {
 	if len(q.Raw) > 0 {
 		return q.Raw, q.BBox, nil, nil
 	}
@@ -126,8 +120,8 @@ func Plan(q Query) (rules []string, clientBox *BBox, clientLang []string, err er
 	}
 	if b := q.BBox; b != nil {
 		var ops []string
-		for _, t := range b.tiles() {
-			ops = append(ops, t.operator())
+		for _, t := range tiles(*b) {
+			ops = append(ops, operator(t))
 		}
 		switch area := "(" + strings.Join(ops, " OR ") + ")"; {
 		case len(ops) == 1:
@@ -197,7 +191,7 @@ func SyncRules(ctx context.Context, c *twitter.Client, want []string, dryRun boo
 			for _, e := range resp.Errors {
 				msgs = append(msgs, e.Title+": "+e.Detail)
 			}
-			return ch, fmt.Errorf("X refused the rules: %s", strings.Join(msgs, "; "))
+			return ch, fmt.Errorf("rules refused by X: %s", strings.Join(msgs, "; "))
 		}
 	}
 	sort.Strings(ch.Kept)
@@ -240,13 +234,14 @@ func explain(err error) error {
 	return err
 }
 
-// filter reports whether a line passes the client-side filters.
-func filter(dec *tweet.Decoder, line []byte, box *BBox, langs []string) bool {
+// filter reports whether a line passes the client-side filters, decoding
+// it (into l.Tweet) only if there is a filter.
+func filter(dec *source.Decoder, l *source.Line, box *bbox.Box, langs []string) bool {
 	if box == nil && len(langs) == 0 {
 		return true
 	}
-	tw, err := dec.Decode(line)
-	if err != nil || tw.Kind != tweet.KindTweet {
+	tw := l.Decode(dec)
+	if tw.Kind != tweet.KindTweet {
 		return true // notices and junk go on to be counted downstream
 	}
 	if box != nil && (!tw.Located() || !box.Contains(tw.Lon, tw.Lat)) {

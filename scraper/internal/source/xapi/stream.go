@@ -17,8 +17,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geostream/geostream/scraper/internal/backoff"
 	"github.com/geostream/geostream/scraper/internal/source"
-	"github.com/geostream/geostream/shared/tweet"
+	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/wire"
 )
 
@@ -36,7 +37,8 @@ var Fields = url.Values{
 // ErrAuth is returned when X refuses the token (401/403): retrying cannot help.
 var ErrAuth = errors.New("xapi: X refused the bearer token")
 
-// Backoff timings, from X's "Handling disconnections" guide.
+// Backoff timings, from X's "Handling disconnections" guide, and the stall
+// timeout.
 const (
 	NetStep      = 250 * time.Millisecond // network errors: +250 ms each time
 	NetMax       = 16 * time.Second
@@ -45,53 +47,39 @@ const (
 	RateStart    = 60 * time.Second // 429: double from a minute
 	RateMax      = 15 * time.Minute
 	DefaultStall = 30 * time.Second // keep-alives come every ~20 s
+	// Jitter lengthens every wait by a random share below it, so that
+	// scrapers cut at once do not reconnect in step; waits are never
+	// shorter than X's schedule.
+	Jitter = 0.2
 )
 
-// Backoff tracks the three kinds of waits; a successful connection resets it.
-type Backoff struct{ net, http, rate time.Duration }
+// backoffs are the three schedules X documents. All three start again once
+// a connection has delivered data (a line or a keep-alive): an HTTP 200
+// alone proves nothing, as a stream accepted and dropped at once would
+// otherwise be retried every 250 ms.
+type backoffs struct{ net, http, rate backoff.Backoff }
 
-// Kind of failure.
-type Kind int
-
-const (
-	Network Kind = iota
-	HTTP
-	RateLimited
-)
-
-// Next returns how long to wait after a failure of kind k.
-func (b *Backoff) Next(k Kind) time.Duration {
-	switch k {
-	case Network:
-		b.net = min(b.net+NetStep, NetMax)
-		return b.net
-	case HTTP:
-		if b.http == 0 {
-			b.http = HTTPStart
-		} else {
-			b.http = min(2*b.http, HTTPMax)
-		}
-		return b.http
-	default:
-		if b.rate == 0 {
-			b.rate = RateStart
-		} else {
-			b.rate = min(2*b.rate, RateMax)
-		}
-		return b.rate
+func newBackoffs() backoffs {
+	return backoffs{
+		net:  backoff.Linear(NetStep, NetMax, Jitter),
+		http: backoff.Exponential(HTTPStart, HTTPMax, Jitter),
+		rate: backoff.Exponential(RateStart, RateMax, Jitter),
 	}
 }
 
-// Reset forgets past failures.
-func (b *Backoff) Reset() { *b = Backoff{} }
+func (b *backoffs) reset() {
+	b.net.Reset()
+	b.http.Reset()
+	b.rate.Reset()
+}
 
 // Options configures a Source.
 type Options struct {
 	APIURL  string
 	Token   string
 	Sample  bool
-	Box     *BBox    // client-side location filter
-	Langs   []string // client-side language filter
+	Box     *bbox.Box // client-side location filter
+	Langs   []string  // client-side language filter
 	MaxLine int
 	Stall   time.Duration
 	Client  *http.Client
@@ -103,21 +91,43 @@ type Options struct {
 
 // Stats are the source's counters.
 type Stats struct {
-	Lines, KeepAlives, Filtered, TooLong, Cut, Reconnects, Disconnects atomic.Int64
+	Lines       int64 // data lines passed on
+	KeepAlives  int64 // keep-alive newlines
+	Filtered    int64 // lines dropped by the client-side filters
+	TooLong     int64 // lines over MaxLine, skipped
+	Cut         int64 // partial lines at a broken connection
+	Connections int64 // successful connections
+	Disconnects int64 // operational-disconnect messages from X
 }
 
-// Source reads the stream. It is used from one goroutine.
+// counters are Stats, safe to read while the source runs.
+type counters struct {
+	lines, keepAlives, filtered, tooLong, cut, connections, disconnects atomic.Int64
+}
+
+// Source reads the stream. Next and Close are called from one goroutine;
+// Stats from any.
 type Source struct {
 	opts    Options
 	log     *slog.Logger
-	backoff Backoff
+	backoff backoffs
+	fresh   bool // connected, no data yet: the backoff is not reset
 	body    io.ReadCloser
 	cancel  context.CancelFunc // ends the current connection
 	r       *wire.Reader
 	watch   *time.Timer
-	dec     tweet.Decoder
+	dec     source.Decoder
 	mu      sync.Mutex // guards cancel against the watchdog
-	Stats   Stats
+	n       counters
+}
+
+// Stats returns the counters so far.
+func (s *Source) Stats() Stats {
+	return Stats{
+		Lines: s.n.lines.Load(), KeepAlives: s.n.keepAlives.Load(), Filtered: s.n.filtered.Load(),
+		TooLong: s.n.tooLong.Load(), Cut: s.n.cut.Load(), Connections: s.n.connections.Load(),
+		Disconnects: s.n.disconnects.Load(),
+	}
 }
 
 // New returns a Source; it connects on the first Next.
@@ -140,7 +150,7 @@ func New(opts Options) *Source {
 	if opts.Sleep == nil {
 		opts.Sleep = source.Sleep
 	}
-	return &Source{opts: opts, log: opts.Logger}
+	return &Source{opts: opts, log: opts.Logger, backoff: newBackoffs()}
 }
 
 func (s *Source) endpoint() string {
@@ -174,15 +184,15 @@ func (s *Source) connect(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			wait = s.backoff.Next(Network)
+			wait = s.backoff.net.Next()
 			s.log.Warn("cannot reach the X API; retrying", "err", scrub(err, s.opts.Token), "in", wait)
 		case resp.StatusCode == http.StatusOK:
-			s.backoff.Reset()
+			s.fresh = true // the backoff resets on the first data, not here
 			s.mu.Lock()
 			s.body, s.cancel = resp.Body, cancel
 			s.mu.Unlock()
 			s.r = wire.NewReader(&watchdog{s: s, rc: resp.Body}, s.opts.MaxLine)
-			s.Stats.Reconnects.Add(1)
+			s.n.connections.Add(1)
 			s.log.Info("connected to the X stream", "sample", s.opts.Sample)
 			return nil
 		default:
@@ -195,7 +205,7 @@ func (s *Source) connect(ctx context.Context) error {
 			case http.StatusForbidden:
 				return fmt.Errorf("%w (HTTP 403): this app's access level does not include this stream%s", ErrAuth, detail)
 			case http.StatusTooManyRequests:
-				wait = s.backoff.Next(RateLimited)
+				wait = s.backoff.rate.Next()
 				if reset, err := strconv.ParseInt(resp.Header.Get("x-rate-limit-reset"), 10, 64); err == nil {
 					if until := time.Unix(reset, 0).Sub(s.opts.Now()); until > wait {
 						wait = until
@@ -203,10 +213,10 @@ func (s *Source) connect(ctx context.Context) error {
 				}
 				s.log.Warn("rate limited by X (HTTP 429); waiting", "in", wait, "detail", detail)
 			case http.StatusConflict:
-				wait = s.backoff.Next(HTTP)
+				wait = s.backoff.http.Next()
 				s.log.Warn("X says this app already has its allowed stream connections open (HTTP 409); close the other one", "in", wait)
 			default:
-				wait = s.backoff.Next(HTTP)
+				wait = s.backoff.http.Next()
 				s.log.Warn("X API error; retrying", "status", resp.StatusCode, "detail", detail, "in", wait)
 			}
 		}
@@ -277,8 +287,9 @@ func (s *Source) drop() {
 
 // Next returns the next data line. Keep-alives are skipped; a stream that
 // ends, errs, stalls or sends an operational-disconnect message is
-// reconnected. It returns ctx.Err() when ctx ends and ErrAuth when the
-// token is refused.
+// reconnected. A line that the client-side filters decoded carries its
+// Tweet. It returns ctx.Err() when ctx ends and ErrAuth when the token is
+// refused.
 func (s *Source) Next(ctx context.Context) (source.Line, error) {
 	for {
 		if s.r == nil {
@@ -287,36 +298,41 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 			}
 		}
 		line, err := s.r.Next()
+		if s.fresh && (err == nil && !s.r.Unterminated || errors.Is(err, wire.ErrLineTooLong)) {
+			s.fresh = false // the stream delivers: start the schedules again
+			s.backoff.reset()
+		}
 		switch {
 		case err == nil && s.r.Unterminated:
-			s.Stats.Cut.Add(1) // the connection broke mid-line: not a whole message
+			s.n.cut.Add(1) // the connection broke mid-line: not a whole message
 			continue
 		case err == nil:
 			if len(bytes.TrimSpace(line)) == 0 {
-				s.Stats.KeepAlives.Add(1)
+				s.n.keepAlives.Add(1)
 				continue
 			}
 			if isDisconnect(line) {
 				s.log.Warn("X closed the stream for operational reasons; reconnecting", "message", string(line))
-				s.Stats.Disconnects.Add(1)
+				s.n.disconnects.Add(1)
 				s.drop()
 				continue
 			}
-			if !filter(&s.dec, line, s.opts.Box, s.opts.Langs) {
-				s.Stats.Filtered.Add(1)
+			l := source.Line{Data: append([]byte(nil), line...)}
+			if !filter(&s.dec, &l, s.opts.Box, s.opts.Langs) {
+				s.n.filtered.Add(1)
 				continue
 			}
-			s.Stats.Lines.Add(1)
-			return source.Line{Data: append([]byte(nil), line...)}, nil
+			s.n.lines.Add(1)
+			return l, nil
 		case errors.Is(err, wire.ErrLineTooLong):
-			s.Stats.TooLong.Add(1)
+			s.n.tooLong.Add(1)
 			continue
 		}
 		s.drop()
 		if ctx.Err() != nil {
 			return source.Line{}, ctx.Err()
 		}
-		wait := s.backoff.Next(Network)
+		wait := s.backoff.net.Next()
 		if err == io.EOF {
 			s.log.Warn("the X stream ended; reconnecting", "in", wait)
 		} else {

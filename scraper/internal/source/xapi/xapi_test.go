@@ -11,12 +11,15 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
+	"github.com/geostream/geostream/shared/bbox"
 )
 
 const secret = "AAAA-very-secret-token"
@@ -41,6 +44,8 @@ type fakeX struct {
 	next  int
 	bad   []string
 	pace  time.Duration // wait between chunks
+	// queries are the stream requests' query parameters.
+	queries []url.Values
 }
 
 func (f *fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,9 +65,7 @@ func (f *fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	if !strings.Contains(r.URL.RawQuery, "expansions=geo.place_id") || !strings.Contains(r.URL.RawQuery, "tweet.fields=") {
-		f.bad = append(f.bad, "stream request without the geo fields: "+r.URL.RawQuery)
-	}
+	f.queries = append(f.queries, r.URL.Query())
 	if f.conns >= len(f.steps) {
 		f.mu.Unlock()
 		<-r.Context().Done() // script done: hang until the test ends the client
@@ -231,17 +234,24 @@ func TestStreamFaults(t *testing.T) {
 			t.Fatalf("line %d: got %q, want %q", i, got[i], want[i])
 		}
 	}
-	st := &src.Stats
-	if st.KeepAlives.Load() != 3 || st.TooLong.Load() != 1 || st.Cut.Load() != 1 || st.Disconnects.Load() != 1 || st.Reconnects.Load() != 4 {
-		t.Fatalf("keepalives %d toolong %d cut %d disconnects %d connections %d", st.KeepAlives.Load(), st.TooLong.Load(),
-			st.Cut.Load(), st.Disconnects.Load(), st.Reconnects.Load())
+	if st := src.Stats(); st != (Stats{Lines: 6, KeepAlives: 3, TooLong: 1, Cut: 1, Disconnects: 1, Connections: 4}) {
+		t.Fatalf("stats %+v", st)
 	}
 	// Waits: after the cut (network, 250 ms), after the 503 (HTTP, 5 s),
 	// none after the operational-disconnect message (reconnect at once),
-	// 250 ms after the stall (a good connection reset the backoff).
-	want2 := []time.Duration{250 * time.Millisecond, 5 * time.Second, 250 * time.Millisecond}
-	if fmt.Sprint(clk.sleeps) != fmt.Sprint(want2) {
-		t.Fatalf("slept %v, want %v", clk.sleeps, want2)
+	// 250 ms after the stall (the tweet before it reset the backoff).
+	wantSleeps(t, clk.sleeps, 250*time.Millisecond, 5*time.Second, 250*time.Millisecond)
+}
+
+// wantSleeps checks waits against X's schedule, plus at most Jitter.
+func wantSleeps(t *testing.T, got []time.Duration, want ...time.Duration) {
+	t.Helper()
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = got[i] >= want[i] && float64(got[i]) <= float64(want[i])*(1+Jitter)
+	}
+	if !ok {
+		t.Fatalf("slept %v, want %v each plus at most %.0f%%", got, want, Jitter*100)
 	}
 }
 
@@ -253,9 +263,8 @@ func TestRateLimitHonoursReset(t *testing.T) {
 		step{status: 200, chunks: []string{tw(1) + "\n"}},
 	)
 	collect(t, src, 1)
-	if len(clk.sleeps) != 2 || clk.sleeps[0] != 5*time.Minute || clk.sleeps[1] != 2*time.Minute {
-		t.Fatalf("slept %v, want [5m (the reset) 2m (doubled from 1m)]", clk.sleeps)
-	}
+	// The reset, then 2 minutes (doubled from 1).
+	wantSleeps(t, clk.sleeps, 5*time.Minute, 2*time.Minute)
 }
 
 func TestUnauthorizedFailsFast(t *testing.T) {
@@ -267,30 +276,6 @@ func TestUnauthorizedFailsFast(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "X_BEARER_TOKEN") {
 		t.Fatalf("error %q should name the variable, not the token", err)
-	}
-}
-
-func TestBackoffSchedule(t *testing.T) {
-	var b Backoff
-	var net []time.Duration
-	for range 66 {
-		net = append(net, b.Next(Network))
-	}
-	if net[0] != 250*time.Millisecond || net[1] != 500*time.Millisecond || net[63] != 16*time.Second || net[65] != 16*time.Second {
-		t.Fatalf("network backoff %v", net)
-	}
-	want := []time.Duration{5, 10, 20, 40, 80, 160, 320, 320}
-	for i, w := range want {
-		if got := b.Next(HTTP); got != w*time.Second {
-			t.Fatalf("HTTP step %d: %v, want %v", i, got, w*time.Second)
-		}
-	}
-	if b.Next(RateLimited) != time.Minute || b.Next(RateLimited) != 2*time.Minute {
-		t.Fatal("429 backoff does not double from a minute")
-	}
-	b.Reset()
-	if b.Next(HTTP) != 5*time.Second {
-		t.Fatal("reset did not reset")
 	}
 }
 
@@ -341,8 +326,8 @@ type authz string
 func (a authz) Add(r *http.Request) { r.Header.Set("Authorization", "Bearer "+string(a)) }
 
 func TestPlan(t *testing.T) {
-	big := &BBox{-130, -20, 100, 50}
-	small := &BBox{-74.02, 40.70, -73.95, 40.75}
+	big := &bbox.Box{W: -130, S: -20, E: 100, N: 50}
+	small := &bbox.Box{W: -74.02, S: 40.70, E: -73.95, N: 40.75}
 	tests := []struct {
 		name  string
 		q     Query
@@ -357,10 +342,10 @@ func TestPlan(t *testing.T) {
 		{"no keywords: sample stream, filtered here", Query{Lang: []string{"en"}, BBox: big}, "[]", true, "[en]"},
 		{"raw rules as given", Query{Raw: []string{"has:geo storm"}}, "[has:geo storm]", false, "[]"},
 		{"two languages", Query{Track: []string{"a"}, Lang: []string{"en", "fr"}}, "[a (lang:en OR lang:fr)]", false, "[]"},
-		{"a city-sized box becomes tiles", Query{Track: []string{"storm"}, BBox: &BBox{-0.6, 51.25, 0.35, 51.7}},
+		{"a city-sized box becomes tiles", Query{Track: []string{"storm"}, BBox: &bbox.Box{W: -0.6, S: 51.25, E: 0.35, N: 51.7}},
 			"[storm (bounding_box:[-0.6 51.25 -0.125 51.475] OR bounding_box:[-0.125 51.25 0.35 51.475] OR " +
 				"bounding_box:[-0.6 51.475 -0.125 51.7] OR bounding_box:[-0.125 51.475 0.35 51.7])]", false, "[]"},
-		{"too many tiles for one rule: has:geo", Query{Track: []string{"storm"}, BBox: &BBox{10, -1, 12, 1}},
+		{"too many tiles for one rule: has:geo", Query{Track: []string{"storm"}, BBox: &bbox.Box{W: 10, S: -1, E: 12, N: 1}},
 			"[storm has:geo]", true, "[]"},
 	}
 	for _, tc := range tests {
@@ -381,7 +366,7 @@ func TestPlanTiles(t *testing.T) {
 	for range 2000 {
 		lat := r.Float64()*170 - 85
 		lon := r.Float64()*350 - 175
-		b := BBox{W: lon, S: lat, E: lon + r.Float64()*1.2, N: math.Min(89, lat+r.Float64()*0.8)}
+		b := bbox.Box{W: lon, S: lat, E: lon + r.Float64()*1.2, N: math.Min(89, lat+r.Float64()*0.8)}
 		rules, box, _, err := Plan(Query{Track: []string{"storm", "flood"}, BBox: &b})
 		if err != nil {
 			t.Fatal(err)
@@ -395,16 +380,16 @@ func TestPlanTiles(t *testing.T) {
 		if len(rules[0]) > MaxRuleLen {
 			t.Fatalf("%v: rule of %d characters", b, len(rules[0]))
 		}
-		tiles := b.tiles()
-		if len(tiles) > 1 {
+		ts := tiles(b)
+		if len(ts) > 1 {
 			tiled++
 		}
 		var area float64
-		for _, tl := range tiles {
-			if w, h := tl.miles(); w > MaxBoxMiles || h > MaxBoxMiles {
+		for _, tl := range ts {
+			if w, h := miles(tl); w > MaxBoxMiles || h > MaxBoxMiles {
 				t.Fatalf("%v: tile %v is %.1f × %.1f miles", b, tl, w, h)
 			}
-			if !strings.Contains(rules[0], tl.operator()) {
+			if !strings.Contains(rules[0], operator(tl)) {
 				t.Fatalf("%v: tile %v missing from %q", b, tl, rules[0])
 			}
 			area += (tl.E - tl.W) * (tl.N - tl.S)
@@ -426,10 +411,10 @@ func TestClientFilter(t *testing.T) {
 		strings.Replace(tw(2), "[1,2]", "[-74,40.7]", 1) + "\n",
 		`{"errors":[{"title":"something else"}]}` + "\n", // a notice passes on, to be counted
 	}})
-	src.opts.Box = &BBox{-80, 35, -70, 45}
+	src.opts.Box = &bbox.Box{W: -80, S: 35, E: -70, N: 45}
 	got := collect(t, src, 2)
-	if !strings.Contains(got[0], `"id":"2"`) || !strings.Contains(got[1], "something else") || src.Stats.Filtered.Load() != 1 {
-		t.Fatalf("got %q, filtered %d", got, src.Stats.Filtered.Load())
+	if !strings.Contains(got[0], `"id":"2"`) || !strings.Contains(got[1], "something else") || src.Stats().Filtered != 1 {
+		t.Fatalf("got %q, filtered %d", got, src.Stats().Filtered)
 	}
 }
 
@@ -477,7 +462,55 @@ func TestKeepAlivesAreNotAStall(t *testing.T) {
 	f.steps = []step{{status: 200, chunks: append(ka, tw(7)+"\r\n")}}
 	f.pace = 100 * time.Millisecond
 	got := collect(t, src, 1)
-	if got[0] != tw(7) || src.Stats.Reconnects.Load() != 1 || len(clk.sleeps) != 0 || src.Stats.KeepAlives.Load() != 10 {
-		t.Fatalf("got %q after %d connections, sleeps %v, %d keep-alives", got, src.Stats.Reconnects.Load(), clk.sleeps, src.Stats.KeepAlives.Load())
+	if got[0] != tw(7) || src.Stats().Connections != 1 || len(clk.sleeps) != 0 || src.Stats().KeepAlives != 10 {
+		t.Fatalf("got %q after %d connections, sleeps %v, %d keep-alives", got, src.Stats().Connections, clk.sleeps, src.Stats().KeepAlives)
+	}
+}
+
+// TestStreamRequestsLocations: every stream request asks for what the
+// analyzer locates tweets with: the point, the place (expanded) and the
+// author's profile location (expanded), plus text, time and language.
+func TestStreamRequestsLocations(t *testing.T) {
+	for _, sample := range []bool{false, true} {
+		f, src, _, _ := setup(t, step{status: 200, chunks: []string{tw(1) + "\r\n"}})
+		src.opts.Sample = sample
+		collect(t, src, 1)
+		f.mu.Lock()
+		q := f.queries[0]
+		f.mu.Unlock()
+		list := func(k string) []string { return strings.Split(q.Get(k), ",") }
+		for _, want := range []struct{ param, value string }{
+			{"expansions", "author_id"}, {"expansions", "geo.place_id"}, {"user.fields", "location"},
+			{"place.fields", "geo"}, {"place.fields", "full_name"}, {"tweet.fields", "geo"},
+			{"tweet.fields", "created_at"}, {"tweet.fields", "lang"}, {"tweet.fields", "author_id"},
+		} {
+			if !slices.Contains(list(want.param), want.value) {
+				t.Errorf("sample=%v: %s=%q lacks %s", sample, want.param, q.Get(want.param), want.value)
+			}
+		}
+	}
+}
+
+// TestFilterHandsOnItsDecoding: a line the client-side filter decoded
+// carries the decoded tweet on, so nothing downstream decodes it again; with
+// no filter nothing is decoded here.
+func TestFilterHandsOnItsDecoding(t *testing.T) {
+	for _, filtered := range []bool{false, true} {
+		_, src, _, _ := setup(t, step{status: 200, chunks: []string{tw(5) + "\n"}})
+		if filtered {
+			src.opts.Langs = []string{""}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		l, err := src.Next(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case !filtered && l.Tweet != nil:
+			t.Fatal("decoded a line with no filter to apply")
+		case filtered && (l.Tweet == nil || l.Tweet.ID != "5" || l.Tweet.Text != "storm 5"):
+			t.Fatalf("filtered line carries %+v", l.Tweet)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -13,21 +14,39 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/wire"
 )
 
-// Defaults for Options fields left zero.
+// Defaults for Options fields left zero, and the command's default cap on
+// clients.
 const (
-	DefaultQueueLen      = 8192
-	DefaultWriteTimeout  = 60 * time.Second
-	DefaultAuthTimeout   = 10 * time.Second
+	DefaultQueueLen     = 8192
+	DefaultWriteTimeout = 60 * time.Second
+	DefaultAuthTimeout  = 10 * time.Second
+	// DefaultTLSTimeout is how long a connection to a TLS port may take to
+	// start its handshake; a plain client that waits for the server to
+	// speak first is told after this long that the port speaks TLS.
+	DefaultTLSTimeout    = 3 * time.Second
 	DefaultStatsInterval = 30 * time.Second
+	DefaultMaxClients    = 64
+)
+
+const (
 	// maxClientInput is how much a client may send after its handshake before
 	// it is taken for junk and disconnected.
 	maxClientInput = 64 << 10
+	// A failing Accept (out of descriptors, say) is retried after
+	// acceptBackoffFirst, doubling up to acceptBackoffMax, so the loop
+	// neither spins nor gives up.
+	acceptBackoffFirst = 5 * time.Millisecond
+	acceptBackoffMax   = time.Second
+	// clientBufferSize is each client's write buffer, flushed whenever its
+	// queue runs dry.
+	clientBufferSize = 64 << 10
 )
 
-// ErrClosed is returned by Send after Shutdown.
+// ErrClosed is returned by Send after Close.
 var ErrClosed = errors.New("server: closed")
 
 // Options configures a Server.
@@ -35,14 +54,19 @@ type Options struct {
 	Addr string // listen address, e.g. 127.0.0.1:9999 (port 0 picks one)
 	// Token, if set, must arrive as "AUTH <token>" on a client's first line.
 	Token string
-	// TLS, if set, wraps every connection.
+	// TLS, if set, wraps every connection. A client that does not start a
+	// TLS handshake is told in plain text, in a refusing hello line.
 	TLS *tls.Config
+	// Hello is what every client is told first (see wire.Hello); the
+	// server sets Auth itself from Token.
+	Hello wire.Hello
 	// Lossless makes Send wait for room in every client's queue instead of
 	// dropping the oldest line.
 	Lossless bool
 	// QueueLen is each client's queue, in lines.
 	QueueLen int
-	// MaxClients caps connected clients (0: no cap).
+	// MaxClients caps connected clients (0: no cap; the command's default is
+	// DefaultMaxClients).
 	MaxClients int
 	// WriteTimeout disconnects a client that accepts nothing for this long.
 	WriteTimeout time.Duration
@@ -74,7 +98,7 @@ type Server struct {
 	closed   bool
 
 	pending  map[net.Conn]struct{} // connections still in their handshake
-	quit     chan struct{}         // closed by Shutdown: stop accepting, drain queues
+	quit     chan struct{}         // closed by Close: stop accepting, drain queues
 	quitOnce sync.Once
 	wg       sync.WaitGroup
 
@@ -91,6 +115,9 @@ func New(opts Options) *Server {
 	}
 	if opts.StatsInterval == 0 {
 		opts.StatsInterval = DefaultStatsInterval
+	}
+	if opts.MaxClients < 0 {
+		opts.MaxClients = 0
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -113,9 +140,6 @@ func (s *Server) Start() error {
 	ln, err := net.Listen("tcp", s.opts.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", s.opts.Addr, err)
-	}
-	if s.opts.TLS != nil {
-		ln = tls.NewListener(ln, s.opts.TLS)
 	}
 	s.ln = ln
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && s.opts.Token == "" {
@@ -147,9 +171,9 @@ func (s *Server) acceptLoop() {
 			default:
 			}
 			if delay == 0 {
-				delay = 5 * time.Millisecond
-			} else if delay *= 2; delay > time.Second {
-				delay = time.Second
+				delay = acceptBackoffFirst
+			} else {
+				delay = min(2*delay, acceptBackoffMax)
 			}
 			s.log.Warn("accept failed; retrying", "err", err, "in", delay)
 			select {
@@ -175,26 +199,51 @@ func (s *Server) handshake(conn net.Conn) {
 		conn.Close()
 		return
 	}
-	s.pending[conn] = struct{}{}
+	raw := conn // conn becomes the TLS connection over it
+	s.pending[raw] = struct{}{}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		delete(s.pending, conn)
+		delete(s.pending, raw)
 		s.mu.Unlock()
 	}()
 	log := s.log.With("peer", conn.RemoteAddr().String())
 	br := bufio.NewReaderSize(conn, 4096)
+	if s.opts.TLS != nil {
+		conn.SetReadDeadline(time.Now().Add(DefaultTLSTimeout))
+		first, err := br.Peek(1)
+		if err != nil || first[0] != tlsHandshakeRecord {
+			s.refuse(conn, log, wire.RefusedNeedsTLS, "it does not speak TLS")
+			return
+		}
+		tc := tls.Server(peeked{conn, br}, s.opts.TLS)
+		if err := tc.Handshake(); err != nil {
+			s.rejected.Add(1)
+			log.Warn("client rejected: TLS handshake failed", "err", err)
+			conn.Close()
+			return
+		}
+		conn.SetReadDeadline(time.Time{})
+		conn = tc
+		br = bufio.NewReaderSize(conn, 4096)
+	}
+	hello := s.opts.Hello
+	hello.Auth = s.opts.Token != ""
+	if err := s.writeHello(conn, hello); err != nil {
+		log.Info("client gone before the hello line", "err", err)
+		conn.Close()
+		return
+	}
 	if s.opts.Token != "" {
 		conn.SetReadDeadline(time.Now().Add(DefaultAuthTimeout))
 		r := wire.NewReader(br, 1024)
 		line, err := r.Next()
-		if err == nil {
-			err = wire.CheckAuth(line, s.opts.Token)
-		}
-		if err != nil {
-			s.rejected.Add(1)
-			log.Warn("client rejected: bad or missing AUTH line")
-			conn.Close()
+		switch {
+		case err != nil || !bytes.HasPrefix(line, []byte(wire.AuthPrefix)):
+			s.refuse(conn, log, wire.RefusedNoToken, "no AUTH line")
+			return
+		case wire.CheckAuth(line, s.opts.Token) != nil:
+			s.refuse(conn, log, wire.RefusedBadToken, "wrong token")
 			return
 		}
 		conn.SetReadDeadline(time.Time{})
@@ -206,14 +255,40 @@ func (s *Server) handshake(conn net.Conn) {
 		log:  log,
 	}
 	if !s.add(c) {
-		s.rejected.Add(1)
-		conn.Close()
+		s.refuse(conn, log, wire.RefusedFull, "too many clients")
 		return
 	}
 	log.Info("client connected")
 	s.wg.Add(2)
 	go s.writeLoop(c)
 	go s.readLoop(c, br)
+}
+
+// tlsHandshakeRecord is the first byte of every TLS connection.
+const tlsHandshakeRecord = 0x16
+
+// peeked is a connection whose first bytes were read ahead into r.
+type peeked struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (p peeked) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+// writeHello sends h as one line.
+func (s *Server) writeHello(conn net.Conn, h wire.Hello) error {
+	conn.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
+	_, err := conn.Write(wire.AppendHello(nil, h))
+	conn.SetWriteDeadline(time.Time{})
+	return err
+}
+
+// refuse tells a client why in a hello line, logs it, and hangs up.
+func (s *Server) refuse(conn net.Conn, log *slog.Logger, reason, why string) {
+	s.rejected.Add(1)
+	log.Warn("client rejected: " + why)
+	s.writeHello(conn, wire.Hello{Source: s.opts.Hello.Source, Error: reason})
+	conn.Close()
 }
 
 func (s *Server) add(c *client) bool {
@@ -223,7 +298,6 @@ func (s *Server) add(c *client) bool {
 		return false
 	}
 	if s.opts.MaxClients > 0 && len(s.clients) >= s.opts.MaxClients {
-		c.log.Warn("client refused: too many clients", "max", s.opts.MaxClients)
 		return false
 	}
 	s.clients[c] = struct{}{}
@@ -273,11 +347,13 @@ func (s *Server) WaitClients(ctx context.Context, n int) error {
 	}
 }
 
-// Send queues line for every connected client. line must not be modified
+// Send queues l.Data for every connected client; it must not be modified
 // afterwards. In lossless mode Send blocks until every client has room (a
 // client that stops reading is cut off after WriteTimeout); otherwise a full
-// queue loses its oldest line. It returns ctx.Err() if ctx ends first.
-func (s *Server) Send(ctx context.Context, line []byte) error {
+// queue loses its oldest line. It returns ctx.Err() if ctx ends first, and
+// ErrClosed once Close has begun.
+func (s *Server) Send(ctx context.Context, l source.Line) error {
+	line := l.Data
 	s.linesIn.Add(1)
 	for _, c := range *s.snapshot.Load() {
 		if s.opts.Lossless {
@@ -328,13 +404,13 @@ func (c *client) close() {
 }
 
 // writeLoop writes c's queue to its connection, flushing whenever the queue
-// runs dry. It ends when the client goes, or when Shutdown closes the queue
-// and everything queued has been written.
+// runs dry. It ends when the client goes, or when Close has begun and
+// everything queued has been written.
 func (s *Server) writeLoop(c *client) {
 	defer s.wg.Done()
 	defer s.remove(c)
 	defer c.close()
-	bw := bufio.NewWriterSize(c.conn, 64<<10)
+	bw := bufio.NewWriterSize(c.conn, clientBufferSize)
 	write := func(line []byte) error {
 		c.conn.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
 		if _, err := bw.Write(line); err != nil {
@@ -445,11 +521,12 @@ func (s *Server) statsLoop() {
 	}
 }
 
-// Shutdown stops accepting, lets every client's writer send what is queued
-// (until ctx ends; then connections are cut), and waits for every goroutine.
-// Lines passed to Send after Shutdown starts are not guaranteed to go out.
-// It is safe to call more than once.
-func (s *Server) Shutdown(ctx context.Context) error {
+// Close stops accepting, lets every client's writer send what is queued
+// (until ctx ends; then connections are cut), and waits for every goroutine
+// the server started. Lines passed to Send after Close starts are not
+// guaranteed to go out. It is safe to call more than once, and before
+// Start.
+func (s *Server) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	list := make([]*client, 0, len(s.clients))

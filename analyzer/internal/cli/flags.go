@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"github.com/geostream/geostream/shared/cmdhelp"
+	"github.com/geostream/geostream/shared/field"
+)
+
+// flagOf maps the options' Go field names, as the packages' Validate
+// methods report them, to the flags that set them.
+var flagOf = map[string]string{
+	// window.Config, pipeline.Options
+	"Batch": "--batch", "Window": "--window", "Slide": "--slide",
+	"Clock": "--clock", "Lateness": "--lateness", "Locate": "--locate", "StatsInterval": "--stats-interval",
+	// cluster.Options, features.Extractor, spherical.Options
+	"K": "--k", "Decay": "--decay", "Unit": "--time-unit", "Init": "--init", "Keywords": "--keywords",
+	"Profile": "--profile", "TextWeight": "--text-weight", "GeoWeight": "--geo-weight",
+	"Text": "--text-weight", "Dense": "--vector-weight", "Geo": "--geo-weight",
+	"Iterations": "--iterations", "Reassign": "--reassign", "MaxShare": "--max-share",
+	// output.MapsOptions
+	"Box": "--bbox", "Width": "--width", "Height": "--height", "Keep": "--keep", "SizeBy": "--size-by",
+}
+
+// flagError is a usage error for a package's complaint about an option,
+// naming the flag rather than the field.
+func flagError(err error) error { return usageError{field.Rename(err, flagOf)} }
+
+// Flag groups for the help of run and eval, by purpose.
+var (
+	inputFlags = cmdhelp.Group{Title: "Input flags", Flags: []string{"input", "connect", "labels", "ignore-label",
+		"nats", "nats-durable", "nats-start", "nats-creds", "max-line", "once"}}
+	connectionFlags = cmdhelp.Group{Title: "Connection flags", Flags: []string{"token", "tls-ca", "tls-server-name"}}
+	timeFlags       = cmdhelp.Group{Title: "Time flags", Flags: []string{"clock", "batch", "window", "slide", "lateness"}}
+	locateFlags     = cmdhelp.Group{Title: "Location flags", Flags: []string{"locate", "locate-level"}}
+	modelFlags      = cmdhelp.Group{Title: "Model flags", Flags: []string{"k", "kmeans", "decay", "half-life",
+		"text-weight", "geo-weight", "vector-weight", "hashtag-weight", "idf", "iterations", "reassign", "max-share",
+		"profile", "init", "time-unit", "seed", "baseline"}}
+	keywordFlags = cmdhelp.Group{Title: "Keyword flags", Flags: []string{"keywords", "keyword-mentions", "exclude-words"}}
+	vectorFlags  = cmdhelp.Group{Title: "Word vector flags", Flags: []string{"embeddings", "embeddings-online", "embeddings-save",
+		"vocab-max", "embed-batch-max", "embed-window", "embed-negative", "embed-alpha", "embed-sample", "embed-count-decay"}}
+	mapFlags    = cmdhelp.Group{Title: "Map flags", Flags: []string{"maps", "region", "bbox", "width", "height", "size-by", "keep"}}
+	outputFlags = cmdhelp.Group{Title: "Output flags", Flags: []string{"out", "assignments", "quiet",
+		"http", "http-linger", "http-windows", "metrics-addr", "stats-interval"}}
+)

@@ -1,0 +1,204 @@
+package output
+
+import (
+	"bytes"
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"image/png"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/geo"
+	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/shared/tweet"
+)
+
+func testWindow(end time.Time, clusters ...int) *model.Result {
+	r := &model.Result{Start: end.Add(-time.Minute), End: end}
+	for i, id := range clusters {
+		for k := range 20 - i {
+			r.Points = append(r.Points, &model.Point{Lon: float64(10*id - 100), Lat: float64(k % 5), Cluster: id})
+		}
+		r.Clusters = append(r.Clusters, model.ClusterSummary{ID: id, Size: 20 - i, Keywords: []string{"word"}})
+	}
+	r.Counts.Tweets, r.Counts.Located = len(r.Points), len(r.Points)
+	return r
+}
+
+func TestMapsOutput(t *testing.T) {
+	dir := t.TempDir()
+	m, err := NewMaps(MapsOptions{Dir: dir, Region: "world", Box: geo.Regions["world"], Width: 800, Height: 450, Keep: 2, Lossless: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- m.Run(t.Context()) }()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 4 {
+		if err := m.Write(testWindow(t0.Add(time.Duration(i)*20*time.Second), 0, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	frames, _ := Frames(dir)
+	if len(frames) != 2 || filepath.Base(frames[1]) != MapName(t0.Add(60*time.Second)) {
+		t.Fatalf("kept %v, want the newest two", frames)
+	}
+	latest, err := os.ReadFile(filepath.Join(dir, "latest.png"))
+	newest, _ := os.ReadFile(frames[1])
+	if err != nil || !bytes.Equal(latest, newest) {
+		t.Fatal("latest.png is not the newest map")
+	}
+	if img, err := png.Decode(bytes.NewReader(latest)); err != nil || img.Bounds().Dx() != 800 {
+		t.Fatalf("latest.png: %v", err)
+	}
+	if m.Stats().Rendered != 4 || m.Stats().Skipped != 0 || m.Stats().Failed != 0 {
+		t.Fatalf("rendered %d skipped %d failed %d", m.Stats().Rendered, m.Stats().Skipped, m.Stats().Failed)
+	}
+}
+
+// Without Lossless, a window that comes while the renderer is busy is
+// skipped and counted, and Write never blocks.
+func TestMapsSkipWhenBusy(t *testing.T) {
+	m, err := NewMaps(MapsOptions{Dir: t.TempDir(), Box: geo.Regions["world"], Width: 800, Height: 450})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	// Nobody runs the renderer: the queue holds one frame, the rest skip.
+	for i := range 5 {
+		m.Write(testWindow(t0.Add(time.Duration(i)*time.Second), 0))
+	}
+	if got := m.Stats().Skipped; got != 4 {
+		t.Fatalf("skipped %d of 5 with a queue of one, want 4", got)
+	}
+	m.Close()
+	if err := m.Run(t.Context()); err != nil || m.Stats().Rendered != 1 {
+		t.Fatalf("run: %v, rendered %d", err, m.Stats().Rendered)
+	}
+}
+
+func TestMapsOptionsValidate(t *testing.T) {
+	ok := MapsOptions{Box: geo.Regions["usa"], Width: 800, Height: 450}
+	for name, o := range map[string]MapsOptions{
+		"too small":   {Box: ok.Box, Width: 10, Height: 10},
+		"bad box":     {Box: geo.BBox{W: 5, S: 0, E: 1, N: 1}, Width: 800, Height: 450},
+		"keep":        {Box: ok.Box, Width: 800, Height: 450, Keep: -1},
+		"bad size-by": {Box: ok.Box, Width: 800, Height: 450, SizeBy: "volume"},
+	} {
+		if _, err := NewMaps(o); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := NewMaps(ok); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Write gives clusters colours that last from window to window: a cluster
+// keeps its colour when others come and go.
+func TestMapsColorsLast(t *testing.T) {
+	m, err := NewMaps(MapsOptions{Dir: t.TempDir(), Box: geo.Regions["world"], Width: 800, Height: 450})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m.Write(testWindow(t0, 5, 6, 7))
+	f1 := <-m.frames
+	m.Write(testWindow(t0.Add(20*time.Second), 7, 8, 5))
+	f2 := <-m.frames
+	if f1.Colors[5] != f2.Colors[5] || f1.Colors[7] != f2.Colors[7] {
+		t.Fatalf("colours changed: %v then %v", f1.Colors, f2.Colors)
+	}
+	if f2.Colors[8] == f1.Colors[6] {
+		t.Fatalf("cluster 8 took the colour cluster 6 left a window ago: %v then %v", f1.Colors, f2.Colors)
+	}
+}
+
+// NewFrame copies a window: points with how they were located, clusters
+// with their keywords, and the counts.
+func TestNewFrame(t *testing.T) {
+	r := &model.Result{
+		Points: []*model.Point{
+			{Lon: 1, Lat: 2, Cluster: 3},
+			{Lon: 4, Lat: 5, Cluster: 6, Located: tweet.GeoPoint},
+			{Lon: 7, Lat: 8, Cluster: 9, Located: tweet.GeoPlace},
+			{Located: tweet.GeoProfile},
+			{Located: tweet.GeoText},
+		},
+		Clusters: []model.ClusterSummary{{ID: 3, Size: 1, Lon: 1, Lat: 2, Keywords: []string{"a", "b"}}},
+	}
+	r.Counts.Tweets, r.Counts.Located = 7, 5
+	f := NewFrame(r)
+	want := []render.Point{{Lon: 1, Lat: 2, Cluster: 3}, {Lon: 4, Lat: 5, Cluster: 6}, {Lon: 7, Lat: 8, Cluster: 9, Method: render.MethodPlace},
+		{Method: render.MethodProfile}, {Method: render.MethodText}}
+	for i, p := range f.Points {
+		if p != want[i] {
+			t.Errorf("point %d: %+v, want %+v", i, p, want[i])
+		}
+	}
+	if f.Tweets != 7 || f.Located != 5 || len(f.Clusters) != 1 || f.Clusters[0].Keywords[1] != "b" {
+		t.Fatalf("frame %+v", f)
+	}
+	r.Clusters[0].Keywords[1] = "changed"
+	if f.Clusters[0].Keywords[1] != "b" {
+		t.Fatal("the frame shares keywords with the window")
+	}
+}
+
+// TestLongNoLeakOver1000Frames renders 1,000 frames through the map output
+// and checks goroutines, open files and the heap come back. It takes about
+// a minute, so it runs in make bench (GEOSTREAM_LONG_TESTS=1).
+func TestLongNoLeakOver1000Frames(t *testing.T) {
+	if os.Getenv("GEOSTREAM_LONG_TESTS") == "" {
+		t.Skip("set GEOSTREAM_LONG_TESTS=1 (make bench runs it)")
+	}
+	fds := func() int {
+		e, _ := os.ReadDir("/proc/self/fd")
+		return len(e)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapInuse
+	}
+	dir := t.TempDir()
+	m, err := NewMaps(MapsOptions{Dir: dir, Region: "world", Box: geo.Regions["world"], Width: 800, Height: 450, Keep: 3, Lossless: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := testWindow(time.Time{}, 0, 1, 2, 3, 4)
+	g0, f0 := runtime.NumGoroutine(), fds()
+	done := make(chan error)
+	go func() { done <- m.Run(t.Context()) }()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var h100 uint64
+	for i := 0; i < 1000; i++ {
+		res.End = t0.Add(time.Duration(i) * 20 * time.Second)
+		res.Start = res.End.Add(-time.Minute)
+		m.Write(res)
+		if i == 100 {
+			h100 = heap()
+		}
+	}
+	m.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if g, f := runtime.NumGoroutine(), fds(); g > g0 || f > f0 {
+		t.Fatalf("after 1000 frames: %d goroutines (was %d), %d open files (was %d)", g, g0, f, f0)
+	}
+	if h := heap(); h > h100+16<<20 {
+		t.Fatalf("heap grew from %d to %d bytes over 900 frames", h100, h)
+	}
+	if frames, _ := Frames(dir); len(frames) != 3 || m.Stats().Rendered != 1000 {
+		t.Fatalf("%d maps kept, %d rendered", len(frames), m.Stats().Rendered)
+	}
+	t.Logf("1000 frames: heap %d -> %d bytes after GC", h100, heap())
+}

@@ -1,0 +1,70 @@
+package render
+
+import (
+	"sort"
+
+	"github.com/geostream/geostream/analyzer/internal/geo"
+)
+
+// clusterCount is a cluster and how many of its tweets are on the map.
+type clusterCount struct {
+	id, n int
+}
+
+// rankInView counts each cluster's points inside box, largest first (ties:
+// lowest id). Points without a cluster are left out.
+func rankInView(f *Frame, box geo.BBox) []clusterCount {
+	// Cluster ids are small numbers: count in a slice, in a map beyond.
+	var dense [1024]int
+	sparse := map[int32]int{}
+	for _, p := range f.Points {
+		if p.Cluster < 0 || !box.Contains(float64(p.Lon), float64(p.Lat)) {
+			continue
+		}
+		if p.Cluster < int32(len(dense)) {
+			dense[p.Cluster]++
+		} else {
+			sparse[p.Cluster]++
+		}
+	}
+	var out []clusterCount
+	for id, n := range dense {
+		if n > 0 {
+			out = append(out, clusterCount{id, n})
+		}
+	}
+	for id, n := range sparse {
+		out = append(out, clusterCount{int(id), n})
+	}
+	sortCounts(out)
+	return out
+}
+
+// sortCounts orders counts largest first, ties by lowest id.
+func sortCounts(out []clusterCount) {
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].n != out[j].n {
+			return out[i].n > out[j].n
+		}
+		return out[i].id < out[j].id
+	})
+}
+
+// maxColored is how many clusters f draws in colour at most.
+func (f *Frame) maxColored() int {
+	if f.MaxColored <= 0 || f.MaxColored > len(Palette) {
+		return len(Palette)
+	}
+	return f.MaxColored
+}
+
+// coloredIDs returns the ids of the clusters drawn in colour: the largest
+// on the map, as many as f allows.
+func coloredIDs(f *Frame, ranked []clusterCount) []int {
+	n := min(len(ranked), f.maxColored())
+	ids := make([]int, n)
+	for i := range n {
+		ids[i] = ranked[i].id
+	}
+	return ids
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"github.com/geostream/geostream/shared/cmdhelp"
+	"github.com/geostream/geostream/shared/wire"
+	"os"
+	"strings"
+
+	"github.com/geostream/geostream/scraper/internal/source/bluesky"
+	"github.com/spf13/cobra"
+)
+
+// BlueskyOptions are the bluesky command's settings.
+type BlueskyOptions struct {
+	Serve    ServeOptions
+	URL      string
+	Lang     []string
+	Track    []string
+	Compress bool
+	ZstdDict string
+
+	dict []byte // the zstd dictionary, with --compress
+}
+
+func newBlueskyCmd(d Deps, lo *logOptions, runF func(context.Context, *BlueskyOptions) error) *cobra.Command {
+	o := &BlueskyOptions{}
+	cmd := &cobra.Command{
+		Use:   "bluesky",
+		Short: "Serve live Bluesky posts from Jetstream (no account needed)",
+		Long: `bluesky follows Bluesky's Jetstream, the whole network's new posts as JSON
+over a WebSocket, and serves each post as one line, as Jetstream sent it. It
+needs no account and costs nothing. Posts carry no coordinates: the analyzer
+places those that name a city in their text. Identity and account events,
+deletions and other collections are skipped and counted. A cut connection is
+resumed a few seconds before the last event seen, without duplicates.
+--lang and --track filter here; --compress asks for zstd frames.`,
+		Example: `  scraper bluesky
+  scraper bluesky --lang en --track storm,flood,"power outage"
+  scraper bluesky --record bsky.jsonl.gz
+  scraper bluesky --out - --lang pt | head`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.complete(cmd, d, lo); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return blueskyRun(cmd.Context(), d, o)
+		},
+	}
+	addServeFlags(cmd, &o.Serve, false)
+	f := cmd.Flags()
+	f.StringVar(&o.URL, "url", bluesky.DefaultURL, "Jetstream subscribe endpoint")
+	f.StringSliceVar(&o.Lang, "lang", nil, "languages to keep, e.g. en,pt (a post's first language; comma-separated)")
+	f.StringSliceVar(&o.Track, "track", nil, "keywords or phrases to keep (comma-separated; any matches, every word of a phrase)")
+	f.BoolVar(&o.Compress, "compress", false, "ask for zstd-compressed messages (fewer bytes on the wire)")
+	f.StringVar(&o.ZstdDict, "zstd-dict", "", "Jetstream's zstd dictionary file for --compress; unset, the one built in, if any")
+	groupFlags(cmd, cmdhelp.Group{Title: "Bluesky flags", Flags: []string{"url", "track", "lang", "compress", "zstd-dict"}})
+	return cmd
+}
+
+// complete checks the flags and loads the dictionary.
+func (o *BlueskyOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) error {
+	if err := o.Serve.complete(cmd, d, lo); err != nil {
+		return err
+	}
+	o.Serve.hello = wire.Hello{Source: "bluesky", Live: true}
+	o.URL = strings.TrimSpace(o.URL)
+	o.Lang, o.Track = splitList(o.Lang), splitList(o.Track)
+	if cmd.Flags().Changed("track") && len(o.Track) == 0 {
+		return usagef("--track has no keywords")
+	}
+	if o.ZstdDict != "" && !o.Compress {
+		return usagef("--zstd-dict goes with --compress")
+	}
+	if o.Compress {
+		o.dict = bluesky.EmbeddedDictionary()
+		if o.ZstdDict != "" {
+			b, err := os.ReadFile(o.ZstdDict)
+			if err != nil {
+				return usagef("--zstd-dict: %v", err)
+			}
+			o.dict = b
+		}
+		if o.dict == nil {
+			return usagef("--compress needs Jetstream's zstd dictionary: this scraper was built without it; " +
+				"pass --zstd-dict FILE, or run scripts/fetch-jetstream-dict.sh and rebuild")
+		}
+		if id, err := bluesky.CheckDictionary(o.dict); err != nil {
+			return usagef("--zstd-dict %s: %v", o.ZstdDict, err)
+		} else if id != bluesky.DictionaryID {
+			o.Serve.log.Warn("this zstd dictionary is not the one Jetstream publishes", "id", id, "want", bluesky.DictionaryID)
+		}
+	}
+	opts := o.options()
+	if err := opts.Validate(); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+func (o *BlueskyOptions) options() bluesky.Options {
+	return bluesky.Options{URL: o.URL, Compress: o.Compress, Dictionary: o.dict, Langs: o.Lang, Track: o.Track,
+		MaxLine: o.Serve.MaxLine, StatsInterval: o.Serve.StatsInterval, Logger: o.Serve.log}
+}
+
+// blueskyRun serves Jetstream's posts until interrupted.
+func blueskyRun(ctx context.Context, d Deps, o *BlueskyOptions) error {
+	src, err := bluesky.New(o.options())
+	if err != nil {
+		return err
+	}
+	o.Serve.log.Info("following Jetstream", "url", o.URL, "lang", o.Lang, "track", o.Track, "compress", o.Compress)
+	err = serve(ctx, d, src, &o.Serve)
+	o.Serve.log.Info("bluesky finished", "stats", src.Stats())
+	return err
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"github.com/geostream/geostream/shared/cmdhelp"
+	"github.com/geostream/geostream/shared/wire"
+	"strings"
+
+	"github.com/geostream/geostream/scraper/internal/source/mastodon"
+	"github.com/spf13/cobra"
+)
+
+// MastodonOptions are the mastodon command's settings.
+type MastodonOptions struct {
+	Serve        ServeOptions
+	Instance     string
+	StreamingURL string
+	Stream       string
+	Tag          string
+	Lang         []string
+	Track        []string
+
+	token string // from the environment; never logged
+}
+
+func newMastodonCmd(d Deps, lo *logOptions, runF func(context.Context, *MastodonOptions) error) *cobra.Command {
+	o := &MastodonOptions{}
+	cmd := &cobra.Command{
+		Use:   "mastodon",
+		Short: "Serve live Mastodon posts from an instance's streaming API (a free account's token)",
+		Long: `mastodon follows one public stream of a Mastodon instance over its streaming
+WebSocket and serves each new status as one line (the Status JSON). It needs
+an access token of a free account on that instance, from MASTODON_TOKEN (in
+the web interface: Preferences, Development, New application, scope
+read:statuses); the token is never logged. Posts carry no coordinates: the
+analyzer places them by the author's profile field named for a place
+("Location", "📍", "Based in"), then a city named in the bio, then one in the
+text. A refused token ends the command at once.`,
+		Example: `  export MASTODON_TOKEN=...
+  scraper mastodon --instance https://mastodon.social
+  scraper mastodon --instance https://mastodon.social --stream public:local
+  scraper mastodon --instance https://fosstodon.org --stream hashtag --tag linux --record toots.jsonl.gz`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.complete(cmd, d, lo); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return mastodonRun(cmd.Context(), d, o)
+		},
+	}
+	addServeFlags(cmd, &o.Serve, false)
+	f := cmd.Flags()
+	f.StringVar(&o.Instance, "instance", "", "the instance your token belongs to, e.g. https://mastodon.social (required)")
+	f.StringVar(&o.StreamingURL, "streaming-url", "", "its streaming server, if not the one the instance names")
+	f.StringVar(&o.Stream, "stream", "public", "stream to follow: "+strings.Join(mastodon.Streams, ", "))
+	f.StringVar(&o.Tag, "tag", "", "the hashtag of a hashtag stream")
+	f.StringSliceVar(&o.Lang, "lang", nil, "languages to keep, e.g. en,de (comma-separated)")
+	f.StringSliceVar(&o.Track, "track", nil, "keywords or phrases to keep (comma-separated; any matches, every word of a phrase)")
+	groupFlags(cmd, cmdhelp.Group{Title: "Mastodon flags", Flags: []string{"instance", "stream", "tag", "streaming-url", "track", "lang"}})
+	return cmd
+}
+
+// complete checks the flags and takes the token from the environment.
+func (o *MastodonOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) error {
+	if err := o.Serve.complete(cmd, d, lo); err != nil {
+		return err
+	}
+	o.Serve.hello = wire.Hello{Source: "mastodon", Live: true}
+	o.token = d.Getenv("MASTODON_TOKEN")
+	if o.token == "" {
+		return usagef("no access token: set MASTODON_TOKEN to an access token of your account on the instance " +
+			"(Preferences, Development, New application, scope read:statuses)")
+	}
+	if o.Instance == "" {
+		return usagef("--instance is required: the address of the instance your token belongs to")
+	}
+	o.Lang, o.Track = splitList(o.Lang), splitList(o.Track)
+	if cmd.Flags().Changed("track") && len(o.Track) == 0 {
+		return usagef("--track has no keywords")
+	}
+	opts := o.options()
+	if err := opts.Validate(); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+func (o *MastodonOptions) options() mastodon.Options {
+	return mastodon.Options{Instance: strings.TrimSpace(o.Instance), StreamingURL: strings.TrimSpace(o.StreamingURL),
+		Token: o.token, Stream: o.Stream, Tag: o.Tag, Langs: o.Lang, Track: o.Track,
+		MaxLine: o.Serve.MaxLine, StatsInterval: o.Serve.StatsInterval, Logger: o.Serve.log}
+}
+
+// mastodonRun serves the stream until interrupted or refused.
+func mastodonRun(ctx context.Context, d Deps, o *MastodonOptions) error {
+	src, err := mastodon.New(o.options())
+	if err != nil {
+		return err
+	}
+	o.Serve.log.Info("following Mastodon", "instance", o.Instance, "stream", o.Stream, "tag", o.Tag, "lang", o.Lang, "track", o.Track)
+	err = serve(ctx, d, src, &o.Serve)
+	o.Serve.log.Info("mastodon finished", "stats", src.Stats())
+	return err
+}

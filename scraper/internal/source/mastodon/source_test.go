@@ -1,0 +1,301 @@
+package mastodon
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
+	"github.com/geostream/geostream/shared/tweet"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const token = "mastodon-secret-token-123"
+
+// frame wraps a Status as a streaming update event, as Mastodon's
+// streaming documentation shows: the payload is the Status as a string.
+func frame(stream, event string, payload []byte) []byte {
+	m := map[string]any{"stream": []string{stream}, "event": event}
+	if payload != nil {
+		m["payload"] = string(payload)
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// fakeMastodon is an instance with a streaming API: /api/v2/instance says
+// where streaming is, /api/v1/streaming checks the token and plays the
+// frames of connection i from conns[i] (then stays open).
+type fakeMastodon struct {
+	conns     [][][]byte
+	streaming string // what /api/v2/instance names; "" for a 404
+	srv       *httptest.Server
+	ctx       context.Context // ends with the test
+
+	mu      sync.Mutex
+	queries []url.Values
+	auth    []string
+}
+
+func (f *fakeMastodon) start(t *testing.T) string {
+	ctx, cancel := context.WithCancel(context.Background())
+	f.ctx = ctx
+	f.srv = httptest.NewServer(f)
+	t.Cleanup(f.srv.Close)
+	t.Cleanup(cancel) // runs first
+	return f.srv.URL
+}
+
+func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/api/v2/instance":
+		if f.streaming == "" {
+			http.NotFound(w, r)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"domain": "social.example",
+			"configuration": map[string]any{"urls": map[string]any{"streaming": f.streaming}}})
+		return
+	case "/api/v1/streaming":
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	f.mu.Lock()
+	n := len(f.queries)
+	f.queries = append(f.queries, r.URL.Query())
+	f.auth = append(f.auth, r.Header.Get("Authorization"))
+	f.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer "+token {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"error":"Error: Invalid access token"}`))
+		return
+	}
+	if !oneOf(r.URL.Query().Get("stream"), Streams...) {
+		http.Error(w, `{"error":"Unknown stream type"}`, http.StatusBadRequest)
+		return
+	}
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer c.CloseNow()
+	ctx := c.CloseRead(f.ctx)
+	if n < len(f.conns) {
+		for _, fr := range f.conns[n] {
+			if fr == nil {
+				return // cut
+			}
+			if c.Write(ctx, websocket.MessageText, fr) != nil {
+				return
+			}
+		}
+	}
+	<-ctx.Done()
+}
+
+func (f *fakeMastodon) handshake(i int) (url.Values, string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.queries[i], f.auth[i]
+}
+
+func fixture(t *testing.T) [][]byte {
+	b, err := os.ReadFile("../../../../testdata/lines/mastodon.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		out = append(out, bytes.Clone(sc.Bytes()))
+	}
+	return out
+}
+
+func newSource(t *testing.T, o Options) *Source {
+	t.Helper()
+	if o.Token == "" {
+		o.Token = token
+	}
+	if o.Stream == "" {
+		o.Stream = "public"
+	}
+	o.Feed.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func collect(t *testing.T, s *Source, n int) [][]byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out [][]byte
+	for len(out) < n {
+		l, err := s.Next(ctx)
+		if err != nil {
+			t.Fatalf("after %d lines: %v (stats %+v)", len(out), err, s.Stats())
+		}
+		if l.Tweet == nil || l.Tweet.Kind != tweet.KindTweet {
+			t.Fatalf("line without its decoded status: %s", l.Data)
+		}
+		out = append(out, l.Data)
+	}
+	return out
+}
+
+// TestServesUpdates: each update's Status is served as one line, exactly
+// as it was inside the event's string; other events and hostile messages
+// are counted and skipped.
+func TestServesUpdates(t *testing.T) {
+	fx := fixture(t)
+	var frames [][]byte
+	for i, st := range fx {
+		frames = append(frames, frame("public", "update", st))
+		switch i {
+		case 0:
+			frames = append(frames, frame("public", "delete", []byte("106692867363994015")))
+		case 1:
+			frames = append(frames, frame("public", "status.update", st), frame("user", "filters_changed", nil))
+		case 2:
+			frames = append(frames, frame("public", "notification", []byte(`{"id":"1","type":"mention"}`)),
+				[]byte(`{"error":"Something went wrong","status":500}`))
+		case 3: // hostile
+			frames = append(frames, []byte(`not json`), []byte(`["update"]`), []byte(`{"event":"update","payload":42}`),
+				frame("public", "update", []byte(`{"id":"1","content":"half a status`)),
+				frame("public", "update", []byte(`{"id":"1","content":5,"account":{}}`)),
+				[]byte(`{"stream":["public"]}`),
+				frame("public", "update", []byte(`{"id":"9","content":"`+strings.Repeat("x", 5000)+`","account":{}}`)))
+		}
+	}
+	// Some servers send the payload as an object: taken too.
+	frames = append(frames, []byte(`{"stream":["public"],"event":"update","payload":{"id":"7","uri":"https://x.example/7","content":"<p>as an object</p>","account":{"acct":"o"}}}`))
+	f := &fakeMastodon{conns: [][][]byte{frames}}
+	inst := f.start(t)
+	s := newSource(t, Options{Instance: inst, MaxLine: 4096})
+	got := collect(t, s, len(fx)+1)
+	for i := range fx {
+		if !bytes.Equal(got[i], fx[i]) {
+			t.Errorf("status %d changed:\n got  %s\n want %s", i, got[i], fx[i])
+		}
+	}
+	if want := `{"id":"7","uri":"https://x.example/7","content":"<p>as an object</p>","account":{"acct":"o"}}`; string(got[len(fx)]) != want {
+		t.Errorf("object payload served as %s", got[len(fx)])
+	}
+	st := s.Stats()
+	want := Stats{Statuses: int64(len(fx)) + 1, Deletes: 1, Edits: 1, OtherEvents: 2, Errors: 1, Malformed: 6, TooLong: 1, Connections: 1}
+	if st != want {
+		t.Errorf("stats\n got  %+v\n want %+v", st, want)
+	}
+	q, auth := f.handshake(0)
+	if q.Get("stream") != "public" || q.Has("tag") || q.Has("access_token") || auth != "Bearer "+token {
+		t.Errorf("handshake %v with %q", q, auth)
+	}
+}
+
+// TestRefusedToken: a token the instance refuses ends the source at once,
+// saying what to do, without the token in the message; so does a refusal
+// sent in the stream.
+func TestRefusedToken(t *testing.T) {
+	f := &fakeMastodon{}
+	inst := f.start(t)
+	s := newSource(t, Options{Instance: inst, Token: "wrong-token-456"})
+	start := time.Now()
+	_, err := s.Next(context.Background())
+	if !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), "MASTODON_TOKEN") || strings.Contains(err.Error(), "wrong-token-456") {
+		t.Fatalf("refused token: %v", err)
+	}
+	if time.Since(start) > 5*time.Second || s.Stats().Failures != 0 {
+		t.Fatalf("retried a refused token: %+v", s.Stats())
+	}
+
+	inBand := &fakeMastodon{conns: [][][]byte{{[]byte(`{"error":"Error: Access token does not have the required scopes ` + token + `","status":401}`)}}}
+	s2 := newSource(t, Options{Instance: inBand.start(t)})
+	if _, err := s2.Next(context.Background()); !errors.Is(err, ErrAuth) || strings.Contains(err.Error(), token) {
+		t.Fatalf("in-band refusal: %v", err)
+	}
+	rejected := &fakeMastodon{conns: [][][]byte{{[]byte(`{"error":"Unknown stream type","status":400}`)}}}
+	s3 := newSource(t, Options{Instance: rejected.start(t)})
+	if _, err := s3.Next(context.Background()); !errors.Is(err, wsfeed.ErrRejected) {
+		t.Fatalf("in-band rejection: %v", err)
+	}
+}
+
+// TestReconnect: a cut connection is dialled again and the stream goes on.
+func TestReconnect(t *testing.T) {
+	fx := fixture(t)
+	f := &fakeMastodon{conns: [][][]byte{
+		{frame("public", "update", fx[0]), frame("public", "update", fx[1]), nil},
+		{frame("public", "update", fx[2])},
+	}}
+	s := newSource(t, Options{Instance: f.start(t)})
+	got := collect(t, s, 3)
+	if !bytes.Equal(got[2], fx[2]) || s.Stats().Connections != 2 || s.Stats().Failures != 1 {
+		t.Fatalf("after the cut: %s, stats %+v", got[2], s.Stats())
+	}
+}
+
+// TestDiscovery: the instance's streaming server is used when it names
+// one; the instance itself when it names none.
+func TestDiscovery(t *testing.T) {
+	fx := fixture(t)
+	streaming := &fakeMastodon{conns: [][][]byte{{frame("hashtag", "update", fx[0])}}}
+	ws := "ws" + strings.TrimPrefix(streaming.start(t), "http")
+	inst := &fakeMastodon{streaming: ws}
+	s := newSource(t, Options{Instance: inst.start(t), Stream: "hashtag", Tag: "#Winter"})
+	collect(t, s, 1)
+	q, _ := streaming.handshake(0)
+	if q.Get("stream") != "hashtag" || q.Get("tag") != "Winter" {
+		t.Errorf("hashtag handshake %v", q)
+	}
+	inst.mu.Lock()
+	if len(inst.queries) != 0 {
+		t.Error("streamed from the instance although it named a streaming server")
+	}
+	inst.mu.Unlock()
+}
+
+func TestValidate(t *testing.T) {
+	ok := Options{Instance: "https://mastodon.example", Token: "t", Stream: "public"}
+	tests := []struct {
+		name string
+		edit func(*Options)
+	}{
+		{"no instance", func(o *Options) { o.Instance = "" }},
+		{"instance not a URL", func(o *Options) { o.Instance = "mastodon.example" }},
+		{"no token", func(o *Options) { o.Token = "" }},
+		{"unknown stream", func(o *Options) { o.Stream = "user" }},
+		{"hashtag without a tag", func(o *Options) { o.Stream = "hashtag" }},
+		{"a tag without hashtag", func(o *Options) { o.Tag = "snow" }},
+		{"bad streaming URL", func(o *Options) { o.StreamingURL = "::" }},
+	}
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		o := ok
+		tc.edit(&o)
+		if err := o.Validate(); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+}

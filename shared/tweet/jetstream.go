@@ -1,0 +1,230 @@
+package tweet
+
+import (
+	"strings"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// Bluesky's Jetstream serves the network's repository events as JSON, one
+// per WebSocket message:
+//
+//	{"did":"did:plc:…","time_us":1725911162329308,"kind":"commit",
+//	 "commit":{"rev":"…","operation":"create","collection":"app.bsky.feed.post",
+//	           "rkey":"…","record":{"$type":"app.bsky.feed.post","text":"…",
+//	           "createdAt":"…","langs":["en"],"facets":[…],"tags":[…]},"cid":"…"}}
+//
+// plus "identity" and "account" events. Only a post's creation is a tweet;
+// every other event is a notice named below.
+
+// BlueskyPostCollection is the collection of Bluesky posts.
+const BlueskyPostCollection = "app.bsky.feed.post"
+
+// Notice names of the Jetstream events that are not new posts. An event of a
+// kind not listed here is a notice named by its kind.
+const (
+	NoticeIdentity        = "identity"         // a handle or DID document changed
+	NoticeAccount         = "account"          // an account was (de)activated
+	NoticeDelete          = "delete"           // a post was deleted
+	NoticeUpdate          = "update"           // a post record was rewritten
+	NoticeOtherCollection = "other_collection" // a like, repost, follow, ...
+)
+
+// maxTags bounds the hashtags added to a post's text from its facets and
+// tags, against hostile records.
+const maxTags = 16
+
+// JetstreamEvent is the envelope of a Jetstream event: what a reader needs
+// to resume the stream (TimeUS, the cursor) and to recognise an event sent
+// twice.
+type JetstreamEvent struct {
+	DID    string
+	TimeUS int64 // microseconds since the Unix epoch; 0 if missing
+	Kind   string
+	// Commits only.
+	Collection, Operation, RKey, Rev string
+}
+
+// isJetstream reports whether v has a Jetstream event's envelope.
+func isJetstream(v *fastjson.Value) bool {
+	return v.Exists("did") && v.Exists("kind")
+}
+
+// DecodeJetstream decodes a Jetstream event: its envelope, and the post it
+// creates as a Tweet of KindTweet. Any other event is a KindNotice (see the
+// Notice names); a line that is not a Jetstream event, or a post that breaks
+// the app.bsky.feed.post lexicon, is KindMalformed with an error wrapping
+// ErrMalformed. Strings in the results do not alias line.
+func (d *Decoder) DecodeJetstream(line []byte) (Tweet, JetstreamEvent, error) {
+	v, err := d.p.ParseBytes(line)
+	if err != nil {
+		t, err := malformed("parsing JSON: %v", err)
+		return t, JetstreamEvent{}, err
+	}
+	if v.Type() != fastjson.TypeObject || !isJetstream(v) {
+		t, err := malformed("not a Jetstream event")
+		return t, JetstreamEvent{}, err
+	}
+	return decodeJetstream(v)
+}
+
+// known are the envelope's usual values, kept without allocating.
+var known = []string{"commit", "identity", "account", "create", "delete", "update", BlueskyPostCollection}
+
+// strKnown is str for fields whose values are mostly in known.
+func strKnown(v *fastjson.Value, key string) string {
+	f := v.Get(key)
+	if f == nil || f.Type() != fastjson.TypeString {
+		return ""
+	}
+	b, _ := f.StringBytes()
+	for _, k := range known {
+		if string(b) == k {
+			return k
+		}
+	}
+	return string(b)
+}
+
+func decodeJetstream(v *fastjson.Value) (Tweet, JetstreamEvent, error) {
+	ev := JetstreamEvent{DID: str(v, "did"), Kind: strKnown(v, "kind")}
+	if tu := v.Get("time_us"); tu != nil && tu.Type() == fastjson.TypeNumber {
+		ev.TimeUS, _ = tu.Int64()
+	}
+	if ev.DID == "" || ev.Kind == "" {
+		t, err := malformed("Jetstream event without did or kind")
+		return t, ev, err
+	}
+	if ev.Kind != "commit" {
+		return Tweet{Kind: KindNotice, Notice: ev.Kind}, ev, nil
+	}
+	c := v.Get("commit")
+	if c == nil || c.Type() != fastjson.TypeObject {
+		t, err := malformed("Jetstream commit without a commit object")
+		return t, ev, err
+	}
+	ev.Collection, ev.Operation = strKnown(c, "collection"), strKnown(c, "operation")
+	ev.RKey, ev.Rev = str(c, "rkey"), str(c, "rev")
+	switch {
+	case ev.Collection != BlueskyPostCollection:
+		return Tweet{Kind: KindNotice, Notice: NoticeOtherCollection}, ev, nil
+	case ev.Operation == "delete":
+		return Tweet{Kind: KindNotice, Notice: NoticeDelete}, ev, nil
+	case ev.Operation == "update":
+		return Tweet{Kind: KindNotice, Notice: NoticeUpdate}, ev, nil
+	case ev.Operation != "create":
+		t, err := malformed("Jetstream commit operation %q", ev.Operation)
+		return t, ev, err
+	}
+	t, err := decodeBlueskyPost(ev, c.Get("record"))
+	return t, ev, err
+}
+
+// decodeBlueskyPost decodes an app.bsky.feed.post record created by ev.
+func decodeBlueskyPost(ev JetstreamEvent, rec *fastjson.Value) (Tweet, error) {
+	if ev.RKey == "" {
+		return malformed("Bluesky post without rkey")
+	}
+	if rec == nil || rec.Type() != fastjson.TypeObject {
+		return malformed("Bluesky post without a record object")
+	}
+	text := rec.Get("text")
+	if text == nil || text.Type() != fastjson.TypeString {
+		return malformed("Bluesky post without text")
+	}
+	t := Tweet{
+		ID:   "at://" + ev.DID + "/" + BlueskyPostCollection + "/" + ev.RKey,
+		User: ev.DID,
+		Text: str(rec, "text"),
+	}
+	for _, l := range rec.GetArray("langs") {
+		if l.Type() == fastjson.TypeString {
+			b, _ := l.StringBytes()
+			t.Lang = string(b)
+			break
+		}
+	}
+	// The post's own time; the time Jetstream saw it only when that is
+	// missing or not a datetime.
+	if c, err := time.Parse(time.RFC3339, str(rec, "createdAt")); err == nil {
+		t.CreatedAt = c.UTC()
+	} else if ev.TimeUS > 0 {
+		t.CreatedAt = time.UnixMicro(ev.TimeUS).UTC()
+	}
+	var tags []string
+	for _, f := range rec.GetArray("facets") {
+		for _, feat := range f.GetArray("features") {
+			if str(feat, "$type") == "app.bsky.richtext.facet#tag" {
+				tags = append(tags, str(feat, "tag"))
+			}
+		}
+	}
+	for _, tag := range rec.GetArray("tags") {
+		if tag.Type() == fastjson.TypeString {
+			b, _ := tag.StringBytes()
+			tags = append(tags, string(b))
+		}
+	}
+	t.Text = withHashtags(t.Text, tags)
+	return t, nil
+}
+
+// withHashtags returns text with each tag that it does not already show as
+// a hashtag appended as "#tag", so that hashtags kept beside the text (a
+// Bluesky record's tags, a Mastodon status's) reach the clustering.
+func withHashtags(text string, tags []string) string {
+	if len(tags) == 0 {
+		return text
+	}
+	lower := "" // text in lower case, made only if a tag is not found as written
+	var b strings.Builder
+	added := 0
+	for _, tag := range tags {
+		tag = strings.TrimSpace(strings.TrimPrefix(tag, "#"))
+		if tag == "" || strings.ContainsAny(tag, " \t\r\n#") || hasHashtag(text, tag) {
+			continue
+		}
+		if lower == "" {
+			lower = strings.ToLower(text)
+		}
+		h := strings.ToLower(tag)
+		if hasHashtag(lower, h) {
+			continue
+		}
+		if added == maxTags {
+			break
+		}
+		if b.Len() == 0 {
+			b.WriteString(text)
+		}
+		b.WriteString(" #")
+		b.WriteString(tag)
+		lower += " #" + h
+		added++
+	}
+	if b.Len() == 0 {
+		return text
+	}
+	return b.String()
+}
+
+// hasHashtag reports whether text holds "#"+tag as a whole word: "#snow"
+// in "#snow!" but not in "#snowfall".
+func hasHashtag(text, tag string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], tag)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(tag)
+		if start > 0 && text[start-1] == '#' && (end == len(text) || !isWordByte(text[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
