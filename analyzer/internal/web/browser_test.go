@@ -274,7 +274,7 @@ func TestLivePageInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := waitPage(t, ctx, "window 2 with its map", func(p page) bool {
-		return p.ShownEnd == endOf(lines[1]) && p.ImgWidth > 0 && p.Status != "connecting"
+		return p.ShownEnd == endOf(lines[1]) && p.ImgWidth > 0 && p.Status != "connecting" && p.SliderMax == 1
 	})
 	checkTable(t, p, lines[1], &lines[0])
 	swatches(t, url, p, colours)

@@ -376,7 +376,9 @@
 
   function connect() {
     const es = new EventSource('/events');
-    es.addEventListener('open', () => { state.online = true; renderStatus(); });
+    // Once the stream is open, every window published before it is in
+    // /api/windows and every later one comes on the stream.
+    es.addEventListener('open', () => { state.online = true; renderStatus(); loadWindows(); });
     es.addEventListener('error', () => { state.online = false; renderStatus(); });
     es.addEventListener('message', onSlide);
     es.addEventListener('status', onStatus);
@@ -385,5 +387,5 @@
   readView();
   el.filter.value = state.view.q;
   render();
-  loadWindows().finally(connect);
+  connect();
 })();
