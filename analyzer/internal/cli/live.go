@@ -91,14 +91,20 @@ func startLive(o *RunOptions) (*live, error) {
 
 // mapColours gives each window's clusters the colours the map output
 // gives them: they are kept from window to window while a cluster lives,
-// so this keeps a render.Colors of its own, fed the same frames in the same
-// order (every window, as the map output does, drawn or skipped).
+// so this keeps a render.Colors of its own, fed the same windows in the
+// same order (every window, as the map output does, drawn or skipped).
+// Colors ranks the clusters by their tweets on the map, so the frame it is
+// given holds the points alone, in a buffer kept from window to window.
 func mapColours(mo output.MapsOptions) func(*model.Result) map[int]color.Color {
 	var colors render.Colors
+	var f render.Frame
 	return func(r *model.Result) map[int]color.Color {
-		f := output.NewFrame(r)
-		f.Box, f.Width, f.Height, f.SizeBy, f.MaxColored = mo.Box, mo.Width, mo.Height, mo.SizeBy, mo.MaxColored
-		colors.Assign(f)
+		f.Box, f.MaxColored, f.Colors = mo.Box, mo.MaxColored, nil
+		f.Points = f.Points[:0]
+		for _, p := range r.Points {
+			f.Points = append(f.Points, render.Point{Lon: float32(p.Lon), Lat: float32(p.Lat), Cluster: int32(p.Cluster)})
+		}
+		colors.Assign(&f)
 		out := make(map[int]color.Color, len(r.Clusters))
 		for _, c := range r.Clusters {
 			out[c.ID] = render.Grey
