@@ -35,6 +35,18 @@ func fastBinaries(b *testing.B) string {
 	return fastBin
 }
 
+// benchCapture makes a synthetic capture of count tweets of the given API
+// with the scraper in dir.
+func benchCapture(b *testing.B, dir, api string, count int) string {
+	capture := filepath.Join(b.TempDir(), "capture-"+api+".jsonl")
+	gen := exec.Command(filepath.Join(dir, "scraper"), "synth", "--api", api, "--count", fmt.Sprint(count),
+		"--rate", "200", "--out", capture, "--log-level", "warn")
+	if out, err := gen.CombinedOutput(); err != nil {
+		b.Fatalf("%v: %s", err, out)
+	}
+	return capture
+}
+
 // BenchmarkIngest replays a capture at --speed 0 through the scraper's
 // socket into the analyzer (event clock, maps off, clustering on) and
 // reports tweets per second end to end. v2/spark is Spark's Euclidean
@@ -52,12 +64,7 @@ func BenchmarkIngest(b *testing.B) {
 		{"v2/spark-hashed", "v2", 100000, []string{"--kmeans", "spark", "--embeddings-online=false"}},
 		{"v1", "v1", 40000, nil},
 	} {
-		capture := filepath.Join(b.TempDir(), "capture-"+c.api+".jsonl")
-		gen := exec.Command(filepath.Join(dir, "scraper"), "synth", "--api", c.api, "--count", fmt.Sprint(c.count),
-			"--rate", "200", "--out", capture, "--log-level", "warn")
-		if out, err := gen.CombinedOutput(); err != nil {
-			b.Fatalf("%v: %s", err, out)
-		}
+		capture := benchCapture(b, dir, c.api, c.count)
 		st, _ := os.Stat(capture)
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(st.Size())

@@ -27,7 +27,9 @@ func flagError(err error) error { return usageError{field.Rename(err, flagOf)} }
 // Flag groups for the help of run and eval, by purpose.
 var (
 	inputFlags = cmdhelp.Group{Title: "Input flags", Flags: []string{"input", "connect", "labels", "ignore-label",
-		"nats", "nats-durable", "nats-start", "nats-creds", "max-line", "once"}}
+		"max-line", "once"}}
+	natsFlags = cmdhelp.Group{Title: "NATS JetStream flags", Flags: []string{"nats", "nats-durable", "nats-start",
+		"nats-subject", "nats-ack-wait", "nats-creds", "nats-tls-ca", "nats-tls-cert", "nats-tls-key", "nats-tls-server-name"}}
 	connectionFlags = cmdhelp.Group{Title: "Connection flags", Flags: []string{"token", "tls-ca", "tls-server-name"}}
 	timeFlags       = cmdhelp.Group{Title: "Time flags", Flags: []string{"clock", "batch", "window", "slide", "lateness"}}
 	locateFlags     = cmdhelp.Group{Title: "Location flags", Flags: []string{"locate", "locate-level"}}

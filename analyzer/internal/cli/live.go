@@ -70,9 +70,12 @@ func startLive(o *RunOptions) (*live, error) {
 	if err != nil {
 		return nil, err
 	}
-	state := web.InputConnecting
-	if o.Input != "" {
+	state := web.InputConnecting // the socket says when it is connected
+	switch {
+	case o.Input != "":
 		state = web.InputReading
+	case o.NATS.URL != "":
+		state = web.InputConnected // NATS reconnects by itself and says nothing
 	}
 	opts := web.OutputOptions{Hub: srv.Hub(), Slide: o.Pipeline.Window.Slide, Input: state, Logger: log,
 		Colours: mapColours(o.mapOpts)}

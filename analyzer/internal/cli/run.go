@@ -57,6 +57,7 @@ type RunOptions struct {
 	mapOpts       output.MapsOptions
 	MetricsAddr   string
 	Live          liveOptions
+	NATS          natsOptions // --nats and its --nats-* flags
 }
 
 func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
@@ -110,9 +111,10 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
 	addLiveFlags(f, &o.Live)
-	cmd.MarkFlagsMutuallyExclusive("connect", "input")
+	addNATSFlags(f, &o.NATS)
+	cmd.MarkFlagsMutuallyExclusive("connect", "input", "nats")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
-	cmdhelp.Apply(cmd, []cmdhelp.Group{inputFlags, connectionFlags, timeFlags, locateFlags, modelFlags,
+	cmdhelp.Apply(cmd, []cmdhelp.Group{inputFlags, connectionFlags, natsFlags, timeFlags, locateFlags, modelFlags,
 		keywordFlags, vectorFlags, mapFlags, outputFlags})
 	return cmd
 }
@@ -135,6 +137,9 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	}
 	if po.StatsInterval <= 0 {
 		return usagef("--stats-interval must be positive")
+	}
+	if err := o.NATS.complete(d, cmd, po, o.Once, o.MaxLine, time.Now()); err != nil {
+		return err
 	}
 	if o.Token == "" && d.Getenv != nil {
 		o.Token = d.Getenv("GEOSTREAM_TOKEN")
@@ -194,8 +199,12 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	return nil
 }
 
-// source opens the input: the capture, or the scraper's socket.
-func (o *RunOptions) source() (input.Source, error) {
+// source opens the input: the capture, the NATS stream, or the scraper's
+// socket.
+func (o *RunOptions) source(ctx context.Context) (input.Source, error) {
+	if o.NATS.URL != "" {
+		return o.NATS.source(ctx)
+	}
 	if o.Input != "" {
 		src, err := input.OpenFile(o.Input, o.stdin, o.MaxLine, nil)
 		if err != nil {
@@ -206,7 +215,7 @@ func (o *RunOptions) source() (input.Source, error) {
 	return input.Dial(o.Socket), nil
 }
 
-func runRun(ctx context.Context, o *RunOptions) error {
+func runRun(ctx context.Context, o *RunOptions) (err error) {
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return fmt.Errorf("creating output directory: %w", err)
 	}
@@ -251,7 +260,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 	var connects atomic.Int64
 	o.Socket.Connects = &connects
-	src, err := o.source()
+	src, err := o.source(ctx)
 	if err != nil {
 		for _, out := range outs {
 			out.Close()
@@ -259,8 +268,12 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		if page != nil {
 			page.srv.Close()
 		}
+		if ctx.Err() != nil {
+			return nil // interrupted while waiting for the stream
+		}
 		return err
 	}
+	defer func() { err = errors.Join(err, o.NATS.disconnect(o.Pipeline.Logger)) }()
 	o.Pipeline.Source = src
 	var maps *output.Maps
 	for _, out := range outs {
@@ -269,7 +282,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		}
 	}
 	o.Pipeline.ExtraStats = func() []any {
-		extra := []any{"connects", connects.Load()}
+		extra := append([]any{"connects", connects.Load()}, o.NATS.stats()...)
 		if maps != nil {
 			ms := maps.Stats()
 			extra = append(extra, "maps", ms.Rendered, "maps_skipped", ms.Skipped, "maps_failed", ms.Failed)

@@ -30,6 +30,10 @@ type Line struct {
 	// Hello is set on the first line of each connection to a scraper that
 	// greeted: what it said it serves.
 	Hello *wire.Hello
+	// Seq numbers the line in a source that numbers its lines (a NATS
+	// stream's sequence), rising from line to line; 0 otherwise. A source
+	// that numbers lines numbers all of them.
+	Seq uint64
 }
 
 // Source yields lines in order.

@@ -114,21 +114,36 @@ func exact(x, c []float64) float64 {
 
 // Update trains the model on one batch (which may be empty).
 func (m *Model) Update(batch [][]float64) {
-	for i := range m.sums {
-		clear(m.sums[i])
-		m.counts[i] = 0
+	m.assign(batch, m.sums, m.counts)
+	m.apply(m.sums, m.counts)
+}
+
+// assign sums the batch's points by nearest centre into sums and counts.
+func (m *Model) assign(batch [][]float64, sums [][]float64, counts []int) {
+	for i := range sums {
+		clear(sums[i])
+		counts[i] = 0
 	}
 	for _, x := range batch {
 		j := m.nearest(x, floats.Dot(x, x))
-		floats.Add(m.sums[j], x)
-		m.counts[j]++
+		floats.Add(sums[j], x)
+		counts[j]++
 	}
+}
+
+// apply is Spark's update for a batch whose points, by nearest centre,
+// sum to sums and number counts: discount, move, split a dying cluster.
+func (m *Model) apply(sums [][]float64, counts []int) {
 	discount := m.Decay
 	if m.Unit == Points {
-		discount = math.Pow(m.Decay, float64(len(batch)))
+		var n int
+		for _, c := range counts {
+			n += c
+		}
+		discount = math.Pow(m.Decay, float64(n))
 	}
 	floats.Scale(discount, m.Weights)
-	for j, n := range m.counts {
+	for j, n := range counts {
 		if n == 0 {
 			continue
 		}
@@ -136,7 +151,7 @@ func (m *Model) Update(batch [][]float64) {
 		lambda := float64(n) / math.Max(w, 1e-16)
 		m.Weights[j] = w
 		floats.Scale(1-lambda, m.Centers[j])
-		floats.AddScaled(m.Centers[j], lambda/float64(n), m.sums[j])
+		floats.AddScaled(m.Centers[j], lambda/float64(n), sums[j])
 	}
 	m.splitDying()
 	m.refreshNorms()

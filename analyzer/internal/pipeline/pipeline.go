@@ -50,7 +50,8 @@ const (
 
 // Options configures a Pipeline.
 type Options struct {
-	// Source is the input (input.OpenFile or input.Dial); Run closes it.
+	// Source is the input (input.OpenFile, input.Dial, a NATS consumer);
+	// Run closes it. A Source that is an Acker is told which lines are done.
 	Source input.Source
 	// Capture says Source is a file: ClockAuto means the event clock.
 	Capture bool
@@ -165,6 +166,8 @@ type Pipeline struct {
 	checked int
 	sawData bool
 
+	acks *acks // nil unless the source is an Acker
+
 	maxEvent         time.Time
 	windows, batches int
 	total            window.Counts
@@ -211,6 +214,7 @@ func New(opts Options, m Model, outputs ...Output) *Pipeline {
 		outputs: outputs,
 		slider:  window.NewSlider[*model.Point](opts.Window),
 		clock:   opts.Clock,
+		acks:    newAcks(opts.Source),
 	}
 	if t, ok := m.(Tokenizer); ok {
 		p.tokenize = t.Tokenize
@@ -486,6 +490,9 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 				p.slider.Advance(p.maxEvent.Add(-p.opts.Lateness), p)
 			}
 		}
+		if p.acks != nil && i < len(c.Seqs) {
+			p.acks.enter(p.slider.Index(t), c.Seqs[i])
+		}
 		var cnt window.Counts
 		switch {
 		case tw.Kind == tweet.KindNotice:
@@ -586,5 +593,8 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 			p.log.Error("writing output", "err", err)
 			return
 		}
+	}
+	if p.acks != nil {
+		p.acks.done(w.Batches[len(w.Batches)-1].Index + 1)
 	}
 }

@@ -33,6 +33,9 @@ type Chunk struct {
 	// Hello is what the scraper said it serves, on the first chunk of
 	// each connection to one that greeted.
 	Hello *wire.Hello
+	// Seqs are the lines' input.Line.Seq, index for index with Lines, if
+	// the source numbers its lines (nil otherwise).
+	Seqs []uint64
 }
 
 // Options configures Read.
@@ -102,6 +105,12 @@ func Read(ctx context.Context, src input.Source, opts Options, out chan<- Chunk)
 		default:
 			tw, _ := dec.Decode(l.Data) // Kind says what it was
 			c.Lines = append(c.Lines, tw)
+		}
+		if l.Seq != 0 && (l.TooLong || len(l.Data) > 0) {
+			if c.Seqs == nil {
+				c.Seqs = make([]uint64, 0, opts.Chunk)
+			}
+			c.Seqs = append(c.Seqs, l.Seq)
 		}
 		if len(c.Lines) >= opts.Chunk || !src.Buffered() {
 			if err := send(); err != nil {

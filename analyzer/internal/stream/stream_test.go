@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -109,5 +110,33 @@ func TestReadStopsOnCancel(t *testing.T) {
 	out := make(chan Chunk) // nobody reads: Read must not block
 	if _, err := Read(ctx, src, Options{Chunk: 1}, out); err != context.Canceled {
 		t.Fatalf("Read after cancel: %v", err)
+	}
+}
+
+// TestSeqsFollowLines: a source's line numbers come along index for index
+// with the chunk's lines, keep-alives (which make no line) left out.
+func TestSeqsFollowLines(t *testing.T) {
+	src := &lines{ls: []input.Line{
+		{Data: []byte(`{"id":"1","text":"x","lon":1,"lat":2}`), Seq: 3},
+		{Seq: 4}, // a keep-alive
+		{TooLong: true, Seq: 7},
+		{Data: []byte(`not json`), Seq: 9},
+	}}
+	cs := collect(t, src, Options{Chunk: 2})
+	var got []uint64
+	for _, c := range cs {
+		if len(c.Seqs) != len(c.Lines) {
+			t.Fatalf("chunk of %d lines has %d seqs", len(c.Lines), len(c.Seqs))
+		}
+		got = append(got, c.Seqs...)
+	}
+	if want := []uint64{3, 7, 9}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("seqs %v, want %v", got, want)
+	}
+	// A source that numbers nothing makes no Seqs.
+	for _, c := range collect(t, &lines{ls: []input.Line{{Data: []byte(`{"id":"1"}`)}}}, Options{}) {
+		if c.Seqs != nil {
+			t.Fatal("Seqs for a source without numbers")
+		}
 	}
 }

@@ -178,6 +178,17 @@ func (s *Slider[T]) Add(t time.Time, item T, c Counts) (late bool) {
 	return late
 }
 
+// Index returns the index of the batch that Add or AddCounts would put an
+// item at t into now: the batch holding t, or the oldest open batch if
+// that one has closed.
+func (s *Slider[T]) Index(t time.Time) int64 {
+	i := s.index(t)
+	if s.started && i < s.next {
+		i = s.next
+	}
+	return i
+}
+
 // AddCounts adds counts with no item (notices, malformed lines) to the batch
 // holding t, or the oldest open batch if that one has closed.
 func (s *Slider[T]) AddCounts(t time.Time, c Counts) {

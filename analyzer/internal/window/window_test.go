@@ -155,3 +155,27 @@ func TestNegativeTimesAlign(t *testing.T) {
 		t.Fatalf("batch before the epoch misaligned: %+v", r.batches)
 	}
 }
+
+// TestIndexIsWhereAddPuts: Index names the batch an item lands in, late
+// items included, before and after batches close.
+func TestIndexIsWhereAddPuts(t *testing.T) {
+	s := NewSlider[int](cfg)
+	r := &rec{}
+	for i, sec := range []float64{5, 12, 3, 25, 8, 31, 19, 40} {
+		idx := s.Index(at(sec))
+		s.Add(at(sec), i, Counts{Tweets: 1})
+		if s.open[idx] == nil || s.open[idx].Items[len(s.open[idx].Items)-1] != i {
+			t.Fatalf("item %d at %vs: Index said batch %d, Add put it elsewhere", i, sec, idx)
+		}
+		if sec >= 25 {
+			s.Advance(at(sec-4), r) // closes batches as a watermark would
+		}
+	}
+	if len(r.batches) == 0 {
+		t.Fatal("no batch closed: the late case was not reached")
+	}
+	late := s.Index(at(1))
+	if late != s.next || late == s.index(at(1)) {
+		t.Fatalf("a late item: Index %d, want the oldest open batch %d", late, s.next)
+	}
+}

@@ -25,7 +25,10 @@ func flagError(err error) error { return usageError{field.Rename(err, flagOf)} }
 // source's group first.
 var (
 	serveFlags = cmdhelp.Group{Title: "Serving flags", Flags: []string{"listen", "wait-clients", "max-clients", "queue",
-		"client-timeout", "format", "max-line", "publish", "nats-max-age", "nats-max-bytes", "nats-creds"}}
+		"client-timeout", "format", "max-line"}}
+	natsFlags = cmdhelp.Group{Title: "NATS JetStream flags", Flags: []string{"publish", "nats-subject", "nats-partitions",
+		"nats-max-age", "nats-max-bytes", "nats-dedup-window", "nats-timeout", "nats-creds", "nats-tls-ca",
+		"nats-tls-cert", "nats-tls-key", "nats-tls-server-name"}}
 	secureFlags = cmdhelp.Group{Title: "Security flags", Flags: []string{"token", "tls-cert", "tls-key"}}
 	fileFlags   = cmdhelp.Group{Title: "File flags", Flags: []string{"out", "record", "labels"}}
 	statsFlags  = cmdhelp.Group{Title: "Monitoring flags", Flags: []string{"stats-interval", "metrics-addr"}}
@@ -33,5 +36,5 @@ var (
 
 // groupFlags gives cmd's help its source group and the shared ones.
 func groupFlags(cmd *cobra.Command, source cmdhelp.Group) {
-	cmdhelp.Apply(cmd, []cmdhelp.Group{source, serveFlags, secureFlags, fileFlags, statsFlags})
+	cmdhelp.Apply(cmd, []cmdhelp.Group{source, serveFlags, natsFlags, secureFlags, fileFlags, statsFlags})
 }

@@ -34,6 +34,7 @@ type ServeOptions struct {
 	TLSCert       string
 	TLSKey        string
 	MetricsAddr   string
+	NATS          PublishOptions // --publish and its --nats-* flags
 
 	lossless bool        // replay and synth: wait for the slowest client
 	hello    wire.Hello  // what clients are told first: set by each command
@@ -64,6 +65,7 @@ func addServeFlags(cmd *cobra.Command, o *ServeOptions, lossless bool) {
 	f.StringVar(&o.TLSCert, "tls-cert", "", "serve TLS with this certificate (PEM; needs --tls-key)")
 	f.StringVar(&o.TLSKey, "tls-key", "", "private key (PEM) for --tls-cert")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9100")
+	addPublishFlags(f, &o.NATS)
 }
 
 // complete checks the shared flags, fills what they imply and builds the
@@ -100,6 +102,9 @@ func (o *ServeOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 		}
 		o.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	if err := o.NATS.complete(cmd, d); err != nil {
+		return err
+	}
 	log, err := lo.logger(d.Stderr)
 	if err != nil {
 		return err
@@ -109,7 +114,8 @@ func (o *ServeOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 }
 
 // serve forwards src to the sinks the options name: --record (if set), then
-// --out or the TCP server. It returns nil at the end of a finite source once
+// --publish (if set), then --out or the TCP server (which --publish alone
+// leaves out: see PublishOptions.serveTCP). It returns nil at the end of a finite source once
 // every client has every line, and nil on interrupt after flushing. src and
 // every sink are closed when it returns, whatever happens.
 func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) error {
@@ -127,7 +133,7 @@ func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) erro
 		}
 		out = w
 		sinks = append(sinks, out)
-	} else {
+	} else if o.NATS.serveTCP(o.Out) {
 		si := o.StatsInterval
 		if si == 0 {
 			si = -1
@@ -152,6 +158,10 @@ func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) erro
 		if ms != nil {
 			log.Info("serving metrics", "addr", ms.Addr())
 		}
+	}
+	sinks, _, err := o.NATS.sinks(ctx, sinks, o.hello.Source, log)
+	if err != nil {
+		return fail(err)
 	}
 	var rec *capture.Writer
 	if o.Record != "" {

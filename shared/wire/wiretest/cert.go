@@ -19,7 +19,8 @@ import (
 
 // Cert writes a self-signed certificate for 127.0.0.1 and localhost, valid
 // for an hour, and its key into dir, returning their paths. The certificate
-// is its own CA, so it is also what a client trusts.
+// is its own CA, so it is also what a client trusts; it may also serve as a
+// client certificate.
 func Cert(tb testing.TB, dir string) (certPath, keyPath string) {
 	tb.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -32,7 +33,7 @@ func Cert(tb testing.TB, dir string) (certPath, keyPath string) {
 		NotBefore:             time.Now().Add(-time.Minute),
 		NotAfter:              time.Now().Add(time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
