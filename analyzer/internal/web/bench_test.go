@@ -4,9 +4,12 @@ package web_test
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -18,18 +21,34 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/web"
 )
 
-// BenchmarkLivePage runs the analyzer over 300,000 tweets (event clock,
-// maps off, a window every 3,000 tweets: 100 slides in a few seconds, far
-// more often than any live run) without the page, with the page and no browser, and with
-// 50 open event streams reading every slide. The three runs take turns in
-// every round, so that a busy machine slows them alike, and the medians are
-// reported: tweets per second of wall time and per second of the
-// process's CPU time (steadier on a busy machine) for each, and what the
-// 50 streams cost against none in both (the streams' readers run in this
-// process too, so the figures also count what the browsers would spend).
+// BenchmarkLivePage runs the analyzer (event clock, maps off, a window
+// every 999 tweets) without the page, with the page and no browser, and
+// with 50 open event streams reading every slide they are sent, in two
+// shapes:
+//
+//   - replay: 299,700 tweets written as fast as the analyzer reads them,
+//     300 slides in about a second, so that a stream gets the newest
+//     slide at most every 250 ms and skips the rest (the page fetches what
+//     it skipped when the user asks);
+//   - live: 20 windows written one every 300 ms, more than four times as
+//     often as a live run slides, so that every stream is sent every slide.
+//
+// The three runs take turns in every round, so that a busy machine slows
+// them alike, and the medians are reported: tweets per second of wall
+// time (replay only: the live shape waits on its ticker) and per second of
+// the process's CPU time (steadier on a busy machine), what the 50
+// streams cost against none, and the slides each stream got. The streams'
+// readers run in this process too, so the costs also count what the
+// browsers would spend.
 func BenchmarkLivePage(b *testing.B) {
-	f := newFeed(100, 333)
-	capture := strings.Join(f.lines, "\n") + "\n"
+	b.Run("replay", func(b *testing.B) { benchLivePage(b, newFeed(300, 333), 0) })
+	b.Run("live", func(b *testing.B) { benchLivePage(b, newFeed(20, 333), 300*time.Millisecond) })
+}
+
+// benchLivePage is one shape of BenchmarkLivePage: the feed is written at
+// once when pace is 0, else one batch of it every pace.
+func benchLivePage(b *testing.B, f *feed, pace time.Duration) {
+	perBatch := 333 * len(topics) // newFeed's tweets in one 10 s batch
 	args := []string{"--clock", "event", "--lateness", "0s", "--maps=false", "--slide", "10s", "--locate", "point,place",
 		"--stats-interval", "1h"}
 	variants := []struct {
@@ -39,7 +58,7 @@ func BenchmarkLivePage(b *testing.B) {
 	}{{"off", 0, false}, {"clients0", 0, true}, {"clients50", 50, true}}
 	times := make([][]time.Duration, len(variants))
 	cpus := make([][]time.Duration, len(variants))
-	slides := 0
+	slides, written := 0, 0
 	for b.Loop() {
 		for i, v := range variants {
 			extra := args
@@ -85,7 +104,16 @@ func BenchmarkLivePage(b *testing.B) {
 			}
 			runtime.GC()
 			start, cpu := time.Now(), cpuTime(b)
-			io.WriteString(a.in, capture)
+			if pace == 0 {
+				io.WriteString(a.in, strings.Join(f.lines, "\n")+"\n")
+			} else {
+				tick := time.NewTicker(pace) // the load's own clock, not a wait for the analyzer
+				for at := 0; at < len(f.lines); at += perBatch {
+					io.WriteString(a.in, strings.Join(f.lines[at:min(at+perBatch, len(f.lines))], "\n")+"\n")
+					<-tick.C
+				}
+				tick.Stop()
+			}
 			a.in.Close()
 			if err := <-a.done; err != nil {
 				b.Fatal(err)
@@ -94,6 +122,13 @@ func BenchmarkLivePage(b *testing.B) {
 			cpus[i] = append(cpus[i], cpuTime(b)-cpu)
 			a.done <- nil // for the cleanup
 			wg.Wait()
+			if v.clients > 0 {
+				lines, err := os.ReadFile(filepath.Join(a.out, "windows.ndjson"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				written += bytes.Count(lines, []byte("\n"))
+			}
 		}
 	}
 	median := func(xs []float64) float64 {
@@ -119,13 +154,27 @@ func BenchmarkLivePage(b *testing.B) {
 		return median(r)
 	}
 	for i, v := range variants {
-		b.ReportMetric(median(rates(times[i])), "tweets/s-"+v.name)
+		if pace == 0 {
+			b.ReportMetric(median(rates(times[i])), "tweets/s-"+v.name)
+		}
 		b.ReportMetric(median(rates(cpus[i])), "tweets/cpu-s-"+v.name)
 	}
-	b.ReportMetric(cost(times[1], times[2]), "%wall-cost-50-streams")
+	if pace == 0 {
+		b.ReportMetric(cost(times[1], times[2]), "%wall-cost-50-streams")
+	}
 	b.ReportMetric(cost(cpus[1], cpus[2]), "%cpu-cost-50-streams")
 	b.ReportMetric(cost(cpus[0], cpus[1]), "%cpu-cost-page")
-	b.ReportMetric(float64(slides)/float64(50*len(times[2])), "slides/stream")
+	rounds := float64(len(times[2]))
+	b.ReportMetric(float64(slides)/(50*rounds), "slides/stream")
+	b.ReportMetric(float64(written)/rounds, "windows")
+	// What one slide sent to one stream costs, both ends counted.
+	var extra time.Duration
+	for i := range cpus[2] {
+		extra += cpus[2][i] - cpus[1][i]
+	}
+	if slides > 0 {
+		b.ReportMetric(float64(extra.Microseconds())/float64(slides), "µs-cpu/slide/stream")
+	}
 }
 
 // cpuTime is the process's user and system time so far.
