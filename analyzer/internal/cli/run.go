@@ -56,6 +56,7 @@ type RunOptions struct {
 	Keep          int
 	mapOpts       output.MapsOptions
 	MetricsAddr   string
+	Live          liveOptions
 	NATS          natsOptions // --nats and its --nats-* flags
 }
 
@@ -109,6 +110,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
+	addLiveFlags(f, &o.Live)
 	addNATSFlags(f, &o.NATS)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input", "nats")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
@@ -162,6 +164,9 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 			return usagef("--tls-ca %s holds no PEM certificate", o.TLSCA)
 		}
 		o.Socket.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
+	}
+	if err := o.completeLive(); err != nil {
+		return err
 	}
 	o.Model.log = po.Logger
 	m, err := o.Model.build(cmd.Flags())
@@ -243,12 +248,25 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		}
 		outs = append(outs, maps)
 	}
+	var page *live
+	if o.Live.addr != "" {
+		if page, err = startLive(o); err != nil {
+			for _, out := range outs {
+				out.Close()
+			}
+			return err
+		}
+		outs = append(outs, page.out)
+	}
 	var connects atomic.Int64
 	o.Socket.Connects = &connects
 	src, err := o.source(ctx)
 	if err != nil {
 		for _, out := range outs {
 			out.Close()
+		}
+		if page != nil {
+			page.srv.Close()
 		}
 		if ctx.Err() != nil {
 			return nil // interrupted while waiting for the stream
@@ -282,12 +300,19 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 			for _, out := range outs {
 				out.Close()
 			}
+			if page != nil {
+				page.srv.Close()
+			}
 			return err
 		}
 		defer ms.Close()
 		o.Pipeline.Logger.Info("serving metrics", "addr", ms.Addr())
 	}
-	return inputError(p.Run(ctx), o.Input)
+	err = inputError(p.Run(ctx), o.Input)
+	if page != nil {
+		page.end(ctx)
+	}
+	return err
 }
 
 // inputError names the --input file in an error about its content.

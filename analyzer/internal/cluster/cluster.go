@@ -53,7 +53,11 @@ type Options struct {
 	// Mentions lets @mentions be keywords.
 	Mentions bool
 	// Exclude are words never shown as keywords (the tracked terms).
-	Exclude  []string
+	Exclude []string
+	// Examples, if positive, is how many of each cluster's tweets Assign
+	// returns in ClusterSummary.Examples: those nearest the cluster's
+	// centre. The points must keep their Text (pipeline.Options.KeepText).
+	Examples int
 	Features features.Extractor
 	// Spherical, if set, makes the model spherical streaming k-means over
 	// Sparse features instead of Spark's over Features; its K, Decay and
@@ -96,6 +100,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Keywords < 0 {
 		return field.Errorf("Keywords", "must not be negative")
+	}
+	if o.Examples < 0 || o.Examples > 100 {
+		return field.Errorf("Examples", "must be between 0 and 100")
 	}
 	if o.Spherical != nil {
 		so := o.sphericalOptions()
@@ -312,20 +319,33 @@ func sphericalPoint(p *model.Point) spherical.Point {
 	return sp
 }
 
-// predict returns p's cluster; scratch is the caller's buffer.
-func (m *Model) predict(p *model.Point, cs *centres32, scratch *[]float64) int {
+// predict returns p's cluster; scratch is the caller's buffer. With
+// score set it also returns how near p is to the cluster's centre, higher
+// nearer: the spherical model's score, or Spark's negated squared distance.
+func (m *Model) predict(p *model.Point, cs *centres32, scratch *[]float64, score bool) (int, float64) {
 	if m.sp != nil {
 		sp := sphericalPoint(p)
 		c, buf := m.sp.Nearest(&sp, *scratch)
 		*scratch = buf
-		return c
+		if score && c >= 0 {
+			return c, buf[c]
+		}
+		return c, 0
 	}
 	c := cs.nearest(p.Feature)
 	if c < 0 {
 		*scratch = widen(*scratch, p.Feature)
 		c = m.km.Predict(*scratch)
 	}
-	return c
+	if !score {
+		return c, 0
+	}
+	var d float64
+	for i, x := range m.km.Centers[c] {
+		e := float64(p.Feature[i]) - x
+		d += e * e
+	}
+	return c, -d
 }
 
 // acc gathers one cluster's points in a window.
@@ -333,15 +353,51 @@ type acc struct {
 	n       int
 	x, y, z float64
 	words   map[string]int
+	near    []near // the points nearest the centre, nearest first
+}
+
+// near is a point and its score against its cluster's centre.
+type near struct {
+	p     *model.Point
+	score float64
+}
+
+// before orders nearer points first, ties by id, so that the examples do
+// not depend on how Assign split the window.
+func (a near) before(b near) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.p.ID < b.p.ID
+}
+
+// keep inserts x into the n nearest points.
+func (a *acc) keep(x near, n int) {
+	if len(a.near) == n && !x.before(a.near[n-1]) {
+		return
+	}
+	i := len(a.near)
+	for i > 0 && x.before(a.near[i-1]) {
+		i--
+	}
+	if len(a.near) < n {
+		a.near = append(a.near, near{})
+	}
+	copy(a.near[i+1:], a.near[i:len(a.near)-1])
+	a.near[i] = x
 }
 
 // assignPart predicts points' clusters and tallies them into accs.
 func (m *Model) assignPart(points []*model.Point, accs []acc, cs *centres32, scratch []float64) {
+	n := m.opts.Examples
 	for _, p := range points {
-		c := m.predict(p, cs, &scratch)
+		c, score := m.predict(p, cs, &scratch, n > 0)
 		p.Cluster = c
 		a := &accs[c]
 		a.n++
+		if n > 0 && (len(a.near) < n || score >= a.near[n-1].score) {
+			a.keep(near{p, score}, n)
+		}
 		φ, λ := p.Lat*math.Pi/180, p.Lon*math.Pi/180
 		a.x += math.Cos(φ) * math.Cos(λ)
 		a.y += math.Cos(φ) * math.Sin(λ)
@@ -413,6 +469,9 @@ func (m *Model) Assign(points []*model.Point) []model.ClusterSummary {
 			a, o := &accs[i], &other[i]
 			a.n += o.n
 			a.x, a.y, a.z = a.x+o.x, a.y+o.y, a.z+o.z
+			for _, x := range o.near {
+				a.keep(x, m.opts.Examples)
+			}
 			if a.words == nil {
 				a.words = o.words
 				continue
@@ -439,8 +498,21 @@ func (m *Model) Assign(points []*model.Point) []model.ClusterSummary {
 			kw = []string{}
 		}
 		out = append(out, model.ClusterSummary{
-			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4), Keywords: kw,
+			ID: id, Size: a.n, Lon: round(lon, 4), Lat: round(lat, 4), Keywords: kw, Examples: examples(a.near),
 		})
+	}
+	return out
+}
+
+// examples copies what the outputs show of the nearest points.
+func examples(ns []near) []model.Example {
+	if len(ns) == 0 {
+		return nil
+	}
+	out := make([]model.Example, len(ns))
+	for i, x := range ns {
+		p := x.p
+		out[i] = model.Example{ID: p.ID, Text: p.Text, Place: p.Place, Lon: p.Lon, Lat: p.Lat, Located: p.Located, Level: p.Level}
 	}
 	return out
 }

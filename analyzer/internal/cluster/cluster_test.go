@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"math/rand/v2"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
@@ -228,4 +230,78 @@ func TestCentres32AgreeWithPredict(t *testing.T) {
 	if deferred < k-2 || deferred > len(points)/100 {
 		t.Fatalf("%d of %d points deferred to float64 (the halfway points alone are about %d)", deferred, len(points), k*(k-1)/2)
 	}
+}
+
+func TestExamplesAreTheTweetsNearestTheCentre(t *testing.T) {
+	t.Run("spark", func(t *testing.T) { testExamples(t, newModel(t, 3, InitKMeansPP)) })
+	t.Run("spherical", func(t *testing.T) { testExamples(t, newSpherical(t, 3)) })
+}
+
+func testExamples(t *testing.T, m *Model) {
+	for b := range 5 {
+		m.Train(batch(m, 60, b))
+	}
+	win := batch(m, 30, 0)
+	if sums := m.Assign(win); sums[0].Examples != nil {
+		t.Fatalf("examples without being asked: %+v", sums[0].Examples)
+	}
+	m.opts.Examples = 3
+	// Each topic gets tweets that stray from it, in words and in place:
+	// they are farther from the centre than the topic's own tweets.
+	for i, tp := range topics {
+		p := &model.Point{ID: fmt.Sprint("stray", i), Lon: tp.lon + 3, Lat: tp.lat - 2,
+			Text: tp.text + " lunch coffee traffic", Cluster: -1}
+		m.Prepare(p)
+		win = append(win, p)
+	}
+	check := func(name string, sums []model.ClusterSummary) {
+		t.Helper()
+		for _, s := range sums {
+			if len(s.Examples) != 3 {
+				t.Fatalf("%s: cluster %d has %d examples, want 3", name, s.ID, len(s.Examples))
+			}
+			// Brute force: every point's score against its own cluster.
+			var want []near
+			for _, p := range win {
+				if p.Cluster == s.ID {
+					var scratch []float64
+					var cs *centres32
+					if m.km != nil {
+						c := newCentres32(m.km)
+						cs = &c
+					}
+					_, sc := m.predict(p, cs, &scratch, true)
+					want = append(want, near{p, sc})
+				}
+			}
+			sort.Slice(want, func(i, j int) bool { return want[i].before(want[j]) })
+			for i, e := range s.Examples {
+				if e.ID != want[i].p.ID || e.Text != want[i].p.Text || e.Lon != want[i].p.Lon {
+					t.Fatalf("%s: cluster %d example %d is %+v, want %s", name, s.ID, i, e, want[i].p.ID)
+				}
+				if strings.HasPrefix(e.ID, "stray") {
+					t.Fatalf("%s: a stray tweet is an example of cluster %d: %+v", name, s.ID, s.Examples)
+				}
+			}
+		}
+	}
+	check("small window", m.Assign(win))
+	// The first half is this window padded with copies of its tweets
+	// under ids that sort last; the second half the same tweets under ids
+	// that sort first. Ties go to the second half's, so the halves'
+	// examples must be merged.
+	copies := func(prefix string, n int) []*model.Point {
+		var out []*model.Point
+		for len(out) < n {
+			for _, p := range batch(m, 90, 0) {
+				p.ID = fmt.Sprint(prefix, len(out))
+				out = append(out, p)
+			}
+		}
+		return out[:n]
+	}
+	big := append(append([]*model.Point(nil), win...), copies("z", parallelMin-len(win))...)
+	big = append(big, copies("!", parallelMin)...)
+	win = big
+	check("two halves", m.Assign(big))
 }

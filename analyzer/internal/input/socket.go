@@ -42,7 +42,19 @@ type SocketOptions struct {
 	Now                func() time.Time
 	// Connects, if set, counts connections made.
 	Connects *atomic.Int64
+	// OnState, if set, is told when a connection comes up and when it is
+	// lost, in the goroutine that reads (for a status display).
+	OnState func(State)
 }
+
+// State is the state of the connection to the scraper, for OnState.
+type State string
+
+// The states OnState reports.
+const (
+	StateConnected    State = "connected"
+	StateReconnecting State = "reconnecting"
+)
 
 // RefusedError is a connection the scraper refused, or one that cannot
 // work as configured; trying again would not help. Flag names the
@@ -155,6 +167,9 @@ func (s *socket) Next(ctx context.Context) (Line, error) {
 
 // wait sleeps before the next attempt, logging why.
 func (s *socket) wait(ctx context.Context, err error, lines int) error {
+	if s.o.OnState != nil {
+		s.o.OnState(StateReconnecting)
+	}
 	s.attempt++
 	if lines > 0 {
 		s.backoff, s.attempt = s.o.MinBackoff, 1
@@ -218,6 +233,9 @@ func (s *socket) connect(ctx context.Context) error {
 	s.log.Info("connected to scraper")
 	if s.o.Connects != nil {
 		s.o.Connects.Add(1)
+	}
+	if s.o.OnState != nil {
+		s.o.OnState(StateConnected)
 	}
 	return nil
 }

@@ -67,7 +67,8 @@ func TestReconnectsSendsTheTokenAndReadsTheHello(t *testing.T) {
 		}
 	}
 	addr := fakeScraper(t, nil, serve("1"), serve("2"))
-	src := Dial(fast(SocketOptions{Addr: addr, Token: "tok"}))
+	var states []State // told in the goroutine that calls Next: this one
+	src := Dial(fast(SocketOptions{Addr: addr, Token: "tok", OnState: func(s State) { states = append(states, s) }}))
 	defer src.Close()
 	for _, want := range []string{`{"id":"1"}`, `{"id":"2"}`} {
 		l, err := next(t, src)
@@ -77,6 +78,9 @@ func TestReconnectsSendsTheTokenAndReadsTheHello(t *testing.T) {
 		if l.Hello == nil || l.Hello.Source != "synth" {
 			t.Fatalf("first line of a connection without its hello: %+v", l.Hello)
 		}
+	}
+	if len(states) != 3 || states[0] != StateConnected || states[1] != StateReconnecting || states[2] != StateConnected {
+		t.Fatalf("states %v: want connected, reconnecting, connected", states)
 	}
 }
 

@@ -20,7 +20,10 @@ type Point struct {
 	ID       string
 	Lon, Lat float64
 	Text     string
-	Time     time.Time
+	// Place is the name of the tweet's tagged place, if any; like Text it
+	// is kept only with pipeline.Options.KeepText.
+	Place string
+	Time  time.Time
 	// Located says how the tweet was located, and Level how precisely.
 	Located tweet.GeoSource
 	Level   tweet.GeoLevel
@@ -41,6 +44,18 @@ type ClusterSummary struct {
 	Lon      float64  `json:"lon"`
 	Lat      float64  `json:"lat"`
 	Keywords []string `json:"keywords"`
+	// Examples are a few of the cluster's tweets nearest its centre, best
+	// first, if the model was asked for them. They are other people's
+	// words: windows.ndjson does not carry them.
+	Examples []Example `json:"-"`
+}
+
+// Example is one tweet shown for its cluster.
+type Example struct {
+	ID, Text, Place string
+	Lon, Lat        float64
+	Located         tweet.GeoSource
+	Level           tweet.GeoLevel
 }
 
 // Result is everything known about one window, handed to the outputs.

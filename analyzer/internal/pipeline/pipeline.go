@@ -72,6 +72,11 @@ type Options struct {
 	// and place names in their text (the GeoNames gazetteer). Nil keeps the
 	// decoders' points and places only.
 	Locate *geocode.Policy
+	// KeepText keeps each point's Text and Place after the model has
+	// prepared it, for a model asked for example tweets and outputs that
+	// show them (the live page); by default they are dropped to save
+	// memory.
+	KeepText bool
 }
 
 // Validate checks the options.
@@ -526,12 +531,17 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 			level = tweet.GeoCity // a decoder's point or place
 		}
 		pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
+		if p.opts.KeepText {
+			pt.Place = tw.Place
+		}
 		if i < len(c.Tokens) {
 			pt.Tokens = c.Tokens[i]
 		}
 		if p.model != nil {
 			p.model.Prepare(pt)
-			pt.Text = "" // the tokens hold what is needed; free the rest
+			if !p.opts.KeepText {
+				pt.Text = "" // the tokens hold what is needed; free the rest
+			}
 		}
 		if p.slider.Add(t, pt, cnt) {
 			cnt.Late = 1

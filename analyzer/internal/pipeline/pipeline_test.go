@@ -159,3 +159,37 @@ func TestLocateByProfile(t *testing.T) {
 		t.Fatalf("without a policy: counts %+v, want the point only", st.Counts)
 	}
 }
+
+// textModel records the texts and places it sees at Assign.
+type textModel struct{ texts, places []string }
+
+func (m *textModel) Prepare(p *model.Point) { p.Tokens = strings.Fields(p.Text) }
+func (m *textModel) Train([]*model.Point)   {}
+func (m *textModel) Decay(int64)            {}
+func (m *textModel) Assign(pts []*model.Point) []model.ClusterSummary {
+	for _, p := range pts {
+		m.texts, m.places = append(m.texts, p.Text), append(m.places, p.Place)
+	}
+	return nil
+}
+
+// TestKeepText: a model's points lose their text after Prepare unless
+// KeepText asks for it and for the place's name.
+func TestKeepText(t *testing.T) {
+	in := `{"id":"1","created_at":"2026-01-01T00:00:05Z","lon":1,"lat":2,"text":"hello there","place":"Lyon, France"}`
+	for _, keep := range []bool{false, true} {
+		m := &textModel{}
+		p := New(Options{Source: fileSource(t, strings.NewReader(in), nil), Clock: ClockEvent, KeepText: keep,
+			Window: window.Config{Batch: 10 * time.Second, Window: 10 * time.Second, Slide: 10 * time.Second}}, m)
+		if err := p.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		want, place := "", ""
+		if keep {
+			want, place = "hello there", "Lyon, France"
+		}
+		if len(m.texts) != 1 || m.texts[0] != want || m.places[0] != place {
+			t.Fatalf("KeepText %v: texts %q places %q, want %q %q", keep, m.texts, m.places, want, place)
+		}
+	}
+}

@@ -1,0 +1,391 @@
+// geostream live page: follows /events, keeps the last windows for the
+// slider, and keeps the view (selection, filter, pause, slider) in the
+// URL's hash. Text from the stream is only ever set as textContent.
+'use strict';
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    status: $('status'), statusText: $('status-text'),
+    pause: $('pause'), slider: $('slider'), sliderLabel: $('slider-label'), newest: $('newest'),
+    map: $('map'), noMap: $('no-map'), time: $('window-time'),
+    filter: $('filter'), wrap: $('table-wrap'), tbody: document.querySelector('#clusters tbody'), empty: $('empty'),
+    examples: $('examples'), exTitle: $('examples-title'), exList: $('example-list'), exNone: $('examples-none'),
+  };
+
+  // windows: retained slides, oldest first ({id, image, window}).
+  const state = {
+    windows: [], run: null, retain: 30, status: null, online: null, // null: not yet connected
+    view: { sel: null, q: '', paused: false, at: null },
+  };
+  const rows = new Map(); // cluster id -> <tr>, reused across updates
+
+  const seqOf = (id) => Number(String(id).split('-')[1]);
+  const runOf = (id) => String(id).split('-')[0];
+
+  // The view lives in the hash: #sel=3&q=storm&paused=1&at=<id>.
+  function readView() {
+    const p = new URLSearchParams(location.hash.slice(1));
+    const sel = p.get('sel');
+    state.view = {
+      sel: sel !== null && /^\d+$/.test(sel) ? Number(sel) : null,
+      q: p.get('q') || '',
+      paused: p.get('paused') === '1',
+      at: p.get('at') || null,
+    };
+  }
+
+  function writeView() {
+    const v = state.view;
+    const p = new URLSearchParams();
+    if (v.sel !== null) p.set('sel', String(v.sel));
+    if (v.q) p.set('q', v.q);
+    if (v.paused) p.set('paused', '1');
+    if (v.at) p.set('at', v.at);
+    const hash = p.toString();
+    if (hash !== location.hash.slice(1)) {
+      history.replaceState(null, '', hash ? '#' + hash : location.pathname + location.search);
+    }
+  }
+
+  function addWindow(msg) {
+    if (!msg || typeof msg.id !== 'string') return;
+    const run = runOf(msg.id);
+    if (state.run !== run) { // the analyzer restarted: its windows are new
+      if (state.run !== null) state.windows = [];
+      state.run = run;
+    }
+    if (state.windows.some((w) => w.id === msg.id)) return;
+    state.windows.push(msg);
+    state.windows.sort((a, b) => seqOf(a.id) - seqOf(b.id));
+    // Keep the window the view is on (paused, or on the slider) even when
+    // the analyzer no longer does: the page has its map and table.
+    while (state.windows.length > state.retain) {
+      state.windows.splice(state.windows[0].id === state.view.at ? 1 : 0, 1);
+    }
+  }
+
+  // The window on screen: the one the view holds, else the newest.
+  function shownIndex() {
+    const w = state.windows;
+    if (w.length === 0) return -1;
+    if (state.view.at) {
+      const i = w.findIndex((x) => x.id === state.view.at);
+      if (i >= 0) return i;
+      // It is not here (a link from before, or another run): the oldest we
+      // have if it was older than them all, else the newest.
+      if (runOf(state.view.at) === state.run && seqOf(state.view.at) < seqOf(w[0].id)) return 0;
+    }
+    return w.length - 1;
+  }
+
+  const pad = (n) => String(n).padStart(2, '0');
+  function clock(iso) {
+    const d = new Date(iso);
+    if (isNaN(d)) return '';
+    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  }
+  function day(iso) {
+    const d = new Date(iso);
+    return isNaN(d) ? '' : d.toISOString().slice(0, 10);
+  }
+  function span(w) {
+    return `${day(w.end)} ${clock(w.start)}–${clock(w.end)} UTC`;
+  }
+
+  function renderStatus() {
+    const s = state.status || {};
+    const newest = state.windows[state.windows.length - 1];
+    let kind; let text;
+    if (state.online === null) {
+      kind = 'connecting'; text = 'connecting to the analyzer…';
+    } else if (!state.online) {
+      kind = 'offline'; text = 'reconnecting to the analyzer…';
+    } else if (s.input === 'ended') {
+      kind = 'ended'; text = 'input ended: showing the last windows';
+    } else if (s.stale) {
+      kind = 'stale'; text = 'stale: no new window for a while';
+    } else if (s.input === 'reconnecting') {
+      kind = 'reconnecting'; text = 'reconnecting to the scraper…';
+    } else if (s.input === 'connecting') {
+      kind = 'connecting'; text = 'connecting to the scraper…';
+    } else if (s.input === 'reading') {
+      kind = 'reading'; text = 'reading the input';
+    } else {
+      kind = 'connected'; text = 'connected';
+    }
+    if (newest) text += ` · newest window ${span(newest.window)}`;
+    if (state.view.paused) text += ' · paused';
+    el.status.dataset.state = kind;
+    el.statusText.textContent = text;
+  }
+
+  function matches(c, q) {
+    if (!q) return true;
+    const needle = q.toLowerCase();
+    return c.keywords.some((k) => k.toLowerCase().includes(needle));
+  }
+
+  function changeCell(td, c) {
+    td.classList.remove('up', 'down', 'new');
+    if (c.new) {
+      td.textContent = 'new';
+      td.classList.add('new');
+    } else if (c.change > 0) {
+      td.textContent = '+' + c.change;
+      td.classList.add('up');
+    } else if (c.change < 0) {
+      td.textContent = '\u2212' + -c.change;
+      td.classList.add('down');
+    } else {
+      td.textContent = '0';
+    }
+  }
+
+  function rowFor(id) {
+    let tr = rows.get(id);
+    if (tr) return tr;
+    tr = document.createElement('tr');
+    tr.tabIndex = 0;
+    tr.dataset.cluster = String(id);
+    for (let i = 0; i < 5; i++) tr.appendChild(document.createElement('td'));
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    tr.cells[0].appendChild(sw);
+    tr.cells[2].className = 'num';
+    tr.cells[3].className = 'num';
+    tr.addEventListener('click', () => select(id));
+    tr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(id); }
+    });
+    rows.set(id, tr);
+    return tr;
+  }
+
+  function renderTable(w) {
+    const scroll = el.wrap.scrollTop;
+    const pageY = window.scrollY;
+    const keep = new Set();
+    let visible = 0;
+    for (const c of w ? w.clusters : []) {
+      const tr = rowFor(c.id);
+      keep.add(c.id);
+      tr.cells[0].firstChild.style.backgroundColor = c.colour || '#808080';
+      tr.cells[1].textContent = 'C' + c.id;
+      tr.cells[2].textContent = String(c.size);
+      changeCell(tr.cells[3], c);
+      tr.cells[4].textContent = c.keywords.join(', ');
+      tr.classList.toggle('selected', state.view.sel === c.id);
+      tr.setAttribute('aria-selected', state.view.sel === c.id ? 'true' : 'false');
+      tr.hidden = !matches(c, state.view.q);
+      if (!tr.hidden) visible++;
+      el.tbody.appendChild(tr); // moves it into the window's order
+    }
+    for (const [id, tr] of rows) {
+      if (!keep.has(id)) { tr.remove(); rows.delete(id); }
+    }
+    el.empty.hidden = visible > 0 || !w;
+    el.empty.textContent = w && w.clusters.length ? 'No cluster has a keyword matching the filter.' : 'No clusters in this window.';
+    el.wrap.scrollTop = scroll;
+    window.scrollTo(window.scrollX, pageY);
+  }
+
+  const located = { point: 'GPS point', place: 'tagged place', profile: "author's profile", text: 'place named in the text' };
+
+  // A window's example tweets, fetched once it is shown with a cluster
+  // selected: slide id -> {cluster id: [tweet]}, or a pending fetch.
+  const examples = new Map();
+  function examplesOf(msg) {
+    const got = examples.get(msg.id);
+    if (got !== undefined) return got instanceof Promise ? null : got;
+    const p = fetch('/api/examples/' + encodeURIComponent(msg.id), { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.json() : {}))
+      .catch(() => ({}))
+      .then((ex) => {
+        examples.set(msg.id, ex);
+        for (const id of examples.keys()) { // keep those of retained windows
+          if (!state.windows.some((w) => w.id === id)) examples.delete(id);
+        }
+        render();
+      });
+    examples.set(msg.id, p);
+    return null;
+  }
+
+  function renderExamples(msg) {
+    const sel = state.view.sel;
+    const w = msg ? msg.window : null;
+    if (sel === null || !w) { el.examples.hidden = true; return; }
+    el.examples.hidden = false;
+    const c = w.clusters.find((x) => x.id === sel);
+    if (!c) {
+      el.exList.replaceChildren();
+      delete el.exList.dataset.cluster;
+      el.exTitle.textContent = `C${sel}`;
+      el.exNone.textContent = `C${sel} has no tweets in this window.`;
+      el.exNone.hidden = false;
+      return;
+    }
+    el.exTitle.textContent = `C${c.id} · ${c.size} tweets · ${c.keywords.join(', ')}`;
+    const ex = examplesOf(msg);
+    if (ex === null) { // on its way: keep the cluster's tweets shown until it comes
+      if (el.exList.dataset.cluster !== String(c.id)) {
+        el.exList.replaceChildren();
+        el.exNone.textContent = 'Loading the tweets…';
+        el.exNone.hidden = false;
+      }
+      return;
+    }
+    const list = ex[String(c.id)] || [];
+    el.exList.replaceChildren();
+    el.exList.dataset.cluster = String(c.id);
+    el.exNone.hidden = list.length > 0;
+    el.exNone.textContent = 'No example tweets for this cluster.';
+    for (const x of list) {
+      const li = document.createElement('li');
+      const t = document.createElement('p');
+      t.className = 'text';
+      t.textContent = x.text;
+      const m = document.createElement('p');
+      m.className = 'meta';
+      const where = `${x.lat.toFixed(2)}, ${x.lon.toFixed(2)}`;
+      // Points and places are as precise as they come; an inferred place
+      // says how precise it is.
+      const level = x.located === 'profile' || x.located === 'text' ? ` (${x.level})` : '';
+      m.textContent = [x.place, where, `located by ${located[x.located] || x.located}${level}`].filter(Boolean).join(' · ');
+      li.append(t, m);
+      el.exList.appendChild(li);
+    }
+  }
+
+  function render() {
+    const i = shownIndex();
+    const msg = i >= 0 ? state.windows[i] : null;
+    const w = msg ? msg.window : null;
+    const n = state.windows.length;
+    el.slider.max = String(Math.max(0, n - 1));
+    el.slider.value = String(Math.max(0, i));
+    el.slider.disabled = n < 2;
+    el.sliderLabel.textContent = msg ? `${i + 1} of ${n} · ${clock(w.end)}` : 'no window yet';
+    el.pause.textContent = state.view.paused ? 'Resume' : 'Pause';
+    el.pause.setAttribute('aria-pressed', state.view.paused ? 'true' : 'false');
+    el.newest.disabled = !state.view.paused && (i === n - 1);
+    if (msg && msg.image) {
+      if (el.map.getAttribute('src') !== msg.image) el.map.src = msg.image;
+      el.map.hidden = false;
+      el.noMap.hidden = true;
+    } else {
+      el.map.hidden = true;
+      el.noMap.hidden = !msg;
+    }
+    el.time.textContent = w ? `${span(w)} · ${w.tweets} tweets, ${w.located} located, ${w.clusters.length} clusters` : '';
+    document.body.dataset.shownId = msg ? msg.id : '';
+    document.body.dataset.shownEnd = w ? w.end : '';
+    renderTable(w);
+    renderExamples(msg);
+    renderStatus();
+  }
+
+  function select(id) {
+    state.view.sel = state.view.sel === id ? null : id;
+    writeView();
+    render();
+  }
+
+  el.pause.addEventListener('click', () => {
+    const v = state.view;
+    if (v.paused) {
+      v.paused = false;
+      v.at = null;
+    } else {
+      const i = shownIndex();
+      v.paused = true;
+      v.at = i >= 0 ? state.windows[i].id : null;
+    }
+    writeView();
+    render();
+  });
+
+  el.newest.addEventListener('click', () => {
+    state.view.paused = false;
+    state.view.at = null;
+    writeView();
+    render();
+  });
+
+  el.slider.addEventListener('input', () => {
+    const i = Number(el.slider.value);
+    const n = state.windows.length;
+    if (i < 0 || i >= n) return;
+    state.view.at = i === n - 1 && !state.view.paused ? null : state.windows[i].id;
+    writeView();
+    render();
+  });
+
+  el.filter.addEventListener('input', () => {
+    state.view.q = el.filter.value.trim();
+    writeView();
+    render();
+  });
+
+  window.addEventListener('hashchange', () => {
+    readView();
+    el.filter.value = state.view.q;
+    render();
+  });
+
+  // loadWindows fills the history with every window the analyzer keeps.
+  function loadWindows() {
+    return fetch('/api/windows', { credentials: 'same-origin', cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : []))
+      .then((list) => {
+        for (const m of list) addWindow(m);
+        render();
+      })
+      .catch(() => {});
+  }
+
+  // When slides come faster than a stream sends them (a replay), the
+  // stream skips to the newest; the skipped ones are fetched, at most
+  // twice a second.
+  let refill = null;
+  function fillGaps() {
+    if (refill !== null) return;
+    refill = setTimeout(() => { loadWindows().finally(() => { refill = null; }); }, 500);
+  }
+
+  function onSlide(e) {
+    let msg;
+    try { msg = JSON.parse(e.data); } catch { return; }
+    if (!msg || typeof msg.id !== 'string' || !msg.window) return;
+    const newest = state.windows[state.windows.length - 1];
+    if (newest && runOf(newest.id) === runOf(msg.id) && seqOf(msg.id) > seqOf(newest.id) + 1) fillGaps();
+    addWindow(msg);
+    render();
+    // When the newest slide arrived, for anyone measuring the page's delay.
+    document.body.dataset.receivedId = msg.id;
+    document.body.dataset.receivedEnd = msg.window.end;
+    document.body.dataset.receivedAt = String(Date.now());
+  }
+
+  function onStatus(e) {
+    try { state.status = JSON.parse(e.data); } catch { return; }
+    if (state.status.windows > 0) state.retain = state.status.windows;
+    renderStatus();
+  }
+
+  function connect() {
+    const es = new EventSource('/events');
+    // Once the stream is open, every window published before it is in
+    // /api/windows and every later one comes on the stream.
+    es.addEventListener('open', () => { state.online = true; renderStatus(); loadWindows(); });
+    es.addEventListener('error', () => { state.online = false; renderStatus(); });
+    es.addEventListener('message', onSlide);
+    es.addEventListener('status', onStatus);
+  }
+
+  readView();
+  el.filter.value = state.view.q;
+  render();
+  connect();
+})();

@@ -1,0 +1,578 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/geostream/geostream/analyzer/internal/cli"
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/output"
+	"github.com/geostream/geostream/analyzer/internal/render"
+)
+
+// chromium finds a Chromium to drive: $GEOSTREAM_CHROMIUM, or one on PATH.
+// Without one the test is skipped, unless $CI is set: then it fails, so
+// that CI never passes without having run the browser.
+func chromium(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("GEOSTREAM_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium found and CI is set: the browser test must run in CI (.ci/run installs Debian's chromium)")
+	}
+	t.Skip("no Chromium found: install one (Debian: apt-get install -y chromium) or set GEOSTREAM_CHROMIUM to run the browser test")
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile and returns a tab.
+func browser(t testing.TB, width, height int) context.Context {
+	t.Helper()
+	path := chromium(t)
+	profile, err := os.MkdirTemp("", "geostream-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.Flag("hide-scrollbars", true), chromedp.UserDataDir(profile), chromedp.WindowSize(width, height))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelTab()
+		cancelAlloc()
+		// Chromium's helpers may write to the profile for a moment after it
+		// exits.
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return ctx
+}
+
+// page is what the test reads off the page.
+type page struct {
+	Shown      string `json:"shown"`
+	ShownEnd   string `json:"shownEnd"`
+	Received   string `json:"received"`
+	RecvEnd    string `json:"receivedEnd"`
+	ReceivedAt int64  `json:"receivedAt"`
+	Img        string `json:"img"`
+	ImgWidth   int    `json:"imgWidth"`
+	Rows       []row  `json:"rows"`
+	SliderMax  int    `json:"sliderMax"`
+	SliderVal  int    `json:"sliderValue"`
+	Paused     bool   `json:"paused"`
+	Hash       string `json:"hash"`
+	Status     string `json:"status"`
+	StatusText string `json:"statusText"`
+	Filter     string `json:"filter"`
+	ExHidden   bool   `json:"examplesHidden"`
+	ExTitle    string `json:"examplesTitle"`
+	Examples   []struct {
+		Text string `json:"text"`
+		Meta string `json:"meta"`
+	} `json:"examples"`
+	Elements int     `json:"elements"` // <i> elements in the table and examples: markup parsed as HTML
+	ScrollY  float64 `json:"scrollY"`
+}
+
+type row struct {
+	ID       int    `json:"id"`
+	Hidden   bool   `json:"hidden"`
+	Selected bool   `json:"selected"`
+	Label    string `json:"label"`
+	Size     string `json:"size"`
+	Change   string `json:"change"`
+	Keywords string `json:"keywords"`
+	Swatch   string `json:"swatch"`
+}
+
+const readPage = `(() => {
+  const b = document.body.dataset, map = document.getElementById('map');
+  const rows = [...document.querySelectorAll('#clusters tbody tr')];
+  return {
+    shown: b.shownId || '', shownEnd: b.shownEnd || '', received: b.receivedId || '', receivedEnd: b.receivedEnd || '',
+    receivedAt: Number(b.receivedAt || 0),
+    img: map.hidden ? '' : (map.getAttribute('src') || ''), imgWidth: map.complete ? map.naturalWidth : 0,
+    rows: rows.map((r) => ({ id: Number(r.dataset.cluster), hidden: r.hidden, selected: r.classList.contains('selected'),
+      label: r.cells[1].textContent, size: r.cells[2].textContent, change: r.cells[3].textContent,
+      keywords: r.cells[4].textContent, swatch: getComputedStyle(r.cells[0].firstChild).backgroundColor })),
+    sliderMax: Number(document.getElementById('slider').max), sliderValue: Number(document.getElementById('slider').value),
+    paused: document.getElementById('pause').getAttribute('aria-pressed') === 'true',
+    hash: location.hash, status: document.getElementById('status').dataset.state,
+    statusText: document.getElementById('status-text').textContent, filter: document.getElementById('filter').value,
+    examplesHidden: document.getElementById('examples').hidden, examplesTitle: document.getElementById('examples-title').textContent,
+    examples: [...document.querySelectorAll('#example-list li')].map((li) => ({ text: li.querySelector('.text').textContent, meta: li.querySelector('.meta').textContent })),
+    elements: document.querySelectorAll('#example-list i, #clusters i, #example-list b').length,
+    scrollY: window.scrollY,
+  };
+})()`
+
+// waitPage polls the page until ok holds, failing after 20 s.
+func waitPage(t *testing.T, ctx context.Context, what string, ok func(p page) bool) page {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var p page
+	var err error
+	for {
+		p, err = chromedp.Run(ctx, chromedp.Evaluate[page](readPage))
+		if err == nil && ok(p) {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("page: no %s after 20 s (err %v): %+v", what, err, p)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the page: the browser has no event for the test
+	}
+}
+
+func endOf(w output.WindowLine) string { return w.End.UTC().Format(time.RFC3339) }
+
+// checkTable compares the page's rows with a windows.ndjson line: the
+// clusters largest first, with size, change since prev, keywords and the
+// map's colour.
+func checkTable(t *testing.T, p page, w output.WindowLine, prev *output.WindowLine) {
+	t.Helper()
+	if len(p.Rows) != len(w.Clusters) {
+		t.Fatalf("window %s: %d rows, %d clusters", endOf(w), len(p.Rows), len(w.Clusters))
+	}
+	before := map[int]int{}
+	if prev != nil {
+		for _, c := range prev.Clusters {
+			before[c.ID] = c.Size
+		}
+	}
+	for i, r := range p.Rows {
+		c := w.Clusters[i]
+		if i > 0 && c.Size > w.Clusters[i-1].Size {
+			t.Fatalf("windows.ndjson is not largest first; compare by id")
+		}
+		if r.ID != c.ID || r.Label != fmt.Sprint("C", c.ID) || r.Size != fmt.Sprint(c.Size) || r.Keywords != strings.Join(c.Keywords, ", ") {
+			t.Fatalf("window %s row %d: %+v, want cluster %+v", endOf(w), i, r, c)
+		}
+		want := "new"
+		if old, ok := before[c.ID]; ok {
+			switch d := c.Size - old; {
+			case d > 0:
+				want = fmt.Sprint("+", d)
+			case d < 0:
+				want = fmt.Sprint("\u2212", -d)
+			default:
+				want = "0"
+			}
+		}
+		if r.Change != want {
+			t.Fatalf("window %s cluster %d: change %q, want %q", endOf(w), c.ID, r.Change, want)
+		}
+	}
+}
+
+// swatches checks the table's colours against the map the page shows: each
+// cluster's swatch is a colour drawn on that PNG (its legend), no two
+// coloured clusters share one, and a cluster keeps its colour from window
+// to window (seen holds the colours so far).
+func swatches(t *testing.T, base string, p page, seen map[int]string) {
+	t.Helper()
+	resp, err := http.Get(base + p.Img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	img, err := png.Decode(resp.Body)
+	if err != nil {
+		t.Fatalf("the map %s: %v", p.Img, err)
+	}
+	drawn := map[string]bool{}
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			drawn[fmt.Sprintf("rgb(%d, %d, %d)", r>>8, g>>8, b>>8)] = true
+		}
+	}
+	grey := fmt.Sprintf("rgb(%d, %d, %d)", render.Grey.R, render.Grey.G, render.Grey.B)
+	used := map[string]int{}
+	for _, r := range p.Rows {
+		if r.Swatch == grey {
+			continue
+		}
+		if !drawn[r.Swatch] {
+			t.Fatalf("C%d's swatch %s is not drawn on the map", r.ID, r.Swatch)
+		}
+		if other, dup := used[r.Swatch]; dup {
+			t.Fatalf("C%d and C%d share the colour %s", r.ID, other, r.Swatch)
+		}
+		used[r.Swatch] = r.ID
+		if was, ok := seen[r.ID]; ok && was != r.Swatch {
+			t.Fatalf("C%d changed colour from %s to %s", r.ID, was, r.Swatch)
+		}
+		seen[r.ID] = r.Swatch
+	}
+	if len(used) == 0 {
+		t.Fatal("no cluster in colour")
+	}
+}
+
+// sortBySize orders a line's clusters as the page does (model.BySize).
+func sortBySize(w *output.WindowLine) { w.Clusters = model.BySize(w.Clusters) }
+
+func windowsBySize(a *analyzer, n int) ([]output.WindowLine, time.Time) {
+	lines, seen := a.windows(n)
+	for i := range lines {
+		sortBySize(&lines[i])
+	}
+	return lines, seen
+}
+
+// TestLivePageInABrowser runs the analyzer on a stream fed at the test's
+// pace and watches the page in a real Chromium: the table against
+// windows.ndjson, the map changing with each slide, how fast a slide
+// arrives, pause, the slider, the filter, a cluster's tweets, and the view
+// kept in the URL.
+func TestLivePageInABrowser(t *testing.T) {
+	ctx := browser(t, 1100, 700)
+	a := startAnalyzer(t, append(liveArgs, "--http-windows", "4", "--keep", "2")...)
+	url := a.url()
+	f := newFeed(40, 8)
+	texts := f.texts
+	colours := map[int]string{}
+	a.write(f.slide(1))
+	a.write(f.slide(2))
+	lines, _ := windowsBySize(a, 2)
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/")); err != nil {
+		t.Fatal(err)
+	}
+	p := waitPage(t, ctx, "window 2 with its map", func(p page) bool {
+		return p.ShownEnd == endOf(lines[1]) && p.ImgWidth > 0 && p.Status != "connecting" && p.SliderMax == 1
+	})
+	checkTable(t, p, lines[1], &lines[0])
+	swatches(t, url, p, colours)
+	if p.SliderMax != 1 || p.SliderVal != 1 || p.Status != "reading" || !strings.Contains(p.StatusText, "12:00:40") {
+		t.Fatalf("a new page: slider %d/%d, status %s %q", p.SliderVal, p.SliderMax, p.Status, p.StatusText)
+	}
+
+	// A new slide: it reaches the page within a second of its line in
+	// windows.ndjson, and the map changes.
+	var worst time.Duration
+	next := func(n int) page {
+		t.Helper()
+		a.write(f.slide(n))
+		var seen time.Time
+		lines, seen = windowsBySize(a, n)
+		p := waitPage(t, ctx, fmt.Sprint("window ", n, " received"), func(p page) bool { return p.RecvEnd == endOf(lines[n-1]) })
+		lat := time.UnixMilli(p.ReceivedAt).Sub(seen)
+		t.Logf("window %d reached the page %v after its windows.ndjson line", n, lat)
+		if lat > time.Second {
+			t.Fatalf("window %d took %v to reach the page", n, lat)
+		}
+		worst = max(worst, lat)
+		return p
+	}
+	img2 := p.Img
+	next(3)
+	p = waitPage(t, ctx, "window 3 with its map", func(p page) bool { return p.ShownEnd == endOf(lines[2]) && p.ImgWidth > 0 })
+	if p.Img == img2 || p.Img == "" {
+		t.Fatalf("the map did not change: %q then %q", img2, p.Img)
+	}
+	checkTable(t, p, lines[2], &lines[1])
+	swatches(t, url, p, colours)
+
+	// Select the rainy cluster: its tweets, as text (they carry markup).
+	var rainy int = -1
+	for _, r := range p.Rows {
+		if strings.Contains(r.Keywords, "storm") {
+			rainy = r.ID
+			break
+		}
+	}
+	if rainy < 0 {
+		t.Fatalf("no cluster has the keyword storm: %+v", p.Rows)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#clusters tr[data-cluster="%d"]`, rainy)))); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "the cluster's tweets", func(p page) bool { return !p.ExHidden && len(p.Examples) > 0 })
+	checkExamples(t, p, rainy, texts)
+
+	// The filter hides the clusters without a matching keyword.
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("filter"), "stor")); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "the filter applied", func(p page) bool { return strings.Contains(p.Hash, "q=stor") })
+	checkFilter(t, p, "stor")
+
+	// Pause: a new slide arrives but the page stays on window 3, with its
+	// selection, filter and scroll.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("pause"))); err != nil {
+		t.Fatal(err)
+	}
+	shown3 := p.Shown
+	p = waitPage(t, ctx, "paused", func(p page) bool { return p.Paused && strings.Contains(p.Hash, "paused=1") })
+	scrollY, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.scrollTo(0, 120), window.scrollY`))
+	if err != nil || scrollY == 0 {
+		t.Fatalf("the page does not scroll (%v): make the window smaller", err)
+	}
+	next(4)
+	p = waitPage(t, ctx, "paused page after window 4", func(p page) bool { return p.SliderMax == 3 })
+	if p.Shown != shown3 || p.SliderVal != 2 || !strings.Contains(p.StatusText, "paused") {
+		t.Fatalf("paused, yet shows %s (slider %d of %d, status %q)", p.ShownEnd, p.SliderVal, p.SliderMax, p.StatusText)
+	}
+	checkTable(t, p, lines[2], &lines[1])
+	checkFilter(t, p, "stor")
+	checkExamples(t, p, rainy, texts)
+	if p.ScrollY != scrollY {
+		t.Fatalf("an update scrolled the page from %v to %v", scrollY, p.ScrollY)
+	}
+
+	// Resume: the newest window.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("pause"))); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "resumed on window 4", func(p page) bool { return !p.Paused && p.ShownEnd == endOf(lines[3]) && p.ImgWidth > 0 })
+	checkTable(t, p, lines[3], &lines[2])
+	swatches(t, url, p, colours)
+
+	// The slider: back to the oldest kept window, then one on. Window 1's
+	// map file is gone from disk (--keep 2); the page still has it.
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("slider"), kb.Home)); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "window 1 on the slider", func(p page) bool { return p.ShownEnd == endOf(lines[0]) && p.ImgWidth > 0 })
+	checkTable(t, p, lines[0], nil)
+	swatches(t, url, p, colours)
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("slider"), kb.ArrowRight)); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "window 2 on the slider", func(p page) bool { return p.ShownEnd == endOf(lines[1]) && p.ImgWidth > 0 })
+	checkTable(t, p, lines[1], &lines[0])
+	swatches(t, url, p, colours)
+	shown2 := p.Shown
+	// A new slide pushes window 1 out; the slider stays on window 2.
+	next(5)
+	p = waitPage(t, ctx, "window 5 on the slider's range", func(p page) bool { return p.SliderMax == 3 && p.SliderVal == 0 })
+	if p.Shown != shown2 || p.Paused {
+		t.Fatalf("after an update the slider shows %s, paused %v", p.ShownEnd, p.Paused)
+	}
+	checkTable(t, p, lines[1], &lines[0])
+
+	// The view is in the URL: a new page load restores it.
+	if !strings.Contains(p.Hash, "at="+shown2) || !strings.Contains(p.Hash, fmt.Sprint("sel=", rainy)) {
+		t.Fatalf("hash %q", p.Hash)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url+"/"+p.Hash)); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "the view restored", func(p page) bool { return p.Shown == shown2 && len(p.Examples) > 0 && p.ImgWidth > 0 })
+	checkTable(t, p, lines[1], &lines[0])
+	checkFilter(t, p, "stor")
+	checkExamples(t, p, rainy, texts)
+
+	// The analyzer lets window 2 go; the page keeps the one it is on.
+	next(6)
+	p = waitPage(t, ctx, "window 6 on the slider's range", func(p page) bool { return p.RecvEnd == endOf(lines[5]) })
+	if p.Shown != shown2 || p.SliderVal != 0 || p.SliderMax != 3 || p.ImgWidth == 0 {
+		t.Fatalf("the page let go of the window it shows: %s (slider %d of %d)", p.ShownEnd, p.SliderVal, p.SliderMax)
+	}
+	checkTable(t, p, lines[1], &lines[0])
+	checkExamples(t, p, rainy, texts)
+
+	// Newest, then the input ends and the analyzer with it.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("newest"))); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "window 6", func(p page) bool { return p.ShownEnd == endOf(lines[5]) })
+	checkTable(t, p, lines[5], &lines[4])
+	a.in.Close()
+	p = waitPage(t, ctx, "the analyzer gone", func(p page) bool { return p.Status == "offline" })
+	t.Logf("slowest slide to reach the page: %v after its windows.ndjson line", worst)
+}
+
+func checkExamples(t *testing.T, p page, cluster int, texts map[string]bool) {
+	t.Helper()
+	if p.ExHidden || !strings.HasPrefix(p.ExTitle, fmt.Sprint("C", cluster, " ")) || len(p.Examples) == 0 || len(p.Examples) > 5 {
+		t.Fatalf("examples of C%d: hidden %v, %q, %d tweets", cluster, p.ExHidden, p.ExTitle, len(p.Examples))
+	}
+	sel := 0
+	for _, r := range p.Rows {
+		if r.Selected {
+			sel++
+			if r.ID != cluster {
+				t.Fatalf("C%d selected, want C%d", r.ID, cluster)
+			}
+		}
+	}
+	if sel != 1 {
+		t.Fatalf("%d rows selected", sel)
+	}
+	for _, e := range p.Examples {
+		if !texts[e.Text] {
+			t.Fatalf("example %q is not one of the tweets fed", e.Text)
+		}
+		if !strings.Contains(e.Text, "<i>rain</i>") && !strings.Contains(e.Text, "storm") {
+			t.Fatalf("example %q is not a rainy tweet", e.Text)
+		}
+		if !strings.Contains(e.Meta, "Lyon, France") || !strings.Contains(e.Meta, "located by") {
+			t.Fatalf("example's place %q", e.Meta)
+		}
+	}
+	if p.Elements != 0 {
+		t.Fatalf("tweet markup became %d elements", p.Elements)
+	}
+	marked := false
+	for _, e := range p.Examples {
+		marked = marked || strings.Contains(e.Text, "<i>")
+	}
+	if !marked {
+		t.Fatal("no example shows its markup as text")
+	}
+}
+
+func checkFilter(t *testing.T, p page, q string) {
+	t.Helper()
+	if p.Filter != q {
+		t.Fatalf("filter box %q, want %q", p.Filter, q)
+	}
+	shown := 0
+	for _, r := range p.Rows {
+		if match := strings.Contains(r.Keywords, q); match == r.Hidden {
+			t.Fatalf("filter %q: row %+v hidden %v", q, r, r.Hidden)
+		}
+		if !r.Hidden {
+			shown++
+		}
+	}
+	if shown == 0 || shown == len(p.Rows) {
+		t.Fatalf("filter %q shows %d of %d rows: it tests nothing", q, shown, len(p.Rows))
+	}
+}
+
+// TestScreenshot writes README's picture of the page (docs/live.png) from a
+// real run: the analyzer connected to a scraper (played here by the test)
+// that has sent three quarters of a capture and is still connected.
+// GEOSTREAM_SCREENSHOT=out.png GEOSTREAM_SCREENSHOT_INPUT=capture.jsonl, a
+// `scraper synth` capture: never real tweets, whose text the picture shows.
+func TestScreenshot(t *testing.T) {
+	out, in := os.Getenv("GEOSTREAM_SCREENSHOT"), os.Getenv("GEOSTREAM_SCREENSHOT_INPUT")
+	if out == "" || in == "" {
+		t.Skip("set GEOSTREAM_SCREENSHOT and GEOSTREAM_SCREENSHOT_INPUT to take README's screenshot")
+	}
+	capture, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(capture), "\n")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	hold := make(chan struct{})
+	defer close(hold)
+	go func() { // the scraper: three quarters of the capture, then quiet
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.WriteString(c, strings.Join(lines[:len(lines)*3/4], ""))
+		<-hold
+	}()
+	ctx := browser(t, 1440, 960)
+	dir := t.TempDir()
+	logs := &syncBuffer{}
+	root := cli.NewRootCmd(cli.Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: logs, Getenv: func(string) string { return "" }})
+	pl, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := pl.Addr().String()
+	pl.Close()
+	root.SetArgs([]string{"run", "--connect", ln.Addr().String(), "--clock", "event", "--out", dir, "--http", addr, "--log-level", "warn"})
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(runCtx) }()
+	defer func() { cancel(); <-done }()
+	var got []output.WindowLine
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		b, _ := os.ReadFile(filepath.Join(dir, "windows.ndjson"))
+		if n := bytes.Count(b, []byte("\n")); n >= 8 {
+			for _, l := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+				var w output.WindowLine
+				json.Unmarshal(l, &w)
+				got = append(got, w)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no windows:\n%s", logs.String())
+		}
+		time.Sleep(50 * time.Millisecond) // polling a file
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+addr+"/")); err != nil {
+		t.Fatal(err)
+	}
+	var newest page
+	waitPage(t, ctx, "the windows so far", func(p page) bool {
+		newest = p
+		return p.ImgWidth > 0 && p.Status == "connected" && p.SliderMax >= 7
+	})
+	sortBySize(&got[len(got)-1])
+	sel := fmt.Sprintf(`#clusters tr[data-cluster="%d"]`, newest.Rows[1].ID)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, ctx, "a cluster's tweets", func(p page) bool { return len(p.Examples) > 0 })
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer is a log sink safe for the analyzer's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

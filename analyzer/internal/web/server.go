@@ -1,0 +1,276 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed assets/index.html assets/app.js assets/style.css
+var assets embed.FS
+
+// CSP is the Content-Security-Policy of every response: the page loads
+// nothing but its own script, style sheet, events and maps.
+const CSP = "default-src 'self'"
+
+// cookieName holds the token's digest once a browser has shown the token.
+const cookieName = "geostream_token"
+
+// Options configures a Server.
+type Options struct {
+	// Addr is host:port to listen on; a port of 0 picks a free one.
+	Addr string
+	// Token is required of every request unless Addr is a loopback
+	// address; it must be set for any other address.
+	Token  string
+	Hub    HubOptions
+	Logger *slog.Logger
+}
+
+// Validate checks the options.
+func (o *Options) Validate() error {
+	host, _, err := net.SplitHostPort(o.Addr)
+	if err != nil {
+		return fmt.Errorf("web: --http %q: want host:port", o.Addr)
+	}
+	if !IsLoopback(host) && o.Token == "" {
+		return fmt.Errorf("web: --http %s is not a loopback address: set --token (or GEOSTREAM_TOKEN) so that the page needs it", o.Addr)
+	}
+	return nil
+}
+
+// IsLoopback reports whether host (a name or an address, without a port)
+// is this machine's loopback: localhost, 127.0.0.0/8 or ::1. An empty host
+// (every interface) is not.
+func IsLoopback(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// Server serves the live page.
+type Server struct {
+	opts   Options
+	hub    *Hub
+	ln     net.Listener
+	srv    *http.Server
+	open   bool   // no token needed (loopback)
+	digest string // the cookie's value: a digest of the token
+	log    *slog.Logger
+	served chan error
+	once   sync.Once
+}
+
+// Listen binds opts.Addr and serves the page in a goroutine of its own
+// until Close.
+func Listen(opts Options) (*Server, error) {
+	s, err := newServer(opts)
+	if err != nil {
+		return nil, err
+	}
+	if s.ln, err = net.Listen("tcp", opts.Addr); err != nil {
+		return nil, fmt.Errorf("listening for the live page: %w", err)
+	}
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	go func() { // owned by s: ends at Close
+		err := s.srv.Serve(s.ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.served <- err
+	}()
+	return s, nil
+}
+
+// newServer returns a server that does not listen yet.
+func newServer(opts Options) (*Server, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	host, _, _ := net.SplitHostPort(opts.Addr)
+	s := &Server{opts: opts, hub: NewHub(opts.Hub), open: IsLoopback(host), log: opts.Logger, served: make(chan error, 1)}
+	if opts.Token != "" {
+		sum := sha256.Sum256([]byte("geostream live page\x00" + opts.Token))
+		s.digest = hex.EncodeToString(sum[:])
+	}
+	return s, nil
+}
+
+// Hub is the server's event hub.
+func (s *Server) Hub() *Hub { return s.hub }
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// URL is the page's address (without the token).
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() + "/" }
+
+// Close ends every event stream, stops the server and waits for it: open
+// streams end cleanly; a client that does not take its last bytes within a
+// second is cut off.
+func (s *Server) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.hub.stop()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if s.srv.Shutdown(ctx) != nil {
+			s.srv.Close()
+		}
+		s.hub.Close()
+		err = <-s.served
+	})
+	return err
+}
+
+// Handler is the server's routes behind its guard (headers, Host and token
+// checks); Listen serves it.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.asset("assets/index.html", "text/html; charset=utf-8"))
+	mux.HandleFunc("GET /app.js", s.asset("assets/app.js", "text/javascript; charset=utf-8"))
+	mux.HandleFunc("GET /style.css", s.asset("assets/style.css", "text/css; charset=utf-8"))
+	mux.Handle("GET /events", s.hub)
+	mux.HandleFunc("GET /api/windows", s.windows)
+	mux.HandleFunc("GET /map/{name}", s.image)
+	mux.HandleFunc("GET /api/examples/{id}", s.examples)
+	return s.guard(mux)
+}
+
+func (s *Server) asset(name, ctype string) http.HandlerFunc {
+	body, err := assets.ReadFile(name)
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(body)
+	}
+}
+
+// windows serves the retained slides, oldest first, as a JSON array.
+func (s *Server) windows(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	msgs := s.hub.Retained()
+	n := 2
+	for _, m := range msgs {
+		n += len(m.JSON) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, m := range msgs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, m.JSON...)
+	}
+	w.Write(append(b, ']'))
+}
+
+// image serves a retained slide's map; its URL names the slide, so it
+// never changes.
+func (s *Server) image(w http.ResponseWriter, r *http.Request) {
+	id, ok := strings.CutSuffix(r.PathValue("name"), ".png")
+	m, found := s.hub.Find(id)
+	if !ok || !found || m.Image == nil {
+		http.Error(w, "no such map (only the newest windows are kept)", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
+	w.Write(m.Image)
+}
+
+// examples serves a retained slide's example tweets: {"<cluster id>":
+// [tweet, ...]}.
+func (s *Server) examples(w http.ResponseWriter, r *http.Request) {
+	m, found := s.hub.Find(r.PathValue("id"))
+	if !found {
+		http.Error(w, "no such window (only the newest are kept)", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
+	w.Write(m.Examples())
+}
+
+// guard sets the security headers on every response and lets a request
+// through only from this machine (on loopback: the Host must be a loopback
+// name, so a page elsewhere cannot reach in by DNS rebinding) or with the
+// token.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", CSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		if s.open {
+			host := r.Host
+			if hp, _, err := net.SplitHostPort(host); err == nil {
+				host = hp
+			}
+			if !IsLoopback(host) {
+				http.Error(w, "this page is served to this machine only", http.StatusForbidden)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		if tok := r.URL.Query().Get("token"); tok != "" && r.URL.Path == "/" {
+			if !s.tokenOK(tok) {
+				http.Error(w, "wrong token", http.StatusUnauthorized)
+				return
+			}
+			// Keep the token out of the address bar and history: a cookie
+			// carries it from now on.
+			http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.digest, Path: "/", HttpOnly: true,
+				SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			q := r.URL.Query()
+			q.Del("token")
+			to := "/"
+			if len(q) > 0 {
+				to += "?" + q.Encode()
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+		if s.authorized(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="geostream"`)
+		http.Error(w, "this page needs the analyzer's token: open /?token=... once, or send Authorization: Bearer ...", http.StatusUnauthorized)
+	})
+}
+
+func (s *Server) tokenOK(tok string) bool {
+	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.opts.Token)) == 1
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && s.tokenOK(auth) {
+		return true
+	}
+	c, err := r.Cookie(cookieName)
+	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.digest)) == 1
+}
