@@ -196,7 +196,8 @@ func (p *Pipeline) publish() {
 	p.mu.Unlock()
 }
 
-// New returns a Pipeline; opts must be valid.
+// New returns a Pipeline; Run checks opts (Options.Validate) before it
+// reads anything.
 func New(opts Options, m Model, outputs ...Output) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -270,10 +271,20 @@ func (p *Pipeline) locator() (func(*tweet.Tweet), error) {
 // last windows and closes the outputs. Cancellation is a clean stop: Run
 // returns nil.
 func (p *Pipeline) Run(ctx context.Context) error {
-	locate, err := p.locator()
+	err := p.opts.Validate()
+	if err == nil && p.opts.Source == nil {
+		err = field.Errorf("Source", "is needed")
+	}
+	var locate func(*tweet.Tweet)
+	if err == nil {
+		locate, err = p.locator()
+	}
 	if err != nil {
 		for _, o := range p.outputs {
 			o.Close()
+		}
+		if p.opts.Source != nil {
+			p.opts.Source.Close()
 		}
 		return err
 	}

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"github.com/geostream/geostream/analyzer/internal/model"
 	"io"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/input"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
 )
@@ -112,6 +112,56 @@ func TestValidate(t *testing.T) {
 	bad.Lateness = -time.Second
 	if bad.Validate() == nil {
 		t.Error("negative lateness accepted")
+	}
+}
+
+// countingSource counts the lines asked of a Source and sees it closed.
+type countingSource struct {
+	input.Source
+	reads  int
+	closed bool
+}
+
+func (s *countingSource) Next(ctx context.Context) (input.Line, error) {
+	s.reads++
+	return s.Source.Next(ctx)
+}
+
+func (s *countingSource) Close() error { s.closed = true; return s.Source.Close() }
+
+// TestRunValidates: Run refuses bad options, naming the field, before it
+// reads the source, and closes the outputs it was given.
+func TestRunValidates(t *testing.T) {
+	for _, tc := range []struct {
+		name, field string
+		edit        func(*Options)
+	}{
+		{"clock", "Clock", func(o *Options) { o.Clock = "sundial" }},
+		{"window", "Slide", func(o *Options) { o.Window.Slide = 3 * time.Second }},
+		{"no source", "Source", func(o *Options) { o.Source = nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := &countingSource{Source: fileSource(t, strings.NewReader(lines(3)), nil)}
+			o := Options{Source: src, Clock: ClockEvent, Window: testWindow}
+			if tc.field == "Source" {
+				src.Source.Close()
+			}
+			tc.edit(&o)
+			out := &recorder{}
+			err := New(o, nil, out).Run(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tc.field) {
+				t.Fatalf("Run: %v, want an error naming %s", err, tc.field)
+			}
+			if src.reads != 0 {
+				t.Errorf("the source was read %d times", src.reads)
+			}
+			if tc.field != "Source" && !src.closed {
+				t.Error("the source was not closed")
+			}
+			if !out.closed {
+				t.Error("the output was not closed")
+			}
+		})
 	}
 }
 
