@@ -211,14 +211,19 @@ func TestLocateText(t *testing.T) {
 		{"#Palermo tonight", "Palermo"},                    // a hashtag counts
 		{"protest in Portland Oregon", "Portland, Oregon"}, // a region after the name is fine
 		{"I love Paris", "Paris"},
-		{"New york times says", ""},          // all words of a name must be capitals
-		{"Reading a good book", ""},          // common word
-		{"Nice one, mate", ""},               // common word
-		{"my Mobile died", ""},               // common word
-		{"Michael Jackson forever", ""},      // a person
-		{"@London_Fan thanks", ""},           // a handle
-		{"see https://London.example", ""},   // a URL
-		{"a small Town of 2,000 people", ""}, // under 100k people
+		{"New york times says", ""},                      // all words of a name must be capitals
+		{"Reading a good book", ""},                      // common word
+		{"Nice one, mate", ""},                           // common word
+		{"my Mobile died", ""},                           // common word
+		{"Michael Jackson forever", ""},                  // a person
+		{"@London_Fan thanks", ""},                       // a handle
+		{"see https://London.example", ""},               // a URL
+		{"a small Town of 2,000 people", ""},             // under 100k people
+		{"Chicago's best pizza", "Chicago"},              // a possessive
+		{"New York’s finest", "New York City"},           // a possessive, typographic apostrophe
+		{"stuck in Los Angeles' traffic", "Los Angeles"}, // a possessive after "s"
+		{"Chicagos", ""},                                 // no apostrophe: not a possessive
+		{"Denver'sville", ""},                            // the "s" starts another word
 		{"", ""},
 		{"東京に行きたい", ""}, // no spaces to find whole words in
 	}

@@ -18,7 +18,7 @@ const (
 
 // Token flags.
 const (
-	tokCap        uint8 = 1 << iota // first letter upper case, or a script without case
+	tokCap        uint16 = 1 << iota // first letter upper case, or a script without case
 	tokDigit                        // holds a digit (postcodes, house numbers)
 	tokFlag                         // a flag emoji: text is its ISO country code
 	tokDot                          // follows a '.' with no space: "u.s.a"
@@ -26,13 +26,14 @@ const (
 	tokUnderscore                   // holds '_': a username, never a place
 	tokHash                         // a hashtag: follows '#'
 	tokUpper                        // holds an upper-case letter
+	tokPoss                         // ends in an apostrophe and "s": "chicagos" was "Chicago's"
 )
 
 // token is one normalised word: text is buf[start:end] of its tokenizer.
 type token struct {
 	start, end int32
 	brk        uint8 // boundary before the token
-	flags      uint8
+	flags      uint16
 }
 
 // tokenizer splits strings into normalised tokens, reusing its buffers. The
@@ -135,6 +136,9 @@ func (z *tokenizer) tokenize(s string) {
 				z.buf = append(z.buf, c)
 			case c == '\'' || c == '`':
 				// dropped: "st john's" → "st johns"
+				if inTok && possessive(s, i+1) {
+					cur.flags |= tokPoss
+				}
 			case c == '.':
 				end()
 			case c == ',' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == '"':
@@ -179,6 +183,9 @@ func (z *tokenizer) tokenize(s string) {
 			// combining marks (accents), zero-width joiner, variation selectors
 		case r == 0x2019 || r == 0x2018 || r == 0x02BC || r == 0x02BB || r == 0x00B4:
 			// apostrophes, dropped like '
+			if inTok && possessive(s, i) {
+				cur.flags |= tokPoss
+			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r):
 			if !inTok {
 				cur = token{start: int32(len(z.buf)), brk: brk}
@@ -332,4 +339,20 @@ func skipWord(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// possessive reports whether s[j:] starts with an "s" that ends a word: the
+// rest of "Chicago's".
+func possessive(s string, j int) bool {
+	if j >= len(s) || s[j] != 's' && s[j] != 'S' {
+		return false
+	}
+	if j+1 == len(s) {
+		return true
+	}
+	if c := s[j+1]; c < utf8.RuneSelf {
+		return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_')
+	}
+	r, _ := utf8.DecodeRuneInString(s[j+1:])
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
 }

@@ -7,7 +7,8 @@ const maxTextLen = 2000
 
 // LocateText finds the first place name in a tweet's text: a city of at
 // least 100,000 people, written as whole words ("New York", "São Paulo",
-// "#London") in title case, as place names are, or as a hashtag. Shouted
+// "#London", "Chicago's") in title case, as place names are, or as a
+// hashtag. Shouted
 // words ("CARI PACAR ITU") do not count, nor names run together with another
 // capitalised word, which make a person, a club or a title ("Whitney
 // Houston", "Real Madrid", "Chennai Express", "New York Times") unless that
@@ -34,6 +35,10 @@ func (gc *Geocoder) locateText(text string, needCap bool) (Result, bool) {
 			continue
 		}
 		most, ok := g.textFirst[z.text(t)]
+		if !ok && t.flags&tokPoss != 0 { // "Chicago's"
+			w := z.text(t)
+			most, ok = g.textFirst[w[:len(w)-1]]
+		}
 		if !ok {
 			continue
 		}
@@ -49,7 +54,11 @@ func (gc *Geocoder) locateText(text string, needCap bool) (Result, bool) {
 			if needCap && n > 1 && toks[i+n-1].flags&tokCap == 0 {
 				continue // "New York" and "Rio de Janeiro", not "New york times"
 			}
-			id, ok := g.text[gc.join(toks[i:i+n])]
+			key := gc.join(toks[i : i+n])
+			id, ok := g.text[key]
+			if !ok && toks[i+n-1].flags&tokPoss != 0 { // "New York's"
+				id, ok = g.text[key[:len(key)-1]]
+			}
 			if !ok {
 				continue
 			}
