@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -11,10 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/shared/logs/logtest"
 )
 
 var bin string // directory holding the built binaries
@@ -47,10 +47,7 @@ func TestMain(m *testing.M) {
 type proc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	mu   sync.Mutex
-	logs []map[string]any
-	raw  bytes.Buffer
-	seen chan struct{} // closed and replaced on every log line
+	log  *logtest.Log
 	done chan error
 }
 
@@ -65,38 +62,16 @@ func startEnv(t *testing.T, env []string, name string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(bin, name), append(args, "--log-format", "json")...)
 	cmd.Env = append(os.Environ(), env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{t: t, cmd: cmd, seen: make(chan struct{}), done: make(chan error, 1)}
+	p := &proc{t: t, cmd: cmd, log: logtest.New(), done: make(chan error, 1)}
+	cmd.Stderr = p.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var m map[string]any
-			json.Unmarshal(sc.Bytes(), &m)
-			p.mu.Lock()
-			p.raw.Write(sc.Bytes())
-			p.raw.WriteByte('\n')
-			if m != nil {
-				p.logs = append(p.logs, m)
-			}
-			close(p.seen)
-			p.seen = make(chan struct{})
-			p.mu.Unlock()
-		}
-		p.done <- cmd.Wait()
-	}()
+	go func() { p.done <- cmd.Wait() }() // ends when the process does
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		if t.Failed() {
-			p.mu.Lock()
-			t.Logf("%s log:\n%s", name, p.raw.String())
-			p.mu.Unlock()
+			t.Logf("%s log:\n%s", name, p.log.Text())
 		}
 	})
 	return p
@@ -105,34 +80,15 @@ func startEnv(t *testing.T, env []string, name string, args ...string) *proc {
 // waitLog waits until n log lines with message msg have appeared.
 func (p *proc) waitLog(msg string, n int, timeout time.Duration) map[string]any {
 	p.t.Helper()
-	deadline := time.After(timeout)
-	for {
-		p.mu.Lock()
-		var hits []map[string]any
-		for _, m := range p.logs {
-			if m["msg"] == msg {
-				hits = append(hits, m)
-			}
-		}
-		seen := p.seen
-		p.mu.Unlock()
-		if len(hits) >= n {
-			return hits[n-1]
-		}
-		select {
-		case <-seen:
-		case <-deadline:
-			p.t.Fatalf("no %d× %q in the log after %v", n, msg, timeout)
-		}
+	m, err := p.log.Wait(msg, n, timeout, nil)
+	if err != nil {
+		p.t.Fatal(err)
 	}
+	return m
 }
 
 // changed returns a channel closed at the next log line.
-func (p *proc) changed() <-chan struct{} {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.seen
-}
+func (p *proc) changed() <-chan struct{} { return p.log.Changed() }
 
 func (p *proc) wait(timeout time.Duration) error {
 	p.t.Helper()

@@ -128,9 +128,8 @@ func recordThenReplay(t *testing.T, env []string, n int, args ...string) (string
 
 // lastLog is a stopped process's last log line and its whole log.
 func lastLog(p *proc) (map[string]any, string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.logs[len(p.logs)-1], p.raw.String()
+	recs := p.log.Records()
+	return recs[len(recs)-1], p.log.Text()
 }
 
 // placed checks the analyzer's output: windows with located tweets, a map,

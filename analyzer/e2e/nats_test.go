@@ -313,9 +313,7 @@ func TestNATSCredentialsAndTLS(t *testing.T) {
 			if err := bad.wait(30 * time.Second); err == nil {
 				t.Fatal("the analyzer ran without credentials")
 			}
-			bad.mu.Lock()
-			log := bad.raw.String()
-			bad.mu.Unlock()
+			log := bad.log.Text()
 			if !strings.Contains(log, "analyzer: --nats: connecting to") || strings.Contains(log, "s3cret") || strings.Contains(log, "pa55") {
 				t.Fatalf("the refusal says:\n%s", log)
 			}

@@ -45,9 +45,7 @@ func TestTLSAndToken(t *testing.T) {
 			if err == nil {
 				t.Fatal("the analyzer exited 0")
 			}
-			p.mu.Lock()
-			logText := p.raw.String()
-			p.mu.Unlock()
+			logText := p.log.Text()
 			var last string
 			for _, l := range strings.Split(strings.TrimSpace(logText), "\n") {
 				if strings.HasPrefix(l, "analyzer: ") {
@@ -81,9 +79,7 @@ func TestTLSAndToken(t *testing.T) {
 		t.Fatalf("windows account for %d of 2000 tweets over TLS", total)
 	}
 	for _, p := range append([]*proc{scr, an}, refused...) {
-		p.mu.Lock()
-		leaked := containsStr(p.raw.String(), "s3cret-token") || containsStr(p.raw.String(), "wrong-token")
-		p.mu.Unlock()
+		leaked := containsStr(p.log.Text(), "s3cret-token") || containsStr(p.log.Text(), "wrong-token")
 		if leaked {
 			t.Fatal("a token appears in a log")
 		}

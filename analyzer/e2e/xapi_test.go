@@ -84,19 +84,15 @@ func TestLiveStreamThroughBothBinaries(t *testing.T) {
 	if total != n || rulesPosted != 1 {
 		t.Fatalf("windows account for %d tweets of %d; rules posted %d times", total, n, rulesPosted)
 	}
-	scr.mu.Lock()
-	leaked := strings.Contains(scr.raw.String(), fakeToken)
-	scr.mu.Unlock()
+	leaked := strings.Contains(scr.log.Text(), fakeToken)
 	if leaked {
 		t.Fatal("the bearer token appears in the scraper's log")
 	}
 }
 
 func lastLinesOut(p *proc) float64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	var v float64
-	for _, m := range p.logs {
+	for _, m := range p.log.Records() {
 		if m["msg"] == "server stats" {
 			if x, ok := m["lines_out"].(float64); ok {
 				v = x

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/shared/logs/logtest"
 )
 
 // chromium finds a Chromium to drive: $GEOSTREAM_CHROMIUM, or one on PATH.
@@ -510,7 +510,7 @@ func TestScreenshot(t *testing.T) {
 	}()
 	ctx := browser(t, 1440, 960)
 	dir := t.TempDir()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	root := cli.NewRootCmd(cli.Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: logs, Getenv: func(string) string { return "" }})
 	pl, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := pl.Addr().String()
@@ -557,22 +557,4 @@ func TestScreenshot(t *testing.T) {
 	if err := os.WriteFile(out, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// syncBuffer is a log sink safe for the analyzer's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

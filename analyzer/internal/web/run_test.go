@@ -12,12 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/cli"
 	"github.com/geostream/geostream/analyzer/internal/output"
+	"github.com/geostream/geostream/shared/logs/logtest"
 	"github.com/geostream/geostream/shared/wire"
 )
 
@@ -30,43 +30,21 @@ type analyzer struct {
 	cancel context.CancelFunc
 	done   chan error
 
-	mu   sync.Mutex
-	logs []map[string]any
-	raw  bytes.Buffer
-	seen chan struct{} // closed and replaced at every log line
+	log *logtest.Log
 }
 
 // startAnalyzer runs `analyzer run --input - --out DIR --log-format json`
 // with args; stdin is the returned analyzer's in.
 func startAnalyzer(t testing.TB, args ...string) *analyzer {
-	a := &analyzer{t: t, out: t.TempDir(), done: make(chan error, 1), seen: make(chan struct{})}
+	a := &analyzer{t: t, out: t.TempDir(), done: make(chan error, 1), log: logtest.New()}
 	pr, pw := io.Pipe()
 	a.in = pw
-	lr, lw := io.Pipe()
-	go func() { // ends when the run's log pipe closes
-		sc := bufio.NewScanner(lr)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var m map[string]any
-			json.Unmarshal(sc.Bytes(), &m)
-			a.mu.Lock()
-			a.raw.Write(sc.Bytes())
-			a.raw.WriteByte('\n')
-			if m != nil {
-				a.logs = append(a.logs, m)
-			}
-			close(a.seen)
-			a.seen = make(chan struct{})
-			a.mu.Unlock()
-		}
-	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	root := cli.NewRootCmd(cli.Deps{Stdin: pr, Stdout: io.Discard, Stderr: lw, Getenv: func(string) string { return "" }})
+	root := cli.NewRootCmd(cli.Deps{Stdin: pr, Stdout: io.Discard, Stderr: a.log, Getenv: func(string) string { return "" }})
 	root.SetArgs(append([]string{"run", "--input", "-", "--out", a.out, "--log-format", "json"}, args...))
 	go func() { // the analyzer: ends when its input ends or ctx is cancelled
 		err := root.ExecuteContext(ctx)
-		lw.Close()
 		pr.Close()
 		a.done <- err
 	}()
@@ -79,9 +57,7 @@ func startAnalyzer(t testing.TB, args ...string) *analyzer {
 			t.Error("the analyzer did not stop")
 		}
 		if t.Failed() {
-			a.mu.Lock()
-			t.Logf("analyzer log:\n%s", a.raw.String())
-			a.mu.Unlock()
+			t.Logf("analyzer log:\n%s", a.log.Text())
 		}
 	})
 	return a
@@ -89,23 +65,12 @@ func startAnalyzer(t testing.TB, args ...string) *analyzer {
 
 // waitLog waits for a log line with message msg and returns it.
 func (a *analyzer) waitLog(msg string, timeout time.Duration) map[string]any {
-	deadline := time.After(timeout)
-	for {
-		a.mu.Lock()
-		for _, m := range a.logs {
-			if m["msg"] == msg {
-				a.mu.Unlock()
-				return m
-			}
-		}
-		seen := a.seen
-		a.mu.Unlock()
-		select {
-		case <-seen:
-		case <-deadline:
-			a.t.Fatalf("no %q in the log after %v", msg, timeout)
-		}
+	a.t.Helper()
+	m, err := a.log.Wait(msg, 1, timeout, nil)
+	if err != nil {
+		a.t.Fatal(err)
 	}
+	return m
 }
 
 // url is the live page's address, once it is served.

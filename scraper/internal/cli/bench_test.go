@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/shared/logs/logtest"
 )
 
 // benchCapture writes a synthetic capture of n lines once per benchmark.
@@ -44,13 +46,13 @@ func BenchmarkReplay(b *testing.B) {
 		b.ReportAllocs()
 		cpu0 := cpuTime()
 		for b.Loop() {
-			var stderr lockedBuffer
-			root := NewRootCmd(Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr, Getenv: func(string) string { return "" }})
+			stderr := logtest.New()
+			root := NewRootCmd(Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Getenv: func(string) string { return "" }})
 			root.SetArgs(append([]string{"replay", capture, "--speed", "0", "--log-format", "json", "--log-level", "info"}, args...))
 			errc := make(chan error, 1)
 			go func() { errc <- root.ExecuteContext(context.Background()) }()
 			if client {
-				conn, err := net.Dial("tcp", logField(b, &stderr, "serving", "addr"))
+				conn, err := net.Dial("tcp", logField(b, stderr, "serving", "addr"))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/shared/bus/bustest"
+	"github.com/geostream/geostream/shared/logs/logtest"
 	"github.com/nats-io/nats.go"
 )
 
@@ -18,7 +19,7 @@ func runScraper(t *testing.T, env map[string]string, args ...string) (int, strin
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	var stderr lockedBuffer
+	var stderr logtest.Buffer
 	root := NewRootCmd(Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr, Getenv: func(k string) string { return env[k] }})
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -1,56 +1,31 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/geostream/geostream/shared/logs/logtest"
 	"go.uber.org/goleak"
 )
 
-// lockedBuffer is a bytes.Buffer safe for a logger and a test at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// logField polls JSON log lines in buf for message msg and returns its
-// field key.
-func logField(t testing.TB, buf *lockedBuffer, msg, key string) string {
+// logField waits for a JSON log line in log with message msg and returns
+// its field key.
+func logField(t testing.TB, log *logtest.Log, msg, key string) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, l := range strings.Split(buf.String(), "\n") {
-			var m map[string]any
-			if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == msg {
-				if v, ok := m[key].(string); ok {
-					return v
-				}
-			}
-		}
-		time.Sleep(5 * time.Millisecond) // polling a condition with a deadline
+	m, err := log.Wait(msg, 1, 20*time.Second, nil)
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, log.Text())
 	}
-	t.Fatalf("no %q log line with %s:\n%s", msg, key, buf.String())
-	return ""
+	v, ok := m[key].(string)
+	if !ok {
+		t.Fatalf("the %q log line has no %s: %v", msg, key, m)
+	}
+	return v
 }
 
 // TestFailingRecordShutsTheServerDown: when the recording cannot be written
@@ -63,12 +38,12 @@ func TestFailingRecordShutsTheServerDown(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var stderr lockedBuffer
-	root := NewRootCmd(Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr, Getenv: func(string) string { return "" }})
+	stderr := logtest.New()
+	root := NewRootCmd(Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Getenv: func(string) string { return "" }})
 	root.SetArgs([]string{"synth", "--speed", "0", "--record", "/dev/full", "--listen", "127.0.0.1:0", "--log-format", "json"})
 	errc := make(chan error, 1)
 	go func() { errc <- root.ExecuteContext(ctx) }()
-	addr := logField(t, &stderr, "serving", "addr")
+	addr := logField(t, stderr, "serving", "addr")
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
