@@ -155,6 +155,19 @@ func idString(v *fastjson.Value) string {
 	return ""
 }
 
+// xEntities undoes the escaping of X's tweet text, which writes &, < and
+// > as &amp;, &lt; and &gt; and nothing else; so every '&' in the text
+// begins one of the three ("&amp;lt;" is a "&lt;" the author typed).
+var xEntities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
+
+// unescapeX returns the text an X tweet's author wrote.
+func unescapeX(s string) string {
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	return xEntities.Replace(s)
+}
+
 func decodeV2(env, data *fastjson.Value) (Tweet, error) {
 	t := Tweet{
 		ID:   idString(data.Get("id")),
@@ -164,6 +177,7 @@ func decodeV2(env, data *fastjson.Value) (Tweet, error) {
 	if note := str(data, "note_tweet", "text"); note != "" {
 		t.Text = note
 	}
+	t.Text = unescapeX(t.Text)
 	if t.ID == "" {
 		return malformed("v2 tweet without id")
 	}
@@ -249,6 +263,7 @@ func decodeV1(v *fastjson.Value) (Tweet, error) {
 	if t.Text == "" {
 		t.Text = str(src, "text")
 	}
+	t.Text = unescapeX(t.Text)
 	if c := v.Get("coordinates"); c != nil && c.Type() == fastjson.TypeObject {
 		if lon, lat, ok := pair(c.Get("coordinates")); ok {
 			t.setPoint(lon, lat)

@@ -97,6 +97,30 @@ func TestDecodeTextRules(t *testing.T) {
 	}
 }
 
+// TestDecodeXEntities: X writes &, < and > in tweet text as HTML entities;
+// the decoded text is what the author typed, and a compact line (written
+// from decoded text) is left alone.
+func TestDecodeXEntities(t *testing.T) {
+	var d Decoder
+	for _, tc := range []struct{ name, line, want string }{
+		{"v2", `{"data":{"id":"1","text":"Q&amp;A &lt;3 &gt;&gt; go"}}`, "Q&A <3 >> go"},
+		{"v2 note", `{"data":{"id":"1","text":"x","note_tweet":{"text":"fish &amp; chips"}}}`, "fish & chips"},
+		{"v1.1", `{"id_str":"1","created_at":"Wed Oct 10 20:19:24 +0000 2018","text":"A&amp;M &gt; all"}`, "A&M > all"},
+		{"v1.1 extended", `{"id_str":"1","created_at":"Wed Oct 10 20:19:24 +0000 2018","text":"t","extended_tweet":{"full_text":"salt &amp; pepper"}}`, "salt & pepper"},
+		{"typed entity", `{"data":{"id":"1","text":"write &amp;lt; for &lt;"}}`, "write &lt; for <"},
+		{"bare ampersand", `{"data":{"id":"1","text":"AT&T & co"}}`, "AT&T & co"},
+		{"compact", `{"id":"1","created_at":"2026-01-01T00:00:00Z","text":"Q&amp;A"}`, "Q&amp;A"},
+	} {
+		tw, err := d.Decode([]byte(tc.line))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if tw.Text != tc.want {
+			t.Errorf("%s: text %q, want %q", tc.name, tw.Text, tc.want)
+		}
+	}
+}
+
 func TestDecodeUserLocation(t *testing.T) {
 	tests := []struct{ name, line, want string }{
 		{"v1.1 user.location", `{"id_str":"1","text":"x","user":{"screen_name":"a","location":"Brooklyn, NY"}}`, "Brooklyn, NY"},
