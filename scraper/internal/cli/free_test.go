@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/geostream/geostream/scraper/internal/source/bluesky"
+	"github.com/geostream/geostream/scraper/internal/source/mastodon"
 )
 
 var mastodonToken = map[string]string{"MASTODON_TOKEN": "m-token"}
@@ -73,8 +74,14 @@ func TestMastodonFlags(t *testing.T) {
 		t.Fatalf("options %+v", o)
 	}
 	o, _, err = mastodonArgs(t, mastodonToken, "--instance", "https://social.example")
-	if err != nil || o.Stream != "public" {
-		t.Fatalf("default stream: %+v %v", o, err)
+	if err != nil || o.Stream != "public" || o.options().Backfill != mastodon.DefaultBackfill {
+		t.Fatalf("defaults: %+v %v", o, err)
+	}
+	for _, tc := range []struct{ flag, want int }{{0, -1}, {25, 25}} {
+		o, _, err = mastodonArgs(t, mastodonToken, "--instance", "https://social.example", "--backfill", fmt.Sprint(tc.flag))
+		if err != nil || o.options().Backfill != tc.want {
+			t.Fatalf("--backfill %d: source gets %d (%v)", tc.flag, o.options().Backfill, err)
+		}
 	}
 }
 
@@ -110,6 +117,7 @@ func TestFreeSourcesBadFlags(t *testing.T) {
 		{mastodonToken, []string{"--instance", "https://social.example", "--stream", "hashtag"}, "tag"},
 		{mastodonToken, []string{"--instance", "https://social.example", "--tag", "snow"}, "tag"},
 		{mastodonToken, []string{"--instance", "https://social.example", "--track", ","}, "--track"},
+		{mastodonToken, []string{"--instance", "https://social.example", "--backfill", "-1"}, "--backfill"},
 	}
 	for _, tc := range mastodon {
 		_, code, err := mastodonArgs(t, tc.env, tc.args...)

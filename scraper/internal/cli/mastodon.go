@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"github.com/geostream/geostream/shared/cmdhelp"
-	"github.com/geostream/geostream/shared/wire"
 	"strings"
 
 	"github.com/geostream/geostream/scraper/internal/source/mastodon"
+	"github.com/geostream/geostream/shared/cmdhelp"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 
@@ -19,6 +19,7 @@ type MastodonOptions struct {
 	Tag          string
 	Lang         []string
 	Track        []string
+	Backfill     int
 
 	token string // from the environment; never logged
 }
@@ -32,7 +33,10 @@ func newMastodonCmd(d Deps, lo *logOptions, runF func(context.Context, *Mastodon
 WebSocket and serves each new status as one line (the Status JSON). It needs
 an access token of a free account on that instance, from MASTODON_TOKEN (in
 the web interface: Preferences, Development, New application, scope
-read:statuses); the token is never logged. Posts carry no coordinates: the
+read:statuses); the token is never logged. When the connection breaks, it is
+dialled again and the statuses posted meanwhile are fetched from the
+instance's timeline for the same stream (up to --backfill), so that a short
+outage loses nothing. Posts carry no coordinates: the
 analyzer places them by the author's profile field named for a place
 ("Location", "📍", "Based in"), then a city named in the bio, then one in the
 text. A refused token ends the command at once.`,
@@ -59,7 +63,8 @@ text. A refused token ends the command at once.`,
 	f.StringVar(&o.Tag, "tag", "", "the hashtag of a hashtag stream")
 	f.StringSliceVar(&o.Lang, "lang", nil, "languages to keep, e.g. en,de (comma-separated)")
 	f.StringSliceVar(&o.Track, "track", nil, "keywords or phrases to keep (comma-separated; any matches, every word of a phrase)")
-	groupFlags(cmd, cmdhelp.Group{Title: "Mastodon flags", Flags: []string{"instance", "stream", "tag", "streaming-url", "track", "lang"}})
+	f.IntVar(&o.Backfill, "backfill", mastodon.DefaultBackfill, "after a reconnection, fetch at most this many statuses posted while disconnected (0: none)")
+	groupFlags(cmd, cmdhelp.Group{Title: "Mastodon flags", Flags: []string{"instance", "stream", "tag", "streaming-url", "track", "lang", "backfill"}})
 	return cmd
 }
 
@@ -78,6 +83,9 @@ func (o *MastodonOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) e
 		return usagef("--instance is required: the address of the instance your token belongs to")
 	}
 	o.Lang, o.Track = splitList(o.Lang), splitList(o.Track)
+	if o.Backfill < 0 {
+		return usagef("--backfill must not be negative")
+	}
 	if cmd.Flags().Changed("track") && len(o.Track) == 0 {
 		return usagef("--track has no keywords")
 	}
@@ -90,7 +98,7 @@ func (o *MastodonOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) e
 
 func (o *MastodonOptions) options() mastodon.Options {
 	return mastodon.Options{Instance: strings.TrimSpace(o.Instance), StreamingURL: strings.TrimSpace(o.StreamingURL),
-		Token: o.token, Stream: o.Stream, Tag: o.Tag, Langs: o.Lang, Track: o.Track,
+		Token: o.token, Stream: o.Stream, Tag: o.Tag, Langs: o.Lang, Track: o.Track, Backfill: backfill(o.Backfill),
 		MaxLine: o.Serve.MaxLine, StatsInterval: o.Serve.StatsInterval, Logger: o.Serve.log}
 }
 
@@ -104,4 +112,13 @@ func mastodonRun(ctx context.Context, d Deps, o *MastodonOptions) error {
 	err = serve(ctx, d, src, &o.Serve)
 	o.Serve.log.Info("mastodon finished", "stats", src.Stats())
 	return err
+}
+
+// backfill maps --backfill (0: none) to mastodon.Options.Backfill (0: the
+// default, negative: none).
+func backfill(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -6,8 +6,12 @@
 // edits and other events are skipped and counted.
 //
 // When the connection breaks it dials again with a doubling, jittered
-// backoff; the streaming API has no cursor, so posts made while it is down
-// are missed. A refused token ends the source at once with ErrAuth.
+// backoff. The streaming API has no cursor, so once the new connection is
+// up the source asks the instance's REST timeline for the same stream for
+// what was posted since the last status it served (min_id, oldest first,
+// up to Backfill statuses) and serves those before the stream goes on;
+// statuses served twice are dropped. A refused token ends the source at
+// once with ErrAuth.
 package mastodon
 
 import (
@@ -40,8 +44,19 @@ var ErrAuth = errors.New("mastodon: the instance refused the access token")
 // tokenHelp says what to do about a refused token.
 const tokenHelp = "set MASTODON_TOKEN to an access token of this instance with the read:statuses scope"
 
-// DiscoveryTimeout bounds the look-up of the instance's streaming host.
+// DiscoveryTimeout bounds the look-up of the instance's streaming host,
+// and each request for the statuses missed while disconnected.
 const DiscoveryTimeout = 10 * time.Second
+
+// DefaultBackfill is how many missed statuses a reconnection fetches at
+// most: ten requests of the timeline's largest page.
+const DefaultBackfill = 400
+
+// backfillPage is the timeline API's largest page.
+const backfillPage = 40
+
+// recentIDs is how many served statuses are remembered to drop repeats.
+const recentIDs = 4096
 
 // Options configures a Source.
 type Options struct {
@@ -59,6 +74,10 @@ type Options struct {
 	Langs, Track []string
 	// MaxLine is the longest event in bytes [wire.DefaultMaxLine].
 	MaxLine int
+	// Backfill is how many statuses posted while the connection was down
+	// are fetched from the REST timeline after it is back
+	// [DefaultBackfill]; negative fetches none.
+	Backfill int
 	// StatsInterval is how often to log the counters (0: never).
 	StatsInterval time.Duration
 	Logger        *slog.Logger
@@ -115,10 +134,15 @@ type Stats struct {
 	Errors      int64 // error messages from the server
 	Filtered    int64 // statuses dropped by --lang / --track
 	Malformed   int64 // messages that are not events, or updates without a Status
-	TooLong     int64 // messages over MaxLine, skipped
+	TooLong     int64 // messages (or fetched statuses) over MaxLine, skipped
 	Connections int64 // handshakes that succeeded
 	Failures    int64 // attempts that failed, and connections that broke
 	Stalls      int64 // connections dropped for silence
+	Backfilled  int64 // statuses served from the REST timeline after a reconnection
+	Duplicates  int64 // statuses served before, dropped
+	// BackfillFailures counts timeline requests that failed: the statuses
+	// of that gap are missed.
+	BackfillFailures int64
 }
 
 // LogValue makes Stats one log group.
@@ -126,11 +150,13 @@ func (s Stats) LogValue() slog.Value {
 	return slog.GroupValue(slog.Int64("statuses", s.Statuses), slog.Int64("deletes", s.Deletes), slog.Int64("edits", s.Edits),
 		slog.Int64("other_events", s.OtherEvents), slog.Int64("errors", s.Errors), slog.Int64("filtered", s.Filtered),
 		slog.Int64("malformed", s.Malformed), slog.Int64("too_long", s.TooLong), slog.Int64("connections", s.Connections),
-		slog.Int64("failures", s.Failures), slog.Int64("stalls", s.Stalls))
+		slog.Int64("failures", s.Failures), slog.Int64("stalls", s.Stalls), slog.Int64("backfilled", s.Backfilled),
+		slog.Int64("duplicates", s.Duplicates), slog.Int64("backfill_failures", s.BackfillFailures))
 }
 
 type counters struct {
 	statuses, deletes, edits, otherEvents, errors, filtered, malformed atomic.Int64
+	backfilled, duplicates, backfillFailures, tooLong                  atomic.Int64
 }
 
 // Source reads one stream of an instance. Next and Close are called from
@@ -146,6 +172,15 @@ type Source struct {
 	payload []byte
 	filter  source.Filter
 	n       counters
+
+	idp    fastjson.Parser // reads a status's id
+	maxID  string          // the newest local status id served
+	conns  int64           // connections made, as last seen
+	missed [][]byte        // statuses fetched after a reconnection, oldest first
+	held   []byte          // the new connection's first message, served after them
+	recent map[string]struct{}
+	ring   []string // recent's ids, oldest overwritten first
+	ringAt int
 }
 
 // New returns a Source for valid options; it looks up the streaming server
@@ -157,6 +192,9 @@ func New(opts Options) (*Source, error) {
 	if opts.MaxLine == 0 {
 		opts.MaxLine = wire.DefaultMaxLine
 	}
+	if opts.Backfill == 0 {
+		opts.Backfill = DefaultBackfill
+	}
 	if opts.Feed.Client == nil {
 		opts.Feed.Client = &http.Client{}
 	}
@@ -164,7 +202,8 @@ func New(opts Options) (*Source, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts.Tag = strings.TrimPrefix(opts.Tag, "#")
-	s := &Source{opts: opts, log: opts.Logger, filter: source.NewFilter(opts.Langs, opts.Track)}
+	s := &Source{opts: opts, log: opts.Logger, filter: source.NewFilter(opts.Langs, opts.Track),
+		recent: make(map[string]struct{}, recentIDs), ring: make([]string, recentIDs)}
 	if opts.StreamingURL != "" {
 		s.stream = wsScheme(opts.StreamingURL)
 	}
@@ -212,8 +251,7 @@ func wsScheme(s string) string {
 func (s *Source) discover(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, DiscoveryTimeout)
 	defer cancel()
-	base := strings.TrimRight(s.opts.Instance, "/")
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.Replace(strings.Replace(base, "wss://", "https://", 1), "ws://", "http://", 1)+"/api/v2/instance", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.restBase()+"/api/v2/instance", nil)
 	if err != nil {
 		return
 	}
@@ -238,12 +276,19 @@ func (s *Source) discover(ctx context.Context) {
 	}
 }
 
+// restBase is the instance's REST address: http(s), no trailing slash.
+func (s *Source) restBase() string {
+	base := strings.TrimRight(s.opts.Instance, "/")
+	return strings.Replace(strings.Replace(base, "wss://", "https://", 1), "ws://", "http://", 1)
+}
+
 // Stats returns the counters so far.
 func (s *Source) Stats() Stats {
 	f := s.feed.Stats()
 	return Stats{Statuses: s.n.statuses.Load(), Deletes: s.n.deletes.Load(), Edits: s.n.edits.Load(),
 		OtherEvents: s.n.otherEvents.Load(), Errors: s.n.errors.Load(), Filtered: s.n.filtered.Load(),
-		Malformed: s.n.malformed.Load(), TooLong: f.TooLong, Connections: f.Connections, Failures: f.Failures, Stalls: f.Stalls}
+		Malformed: s.n.malformed.Load(), TooLong: f.TooLong + s.n.tooLong.Load(), Connections: f.Connections, Failures: f.Failures, Stalls: f.Stalls,
+		Backfilled: s.n.backfilled.Load(), Duplicates: s.n.duplicates.Load(), BackfillFailures: s.n.backfillFailures.Load()}
 }
 
 // Next returns the Status of the next update as a line, with its decoded
@@ -258,15 +303,40 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 		}
 	}
 	for {
-		m, err := s.feed.Next(ctx)
-		if errors.Is(err, wsfeed.ErrRefused) {
-			detail := strings.TrimPrefix(err.Error(), wsfeed.ErrRefused.Error()+" ")
-			return source.Line{}, fmt.Errorf("%w %s; %s", ErrAuth, detail, tokenHelp)
+		if len(s.missed) > 0 {
+			st := s.missed[0]
+			s.missed = s.missed[1:]
+			s.payload = append(s.payload[:0], st...)
+			if l, ok := s.status(); ok {
+				s.n.backfilled.Add(1)
+				return l, nil
+			}
+			continue
 		}
-		if err != nil {
-			return source.Line{}, err
+		var data []byte
+		if s.held != nil {
+			data, s.held = s.held, nil
+		} else {
+			m, err := s.feed.Next(ctx)
+			if errors.Is(err, wsfeed.ErrRefused) {
+				detail := strings.TrimPrefix(err.Error(), wsfeed.ErrRefused.Error()+" ")
+				return source.Line{}, fmt.Errorf("%w %s; %s", ErrAuth, detail, tokenHelp)
+			}
+			if err != nil {
+				return source.Line{}, err
+			}
+			data = m.Data
+			if c := s.feed.Stats().Connections; c != s.conns {
+				again := s.conns > 0
+				s.conns = c
+				if again && s.maxID != "" && s.opts.Backfill > 0 && s.opts.Instance != "" {
+					s.held = append([]byte(nil), data...)
+					s.backfill(ctx)
+					continue
+				}
+			}
 		}
-		l, ok, err := s.event(m.Data)
+		l, ok, err := s.event(data)
 		if err != nil {
 			return source.Line{}, err
 		}
@@ -316,18 +386,182 @@ func (s *Source) event(data []byte) (source.Line, bool, error) {
 		s.n.malformed.Add(1)
 		return source.Line{}, false, nil
 	}
+	l, ok := s.status()
+	return l, ok, nil
+}
+
+// status serves the Status in s.payload unless it is malformed, filtered
+// out or served before.
+func (s *Source) status() (source.Line, bool) {
 	tw, err := s.dec.Decode(s.payload)
 	if err != nil || tw.Kind != tweet.KindTweet {
 		s.n.malformed.Add(1)
-		return source.Line{}, false, nil
+		return source.Line{}, false
+	}
+	if _, dup := s.recent[tw.ID]; dup {
+		s.n.duplicates.Add(1)
+		return source.Line{}, false
+	}
+	s.remember(tw.ID)
+	if id := s.localID(); newer(id, s.maxID) {
+		s.maxID = id
 	}
 	if !s.filter.Keep(&tw) {
 		s.n.filtered.Add(1)
-		return source.Line{}, false, nil
+		return source.Line{}, false
 	}
 	s.n.statuses.Add(1)
 	s.tw = tw
-	return source.Line{Data: wsfeed.Line(s.payload), Tweet: &s.tw}, true, nil
+	return source.Line{Data: wsfeed.Line(s.payload), Tweet: &s.tw}, true
+}
+
+// remember keeps id among the recent ones, forgetting the oldest.
+func (s *Source) remember(id string) {
+	if old := s.ring[s.ringAt]; old != "" {
+		delete(s.recent, old)
+	}
+	s.ring[s.ringAt] = id
+	s.recent[id] = struct{}{}
+	s.ringAt = (s.ringAt + 1) % len(s.ring)
+}
+
+// localID is the instance's own id of the Status in s.payload: a decimal
+// number that grows with time, which the timeline pages by.
+func (s *Source) localID() string {
+	v, err := s.idp.ParseBytes(s.payload)
+	if err != nil {
+		return ""
+	}
+	id := string(v.GetStringBytes("id"))
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return ""
+		}
+	}
+	return id
+}
+
+// newer reports whether decimal id a is above b ("" is below all).
+func newer(a, b string) bool {
+	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+	if len(a) != len(b) {
+		return len(a) > len(b)
+	}
+	return a > b
+}
+
+// timeline is the REST address of the stream's timeline.
+func (s *Source) timeline() string {
+	q := url.Values{"limit": {fmt.Sprint(backfillPage)}}
+	path := "/api/v1/timelines/public"
+	switch s.opts.Stream {
+	case "public:local":
+		q.Set("local", "true")
+	case "public:remote":
+		q.Set("remote", "true")
+	case "hashtag", "hashtag:local":
+		path = "/api/v1/timelines/tag/" + url.PathEscape(s.opts.Tag)
+		if s.opts.Stream == "hashtag:local" {
+			q.Set("local", "true")
+		}
+	}
+	return s.restBase() + path + "?" + q.Encode()
+}
+
+// backfill fetches, oldest first, the statuses of the stream posted since
+// the newest one served, into s.missed. A failure is logged and counted:
+// the stream goes on without them.
+func (s *Source) backfill(ctx context.Context) {
+	since, got := s.maxID, 0
+	for got < s.opts.Backfill {
+		page, err := s.page(ctx, since)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.n.backfillFailures.Add(1)
+				s.log.Warn("cannot fetch the statuses missed while disconnected; they are lost", "since_id", since, "err", err)
+			}
+			return
+		}
+		if len(page) == 0 {
+			break
+		}
+		// A page is newest first: the gap is served oldest first.
+		for i := len(page) - 1; i >= 0 && got < s.opts.Backfill; i-- {
+			s.missed = append(s.missed, page[i].st)
+			got++
+			if newer(page[i].id, since) {
+				since = page[i].id
+			}
+		}
+		if len(page) < backfillPage {
+			break
+		}
+	}
+	if got >= s.opts.Backfill {
+		s.log.Warn("more statuses were posted while disconnected than are fetched; the newest of the gap are lost",
+			"fetched", got, "since_id", s.maxID)
+	}
+	if got > 0 {
+		s.log.Info("fetched the statuses missed while disconnected", "statuses", got, "since_id", s.maxID)
+	}
+}
+
+// missedStatus is one Status of a timeline page and its id.
+type missedStatus struct {
+	id string
+	st []byte
+}
+
+// page asks the timeline for the statuses just after min_id.
+func (s *Source) page(ctx context.Context, minID string) ([]missedStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, DiscoveryTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.timeline()+"&min_id="+url.QueryEscape(minID), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+s.opts.Token)
+	req.Header.Set("User-Agent", "geostream")
+	resp, err := s.opts.Feed.Client.Do(req)
+	if err != nil {
+		return nil, errors.New(strings.ReplaceAll(err.Error(), s.opts.Token, "[token]"))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("the timeline answered %s", resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(backfillPage*s.opts.MaxLine)+1))
+	if err != nil {
+		return nil, err
+	}
+	out, tooLong, err := parsePage(b, s.opts.MaxLine)
+	s.n.tooLong.Add(int64(tooLong)) // as the stream does with a message over MaxLine
+	return out, err
+}
+
+// parsePage reads a timeline's answer: a JSON list of Statuses, each kept
+// as its JSON with its id, except those over maxLine bytes (counted).
+func parsePage(b []byte, maxLine int) ([]missedStatus, int, error) {
+	var p fastjson.Parser
+	v, err := p.ParseBytes(b)
+	if err != nil {
+		return nil, 0, fmt.Errorf("the timeline's answer: %w", err)
+	}
+	arr, err := v.Array()
+	if err != nil {
+		return nil, 0, fmt.Errorf("the timeline's answer is no list of statuses")
+	}
+	out := make([]missedStatus, 0, len(arr))
+	tooLong := 0
+	for _, st := range arr {
+		raw := st.MarshalTo(nil)
+		if len(raw) > maxLine {
+			tooLong++
+			continue
+		}
+		out = append(out, missedStatus{id: string(st.GetStringBytes("id")), st: raw})
+	}
+	return out, tooLong, nil
 }
 
 // serverError handles {"error":"...","status":N}: a refused token ends the

@@ -6,10 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,9 +48,16 @@ type fakeMastodon struct {
 	srv       *httptest.Server
 	ctx       context.Context // ends with the test
 
-	mu      sync.Mutex
-	queries []url.Values
-	auth    []string
+	// timeline holds the statuses the REST timelines give, oldest first;
+	// timelineStatus, if set, is their answer's status instead.
+	timeline       [][]byte
+	timelineStatus int
+
+	mu        sync.Mutex
+	queries   []url.Values
+	auth      []string
+	pages     []*url.URL // the timeline requests
+	pagesAuth []string
 }
 
 func (f *fakeMastodon) start(t *testing.T) string {
@@ -71,6 +81,10 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "/api/v1/streaming":
 	default:
+		if strings.HasPrefix(r.URL.Path, "/api/v1/timelines/") {
+			f.servePage(w, r)
+			return
+		}
 		http.NotFound(w, r)
 		return
 	}
@@ -106,6 +120,54 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	<-ctx.Done()
+}
+
+// servePage answers a timeline request as Mastodon does: with min_id, the
+// limit statuses just after it, newest first.
+func (f *fakeMastodon) servePage(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.pages = append(f.pages, r.URL)
+	f.pagesAuth = append(f.pagesAuth, r.Header.Get("Authorization"))
+	f.mu.Unlock()
+	if f.timelineStatus != 0 {
+		http.Error(w, `{"error":"busy"}`, f.timelineStatus)
+		return
+	}
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	var after [][]byte
+	for _, st := range f.timeline {
+		var v struct{ ID string }
+		json.Unmarshal(st, &v)
+		if newer(v.ID, q.Get("min_id")) && len(after) < limit {
+			after = append(after, st)
+		}
+	}
+	slices.Reverse(after)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte("[" + string(bytes.Join(after, []byte(","))) + "]"))
+}
+
+// post is a Status with local id n.
+func post(n int) []byte {
+	return []byte(fmt.Sprintf(`{"id":"%d","uri":"https://social.example/users/a/statuses/%d","created_at":"2026-01-01T00:00:%02d.000Z","content":"<p>post %d</p>","account":{"acct":"a"}}`,
+		113000000000000000+n, n, n%60, n))
+}
+
+func posts(from, to int) [][]byte {
+	var out [][]byte
+	for n := from; n <= to; n++ {
+		out = append(out, post(n))
+	}
+	return out
+}
+
+func updates(sts [][]byte) [][]byte {
+	var out [][]byte
+	for _, st := range sts {
+		out = append(out, frame("public", "update", st))
+	}
+	return out
 }
 
 func (f *fakeMastodon) handshake(i int) (url.Values, string) {
@@ -251,6 +313,96 @@ func TestReconnect(t *testing.T) {
 	got := collect(t, s, 3)
 	if !bytes.Equal(got[2], fx[2]) || s.Stats().Connections != 2 || s.Stats().Failures != 1 {
 		t.Fatalf("after the cut: %s, stats %+v", got[2], s.Stats())
+	}
+}
+
+// TestBackfill: after a reconnection the statuses posted while the
+// connection was down come from the REST timeline, page by page, oldest
+// first, before the stream goes on; one the stream sends again is dropped.
+func TestBackfill(t *testing.T) {
+	f := &fakeMastodon{
+		conns: [][][]byte{
+			append(updates(posts(1, 2)), nil),
+			updates(posts(48, 49)), // 48 came in the gap's last page too
+		},
+		timeline: posts(1, 48),
+	}
+	s := newSource(t, Options{Instance: f.start(t)})
+	got := collect(t, s, 49)
+	for i, l := range got {
+		if want := post(i + 1); !bytes.Equal(l, want) {
+			t.Fatalf("line %d is %s, want %s", i, l, want)
+		}
+	}
+	st := s.Stats()
+	if st.Backfilled != 46 || st.Duplicates != 1 || st.Statuses != 49 || st.BackfillFailures != 0 || st.Connections != 2 {
+		t.Errorf("stats %+v", st)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.pages) != 2 {
+		t.Fatalf("%d timeline requests, want 2 (40 and 6): %v", len(f.pages), f.pages)
+	}
+	first, second := f.pages[0], f.pages[1]
+	if first.Path != "/api/v1/timelines/public" || first.Query().Get("min_id") != "113000000000000002" || first.Query().Get("limit") != "40" ||
+		first.Query().Has("local") || f.pagesAuth[0] != "Bearer "+token {
+		t.Errorf("first request %v with %q", first, f.pagesAuth[0])
+	}
+	if second.Query().Get("min_id") != "113000000000000042" {
+		t.Errorf("second request %v", second)
+	}
+}
+
+// TestBackfillBounds: a gap longer than Backfill is cut at Backfill
+// statuses; a timeline that fails is counted and the stream goes on; a
+// hashtag stream asks its tag's timeline.
+func TestBackfillBounds(t *testing.T) {
+	t.Run("cap", func(t *testing.T) {
+		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), updates(posts(100, 100))}, timeline: posts(1, 99)}
+		s := newSource(t, Options{Instance: f.start(t), Backfill: 10})
+		got := collect(t, s, 12)
+		if !bytes.Equal(got[10], post(11)) || !bytes.Equal(got[11], post(100)) || s.Stats().Backfilled != 10 {
+			t.Fatalf("got %s … %s, stats %+v", got[10], got[11], s.Stats())
+		}
+	})
+	t.Run("failing timeline", func(t *testing.T) {
+		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), updates(posts(5, 5))}, timelineStatus: http.StatusServiceUnavailable}
+		s := newSource(t, Options{Instance: f.start(t)})
+		got := collect(t, s, 2)
+		if !bytes.Equal(got[1], post(5)) || s.Stats().BackfillFailures != 1 || s.Stats().Backfilled != 0 {
+			t.Fatalf("got %s, stats %+v", got[1], s.Stats())
+		}
+	})
+	t.Run("off", func(t *testing.T) {
+		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), updates(posts(5, 5))}, timeline: posts(1, 5)}
+		s := newSource(t, Options{Instance: f.start(t), Backfill: -1})
+		got := collect(t, s, 2)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if !bytes.Equal(got[1], post(5)) || len(f.pages) != 0 {
+			t.Fatalf("got %s after %d timeline requests", got[1], len(f.pages))
+		}
+	})
+	t.Run("hashtag:local", func(t *testing.T) {
+		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), updates(posts(3, 3))}, timeline: posts(1, 3)}
+		s := newSource(t, Options{Instance: f.start(t), Stream: "hashtag:local", Tag: "#linux"})
+		collect(t, s, 3)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if len(f.pages) != 1 || f.pages[0].Path != "/api/v1/timelines/tag/linux" || f.pages[0].Query().Get("local") != "true" {
+			t.Fatalf("timeline requests %v", f.pages)
+		}
+	})
+}
+
+func TestNewer(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{{"10", "9", true}, {"9", "10", false}, {"113000000000000002", "113000000000000001", true}, {"5", "5", false}, {"1", "", true}, {"", "1", false}, {"007", "7", false}} {
+		if got := newer(tc.a, tc.b); got != tc.want {
+			t.Errorf("newer(%q, %q) = %v", tc.a, tc.b, got)
+		}
 	}
 }
 
