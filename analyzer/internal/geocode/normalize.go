@@ -19,14 +19,14 @@ const (
 // Token flags.
 const (
 	tokCap        uint16 = 1 << iota // first letter upper case, or a script without case
-	tokDigit                        // holds a digit (postcodes, house numbers)
-	tokFlag                         // a flag emoji: text is its ISO country code
-	tokDot                          // follows a '.' with no space: "u.s.a"
-	tokLower                        // holds a lower-case letter ("Ca", "in"; not "CA")
-	tokUnderscore                   // holds '_': a username, never a place
-	tokHash                         // a hashtag: follows '#'
-	tokUpper                        // holds an upper-case letter
-	tokPoss                         // ends in an apostrophe and "s": "chicagos" was "Chicago's"
+	tokDigit                         // holds a digit (postcodes, house numbers)
+	tokFlag                          // a flag emoji: text is its ISO country code
+	tokDot                           // follows a '.' with no space: "u.s.a"
+	tokLower                         // holds a lower-case letter ("Ca", "in"; not "CA")
+	tokUnderscore                    // holds '_': a username, never a place
+	tokHash                          // a hashtag: follows '#'
+	tokUpper                         // holds an upper-case letter
+	tokPoss                          // ends in an apostrophe and "s": "chicagos" was "Chicago's"
 )
 
 // token is one normalised word: text is buf[start:end] of its tokenizer.
