@@ -175,9 +175,8 @@ type Source struct {
 
 	idp    fastjson.Parser // reads a status's id
 	maxID  string          // the newest local status id served
-	conns  int64           // connections made, as last seen
+	joined bool            // a connection has been up before
 	missed [][]byte        // statuses fetched after a reconnection, oldest first
-	held   []byte          // the new connection's first message, served after them
 	recent map[string]struct{}
 	ring   []string // recent's ids, oldest overwritten first
 	ringAt int
@@ -211,7 +210,7 @@ func New(opts Options) (*Source, error) {
 	header.Set("Authorization", "Bearer "+opts.Token)
 	header.Set("User-Agent", "geostream")
 	fo := opts.Feed
-	fo.URL, fo.Header, fo.Secret, fo.Name = s.url, header, opts.Token, "Mastodon"
+	fo.URL, fo.Header, fo.Secret, fo.Name, fo.Announce = s.url, header, opts.Token, "Mastodon", true
 	fo.MaxMessage, fo.Logger = opts.MaxLine, opts.Logger
 	fo.StatsInterval, fo.LogStats = opts.StatsInterval, func() { s.log.Info("mastodon stats", "stats", s.Stats()) }
 	feed, err := wsfeed.New(fo)
@@ -313,30 +312,23 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 			}
 			continue
 		}
-		var data []byte
-		if s.held != nil {
-			data, s.held = s.held, nil
-		} else {
-			m, err := s.feed.Next(ctx)
-			if errors.Is(err, wsfeed.ErrRefused) {
-				detail := strings.TrimPrefix(err.Error(), wsfeed.ErrRefused.Error()+" ")
-				return source.Line{}, fmt.Errorf("%w %s; %s", ErrAuth, detail, tokenHelp)
-			}
-			if err != nil {
-				return source.Line{}, err
-			}
-			data = m.Data
-			if c := s.feed.Stats().Connections; c != s.conns {
-				again := s.conns > 0
-				s.conns = c
-				if again && s.maxID != "" && s.opts.Backfill > 0 && s.opts.Instance != "" {
-					s.held = append([]byte(nil), data...)
-					s.backfill(ctx)
-					continue
-				}
-			}
+		m, err := s.feed.Next(ctx)
+		if errors.Is(err, wsfeed.ErrRefused) {
+			detail := strings.TrimPrefix(err.Error(), wsfeed.ErrRefused.Error()+" ")
+			return source.Line{}, fmt.Errorf("%w %s; %s", ErrAuth, detail, tokenHelp)
 		}
-		l, ok, err := s.event(data)
+		if err != nil {
+			return source.Line{}, err
+		}
+		if m.Connected {
+			again := s.joined
+			s.joined = true
+			if again && s.maxID != "" && s.opts.Backfill > 0 && s.opts.Instance != "" {
+				s.backfill(ctx)
+			}
+			continue
+		}
+		l, ok, err := s.event(m.Data)
 		if err != nil {
 			return source.Line{}, err
 		}

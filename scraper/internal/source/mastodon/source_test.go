@@ -365,6 +365,14 @@ func TestBackfillBounds(t *testing.T) {
 			t.Fatalf("got %s … %s, stats %+v", got[10], got[11], s.Stats())
 		}
 	})
+	t.Run("quiet stream", func(t *testing.T) { // the missed statuses come with no new message
+		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), nil}, timeline: posts(1, 3)}
+		s := newSource(t, Options{Instance: f.start(t)})
+		got := collect(t, s, 3)
+		if !bytes.Equal(got[2], post(3)) || s.Stats().Backfilled != 2 {
+			t.Fatalf("got %s, stats %+v", got[2], s.Stats())
+		}
+	})
 	t.Run("failing timeline", func(t *testing.T) {
 		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), updates(posts(5, 5))}, timelineStatus: http.StatusServiceUnavailable}
 		s := newSource(t, Options{Instance: f.start(t)})

@@ -69,6 +69,11 @@ type Options struct {
 	Secret string
 	// Name is what the logs call the feed ("Jetstream").
 	Name string
+	// Announce makes Next return a Message with Connected set after each
+	// handshake, before that connection's first message: a source that
+	// must catch up on what it missed (Mastodon) does so at once, not at
+	// the next message, which on a quiet stream may be long in coming.
+	Announce bool
 	// MaxMessage is the longest message in bytes [wire.DefaultMaxLine];
 	// longer ones are read to their end, skipped and counted.
 	MaxMessage int
@@ -112,6 +117,9 @@ func (o *Options) Validate() error {
 type Message struct {
 	Binary bool
 	Data   []byte
+	// Connected, with Options.Announce, marks a new connection instead of
+	// a message: Binary and Data are unset.
+	Connected bool
 }
 
 // Stats are a Feed's counters.
@@ -196,6 +204,9 @@ func (f *Feed) Next(ctx context.Context) (Message, error) {
 		if f.conn == nil {
 			if err := f.connect(ctx); err != nil {
 				return Message{}, err
+			}
+			if f.opts.Announce {
+				return Message{Connected: true}, nil
 			}
 		}
 		m, err := f.read(ctx)

@@ -3,6 +3,7 @@ package wsfeed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -209,6 +210,38 @@ func TestTooLongAndReconnect(t *testing.T) {
 	}
 	if st := f.Stats(); st.TooLong != 2 || st.Connections != 2 || conns.Load() != 2 || st.Failures != 0 {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestAnnounce: with Announce, every handshake is told before its first
+// message, a quiet connection's too.
+func TestAnnounce(t *testing.T) {
+	var conns atomic.Int64
+	url := serve(t, func(ctx context.Context, c *websocket.Conn, _ *http.Request) {
+		ctx = c.CloseRead(ctx)
+		if conns.Add(1) == 1 {
+			c.Write(ctx, websocket.MessageText, []byte("first"))
+			return // cut
+		}
+		<-ctx.Done() // quiet
+	})
+	f := newFeed(t, Options{URL: fixed(url), Announce: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var got []string
+	for len(got) < 3 {
+		m, err := f.Next(ctx)
+		if err != nil {
+			t.Fatalf("after %q: %v", got, err)
+		}
+		if m.Connected {
+			got = append(got, "connected")
+		} else {
+			got = append(got, string(m.Data))
+		}
+	}
+	if fmt.Sprint(got) != "[connected first connected]" {
+		t.Fatalf("got %q", got)
 	}
 }
 
