@@ -105,6 +105,7 @@ type page struct {
 	} `json:"examples"`
 	Elements int     `json:"elements"` // <i> elements in the table and examples: markup parsed as HTML
 	ScrollY  float64 `json:"scrollY"`
+	Focused  int     `json:"focused"` // the cluster of the focused row, or -1
 }
 
 type row struct {
@@ -136,6 +137,7 @@ const readPage = `(() => {
     examples: [...document.querySelectorAll('#example-list li')].map((li) => ({ text: li.querySelector('.text').textContent, meta: li.querySelector('.meta').textContent })),
     elements: document.querySelectorAll('#example-list i, #clusters i, #example-list b').length,
     scrollY: window.scrollY,
+    focused: document.activeElement && document.activeElement.dataset.cluster !== undefined ? Number(document.activeElement.dataset.cluster) : -1,
   };
 })()`
 
@@ -343,8 +345,17 @@ func TestLivePageInABrowser(t *testing.T) {
 	if err != nil || scrollY == 0 {
 		t.Fatalf("the page does not scroll (%v): make the window smaller", err)
 	}
+	// A keyboard user on a row keeps it through the updates.
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(
+		`(() => { const r = document.querySelector('#clusters tr[data-cluster="%d"]'); r.focus(); return document.activeElement === r; })()`, rainy)))
+	if err != nil || !focused {
+		t.Fatalf("focusing C%d's row: %v %v", rainy, focused, err)
+	}
 	next(4)
 	p = waitPage(t, ctx, "paused page after window 4", func(p page) bool { return p.SliderMax == 3 })
+	if p.Focused != rainy {
+		t.Fatalf("an update moved the keyboard focus off C%d's row (now %d)", rainy, p.Focused)
+	}
 	if p.Shown != shown3 || p.SliderVal != 2 || !strings.Contains(p.StatusText, "paused") {
 		t.Fatalf("paused, yet shows %s (slider %d of %d, status %q)", p.ShownEnd, p.SliderVal, p.SliderMax, p.StatusText)
 	}
@@ -413,8 +424,20 @@ func TestLivePageInABrowser(t *testing.T) {
 	}
 	p = waitPage(t, ctx, "window 6", func(p page) bool { return p.ShownEnd == endOf(lines[5]) })
 	checkTable(t, p, lines[5], &lines[4])
+
+	// A link paused on a window of another run (the analyzer since
+	// restarted) cannot be shown: the page follows the newest window, not
+	// paused, and its cluster ids are another run's, so none is selected.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(fmt.Sprintf("%s/#sel=%d&paused=1&at=0badc0de-2", url, rainy))); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "an old run's link", func(p page) bool { return p.ShownEnd == endOf(lines[5]) && p.Status != "connecting" })
+	if p.Paused || strings.Contains(p.Hash, "at=") || strings.Contains(p.Hash, "sel=") || strings.Contains(p.StatusText, "paused") {
+		t.Fatalf("an old run's link: paused %v, hash %q, status %q", p.Paused, p.Hash, p.StatusText)
+	}
 	a.in.Close()
-	p = waitPage(t, ctx, "the analyzer gone", func(p page) bool { return p.Status == "offline" })
+	// Its last word stays on the page: the input ended, nothing is coming.
+	p = waitPage(t, ctx, "the analyzer gone", func(p page) bool { return p.Status == "ended" })
 	t.Logf("slowest slide to reach the page: %v after its windows.ndjson line", worst)
 }
 

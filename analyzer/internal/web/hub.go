@@ -257,7 +257,8 @@ func (h *Hub) missed(lastID string) []*Message {
 	run, seq, ok := strings.Cut(lastID, "-")
 	n, err := strconv.ParseUint(seq, 10, 64)
 	if !ok || err != nil || run != h.run {
-		return h.msgs[len(h.msgs)-1:]
+		// A copy, as below: Publish shifts h.msgs in place once it is full.
+		return []*Message{h.msgs[len(h.msgs)-1]}
 	}
 	i := len(h.msgs)
 	for i > 0 && h.msgs[i-1].Seq > n {

@@ -525,3 +525,26 @@ func FuzzLastEventID(f *testing.F) {
 		}
 	})
 }
+
+// TestNewStreamKeepsItsFirstSlide: what a new stream is sent first is its
+// own: a slide published before the stream has written it (the hub full,
+// so that its slides shift) leaves it alone.
+func TestNewStreamKeepsItsFirstSlide(t *testing.T) {
+	for _, lastID := range []string{"", "another-run-7"} {
+		h := NewHub(HubOptions{Retain: 2, MinInterval: time.Nanosecond})
+		for n := range 3 {
+			h.Publish(slideJSON(n), nil, nil)
+		}
+		c, _, backlog, err := h.subscribe(lastID)
+		if err != nil || len(backlog) != 1 {
+			t.Fatalf("subscribe(%q): %d slides, %v", lastID, len(backlog), err)
+		}
+		newest := backlog[0]
+		h.Publish(slideJSON(3), nil, nil)
+		if backlog[0] != newest {
+			t.Errorf("subscribe(%q): the first slide changed to %s under the stream", lastID, backlog[0].JSON)
+		}
+		h.unsubscribe(c)
+		h.Close()
+	}
+}

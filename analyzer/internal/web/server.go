@@ -144,14 +144,28 @@ func (s *Server) Close() error {
 // checks); Listen serves it.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.asset("assets/index.html", "text/html; charset=utf-8"))
-	mux.HandleFunc("GET /app.js", s.asset("assets/app.js", "text/javascript; charset=utf-8"))
-	mux.HandleFunc("GET /style.css", s.asset("assets/style.css", "text/css; charset=utf-8"))
-	mux.Handle("GET /events", s.hub)
-	mux.HandleFunc("GET /api/windows", s.windows)
-	mux.HandleFunc("GET /map/{name}", s.image)
-	mux.HandleFunc("GET /api/examples/{id}", s.examples)
+	d := ResponseTimeout
+	mux.HandleFunc("GET /{$}", bounded(d, s.asset("assets/index.html", "text/html; charset=utf-8")))
+	mux.HandleFunc("GET /app.js", bounded(d, s.asset("assets/app.js", "text/javascript; charset=utf-8")))
+	mux.HandleFunc("GET /style.css", bounded(d, s.asset("assets/style.css", "text/css; charset=utf-8")))
+	mux.Handle("GET /events", s.hub) // sets a deadline for each of its writes
+	mux.HandleFunc("GET /api/windows", bounded(d, s.windows))
+	mux.HandleFunc("GET /map/{name}", bounded(d, s.image))
+	mux.HandleFunc("GET /api/examples/{id}", bounded(d, s.examples))
 	return s.guard(mux)
+}
+
+// ResponseTimeout bounds how long a response other than the event stream
+// may take to write: a client that stops reading a map lets it go then.
+const ResponseTimeout = 30 * time.Second
+
+// bounded gives a handler's response a write deadline d from now (the
+// server has none, for the sake of the event streams).
+func bounded(d time.Duration, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d))
+		h(w, r)
+	}
 }
 
 func (s *Server) asset(name, ctype string) http.HandlerFunc {
@@ -268,7 +282,8 @@ func (s *Server) tokenOK(tok string) bool {
 }
 
 func (s *Server) authorized(r *http.Request) bool {
-	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && s.tokenOK(auth) {
+	// The scheme is case-insensitive (RFC 9110, 11.1).
+	if scheme, auth, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") && s.tokenOK(auth) {
 		return true
 	}
 	c, err := r.Cookie(cookieName)

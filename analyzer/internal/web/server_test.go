@@ -2,8 +2,11 @@ package web
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -127,8 +130,15 @@ func TestTokenOffLoopback(t *testing.T) {
 	if resp := get(t, h, host, "/?token=wrong"); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong token: %d", resp.StatusCode)
 	}
-	if resp := get(t, h, host, "/", "Authorization", "Bearer "+token); resp.StatusCode != 200 {
-		t.Fatalf("bearer token: %d", resp.StatusCode)
+	for _, auth := range []string{"Bearer " + token, "bearer " + token} {
+		if resp := get(t, h, host, "/", "Authorization", auth); resp.StatusCode != 200 {
+			t.Fatalf("%q: %d", auth, resp.StatusCode)
+		}
+	}
+	for _, auth := range []string{"Basic " + token, "Bearer", "Bearer  " + token, token} {
+		if resp := get(t, h, host, "/", "Authorization", auth); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("%q: %d", auth, resp.StatusCode)
+		}
 	}
 	// Visiting /?token= sets a cookie and sends the browser on without the
 	// token in its address bar.
@@ -183,5 +193,35 @@ func TestPageInsertsTextSafely(t *testing.T) {
 	html, _ := os.ReadFile("assets/index.html")
 	if bytes.Contains(html, []byte("<script>")) || bytes.Contains(html, []byte("style=")) || bytes.Contains(html, []byte("http")) {
 		t.Error("index.html has inline script or style, or loads from elsewhere (the CSP would block it)")
+	}
+}
+
+// TestBoundedResponse: a client that asks for a response and stops reading
+// it lets the handler go once the deadline passes.
+func TestBoundedResponse(t *testing.T) {
+	done := make(chan error, 1)
+	big := bytes.Repeat([]byte("x"), 1<<20)
+	srv := httptest.NewServer(bounded(50*time.Millisecond, func(w http.ResponseWriter, r *http.Request) {
+		for { // more than any socket buffer holds
+			if _, err := w.Write(big); err != nil {
+				done <- err
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") // and never read
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Logf("write ended with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the handler is still writing to a client that stopped reading")
 	}
 }

@@ -52,6 +52,16 @@
     if (!msg || typeof msg.id !== 'string') return;
     const run = runOf(msg.id);
     if (state.run !== run) { // the analyzer restarted: its windows are new
+      // A view held on another run's window (a restart seen here, or an
+      // old link) cannot be shown: back to the newest; and cluster ids
+      // mean other clusters now.
+      const v = state.view;
+      const held = v.at !== null && runOf(v.at) !== run;
+      if (held || state.run !== null) {
+        v.sel = null;
+        if (held) { v.at = null; v.paused = false; }
+        writeView();
+      }
       if (state.run !== null) state.windows = [];
       state.run = run;
     }
@@ -99,10 +109,10 @@
     let kind; let text;
     if (state.online === null) {
       kind = 'connecting'; text = 'connecting to the analyzer…';
+    } else if (s.input === 'ended') { // the analyzer may have stopped since: nothing more will come
+      kind = 'ended'; text = 'input ended: showing the last windows';
     } else if (!state.online) {
       kind = 'offline'; text = 'reconnecting to the analyzer…';
-    } else if (s.input === 'ended') {
-      kind = 'ended'; text = 'input ended: showing the last windows';
     } else if (s.stale) {
       kind = 'stale'; text = 'stale: no new window for a while';
     } else if (s.input === 'reconnecting') {
@@ -167,6 +177,7 @@
     const pageY = window.scrollY;
     const keep = new Set();
     let visible = 0;
+    let prev = null;
     for (const c of w ? w.clusters : []) {
       const tr = rowFor(c.id);
       keep.add(c.id);
@@ -179,7 +190,11 @@
       tr.setAttribute('aria-selected', state.view.sel === c.id ? 'true' : 'false');
       tr.hidden = !matches(c, state.view.q);
       if (!tr.hidden) visible++;
-      el.tbody.appendChild(tr); // moves it into the window's order
+      // Into the window's order, moving a row only when it is out of
+      // place: a row moved loses the keyboard focus.
+      const at = prev ? prev.nextSibling : el.tbody.firstChild;
+      if (at !== tr) el.tbody.insertBefore(tr, at);
+      prev = tr;
     }
     for (const [id, tr] of rows) {
       if (!keep.has(id)) { tr.remove(); rows.delete(id); }
@@ -198,10 +213,14 @@
   function examplesOf(msg) {
     const got = examples.get(msg.id);
     if (got !== undefined) return got instanceof Promise ? null : got;
+    // A window the analyzer no longer keeps (404) has none to give; a
+    // failure (the analyzer restarting, a network error) is asked again at
+    // the next update.
     const p = fetch('/api/examples/' + encodeURIComponent(msg.id), { credentials: 'same-origin' })
-      .then((r) => (r.ok ? r.json() : {}))
-      .catch(() => ({}))
+      .then((r) => (r.ok ? r.json() : r.status === 404 ? {} : null))
+      .catch(() => null)
       .then((ex) => {
+        if (ex === null) { examples.delete(msg.id); return; }
         examples.set(msg.id, ex);
         for (const id of examples.keys()) { // keep those of retained windows
           if (!state.windows.some((w) => w.id === id)) examples.delete(id);
