@@ -172,25 +172,38 @@ func decodeBlueskyPost(ev JetstreamEvent, rec *fastjson.Value) (Tweet, error) {
 
 // withHashtags returns text with each tag that it does not already show as
 // a hashtag appended as "#tag", so that hashtags kept beside the text (a
-// Bluesky record's tags, a Mastodon status's) reach the clustering.
+// Bluesky record's tags, a Mastodon status's) reach the clustering. Its
+// cost is linear in the text and the tags, whatever a hostile post holds.
 func withHashtags(text string, tags []string) string {
 	if len(tags) == 0 {
 		return text
 	}
-	lower := "" // text in lower case, made only if a tag is not found as written
+	have := hashtagsIn(text) // in lower case
+	lower := ""              // text in lower case, for the few tags that are not one word
+	scans := 0
 	var b strings.Builder
 	added := 0
 	for _, tag := range tags {
 		tag = strings.TrimSpace(strings.TrimPrefix(tag, "#"))
-		if tag == "" || strings.ContainsAny(tag, " \t\r\n#") || hasHashtag(text, tag) {
+		if tag == "" || strings.ContainsAny(tag, " \t\r\n#") {
 			continue
-		}
-		if lower == "" {
-			lower = strings.ToLower(text)
 		}
 		h := strings.ToLower(tag)
-		if hasHashtag(lower, h) {
+		if _, ok := have[h]; ok {
 			continue
+		}
+		if !oneWord(tag) { // "snow-day": look for it as written, a bounded number of times
+			if scans == maxTags {
+				continue
+			}
+			scans++
+			if lower == "" {
+				lower = strings.ToLower(text)
+			}
+			if hasHashtag(lower, h) {
+				have[h] = struct{}{}
+				continue
+			}
 		}
 		if added == maxTags {
 			break
@@ -200,13 +213,42 @@ func withHashtags(text string, tags []string) string {
 		}
 		b.WriteString(" #")
 		b.WriteString(tag)
-		lower += " #" + h
+		have[h] = struct{}{}
 		added++
 	}
 	if b.Len() == 0 {
 		return text
 	}
 	return b.String()
+}
+
+// hashtagsIn returns the hashtags of text, in lower case, without '#':
+// each '#' followed by word bytes.
+func hashtagsIn(text string) map[string]struct{} {
+	have := map[string]struct{}{}
+	for i := 0; i < len(text); i++ {
+		if text[i] != '#' {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && isWordByte(text[j]) {
+			j++
+		}
+		if j > i+1 {
+			have[strings.ToLower(text[i+1:j])] = struct{}{}
+		}
+		i = j - 1
+	}
+	return have
+}
+
+func oneWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // hasHashtag reports whether text holds "#"+tag as a whole word: "#snow"

@@ -140,11 +140,38 @@ func TestWithHashtags(t *testing.T) {
 		{"#snow!", []string{"#snow"}, "#snow!"},
 		{"x", []string{"", " ", "two words", "a#b"}, "x"},
 		{"", []string{"solo"}, " #solo"},
+		{"#Snow-Day today", []string{"snow-day", "snow"}, "#Snow-Day today"},
+		{"#snowday", []string{"snow-day"}, "#snowday #snow-day"},
+		{"#über alles", []string{"Über", "ÜBER"}, "#über alles"},
+		{"#a #b", []string{"A", "b", "c", "C"}, "#a #b #c"},
 	}
 	for _, tc := range tests {
 		if got := withHashtags(tc.text, tc.tags); got != tc.want {
 			t.Errorf("withHashtags(%q, %q) = %q, want %q", tc.text, tc.tags, got, tc.want)
 		}
+	}
+}
+
+// TestWithHashtagsIsLinear: a post whose text and tags are built to make
+// each tag cost a scan of the text (thousands of tags already in a long
+// text) takes no longer than a plain one of the same size would.
+func TestWithHashtagsIsLinear(t *testing.T) {
+	text := strings.Repeat("a", 200000) + " #a"
+	tags := make([]string, 20000)
+	for i := range tags {
+		tags[i] = "a"
+		if i%2 == 1 {
+			tags[i] = "a-b" // not one word: scanned, a bounded number of times
+		}
+	}
+	allocs := testing.AllocsPerRun(1, func() { withHashtags(text, tags) })
+	start := time.Now()
+	got := withHashtags(text, tags)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("20,000 tags on a 200 kB text took %v", took)
+	}
+	if !strings.HasSuffix(got, " #a #a-b") || allocs > 100 {
+		t.Fatalf("got …%q with %v allocations", got[len(got)-20:], allocs)
 	}
 }
 
