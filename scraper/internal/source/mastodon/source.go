@@ -10,8 +10,10 @@
 // up the source asks the instance's REST timeline for the same stream for
 // what was posted since the last status it served (min_id, oldest first,
 // up to Backfill statuses) and serves those before the stream goes on;
-// statuses served twice are dropped. A refused token ends the source at
-// once with ErrAuth.
+// statuses served twice are dropped. An instance numbers a remote status
+// by the time it was posted, not the time it arrived, so one that arrived
+// late by federation during the gap, numbered before the newest served, is
+// not fetched. A refused token ends the source at once with ErrAuth.
 package mastodon
 
 import (
@@ -346,6 +348,9 @@ func (s *Source) event(data []byte) (source.Line, bool, error) {
 		s.n.malformed.Add(1)
 		return source.Line{}, false, nil
 	}
+	if v.Exists("event") {
+		s.feed.Delivered() // an event: the connection works
+	}
 	switch string(v.GetStringBytes("event")) {
 	case "update":
 	case "delete":
@@ -466,7 +471,7 @@ func (s *Source) timeline() string {
 func (s *Source) backfill(ctx context.Context) {
 	since, got := s.maxID, 0
 	for got < s.opts.Backfill {
-		page, err := s.page(ctx, since)
+		page, n, err := s.page(ctx, since)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.n.backfillFailures.Add(1)
@@ -474,18 +479,24 @@ func (s *Source) backfill(ctx context.Context) {
 			}
 			return
 		}
-		if len(page) == 0 {
-			break
-		}
-		// A page is newest first: the gap is served oldest first.
+		// A page is newest first: the gap is served oldest first. What is
+		// not after since was not asked for (an instance that ignores
+		// min_id): it is not served, and a page that does not move since
+		// ends the gap.
+		from := since
 		for i := len(page) - 1; i >= 0 && got < s.opts.Backfill; i-- {
+			if !newer(page[i].id, from) {
+				continue
+			}
 			s.missed = append(s.missed, page[i].st)
 			got++
 			if newer(page[i].id, since) {
 				since = page[i].id
 			}
 		}
-		if len(page) < backfillPage {
+		// n counts the statuses skipped as too long too: a full page
+		// means there may be more.
+		if n < backfillPage || since == from {
 			break
 		}
 	}
@@ -504,31 +515,32 @@ type missedStatus struct {
 	st []byte
 }
 
-// page asks the timeline for the statuses just after min_id.
-func (s *Source) page(ctx context.Context, minID string) ([]missedStatus, error) {
+// page asks the timeline for the statuses just after min_id; n is how
+// many it gave, those skipped as too long included.
+func (s *Source) page(ctx context.Context, minID string) (page []missedStatus, n int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, DiscoveryTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.timeline()+"&min_id="+url.QueryEscape(minID), nil)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+s.opts.Token)
 	req.Header.Set("User-Agent", "geostream")
 	resp, err := s.opts.Feed.Client.Do(req)
 	if err != nil {
-		return nil, errors.New(strings.ReplaceAll(err.Error(), s.opts.Token, "[token]"))
+		return nil, 0, errors.New(strings.ReplaceAll(err.Error(), s.opts.Token, "[token]"))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the timeline answered %s", resp.Status)
+		return nil, 0, fmt.Errorf("the timeline answered %s", resp.Status)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(backfillPage*s.opts.MaxLine)+1))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out, tooLong, err := parsePage(b, s.opts.MaxLine)
 	s.n.tooLong.Add(int64(tooLong)) // as the stream does with a message over MaxLine
-	return out, err
+	return out, len(out) + tooLong, err
 }
 
 // parsePage reads a timeline's answer: a JSON list of Statuses, each kept

@@ -52,6 +52,7 @@ type fakeMastodon struct {
 	// timelineStatus, if set, is their answer's status instead.
 	timeline       [][]byte
 	timelineStatus int
+	ignoreMinID    bool // answer with the newest statuses, as if min_id were not given
 
 	mu        sync.Mutex
 	queries   []url.Values
@@ -143,6 +144,10 @@ func (f *fakeMastodon) servePage(w http.ResponseWriter, r *http.Request) {
 			after = append(after, st)
 		}
 	}
+	if f.ignoreMinID {
+		after = f.timeline[max(0, len(f.timeline)-limit):]
+	}
+	after = slices.Clone(after)
 	slices.Reverse(after)
 	w.Header().Set("Content-Type", "application/json")
 	w.Write([]byte("[" + string(bytes.Join(after, []byte(","))) + "]"))
@@ -373,6 +378,40 @@ func TestBackfillBounds(t *testing.T) {
 			t.Fatalf("got %s, stats %+v", got[2], s.Stats())
 		}
 	})
+	t.Run("a status too long", func(t *testing.T) { // skipped, and the page still counts as full
+		timeline := posts(1, 60)
+		timeline[9] = []byte(`{"id":"113000000000000010","uri":"https://social.example/s/10","content":"` + strings.Repeat("x", 2000) + `","account":{}}`)
+		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), nil}, timeline: timeline}
+		s := newSource(t, Options{Instance: f.start(t), MaxLine: 1000})
+		got := collect(t, s, 59)
+		if !bytes.Equal(got[58], post(60)) || s.Stats().Backfilled != 58 || s.Stats().TooLong != 1 {
+			t.Fatalf("last %s, stats %+v", got[58], s.Stats())
+		}
+	})
+	for _, tc := range []struct {
+		name     string
+		timeline [][]byte
+		want     int // statuses backfilled
+	}{
+		{"a timeline that ignores min_id, older", posts(1, 100), 0},
+		{"a timeline that ignores min_id, newer", posts(1, 140), 40},
+	} {
+		t.Run(tc.name, func(t *testing.T) { // nothing older than served, nothing twice, no endless paging
+			f := &fakeMastodon{conns: [][][]byte{append(updates(posts(100, 100)), nil), updates(posts(141, 141))}, timeline: tc.timeline, ignoreMinID: true}
+			s := newSource(t, Options{Instance: f.start(t)})
+			got := collect(t, s, 2+tc.want)
+			for i, l := range got[1 : 1+tc.want] {
+				if want := post(101 + i); !bytes.Equal(l, want) {
+					t.Fatalf("backfilled %d: %s, want %s", i, l, want)
+				}
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if !bytes.Equal(got[1+tc.want], post(141)) || s.Stats().Backfilled != int64(tc.want) || len(f.pages) > 2 {
+				t.Fatalf("then %s; stats %+v after %d requests", got[1+tc.want], s.Stats(), len(f.pages))
+			}
+		})
+	}
 	t.Run("failing timeline", func(t *testing.T) {
 		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), updates(posts(5, 5))}, timelineStatus: http.StatusServiceUnavailable}
 		s := newSource(t, Options{Instance: f.start(t)})
