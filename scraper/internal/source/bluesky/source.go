@@ -214,6 +214,7 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 			s.n.malformed.Add(1)
 			continue
 		}
+		s.feed.Delivered() // an event: the connection works
 		if s.recent.seen(&ev) {
 			s.n.duplicates.Add(1)
 			continue

@@ -137,7 +137,7 @@ type Feed struct {
 	opts    Options
 	log     *slog.Logger
 	backoff backoff.Backoff
-	fresh   bool // connected, no message yet: the backoff is not reset
+	fresh   bool // connected, nothing Delivered yet: the backoff is not reset
 	conn    *websocket.Conn
 	cancel  context.CancelFunc // ends the connection's pinger
 	pinger  sync.WaitGroup
@@ -210,12 +210,6 @@ func (f *Feed) Next(ctx context.Context) (Message, error) {
 			}
 		}
 		m, err := f.read(ctx)
-		if err == nil || errors.Is(err, errTooLong) {
-			if f.fresh {
-				f.fresh = false // the connection delivers: start the schedule again
-				f.backoff.Reset()
-			}
-		}
 		switch {
 		case err == nil:
 			f.stats()
@@ -260,6 +254,18 @@ func Line(msg []byte) []byte {
 		return bytes.ReplaceAll(bytes.ReplaceAll(msg, []byte("\r"), []byte(" ")), []byte("\n"), []byte(" "))
 	}
 	return out.Bytes()
+}
+
+// Delivered tells the feed that the connection gave a message the source
+// could use: the backoff starts again from its first step at the next
+// break. Until a source says so, a server that accepts and then sends
+// only errors, junk or messages too long, or closes at once, is dialled
+// less and less often.
+func (f *Feed) Delivered() {
+	if f.fresh {
+		f.fresh = false
+		f.backoff.Reset()
+	}
 }
 
 // Reconnect drops the connection; the next Next dials again at once.
@@ -346,6 +352,14 @@ func (f *Feed) ping(ctx context.Context, conn *websocket.Conn) {
 	}
 }
 
+// skipFactor × MaxMessage, and at least minSkip bytes, is how much of a
+// message too long is read past to skip it before the connection is
+// dropped instead.
+const (
+	skipFactor = 16
+	minSkip    = 16 << 20
+)
+
 // read reads one whole message into the feed's buffer, skipping the rest of
 // one over MaxMessage. If ctx ends first, the connection is closed: a
 // WebSocket read cannot be abandoned otherwise.
@@ -365,8 +379,15 @@ func (f *Feed) read(ctx context.Context) (Message, error) {
 		return Message{}, err
 	}
 	if f.buf.Len() > f.opts.MaxMessage {
-		if _, err := io.Copy(io.Discard, aliveReader{f, r}); err != nil {
+		// Skipped to its end, up to a bound: a message that never ends
+		// would keep the watchdog fed and the feed stuck.
+		limit := max(int64(skipFactor)*int64(f.opts.MaxMessage), minSkip)
+		n, err := io.Copy(io.Discard, io.LimitReader(aliveReader{f, r}, limit))
+		if err != nil {
 			return Message{}, err
+		}
+		if n == limit {
+			return Message{}, fmt.Errorf("a message of more than %d bytes: dropping the connection", limit+int64(f.opts.MaxMessage))
 		}
 		return Message{}, errTooLong
 	}
