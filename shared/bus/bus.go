@@ -121,13 +121,19 @@ func (o *Options) Validate() error {
 	return nil
 }
 
-// Redact returns a server URL list with any password in it replaced.
+// Redact returns a server URL list with any password in it replaced, and
+// any user without a password: NATS reads "nats://TOKEN@host" as a token.
 func Redact(urls string) string {
 	parts := strings.Split(urls, ",")
 	for i, s := range parts {
 		u, err := url.Parse(strings.TrimSpace(s))
 		switch at := strings.LastIndex(s, "@"); {
 		case err == nil && (u.User != nil || at < 0):
+			if u.User != nil {
+				if _, ok := u.User.Password(); !ok {
+					u.User = url.User("xxxxx")
+				}
+			}
 			parts[i] = u.Redacted()
 		case at >= 0: // not a URL, or its user part did not parse: hide all before the host
 			scheme := ""
