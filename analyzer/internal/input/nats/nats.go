@@ -158,10 +158,12 @@ type Consumer struct {
 	cons   jetstream.Consumer
 	name   string
 	status chan natsio.Status
+	fatal  chan error // what ends reading for good: the consumer deleted
 
 	mu     sync.Mutex // guards g and closed against Close
 	g      *generation
 	closed bool
+	done   chan struct{} // closed by Close
 
 	lastD    uint64 // consumer sequence of the last delivery seen
 	caughtUp bool   // Once: the last line taken left nothing pending
@@ -193,6 +195,17 @@ type generation struct {
 	cc   jetstream.ConsumeContext
 	msgs chan jetstream.Msg
 	stop chan struct{}
+	once sync.Once
+}
+
+// end stops the generation; Close and a rewind may both ask.
+func (g *generation) end() {
+	g.once.Do(func() {
+		close(g.stop)
+		if g.cc != nil {
+			g.cc.Stop()
+		}
+	})
 }
 
 // Consume connects, finds or makes the consumer and starts pulling. It
@@ -252,6 +265,8 @@ func (c *Consumer) setup(ctx context.Context) error {
 		return err
 	}
 	c.status = c.nc.StatusChanged(natsio.CONNECTED)
+	c.fatal = make(chan error, 1)
+	c.done = make(chan struct{})
 	if o.Once {
 		info, err := c.cons.Info(ctx)
 		if err != nil {
@@ -355,7 +370,13 @@ func (c *Consumer) pull() error {
 		case <-g.stop:
 		}
 	}, jetstream.PullMaxMessages(c.opts.Prefetch), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		if !errors.Is(err, natsio.ErrConnectionClosed) {
+		switch {
+		case gone(err): // the client stops pulling: so must Next
+			select {
+			case c.fatal <- fmt.Errorf("reading consumer %s: %w (it was deleted on the server: start again to make a new one)", c.name, err):
+			default:
+			}
+		case !errors.Is(err, natsio.ErrConnectionClosed):
 			c.log.Warn("reading NATS", "err", err)
 		}
 	}))
@@ -366,12 +387,18 @@ func (c *Consumer) pull() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		close(g.stop)
-		cc.Stop()
+		g.end()
 		return nil
 	}
 	c.g = g
 	return nil
+}
+
+// gone reports whether err says the consumer or its stream no longer
+// exists: reading cannot go on.
+func gone(err error) bool {
+	return errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) ||
+		errors.Is(err, jetstream.ErrStreamNotFound)
 }
 
 // restart rewinds the consumer to its ack floor with a new pull loop.
@@ -380,16 +407,35 @@ func (c *Consumer) restart(ctx context.Context, why string) error {
 	c.mu.Lock()
 	old := c.g
 	c.mu.Unlock()
-	close(old.stop)
-	old.cc.Stop()
+	old.end()
+	// Close ends the rewind too: the server may be away for long.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { // ends with rctx
+		select {
+		case <-c.done:
+			cancel()
+		case <-rctx.Done():
+		}
+	}()
 	for {
-		err := c.rewind(ctx)
+		err := c.rewind(rctx)
 		if err == nil {
 			break
+		}
+		select {
+		case <-c.done:
+			return io.EOF
+		default:
+		}
+		if gone(err) {
+			return err
 		}
 		c.log.Warn("rewinding failed; trying again", "err", err)
 		select {
 		case <-time.After(time.Second):
+		case <-c.done:
+			return io.EOF
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -424,6 +470,8 @@ func (c *Consumer) Next(ctx context.Context) (input.Line, error) {
 			continue
 		case <-g.stop:
 			continue // closed, or rewound
+		case err := <-c.fatal:
+			return input.Line{}, err
 		case <-ctx.Done():
 			return input.Line{}, ctx.Err()
 		}
@@ -527,9 +575,11 @@ func (c *Consumer) Close() error {
 		return nil
 	}
 	c.closed = true
+	if c.done != nil {
+		close(c.done)
+	}
 	if c.g != nil {
-		close(c.g.stop)
-		c.g.cc.Stop()
+		c.g.end()
 	}
 	return nil
 }

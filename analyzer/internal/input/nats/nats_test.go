@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -270,6 +271,54 @@ func TestCloseStopsNext(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not stop a blocked Next")
+	}
+	c.Disconnect(t.Context())
+}
+
+// TestCloseWhileRewinding: Close while a rewind waits for a server that is
+// away ends the rewind, without a panic, and Next returns io.EOF.
+func TestCloseWhileRewinding(t *testing.T) {
+	s := bustest.Run(t)
+	publish(t, s.URL(), 0, 10)
+	c := consume(t, s.URL(), func(o *Options) { o.Once = false; o.Durable = "d" })
+	readAll(t, c, 10)
+	s.Stop()
+	done := make(chan error, 1)
+	go func() { done <- c.restart(context.Background(), "test") }() // ends when Close is seen
+	c.Close()
+	select {
+	case err := <-done:
+		if err != io.EOF {
+			t.Fatalf("the rewind ended with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close did not end a rewind against a server that is away")
+	}
+	if _, err := c.Next(context.Background()); err != io.EOF {
+		t.Fatalf("Next after Close: %v", err)
+	}
+	s.Restart()
+	c.Disconnect(t.Context())
+}
+
+// TestDeletedConsumerEndsReading: a consumer deleted on the server (by an
+// operator, or an ephemeral one the server dropped) ends Next with an
+// error that says so, instead of a wait for lines that never come.
+func TestDeletedConsumerEndsReading(t *testing.T) {
+	s := bustest.Run(t)
+	publish(t, s.URL(), 0, 10)
+	c := consume(t, s.URL(), func(o *Options) { o.Once = false; o.Durable = "gone" })
+	readAll(t, c, 10)
+	js, done := testJS(t, s.URL())
+	defer done()
+	if err := js.DeleteConsumer(t.Context(), bus.Stream, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err := c.Next(ctx)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "deleted") {
+		t.Fatalf("Next after the consumer was deleted: %v", err)
 	}
 	c.Disconnect(t.Context())
 }
