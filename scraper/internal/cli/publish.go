@@ -28,8 +28,8 @@ type PublishOptions struct {
 
 	// listen says --listen was given: with --publish, the TCP server runs
 	// only then.
-	listen       bool
-	updateLimits bool
+	listen bool
+	update natssink.Limits
 }
 
 func addPublishFlags(f *pflag.FlagSet, o *PublishOptions) {
@@ -60,7 +60,7 @@ func (o *PublishOptions) complete(cmd *cobra.Command, d Deps) error {
 		}
 		return nil
 	}
-	o.updateLimits = f.Changed("nats-max-age") || f.Changed("nats-max-bytes") || f.Changed("nats-dedup-window")
+	o.update = natssink.Limits{MaxAge: f.Changed("nats-max-age"), MaxBytes: f.Changed("nats-max-bytes"), Duplicates: f.Changed("nats-dedup-window")}
 	o.Conn.URL, o.Conn.Name = o.URL, "geostream scraper"
 	o.Conn.Env(d.Getenv)
 	if err := o.Conn.Validate(); err != nil {
@@ -90,7 +90,7 @@ func (o *PublishOptions) open(ctx context.Context, sourceName string, log *slog.
 	}
 	p, err := natssink.Open(ctx, natssink.Options{
 		Conn: o.Conn, Subject: subject, Partitions: o.Partitions, MaxAge: o.MaxAge, MaxBytes: o.MaxBytes,
-		Duplicates: o.Dedup, UpdateLimits: o.updateLimits, Timeout: o.Timeout, Logger: log,
+		Duplicates: o.Dedup, Update: o.update, Timeout: o.Timeout, Logger: log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("--publish: %w", err)

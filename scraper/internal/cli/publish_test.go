@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	natssink "github.com/geostream/geostream/scraper/internal/sink/nats"
 	"github.com/geostream/geostream/shared/bus/bustest"
 	"github.com/geostream/geostream/shared/logs/logtest"
 	"github.com/nats-io/nats.go"
@@ -72,11 +73,11 @@ func TestPublishFlags(t *testing.T) {
 	if err != nil || code != 0 {
 		t.Fatal(code, err)
 	}
-	if n := &o.Serve.NATS; n.Conn.Token != "t0ken" || n.serveTCP("") || n.MaxAge != 24*time.Hour || n.updateLimits {
+	if n := &o.Serve.NATS; n.Conn.Token != "t0ken" || n.serveTCP("") || n.MaxAge != 24*time.Hour || n.update != (natssink.Limits{}) {
 		t.Fatalf("--publish alone: %+v", n)
 	}
 	o, _, _ = synthArgs(t, nil, "--publish", "nats://127.0.0.1:4222", "--listen", "127.0.0.1:0", "--nats-max-age", "1h")
-	if n := &o.Serve.NATS; !n.serveTCP("") || !n.updateLimits || n.serveTCP("file.jsonl") {
+	if n := &o.Serve.NATS; !n.serveTCP("") || n.update != (natssink.Limits{MaxAge: true}) || n.serveTCP("file.jsonl") {
 		t.Fatalf("--publish with --listen: %+v", n)
 	}
 }

@@ -61,11 +61,12 @@ type Options struct {
 	// MaxAge, MaxBytes and Duplicates are the stream's limits and
 	// duplicate window when it is created [DefaultMaxAge, DefaultMaxBytes,
 	// DefaultDuplicates]; the oldest lines go first when a limit is
-	// reached. With UpdateLimits an existing stream is given them too.
-	MaxAge       time.Duration
-	MaxBytes     int64
-	Duplicates   time.Duration
-	UpdateLimits bool
+	// reached. Update names those an existing stream is given too; the
+	// others it keeps.
+	MaxAge     time.Duration
+	MaxBytes   int64
+	Duplicates time.Duration
+	Update     Limits
 	// MaxPending is how many lines may wait for their acknowledgement
 	// before Send waits [DefaultMaxPending].
 	MaxPending int
@@ -99,6 +100,9 @@ func (o *Options) Validate() error {
 	}
 	return nil
 }
+
+// Limits names the stream's limits: which ones to change.
+type Limits struct{ MaxAge, MaxBytes, Duplicates bool }
 
 func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
@@ -220,12 +224,23 @@ func (p *Publisher) ensureStream(ctx context.Context) error {
 	if !stores(cfg.Subjects, o.Subject) {
 		return fmt.Errorf("stream %s stores %v, not %s", bus.Stream, cfg.Subjects, o.Subject)
 	}
-	if o.UpdateLimits && (cfg.MaxAge != o.MaxAge || cfg.MaxBytes != o.MaxBytes || cfg.Duplicates != o.Duplicates) {
-		cfg.MaxAge, cfg.MaxBytes, cfg.Duplicates = o.MaxAge, o.MaxBytes, o.Duplicates
-		if _, err := p.js.UpdateStream(ctx, cfg); err != nil {
+	want := cfg
+	if o.Update.MaxAge {
+		want.MaxAge = o.MaxAge
+	}
+	if o.Update.MaxBytes {
+		want.MaxBytes = o.MaxBytes
+	}
+	if o.Update.Duplicates {
+		want.Duplicates = o.Duplicates
+	}
+	if want.MaxAge != cfg.MaxAge || want.MaxBytes != cfg.MaxBytes || want.Duplicates != cfg.Duplicates {
+		if _, err := p.js.UpdateStream(ctx, want); err != nil {
 			return fmt.Errorf("updating stream %s: %w", bus.Stream, err)
 		}
-		p.log.Info("updated NATS stream limits", "stream", bus.Stream, "max_age", o.MaxAge, "max_bytes", o.MaxBytes, "duplicate_window", o.Duplicates)
+		p.log.Info("updated NATS stream limits", "stream", bus.Stream, "max_age", want.MaxAge, "max_bytes", want.MaxBytes,
+			"duplicate_window", want.Duplicates)
+		cfg = want
 	}
 	if cfg.Duplicates <= 0 {
 		p.log.Warn("the NATS stream keeps no duplicate window: a restarted scraper stores its lines again", "stream", bus.Stream)

@@ -241,11 +241,21 @@ func TestExistingStream(t *testing.T) {
 	if cfg := str.CachedInfo().Config; cfg.MaxAge != time.Minute || cfg.Storage != jetstream.MemoryStorage {
 		t.Fatalf("an existing stream was changed: %+v", cfg)
 	}
-	p = open(t, s.URL(), func(o *Options) { o.UpdateLimits, o.MaxAge, o.Duplicates = true, 2*time.Hour, time.Minute })
+	p = open(t, s.URL(), func(o *Options) {
+		o.Update = Limits{MaxAge: true, Duplicates: true}
+		o.MaxAge, o.Duplicates, o.MaxBytes = 2*time.Hour, time.Minute, 1<<20
+	})
 	p.Close(context.Background())
 	str, _ = js.Stream(t.Context(), bus.Stream)
-	if cfg := str.CachedInfo().Config; cfg.MaxAge != 2*time.Hour || cfg.Duplicates != time.Minute {
-		t.Fatalf("limits not updated: %+v", cfg)
+	if cfg := str.CachedInfo().Config; cfg.MaxAge != 2*time.Hour || cfg.Duplicates != time.Minute || cfg.MaxBytes != -1 {
+		t.Fatalf("limits not updated as asked (max age, duplicates; not max bytes): %+v", cfg)
+	}
+	// One limit given: the others stay as the stream has them.
+	p = open(t, s.URL(), func(o *Options) { o.Update = Limits{MaxBytes: true}; o.MaxBytes = 8 << 20 })
+	p.Close(context.Background())
+	str, _ = js.Stream(t.Context(), bus.Stream)
+	if cfg := str.CachedInfo().Config; cfg.MaxBytes != 8<<20 || cfg.MaxAge != 2*time.Hour || cfg.Duplicates != time.Minute {
+		t.Fatalf("one limit given changed the others: %+v", cfg)
 	}
 }
 
