@@ -174,3 +174,80 @@ func TestNoAckerNoAcks(t *testing.T) {
 		t.Fatal("acks for a source that is no Acker")
 	}
 }
+
+// noticeFirst is a Source whose lines are numbered from 1 and whose acks
+// are recorded.
+type noticeFirst struct {
+	lines []input.Line
+	i     int
+	acks  []uint64
+}
+
+func (s *noticeFirst) Next(ctx context.Context) (input.Line, error) {
+	if s.i == len(s.lines) {
+		return input.Line{}, io.EOF
+	}
+	s.i++
+	return s.lines[s.i-1], nil
+}
+func (s *noticeFirst) Buffered() bool { return s.i < len(s.lines) }
+func (s *noticeFirst) Close() error   { return nil }
+func (s *noticeFirst) Ack(seq uint64) { s.acks = append(s.acks, seq) }
+
+// TestLeadingNoticeDoesNotStartTheClock: with the event clock, a line with
+// no time of its own before the first tweet (a Bluesky identity event, a
+// stream notice) goes to that tweet's batch. Counted at its arrival today,
+// it used to start the clock there: every tweet of the capture was late,
+// all in one window, and nothing was acked until the end.
+func TestLeadingNoticeDoesNotStartTheClock(t *testing.T) {
+	today := ackT0.Add(400 * 24 * time.Hour)
+	lines := []input.Line{{Seq: 1, Arrival: today, Data: []byte(`{"delete":{"status":{"id":1}}}`)}}
+	for i, l := range tweetsAt(halfSeconds(360)...) {
+		l.Seq, l.Arrival = uint64(i+2), today
+		lines = append(lines, l)
+	}
+	src := &noticeFirst{lines: lines}
+	rec := &recorder{}
+	p := New(Options{Source: src, Clock: ClockEvent, Lateness: 5 * time.Second,
+		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, nil, rec)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var late, notices, fresh int
+	for _, r := range rec.results {
+		late += r.Fresh.Late
+		notices += r.Fresh.Notices
+		fresh += r.Fresh.Tweets
+		if r.End.After(ackT0.Add(time.Hour)) {
+			t.Fatalf("a window ends at %v: the clock started at the notice's arrival", r.End)
+		}
+	}
+	if late != 0 || notices != 1 || fresh != 360 || len(rec.results) < 9 {
+		t.Fatalf("%d windows: %d tweets, %d late, %d notices", len(rec.results), fresh, late, notices)
+	}
+	if len(src.acks) < 7 || src.acks[len(src.acks)-1] != uint64(len(lines)) {
+		t.Fatalf("acks %v: want about one per slide, ending with %d", src.acks, len(lines))
+	}
+}
+
+// TestOnlyNotices: a stream of nothing but undated lines still counts them,
+// at their arrival.
+func TestOnlyNotices(t *testing.T) {
+	var lines []input.Line
+	for i := range 3 {
+		lines = append(lines, input.Line{Seq: uint64(i + 1), Arrival: ackT0, Data: []byte(`{"limit":{"track":1}}`)})
+	}
+	src := &noticeFirst{lines: lines}
+	rec := &recorder{}
+	p := New(Options{Source: src, Clock: ClockEvent, Window: testWindow}, nil, rec)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	notices := 0
+	for _, r := range rec.results {
+		notices += r.Fresh.Notices
+	}
+	if notices != 3 || len(src.acks) == 0 || src.acks[len(src.acks)-1] != 3 {
+		t.Fatalf("%d notices in %d windows, acks %v", notices, len(rec.results), src.acks)
+	}
+}

@@ -169,6 +169,12 @@ type Pipeline struct {
 	acks *acks // nil unless the source is an Acker
 
 	maxEvent         time.Time
+	// early holds, with the event clock, the lines without a time of their
+	// own (notices, malformed lines) that came before any tweet with one:
+	// they go to the first such tweet's batch. Counted at the start of a
+	// stream's wall-clock arrival instead, they would start the clock at
+	// today and make every older tweet late.
+	early []earlyLine
 	windows, batches int
 	total            window.Counts
 	outErr           error
@@ -381,6 +387,7 @@ loop:
 		err = &NotCaptureError{Lines: p.checked}
 	}
 	p.flushing = true
+	p.placeEarly(func(e earlyLine) time.Time { return e.arrival }) // no tweet with a time came
 	p.slider.Flush(p)
 	for _, o := range p.outputs {
 		if cerr := o.Close(); cerr != nil && err == nil {
@@ -480,30 +487,37 @@ func (p *Pipeline) stopTicker() {
 	}
 }
 
+// earlyLine is a line held in Pipeline.early: its counts, arrival and
+// sequence number (0: none).
+type earlyLine struct {
+	arrival time.Time
+	cnt     window.Counts
+	seq     uint64
+}
+
+// maxEarly bounds Pipeline.early: a stream of that many undated lines
+// before a dated one starts the clock at their arrival after all.
+const maxEarly = 10000
+
+// placeEarly puts the held early lines in the batch of t.
+func (p *Pipeline) placeEarly(t func(earlyLine) time.Time) {
+	for _, e := range p.early {
+		at := t(e)
+		if p.acks != nil && e.seq != 0 {
+			p.acks.enter(p.slider.Index(at), e.seq)
+		}
+		p.total.Add(e.cnt)
+		p.slider.AddCounts(at, e.cnt)
+	}
+	p.early = nil
+}
+
 // chunk feeds one chunk into the slider, line by line in input order.
 func (p *Pipeline) chunk(c stream.Chunk) {
 	event := p.clock == ClockEvent
 	for i := range c.Lines {
 		tw := &c.Lines[i]
 		t := c.Arrival
-		if event {
-			switch {
-			case tw.Kind == tweet.KindTweet && !tw.CreatedAt.IsZero():
-				t = tw.CreatedAt
-			case !p.maxEvent.IsZero():
-				t = p.maxEvent // notices and undated lines belong to "now"
-			}
-			if t.After(p.maxEvent) {
-				p.maxEvent = t
-				// Close batches line by line, not per chunk: the model a
-				// tweet is featurized with must not depend on where the
-				// network happened to cut the input.
-				p.slider.Advance(p.maxEvent.Add(-p.opts.Lateness), p)
-			}
-		}
-		if p.acks != nil && i < len(c.Seqs) {
-			p.acks.enter(p.slider.Index(t), c.Seqs[i])
-		}
 		var cnt window.Counts
 		switch {
 		case tw.Kind == tweet.KindNotice:
@@ -517,6 +531,35 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 			if tw.BadGeo {
 				cnt.BadGeo = 1
 			}
+		}
+		if event {
+			dated := tw.Kind == tweet.KindTweet && !tw.CreatedAt.IsZero()
+			switch {
+			case dated:
+				t = tw.CreatedAt
+			case !p.maxEvent.IsZero():
+				t = p.maxEvent // notices and undated lines belong to "now"
+			case cnt.Tweets == 0 && len(p.early) < maxEarly:
+				e := earlyLine{arrival: c.Arrival, cnt: cnt}
+				if i < len(c.Seqs) {
+					e.seq = c.Seqs[i]
+				}
+				p.early = append(p.early, e)
+				continue
+			}
+			if t.After(p.maxEvent) {
+				p.maxEvent = t
+				if len(p.early) > 0 {
+					p.placeEarly(func(earlyLine) time.Time { return t })
+				}
+				// Close batches line by line, not per chunk: the model a
+				// tweet is featurized with must not depend on where the
+				// network happened to cut the input.
+				p.slider.Advance(p.maxEvent.Add(-p.opts.Lateness), p)
+			}
+		}
+		if p.acks != nil && i < len(c.Seqs) {
+			p.acks.enter(p.slider.Index(t), c.Seqs[i])
 		}
 		if cnt.Tweets == 0 || !tw.Located() {
 			if cnt.Tweets == 1 {
