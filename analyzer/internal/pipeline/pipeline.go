@@ -168,13 +168,13 @@ type Pipeline struct {
 
 	acks *acks // nil unless the source is an Acker
 
-	maxEvent         time.Time
+	maxEvent time.Time
 	// early holds, with the event clock, the lines without a time of their
 	// own (notices, malformed lines) that came before any tweet with one:
 	// they go to the first such tweet's batch. Counted at the start of a
 	// stream's wall-clock arrival instead, they would start the clock at
 	// today and make every older tweet late.
-	early []earlyLine
+	early            []earlyLine
 	windows, batches int
 	total            window.Counts
 	outErr           error
