@@ -121,8 +121,8 @@ func Forward(ctx context.Context, src source.Source, sinks []Sink, opts Options)
 		}
 		for _, s := range sinks {
 			if err := s.Send(ctx, l); err != nil {
-				if ctx.Err() != nil {
-					return res, nil
+				if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+					return res, nil // the interrupt itself; Close says what was not delivered
 				}
 				return res, err
 			}

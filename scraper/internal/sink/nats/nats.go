@@ -376,6 +376,11 @@ func (p *Publisher) notStored(pe *pending) error {
 func (p *Publisher) reap(ctx context.Context, block bool) error {
 	for p.head < len(p.queue) {
 		pe := p.queue[p.head]
+		if pe.fut == nil { // put back by a retry that did not get through
+			if err := p.publish(ctx, pe); err != nil {
+				return err
+			}
+		}
 		var ack *jetstream.PubAck
 		var err error
 		if block {
@@ -409,6 +414,15 @@ func (p *Publisher) reap(ctx context.Context, block bool) error {
 			continue
 		}
 		if err := p.retry(ctx, pe, err); err != nil {
+			// Not published again (an interrupt, or its time is up): back
+			// at the head, so that Close tries once more and counts it.
+			pe.fut = nil
+			if p.head > 0 {
+				p.head--
+				p.queue[p.head] = pe
+			} else {
+				p.queue = append([]*pending{pe}, p.queue...)
+			}
 			return err
 		}
 	}
@@ -432,6 +446,7 @@ func (p *Publisher) retry(ctx context.Context, pe *pending, err error) error {
 		p.log.Warn("publishing to NATS again", "err", err)
 	}
 	pe.msg = &natsio.Msg{Subject: pe.msg.Subject, Data: pe.msg.Data, Header: pe.msg.Header}
+	pe.fut = nil
 	if err := p.publish(ctx, pe); err != nil {
 		return err
 	}

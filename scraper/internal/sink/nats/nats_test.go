@@ -382,3 +382,51 @@ func FuzzMatches(f *testing.F) {
 		}
 	})
 }
+
+// stalledJS refuses every publication as a client with a full buffer does.
+type stalledJS struct{ jetstream.JetStream }
+
+func (stalledJS) PublishMsgAsync(*natsio.Msg, ...jetstream.PublishOpt) (jetstream.PubAckFuture, error) {
+	return nil, jetstream.ErrTooManyStalledMsgs
+}
+
+// failedFuture is a publication the connection lost.
+type failedFuture struct {
+	msg *natsio.Msg
+	err chan error
+}
+
+func (f failedFuture) Ok() <-chan *jetstream.PubAck { return nil }
+func (f failedFuture) Err() <-chan error            { return f.err }
+func (f failedFuture) Msg() *natsio.Msg             { return f.msg }
+
+// TestInterruptedRetryKeepsTheLine: a line whose publication failed, and
+// whose publication again an interrupt cut short, stays queued: Close
+// publishes it once more, and it is stored.
+func TestInterruptedRetryKeepsTheLine(t *testing.T) {
+	s := bustest.Run(t)
+	p := open(t, s.URL())
+	lines := testLines(3)
+	send(t, p, lines[:2])
+	js := p.js
+	// The third line's first publication is lost with the connection.
+	m := &natsio.Msg{Subject: p.subject("lost"), Data: lines[2], Header: natsio.Header{jetstream.MsgIDHeader: []string{"lost"}}}
+	f := failedFuture{msg: m, err: make(chan error, 1)}
+	f.err <- natsio.ErrDisconnected
+	p.queue = append(p.queue, &pending{msg: m, fut: f, first: time.Now()})
+	// Publishing it again meets a full buffer, and then the interrupt.
+	p.js = stalledJS{js}
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, cancel) // the interrupt, while the retry waits for room
+	if err := p.reap(ctx, true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("reap: %v", err)
+	}
+	p.js = js // the connection has room again
+	if err := p.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_, ids, _ := stored(t, s.URL())
+	if !slices.Contains(ids, "lost") || len(ids) != 3 {
+		t.Fatalf("stored %v: the line cut short by the interrupt is missing", ids)
+	}
+}
