@@ -123,6 +123,7 @@ type Source struct {
 	filter source.Filter
 	recent *recent
 	last   int64 // the newest time_us seen: where a resume starts
+	from   int64 // the last of those a resume was counted for
 	base   url.URL
 	n      counters
 }
@@ -177,8 +178,11 @@ func (s *Source) url() string {
 	if s.last > 0 {
 		cursor := s.last - s.opts.Rewind.Microseconds()
 		q.Set("cursor", strconv.FormatInt(cursor, 10))
-		s.n.resumes.Add(1)
-		s.log.Info("resuming Jetstream", "cursor", cursor, "behind_last_event", s.opts.Rewind)
+		if s.last != s.from { // one resume, however many attempts it takes
+			s.from = s.last
+			s.n.resumes.Add(1)
+			s.log.Info("resuming Jetstream", "cursor", cursor, "behind_last_event", s.opts.Rewind)
+		}
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
@@ -193,6 +197,10 @@ func (s *Source) Stats() Stats {
 		Malformed: s.n.malformed.Load(), TooLong: s.n.tooLong.Load() + f.TooLong, Connections: f.Connections,
 		Resumes: s.n.resumes.Load(), Failures: f.Failures, Stalls: f.Stalls}
 }
+
+// maxAhead is how far past this machine's clock an event's time_us may be
+// and still move the resume cursor.
+const maxAhead = time.Minute
 
 // Next returns the next new post as Jetstream sent it (made one line if it
 // was not), with its decoded Tweet, which is valid until the next call. It
@@ -219,7 +227,9 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 			s.n.duplicates.Add(1)
 			continue
 		}
-		s.last = max(s.last, ev.TimeUS)
+		if ev.TimeUS <= time.Now().Add(maxAhead).UnixMicro() { // a clock far ahead would put the cursor there for good
+			s.last = max(s.last, ev.TimeUS)
+		}
 		if tw.Kind != tweet.KindTweet {
 			s.skipped(tw.Notice)
 			continue

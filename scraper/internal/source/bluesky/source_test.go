@@ -305,3 +305,24 @@ func TestStallReconnects(t *testing.T) {
 		t.Fatalf("after the stall: first %s, stats %+v", got[0], s.Stats())
 	}
 }
+
+// TestResumeIgnoresAClockFarAhead: an event stamped far past this
+// machine's clock (a relay's bug) does not move the resume cursor there,
+// and a resume is counted once however many attempts it takes.
+func TestResumeIgnoresAClockFarAhead(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	future := time.Now().Add(24 * time.Hour).UnixMicro()
+	evs := []event{post(0, t0, "first"), post(1, future, "from the future"), post(2, t0+2000, "third"), post(3, t0+3000, "after the cut")}
+	f := &fakeJetstream{events: evs, cuts: []int{3}}
+	s, _ := newSource(t, f.start(t), Options{})
+	collect(t, s, 4)
+	want := fmt.Sprint(t0 + 2000 - DefaultRewind.Microseconds())
+	if c := f.query(1).Get("cursor"); c != want {
+		t.Fatalf("resumed from cursor %s, want %s (the last event before the one from the future)", c, want)
+	}
+	s.url()
+	s.url() // attempts that failed: the same resume
+	if st := s.Stats(); st.Resumes != 1 {
+		t.Fatalf("stats %+v: one resume", st)
+	}
+}
