@@ -56,7 +56,7 @@ func (o *PublishOptions) complete(cmd *cobra.Command, d Deps) error {
 			}
 		})
 		if len(set) > 0 {
-			return usagef("%s need --publish", set[0])
+			return usagef("%s needs --publish", set[0])
 		}
 		return nil
 	}

@@ -50,7 +50,7 @@ func TestPublishFlags(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"a nats flag without --publish", []string{"--nats-subject", "geostream.tweets.x"}, 2, "--nats-subject need --publish"},
+		{"a nats flag without --publish", []string{"--nats-subject", "geostream.tweets.x"}, 2, "--nats-subject needs --publish"},
 		{"not a URL", []string{"--publish", "127.0.0.1:4222"}, 2, "nats://"},
 		{"a dedup window over the age", []string{"--publish", "nats://127.0.0.1:1", "--nats-max-age", "1m", "--nats-dedup-window", "1h"}, 2, "--nats-dedup-window"},
 		{"a token and a user", []string{"--publish", "nats://127.0.0.1:1"}, 2, "one of"},

@@ -353,8 +353,8 @@ func (p *Publisher) publish(ctx context.Context, pe *pending) error {
 			return nil
 		}
 		pe.err = err
-		if errors.Is(err, natsio.ErrConnectionClosed) {
-			return p.notStored(pe)
+		if errors.Is(err, natsio.ErrConnectionClosed) || errors.Is(err, natsio.ErrMaxPayload) {
+			return p.notStored(pe) // no retry can help
 		}
 		if time.Since(pe.first) > p.opts.Timeout {
 			return p.notStored(pe)

@@ -408,6 +408,11 @@ func TestInterruptedRetryKeepsTheLine(t *testing.T) {
 	p := open(t, s.URL())
 	lines := testLines(3)
 	send(t, p, lines[:2])
+	for p.head < len(p.queue) { // both acked: the lost line is the head
+		if err := p.reap(t.Context(), true); err != nil {
+			t.Fatal(err)
+		}
+	}
 	js := p.js
 	// The third line's first publication is lost with the connection.
 	m := &natsio.Msg{Subject: p.subject("lost"), Data: lines[2], Header: natsio.Header{jetstream.MsgIDHeader: []string{"lost"}}}
@@ -429,4 +434,20 @@ func TestInterruptedRetryKeepsTheLine(t *testing.T) {
 	if !slices.Contains(ids, "lost") || len(ids) != 3 {
 		t.Fatalf("stored %v: the line cut short by the interrupt is missing", ids)
 	}
+}
+
+// TestTooBigForTheServer: a line over the server's largest message is not
+// stored, at once: publishing it again cannot help.
+func TestTooBigForTheServer(t *testing.T) {
+	s := bustest.Run(t)
+	p := open(t, s.URL(), func(o *Options) { o.Timeout = time.Hour })
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	big := append([]byte(`{"id":"1","created_at":"2026-01-01T00:00:00Z","text":"`), bytes.Repeat([]byte("x"), 2<<20)...)
+	big = append(big, `"}`...)
+	err := p.Send(ctx, source.Line{Data: big})
+	if !errors.Is(err, ErrNotStored) || !errors.Is(err, natsio.ErrMaxPayload) {
+		t.Fatalf("a 2 MiB line: %v", err)
+	}
+	p.Close(t.Context())
 }
