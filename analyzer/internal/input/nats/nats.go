@@ -333,6 +333,12 @@ func (c *Consumer) resume(ctx context.Context, cons jetstream.Consumer) error {
 	if info.Config.AckPolicy != jetstream.AckAllPolicy {
 		return fmt.Errorf("consumer %s acks %v, not all: it was not made by the analyzer", o.Durable, info.Config.AckPolicy)
 	}
+	if o.Start == StartNew || o.Start == StartTime {
+		c.log.Warn("--nats-start is for a new consumer: this one resumes where it was last acked", "consumer", o.Durable, "start", o.Start)
+	}
+	if o.AckWait != 0 && info.Config.AckWait != o.AckWait {
+		c.log.Warn("the consumer keeps the ack wait it was made with", "consumer", o.Durable, "ack_wait", info.Config.AckWait, "asked", o.AckWait)
+	}
 	c.cons, c.name = cons, info.Name
 	if info.NumAckPending > 0 {
 		// Lines delivered to a run that did not ack them: have them

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/bus/bustest"
+	"github.com/geostream/geostream/shared/logs/logtest"
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
@@ -143,9 +145,15 @@ func TestDurableResumesAtItsAck(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	c2 := consume(t, s.URL(), func(o *Options) { o.Durable = "d"; o.Start = StartNew }) // a durable that exists resumes
+	var log logtest.Buffer
+	c2 := consume(t, s.URL(), func(o *Options) { // a durable that exists resumes, and says so
+		o.Durable, o.Start, o.AckWait, o.Logger = "d", StartNew, time.Hour, slog.New(slog.NewTextHandler(&log, nil))
+	})
 	lines, _ := readAll(t, c2, -1)
 	wantLines(t, lines, 1200, 3000)
+	if l := log.String(); !strings.Contains(l, "--nats-start is for a new consumer") || !strings.Contains(l, "keeps the ack wait") {
+		t.Errorf("the options a durable ignores are not named:\n%s", l)
+	}
 	if d := time.Since(start); d > DefaultAckWait/2 {
 		t.Fatalf("resumed after %v: waited for the ack wait", d)
 	}
