@@ -113,19 +113,22 @@ type counters struct {
 // Source reads Jetstream. Next and Close are called from one goroutine;
 // Stats from any.
 type Source struct {
-	opts   Options
-	log    *slog.Logger
-	feed   *wsfeed.Feed
-	zd     *zstd.Decoder
-	zbuf   []byte
-	dec    tweet.Decoder
-	tw     tweet.Tweet // the last post served: Line.Tweet points here
-	filter source.Filter
-	recent *recent
-	last   int64 // the newest time_us seen: where a resume starts
-	from   int64 // the last of those a resume was counted for
-	base   url.URL
-	n      counters
+	opts Options
+	log  *slog.Logger
+	feed *wsfeed.Feed
+	zd   *zstd.Decoder
+	// inflated counts the frames decoded, unknownDict those before the
+	// first that named a dictionary other than ours.
+	inflated, unknownDict int
+	zbuf                  []byte
+	dec                   tweet.Decoder
+	tw                    tweet.Tweet // the last post served: Line.Tweet points here
+	filter                source.Filter
+	recent                *recent
+	last                  int64 // the newest time_us seen: where a resume starts
+	from                  int64 // the last of those a resume was counted for
+	base                  url.URL
+	n                     counters
 }
 
 // New returns a Source for valid options; it connects on the first Next.
@@ -198,6 +201,13 @@ func (s *Source) Stats() Stats {
 		Resumes: s.n.resumes.Load(), Failures: f.Failures, Stalls: f.Stalls}
 }
 
+// ErrWrongDictionary ends a source whose zstd frames were all made with
+// another dictionary than the one it was given.
+var ErrWrongDictionary = errors.New("bluesky: wrong zstd dictionary")
+
+// wrongDictAfter is how many such frames, with none decoded, end it.
+const wrongDictAfter = 10
+
 // maxAhead is how far past this machine's clock an event's time_us may be
 // and still move the resume cursor.
 const maxAhead = time.Minute
@@ -214,8 +224,15 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 		data := m.Data
 		if m.Binary {
 			if data, err = s.inflate(data); err != nil {
+				if errors.Is(err, zstd.ErrUnknownDictionary) && s.inflated == 0 {
+					if s.unknownDict++; s.unknownDict == wrongDictAfter {
+						return source.Line{}, fmt.Errorf("%w: the first %d frames need a dictionary other than the one given; "+
+							"scripts/fetch-jetstream-dict.sh fetches Jetstream's, or give it with --zstd-dict", ErrWrongDictionary, wrongDictAfter)
+					}
+				}
 				continue
 			}
+			s.inflated++
 		}
 		tw, ev, err := s.dec.DecodeJetstream(data)
 		if err != nil {

@@ -228,6 +228,33 @@ func TestZstdFrames(t *testing.T) {
 	}
 }
 
+// TestWrongDictionary: frames made with another dictionary than the one
+// given end the source with an error that says so, rather than counting
+// every post as malformed for ever.
+func TestWrongDictionary(t *testing.T) {
+	theirs := testDict(t)
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderDict(theirs), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	var samples [][]byte
+	for _, e := range posts(40, time.Second) {
+		samples = append(samples, append([]byte("other "), e.data...))
+	}
+	ours, err := dict.BuildZstdDict(samples, dict.Options{MaxDictSize: 8 << 10, HashBytes: 6, ZstdDictID: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeJetstream{events: posts(50, time.Millisecond), enc: enc}
+	s, _ := newSource(t, f.start(t), Options{Compress: true, Dictionary: ours})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := s.Next(ctx); !errors.Is(err, ErrWrongDictionary) || !strings.Contains(err.Error(), "--zstd-dict") {
+		t.Fatalf("Next: %v (stats %+v)", err, s.Stats())
+	}
+}
+
 // TestEmbeddedDictionary: the dictionary built in, when there is one, is
 // Jetstream's.
 func TestEmbeddedDictionary(t *testing.T) {
