@@ -565,12 +565,19 @@ func (c *Consumer) Ack(seq uint64) {
 	h := c.held[n-1]
 	c.held = append(c.held[:0], c.held[n:]...)
 	c.heldMu.Unlock()
-	if err := c.nc.Publish(h.reply, []byte("+ACK")); err != nil {
+	// As a request: the server answers once it has taken the ack in, so
+	// that a run that stops and starts again at once resumes after it
+	// (an ack published and flushed may not have reached the consumer's
+	// state yet). Acks come once a slide, so the round trip costs nothing.
+	if _, err := c.nc.Request(h.reply, []byte("+ACK"), ackTimeout); err != nil {
 		c.log.Warn("acking NATS lines; they will come again", "through", h.seq, "err", err)
 		return
 	}
 	c.acked.Store(h.seq)
 }
+
+// ackTimeout bounds the wait for the server to confirm an ack.
+const ackTimeout = 5 * time.Second
 
 // Close stops reading; a Next blocked in another goroutine returns. The
 // connection stays open for Ack until Disconnect.
