@@ -105,6 +105,9 @@ func (o *ServeOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 	if err := o.NATS.complete(cmd, d); err != nil {
 		return err
 	}
+	if o.MetricsAddr != "" && !o.NATS.serveTCP(o.Out) {
+		return usagef("--metrics-addr serves the socket's counters, and with --out or --publish (without --listen) no socket is served")
+	}
 	log, err := lo.logger(d.Stderr)
 	if err != nil {
 		return err
