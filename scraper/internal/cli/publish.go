@@ -66,11 +66,18 @@ func (o *PublishOptions) complete(cmd *cobra.Command, d Deps) error {
 	if err := o.Conn.Validate(); err != nil {
 		return usagef("--publish: %v", err)
 	}
-	if o.Partitions < 0 || o.MaxAge < 0 || o.MaxBytes < 0 || o.Dedup < 0 || o.Timeout <= 0 {
-		return usagef("--nats-partitions, --nats-max-age, --nats-max-bytes and --nats-dedup-window must not be negative, --nats-timeout must be positive")
+	if o.Partitions < 0 {
+		return usagef("--nats-partitions must not be negative")
 	}
-	if o.Dedup > o.MaxAge && o.MaxAge > 0 {
+	if o.MaxAge <= 0 || o.MaxBytes <= 0 || o.Dedup <= 0 || o.Timeout <= 0 {
+		// 0 would mean "no limit" to NATS, which a disk does not have.
+		return usagef("--nats-max-age, --nats-max-bytes, --nats-dedup-window and --nats-timeout must be positive")
+	}
+	if o.Dedup > o.MaxAge {
 		return usagef("--nats-dedup-window must not be longer than --nats-max-age")
+	}
+	if o.Timeout > o.Dedup {
+		return usagef("--nats-timeout (%v) must not be longer than --nats-dedup-window (%v): a line published again after the window would be stored twice", o.Timeout, o.Dedup)
 	}
 	return nil
 }

@@ -54,6 +54,9 @@ func TestPublishFlags(t *testing.T) {
 		{"not a URL", []string{"--publish", "127.0.0.1:4222"}, 2, "nats://"},
 		{"a dedup window over the age", []string{"--publish", "nats://127.0.0.1:1", "--nats-max-age", "1m", "--nats-dedup-window", "1h"}, 2, "--nats-dedup-window"},
 		{"a token and a user", []string{"--publish", "nats://127.0.0.1:1"}, 2, "one of"},
+		{"no age limit", []string{"--publish", "nats://127.0.0.1:1", "--nats-max-age", "0"}, 2, "must be positive"},
+		{"no size limit", []string{"--publish", "nats://127.0.0.1:1", "--nats-max-bytes", "0"}, 2, "must be positive"},
+		{"a timeout over the dedup window", []string{"--publish", "nats://127.0.0.1:1", "--nats-dedup-window", "10s", "--nats-timeout", "1m"}, 2, "stored twice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			env := map[string]string{}
