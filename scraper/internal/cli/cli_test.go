@@ -174,8 +174,7 @@ func TestBadFlags(t *testing.T) {
 		{"synth", []string{"--no-geo", "1.5"}},
 		{"synth", []string{"--log-level", "loud"}},
 		{"synth", []string{"--no-such-flag"}},
-		{"synth", []string{"--out", "x.jsonl", "--metrics-addr", "127.0.0.1:0"}},                   // no socket: no counters
-		{"synth", []string{"--publish", "nats://127.0.0.1:4222", "--metrics-addr", "127.0.0.1:0"}}, // the same
+		{"synth", []string{"--out", "x.jsonl", "--metrics-addr", "127.0.0.1:0"}}, // no socket, no publisher: no counters
 		{"synth", []string{"extra-arg"}},
 		{"replay", nil},
 		{"replay", []string{missing}},

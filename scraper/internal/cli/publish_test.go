@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"io"
+	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -130,5 +132,32 @@ func TestPublishUndeliverable(t *testing.T) {
 	}
 	if time.Since(start) > 30*time.Second {
 		t.Fatal("took too long to give up")
+	}
+}
+
+// TestPublishMetrics: with --publish alone, --metrics-addr serves the
+// publisher's counters.
+func TestPublishMetrics(t *testing.T) {
+	s := bustest.Run(t)
+	p := startProc(t, "synth", "--rate", "200", "--publish", s.URL(), "--metrics-addr", "127.0.0.1:0")
+	addr, _ := p.waitLog(t, "serving metrics", 20*time.Second)["addr"].(string)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if m := regexp.MustCompile(`(?m)^geostream_scraper_nats_stored_total (\d+)`).FindSubmatch(body); m != nil && string(m[1]) != "0" {
+			if strings.Contains(string(body), "geostream_scraper_lines_out_total") {
+				t.Fatalf("the socket's counters with no socket:\n%s", body)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no stored lines counted after 20 s:\n%s", body)
+		}
+		time.Sleep(50 * time.Millisecond) // polling a counter over HTTP: there is no event to wait on
 	}
 }

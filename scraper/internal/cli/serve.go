@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/geostream/geostream/scraper/internal/sink"
 	"github.com/geostream/geostream/scraper/internal/sink/capture"
+	natssink "github.com/geostream/geostream/scraper/internal/sink/nats"
 	"github.com/geostream/geostream/scraper/internal/sink/server"
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/metrics"
@@ -105,8 +107,8 @@ func (o *ServeOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 	if err := o.NATS.complete(cmd, d); err != nil {
 		return err
 	}
-	if o.MetricsAddr != "" && !o.NATS.serveTCP(o.Out) {
-		return usagef("--metrics-addr serves the socket's counters, and with --out or --publish (without --listen) no socket is served")
+	if o.MetricsAddr != "" && !o.NATS.serveTCP(o.Out) && o.NATS.URL == "" {
+		return usagef("--metrics-addr serves the socket's and the publisher's counters, and with --out there is neither")
 	}
 	log, err := lo.logger(d.Stderr)
 	if err != nil {
@@ -145,27 +147,32 @@ func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) erro
 			Addr: o.Listen, Token: o.Token, TLS: o.tls, Hello: o.hello, Lossless: o.lossless, QueueLen: o.Queue,
 			MaxClients: o.MaxClients, WriteTimeout: o.ClientTimeout, StatsInterval: si, Logger: log,
 		})
-		// Both addresses are taken before either is said to be served.
-		var ms *metrics.Server
-		if o.MetricsAddr != "" {
-			var err error
-			if ms, err = metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return scraperMetrics(srv.Stats()) }); err != nil {
-				return fail(fmt.Errorf("--metrics-addr: %w", err))
-			}
-			defer ms.Close()
+	}
+	// The socket's and the publisher's counters; the publisher is set
+	// once it is connected, while the metrics may already be asked for.
+	var pub atomic.Pointer[natssink.Publisher]
+	var ms *metrics.Server
+	if o.MetricsAddr != "" { // both addresses are taken before either is said to be served
+		var err error
+		if ms, err = metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return scraperMetrics(srv, pub.Load()) }); err != nil {
+			return fail(fmt.Errorf("--metrics-addr: %w", err))
 		}
+		defer ms.Close()
+	}
+	if srv != nil {
 		if err := srv.Start(); err != nil {
 			return fail(fmt.Errorf("--listen: %w", err))
 		}
 		sinks = append(sinks, srv)
-		if ms != nil {
-			log.Info("serving metrics", "addr", ms.Addr())
-		}
 	}
-	sinks, _, err := o.NATS.sinks(ctx, sinks, o.hello.Source, log)
+	if ms != nil {
+		log.Info("serving metrics", "addr", ms.Addr())
+	}
+	sinks, p, err := o.NATS.sinks(ctx, sinks, o.hello.Source, log)
 	if err != nil {
 		return fail(err)
 	}
+	pub.Store(p)
 	var rec *capture.Writer
 	if o.Record != "" {
 		w, err := capture.Create(o.Record, d.Stdout, capture.Options{})
@@ -197,17 +204,30 @@ func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) erro
 	return err
 }
 
-func scraperMetrics(st server.Stats) []metrics.Metric {
+// scraperMetrics are the counters of the socket and of the NATS
+// publisher, those that run (nil: not).
+func scraperMetrics(srv *server.Server, pub *natssink.Publisher) []metrics.Metric {
 	c := func(name, help string, v uint64) metrics.Metric {
 		return metrics.Metric{Name: "geostream_scraper_" + name, Help: help, Type: "counter", Value: float64(v)}
 	}
-	ms := []metrics.Metric{
-		c("lines_in_total", "Lines taken from the source.", st.LinesIn),
-		c("lines_out_total", "Lines written to clients, all clients together.", st.LinesOut),
-		c("dropped_total", "Lines dropped for slow clients.", st.Dropped),
-		c("accepted_total", "Connections accepted.", st.Accepted),
-		c("rejected_total", "Connections refused (auth, client limit).", st.Rejected),
-		{Name: "geostream_scraper_clients", Help: "Clients connected now.", Type: "gauge", Value: float64(st.Clients)},
+	var ms []metrics.Metric
+	if srv != nil {
+		st := srv.Stats()
+		ms = append(ms,
+			c("lines_in_total", "Lines taken from the source.", st.LinesIn),
+			c("lines_out_total", "Lines written to clients, all clients together.", st.LinesOut),
+			c("dropped_total", "Lines dropped for slow clients.", st.Dropped),
+			c("accepted_total", "Connections accepted.", st.Accepted),
+			c("rejected_total", "Connections refused (auth, client limit).", st.Rejected),
+			metrics.Metric{Name: "geostream_scraper_clients", Help: "Clients connected now.", Type: "gauge", Value: float64(st.Clients)})
+	}
+	if pub != nil {
+		st := pub.Stats()
+		ms = append(ms,
+			c("nats_published_total", "Lines published to NATS JetStream.", st.Published),
+			c("nats_stored_total", "Lines the stream acknowledged as stored.", st.Stored),
+			c("nats_duplicates_total", "Lines the stream already held (same Nats-Msg-Id).", st.Duplicates),
+			c("nats_retries_total", "Publications tried again.", st.Retries))
 	}
 	return append(ms, metrics.Runtime("geostream_scraper")...)
 }
