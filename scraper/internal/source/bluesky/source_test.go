@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geostream/geostream/scraper/internal/source/sourcetest"
 	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
-	"github.com/geostream/geostream/shared/tweet"
 	"github.com/klauspost/compress/dict"
 	"github.com/klauspost/compress/zstd"
 	"go.uber.org/goleak"
@@ -37,20 +37,7 @@ func newSource(t *testing.T, url string, o Options) (*Source, *sleeps) {
 // collect reads n lines from s, failing after 20 s.
 func collect(t *testing.T, s *Source, n int) [][]byte {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var out [][]byte
-	for len(out) < n {
-		l, err := s.Next(ctx)
-		if err != nil {
-			t.Fatalf("after %d lines: %v (stats %+v)", len(out), err, s.Stats())
-		}
-		if l.Tweet == nil || l.Tweet.Kind != tweet.KindTweet {
-			t.Fatalf("line without its decoded post: %s", l.Data)
-		}
-		out = append(out, l.Data)
-	}
-	return out
+	return sourcetest.Collect(t, s, n)
 }
 
 // TestServesPostsSkipsTheRest: each new post is served as Jetstream sent

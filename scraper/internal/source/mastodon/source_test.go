@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/geostream/geostream/scraper/internal/source/sourcetest"
 	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
-	"github.com/geostream/geostream/shared/tweet"
 	"go.uber.org/goleak"
 )
 
@@ -212,22 +212,10 @@ func newSource(t *testing.T, o Options) *Source {
 	return s
 }
 
+// collect reads n lines from s, failing after 20 s.
 func collect(t *testing.T, s *Source, n int) [][]byte {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var out [][]byte
-	for len(out) < n {
-		l, err := s.Next(ctx)
-		if err != nil {
-			t.Fatalf("after %d lines: %v (stats %+v)", len(out), err, s.Stats())
-		}
-		if l.Tweet == nil || l.Tweet.Kind != tweet.KindTweet {
-			t.Fatalf("line without its decoded status: %s", l.Data)
-		}
-		out = append(out, l.Data)
-	}
-	return out
+	return sourcetest.Collect(t, s, n)
 }
 
 // TestServesUpdates: each update's Status is served as one line, exactly
