@@ -8,6 +8,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"github.com/geostream/geostream/shared/field"
@@ -387,7 +388,7 @@ loop:
 		err = &NotCaptureError{Lines: p.checked}
 	}
 	p.flushing = true
-	p.placeEarly(func(e earlyLine) time.Time { return e.arrival }) // no tweet with a time came
+	p.placeEarly(time.Time{}) // no tweet with a time came: at their arrival
 	p.slider.Flush(p)
 	for _, o := range p.outputs {
 		if cerr := o.Close(); cerr != nil && err == nil {
@@ -499,10 +500,11 @@ type earlyLine struct {
 // before a dated one starts the clock at their arrival after all.
 const maxEarly = 10000
 
-// placeEarly puts the held early lines in the batch of t.
-func (p *Pipeline) placeEarly(t func(earlyLine) time.Time) {
+// placeEarly puts the held early lines in the batch of at, or, with a zero
+// at, each in that of its arrival.
+func (p *Pipeline) placeEarly(at time.Time) {
 	for _, e := range p.early {
-		at := t(e)
+		at := cmp.Or(at, e.arrival)
 		if p.acks != nil && e.seq != 0 {
 			p.acks.enter(p.slider.Index(at), e.seq)
 		}
@@ -549,9 +551,7 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 			}
 			if t.After(p.maxEvent) {
 				p.maxEvent = t
-				if len(p.early) > 0 {
-					p.placeEarly(func(earlyLine) time.Time { return t })
-				}
+				p.placeEarly(t)
 				// Close batches line by line, not per chunk: the model a
 				// tweet is featurized with must not depend on where the
 				// network happened to cut the input.
