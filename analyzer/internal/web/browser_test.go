@@ -9,10 +9,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/render"
+	"github.com/geostream/geostream/analyzer/internal/web"
 	"github.com/geostream/geostream/shared/logs/logtest"
 )
 
@@ -579,5 +582,50 @@ func TestScreenshot(t *testing.T) {
 	}
 	if err := os.WriteFile(out, png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPageFetchesTheWindowsItMissed opens the page at the moment that made
+// TestLivePageInABrowser flaky on a loaded machine: the page's first list
+// of windows (/api/windows) was taken before any window was published, and
+// then the stream, which had fallen behind, skipped straight to the second
+// window. The page must notice that it lacks the first and fetch it.
+func TestPageFetchesTheWindowsItMissed(t *testing.T) {
+	ctx := browser(t, 900, 600)
+	srv, err := web.Listen(web.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := srv.Hub()
+	slide := func(n int) []byte {
+		return fmt.Appendf(nil, `{"start":"2026-01-01T12:00:%02dZ","end":"2026-01-01T12:01:%02dZ","counts":{"tweets":%d},"clusters":[{"id":0,"size":%d,"lon":0,"lat":0,"keywords":["w%d"]}]}`, n*20-20, n*20-20, n, n, n)
+	}
+	hub.Publish(slide(1), nil, nil)
+	hub.Publish(slide(2), nil, nil)
+	// The first /api/windows is answered as it was before any window was
+	// published: empty. Later ones reach the server.
+	var lists atomic.Int32
+	h := srv.Handler()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/windows" && lists.Add(1) == 1 {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, "[]")
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		srv.Close() // ends the page's event stream, which ts.Close waits for
+		ts.Close()
+	})
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	p := waitPage(t, ctx, "both windows on the slider", func(p page) bool { return p.SliderMax == 1 && p.RecvEnd != "" })
+	if p.ShownEnd != "2026-01-01T12:01:20Z" || p.SliderVal != 1 {
+		t.Fatalf("the page shows %s, slider %d of %d; want the newest window, 12:01:20", p.ShownEnd, p.SliderVal, p.SliderMax)
+	}
+	if n := lists.Load(); n < 2 {
+		t.Fatalf("the page asked for the list of windows %d times", n)
 	}
 }

@@ -373,13 +373,26 @@
     refill = setTimeout(() => { loadWindows().finally(() => { refill = null; }); }, 500);
   }
 
+  // missing reports whether the page lacks a window of this run that the
+  // analyzer may still keep: one of the retained number before the newest.
+  // It does not matter how the page came to lack it (a first list of
+  // windows taken before any was published, a stream that skipped ahead).
+  function missing() {
+    const w = state.windows;
+    if (w.length === 0) return false;
+    const newest = seqOf(w[w.length - 1].id);
+    const want = Math.min(state.retain, newest);
+    let have = 0;
+    for (const x of w) if (seqOf(x.id) > newest - want) have++;
+    return have < want;
+  }
+
   function onSlide(e) {
     let msg;
     try { msg = JSON.parse(e.data); } catch { return; }
     if (!msg || typeof msg.id !== 'string' || !msg.window) return;
-    const newest = state.windows[state.windows.length - 1];
-    if (newest && runOf(newest.id) === runOf(msg.id) && seqOf(msg.id) > seqOf(newest.id) + 1) fillGaps();
     addWindow(msg);
+    if (missing()) fillGaps();
     render();
     // When the newest slide arrived, for anyone measuring the page's delay.
     document.body.dataset.receivedId = msg.id;
