@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
-	"github.com/geostream/geostream/analyzer/internal/spherical"
+	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 // Sparse builds the features of the spherical model: a tweet's words as a
@@ -36,15 +36,15 @@ func (s *Sparse) Dim() int {
 // Vector returns the tweet's terms (sorted by bucket, of unit length; nil
 // without words) and its Feature: the unit mean word vector, if there is
 // an Embed, followed by the location.
-func (s *Sparse) Vector(lon, lat float64, words []string) ([]spherical.Term, []float32) {
+func (s *Sparse) Vector(lon, lat float64, words []string) ([]model.Term, []float32) {
 	var bs []uint32
 	if s.IDF != nil {
 		bs = s.IDF.buckets(words)
 		s.IDF.observe(bs)
 	}
-	var terms []spherical.Term
+	var terms []model.Term
 	if len(words) > 0 {
-		terms = make([]spherical.Term, 0, len(words))
+		terms = make([]model.Term, 0, len(words))
 		mask := uint32(s.Buckets - 1)
 		for i, w := range words {
 			h := fnv32(w)
@@ -58,9 +58,9 @@ func (s *Sparse) Vector(lon, lat float64, words []string) ([]spherical.Term, []f
 			if h>>31 != 0 { // a sign bit, so that colliding words cancel on average
 				wt = -wt
 			}
-			terms = append(terms, spherical.Term{ID: (h ^ h>>15) & mask, W: float32(wt)})
+			terms = append(terms, model.Term{ID: (h ^ h>>15) & mask, W: float32(wt)})
 		}
-		slices.SortFunc(terms, func(a, b spherical.Term) int { return int(a.ID) - int(b.ID) })
+		slices.SortFunc(terms, func(a, b model.Term) int { return int(a.ID) - int(b.ID) })
 		out := terms[:1]
 		for _, t := range terms[1:] {
 			if last := &out[len(out)-1]; last.ID == t.ID {
@@ -99,7 +99,7 @@ func (s *Sparse) Vector(lon, lat float64, words []string) ([]spherical.Term, []f
 
 // normalize scales terms to unit length; all-zero terms (words that
 // cancelled) give nil.
-func normalize(terms []spherical.Term) []spherical.Term {
+func normalize(terms []model.Term) []model.Term {
 	var n2 float64
 	for _, t := range terms {
 		n2 += float64(t.W) * float64(t.W)

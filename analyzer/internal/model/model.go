@@ -10,8 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/spherical"
-	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -33,7 +31,7 @@ type Point struct {
 	// Features are float32: a window can hold millions of points. Terms
 	// are the sparse text vector of models that use one.
 	Feature []float32
-	Terms   []spherical.Term
+	Terms   []Term
 	Tokens  []string
 }
 
@@ -61,8 +59,8 @@ type Example struct {
 // Result is everything known about one window, handed to the outputs.
 type Result struct {
 	Start, End time.Time
-	Counts     window.Counts // the whole window
-	Fresh      window.Counts // its newest slide only
+	Counts     Counts // the whole window
+	Fresh      Counts // its newest slide only
 	Points     []*Point
 	Clusters   []ClusterSummary
 }
@@ -78,4 +76,52 @@ func BySize(cs []ClusterSummary) []ClusterSummary {
 		return a.ID - b.ID
 	})
 	return out
+}
+
+// Counts are the per-batch tallies that end up in every window line.
+type Counts struct {
+	Tweets  int `json:"tweets"`
+	Located int `json:"located"`
+	// ByPoint, ByPlace, ByProfile and ByText split Located by how each
+	// tweet was located.
+	ByPoint   int `json:"by_point"`
+	ByPlace   int `json:"by_place"`
+	ByProfile int `json:"by_profile"`
+	ByText    int `json:"by_text"`
+	Unlocated int `json:"unlocated"`
+	BadGeo    int `json:"bad_geo"`
+	Notices   int `json:"notices"`
+	Malformed int `json:"malformed"`
+	TooLong   int `json:"too_long"`
+	Late      int `json:"late"`
+}
+
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	c.Tweets += o.Tweets
+	c.Located += o.Located
+	c.ByPoint += o.ByPoint
+	c.ByPlace += o.ByPlace
+	c.ByProfile += o.ByProfile
+	c.ByText += o.ByText
+	c.Unlocated += o.Unlocated
+	c.BadGeo += o.BadGeo
+	c.Notices += o.Notices
+	c.Malformed += o.Malformed
+	c.TooLong += o.TooLong
+	c.Late += o.Late
+}
+
+// Term is one feature of a sparse vector: an id (a hashed word, a place
+// cell) and its weight.
+type Term struct {
+	ID uint32
+	W  float32
+}
+
+// Lineage says where a cluster came from: From lists the clusters it was
+// split from or merged from, and is empty for a cluster that started anew.
+type Lineage struct {
+	ID   int
+	From []int
 }

@@ -11,24 +11,23 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"github.com/geostream/geostream/analyzer/internal/model"
 	"log/slog"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/window"
+	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 // WindowLine is one line of windows.ndjson.
 type WindowLine struct {
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
-	window.Counts
+	model.Counts
 	// Slide counts only the window's newest slide: over a run, every tweet
 	// is in exactly one window's slide counts.
-	Slide    window.Counts          `json:"slide"`
+	Slide    model.Counts           `json:"slide"`
 	Clusters []model.ClusterSummary `json:"clusters"`
 }
 

@@ -11,11 +11,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/geostream/geostream/shared/field"
 	"io"
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/geostream/geostream/shared/field"
 
 	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/input"
@@ -177,7 +178,7 @@ type Pipeline struct {
 	// today and make every older tweet late.
 	early            []earlyLine
 	windows, batches int
-	total            window.Counts
+	total            model.Counts
 	outErr           error
 
 	mu   sync.Mutex // guards snap, read by Stats from other goroutines
@@ -186,7 +187,7 @@ type Pipeline struct {
 
 // Stats are the pipeline's running totals.
 type Stats struct {
-	Counts           window.Counts
+	Counts           model.Counts
 	Batches, Windows int
 }
 
@@ -492,7 +493,7 @@ func (p *Pipeline) stopTicker() {
 // sequence number (0: none).
 type earlyLine struct {
 	arrival time.Time
-	cnt     window.Counts
+	cnt     model.Counts
 	seq     uint64
 }
 
@@ -520,7 +521,7 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 	for i := range c.Lines {
 		tw := &c.Lines[i]
 		t := c.Arrival
-		var cnt window.Counts
+		var cnt model.Counts
 		switch {
 		case tw.Kind == tweet.KindNotice:
 			cnt.Notices = 1

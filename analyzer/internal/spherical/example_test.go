@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 )
 
@@ -11,7 +12,7 @@ import (
 func at(word uint32, lon, lat float64) spherical.Point {
 	φ, λ := lat*math.Pi/180, lon*math.Pi/180
 	return spherical.Point{
-		Terms: []spherical.Term{{ID: word, W: 1}},
+		Terms: []model.Term{{ID: word, W: 1}},
 		Geo:   [3]float32{float32(math.Cos(φ) * math.Cos(λ)), float32(math.Cos(φ) * math.Sin(λ)), float32(math.Sin(φ))},
 	}
 }

@@ -17,23 +17,18 @@
 package spherical
 
 import (
-	"github.com/geostream/geostream/shared/field"
 	"math"
 	"math/rand/v2"
 	"slices"
-)
 
-// Term is one word of a tweet's sparse text vector: a hashed bucket and
-// its signed weight.
-type Term struct {
-	ID uint32
-	W  float32
-}
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/shared/field"
+)
 
 // Point is what the model knows of a tweet. Terms and Dense are of unit
 // length or empty; Geo is a unit vector.
 type Point struct {
-	Terms []Term
+	Terms []model.Term
 	Dense []float32
 	Geo   [3]float32
 }

@@ -6,13 +6,15 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 // randPoint is a tweet of a few random words out of vocab, at lon/lat.
 func randPoint(r *rand.Rand, buckets, words int, lon, lat float64, dense int) Point {
 	var p Point
 	for range words {
-		p.Terms = append(p.Terms, Term{ID: uint32(r.IntN(buckets)), W: float32(r.Float64() + 0.1)})
+		p.Terms = append(p.Terms, model.Term{ID: uint32(r.IntN(buckets)), W: float32(r.Float64() + 0.1)})
 	}
 	p.Terms = tidy(p.Terms)
 	if dense > 0 {
@@ -30,8 +32,8 @@ func randPoint(r *rand.Rand, buckets, words int, lon, lat float64, dense int) Po
 	return p
 }
 
-func tidy(ts []Term) []Term {
-	slices.SortFunc(ts, func(a, b Term) int { return int(a.ID) - int(b.ID) })
+func tidy(ts []model.Term) []model.Term {
+	slices.SortFunc(ts, func(a, b model.Term) int { return int(a.ID) - int(b.ID) })
 	out := ts[:0]
 	for _, t := range ts {
 		if len(out) > 0 && out[len(out)-1].ID == t.ID {
@@ -239,7 +241,7 @@ func TestTopicsAndPlacesSeparate(t *testing.T) {
 			tp, pl := r.IntN(2), r.IntN(2)
 			p := randPoint(r, 1<<12, 3, places[pl][0], places[pl][1], 0)
 			for _, id := range topic[tp][:2+r.IntN(3)] {
-				p.Terms = append(p.Terms, Term{ID: id, W: 1})
+				p.Terms = append(p.Terms, model.Term{ID: id, W: 1})
 			}
 			p.Terms = tidy(p.Terms)
 			pts[i], truth[i] = p, tp*2+pl

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
-	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -47,7 +46,7 @@ var t0 = time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC)
 
 func result(n int, clusters ...model.ClusterSummary) *model.Result {
 	end := t0.Add(time.Duration(n) * 20 * time.Second)
-	return &model.Result{Start: end.Add(-time.Minute), End: end, Counts: window.Counts{Tweets: 10 * n, Located: 9 * n}, Clusters: clusters}
+	return &model.Result{Start: end.Add(-time.Minute), End: end, Counts: model.Counts{Tweets: 10 * n, Located: 9 * n}, Clusters: clusters}
 }
 
 func grey(r *model.Result) map[int]color.Color {

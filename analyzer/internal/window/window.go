@@ -10,9 +10,11 @@
 package window
 
 import (
-	"github.com/geostream/geostream/shared/field"
 	"math"
 	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/shared/field"
 )
 
 // Config sets the lengths of batches, windows and slides.
@@ -41,46 +43,12 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Counts are the per-batch tallies that end up in every window line.
-type Counts struct {
-	Tweets  int `json:"tweets"`
-	Located int `json:"located"`
-	// ByPoint, ByPlace, ByProfile and ByText split Located by how each
-	// tweet was located.
-	ByPoint   int `json:"by_point"`
-	ByPlace   int `json:"by_place"`
-	ByProfile int `json:"by_profile"`
-	ByText    int `json:"by_text"`
-	Unlocated int `json:"unlocated"`
-	BadGeo    int `json:"bad_geo"`
-	Notices   int `json:"notices"`
-	Malformed int `json:"malformed"`
-	TooLong   int `json:"too_long"`
-	Late      int `json:"late"`
-}
-
-// Add adds o to c.
-func (c *Counts) Add(o Counts) {
-	c.Tweets += o.Tweets
-	c.Located += o.Located
-	c.ByPoint += o.ByPoint
-	c.ByPlace += o.ByPlace
-	c.ByProfile += o.ByProfile
-	c.ByText += o.ByText
-	c.Unlocated += o.Unlocated
-	c.BadGeo += o.BadGeo
-	c.Notices += o.Notices
-	c.Malformed += o.Malformed
-	c.TooLong += o.TooLong
-	c.Late += o.Late
-}
-
 // Batch is one batch interval's items and counts.
 type Batch[T any] struct {
 	Index      int64 // Start / batch length since the epoch
 	Start, End time.Time
 	Items      []T
-	Counts     Counts
+	Counts     model.Counts
 }
 
 // Window is a ready window: its batches, oldest first, of which the last
@@ -92,7 +60,7 @@ type Window[T any] struct {
 }
 
 // Counts sums the window's batches.
-func (w *Window[T]) Counts() (all, fresh Counts) {
+func (w *Window[T]) Counts() (all, fresh model.Counts) {
 	for i, b := range w.Batches {
 		all.Add(b.Counts)
 		if i >= len(w.Batches)-w.NewBatches {
@@ -165,7 +133,7 @@ func (s *Slider[T]) start(t time.Time) {
 // Add puts item, with its counts, into the batch holding t. An item for a
 // batch that has already closed is late: it goes into the oldest open batch
 // and is counted as late. It reports whether the item was late.
-func (s *Slider[T]) Add(t time.Time, item T, c Counts) (late bool) {
+func (s *Slider[T]) Add(t time.Time, item T, c model.Counts) (late bool) {
 	s.start(t)
 	i := s.index(t)
 	if i < s.next {
@@ -191,7 +159,7 @@ func (s *Slider[T]) Index(t time.Time) int64 {
 
 // AddCounts adds counts with no item (notices, malformed lines) to the batch
 // holding t, or the oldest open batch if that one has closed.
-func (s *Slider[T]) AddCounts(t time.Time, c Counts) {
+func (s *Slider[T]) AddCounts(t time.Time, c model.Counts) {
 	s.start(t)
 	i := s.index(t)
 	if i < s.next {
@@ -235,7 +203,7 @@ func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
 // empty reports whether the window ring holds nothing.
 func (s *Slider[T]) empty() bool {
 	for _, b := range s.ring {
-		if len(b.Items) > 0 || b.Counts != (Counts{}) {
+		if len(b.Items) > 0 || b.Counts != (model.Counts{}) {
 			return false
 		}
 	}

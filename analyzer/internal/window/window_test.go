@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 type rec struct {
@@ -57,7 +59,7 @@ func TestSlidingWindows(t *testing.T) {
 	r := &rec{}
 	// One item per second for 100 s: item i at second i.
 	for i := range 100 {
-		s.Add(at(float64(i)), i, Counts{Tweets: 1})
+		s.Add(at(float64(i)), i, model.Counts{Tweets: 1})
 		s.Advance(at(float64(i)), r)
 	}
 	s.Flush(r)
@@ -96,9 +98,9 @@ func TestSlidingWindows(t *testing.T) {
 func TestLateItemsGoToOpenBatch(t *testing.T) {
 	s := NewSlider[int](cfg)
 	r := &rec{}
-	s.Add(at(1), 1, Counts{Tweets: 1})
+	s.Add(at(1), 1, model.Counts{Tweets: 1})
 	s.Advance(at(15), r) // closes [0,10)
-	if late := s.Add(at(2), 2, Counts{Tweets: 1}); !late {
+	if late := s.Add(at(2), 2, model.Counts{Tweets: 1}); !late {
 		t.Fatal("item for a closed batch not reported late")
 	}
 	s.Flush(r)
@@ -111,8 +113,8 @@ func TestLateItemsGoToOpenBatch(t *testing.T) {
 func TestGapSkipsEmptyWindows(t *testing.T) {
 	s := NewSlider[int](cfg)
 	r := &rec{}
-	s.Add(at(5), 1, Counts{Tweets: 1})
-	s.Add(at(86400+5), 2, Counts{Tweets: 1}) // a day later
+	s.Add(at(5), 1, model.Counts{Tweets: 1})
+	s.Add(at(86400+5), 2, model.Counts{Tweets: 1}) // a day later
 	s.Advance(at(86400+5), r)
 	s.Flush(r)
 	if len(r.windows) > 8 {
@@ -135,7 +137,7 @@ func TestGapSkipsEmptyWindows(t *testing.T) {
 func TestCountsWithoutItems(t *testing.T) {
 	s := NewSlider[int](cfg)
 	r := &rec{}
-	s.AddCounts(at(3), Counts{Notices: 2, Malformed: 1})
+	s.AddCounts(at(3), model.Counts{Notices: 2, Malformed: 1})
 	s.Flush(r)
 	if len(r.windows) != 1 {
 		t.Fatalf("got %d windows, want 1 holding the counts", len(r.windows))
@@ -149,7 +151,7 @@ func TestCountsWithoutItems(t *testing.T) {
 func TestNegativeTimesAlign(t *testing.T) {
 	s := NewSlider[int](cfg)
 	r := &rec{}
-	s.Add(time.Unix(-15, 0), 1, Counts{Tweets: 1})
+	s.Add(time.Unix(-15, 0), 1, model.Counts{Tweets: 1})
 	s.Flush(r)
 	if len(r.batches) == 0 || !r.batches[0].Start.Equal(time.Unix(-20, 0)) {
 		t.Fatalf("batch before the epoch misaligned: %+v", r.batches)
@@ -163,7 +165,7 @@ func TestIndexIsWhereAddPuts(t *testing.T) {
 	r := &rec{}
 	for i, sec := range []float64{5, 12, 3, 25, 8, 31, 19, 40} {
 		idx := s.Index(at(sec))
-		s.Add(at(sec), i, Counts{Tweets: 1})
+		s.Add(at(sec), i, model.Counts{Tweets: 1})
 		if s.open[idx] == nil || s.open[idx].Items[len(s.open[idx].Items)-1] != i {
 			t.Fatalf("item %d at %vs: Index said batch %d, Add put it elsewhere", i, sec, idx)
 		}
