@@ -204,13 +204,13 @@ func (m *Model) Prepare(p *model.Point) {
 		p.Tokens = text.Tokenize(nil, p.Text)
 	}
 	if m.sp != nil {
-		p.Terms, p.Feature = m.opts.Sparse.Vector(p.Lon, p.Lat, p.Tokens)
+		p.Terms, p.Vec = m.opts.Sparse.Vector(p.Lon, p.Lat, p.Tokens)
 		return
 	}
 	v, _ := m.opts.Features.Vector(p.Lon, p.Lat, p.Tokens)
-	p.Feature = make([]float32, len(v))
+	p.Vec = make([]float32, len(v))
 	for i, x := range v {
-		p.Feature[i] = float32(x)
+		p.Vec[i] = float32(x)
 	}
 }
 
@@ -251,7 +251,7 @@ func (m *Model) Train(batch []*model.Point) {
 	m.batch = m.batch[:0]
 	for i, p := range batch {
 		row := m.slab[i*dim : i*dim : (i+1)*dim]
-		m.batch = append(m.batch, widen(row, p.Feature))
+		m.batch = append(m.batch, widen(row, p.Vec))
 	}
 	if m.km == nil {
 		for _, row := range m.batch {
@@ -313,9 +313,9 @@ func (m *Model) k() int {
 
 // sphericalPoint is p as the spherical model sees it.
 func sphericalPoint(p *model.Point) spherical.Point {
-	n := len(p.Feature)
-	sp := spherical.Point{Terms: p.Terms, Dense: p.Feature[:n-3]}
-	copy(sp.Geo[:], p.Feature[n-3:])
+	n := len(p.Vec)
+	sp := spherical.Point{Terms: p.Terms, Dense: p.Vec[:n-3]}
+	copy(sp.Geo[:], p.Vec[n-3:])
 	return sp
 }
 
@@ -332,9 +332,9 @@ func (m *Model) predict(p *model.Point, cs *centres32, scratch *[]float64, score
 		}
 		return c, 0
 	}
-	c := cs.nearest(p.Feature)
+	c := cs.nearest(p.Vec)
 	if c < 0 {
-		*scratch = widen(*scratch, p.Feature)
+		*scratch = widen(*scratch, p.Vec)
 		c = m.km.Predict(*scratch)
 	}
 	if !score {
@@ -342,7 +342,7 @@ func (m *Model) predict(p *model.Point, cs *centres32, scratch *[]float64, score
 	}
 	var d float64
 	for i, x := range m.km.Centers[c] {
-		e := float64(p.Feature[i]) - x
+		e := float64(p.Vec[i]) - x
 		d += e * e
 	}
 	return c, -d

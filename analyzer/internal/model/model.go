@@ -27,12 +27,13 @@ type Point struct {
 	Level   tweet.GeoLevel
 	// Cluster is the point's cluster in the current window (-1: none yet).
 	Cluster int
-	// Feature, Terms and Tokens are filled by the model, if one is set.
-	// Features are float32: a window can hold millions of points. Terms
-	// are the sparse text vector of models that use one.
-	Feature []float32
-	Terms   []Term
-	Tokens  []string
+	// Tokens are the words of Text (the pipeline's tokenizer fills them).
+	// Vec and Terms are its features, dense and sparse, which the model's
+	// Featurize fills. Vec is float32: a window can hold millions of
+	// points.
+	Tokens []string
+	Vec    []float32
+	Terms  []Term
 }
 
 // ClusterSummary describes one non-empty cluster of a window.
