@@ -126,6 +126,33 @@ type Tweet struct {
 	// profile names none; the X decoders leave it empty.
 	UserBio string
 	Retweet bool
+	// Entities are the parts of Text that the source marked as links,
+	// mentions or hashtags (Bluesky's facets, X's entities, Mastodon's
+	// links), in order; nil when it marked none or the decoder does not
+	// read them.
+	Entities []Entity
+}
+
+// EntityKind says what an Entity marks.
+type EntityKind uint8
+
+const (
+	// EntityLink is a link, whether or not Text shows its scheme
+	// ("nytimes.com/2024/…").
+	EntityLink EntityKind = iota + 1
+	// EntityMention is a mention of an account ("@alice.bsky.social").
+	EntityMention
+	// EntityTag is a hashtag.
+	EntityTag
+)
+
+// Entity is a marked part of a post's Text: Text[Start:End], in bytes.
+// Value is what it stands for: the full URL of a link, the account of a
+// mention (a handle or an id), the tag without '#'.
+type Entity struct {
+	Kind       EntityKind
+	Start, End int
+	Value      string
 }
 
 // Located reports whether the tweet has a usable location.
