@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
-	"github.com/geostream/geostream/analyzer/internal/output"
+	"github.com/geostream/geostream/analyzer/internal/replace"
 	"github.com/spf13/cobra"
 )
 
@@ -81,7 +81,7 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 				fmt.Fprintf(d.Stderr, "trained on %.0f words (%.0f after subsampling) in %v: %.0f words/s, %.0f effective words/s\n",
 					n, eff, time.Since(start).Round(time.Millisecond), n/el, eff/el)
 			}
-			err = output.WriteAtomic(out, func(w io.Writer) error {
+			err = replace.File(out, func(w io.Writer) error {
 				if asText {
 					return embed.WriteText(w, m.Words, m.Vectors)
 				}

@@ -11,7 +11,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
-	"github.com/geostream/geostream/analyzer/internal/output"
+	"github.com/geostream/geostream/analyzer/internal/replace"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/spf13/pflag"
 )
@@ -203,7 +203,7 @@ func (o *modelOptions) build(flags *pflag.FlagSet) (*cluster.Model, error) {
 }
 
 func saveAtomic(path string, m *embed.Online) error {
-	if err := output.WriteAtomic(path, m.Save); err != nil {
+	if err := replace.File(path, m.Save); err != nil {
 		return fmt.Errorf("saving embeddings: %w", err)
 	}
 	return nil

@@ -3,8 +3,6 @@ package output
 import (
 	"bytes"
 	"context"
-	"github.com/geostream/geostream/analyzer/internal/model"
-	"github.com/geostream/geostream/shared/field"
 	"image/png"
 	"io"
 	"log/slog"
@@ -14,6 +12,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/replace"
+	"github.com/geostream/geostream/shared/field"
 
 	"github.com/geostream/geostream/analyzer/internal/geo"
 	"github.com/geostream/geostream/analyzer/internal/render"
@@ -206,10 +208,10 @@ func MapName(end time.Time) string { return "map-" + end.UTC().Format("20060102T
 func (m *Maps) save(end time.Time, png []byte) error {
 	name := filepath.Join(m.opts.Dir, MapName(end))
 	write := func(w io.Writer) error { _, err := w.Write(png); return err }
-	if err := WriteAtomic(name, write); err != nil {
+	if err := replace.File(name, write); err != nil {
 		return err
 	}
-	if err := WriteAtomic(filepath.Join(m.opts.Dir, "latest.png"), write); err != nil {
+	if err := replace.File(filepath.Join(m.opts.Dir, "latest.png"), write); err != nil {
 		return err
 	}
 	m.written = append(m.written, name)

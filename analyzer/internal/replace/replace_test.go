@@ -1,4 +1,4 @@
-package output
+package replace
 
 import (
 	"errors"
@@ -8,18 +8,18 @@ import (
 	"testing"
 )
 
-func TestWriteAtomic(t *testing.T) {
+func TestFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f")
 	os.WriteFile(p, []byte("old"), 0o644)
 	boom := errors.New("boom")
-	if err := WriteAtomic(p, func(w io.Writer) error { w.Write([]byte("half")); return boom }); !errors.Is(err, boom) {
+	if err := File(p, func(w io.Writer) error { w.Write([]byte("half")); return boom }); !errors.Is(err, boom) {
 		t.Fatalf("got %v", err)
 	}
 	if b, _ := os.ReadFile(p); string(b) != "old" {
 		t.Fatalf("a failed write changed the file to %q", b)
 	}
-	if err := WriteAtomic(p, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
+	if err := File(p, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(p); string(b) != "new" {
@@ -32,7 +32,7 @@ func TestWriteAtomic(t *testing.T) {
 
 // Maps and windows are for sharing: they get os.Create's permissions, not
 // a temporary file's private ones.
-func TestWriteAtomicPermissions(t *testing.T) {
+func TestFilePermissions(t *testing.T) {
 	dir := t.TempDir()
 	ref, err := os.Create(filepath.Join(dir, "ref"))
 	if err != nil {
@@ -40,7 +40,7 @@ func TestWriteAtomicPermissions(t *testing.T) {
 	}
 	ref.Close()
 	p := filepath.Join(dir, "map.png")
-	if err := WriteAtomic(p, func(w io.Writer) error { _, err := w.Write([]byte("png")); return err }); err != nil {
+	if err := File(p, func(w io.Writer) error { _, err := w.Write([]byte("png")); return err }); err != nil {
 		t.Fatal(err)
 	}
 	want, _ := os.Stat(ref.Name())

@@ -1,4 +1,7 @@
-package output
+// Package replace writes files that readers may open at any moment (maps,
+// checkpoints, word vectors): each is written beside its path and renamed
+// over it, so a reader sees the old file or the new one, never half of one.
+package replace
 
 import (
 	"crypto/rand"
@@ -11,11 +14,11 @@ import (
 	"path/filepath"
 )
 
-// WriteAtomic writes a file through write into a temporary file beside path
+// File writes a file through write into a temporary file beside path
 // and renames it over path, so readers never see a half-written file. The
 // file gets the permissions os.Create would give it (0666 less the umask),
 // so maps can be served or shared like any other file.
-func WriteAtomic(path string, write func(io.Writer) error) error {
+func File(path string, write func(io.Writer) error) error {
 	tmp, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
