@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -239,7 +240,7 @@ func TestDecodeMatchesReference(t *testing.T) {
 		for i, line := range readLines(t, f) {
 			got, _ := d.Decode(line)
 			want, _ := refDecode(line)
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s:%d\n fast %+v\n ref  %+v", f, i+1, got, want)
 			}
 		}
@@ -260,7 +261,7 @@ func TestCompactRoundTrip(t *testing.T) {
 				t.Fatalf("%s:%d: compact %s does not decode: %v", f, i+1, c, err)
 			}
 			orig.BadGeo = false // the compact record carries only the chosen location
-			if back != orig {
+			if !reflect.DeepEqual(back, orig) {
 				t.Errorf("%s:%d round trip\n got  %+v\n want %+v", f, i+1, back, orig)
 			}
 			if len(c) >= len(line) && len(line) > 1000 {

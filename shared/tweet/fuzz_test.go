@@ -3,6 +3,7 @@ package tweet
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -90,7 +91,7 @@ func FuzzDecodeJetstream(f *testing.F) {
 		if want := "at://" + ev.DID + "/app.bsky.feed.post/" + ev.RKey; tw.ID != want || ev.DID == "" || ev.RKey == "" {
 			t.Fatalf("post id %q for envelope %+v", tw.ID, ev)
 		}
-		if plain, _ := d.Decode(line); plain != tw {
+		if plain, _ := d.Decode(line); !reflect.DeepEqual(plain, tw) {
 			t.Fatalf("Decode %+v, DecodeJetstream %+v", plain, tw)
 		}
 	})

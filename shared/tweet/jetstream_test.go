@@ -3,6 +3,7 @@ package tweet
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -64,22 +65,22 @@ func TestDecodeJetstreamFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("tweet\n got  %+v\n want %+v", got, tc.want)
 			}
 			if ev != tc.ev {
 				t.Errorf("envelope\n got  %+v\n want %+v", ev, tc.ev)
 			}
-			if plain, err := d.Decode(lines[i]); err != nil || plain != tc.want {
+			if plain, err := d.Decode(lines[i]); err != nil || !reflect.DeepEqual(plain, tc.want) {
 				t.Errorf("Decode differs from DecodeJetstream: %+v, %v", plain, err)
 			}
-			if ref := refJetstream(t, lines[i]); ref != tc.want {
+			if ref := refJetstream(t, lines[i]); !reflect.DeepEqual(ref, tc.want) {
 				t.Errorf("reference decoder\n got  %+v\n want %+v", ref, tc.want)
 			}
 			if got.Kind == KindTweet {
 				back, err := d.Decode(AppendCompact(nil, &got))
 				got.CreatedAt = got.CreatedAt.Truncate(time.Second) // the record keeps seconds
-				if err != nil || back != got {
+				if err != nil || !reflect.DeepEqual(back, got) {
 					t.Errorf("compact round trip: %+v, %v", back, err)
 				}
 			}
@@ -146,7 +147,7 @@ func TestWithHashtags(t *testing.T) {
 		{"#a #b", []string{"A", "b", "c", "C"}, "#a #b #c"},
 	}
 	for _, tc := range tests {
-		if got := withHashtags(tc.text, tc.tags); got != tc.want {
+		if got := withHashtags(tc.text, tc.tags); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("withHashtags(%q, %q) = %q, want %q", tc.text, tc.tags, got, tc.want)
 		}
 	}

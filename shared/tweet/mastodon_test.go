@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,15 +50,15 @@ func TestDecodeMastodonFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("\n got  %+v\n want %+v", got, tc.want)
 			}
-			if ref := refMastodon(t, lines[i]); ref != tc.want {
+			if ref := refMastodon(t, lines[i]); !reflect.DeepEqual(ref, tc.want) {
 				t.Errorf("reference decoder\n got  %+v\n want %+v", ref, tc.want)
 			}
 			back, err := d.Decode(AppendCompact(nil, &got))
 			got.CreatedAt = got.CreatedAt.Truncate(time.Second) // the record keeps seconds
-			if err != nil || back != got {
+			if err != nil || !reflect.DeepEqual(back, got) {
 				t.Errorf("compact round trip: %+v, %v", back, err)
 			}
 		})
@@ -118,7 +119,7 @@ func TestHTMLText(t *testing.T) {
 		{"", ""},
 	}
 	for _, tc := range tests {
-		if got := HTMLText(tc.in); got != tc.want {
+		if got := HTMLText(tc.in); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("HTMLText(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -180,7 +181,7 @@ func TestForwardCompact(t *testing.T) {
 	if strings.Join(r.got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(r.got, "\n"), strings.Join(want, "\n"))
 	}
-	if r.tweets[0] == nil || r.tweets[0].ID != "7" || r.tweets[3] == nil || *r.tweets[3] != *pre {
+	if r.tweets[0] == nil || r.tweets[0].ID != "7" || r.tweets[3] == nil || !reflect.DeepEqual(*r.tweets[3], *pre) {
 		t.Fatalf("the decoded tweets were not handed on: %v", r.tweets)
 	}
 }
