@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/geocode"
+	"github.com/geostream/geostream/analyzer/internal/kmeans"
+	"github.com/geostream/geostream/analyzer/internal/lloyd"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/spf13/cobra"
 )
 
@@ -40,12 +42,30 @@ func runArgs(t *testing.T, args ...string) (*RunOptions, error) {
 	return got, cmd.ExecuteContext(context.Background())
 }
 
+func sphericalOf(t *testing.T, o *RunOptions) (spherical.Settings, *spherical.Clusterer) {
+	t.Helper()
+	c, ok := o.model.Clusterer().(*spherical.Clusterer)
+	if !ok {
+		t.Fatalf("the model is %T, not spherical", o.model.Clusterer())
+	}
+	return c.Settings(), c
+}
+
+func sparkOf(t *testing.T, o *RunOptions) (kmeans.Settings, *kmeans.Clusterer) {
+	t.Helper()
+	c, ok := o.model.Clusterer().(*kmeans.Clusterer)
+	if !ok {
+		t.Fatalf("the model is %T, not spark", o.model.Clusterer())
+	}
+	return c.Settings(), c
+}
+
 func TestRunFlags(t *testing.T) {
 	o, err := runArgs(t, "--clock", "event", "--region", "usa", "--k", "7", "--size-by", "count")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Pipeline.Clock != pipeline.ClockEvent || o.mapOpts.Region != "usa" || !o.mapOpts.Lossless || o.Model.cluster.K != 7 ||
+	if s, _ := sphericalOf(t, o); o.Pipeline.Clock != pipeline.ClockEvent || o.mapOpts.Region != "usa" || !o.mapOpts.Lossless || s.K != 7 ||
 		o.mapOpts.SizeBy != "count" || o.mapOpts.MaxColored != 7 {
 		t.Fatalf("options %+v", o)
 	}
@@ -64,32 +84,48 @@ func TestRunFlags(t *testing.T) {
 	if d, err := runArgs(t, "--input", "-"); err != nil || !d.Pipeline.Capture {
 		t.Fatalf("--input -: capture %v, err %v", d.Pipeline.Capture, err)
 	}
-	if c := o.Model.cluster; c.Spherical == nil || c.Online != nil || c.Features.IDF != nil || c.Sparse.Embed != nil ||
-		c.Spherical.Text != 1 || c.Spherical.Geo != cluster.DefaultGeoWeight || c.Sparse.Hashtag != cluster.DefaultHashtagWeight {
-		t.Fatalf("default model: spherical %+v, online %v, idf %v, sparse %+v", c.Spherical, c.Online != nil, c.Features.IDF != nil, c.Sparse)
+	if s, _ := sphericalOf(t, o); onlineVectors(o.model) != nil || s.IDF || s.Dense != 0 || s.Text != 1 ||
+		s.Geo != spherical.DefaultGeoWeight || s.Hashtag != spherical.DefaultHashtagWeight {
+		t.Fatalf("default model: %+v, online %v", s, onlineVectors(o.model) != nil)
 	}
-	o, err = runArgs(t, "--kmeans", "spark")
-	if c := o.Model.cluster; err != nil || c.Spherical != nil || c.Online == nil || c.Features.IDF == nil ||
-		c.Features.GeoWeight != features.DefaultGeoWeight || c.Init != cluster.InitKMeansPP {
-		t.Fatalf("--kmeans spark: online %v idf %v geo %v init %q err %v", c.Online != nil, c.Features.IDF != nil, c.Features.GeoWeight, c.Init, err)
+	for _, args := range [][]string{{"--kmeans", "spark"}, {"--model", "spark"}} {
+		o, err = runArgs(t, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := sparkOf(t, o); onlineVectors(o.model) == nil || !s.IDF || s.GeoWeight != features.DefaultGeoWeight || s.Init != kmeans.InitKMeansPP {
+			t.Fatalf("%v: online %v settings %+v", args, onlineVectors(o.model) != nil, s)
+		}
 	}
 	o, err = runArgs(t, "--vector-weight", "0.5", "--geo-weight", "3", "--iterations", "2", "--idf")
-	if c := o.Model.cluster; err != nil || c.Online == nil || c.Sparse.Embed == nil || c.Spherical.Dense != 0.5 ||
-		c.Spherical.Geo != 3 || c.Spherical.Iterations != 2 || c.Sparse.IDF == nil {
-		t.Fatalf("spherical flags did not reach the model: %+v err %v", c.Spherical, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := sphericalOf(t, o); onlineVectors(o.model) == nil || s.Dense != 0.5 || s.Geo != 3 || s.Iterations != 2 || !s.IDF {
+		t.Fatalf("spherical flags did not reach the model: %+v", s)
 	}
 	o, err = runArgs(t, "--kmeans", "spark", "--embed-window", "5", "--embed-negative", "7", "--embed-alpha", "0.05", "--embed-sample", "0",
 		"--embed-count-decay", "0.9", "--vocab-max", "500", "--embed-batch-max", "40")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if on := o.Model.cluster.Online.Options(); on.Window != 5 || on.Negative != 7 || on.LR != 0.05 || on.Subsample >= 0 ||
+	if on := onlineVectors(o.model).Options(); on.Window != 5 || on.Negative != 7 || on.LR != 0.05 || on.Subsample >= 0 ||
 		on.CountDecay != 0.9 || on.VocabMax != 500 || on.MaxPerBatch != 40 {
 		t.Fatalf("online embedding flags did not reach the model: %+v", on)
 	}
 	o, err = runArgs(t, "--profile", "seed")
-	if err != nil || o.Model.cluster.Online != nil || o.Model.cluster.Init != "random" {
-		t.Fatalf("--profile seed: online %v init %q err %v", o.Model.cluster.Online != nil, o.Model.cluster.Init, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := sparkOf(t, o); onlineVectors(o.model) != nil || s.Init != kmeans.InitRandom || s.Profile != "seed" {
+		t.Fatalf("--profile seed: online %v settings %+v", onlineVectors(o.model) != nil, s)
+	}
+	o, err = runArgs(t, "--model", "lloyd", "--passes", "5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := o.model.Clusterer().(*lloyd.Clusterer); !ok || c.Settings().Passes != 5 {
+		t.Fatalf("--model lloyd: %T", o.model.Clusterer())
 	}
 }
 
@@ -100,7 +136,7 @@ func TestRunMapFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.mapOpts.SizeBy != "count" || o.mapOpts.MaxColored != o.Model.cluster.K || o.mapOpts.Width != 1600 || o.mapOpts.Height != 900 {
+	if o.mapOpts.SizeBy != "count" || o.mapOpts.MaxColored != o.Model.show || o.mapOpts.Width != 1600 || o.mapOpts.Height != 900 {
 		t.Fatalf("map defaults %+v", o.mapOpts)
 	}
 	if o, err = runArgs(t, "--size-by", "none", "--bbox", "-10,35,30,60", "--width", "400", "--height", "300"); err != nil {
@@ -131,8 +167,12 @@ func TestRunBadFlags(t *testing.T) {
 		{"--embed-sample", "-0.1"},
 		{"--embed-count-decay", "1.5"},
 		{"--tls-ca", "/does/not/exist"},
-		{"--kmeans", "lloyd"},
+		{"--model", "lloyd", "--iterations", "2"},
+		{"--model", "nonsense"},
+		{"--model", "spark", "--kmeans", "spherical"},
 		{"--kmeans", "spherical", "--profile", "seed"},
+		{"--embeddings", "x.bin"},
+		{"--seed", "many"},
 		{"--init", "random"},
 		{"--time-unit", "points"},
 		{"--vector-weight", "-1"},
@@ -154,7 +194,8 @@ func TestRunBadFlags(t *testing.T) {
 }
 
 // TestEvalCountsEveryLabelledTweetOnce: with any --slide, the summary
-// counts each labelled, located tweet once.
+// counts each labelled, clustered post once; labels of another capture
+// are refused.
 func TestEvalCountsEveryLabelledTweetOnce(t *testing.T) {
 	dir := t.TempDir()
 	var capture, labels strings.Builder
@@ -179,9 +220,17 @@ func TestEvalCountsEveryLabelledTweetOnce(t *testing.T) {
 		if err := cmd.ExecuteContext(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(out.String(), "(300 of 300 located tweets labelled)") {
+		if !strings.Contains(out.String(), "(300 of 300 clustered posts labelled)") {
 			t.Fatalf("--slide %s: %s", slide, out.String())
 		}
+	}
+	other := filepath.Join(dir, "other.tsv")
+	os.WriteFile(other, []byte("1000\ta\n1001\tb\n1002\ta\n5\tb\n"), 0o644)
+	d := Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	cmd := newEvalCmd(d, &logOptions{format: "text", level: "error"})
+	cmd.SetArgs([]string{"--input", in, "--labels", other, "--quiet", "--k", "2"})
+	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "only 3 of 300") {
+		t.Fatalf("labels of another capture: %v", err)
 	}
 }
 

@@ -2,9 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"github.com/geostream/geostream/analyzer/internal/model"
 	"io"
 	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
 
 	"github.com/geostream/geostream/analyzer/internal/eval"
 	"github.com/geostream/geostream/analyzer/internal/input"
@@ -57,12 +58,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			if o.Baseline != "" && o.Baseline != "lloyd" {
 				return usagef("--baseline must be lloyd")
 			}
-			if o.Baseline == "lloyd" {
-				if o.Model.kmeans != "spherical" {
-					return usagef("--baseline lloyd clusters the spherical model's features")
-				}
-				o.Model.cluster.Lloyd = 30
-			}
+			o.Model.baseline = o.Baseline
 			m, err := o.Model.build(cmd.Flags())
 			if err != nil {
 				return err
@@ -85,12 +81,15 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 				return inputError(err, o.Input)
 			}
 			if sc.windows == 0 {
-				return fmt.Errorf("no window had labelled tweets: do --labels and --input belong together?")
+				return fmt.Errorf("no window had labelled posts: do --labels and --input belong together?")
+			}
+			if sc.labelled*minLabelledShare < sc.clustered {
+				return fmt.Errorf("only %d of %d clustered posts have a label in --labels: do --labels and --input belong together?", sc.labelled, sc.clustered)
 			}
 			n := float64(sc.windows)
-			fmt.Fprintf(d.Stdout, "mean over %d windows: ARI %.4f  NMI %.4f  homogeneity %.4f  completeness %.4f  V %.4f  largest %.3f (max %.3f)  (%d of %d located tweets labelled)\n",
+			fmt.Fprintf(d.Stdout, "mean over %d windows: ARI %.4f  NMI %.4f  homogeneity %.4f  completeness %.4f  V %.4f  largest %.3f (max %.3f)  (%d of %d clustered posts labelled)\n",
 				sc.windows, sc.sum.ARI/n, sc.sum.NMI/n, sc.sum.Homogeneity/n, sc.sum.Completeness/n, sc.sum.VMeasure/n,
-				sc.largest/n, sc.maxLargest, sc.labelled, sc.located)
+				sc.largest/n, sc.maxLargest, sc.labelled, sc.clustered)
 			if sc.kw.Judged > 0 {
 				fmt.Fprintf(d.Stdout, "keywords: %.1f%% of %d topic clusters show a word of their own topic in their top 3; at most %.0f%% of a window's clusters share a keyword\n",
 					100*float64(sc.kw.Own)/float64(sc.kw.Judged), sc.kw.Judged, 100*sc.kw.Shared)
@@ -103,7 +102,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 	f.StringVar(&o.Labels, "labels", "", "id<TAB>label file (scraper synth --labels)")
 	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores (\"\": score every labelled tweet)")
 	f.BoolVar(&o.Quiet, "quiet", false, "print only the mean")
-	f.StringVar(&o.Baseline, "baseline", "", "lloyd: instead of the streaming model, cluster every window afresh by batch k-means (k-means++, at most 30 Lloyd passes) on the same features, to compare")
+	f.StringVar(&o.Baseline, "baseline", "", "lloyd: the same as --model lloyd (batch k-means afresh on every window, on the spherical model's features)")
 	addTimeFlags(f, &o.Pipeline)
 	o.Pipeline.StatsInterval = time.Hour
 	addModelFlags(f, &o.Model)
@@ -114,25 +113,28 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 	return cmd
 }
 
+// minLabelledShare: an evaluation refuses labels that cover fewer than one
+// in this many of the clustered posts: they belong to another capture.
+const minLabelledShare = 20
+
 // scorer is a pipeline.Output that scores every window.
 type scorer struct {
-	labels            map[string]string
-	ignore            string
-	w                 io.Writer
-	quiet             bool
-	windows           int
-	sum               eval.Scores // summed over windows
-	largest           float64     // summed over windows
-	maxLargest        float64
-	kw                eval.KeywordScores // summed over windows
-	labelled, located int
-	slide             time.Duration // a window's newest part, counted once
+	labels              map[string]string
+	ignore              string
+	w                   io.Writer
+	quiet               bool
+	windows             int
+	sum                 eval.Scores // summed over windows
+	largest             float64     // summed over windows
+	maxLargest          float64
+	kw                  eval.KeywordScores // summed over windows
+	labelled, clustered int                // of the posts clustered, each counted once
+	slide               time.Duration      // a window's newest part, counted once
 }
 
 func (s *scorer) Write(r *model.Result) error {
 	var truth []string
 	var pred []int
-	s.located += r.Fresh.Located
 	fresh := r.End.Add(-s.slide)
 	sizes := map[int]int{}
 	clustered := 0
@@ -141,11 +143,15 @@ func (s *scorer) Write(r *model.Result) error {
 			sizes[p.Cluster]++
 			clustered++
 		}
+		inSlide := p.Time.Before(r.End) && !p.Time.Before(fresh)
+		if inSlide && p.Cluster >= 0 {
+			s.clustered++
+		}
 		l, ok := s.labels[p.ID]
 		if !ok {
 			continue
 		}
-		if p.Time.Before(r.End) && !p.Time.Before(fresh) {
+		if inSlide && p.Cluster >= 0 {
 			s.labelled++
 		}
 		if l != s.ignore && p.Cluster >= 0 {

@@ -16,6 +16,11 @@ var flagOf = map[string]string{
 	"Profile": "--profile", "TextWeight": "--text-weight", "GeoWeight": "--geo-weight",
 	"Text": "--text-weight", "Dense": "--vector-weight", "Geo": "--geo-weight",
 	"Iterations": "--iterations", "Reassign": "--reassign", "MaxShare": "--max-share",
+	"HalfLife": "--half-life", "Hashtag": "--hashtag-weight", "IDF": "--idf", "Passes": "--passes", "Seed": "--seed",
+	// embed.Settings
+	"File": "--embeddings", "Save": "--embeddings-save", "MaxPerBatch": "--embed-batch-max", "VocabMax": "--vocab-max",
+	"EmbedWindow": "--embed-window", "Negative": "--embed-negative", "LR": "--embed-alpha", "Subsample": "--embed-sample",
+	"CountDecay": "--embed-count-decay",
 	// output.MapsOptions
 	"Box": "--bbox", "Width": "--width", "Height": "--height", "Keep": "--keep", "SizeBy": "--size-by",
 }
@@ -33,9 +38,9 @@ var (
 	connectionFlags = cmdhelp.Group{Title: "Connection flags", Flags: []string{"token", "tls-ca", "tls-server-name"}}
 	timeFlags       = cmdhelp.Group{Title: "Time flags", Flags: []string{"clock", "batch", "window", "slide", "lateness"}}
 	locateFlags     = cmdhelp.Group{Title: "Location flags", Flags: []string{"locate", "locate-level"}}
-	modelFlags      = cmdhelp.Group{Title: "Model flags", Flags: []string{"k", "kmeans", "decay", "half-life",
+	modelFlags      = cmdhelp.Group{Title: "Model flags", Flags: []string{"model", "k", "decay", "half-life",
 		"text-weight", "geo-weight", "vector-weight", "hashtag-weight", "idf", "iterations", "reassign", "max-share",
-		"profile", "init", "time-unit", "seed", "baseline"}}
+		"passes", "profile", "init", "time-unit", "seed", "kmeans", "baseline"}}
 	keywordFlags = cmdhelp.Group{Title: "Keyword flags", Flags: []string{"keywords", "keyword-mentions", "exclude-words"}}
 	vectorFlags  = cmdhelp.Group{Title: "Word vector flags", Flags: []string{"embeddings", "embeddings-online", "embeddings-save",
 		"vocab-max", "embed-batch-max", "embed-window", "embed-negative", "embed-alpha", "embed-sample", "embed-count-decay"}}

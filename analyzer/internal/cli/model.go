@@ -1,210 +1,211 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
-	"math"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
-	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/geocode"
-	"github.com/geostream/geostream/analyzer/internal/kmeans"
-	"github.com/geostream/geostream/analyzer/internal/replace"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/spf13/pflag"
 )
 
-// modelOptions are the clustering flags shared by run and eval.
+// modelOptions are the clustering flags shared by run and eval: the
+// model's name, what every model shares (keywords, examples, how many
+// clusters a map shows), and every algorithm's own settings, which the
+// algorithms declare themselves (cluster.Algorithms) and which are applied
+// to the chosen one once the command line is parsed.
 type modelOptions struct {
-	cluster    cluster.Options
-	kmeans     string
-	sph        spherical.Options
-	vecWeight  float64
-	hashtag    float64
-	unit       string
-	init       string
-	profile    string
-	halfLife   float64
-	embeddings string
-	exclude    string
-	idf        bool
-	online     bool
-	vocabMax   int
-	batchMax   int
-	onlineOpts embed.OnlineOptions // window, negatives, rate, sampling, decay
-	save       string
-	log        *slog.Logger
+	name     string // --model
+	alias    string // --kmeans, the name it had before
+	baseline string // eval's --baseline, likewise
+	cluster  cluster.Options
+	show     int // --k
+	exclude  string
+	settings map[string]*setting
+	log      *slog.Logger
+}
+
+// setting is an algorithm's setting as given on the command line, kept as
+// text until the chosen algorithm parses it.
+type setting struct {
+	value  string
+	given  bool
+	kind   string
+	models []string
+}
+
+func (s *setting) String() string { return s.value }
+func (s *setting) Type() string   { return s.kind }
+func (s *setting) Set(v string) error {
+	s.value, s.given = v, true
+	return nil
+}
+
+// kindOf names a standard library flag's type as pflag's help shows it.
+func kindOf(v flag.Value) string {
+	if b, ok := v.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return "bool"
+	}
+	switch k := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%T", v), "*flag."), "Value"); k {
+	case "int", "uint", "int64", "uint64", "duration":
+		return k
+	case "float64":
+		return "float"
+	}
+	return "string"
 }
 
 func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
-	c := &o.cluster
-	*c = cluster.DefaultOptions()
-	f.IntVar(&c.K, "k", c.K, "number of clusters")
-	f.Float64Var(&c.Decay, "decay", c.Decay, "forgetfulness: weight kept per time unit (1 = remember everything)")
-	f.Float64Var(&o.halfLife, "half-life", 0, "instead of --decay: time units after which a weight has halved")
-	f.StringVar(&o.unit, "time-unit", "batches", "what --decay is per: batches or points")
-	f.StringVar(&o.init, "init", "", "initial centres: kmeans++ (on the first batch) or random (numpy randn, as PySpark); default kmeans++, random for --profile seed")
-	f.Uint32Var(&c.Seed, "seed", c.Seed, "random seed for the initial centres")
-	f.IntVar(&c.Keywords, "keywords", c.Keywords, "keywords shown per cluster: the words that most set it apart from the rest of the window")
-	f.BoolVar(&c.Mentions, "keyword-mentions", false, "let @mentions be keywords")
+	o.cluster = cluster.DefaultOptions()
+	var names []string
+	for _, a := range cluster.Algorithms() {
+		names = append(names, a.Name)
+	}
+	f.StringVar(&o.name, "model", cluster.DefaultAlgorithm(), "the clustering model: "+strings.Join(names, ", ")+" (see docs/quality.md)")
+	f.StringVar(&o.alias, "kmeans", "", "the model's name before --model: spherical or spark")
+	f.IntVar(&o.show, "k", spherical.DefaultK, "clusters the maps colour and label, the largest (the rest are grey); the k-means models hold this many clusters")
+	f.IntVar(&o.cluster.Keywords, "keywords", o.cluster.Keywords, "keywords shown per cluster: the words that most set it apart from the rest of the window")
+	f.BoolVar(&o.cluster.Mentions, "keyword-mentions", false, "let @mentions be keywords")
 	f.StringVar(&o.exclude, "exclude-words", "", "comma-separated words never shown as keywords (e.g. the tracked terms)")
-	f.StringVar(&o.profile, "profile", "default", "features: default (weighted text + unit-sphere location) or seed (the original's [lon, lat, word vector], with --kmeans spark)")
-	f.StringVar(&o.kmeans, "kmeans", "spherical", "streaming k-means: spherical (cosines of TF-IDF words, word vectors and place; see README) or spark (Euclidean, Spark MLlib's exact update)")
-	f.Float64Var(&c.Features.TextWeight, "text-weight", features.DefaultTextWeight, "weight of the words: their TF-IDF cosine (spherical) or word-vector part (spark)")
-	f.Float64Var(&o.vecWeight, "vector-weight", cluster.DefaultVectorWeight, "spherical: weight of the cosine of the tweets' mean word vectors (0: no word vectors)")
-	f.Float64Var(&c.Features.GeoWeight, "geo-weight", cluster.DefaultGeoWeight, fmt.Sprintf("weight of the place (%g with --kmeans spark)", features.DefaultGeoWeight))
-	o.sph = spherical.DefaultOptions()
-	f.IntVar(&o.sph.Iterations, "iterations", o.sph.Iterations, "spherical: assignment passes per batch, each against the centres the batch has moved")
-	f.Float64Var(&o.sph.Reassign, "reassign", o.sph.Reassign, "spherical: re-seed a cluster whose weight falls below this share of the largest")
-	f.Float64Var(&o.hashtag, "hashtag-weight", cluster.DefaultHashtagWeight, "spherical: a hashtag weighs this many times a word")
-	f.Float64Var(&o.sph.MaxShare, "max-share", o.sph.MaxShare, "spherical: split a cluster that takes more than this share of a batch")
-	f.BoolVar(&o.idf, "idf", false, "weight words by inverse document frequency in the stream (off for the spherical model, on for --kmeans spark)")
-	f.BoolVar(&o.online, "embeddings-online", false, "refine word vectors from the stream with online skip-gram; unset, on when the built-in vectors are used (--vector-weight above 0, or --kmeans spark), off for an --embeddings file and for --profile seed")
-	od := embed.DefaultOnlineOptions()
-	f.IntVar(&o.batchMax, "embed-batch-max", od.MaxPerBatch, "with --embeddings-online: most tweets trained on per batch (spread evenly)")
-	f.IntVar(&o.vocabMax, "vocab-max", od.VocabMax, "with --embeddings-online: most words kept (the rarest are evicted)")
-	on := &o.onlineOpts
-	f.IntVar(&on.Window, "embed-window", od.Window, "with --embeddings-online: context words on each side")
-	f.IntVar(&on.Negative, "embed-negative", od.Negative, "with --embeddings-online: negative samples per word pair")
-	f.Float64Var(&on.LR, "embed-alpha", od.LR, "with --embeddings-online: learning rate")
-	f.Float64Var(&on.Subsample, "embed-sample", od.Subsample, "with --embeddings-online: subsampling threshold for frequent words (0: off)")
-	f.Float64Var(&on.CountDecay, "embed-count-decay", od.CountDecay, "with --embeddings-online: word counts are multiplied by this every batch; the rarest are evicted first")
-	f.StringVar(&o.save, "embeddings-save", "", "with --embeddings-online: write the learnt vectors here (word2vec binary) every 30 batches and at exit")
-	f.StringVar(&o.embeddings, "embeddings", "", "word vectors (word2vec binary/text, GloVe, fastText .vec; .gz ok); default: built-in hashed vectors")
+	// Every algorithm's settings, each flag once: its help from the first
+	// algorithm that has it, with each model's default where they differ.
+	o.settings = map[string]*setting{}
+	type decl struct {
+		usage, kind string
+		defaults    []string // "model default"
+		def         string
+	}
+	decls := map[string]*decl{}
+	var order []string
+	for _, a := range cluster.Algorithms() {
+		fs := flag.NewFlagSet(a.Name, flag.ContinueOnError)
+		a.Settings().Flags(fs)
+		fs.VisitAll(func(fl *flag.Flag) {
+			if fl.Name == "k" {
+				return // --k above
+			}
+			d := decls[fl.Name]
+			if d == nil {
+				d = &decl{usage: fl.Usage, kind: kindOf(fl.Value), def: fl.DefValue}
+				decls[fl.Name] = d
+				order = append(order, fl.Name)
+				o.settings[fl.Name] = &setting{kind: d.kind}
+			}
+			d.defaults = append(d.defaults, a.Name+" "+fl.DefValue)
+			if fl.DefValue != d.def {
+				d.def = "\x00" // they differ
+			}
+			o.settings[fl.Name].models = append(o.settings[fl.Name].models, a.Name)
+		})
+	}
+	for _, name := range order {
+		d, s := decls[name], o.settings[name]
+		usage := d.usage
+		if len(s.models) < len(cluster.Algorithms()) {
+			usage += " [" + strings.Join(s.models, ", ") + "]"
+		}
+		if d.def == "\x00" {
+			usage += " (default: " + strings.Join(d.defaults, ", ") + ")"
+		}
+		fl := f.VarPF(s, name, "", usage)
+		if d.def != "\x00" && d.def != "0" && d.def != "false" {
+			fl.DefValue = d.def
+		}
+		if d.kind == "bool" {
+			fl.NoOptDefVal = "true"
+		}
+	}
 }
 
-// build validates the flags and returns the model. onlineSet says whether
-// --embeddings-online was given explicitly.
+// modelName is the model the flags choose.
+func (o *modelOptions) modelName(flags *pflag.FlagSet) (string, error) {
+	name := o.name
+	given := flags.Changed("model")
+	for _, alias := range []struct{ flag, value string }{{"kmeans", o.alias}, {"baseline", o.baseline}} {
+		if flags.Lookup(alias.flag) == nil || !flags.Changed(alias.flag) {
+			continue
+		}
+		if given && alias.value != name {
+			return "", usagef("--%s %s and --model %s: give one", alias.flag, alias.value, name)
+		}
+		name, given = alias.value, true
+	}
+	if p := o.settings["profile"]; p != nil && p.given && !given {
+		name = "spark" // --profile seed is Spark's model
+	}
+	return name, nil
+}
+
+// build validates the flags and returns the model.
 func (o *modelOptions) build(flags *pflag.FlagSet) (*cluster.Model, error) {
-	c := &o.cluster
-	switch {
-	case o.profile != string(features.Default) && o.profile != string(features.Seed):
-		return nil, usagef("--profile must be default or seed, not %q", o.profile)
-	case o.kmeans != "spherical" && o.kmeans != "spark":
-		return nil, usagef("--kmeans must be spherical or spark, not %q", o.kmeans)
-	case o.profile == string(features.Seed) && o.kmeans == "spherical" && flags.Changed("kmeans"):
-		return nil, usagef("--profile seed is Spark's model: it needs --kmeans spark")
-	case o.profile == string(features.Seed):
-		o.kmeans = "spark"
+	name, err := o.modelName(flags)
+	if err != nil {
+		return nil, err
 	}
-	sph := o.kmeans == "spherical"
-	if sph {
-		for _, name := range []string{"init", "time-unit"} {
-			if flags.Changed(name) {
-				return nil, usagef("--%s is for --kmeans spark", name)
-			}
+	alg, err := cluster.Lookup(name)
+	if err != nil {
+		return nil, usagef("--model: %v", err)
+	}
+	if o.show < 1 || o.show > 1000 {
+		return nil, usagef("--k must be between 1 and 1000")
+	}
+	s := alg.Settings()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	s.Flags(fs)
+	if fs.Lookup("k") != nil {
+		fs.Set("k", strconv.Itoa(o.show))
+	}
+	names := make([]string, 0, len(o.settings))
+	for n := range o.settings {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		st := o.settings[n]
+		if !st.given {
+			continue
 		}
-	} else {
-		if !flags.Changed("geo-weight") {
-			c.Features.GeoWeight = features.DefaultGeoWeight
+		if fs.Lookup(n) == nil {
+			return nil, usagef("--%s is a setting of --model %s, not of --model %s", n, strings.Join(st.models, " or "), name)
 		}
-		if !flags.Changed("idf") {
-			o.idf = true
+		if err := fs.Set(n, st.value); err != nil {
+			return nil, usagef("--%s %s: %v", n, st.value, err)
 		}
 	}
-	if !flags.Changed("embeddings-online") {
-		o.online = o.embeddings == "" && o.profile != string(features.Seed) && (!sph || o.vecWeight > 0)
-	}
-	c.Unit = kmeans.TimeUnit(o.unit)
-	c.Features.Profile = features.Profile(o.profile)
-	switch {
-	case o.init != "":
-		c.Init = cluster.Init(o.init)
-	case c.Features.Profile == features.Seed:
-		c.Init = cluster.InitRandom
-	default:
-		c.Init = cluster.InitKMeansPP
-	}
-	if o.halfLife < 0 {
-		return nil, usagef("--half-life must be positive")
-	}
-	if o.halfLife > 0 {
-		c.Decay = kmeans.DecayForHalfLife(o.halfLife)
+	if err := s.Validate(); err != nil {
+		return nil, flagError(err)
 	}
 	for _, w := range strings.Split(o.exclude, ",") {
 		if w = strings.TrimSpace(w); w != "" {
-			c.Exclude = append(c.Exclude, w)
+			o.cluster.Exclude = append(o.cluster.Exclude, w)
 		}
 	}
-	switch {
-	case o.embeddings != "":
-		t, err := embed.Load(o.embeddings)
-		if err != nil {
-			return nil, usagef("--embeddings: %v", err)
-		}
-		c.Features.Embed = t
-	case c.Features.Profile == features.Seed:
-		// The original used 100-dimensional word2vec vectors: 2 + 100 = 102.
-		c.Features.Embed = embed.Hashed{D: 100, NNZ: embed.DefaultHashed.NNZ, Seed: embed.DefaultHashed.Seed}
-	default:
-		c.Features.Embed = embed.DefaultHashed
+	c, err := s.New()
+	if err != nil {
+		return nil, flagError(err)
 	}
-	if o.save != "" && !o.online {
-		return nil, usagef("--embeddings-save needs --embeddings-online")
+	if l, ok := c.(interface{ SetLogger(*slog.Logger) }); ok {
+		l.SetLogger(o.log)
 	}
-	if o.batchMax < 1 || o.vocabMax < 1 {
-		return nil, usagef("--embed-batch-max and --vocab-max must be positive")
-	}
-	if opts := o.onlineOpts; opts.Window < 1 || opts.Window > 50 || opts.Negative < 1 || opts.Negative > 100 {
-		return nil, usagef("--embed-window must be 1 to 50 and --embed-negative 1 to 100")
-	}
-	if opts := o.onlineOpts; !(opts.LR > 0 && opts.LR <= 1) || !(opts.CountDecay > 0 && opts.CountDecay <= 1) || !(opts.Subsample >= 0 && opts.Subsample < 1) {
-		return nil, usagef("--embed-alpha and --embed-count-decay must be in (0, 1], --embed-sample in [0, 1)")
-	}
-	if o.online {
-		opts := o.onlineOpts
-		if opts.Subsample == 0 {
-			opts.Subsample = -1 // off; OnlineOptions reads 0 as its default
-		}
-		opts.VocabMax, opts.MaxPerBatch, opts.Seed = o.vocabMax, o.batchMax, uint64(c.Seed)
-		if t, ok := c.Features.Embed.(*embed.Table); ok {
-			c.Online = embed.NewOnlineFrom(t, opts)
-		} else if h, ok := c.Features.Embed.(embed.Hashed); ok {
-			opts.Base = h
-			c.Online = embed.NewOnline(opts)
-		}
-		c.Features.Embed = c.Online
-		if o.save != "" {
-			path, log := o.save, o.log
-			c.Save = func(m *embed.Online) error {
-				if err := saveAtomic(path, m); err != nil {
-					if log != nil {
-						log.Error("saving embeddings", "err", err)
-					}
-					return err
-				}
-				return nil
-			}
-			c.SaveEvery = 30
-		}
-	}
-	if o.idf && c.Features.Profile == features.Default {
-		c.Features.IDF = features.NewIDF(features.DefaultIDFBuckets)
-	}
-	if sph {
-		if o.vecWeight < 0 || math.IsNaN(o.vecWeight) {
-			return nil, usagef("--vector-weight must not be negative")
-		}
-		so := o.sph
-		so.Text, so.Dense, so.Geo = c.Features.TextWeight, o.vecWeight, c.Features.GeoWeight
-		c.Spherical = &so
-		c.Sparse = features.Sparse{IDF: c.Features.IDF, Buckets: spherical.DefaultBuckets, Hashtag: o.hashtag}
-		if o.vecWeight > 0 {
-			c.Sparse.Embed = c.Features.Embed
-		}
-	}
-	m, err := cluster.New(*c)
+	m, err := cluster.New(c, o.cluster)
 	if err != nil {
 		return nil, flagError(err)
 	}
 	return m, nil
 }
 
-func saveAtomic(path string, m *embed.Online) error {
-	if err := replace.File(path, m.Save); err != nil {
-		return fmt.Errorf("saving embeddings: %w", err)
+// onlineVectors returns the model's online word vectors, if it has them.
+func onlineVectors(m *cluster.Model) *embed.Online {
+	if v, ok := m.Clusterer().(interface{ Online() *embed.Online }); ok {
+		return v.Online()
 	}
 	return nil
 }

@@ -195,7 +195,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	}
 	o.mapOpts = output.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Width: o.Width, Height: o.Height,
 		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed, SizeBy: o.SizeBy,
-		MaxColored: o.Model.cluster.K}
+		MaxColored: o.Model.show}
 	return nil
 }
 
@@ -287,7 +287,7 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 			ms := maps.Stats()
 			extra = append(extra, "maps", ms.Rendered, "maps_skipped", ms.Skipped, "maps_failed", ms.Failed)
 		}
-		if on := o.model.Online(); on != nil {
+		if on := onlineVectors(o.model); on != nil {
 			st := on.Stats()
 			extra = append(extra, "embed_batches", st.Batches, "embed_waited", st.Waited.Round(time.Millisecond), "vocab", st.Vocab)
 		}
@@ -295,7 +295,9 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	}
 	p := pipeline.New(o.Pipeline, o.model, outs...)
 	if o.MetricsAddr != "" {
-		ms, err := metrics.Listen(o.MetricsAddr, func() []metrics.Metric { return analyzerMetrics(p.Stats(), maps, o.model.Online(), connects.Load()) })
+		ms, err := metrics.Listen(o.MetricsAddr, func() []metrics.Metric {
+			return analyzerMetrics(p.Stats(), maps, onlineVectors(o.model), connects.Load())
+		})
 		if err != nil {
 			for _, out := range outs {
 				out.Close()

@@ -1,39 +1,45 @@
 package cluster
 
 import (
+	"encoding/json"
+	"flag"
 	"fmt"
-	"github.com/geostream/geostream/analyzer/internal/model"
-	"math/rand/v2"
+	"io"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/embed"
-	"github.com/geostream/geostream/analyzer/internal/features"
-	"github.com/geostream/geostream/analyzer/internal/kmeans"
-	"github.com/geostream/geostream/analyzer/internal/spherical"
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/shared/tweet"
 )
 
-func newModel(t *testing.T, k int, init Init) *Model {
+// newModel returns the named algorithm with k clusters (where it has a k)
+// behind a Model that labels with 3 keywords and hides "tracked".
+func newModel(t *testing.T, name string, k int, settings ...string) *Model {
 	t.Helper()
-	m, err := New(Options{K: k, Decay: 0.6, Unit: kmeans.Batches, Init: init, Seed: 3, Keywords: 3,
-		Exclude: []string{"tracked"},
-		Features: features.Extractor{Embed: embed.DefaultHashed, Profile: features.Default, TextWeight: 1, GeoWeight: 0.5,
-			IDF: features.NewIDF(1 << 12)}})
+	a, err := Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m
-}
-
-// newSpherical is the default model: spherical k-means over TF-IDF words
-// and place.
-func newSpherical(t *testing.T, k int) *Model {
-	t.Helper()
-	m, err := New(Options{K: k, Decay: 0.6, Unit: kmeans.Batches, Seed: 3, Keywords: 3,
-		Exclude:   []string{"tracked"},
-		Spherical: &spherical.Options{Text: 1, Geo: DefaultGeoWeight},
-		Sparse:    features.Sparse{Buckets: 1 << 12, Hashtag: DefaultHashtagWeight}})
+	s := a.Settings()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	s.Flags(fs)
+	if fs.Lookup("k") != nil {
+		settings = append([]string{"-k", fmt.Sprint(k)}, settings...)
+	}
+	if err := fs.Parse(settings); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions()
+	o.Keywords, o.Exclude = 3, []string{"tracked"}
+	m, err := New(c, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,228 +56,203 @@ var topics = []struct {
 	{139.69, 35.68, "anime manga episode studio tracked"},
 }
 
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func batch(m *Model, n, offset int) []*model.Point {
 	var out []*model.Point
 	for i := range n {
 		tp := topics[(i+offset)%3]
-		p := &model.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Text: tp.text, Cluster: -1}
+		p := &model.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Text: tp.text, Cluster: -1,
+			Located: tweet.GeoPoint, Level: tweet.GeoCity}
 		m.Prepare(p)
 		out = append(out, p)
 	}
 	return out
 }
 
+func train(m *Model, batches, size int) {
+	for b := range batches {
+		m.Train(batch(m, size, b), t0.Add(time.Duration(b+1)*10*time.Second))
+	}
+}
+
+var streaming = []string{"spherical", "spark"}
+
 func TestClustersSeparateTopics(t *testing.T) {
-	t.Run("spark", func(t *testing.T) { testSeparateTopics(t, newModel(t, 3, InitKMeansPP)) })
-	t.Run("spherical", func(t *testing.T) { testSeparateTopics(t, newSpherical(t, 3)) })
-}
-
-func testSeparateTopics(t *testing.T, m *Model) {
-	for b := range 5 {
-		m.Train(batch(m, 60, b))
-	}
-	win := batch(m, 90, 0)
-	sums := m.Assign(win)
-	if len(sums) != 3 {
-		t.Fatalf("got %d clusters, want 3: %+v", len(sums), sums)
-	}
-	for i, p := range win {
-		if p.Cluster != win[i%3].Cluster {
-			t.Fatalf("tweets of one topic split across clusters")
-		}
-	}
-	for _, s := range sums {
-		if s.Size != 30 || len(s.Keywords) != 3 {
-			t.Fatalf("summary %+v", s)
-		}
-		for _, w := range s.Keywords {
-			if w == "tracked" {
-				t.Fatal("excluded word shown as a keyword")
+	for _, name := range append(streaming, "lloyd") {
+		t.Run(name, func(t *testing.T) {
+			m := newModel(t, name, 3)
+			train(m, 5, 60)
+			win := batch(m, 90, 0)
+			sums := m.Assign(win, t0.Add(time.Minute))
+			if len(sums) != 3 {
+				t.Fatalf("got %d clusters, want 3: %+v", len(sums), sums)
 			}
-		}
-	}
-}
-
-func TestRandomInitMatchesNumpy(t *testing.T) {
-	m := newModel(t, 15, InitRandom)
-	want := kmeans.NewRandomState(3).Randn(15, embed.DefaultHashed.D+3)
-	if m.km.Centers[0][0] != want[0][0] || m.km.Centers[14][5] != want[14][5] {
-		t.Fatal("random init is not RandomState(seed).randn(k, dim)")
-	}
-}
-
-func TestKMeansPPWaitsForEnoughPoints(t *testing.T) {
-	m := newModel(t, 15, InitKMeansPP)
-	m.Train(batch(m, 5, 0))
-	if m.Ready() {
-		t.Fatal("seeded 15 centres from 5 points")
-	}
-	if sums := m.Assign(batch(m, 3, 0)); sums != nil {
-		t.Fatal("assigned before the model had centres")
-	}
-	m.Train(batch(m, 20, 0))
-	if !m.Ready() {
-		t.Fatal("not seeded after 25 points")
-	}
-}
-
-func TestValidate(t *testing.T) {
-	good := Options{K: 3, Decay: 0.6, Unit: kmeans.Batches, Init: InitRandom,
-		Features: features.Extractor{Embed: embed.DefaultHashed, Profile: features.Default}}
-	for name, mutate := range map[string]func(*Options){
-		"k zero": func(o *Options) { o.K = 0 }, "decay above one": func(o *Options) { o.Decay = 2 },
-		"bad unit": func(o *Options) { o.Unit = "days" }, "bad init": func(o *Options) { o.Init = "best" },
-		"bad profile": func(o *Options) { o.Features.Profile = "fancy" }, "negative weight": func(o *Options) { o.Features.GeoWeight = -1 },
-	} {
-		o := good
-		mutate(&o)
-		if _, err := New(o); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
-	}
-}
-
-func TestParallelAssignMatchesSequential(t *testing.T) {
-	t.Run("spark", func(t *testing.T) { testParallelAssign(t, newModel(t, 3, InitKMeansPP)) })
-	t.Run("spherical", func(t *testing.T) { testParallelAssign(t, newSpherical(t, 3)) })
-}
-
-func testParallelAssign(t *testing.T, m *Model) {
-	for b := range 3 {
-		m.Train(batch(m, 60, b))
-	}
-	win := batch(m, parallelMin+101, 0) // large enough for two goroutines
-	sums := m.Assign(win)
-	seq := make([]acc, 3)
-	clusters := make([]int, len(win))
-	for i, p := range win {
-		clusters[i] = p.Cluster
-	}
-	var cs *centres32
-	if m.km != nil {
-		c := newCentres32(m.km)
-		cs = &c
-	}
-	m.assignPart(win, seq, cs, nil)
-	for i, p := range win {
-		if p.Cluster != clusters[i] {
-			t.Fatalf("point %d: parallel %d, sequential %d", i, clusters[i], p.Cluster)
-		}
-	}
-	total := 0
-	for _, s := range sums {
-		if s.Size != seq[s.ID].n {
-			t.Fatalf("cluster %d: parallel size %d, sequential %d", s.ID, s.Size, seq[s.ID].n)
-		}
-		total += s.Size
-	}
-	if total != len(win) {
-		t.Fatalf("sizes add to %d of %d", total, len(win))
-	}
-}
-
-// The float32 first pass picks exactly what the model's Predict picks, or
-// defers to it: on random points, on points halfway between two centres,
-// on the centres themselves and on a centre given twice.
-func TestCentres32AgreeWithPredict(t *testing.T) {
-	r := rand.New(rand.NewPCG(4, 4))
-	const k, dim = 15, 131
-	centres := make([][]float64, k)
-	for i := range centres {
-		centres[i] = make([]float64, dim)
-		for j := range centres[i] {
-			centres[i][j] = r.NormFloat64() * 0.3
-		}
-	}
-	centres[7] = append([]float64(nil), centres[3]...) // a duplicate: an exact tie
-	km, err := kmeans.New(centres, 1, 0.6, kmeans.Batches)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := newCentres32(km)
-	var points [][]float32
-	for range 20000 {
-		p := make([]float32, dim)
-		for j := range p {
-			p[j] = float32(r.NormFloat64() * 0.4)
-		}
-		points = append(points, p)
-	}
-	for a := 0; a < k; a++ {
-		for b := a + 1; b < k; b++ {
-			mid := make([]float32, dim)
-			for j := range mid {
-				mid[j] = float32((centres[a][j] + centres[b][j]) / 2)
+			for i, p := range win {
+				if p.Cluster != win[i%3].Cluster {
+					t.Fatalf("posts of one topic split across clusters")
+				}
 			}
-			points = append(points, mid)
-		}
-		c := make([]float32, dim)
-		for j := range c {
-			c[j] = float32(centres[a][j])
-		}
-		points = append(points, c, make([]float32, dim))
-	}
-	deferred := 0
-	var x []float64
-	for i, p := range points {
-		x = widen(x, p)
-		want := km.Predict(x)
-		got := cs.nearest(p)
-		if got < 0 {
-			if want != 3 { // 3 and 7 are the same centre: all its points tie
-				deferred++
+			for _, s := range sums {
+				if s.Size != 30 || s.Mapped != 30 || len(s.Keywords) != 3 {
+					t.Fatalf("summary %+v", s)
+				}
+				if slices.Contains(s.Keywords, "tracked") {
+					t.Fatal("excluded word shown as a keyword")
+				}
 			}
-			continue
-		}
-		if got != want {
-			t.Fatalf("point %d: float32 pass chose %d, Predict %d", i, got, want)
-		}
-	}
-	if deferred < k-2 || deferred > len(points)/100 {
-		t.Fatalf("%d of %d points deferred to float64 (the halfway points alone are about %d)", deferred, len(points), k*(k-1)/2)
+		})
 	}
 }
 
-func TestExamplesAreTheTweetsNearestTheCentre(t *testing.T) {
-	t.Run("spark", func(t *testing.T) { testExamples(t, newModel(t, 3, InitKMeansPP)) })
-	t.Run("spherical", func(t *testing.T) { testExamples(t, newSpherical(t, 3)) })
+// TestPostsWithoutAPlace: a post with no place is clustered by its words
+// with the posts of its topic, counted in its cluster's size but not in
+// what is on the map, and a cluster with nothing on the map has no centre.
+func TestPostsWithoutAPlace(t *testing.T) {
+	for _, name := range streaming {
+		t.Run(name, func(t *testing.T) {
+			m := newModel(t, name, 3)
+			train(m, 5, 60)
+			win := batch(m, 30, 0)
+			var unplaced []*model.Point
+			for i, tp := range topics {
+				p := &model.Point{ID: fmt.Sprint("u", i), Text: tp.text, Cluster: -1}
+				m.Prepare(p)
+				unplaced = append(unplaced, p)
+			}
+			sums := m.Assign(append(win, unplaced...), t0.Add(time.Minute))
+			for i, p := range unplaced {
+				if p.Cluster < 0 || p.Cluster != win[i].Cluster {
+					t.Fatalf("the unplaced post of topic %d went to cluster %d, its topic to %d", i, p.Cluster, win[i].Cluster)
+				}
+			}
+			for _, s := range sums {
+				if s.Size != 11 || s.Mapped != 10 {
+					t.Fatalf("cluster %d: %d posts, %d mapped; want 11 and 10", s.ID, s.Size, s.Mapped)
+				}
+			}
+			only := []*model.Point{unplaced[0]}
+			sums = m.Assign(only, t0.Add(time.Minute))
+			if len(sums) != 1 || sums[0].Mapped != 0 {
+				t.Fatalf("a window of one unplaced post: %+v", sums)
+			}
+			b, err := json.Marshal(sums[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), `"lon":null,"lat":null`) || !strings.Contains(string(b), `"mapped":0`) {
+				t.Fatalf("a cluster with nothing on the map: %s", b)
+			}
+		})
+	}
+}
+
+// TestSmallClustersAreCountedNotLabelled: a cluster of fewer than
+// MinLabelled posts gets no keywords.
+func TestSmallClustersAreCountedNotLabelled(t *testing.T) {
+	m := newModel(t, "spherical", 3)
+	train(m, 5, 60)
+	win := append(batch(m, 30, 0)[:20], batch(m, 2, 2)...) // two posts of the third topic
+	for _, s := range m.Assign(win, t0.Add(time.Minute)) {
+		if s.Size < DefaultMinLabelled && len(s.Keywords) != 0 || s.Size >= DefaultMinLabelled && len(s.Keywords) == 0 {
+			t.Fatalf("cluster of %d posts labelled %v", s.Size, s.Keywords)
+		}
+	}
+}
+
+// TestIDsLastAndSayWhenTheyWereBorn: a cluster keeps its id from window to
+// window, with the time of the batch that opened it; the k-means models'
+// re-seeded clusters get new ids, born later, saying which cluster they
+// were split from.
+func TestIDsLastAndSayWhenTheyWereBorn(t *testing.T) {
+	m := newModel(t, "spherical", 4)
+	train(m, 5, 60)
+	first := m.Assign(batch(m, 30, 0), t0.Add(time.Minute))
+	train(m, 3, 60)
+	second := m.Assign(batch(m, 30, 0), t0.Add(2*time.Minute))
+	ids := func(ss []model.ClusterSummary) map[int]model.ClusterSummary {
+		out := map[int]model.ClusterSummary{}
+		for _, s := range ss {
+			out[s.ID] = s
+		}
+		return out
+	}
+	a, b := ids(first), ids(second)
+	for id, s := range a {
+		if b[id].ID != id || !b[id].Born.Equal(s.Born) || s.Born.IsZero() {
+			t.Fatalf("cluster %d: born %v, then %+v", id, s.Born, b[id])
+		}
+	}
+	// A batch of one topic alone makes the model split the cluster that
+	// takes all of it: the slot it re-seeds holds a new cluster.
+	before := map[int]bool{}
+	for _, l := range m.Clusterer().Clusters() {
+		before[l.ID] = true
+	}
+	var lone []*model.Point
+	for _, p := range batch(m, 240, 0) {
+		if p.Text == topics[0].text {
+			lone = append(lone, p)
+		}
+	}
+	t3 := t0.Add(3 * time.Minute)
+	m.Train(lone, t3)
+	var born []model.Lineage
+	seen := map[int]bool{}
+	for _, l := range m.Clusterer().Clusters() {
+		if seen[l.ID] {
+			t.Fatalf("id %d used twice", l.ID)
+		}
+		seen[l.ID] = true
+		if !before[l.ID] {
+			born = append(born, l)
+		}
+	}
+	if len(born) == 0 {
+		t.Fatal("no cluster re-seeded by a batch of one topic")
+	}
+	for _, l := range born {
+		if !m.born[l.ID].Equal(t3) || len(l.From) != 1 || !before[l.From[0]] || !slices.Equal(m.from[l.ID], l.From) {
+			t.Fatalf("new cluster %+v: born %v from %v", l, m.born[l.ID], m.from[l.ID])
+		}
+	}
+}
+
+func TestExamplesAreTheMostTypicalPosts(t *testing.T) {
+	for _, name := range streaming {
+		t.Run(name, func(t *testing.T) { testExamples(t, newModel(t, name, 3)) })
+	}
 }
 
 func testExamples(t *testing.T, m *Model) {
-	for b := range 5 {
-		m.Train(batch(m, 60, b))
-	}
+	train(m, 5, 60)
+	end := t0.Add(time.Minute)
 	win := batch(m, 30, 0)
-	if sums := m.Assign(win); sums[0].Examples != nil {
+	if sums := m.Assign(win, end); sums[0].Examples != nil {
 		t.Fatalf("examples without being asked: %+v", sums[0].Examples)
 	}
 	m.opts.Examples = 3
-	// Each topic gets tweets that stray from it, in words and in place:
-	// they are farther from the centre than the topic's own tweets.
+	// Each topic gets posts that stray from it, in words and in place:
+	// they are less typical than the topic's own posts.
 	for i, tp := range topics {
 		p := &model.Point{ID: fmt.Sprint("stray", i), Lon: tp.lon + 3, Lat: tp.lat - 2,
-			Text: tp.text + " lunch coffee traffic", Cluster: -1}
+			Text: tp.text + " lunch coffee traffic", Cluster: -1, Located: tweet.GeoPoint}
 		m.Prepare(p)
 		win = append(win, p)
 	}
 	check := func(name string, sums []model.ClusterSummary) {
 		t.Helper()
+		scores := make([]float64, len(win))
+		m.c.Assign(win, scores)
 		for _, s := range sums {
 			if len(s.Examples) != 3 {
 				t.Fatalf("%s: cluster %d has %d examples, want 3", name, s.ID, len(s.Examples))
 			}
-			// Brute force: every point's score against its own cluster.
+			// Brute force: every point's score in its own cluster.
 			var want []near
-			for _, p := range win {
+			for i, p := range win {
 				if p.Cluster == s.ID {
-					var scratch []float64
-					var cs *centres32
-					if m.km != nil {
-						c := newCentres32(m.km)
-						cs = &c
-					}
-					_, sc := m.predict(p, cs, &scratch, true)
-					want = append(want, near{p, sc})
+					want = append(want, near{p, scores[i]})
 				}
 			}
 			sort.Slice(want, func(i, j int) bool { return want[i].before(want[j]) })
@@ -280,16 +261,16 @@ func testExamples(t *testing.T, m *Model) {
 					t.Fatalf("%s: cluster %d example %d is %+v, want %s", name, s.ID, i, e, want[i].p.ID)
 				}
 				if strings.HasPrefix(e.ID, "stray") {
-					t.Fatalf("%s: a stray tweet is an example of cluster %d: %+v", name, s.ID, s.Examples)
+					t.Fatalf("%s: a stray post is an example of cluster %d: %+v", name, s.ID, s.Examples)
 				}
 			}
 		}
 	}
-	check("small window", m.Assign(win))
-	// The first half is this window padded with copies of its tweets
-	// under ids that sort last; the second half the same tweets under ids
-	// that sort first. Ties go to the second half's, so the halves'
-	// examples must be merged.
+	check("small window", m.Assign(win, end))
+	// The first half is this window padded with copies of its posts under
+	// ids that sort last; the second half the same posts under ids that
+	// sort first. Ties go to the second half's, so the halves' examples
+	// must be merged.
 	copies := func(prefix string, n int) []*model.Point {
 		var out []*model.Point
 		for len(out) < n {
@@ -303,5 +284,81 @@ func testExamples(t *testing.T, m *Model) {
 	big := append(append([]*model.Point(nil), win...), copies("z", parallelMin-len(win))...)
 	big = append(big, copies("!", parallelMin)...)
 	win = big
-	check("two halves", m.Assign(big))
+	check("two halves", m.Assign(big, end))
+}
+
+func TestParallelAssignMatchesSequential(t *testing.T) {
+	for _, name := range streaming {
+		t.Run(name, func(t *testing.T) {
+			m := newModel(t, name, 3)
+			train(m, 3, 60)
+			win := batch(m, parallelMin+101, 0) // large enough for two goroutines
+			sums := m.Assign(win, t0.Add(time.Minute))
+			clusters := make([]int, len(win))
+			for i, p := range win {
+				clusters[i] = p.Cluster
+			}
+			seq := m.assignPart(win, nil)
+			for i, p := range win {
+				if p.Cluster != clusters[i] {
+					t.Fatalf("point %d: parallel %d, sequential %d", i, clusters[i], p.Cluster)
+				}
+			}
+			total := 0
+			for _, s := range sums {
+				if s.Size != seq[s.ID].n {
+					t.Fatalf("cluster %d: parallel size %d, sequential %d", s.ID, s.Size, seq[s.ID].n)
+				}
+				total += s.Size
+			}
+			if total != len(win) {
+				t.Fatalf("sizes add to %d of %d", total, len(win))
+			}
+		})
+	}
+}
+
+// TestEveryAlgorithmsSettings: every registered algorithm builds with its
+// defaults, refuses a bad value of each numeric setting it declares, and
+// declares the settings every model shares under their shared names.
+func TestEveryAlgorithmsSettings(t *testing.T) {
+	for _, a := range Algorithms() {
+		t.Run(a.Name, func(t *testing.T) {
+			s := a.Settings()
+			if err := s.Validate(); err != nil {
+				t.Fatalf("defaults: %v", err)
+			}
+			c, err := s.New()
+			if err != nil || c == nil {
+				t.Fatalf("defaults: %v", err)
+			}
+			fs := flag.NewFlagSet(a.Name, flag.ContinueOnError)
+			s.Flags(fs)
+			if fs.Lookup("seed") == nil {
+				t.Errorf("%s has no --seed", a.Name)
+			}
+			fs.VisitAll(func(f *flag.Flag) {
+				if f.Usage == "" {
+					t.Errorf("--%s has no help", f.Name)
+				}
+			})
+			for _, n := range []string{"k", "decay", "geo-weight", "hashtag-weight", "passes", "iterations"} {
+				if fs.Lookup(n) == nil {
+					continue
+				}
+				s := a.Settings()
+				fs := flag.NewFlagSet(a.Name, flag.ContinueOnError)
+				s.Flags(fs)
+				if err := fs.Set(n, "-5"); err != nil {
+					continue // refused by the flag itself
+				}
+				if err := s.Validate(); err == nil {
+					t.Errorf("--%s -5 accepted", n)
+				}
+			}
+		})
+	}
+	if _, err := Lookup("nonsense"); err == nil || !strings.Contains(err.Error(), "spherical") {
+		t.Fatalf("an unknown model: %v", err)
+	}
 }

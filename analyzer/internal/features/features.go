@@ -6,10 +6,13 @@
 package features
 
 import (
-	"github.com/geostream/geostream/shared/field"
 	"math"
 
+	"github.com/geostream/geostream/shared/field"
+	"github.com/geostream/geostream/shared/tweet"
+
 	"github.com/geostream/geostream/analyzer/internal/embed"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"gonum.org/v1/gonum/floats"
 )
 
@@ -84,4 +87,24 @@ func (e *Extractor) Vector(lon, lat float64, words []string) ([]float64, int) {
 	v[d+1] = e.GeoWeight * math.Cos(φ) * math.Sin(λ)
 	v[d+2] = e.GeoWeight * math.Sin(φ)
 	return v, known
+}
+
+// Featurize fills p.Vec with its vector as float32. A post without a place
+// gets a zero place part, so it is clustered by its words; with the seed
+// profile, whose place is raw longitude and latitude, it gets no vector
+// at all and stays unclustered, as in the original tool.
+func (e *Extractor) Featurize(p *model.Point) {
+	placed := p.Located != tweet.GeoNone
+	if e.Profile == Seed && !placed {
+		p.Vec = nil
+		return
+	}
+	v, _ := e.Vector(p.Lon, p.Lat, p.Tokens)
+	if !placed {
+		clear(v[len(v)-3:])
+	}
+	p.Vec = make([]float32, len(v))
+	for i, x := range v {
+		p.Vec[i] = float32(x)
+	}
 }

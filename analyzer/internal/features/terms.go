@@ -6,6 +6,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/shared/tweet"
 )
 
 // Sparse builds the features of the spherical model: a tweet's words as a
@@ -120,4 +121,14 @@ func fnv32(w string) uint32 {
 		h = (h ^ uint32(w[i])) * 16777619
 	}
 	return h
+}
+
+// Featurize fills p's Terms and Vec (the dense block, if any, and the
+// place on the unit sphere: zero for a post without a place, which is
+// then clustered by its words).
+func (s *Sparse) Featurize(p *model.Point) {
+	p.Terms, p.Vec = s.Vector(p.Lon, p.Lat, p.Tokens)
+	if p.Located == tweet.GeoNone {
+		clear(p.Vec[len(p.Vec)-3:])
+	}
 }

@@ -1,9 +1,8 @@
-package cluster
+package kmeans
 
 import (
 	"math"
 
-	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/vec32"
 )
 
@@ -19,7 +18,7 @@ type centres32 struct {
 	maxNorm float64   // largest norm
 }
 
-func newCentres32(km *kmeans.Model) centres32 {
+func newCentres32(km *Model) centres32 {
 	var cs centres32
 	for _, c := range km.Centers {
 		f := make([]float32, len(c))

@@ -31,7 +31,15 @@ type Model struct {
 	norms   []float64 // squared norms of Centers, kept up to date
 	sums    [][]float64
 	counts  []int
+	// Each centre's generation, counted up when the centre is revived by a
+	// split, and the centre it was split from (-1: none).
+	gen  []uint32
+	from []int
 }
+
+// Slot reports centre j's generation, which changes whenever a split
+// revives it, and the centre it was split from then (-1: none).
+func (m *Model) Slot(j int) (gen uint32, from int) { return m.gen[j], m.from[j] }
 
 // New returns a model with the given centres (copied), all with weight.
 func New(centers [][]float64, weight, decay float64, unit TimeUnit) (*Model, error) {
@@ -55,6 +63,11 @@ func New(centers [][]float64, weight, decay float64, unit TimeUnit) (*Model, err
 		m.sums = append(m.sums, make([]float64, dim))
 	}
 	m.counts = make([]int, len(centers))
+	m.gen = make([]uint32, len(centers))
+	m.from = make([]int, len(centers))
+	for j := range m.gen {
+		m.gen[j], m.from[j] = 1, -1
+	}
 	m.norms = make([]float64, len(centers))
 	m.refreshNorms()
 	return m, nil
@@ -193,6 +206,8 @@ func (m *Model) splitDying() {
 	}
 	w := (maxW + minW) / 2
 	m.Weights[largest], m.Weights[smallest] = w, w
+	m.gen[smallest]++
+	m.from[smallest] = largest
 	big, small := m.Centers[largest], m.Centers[smallest]
 	for j, x := range big {
 		p := 1e-14 * math.Max(math.Abs(x), 1)

@@ -7,6 +7,7 @@
 package model
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -38,15 +39,40 @@ type Point struct {
 
 // ClusterSummary describes one non-empty cluster of a window.
 type ClusterSummary struct {
-	ID       int      `json:"id"`
-	Size     int      `json:"size"`
+	// ID lasts as long as the cluster: a later window's cluster with the
+	// same id is the same cluster.
+	ID int `json:"id"`
+	// Size is the window's posts in the cluster, and Mapped how many of
+	// them are on the map (have a place).
+	Size   int `json:"size"`
+	Mapped int `json:"mapped"`
+	// Lon and Lat are the centre of its mapped posts (written as null
+	// when none is mapped).
 	Lon      float64  `json:"lon"`
 	Lat      float64  `json:"lat"`
 	Keywords []string `json:"keywords"`
-	// Examples are a few of the cluster's tweets nearest its centre, best
-	// first, if the model was asked for them. They are other people's
-	// words: windows.ndjson does not carry them.
+	// Born is the end of the batch in which the model opened the cluster,
+	// and From the clusters it was split or merged from, if any.
+	Born time.Time `json:"born"`
+	From []int     `json:"from,omitempty"`
+	// Examples are a few of the cluster's most typical posts, best first,
+	// if the model was asked for them. They are other people's words:
+	// windows.ndjson does not carry them.
 	Examples []Example `json:"-"`
+}
+
+// MarshalJSON writes a cluster with no post on the map with a null centre.
+func (c ClusterSummary) MarshalJSON() ([]byte, error) {
+	type plain ClusterSummary
+	out := struct {
+		plain
+		Lon *float64 `json:"lon"`
+		Lat *float64 `json:"lat"`
+	}{plain: plain(c)}
+	if c.Mapped > 0 {
+		out.Lon, out.Lat = &c.Lon, &c.Lat
+	}
+	return json.Marshal(out)
 }
 
 // Example is one tweet shown for its cluster.
@@ -90,6 +116,9 @@ type Counts struct {
 	ByProfile int `json:"by_profile"`
 	ByText    int `json:"by_text"`
 	Unlocated int `json:"unlocated"`
+	// Wordless counts the unlocated posts with no word either: nothing to
+	// cluster them by.
+	Wordless  int `json:"wordless"`
 	BadGeo    int `json:"bad_geo"`
 	Notices   int `json:"notices"`
 	Malformed int `json:"malformed"`
@@ -106,6 +135,7 @@ func (c *Counts) Add(o Counts) {
 	c.ByProfile += o.ByProfile
 	c.ByText += o.ByText
 	c.Unlocated += o.Unlocated
+	c.Wordless += o.Wordless
 	c.BadGeo += o.BadGeo
 	c.Notices += o.Notices
 	c.Malformed += o.Malformed
@@ -125,4 +155,61 @@ type Term struct {
 type Lineage struct {
 	ID   int
 	From []int
+}
+
+// Slots gives lasting cluster ids to a model that keeps its clusters in a
+// fixed number of slots (k-means): a slot seeded afresh holds a new
+// cluster, with a new id.
+type Slots struct {
+	ids  []int
+	gens []uint32
+	from [][]int
+	next int
+}
+
+// NewSlots returns the ids of k slots, none seeded yet.
+func NewSlots(k int) Slots {
+	return Slots{ids: make([]int, k), gens: make([]uint32, k), from: make([][]int, k)}
+}
+
+// Generations is what Slots needs of a model: each slot's generation,
+// which changes whenever the slot is seeded afresh (0: never), and the
+// slot it was split from then (-1: none).
+type Generations interface {
+	Slot(j int) (gen uint32, from int)
+}
+
+// Update gives a new id to every slot seeded afresh since the last call.
+func (s *Slots) Update(m Generations) {
+	var old []int
+	for j := range s.ids {
+		gen, from := m.Slot(j)
+		if gen == s.gens[j] {
+			continue
+		}
+		if old == nil {
+			old = append([]int(nil), s.ids...)
+		}
+		s.from[j] = nil
+		if from >= 0 && s.gens[from] != 0 {
+			s.from[j] = []int{old[from]}
+		}
+		s.gens[j] = gen
+		s.ids[j] = s.next
+		s.next++
+	}
+}
+
+// ID is slot j's cluster id.
+func (s *Slots) ID(j int) int { return s.ids[j] }
+
+// List returns the seeded slots' clusters.
+func (s *Slots) List() []Lineage {
+	out := make([]Lineage, 0, len(s.ids))
+	for j, id := range s.ids {
+		if s.gens[j] != 0 {
+			out = append(out, Lineage{ID: id, From: s.from[j]})
+		}
+	}
+	return out
 }

@@ -107,13 +107,17 @@ func (m *Maps) frame(r *model.Result) *render.Frame {
 	return f
 }
 
-// NewFrame copies the points and clusters of a window into a frame to
-// draw; the caller sets the map's region and size.
+// NewFrame copies the points on the map (those with a place) and the
+// clusters of a window into a frame to draw; the caller sets the map's
+// region and size.
 func NewFrame(r *model.Result) *render.Frame {
 	f := &render.Frame{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located}
-	f.Points = make([]render.Point, len(r.Points))
-	for i, p := range r.Points {
-		f.Points[i] = render.Point{Lon: float32(p.Lon), Lat: float32(p.Lat), Cluster: int32(p.Cluster), Method: method(p.Located)}
+	f.Points = make([]render.Point, 0, r.Counts.Located)
+	for _, p := range r.Points {
+		if p.Located == tweet.GeoNone {
+			continue
+		}
+		f.Points = append(f.Points, render.Point{Lon: float32(p.Lon), Lat: float32(p.Lat), Cluster: int32(p.Cluster), Method: method(p.Located)})
 	}
 	f.Clusters = make([]render.Cluster, len(r.Clusters))
 	for i, c := range r.Clusters {

@@ -2,13 +2,14 @@ package output
 
 import (
 	"bytes"
-	"github.com/geostream/geostream/analyzer/internal/model"
 	"image/png"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
 
 	"github.com/geostream/geostream/analyzer/internal/geo"
 	"github.com/geostream/geostream/analyzer/internal/render"
@@ -19,7 +20,7 @@ func testWindow(end time.Time, clusters ...int) *model.Result {
 	r := &model.Result{Start: end.Add(-time.Minute), End: end}
 	for i, id := range clusters {
 		for k := range 20 - i {
-			r.Points = append(r.Points, &model.Point{Lon: float64(10*id - 100), Lat: float64(k % 5), Cluster: id})
+			r.Points = append(r.Points, &model.Point{Lon: float64(10*id - 100), Lat: float64(k % 5), Cluster: id, Located: tweet.GeoPoint})
 		}
 		r.Clusters = append(r.Clusters, model.ClusterSummary{ID: id, Size: 20 - i, Keywords: []string{"word"}})
 	}
@@ -120,12 +121,14 @@ func TestMapsColorsLast(t *testing.T) {
 	}
 }
 
-// NewFrame copies a window: points with how they were located, clusters
-// with their keywords, and the counts.
+// NewFrame copies a window: the points on the map with how they were
+// located (not the posts clustered by their words alone), clusters with
+// their keywords, and the counts.
 func TestNewFrame(t *testing.T) {
 	r := &model.Result{
 		Points: []*model.Point{
-			{Lon: 1, Lat: 2, Cluster: 3},
+			{Lon: 1, Lat: 2, Cluster: 3, Located: tweet.GeoPoint},
+			{Cluster: 4}, // no place
 			{Lon: 4, Lat: 5, Cluster: 6, Located: tweet.GeoPoint},
 			{Lon: 7, Lat: 8, Cluster: 9, Located: tweet.GeoPlace},
 			{Located: tweet.GeoProfile},
@@ -137,6 +140,9 @@ func TestNewFrame(t *testing.T) {
 	f := NewFrame(r)
 	want := []render.Point{{Lon: 1, Lat: 2, Cluster: 3}, {Lon: 4, Lat: 5, Cluster: 6}, {Lon: 7, Lat: 8, Cluster: 9, Method: render.MethodPlace},
 		{Method: render.MethodProfile}, {Method: render.MethodText}}
+	if len(f.Points) != len(want) {
+		t.Fatalf("%d points on the map, want %d: %+v", len(f.Points), len(want), f.Points)
+	}
 	for i, p := range f.Points {
 		if p != want[i] {
 			t.Errorf("point %d: %+v, want %+v", i, p, want[i])

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/shared/tweet"
 )
 
 // WindowLine is one line of windows.ndjson.
@@ -74,8 +75,10 @@ func (w *Windows) Close() error {
 }
 
 // Assignments writes window_end,id,lon,lat,cluster,located,level for every
-// tweet of every window: located says how the tweet was placed (point,
-// place, profile, text) and level how precisely (city, region, country).
+// clustered post of every window: located says how the post was placed
+// (point, place, profile, text; none, with lon and lat empty, for a post
+// clustered by its words alone) and level how precisely (city, region,
+// country).
 type Assignments struct {
 	f  *os.File
 	cw *csv.Writer
@@ -96,8 +99,11 @@ func NewAssignments(path string) (*Assignments, error) {
 func (a *Assignments) Write(r *model.Result) error {
 	end := r.End.Format(time.RFC3339)
 	for _, p := range r.Points {
-		a.cw.Write([]string{end, p.ID, strconv.FormatFloat(p.Lon, 'f', -1, 64),
-			strconv.FormatFloat(p.Lat, 'f', -1, 64), strconv.Itoa(p.Cluster), p.Located.String(), p.Level.String()})
+		lon, lat := "", ""
+		if p.Located != tweet.GeoNone {
+			lon, lat = strconv.FormatFloat(p.Lon, 'f', -1, 64), strconv.FormatFloat(p.Lat, 'f', -1, 64)
+		}
+		a.cw.Write([]string{end, p.ID, lon, lat, strconv.Itoa(p.Cluster), p.Located.String(), p.Level.String()})
 	}
 	a.cw.Flush()
 	if err := a.cw.Error(); err != nil {
@@ -123,12 +129,16 @@ type Table struct{ Log *slog.Logger }
 // Write implements pipeline.Output.
 func (t Table) Write(r *model.Result) error {
 	end := r.End.UTC().Format(time.RFC3339)
-	t.Log.Info("window", "end", end, "tweets", r.Counts.Tweets, "located", r.Counts.Located, "clusters", len(r.Clusters),
+	t.Log.Info("window", "end", end, "posts", r.Counts.Tweets, "located", r.Counts.Located, "clusters", len(r.Clusters),
 		"notices", r.Counts.Notices, "malformed", r.Counts.Malformed, "late", r.Counts.Late)
 	cl := model.BySize(r.Clusters)
 	for _, c := range cl {
-		t.Log.Info("cluster", "end", end, "id", fmt.Sprintf("C%d", c.ID), "size", c.Size,
-			"at", fmt.Sprintf("%.2f,%.2f", c.Lon, c.Lat), "keywords", strings.Join(c.Keywords, ", "))
+		at := "-"
+		if c.Mapped > 0 {
+			at = fmt.Sprintf("%.2f,%.2f", c.Lon, c.Lat)
+		}
+		t.Log.Info("cluster", "end", end, "id", fmt.Sprintf("C%d", c.ID), "size", c.Size, "mapped", c.Mapped,
+			"at", at, "keywords", strings.Join(c.Keywords, ", "))
 	}
 	return nil
 }

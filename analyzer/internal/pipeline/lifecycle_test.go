@@ -114,10 +114,11 @@ type spawning struct {
 func (s *spawning) SetSpawn(f func(func())) { s.spawn = f }
 func (s *spawning) Prepare(*model.Point)    {}
 func (s *spawning) Decay(int64)             {}
-func (s *spawning) Assign([]*model.Point) []model.ClusterSummary {
+func (s *spawning) Forget([]*model.Point)   {}
+func (s *spawning) Assign([]*model.Point, time.Time) []model.ClusterSummary {
 	return nil
 }
-func (s *spawning) Train([]*model.Point) {
+func (s *spawning) Train([]*model.Point, time.Time) {
 	s.started++
 	s.spawn(func() {
 		<-s.release

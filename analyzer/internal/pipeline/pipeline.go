@@ -104,14 +104,19 @@ func (o *Options) Validate() error {
 // Model is what the pipeline trains on every batch and asks at every slide.
 // A nil Model makes a counting-only pipeline.
 type Model interface {
-	// Prepare fills p's Feature and Tokens; it runs once per point.
+	// Prepare fills p's features (and Tokens, if the reader did not); it
+	// runs once per point.
 	Prepare(p *model.Point)
-	// Train updates the model with a closed batch.
-	Train(batch []*model.Point)
+	// Train updates the model with a closed batch, which ends at end.
+	Train(batch []*model.Point, end time.Time)
+	// Forget is given a batch that has left the window, before the batch
+	// that pushed it out is trained on.
+	Forget(batch []*model.Point)
 	// Decay ages the model by n empty batches.
 	Decay(n int64)
-	// Assign sets Cluster on every point of a window and summarizes it.
-	Assign(points []*model.Point) []model.ClusterSummary
+	// Assign sets Cluster on every point of the window that ends at end
+	// and summarizes it.
+	Assign(points []*model.Point, end time.Time) []model.ClusterSummary
 }
 
 // Spawner is a Model with goroutines of its own. Run gives it, before the
@@ -122,9 +127,11 @@ type Spawner interface {
 }
 
 // Tokenizer is a Model whose tokenizing is stateless: the pipeline runs it
-// in the reader's goroutine, and Prepare then finds model.Point.Tokens filled.
+// in the reader's goroutine on every post, and Prepare then finds
+// model.Point.Tokens filled. A post with no place is clustered by its
+// words, if it has any; without a Tokenizer, only posts with a place are.
 type Tokenizer interface {
-	Tokenize(text string) []string
+	Tokenize(tw *tweet.Tweet) []string
 }
 
 // Output receives every window in order. Write runs in the pipeline's
@@ -159,7 +166,7 @@ type Pipeline struct {
 	clock    Clock // ClockAuto until the first chunk says which
 	ticker   *time.Ticker
 	tick     <-chan time.Time
-	tokenize func(string) []string
+	tokenize func(*tweet.Tweet) []string
 
 	// flushing is set while the last, partial windows are written.
 	flushing bool
@@ -235,8 +242,7 @@ func New(opts Options, m Model, outputs ...Output) *Pipeline {
 }
 
 // prepare is the stage that runs beside decoding, in the reader's
-// goroutine: it places each tweet by the Locate policy and tokenizes the
-// located ones.
+// goroutine: it places each tweet by the Locate policy and tokenizes it.
 func (p *Pipeline) prepare(locate func(*tweet.Tweet)) func(*stream.Chunk) {
 	return func(c *stream.Chunk) {
 		if p.tokenize != nil {
@@ -250,8 +256,8 @@ func (p *Pipeline) prepare(locate func(*tweet.Tweet)) func(*stream.Chunk) {
 			if locate != nil {
 				locate(tw)
 			}
-			if p.tokenize != nil && tw.Located() {
-				c.Tokens[i] = p.tokenize(tw.Text)
+			if p.tokenize != nil {
+				c.Tokens[i] = p.tokenize(tw)
 			}
 		}
 	}
@@ -562,36 +568,40 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 		if p.acks != nil && i < len(c.Seqs) {
 			p.acks.enter(p.slider.Index(t), c.Seqs[i])
 		}
-		if cnt.Tweets == 0 || !tw.Located() {
-			if cnt.Tweets == 1 {
-				cnt.Unlocated = 1
+		var tokens []string
+		if i < len(c.Tokens) {
+			tokens = c.Tokens[i]
+		}
+		if cnt.Tweets == 1 && !tw.Located() {
+			cnt.Unlocated = 1
+			if p.tokenize != nil && len(tokens) == 0 {
+				cnt.Wordless = 1 // nothing to cluster it by
 			}
+		}
+		if cnt.Tweets == 0 || !tw.Located() && len(tokens) == 0 {
 			p.total.Add(cnt)
 			p.slider.AddCounts(t, cnt)
 			continue
 		}
-		cnt.Located = 1
 		switch tw.Geo {
 		case tweet.GeoPoint:
-			cnt.ByPoint = 1
+			cnt.Located, cnt.ByPoint = 1, 1
 		case tweet.GeoPlace:
-			cnt.ByPlace = 1
+			cnt.Located, cnt.ByPlace = 1, 1
 		case tweet.GeoProfile:
-			cnt.ByProfile = 1
+			cnt.Located, cnt.ByProfile = 1, 1
 		case tweet.GeoText:
-			cnt.ByText = 1
+			cnt.Located, cnt.ByText = 1, 1
 		}
 		level := tw.Level
-		if level == tweet.GeoLevelNone {
+		if level == tweet.GeoLevelNone && tw.Located() {
 			level = tweet.GeoCity // a decoder's point or place
 		}
 		pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
 		if p.opts.KeepText {
 			pt.Place = tw.Place
 		}
-		if i < len(c.Tokens) {
-			pt.Tokens = c.Tokens[i]
-		}
+		pt.Tokens = tokens
 		if p.model != nil {
 			p.model.Prepare(pt)
 			if !p.opts.KeepText {
@@ -612,7 +622,15 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 func (p *Pipeline) Batch(b *window.Batch[*model.Point]) {
 	p.batches++
 	if p.model != nil {
-		p.model.Train(b.Items)
+		p.model.Train(b.Items, b.End)
+	}
+}
+
+// Left implements window.Handler: the model forgets a batch that has left
+// the window.
+func (p *Pipeline) Left(b *window.Batch[*model.Point]) {
+	if p.model != nil {
+		p.model.Forget(b.Items)
 	}
 }
 
@@ -640,7 +658,7 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 		r.Points = append(r.Points, b.Items...)
 	}
 	if p.model != nil && len(r.Points) > 0 {
-		r.Clusters = p.model.Assign(r.Points)
+		r.Clusters = p.model.Assign(r.Points, r.End)
 	}
 	for _, o := range p.outputs {
 		if err := o.Write(r); err != nil {

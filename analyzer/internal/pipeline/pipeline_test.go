@@ -213,10 +213,11 @@ func TestLocateByProfile(t *testing.T) {
 // textModel records the texts and places it sees at Assign.
 type textModel struct{ texts, places []string }
 
-func (m *textModel) Prepare(p *model.Point) { p.Tokens = strings.Fields(p.Text) }
-func (m *textModel) Train([]*model.Point)   {}
-func (m *textModel) Decay(int64)            {}
-func (m *textModel) Assign(pts []*model.Point) []model.ClusterSummary {
+func (m *textModel) Prepare(p *model.Point)          { p.Tokens = strings.Fields(p.Text) }
+func (m *textModel) Train([]*model.Point, time.Time) {}
+func (m *textModel) Forget([]*model.Point)           {}
+func (m *textModel) Decay(int64)                     {}
+func (m *textModel) Assign(pts []*model.Point, _ time.Time) []model.ClusterSummary {
 	for _, p := range pts {
 		m.texts, m.places = append(m.texts, p.Text), append(m.places, p.Place)
 	}
@@ -240,6 +241,79 @@ func TestKeepText(t *testing.T) {
 		}
 		if len(m.texts) != 1 || m.texts[0] != want || m.places[0] != place {
 			t.Fatalf("KeepText %v: texts %q places %q, want %q %q", keep, m.texts, m.places, want, place)
+		}
+	}
+}
+
+// wordModel tokenizes in the reader, as cluster.Model does, and records
+// the points of every window and the batches it trains on and forgets.
+type wordModel struct {
+	windows         [][]*model.Point
+	trained, forgot []int // batch sizes
+}
+
+func (m *wordModel) Tokenize(tw *tweet.Tweet) []string { return strings.Fields(tw.Text) }
+func (m *wordModel) Prepare(*model.Point)              {}
+func (m *wordModel) Train(b []*model.Point, _ time.Time) {
+	m.trained = append(m.trained, len(b))
+}
+func (m *wordModel) Forget(b []*model.Point) { m.forgot = append(m.forgot, len(b)) }
+func (m *wordModel) Decay(int64)             {}
+func (m *wordModel) Assign(pts []*model.Point, _ time.Time) []model.ClusterSummary {
+	m.windows = append(m.windows, pts)
+	return nil
+}
+
+// TestPostsWithoutAPlaceAreClustered: a post with no place but words is a
+// point of its window, without a place; one with neither is counted as
+// wordless and left out.
+func TestPostsWithoutAPlaceAreClustered(t *testing.T) {
+	in := `{"id":"1","created_at":"2026-01-01T00:00:01Z","lon":1,"lat":2,"text":"placed words"}
+{"id":"2","created_at":"2026-01-01T00:00:02Z","text":"only words here"}
+{"id":"3","created_at":"2026-01-01T00:00:03Z","text":""}
+`
+	m := &wordModel{}
+	p := New(Options{Source: fileSource(t, strings.NewReader(in), nil), Clock: ClockEvent, Window: testWindow}, m)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c := p.Stats().Counts
+	if c.Tweets != 3 || c.Located != 1 || c.Unlocated != 2 || c.Wordless != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+	if len(m.windows) == 0 {
+		t.Fatal("no window")
+	}
+	got := map[string]*model.Point{}
+	for _, pt := range m.windows[0] {
+		got[pt.ID] = pt
+	}
+	if len(got) != 2 || got["1"] == nil || got["2"] == nil {
+		t.Fatalf("window points %v, want posts 1 and 2", got)
+	}
+	if pt := got["2"]; pt.Located != tweet.GeoNone || pt.Level != tweet.GeoLevelNone || strings.Join(pt.Tokens, " ") != "only words here" {
+		t.Fatalf("the post without a place: %+v", pt)
+	}
+	if pt := got["1"]; pt.Located != tweet.GeoPoint || pt.Level != tweet.GeoCity {
+		t.Fatalf("the placed post: %+v", pt)
+	}
+}
+
+// TestModelForgetsBatchesThatLeaveTheWindow: every batch trained on is
+// forgotten once it has left the window, and before the next is trained.
+func TestModelForgetsBatchesThatLeaveTheWindow(t *testing.T) {
+	m := &wordModel{}
+	p := New(Options{Source: fileSource(t, strings.NewReader(lines(60)), nil), Clock: ClockEvent, Window: testWindow}, m)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	per := int(testWindow.Window / testWindow.Batch)
+	if len(m.trained) <= per || len(m.forgot) != len(m.trained)-per {
+		t.Fatalf("trained %d batches, forgot %d; the window holds %d", len(m.trained), len(m.forgot), per)
+	}
+	for i, n := range m.forgot {
+		if n != m.trained[i] {
+			t.Fatalf("forgot a batch of %d posts as batch %d, which had %d", n, i, m.trained[i])
 		}
 	}
 }

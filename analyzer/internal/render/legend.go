@@ -266,5 +266,5 @@ func moreBlock(clusters, tweets int) block {
 		noun = "cluster"
 	}
 	return block{mark: markDisc, color: Grey, more: true, tweets: tweets, clusters: clusters,
-		head: fmt.Sprintf("+%d smaller %s (%s tweets)", clusters, noun, thousands(tweets))}
+		head: fmt.Sprintf("+%d smaller %s (%s posts)", clusters, noun, thousands(tweets))}
 }

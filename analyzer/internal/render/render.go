@@ -145,7 +145,7 @@ func title(f *Frame, drawn int) string {
 	if start.YearDay() != end.YearDay() || start.Year() != end.Year() {
 		span = start.Format("2006-01-02 15:04:05") + " – " + end.Format("2006-01-02 15:04:05") + " UTC"
 	}
-	s := fmt.Sprintf("%s  ·  %s tweets, %s located, %d clusters", span, thousands(f.Tweets), thousands(f.Located), len(f.Clusters))
+	s := fmt.Sprintf("%s  ·  %s posts, %s located, %d clusters", span, thousands(f.Tweets), thousands(f.Located), len(f.Clusters))
 	if drawn >= 0 && drawn < len(f.Points) {
 		s += fmt.Sprintf(", %s on this map", thousands(drawn))
 	}
@@ -210,10 +210,11 @@ func rankGroups(groups []group) []clusterCount {
 // tweets on the map and keywords, a line for the grey rest, how the
 // tweets were located, and the size key.
 func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]color.RGBA, mc methodCounts, sc discScale, byCount bool) legendContent {
-	lc := legendContent{title: "Clusters (tweets on the map): top keywords"}
+	lc := legendContent{title: "Clusters (posts on the map): top keywords"}
 	kw := make(map[int][]string, len(f.Clusters))
+	size := make(map[int]int, len(f.Clusters))
 	for _, c := range f.Clusters {
-		kw[c.ID] = c.Keywords
+		kw[c.ID], size[c.ID] = c.Keywords, c.Size
 	}
 	for i, id := range colored {
 		c, ok := colors[id]
@@ -222,7 +223,7 @@ func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]co
 		}
 		n := ranked[i].n
 		lc.blocks = append(lc.blocks, block{mark: markDisc, color: c, tweets: n, clusters: 1,
-			head: entryHead(id, n, len(kw[id]) > 0), keywords: append([]string{}, kw[id]...)})
+			head: entryHead(id, n, size[id], len(kw[id]) > 0), keywords: append([]string{}, kw[id]...)})
 	}
 	if rest := ranked[len(colored):]; len(rest) > 0 {
 		n := 0
@@ -248,7 +249,7 @@ func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]co
 			head: fmt.Sprintf("%s placed from a place named in the text", thousands(mc.text))})
 	}
 	if byCount {
-		k := block{mark: markSizes, space: 0.6, head: "Tweets per disc (area by count)", sizes: sc.keyCounts(), minRadius: sc.min}
+		k := block{mark: markSizes, space: 0.6, head: "Posts per disc (area by count)", sizes: sc.keyCounts(), minRadius: sc.min}
 		for _, n := range k.sizes {
 			k.radii = append(k.radii, sc.radius(n))
 		}
@@ -257,9 +258,13 @@ func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]co
 	return lc
 }
 
-// entryHead is the start of a cluster's legend entry: "C3 (412):".
-func entryHead(id, n int, keywords bool) string {
+// entryHead is the start of a cluster's legend entry: "C3 (412):", or
+// "C3 (412 of 1,030 posts):" when not all of its posts are on the map.
+func entryHead(id, n, all int, keywords bool) string {
 	h := fmt.Sprintf("C%d (%s)", id, thousands(n))
+	if all > n {
+		h = fmt.Sprintf("C%d (%s of %s posts)", id, thousands(n), thousands(all))
+	}
 	if keywords {
 		h += ":"
 	}

@@ -274,7 +274,7 @@ func TestMaxColoredGreysTheRest(t *testing.T) {
 	for _, c := range ranked[8:] {
 		rest += c.n
 	}
-	if want := fmt.Sprintf("+16 smaller clusters (%s tweets)", thousands(rest)); !strings.Contains(text, want) {
+	if want := fmt.Sprintf("+16 smaller clusters (%s posts)", thousands(rest)); !strings.Contains(text, want) {
 		t.Fatalf("no %q in the legend:\n%s", want, text)
 	}
 	if n := len(entries(st)); n != 8 {
@@ -340,12 +340,12 @@ func TestCountDiscs(t *testing.T) {
 	if small == 0 || big < 20*small {
 		t.Fatalf("60 tweets cover %d pixels, one tweet %d", big, small)
 	}
-	if !strings.Contains(legendText(st), "Tweets per disc") {
+	if !strings.Contains(legendText(st), "Posts per disc") {
 		t.Fatal("no size key")
 	}
 	f.SizeBy = SizeByNone
 	big, small, st = coverage(f)
-	if big > 3*small || strings.Contains(legendText(st), "Tweets per disc") {
+	if big > 3*small || strings.Contains(legendText(st), "Posts per disc") {
 		t.Fatalf("a dot per tweet: 60 tweets in one place cover %d pixels, one tweet %d", big, small)
 	}
 }

@@ -149,6 +149,12 @@ type Model struct {
 	pending []Point
 	ready   bool
 
+	// Each slot's generation, counted up whenever the slot is seeded
+	// afresh, and the slot it was last split from (-1: none), so that
+	// callers can tell a new cluster from an old one in the same slot.
+	gen  []uint32
+	from []int
+
 	// Batch scratch: the batch's own sums (same layout as text), the
 	// buckets it touched, and per-cluster counts.
 	bt      []float32
@@ -187,7 +193,10 @@ func New(o Options) (*Model, error) {
 	m.dense = make([][]float64, k)
 	m.bdense = make([][]float64, k)
 	m.denseU = make([][]float32, k)
+	m.gen = make([]uint32, k)
+	m.from = make([]int, k)
 	for j := range k {
+		m.from[j] = -1
 		m.tscale[j] = 1
 		m.dense[j] = make([]float64, o.DenseDim)
 		m.bdense[j] = make([]float64, o.DenseDim)
@@ -201,6 +210,11 @@ func (m *Model) K() int { return m.k }
 
 // Ready reports whether the model has been seeded.
 func (m *Model) Ready() bool { return m.ready }
+
+// Slot reports slot j's generation, which changes whenever the slot is
+// seeded afresh (0: never seeded), and the slot its cluster was split
+// from when it was (-1: none).
+func (m *Model) Slot(j int) (gen uint32, from int) { return m.gen[j], m.from[j] }
 
 // Weights returns a copy of the clusters' decayed counts.
 func (m *Model) Weights() []float64 { return slices.Clone(m.w) }
@@ -641,6 +655,8 @@ func (m *Model) seed(pts []Point) {
 	}
 	for j := range k {
 		m.clearText(j)
+		m.gen[j]++
+		m.from[j] = -1
 	}
 	m.gather(seeds, c[:k])
 	m.commit(0)
@@ -705,6 +721,8 @@ func (m *Model) repair(pts []Point, a *assignment, d float64) bool {
 	}
 	for _, j := range slots {
 		m.clearText(j)
+		m.gen[j]++
+		m.from[j] = -1
 		m.w[j] = 0
 		clear(m.dense[j])
 		m.geo[j] = [3]float64{}
@@ -720,6 +738,7 @@ func (m *Model) repair(pts []Point, a *assignment, d float64) bool {
 			break
 		}
 		moved := m.split(pts, a, c, s)
+		m.from[s] = c
 		members[s], members[c] = moved, members[c]-moved
 		cost[s], cost[c] = cost[c]/2, cost[c]/2
 		slot[s] = false

@@ -72,10 +72,12 @@ func (w *Window[T]) Counts() (all, fresh model.Counts) {
 
 // Handler receives what a Slider emits, in time order. Skipped reports n
 // empty batches passed over at once after a gap (the model still decays for
-// them); Batch a closed batch; Window a window that holds at least one tweet
-// or count.
+// them); Left a batch that has left the window, just before the batch that
+// pushed it out closes; Batch a closed batch; Window a window that holds
+// at least one tweet or count.
 type Handler[T any] interface {
 	Batch(b *Batch[T])
+	Left(b *Batch[T])
 	Skipped(n int64)
 	Window(w *Window[T])
 }
@@ -240,11 +242,12 @@ func (s *Slider[T]) closeNext(h Handler[T]) {
 	}
 	delete(s.open, s.next)
 	s.next++
-	h.Batch(b)
 	if int64(len(s.ring)) == s.per {
+		h.Left(s.ring[0])
 		copy(s.ring, s.ring[1:])
 		s.ring = s.ring[:s.per-1]
 	}
+	h.Batch(b)
 	s.ring = append(s.ring, b)
 	if floorMod(s.next, s.slideN) != 0 || s.empty() {
 		return

@@ -1,6 +1,7 @@
 package window
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,11 +11,20 @@ import (
 
 type rec struct {
 	batches []*Batch[int]
+	left    []*Batch[int]
 	windows []*Window[int]
 	skipped int64
+	events  []string // "batch N", "left N", "window END"
 }
 
-func (r *rec) Batch(b *Batch[int])   { r.batches = append(r.batches, b) }
+func (r *rec) Batch(b *Batch[int]) {
+	r.batches = append(r.batches, b)
+	r.events = append(r.events, fmt.Sprint("batch ", b.Start.Sub(t0).Seconds()))
+}
+func (r *rec) Left(b *Batch[int]) {
+	r.left = append(r.left, b)
+	r.events = append(r.events, fmt.Sprint("left ", b.Start.Sub(t0).Seconds()))
+}
 func (r *rec) Skipped(n int64)       { r.skipped += n }
 func (r *rec) Window(w *Window[int]) { r.windows = append(r.windows, w) }
 
@@ -179,5 +189,41 @@ func TestIndexIsWhereAddPuts(t *testing.T) {
 	late := s.Index(at(1))
 	if late != s.next || late == s.index(at(1)) {
 		t.Fatalf("a late item: Index %d, want the oldest open batch %d", late, s.next)
+	}
+}
+
+// TestLeftBeforeTheBatchThatPushesItOut: a batch leaves the window just
+// before the batch that pushes it out closes, once, and every batch that
+// left was in the windows before.
+func TestLeftBeforeTheBatchThatPushesItOut(t *testing.T) {
+	s := NewSlider[int](cfg)
+	r := &rec{}
+	for i := range 100 {
+		s.Add(at(float64(i)), i, model.Counts{Tweets: 1})
+		s.Advance(at(float64(i)), r)
+	}
+	// Batches at 0..80 s closed (the last ends at 90 s); the window holds
+	// six, so 0, 10 and 20 left.
+	if len(r.left) != 3 {
+		t.Fatalf("%d batches left: %v", len(r.left), r.events)
+	}
+	for i, b := range r.left {
+		if b.Start != at(float64(10*i)) {
+			t.Fatalf("left %d is the batch at %v", i, b.Start)
+		}
+	}
+	want := "batch 50 left 0 batch 60 left 10 batch 70 left 20 batch 80"
+	got := strings.Join(r.events[5:], " ")
+	if got != want {
+		t.Fatalf("order: %s, want %s", got, want)
+	}
+	for _, w := range r.windows {
+		for _, b := range w.Batches {
+			for _, l := range r.left {
+				if b == l && w.End.After(l.End.Add(cfg.Window)) {
+					t.Fatalf("a batch that left at %v is in the window ending %v", l.Start, w.End)
+				}
+			}
+		}
 	}
 }
