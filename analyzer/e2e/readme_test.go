@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,9 +26,14 @@ func TestDemoScript(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
-	// README: a timelapse of the run's maps.
+	// The timelapse recipe of docs/usage.md, on the demo's maps.
+	tl := args(t, pick(t, recipe(t, "docs/usage.md", "timelapse"), "bin/analyzer", "timelapse"), "analyzer",
+		strings.NewReplacer("out/", out+"/"))
 	gif := filepath.Join(out, "timelapse.gif")
-	if b, err := exec.Command(filepath.Join(bin, "analyzer"), "timelapse", out, "--gif", gif, "--last", "3").CombinedOutput(); err != nil {
+	if !slices.Contains(tl, gif) {
+		t.Fatalf("the timelapse recipe %q does not write %s", tl, gif)
+	}
+	if b, err := exec.Command(filepath.Join(bin, "analyzer"), append(tl, "--last", "3")...).CombinedOutput(); err != nil {
 		t.Fatalf("timelapse: %v\n%s", err, b)
 	}
 	if b, err := os.ReadFile(gif); err != nil || !strings.HasPrefix(string(b), "GIF89a") {
@@ -35,9 +41,10 @@ func TestDemoScript(t *testing.T) {
 	}
 }
 
-// TestTLSRecipe runs README's TLS recipe word for word, with the server's
-// name and address replaced by loopback's: openssl's certificate, a token
-// from openssl rand, and the two commands.
+// TestTLSRecipe runs the TLS recipe of docs/usage.md word for word, with
+// the server's name and address replaced by loopback's and its port by a
+// free one: openssl's certificate, a token from openssl rand, and the two
+// commands.
 func TestTLSRecipe(t *testing.T) {
 	if _, err := exec.LookPath("openssl"); err != nil {
 		if os.Getenv("CI") != "" {
@@ -45,26 +52,46 @@ func TestTLSRecipe(t *testing.T) {
 		}
 		t.Skip("no openssl here")
 	}
+	cmds := recipe(t, "docs/usage.md", "tls")
 	dir := t.TempDir()
-	gen := exec.Command("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "365",
-		"-keyout", "server-key.pem", "-out", "server.pem", "-subj", "/CN=localhost",
-		"-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+	loopback := strings.NewReplacer("server.example", "localhost", "203.0.113.7", "127.0.0.1")
+	req := pick(t, cmds, "openssl", "req")
+	for i, w := range req {
+		req[i] = loopback.Replace(w)
+	}
+	gen := exec.Command(req[0], req[1:]...)
 	gen.Dir = dir
 	if b, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("openssl req: %v\n%s", err, b)
+		t.Fatalf("%q: %v\n%s", req, err, b)
 	}
-	tok, err := exec.Command("openssl", "rand", "-hex", "16").Output()
+	// T=$(openssl rand ...): the one variable the recipe sets.
+	var inner []string
+	for _, c := range cmds {
+		if sub, ok := strings.CutPrefix(c[0], "T=$("); ok && len(c) == 1 {
+			var err error
+			if inner, err = shellWords(strings.TrimSuffix(sub, ")")); err != nil || len(inner) == 0 {
+				t.Fatalf("the token line %q: %v", c, err)
+			}
+		}
+	}
+	if inner == nil {
+		t.Fatalf("the recipe sets no token T: %q", cmds)
+	}
+	tok, err := exec.Command(inner[0], inner[1:]...).Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%q: %v", inner, err)
 	}
 	T := strings.TrimSpace(string(tok))
-	scr := start(t, "scraper", "synth", "--count", "3000", "--speed", "0", "--listen", "127.0.0.1:0", "--token", T,
-		"--tls-cert", filepath.Join(dir, "server.pem"), "--tls-key", filepath.Join(dir, "server-key.pem"))
+	files := []string{"server.pem", "server-key.pem"}
+	scrArgs := inDir(args(t, pick(t, cmds, "bin/scraper", "--tls-cert"), "scraper",
+		strings.NewReplacer("$T", T, "0.0.0.0:9999", "127.0.0.1:0")), dir, files...)
+	scr := start(t, "scraper", append(scrArgs, "--count", "3000", "--speed", "0")...)
 	addr := scr.waitLog("serving", 1, 30*time.Second)["addr"].(string)
 	port := addr[strings.LastIndex(addr, ":"):]
 	out := filepath.Join(dir, "out")
-	an := start(t, "analyzer", "run", "--connect", "localhost"+port, "--token", T, "--tls-ca", filepath.Join(dir, "server.pem"),
-		"--maps=false", "--out", out)
+	anArgs := inDir(args(t, pick(t, cmds, "bin/analyzer", "run", "--tls-ca"), "analyzer",
+		strings.NewReplacer("$T", T, "server.example:9999", "localhost"+port)), dir, files...)
+	an := start(t, "analyzer", append(anArgs, "--maps=false", "--out", out)...)
 	if err := an.wait(60 * time.Second); err != nil {
 		t.Fatalf("analyzer: %v", err)
 	}
