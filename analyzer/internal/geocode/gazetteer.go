@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -22,7 +23,7 @@ var gazetteerData []byte
 
 // GazetteerMagic starts the (gunzipped) gazetteer file. The generator writes
 // it; a file without it is refused.
-const GazetteerMagic = "GEOSTREAM-GAZETTEER 1\n"
+const GazetteerMagic = "GEOSTREAM-GAZETTEER 2\n"
 
 // ErrBadGazetteer is returned when the embedded gazetteer does not decode.
 var ErrBadGazetteer = errors.New("geocode: bad gazetteer")
@@ -77,8 +78,12 @@ type gazetteer struct {
 	regions   []regionRec
 	cities    []cityRec
 	keys      keyTable
-	text      map[string]int32 // cities of ≥ textMinPop by primary name, for LocateText
-	textFirst map[string]uint8 // first word of a text key → most words in a key starting with it
+	text      map[string]int32  // cities of ≥ textMinPop by name, for LocateText; -1 for a region's name
+	textFirst map[string]uint8  // first word of a text key → most words in a key starting with it
+	runOn     map[string]int32  // cities by their names in scripts written without spaces (東京, กรุงเทพ)
+	runOnMax  int               // the most runes in a runOn key
+	langs     map[string]uint8  // stop word languages (ISO 639-1) → bit
+	stop      map[string]uint64 // key → the languages in which it is a stop word
 }
 
 // textMinPop is the population a place needs to be found in tweet text.
@@ -230,6 +235,17 @@ func decodeGazetteer(data []byte) (*gazetteer, error) {
 	kt.blob = unsafeString(slices.Clip(blob))
 	kt.refs = slices.Clip(kt.refs)
 	kt.index()
+	nlangs := r.count(64)
+	g.langs = make(map[string]uint8, nlangs)
+	for i := range nlangs {
+		g.langs[r.str()] = uint8(i)
+	}
+	nstop := r.count(1 << 20)
+	g.stop = make(map[string]uint64, nstop)
+	for range nstop {
+		k := r.str()
+		g.stop[k] = r.uv()
+	}
 	if r.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadGazetteer, r.err)
 	}
@@ -317,24 +333,49 @@ func (g *gazetteer) pop(r ref) uint32 {
 	}
 }
 
-// buildText indexes the primary names of places of ≥ textMinPop people (the
-// most populous place of each name), for place names in tweet text.
+// Populations for names in text: a place's name in a Latin script other
+// than its own primary one ("Wien", "München", "Sevilla") is taken for
+// places of at least textAltPop people, the rest of GeoNames' alternate
+// names being too often words; names in other scripts (東京, Москва, 서울)
+// for all places of at least textMinPop.
+const textAltPop = 500000
+
+// regionWins is how much more populous than a city an admin1 region named
+// after it, by a form of its name less a generic word ("Gaza Strip"), must
+// be for the name in text to mean the region. Berlin's state is about twice
+// its city, the Gaza Strip three times Gaza.
+const regionWins = 5 // halves: 2.5×
+
+// buildText indexes the names of places of at least textMinPop people (the
+// most populous place of each name), for place names in tweet text; and the
+// names of regions and countries of two or more words, so that "Rio Grande do
+// Sul" is read as a whole and not as the city of Rio Grande.
 func (g *gazetteer) buildText() {
 	g.text = map[string]int32{}
 	g.textFirst = map[string]uint8{}
+	g.runOn = map[string]int32{}
 	for i := range uint32(g.keys.len()) {
 		k := g.keys.key(i)
 		if textStop[k] {
 			continue
 		}
-		for _, r := range g.keys.refs[g.keys.refOffs[i]:g.keys.refOffs[i+1]] {
-			if r.kind() != kindCity || r.qual() {
-				continue
+		refs := g.keys.refs[g.keys.refOffs[i]:g.keys.refOffs[i+1]]
+		id, ok := g.textCity(k, refs)
+		runOn := false
+		for _, r := range k {
+			runOn = runOnScript(r)
+			break
+		}
+		switch {
+		case ok && runOn:
+			if n := utf8.RuneCountInString(k); n >= 2 && g.stop[k] == 0 {
+				g.runOn[k] = id
+				g.runOnMax = max(g.runOnMax, n)
 			}
-			if !r.alt() && g.cities[r.id()].pop >= textMinPop {
-				g.text[k] = r.id()
-			}
-			break // only the most populous place of that name
+		case ok:
+			g.text[k] = id
+		case !runOn && strings.IndexByte(k, ' ') > 0 && g.namesRegion(refs):
+			g.text[k] = -1
 		}
 	}
 	for k := range g.text {
@@ -351,6 +392,79 @@ func (g *gazetteer) buildText() {
 			g.textFirst[first] = words
 		}
 	}
+}
+
+// textCity returns the city a key names in text, if any: the most populous
+// city of that name, by its primary name, or by an alternate one in another
+// script or a well-known exonym; unless a region or country of that name
+// outweighs it.
+func (g *gazetteer) textCity(k string, refs []ref) (int32, bool) {
+	var c ref
+	found := false
+	for _, r := range refs {
+		if r.kind() == kindCity && !r.qual() {
+			c, found = r, true
+			break
+		}
+	}
+	if !found {
+		return 0, false
+	}
+	pop := g.cities[c.id()].pop
+	if pop < textMinPop {
+		return 0, false
+	}
+	if c.alt() {
+		latin := false
+		for _, r := range k {
+			latin = r < 0x250
+			break
+		}
+		if latin && pop < textAltPop {
+			return 0, false
+		}
+	}
+	for _, r := range refs {
+		if r.qual() || r.kind() == kindCity {
+			continue
+		}
+		var rpop uint32
+		var largest int32
+		level := uint8(0)
+		if r.kind() == kindRegion {
+			x := &g.regions[r.id()]
+			rpop, largest, level = x.pop, x.largest, x.level
+		} else {
+			co := &g.countries[r.id()]
+			rpop, largest = co.pop, co.largest
+		}
+		if rpop > pop && largest != c.id() {
+			return 0, false // "Québec", "Ontario": the province, whose largest city is another
+		}
+		if !c.alt() && r.alt() && level == 1 && uint64(rpop)*2 >= uint64(pop)*regionWins {
+			return 0, false // "Gaza": the Strip
+		}
+	}
+	return c.id(), true
+}
+
+// namesRegion reports whether refs hold a region of the first level or a
+// country by its primary name.
+func (g *gazetteer) namesRegion(refs []ref) bool {
+	for _, r := range refs {
+		if r.qual() || r.alt() {
+			continue
+		}
+		switch r.kind() {
+		case kindCountry:
+			return true
+		case kindRegion:
+			if g.regions[r.id()].level == 1 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func unsafeString(b []byte) string {

@@ -199,8 +199,8 @@ func TestLocateText(t *testing.T) {
 		{"Greetings from #London", "London, England"},
 		{"flying to Los Angeles tomorrow", "Los Angeles"},
 		{"saudades de São Paulo", "São Paulo"},
-		{"Sao Paulo hoje", "São Paulo"},
-		{"Rio de Janeiro is hot", "Rio de Janeiro"},
+		{"o dia hoje em Sao Paulo", "São Paulo"},
+		{"it is hot in Rio de Janeiro", "Rio de Janeiro"},
 		{"first London, then Paris", "London, England"},
 		{"I love new york", ""},                            // not capitalised: "new" and "york" are words too
 		{"Whitney Houston forever", ""},                    // a person
@@ -219,13 +219,13 @@ func TestLocateText(t *testing.T) {
 		{"@London_Fan thanks", ""},                       // a handle
 		{"see https://London.example", ""},               // a URL
 		{"a small Town of 2,000 people", ""},             // under 100k people
-		{"Chicago's best pizza", "Chicago"},              // a possessive
-		{"New York’s finest", "New York City"},           // a possessive, typographic apostrophe
+		{"we had Chicago's best pizza", "Chicago"},       // a possessive
+		{"meet New York’s finest", "New York City"},      // a possessive, typographic apostrophe
 		{"stuck in Los Angeles' traffic", "Los Angeles"}, // a possessive after "s"
 		{"Chicagos", ""},                                 // no apostrophe: not a possessive
 		{"Denver'sville", ""},                            // the "s" starts another word
 		{"", ""},
-		{"東京に行きたい", ""}, // no spaces to find whole words in
+		{"東京に行きたい", "Tokyo"}, // a name inside text without spaces
 	}
 	gc := newTest(t)
 	for _, tc := range tests {

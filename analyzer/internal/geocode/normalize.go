@@ -27,6 +27,9 @@ const (
 	tokHash                          // a hashtag: follows '#'
 	tokUpper                         // holds an upper-case letter
 	tokPoss                          // ends in an apostrophe and "s": "chicagos" was "Chicago's"
+	tokSent                          // starts the text or follows '.', '!', '?', ':', ';' or a line break
+	tokPin                           // follows a pin emoji: "📍Berlin"
+	tokParen                         // follows an opening parenthesis: "(Dubai)"
 )
 
 // token is one normalised word: text is buf[start:end] of its tokenizer.
@@ -81,6 +84,20 @@ func (z *tokenizer) tokenize(s string) {
 	inTok := false
 	var cur token
 	lastDot := false // the byte before the current position was '.'
+	// What came between the previous token and the next one.
+	sent, pin, paren := true, false, false
+	start := func(t *token) {
+		if sent {
+			t.flags |= tokSent
+		}
+		if pin {
+			t.flags |= tokPin
+		}
+		if paren {
+			t.flags |= tokParen
+		}
+		sent, pin, paren = false, false, false
+	}
 	end := func() {
 		if inTok {
 			cur.end = int32(len(z.buf))
@@ -111,6 +128,7 @@ func (z *tokenizer) tokenize(s string) {
 						continue
 					}
 					cur = token{start: int32(len(z.buf)), brk: brk}
+					start(&cur)
 					if lastDot {
 						cur.flags |= tokDot
 					}
@@ -139,12 +157,16 @@ func (z *tokenizer) tokenize(s string) {
 				if inTok && possessive(s, i+1) {
 					cur.flags |= tokPoss
 				}
-			case c == '.':
+			case c == '.' || c == '!' || c == '?':
 				end()
+				sent = true
 			case c == ',' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == '"':
 				raise(brkPart)
+				sent = sent || c == ';' || c == ':'
+				paren = c == '('
 			case c == '|' || c == '/' || c == '\\' || c == '&' || c == '+' || c == '\n' || c == '\r' || c == '~' || c == '>' || c == '<' || c == '=':
 				raise(brkGroup)
+				sent = sent || c == '\n' || c == '\r'
 			case c == '-':
 				// A hyphen inside a word joins ("stratford-upon-avon");
 				// with a space on either side it separates places.
@@ -189,6 +211,10 @@ func (z *tokenizer) tokenize(s string) {
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r):
 			if !inTok {
 				cur = token{start: int32(len(z.buf)), brk: brk}
+				start(&cur)
+				if i-size > 0 && s[i-size-1] == '#' {
+					cur.flags |= tokHash
+				}
 				if unicode.IsUpper(r) || !unicode.IsLower(r) {
 					cur.flags |= tokCap
 				}
@@ -207,8 +233,15 @@ func (z *tokenizer) tokenize(s string) {
 			end() // spaces, middle dot, degree and minute signs
 		case r == 0x3001 || r == 0xFF0C || r == 0x060C: // ideographic, fullwidth, Arabic commas
 			raise(brkPart)
+		case r == 0x3002 || r == 0xFF01 || r == 0xFF1F || r == 0x2028 || r == 0x2029: // 。！？, line and paragraph separators
+			raise(brkPart)
+			sent = true
+		case r == 0xFF08: // fullwidth (
+			raise(brkPart)
+			paren = true
 		default:
-			raise(brkGroup) // dashes, bullets, arrows, emoji, other symbols
+			raise(brkGroup)                           // dashes, bullets, arrows, emoji, other symbols
+			pin = pin || r == 0x1F4CD || r == 0x1F4CC // 📍 📌
 		}
 	}
 	end()

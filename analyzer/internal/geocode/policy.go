@@ -56,10 +56,11 @@ func ParsePolicy(methods, level string) (Policy, error) {
 
 // Place locates t by the policy: a point or a place the decoder found is
 // kept if the policy allows it (and dropped if not); an unlocated tweet is
-// then tried by its author's profile location, by place names in the
-// author's bio (UserBio: the profile still, so GeoProfile) and by place
-// names in its text. It reports whether t ends up located, and sets t.Geo, t.Level and
-// the coordinates. gc may be nil when the policy infers nothing.
+// then tried by its author's profile location, by what the author's bio
+// (UserBio: a Mastodon note, a Bluesky description; the profile still, so
+// GeoProfile) says of where they are (LocateBio), and by place names in its
+// text in the post's language (LocateTextLang). It reports whether t ends
+// up located, and sets t.Geo, t.Level and the coordinates. gc may be nil when the policy infers nothing.
 func (gc *Geocoder) Place(t *tweet.Tweet, p Policy) bool {
 	switch {
 	case t.Geo == tweet.GeoPoint && p.Point, t.Geo == tweet.GeoPlace && p.Place:
@@ -76,13 +77,13 @@ func (gc *Geocoder) Place(t *tweet.Tweet, p Policy) bool {
 			t.Geo, t.Lon, t.Lat, t.Level = tweet.GeoProfile, r.Lon, r.Lat, r.Level
 			return true
 		}
-		if r, ok := gc.LocateText(t.UserBio); ok && r.Level <= p.Level && r.Level != tweet.GeoLevelNone {
+		if r, ok := gc.LocateBio(t.UserBio, t.Lang); ok && r.Level <= p.Level && r.Level != tweet.GeoLevelNone {
 			t.Geo, t.Lon, t.Lat, t.Level = tweet.GeoProfile, r.Lon, r.Lat, r.Level
 			return true
 		}
 	}
 	if p.Text {
-		if r, ok := gc.LocateText(t.Text); ok && r.Level <= p.Level && r.Level != tweet.GeoLevelNone {
+		if r, ok := gc.LocateTextLang(t.Text, t.Lang); ok && r.Level <= p.Level && r.Level != tweet.GeoLevelNone {
 			t.Geo, t.Lon, t.Lat, t.Level = tweet.GeoText, r.Lon, r.Lat, r.Level
 			return true
 		}

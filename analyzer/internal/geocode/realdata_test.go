@@ -123,7 +123,7 @@ func measure(t *testing.T, gc *Geocoder, s *realStats, path string, sample int) 
 		if tw.Geo == tweet.GeoPoint {
 			s.textPointTried++
 			for i, needCap := range []bool{true, false} {
-				if res, ok := gc.locateText(tw.Text, needCap); ok {
+				if res, ok := gc.locateText(tw.Text, tw.Lang, needCap); ok {
 					s.textPointFound[i]++
 					if km(res.Lon, res.Lat, tw.Lon, tw.Lat) <= 50 {
 						s.textPointNear[i]++
@@ -144,7 +144,7 @@ func measure(t *testing.T, gc *Geocoder, s *realStats, path string, sample int) 
 		}
 		for i, needCap := range []bool{true, false} {
 			s.textTried[i]++
-			if res, ok := gc.locateText(tw.Text, needCap); ok {
+			if res, ok := gc.locateText(tw.Text, tw.Lang, needCap); ok {
 				s.textFound[i]++
 				if i == 0 && sample > 0 {
 					s.textSamples = append(s.textSamples, res.Name+"\t<- "+strings.ReplaceAll(tw.Text, "\n", " "))

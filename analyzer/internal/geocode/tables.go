@@ -80,8 +80,8 @@ var textStop = set(
 	"itu", "mau", "bukan", "gaya", "praia", "bello", "latina", "van", "surat", "owo", "ome", "fes",
 	"saga", "hail", "brits", "batman", "bali", "posadas", "kota", "pasar", "baru", "lama",
 	"aman", "kita", "sama", "bisa", "ada", "kali", "jam", "mana", "sana", "ini",
-	// people, clubs, characters
-	"garland", "bolton", "windsor", "medina", "gumi",
+	// people, clubs, characters, an industry
+	"garland", "bolton", "windsor", "medina", "gumi", "sofia", "hollywood",
 	// people's names
 	"jackson", "lincoln", "madison", "tyler", "charlotte", "austin", "elizabeth", "regina", "troy",
 	"gary", "norman", "irving", "lafayette", "odessa", "kobe", "eugene", "savannah", "alexandria",

