@@ -30,6 +30,9 @@ const (
 	tokSent                          // starts the text or follows '.', '!', '?', ':', ';' or a line break
 	tokPin                           // follows a pin emoji: "📍Berlin"
 	tokParen                         // follows an opening parenthesis: "(Dubai)"
+	tokQuote                         // follows an opening quotation mark: "“Queens”"
+	tokQuoteEnd                      // a closing quotation mark follows it
+	tokGlued                         // digits run on from the letters before: "beijing" "2022"
 )
 
 // token is one normalised word: text is buf[start:end] of its tokenizer.
@@ -85,8 +88,15 @@ func (z *tokenizer) tokenize(s string) {
 	var cur token
 	lastDot := false // the byte before the current position was '.'
 	// What came between the previous token and the next one.
-	sent, pin, paren := true, false, false
+	sent, pin, paren, quote, glued := true, false, false, false, false
 	start := func(t *token) {
+		if quote {
+			t.flags |= tokQuote
+		}
+		if glued {
+			t.flags |= tokGlued
+		}
+		quote, glued = false, false
 		if sent {
 			t.flags |= tokSent
 		}
@@ -120,6 +130,7 @@ func (z *tokenizer) tokenize(s string) {
 				isDigit := '0' <= c && c <= '9'
 				if inTok && c != '_' && isDigit != (cur.flags&tokDigit != 0) && cur.flags&tokUnderscore == 0 {
 					end() // "istanbul34" → "istanbul" "34"; "sw1a" → "sw" "1" "a"
+					glued = true
 				}
 				if !inTok {
 					if isHandleOrURL(s, i) {
@@ -161,7 +172,11 @@ func (z *tokenizer) tokenize(s string) {
 				end()
 				sent = true
 			case c == ',' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == '"':
+				if c == '"' && inTok {
+					cur.flags |= tokQuoteEnd
+				}
 				raise(brkPart)
+				quote = c == '"'
 				sent = sent || c == ';' || c == ':'
 				paren = c == '('
 			case c == '|' || c == '/' || c == '\\' || c == '&' || c == '+' || c == '\n' || c == '\r' || c == '~' || c == '>' || c == '<' || c == '=':
@@ -239,6 +254,14 @@ func (z *tokenizer) tokenize(s string) {
 		case r == 0xFF08: // fullwidth (
 			raise(brkPart)
 			paren = true
+		case r == 0x201C || r == 0x00AB || r == 0x300C || r == 0x300E || r == 0x201E: // “ « 「 『 „
+			raise(brkGroup)
+			quote = true
+		case r == 0x201D || r == 0x00BB || r == 0x300D || r == 0x300F: // ” » 」 』
+			if inTok {
+				cur.flags |= tokQuoteEnd
+			}
+			raise(brkGroup)
 		default:
 			raise(brkGroup)                           // dashes, bullets, arrows, emoji, other symbols
 			pin = pin || r == 0x1F4CD || r == 0x1F4CC // 📍 📌

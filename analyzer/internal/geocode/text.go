@@ -1,6 +1,7 @@
 package geocode
 
 import (
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -9,14 +10,14 @@ import (
 // maxTextLen bounds how much of a tweet LocateText reads.
 const maxTextLen = 2000
 
-// LocateText finds the first place name in a post's text that names a city
-// of at least 100,000 people; LocateTextLang with no language.
+// LocateText finds the city of at least 100,000 people that a post's text
+// names; LocateTextLang with no language.
 func (gc *Geocoder) LocateText(text string) (Result, bool) {
 	return gc.locateText(text, "", true)
 }
 
-// LocateTextLang finds the first place name in a post's text that names a
-// city of at least 100,000 people, in the post's language lang (an ISO 639
+// LocateTextLang finds the city of at least 100,000 people that a post's
+// text names, in the post's language lang (an ISO 639
 // code such as "en", "ja", "pt-BR"; "" or "und" when unknown).
 //
 // Names are matched as whole words ("New York", "São Paulo", "#London",
@@ -39,8 +40,9 @@ func (gc *Geocoder) LocateText(text string) (Result, bool) {
 // a larger state or province that does not have it as its largest place
 // ("Québec", "Ontario", "Rio Grande do Sul"), or when it is among the names
 // text uses mostly as words or people's names ("Reading", "Nice", "Jackson",
-// "Sofia"). Shouted words, @handles and URLs are skipped. It is not cached:
-// texts rarely repeat.
+// "Sofia"). A text that names two cities more than 50 km apart ("from
+// Lahore to Karachi") is placed at neither. Shouted words, @handles and URLs
+// are skipped. It is not cached: texts rarely repeat.
 func (gc *Geocoder) LocateTextLang(text, lang string) (Result, bool) {
 	return gc.locateText(text, lang, true)
 }
@@ -57,6 +59,29 @@ func (gc *Geocoder) locateText(text, lang string, needCap bool) (Result, bool) {
 	toks := z.toks
 	langBit := gc.langBit(lang)
 	club := -1 // whether the post is about football: worked out once, when needed
+	// Every name is read: a post that names two cities far apart is placed
+	// at the one it names with the best cue, or else more often ("香港の人た
+	// ちが東京でデモ": Tokyo, where the demonstration is), else at neither
+	// ("from Lahore to Karachi").
+	var cands [4]candidate
+	nc := 0
+	take := func(id int32, cue int) bool {
+		for k := range cands[:nc] {
+			c := &cands[k]
+			a, b := &gc.g.cities[c.id], &gc.g.cities[id]
+			if c.id == id || km(float64(a.lon), float64(a.lat), float64(b.lon), float64(b.lat)) <= sameCityKm {
+				c.cue = max(c.cue, cue)
+				c.n++
+				return true
+			}
+		}
+		if nc == len(cands) {
+			return false
+		}
+		cands[nc] = candidate{id, cue, 1}
+		nc++
+		return true
+	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.flags&(tokDigit|tokFlag|tokUnderscore) != 0 {
@@ -65,9 +90,7 @@ func (gc *Geocoder) locateText(text, lang string, needCap bool) (Result, bool) {
 		w := z.text(t)
 		r0, _ := utf8.DecodeRuneInString(w)
 		if r0 >= utf8.RuneSelf && hasRunOn(w) {
-			if id, ok := gc.scanRunOn(w); ok {
-				return gc.textResult(id), true
-			}
+			gc.scanRunOn(w, t.flags&tokHash != 0, toks, &club, take)
 			continue
 		}
 		if needCap && !titleOrTag(t) {
@@ -85,12 +108,33 @@ func (gc *Geocoder) locateText(text, lang string, needCap bool) (Result, bool) {
 			i += n - 1 // a region's name ("Rio Grande do Sul"): none of its words is a city
 			continue
 		}
-		if !needCap || gc.accept(toks, i, i+n, id, langBit, &club) {
-			return gc.textResult(id), true
+		if ok, strong := gc.accept(toks, i, i+n, id, langBit, &club); ok || !needCap {
+			cue := 0
+			if strong {
+				cue = 2
+			} else if toks[i].flags&tokHash != 0 {
+				cue = 1
+			}
+			if !take(id, cue) {
+				return Result{}, false
+			}
 		}
 		i += n - 1
 	}
-	return Result{}, false
+	best, tie := -1, false
+	for k := range cands[:nc] {
+		c, b := &cands[k], &cands[max(best, 0)]
+		switch {
+		case best < 0 || c.cue > b.cue || c.cue == b.cue && c.n > b.n:
+			best, tie = k, false
+		case c.cue == b.cue && c.n == b.n:
+			tie = true
+		}
+	}
+	if best < 0 || tie {
+		return Result{}, false
+	}
+	return gc.textResult(cands[best].id), true
 }
 
 // matchWords returns the longest text name starting at toks[i] and how many
@@ -138,10 +182,34 @@ func (gc *Geocoder) matchWords(toks []token, i int, needCap bool) (int32, int) {
 	return 0, 0
 }
 
-// accept decides whether the city name toks[i:j] is a place in this text:
-// see LocateTextLang. club caches whether the post is about football.
-func (gc *Geocoder) accept(toks []token, i, j int, id int32, langBit int, club *int) bool {
+// candidate is a city a text names, its best cue (0 none, 1 a hashtag, 2
+// a preposition, a pin, a particle, a region...) and how many times.
+type candidate struct {
+	id     int32
+	cue, n int
+}
+
+// accept decides whether the city name toks[i:j] is a place in this text
+// (see LocateTextLang), and whether a cue says so. club caches whether the
+// post is about football.
+func (gc *Geocoder) accept(toks []token, i, j int, id int32, langBit int, club *int) (ok, strong bool) {
+	ok = gc.acceptWeak(toks, i, j, id, langBit, club)
+	if !ok {
+		return false, false
+	}
+	prep, _ := gc.preposition(toks, i)
+	dateline := i == 0 && j < len(toks) && toks[j].brk == brkPart && toks[i].flags&(tokUpper|tokLower) != 0 && toks[i].flags&tokHash == 0
+	return true, prep || dateline || toks[i].flags&(tokPin|tokParen) != 0 || gc.qualifiedAfter(toks, j, id)
+}
+
+func (gc *Geocoder) acceptWeak(toks []token, i, j int, id int32, langBit int, club *int) bool {
 	t := toks[i]
+	if t.flags&tokQuote != 0 && toks[j-1].flags&tokQuoteEnd != 0 {
+		return false // a title: “Queens”
+	}
+	if t.flags&tokHash != 0 && j < len(toks) && toks[j].flags&tokGlued != 0 {
+		return false // an event: "#Beijing2022", "#Tokyo2020"
+	}
 	if t.flags&tokHash == 0 && !gc.standsAlone(toks, i, j, id) {
 		return false
 	}
@@ -151,7 +219,7 @@ func (gc *Geocoder) accept(toks []token, i, j int, id int32, langBit int, club *
 	}
 	// A dateline: the text starts with the name and a comma or colon
 	// ("Lahore: 4 flights cancelled", "Москва, жди меня").
-	dateline := gc.firstWord(toks, i) && j < len(toks) && toks[j].brk == brkPart && t.flags&(tokUpper|tokLower) != 0
+	dateline := i == 0 && j < len(toks) && toks[j].brk == brkPart && t.flags&(tokUpper|tokLower) != 0 && t.flags&tokHash == 0
 	strong := prep || dateline || t.flags&(tokPin|tokParen) != 0 || gc.qualifiedAfter(toks, j, id)
 	if strong {
 		return true
@@ -319,10 +387,17 @@ func (gc *Geocoder) aboutFootball(toks []token) bool {
 	return false
 }
 
-// firstWord reports whether toks[i] is the first word of the text, handles
-// and links aside (they leave no token).
-func (gc *Geocoder) firstWord(toks []token, i int) bool {
-	return i == 0
+// sameCityKm is how far apart two names' places may be and still be one
+// place: a city and its other name, or its neighbour.
+const sameCityKm = 50
+
+// km is the great-circle distance between two points.
+func km(lon1, lat1, lon2, lat2 float64) float64 {
+	const r = 6371.0
+	rad := math.Pi / 180
+	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
+	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
 // langBit returns the bit of a language among the gazetteer's stop word
@@ -412,6 +487,20 @@ func runOnScript(r rune) bool {
 		unicode.Khmer, unicode.Myanmar) || r == 0x30FC // ー, the kana length mark
 }
 
+// placeParticles follow a place in Japanese and Chinese text: "東京で",
+// "大阪に", "京都へ", "福岡から", "名古屋駅", "在北京" aside. Normalised, as
+// the text is: voicing marks dropped ("で" is "て").
+var placeParticles = []string{"て", "に", "へ", "から", "まて", "駅", "在住", "市内", "市", "空港"}
+
+func placeParticle(rest string) bool {
+	for _, p := range placeParticles {
+		if strings.HasPrefix(rest, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // kana reports whether r is katakana (with its length mark) or hiragana.
 func kana(r rune) bool {
 	return r >= 0x3040 && r <= 0x30FF || r >= 0x31F0 && r <= 0x31FF || r >= 0xFF66 && r <= 0xFF9F
@@ -435,7 +524,7 @@ func rightToLeft(r rune) bool {
 // spaces is taken wherever it stands ("東京湾", "新大阪駅"); smaller
 // places need a boundary on both sides, since they share their names with
 // people ("松本さん") and words.
-const runOnBigPop = 2000000
+const runOnBigPop = 5000000
 
 // honorifics follow a person's name in Japanese, Chinese and Korean text:
 // "松本さん" is a person, not Matsumoto. Normalised (voicing marks dropped:
@@ -445,18 +534,22 @@ var honorifics = []string{"さん", "ちゃん", "くん", "君", "氏", "様", 
 	// A prefecture or province named after its capital is the region:
 	// "岡山県", "大阪府", "广东省"; and "北京时间" is a time zone, "北京政府"
 	// a government.
-	"県", "府", "省", "州", "时间", "時間", "政府", "当局", "當局"}
+	"県", "府", "省", "州", "时间", "時間", "政府", "当局", "當局",
+	// "香港人": its people, not the place.
+	"人"}
 
 // runOnAfter are the characters that may follow a smaller place's name in
 // Han text: particles are kana and need no list; these are suffixes.
 const runOnAfter = "市駅都港区城店空町村線方面在出産発行向周大公"
 
-// scanRunOn finds the first city named inside a word of a script without
-// spaces, longest name first at each position.
-func (gc *Geocoder) scanRunOn(w string) (int32, bool) {
+// scanRunOn finds the cities named inside a word of a script without
+// spaces, longest name first at each position, and gives each to take
+// until it says no more, with its cue: 2 for a particle of place after it
+// ("東京で"), 1 for a hashtag. toks are the text's, for its subject (club).
+func (gc *Geocoder) scanRunOn(w string, hash bool, toks []token, club *int, take func(int32, int) bool) {
 	g := gc.g
 	if len(g.runOn) == 0 {
-		return 0, false
+		return
 	}
 	var offs [maxTextLen/3 + 2]int32 // rune starts; a rune is at least one byte, CJK three
 	var runes []int32 = offs[:0]
@@ -480,13 +573,26 @@ func (gc *Geocoder) scanRunOn(w string) (int32, bool) {
 				continue
 			}
 			if gc.runOnPlace(w, runes, p, p+k, id) {
-				return id, true
+				if *club < 0 {
+					*club = 0
+					if gc.aboutFootball(toks) {
+						*club = 1
+					}
+				}
+				cue := 0
+				if placeParticle(w[runes[p+k]:]) {
+					cue = 2
+				} else if hash && p == 0 {
+					cue = 1
+				}
+				if *club == 1 || !take(id, cue) {
+					return // "広島同点！": a team
+				}
 			}
 			p += k - 1
 			break
 		}
 	}
-	return 0, false
 }
 
 // runOnPlace decides whether the name w[runes[p]:runes[q]] is a place.

@@ -119,6 +119,18 @@ var cityAliases = map[string]struct {
 	"CHI": {"US.IL.Chicago", flagAlt}, "MKE": {"US.WI.Milwaukee", flagAlt}, "ATX": {"US.TX.Austin", flagAlt},
 	"STL": {"US.MO.St. Louis", flagAlt}, "Hongkong": {"HK.HCW.Hong Kong", 0}, "香港": {"HK.HCW.Hong Kong", 0},
 	"Hong Kong Island": {"HK.HCW.Hong Kong", 0}, "Lion City": {"SG.01.Singapore", 0}, "Big Apple": {"US.NY.New York City", 0},
+	// Districts that posts name instead of their city, in their own script
+	// (GeoNames has them as parts of the city, which the gazetteer lacks):
+	// Tokyo's Shinjuku, Shibuya, Ikebukuro, Harajuku, Ginza, Akihabara,
+	// Roppongi, Omotesando; Osaka's Umeda, Namba, Shinsaibashi; Hong Kong's
+	// Causeway Bay, Mong Kok, Tsim Sha Tsui. Names that are also surnames
+	// (上野, 品川) are left out.
+	"新宿": {"JP.40.Tokyo", flagAlt}, "渋谷": {"JP.40.Tokyo", flagAlt}, "池袋": {"JP.40.Tokyo", flagAlt},
+	"原宿": {"JP.40.Tokyo", flagAlt}, "銀座": {"JP.40.Tokyo", flagAlt}, "秋葉原": {"JP.40.Tokyo", flagAlt},
+	"六本木": {"JP.40.Tokyo", flagAlt}, "表参道": {"JP.40.Tokyo", flagAlt},
+	"梅田": {"JP.32.Osaka", flagAlt}, "なんば": {"JP.32.Osaka", flagAlt}, "心斎橋": {"JP.32.Osaka", flagAlt},
+	"銅鑼灣": {"HK.HCW.Hong Kong", flagAlt}, "铜锣湾": {"HK.HCW.Hong Kong", flagAlt}, "旺角": {"HK.HCW.Hong Kong", flagAlt},
+	"尖沙咀": {"HK.HCW.Hong Kong", flagAlt},
 }
 
 // japanesePrefectures are the prefectures' Japanese names, which GeoNames'
