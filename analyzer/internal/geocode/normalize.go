@@ -33,6 +33,7 @@ const (
 	tokQuote                         // follows an opening quotation mark: "“Queens”"
 	tokQuoteEnd                      // a closing quotation mark follows it
 	tokGlued                         // digits run on from the letters before: "beijing" "2022"
+	tokColon                         // follows a colon: "Lahore: flights cancelled"
 )
 
 // token is one normalised word: text is buf[start:end] of its tokenizer.
@@ -88,8 +89,12 @@ func (z *tokenizer) tokenize(s string) {
 	var cur token
 	lastDot := false // the byte before the current position was '.'
 	// What came between the previous token and the next one.
-	sent, pin, paren, quote, glued := true, false, false, false, false
+	sent, pin, paren, quote, glued, colon := true, false, false, false, false, false
 	start := func(t *token) {
+		if colon {
+			t.flags |= tokColon
+		}
+		colon = false
 		if quote {
 			t.flags |= tokQuote
 		}
@@ -178,6 +183,7 @@ func (z *tokenizer) tokenize(s string) {
 				raise(brkPart)
 				quote = c == '"'
 				sent = sent || c == ';' || c == ':'
+				colon = colon || c == ':'
 				paren = c == '('
 			case c == '|' || c == '/' || c == '\\' || c == '&' || c == '+' || c == '\n' || c == '\r' || c == '~' || c == '>' || c == '<' || c == '=':
 				raise(brkGroup)

@@ -198,7 +198,7 @@ func (gc *Geocoder) accept(toks []token, i, j int, id int32, langBit int, club *
 		return false, false
 	}
 	prep, _ := gc.preposition(toks, i)
-	dateline := i == 0 && j < len(toks) && toks[j].brk == brkPart && toks[i].flags&(tokUpper|tokLower) != 0 && toks[i].flags&tokHash == 0
+	dateline := i == 0 && j < len(toks) && toks[j].flags&tokColon != 0 && toks[i].flags&(tokUpper|tokLower) != 0 && toks[i].flags&tokHash == 0
 	return true, prep || dateline || toks[i].flags&(tokPin|tokParen) != 0 || gc.qualifiedAfter(toks, j, id)
 }
 
@@ -217,9 +217,10 @@ func (gc *Geocoder) acceptWeak(toks []token, i, j int, id int32, langBit int, cl
 	if title {
 		return false // "Journal de Montréal", "University of Chicago"
 	}
-	// A dateline: the text starts with the name and a comma or colon
-	// ("Lahore: 4 flights cancelled", "Москва, жди меня").
-	dateline := i == 0 && j < len(toks) && toks[j].brk == brkPart && t.flags&(tokUpper|tokLower) != 0 && t.flags&tokHash == 0
+	// A dateline: the text starts with the name and a colon ("Lahore: 4
+	// flights cancelled"); a comma may follow a person's name as well
+	// ("Karaman, Kukes'i değerlendirdi").
+	dateline := i == 0 && j < len(toks) && toks[j].flags&tokColon != 0 && t.flags&(tokUpper|tokLower) != 0 && t.flags&tokHash == 0
 	strong := prep || dateline || t.flags&(tokPin|tokParen) != 0 || gc.qualifiedAfter(toks, j, id)
 	if strong {
 		return true
