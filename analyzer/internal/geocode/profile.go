@@ -42,6 +42,9 @@ func (gc *Geocoder) LocateBio(bio, lang string) (Result, bool) {
 		if r, ok := gc.qualifiedField(field); ok {
 			return r, true
 		}
+		if r, ok := gc.placeField(field); ok {
+			return r, true
+		}
 	}
 	return gc.LocateTextLang(bio, lang)
 }
@@ -195,6 +198,47 @@ func (gc *Geocoder) qualifiedField(f string) (Result, bool) {
 		}
 	}
 	return Result{}, false
+}
+
+// placeField places a field of a description that is a place's name and
+// nothing else: "| Vienna |", "Japan", "New Orleans". A field that is a
+// stop word of any language, a town of fewer than 100,000 people or a word
+// that names places only rarely ("Music", "Reading") is not.
+func (gc *Geocoder) placeField(f string) (Result, bool) {
+	f = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsMark(r) })
+	if f == "" || len(f) > 40 {
+		return Result{}, false
+	}
+	z := &gc.z
+	z.tokenize(f)
+	toks := z.toks
+	if len(toks) == 0 || len(toks) > 3 || !allCaps(toks) {
+		return Result{}, false
+	}
+	for _, t := range toks {
+		if t.flags&(tokDigit|tokUnderscore|tokFlag) != 0 || t.brk != brkNone || t.flags&tokLower == 0 && t.flags&tokUpper != 0 {
+			return Result{}, false // "ML", "AI": codes and shouting
+		}
+	}
+	key := gc.join(toks)
+	if textStop[key] || spanStop[key] || junk[key] || gc.g.stop[key] != 0 {
+		return Result{}, false
+	}
+	// Primary names only ("Human" is an old name of Uman), and cities of
+	// textMinPop: small towns are named after words ("Liberal", "March").
+	var primary [8]ref
+	n := 0
+	for _, r := range gc.g.lookup(key) {
+		if !r.alt() && !r.qual() && n < len(primary) {
+			primary[n] = r
+			n++
+		}
+	}
+	r, ok := gc.pickRef(primary[:n], nil, pickPlace)
+	if !ok || r.kind() == kindCity && gc.g.pop(r) < textMinPop {
+		return Result{}, false
+	}
+	return gc.result(r), true
 }
 
 // locateField places a short piece of a profile as a location field, at
