@@ -90,6 +90,24 @@ func New(o Options) (*Geocoder, error) {
 	return &Geocoder{g: g, cache: newCache(size)}, nil
 }
 
+// NewWithGazetteer returns a Geocoder over a gazetteer other than the
+// embedded one: data is a file in the generator's format (gzipped; see
+// README.md), decoded on each call. For tools and tests that build their own.
+func NewWithGazetteer(data []byte, o Options) (*Geocoder, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	g, err := decodeGazetteer(data)
+	if err != nil {
+		return nil, err
+	}
+	size := o.CacheSize
+	if size == 0 {
+		size = DefaultCacheSize
+	}
+	return &Geocoder{g: g, cache: newCache(size)}, nil
+}
+
 // Locate places a profile location ("Brooklyn, NY", "London ON", "somewhere
 // in Texas", "🇬🇧", "40.7128° N, 74.0060° W"). ok is false for junk
 // ("Earth", "in your heart", "he/him") and for names the gazetteer lacks.

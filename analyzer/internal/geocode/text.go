@@ -249,8 +249,14 @@ func (gc *Geocoder) acceptWeak(toks []token, i, j int, id int32, langBit int, cl
 		return !rightToLeft(r)
 	}
 	// In a script with case, a capital at the start of a sentence says
-	// nothing: "Liverpool used...", "Miyazaki dropping...", "Jau so einer".
-	return t.flags&tokSent == 0
+	// nothing: "Liverpool used...", "Miyazaki dropping...", "Jau so einer":
+	// in Latin script a word of one language is often a town of another.
+	// A large city's name in its own other script is not ("Москва сегодня").
+	if t.flags&tokSent == 0 {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(gc.z.text(t))
+	return r >= 0x250 && gc.g.cities[id].pop >= textAltPop
 }
 
 // standsAlone reports whether the name toks[i:j] is not run together with
@@ -263,7 +269,8 @@ func (gc *Geocoder) standsAlone(toks []token, i, j int, id int32) bool {
 			return false
 		}
 	}
-	if j < len(toks) && toks[j].brk == brkNone && capitalised(toks[j]) && toks[j].flags&(tokSent|tokHash) == 0 {
+	if j < len(toks) && toks[j].brk == brkNone && capitalised(toks[j]) && toks[j].flags&(tokSent|tokHash) == 0 &&
+		toks[j-1].flags&tokPoss == 0 { // "London's Oxford Circus"
 		return gc.qualifiedAfter(toks, j, id)
 	}
 	return true
@@ -350,12 +357,20 @@ func (gc *Geocoder) preposition(toks []token, i int) (prep, title bool) {
 		if regionWords[gc.z.text(b)] {
 			return false, true // "the state of Oaxaca"
 		}
-		// "Train to Busan" is a title, "Welcome to London" a greeting.
-		if capitalised(b) && b.flags&(tokHash|tokUpper) != 0 && b.flags&tokLower != 0 && (w != "to" || b.flags&tokSent == 0) {
+		// "Train to Busan" is a title, "Welcome to London" a greeting,
+		// "Lahore to Karachi" a route.
+		if capitalised(b) && b.flags&(tokHash|tokUpper) != 0 && b.flags&tokLower != 0 &&
+			(w != "to" || b.flags&tokSent == 0 && !gc.isTextName(gc.z.text(b))) {
 			return false, true
 		}
 	}
 	return placePrepositions[w] && (p.flags&tokUpper == 0 || p.flags&tokSent != 0), false
+}
+
+// isTextName reports whether a word may end a city's name in text.
+func (gc *Geocoder) isTextName(w string) bool {
+	_, ok := gc.g.text[w]
+	return ok
 }
 
 // footballWords say that a post is about football, where city names stand
@@ -431,14 +446,16 @@ func (gc *Geocoder) langBit(lang string) int {
 	return -1
 }
 
-// stopWord reports whether the key is a stop word of the language (of any
-// list when the language is unknown).
+// stopWord reports whether the key, in Latin script, is a stop word of the
+// language: "Jau" in Latvian, "Medan" in Norwegian, "Lima" (five) in
+// Indonesian. Not when the language is unknown: every list holds some
+// large city's name in some language. Nor in other scripts, where the lists
+// hold a few cities' own names (Russian's has "Москва").
 func (gc *Geocoder) stopWord(key string, langBit int) bool {
-	m := gc.g.stop[key]
-	if langBit < 0 {
-		return m != 0
+	if langBit < 0 || key == "" || key[0] >= utf8.RuneSelf {
+		return false
 	}
-	return m&(1<<langBit) != 0
+	return gc.g.stop[key]&(1<<langBit) != 0
 }
 
 // titleOrTag reports whether a word is in title case ("Paris", not "PARIS"
@@ -451,7 +468,11 @@ func titleOrTag(t token) bool {
 	return t.flags&tokCap != 0 && (t.flags&tokLower != 0 || t.flags&tokUpper == 0)
 }
 
-func capitalised(t token) bool { return t.flags&tokCap != 0 && t.flags&tokDigit == 0 }
+// capitalised reports whether a word starts with a capital: in a script with
+// case only ("서울 날씨" is two words, not a name of two).
+func capitalised(t token) bool {
+	return t.flags&tokCap != 0 && t.flags&tokUpper != 0 && t.flags&tokDigit == 0
+}
 
 // textResult returns the Result of a text city, building each once: there
 // are only a few thousand.
