@@ -1,6 +1,7 @@
 package geocode
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/geostream/geostream/shared/tweet"
@@ -34,6 +35,36 @@ func FuzzLocate(f *testing.F) {
 		if ok && (r.Level != tweet.GeoCity || r.Exact) {
 			t.Fatalf("LocateText(%q) = %+v, want a city", s, r)
 		}
+	})
+}
+
+// FuzzLocateText checks that no text, language or profile makes the text
+// and profile readers panic, and that every answer is a city (text) or a
+// valid place (profiles), the same when asked twice.
+func FuzzLocateText(f *testing.F) {
+	for _, s := range []string{"東京で地震", "서울에서 만나요", "Снег идёт в Москве", "ไปกรุงเทพวันนี้", "我在上海工作",
+		"香港の人たちが東京でデモ", "#仙台 の夜", "Lahore: flights cancelled", "“Queens”", "#Beijing2022",
+		"Journal de Montréal: x", "in Rio Grande do Sul", "Writer. 📍 Berlin", "📌Seattle, WA | coffee",
+		"京都在住", "Based in Lisbon.", "Ana 📍 Porto", "Москв", "ー東京ー", "æ", "#ÿ", "📍", "(", "“"} {
+		for _, lang := range []string{"", "en", "ja", "pt-BR", "und", "xx-YY-zz-long"} {
+			f.Add(s, lang)
+		}
+	}
+	f.Add(strings.Repeat("東京大阪", 600), "ja")
+	gc := newTest(f)
+	f.Fuzz(func(t *testing.T, s, lang string) {
+		r, ok := gc.LocateTextLang(s, lang)
+		check(t, s, r, ok)
+		if ok && (r.Level != tweet.GeoCity || r.Exact) {
+			t.Fatalf("LocateTextLang(%q, %q) = %+v, want a city", s, lang, r)
+		}
+		if r2, ok2 := gc.LocateTextLang(s, lang); r2 != r || ok2 != ok {
+			t.Fatalf("LocateTextLang(%q) changed: %+v then %+v", s, r, r2)
+		}
+		r, ok = gc.LocateBio(s, lang)
+		check(t, s, r, ok)
+		r, ok = gc.LocateName(s)
+		check(t, s, r, ok)
 	})
 }
 
