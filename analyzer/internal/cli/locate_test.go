@@ -60,3 +60,31 @@ func TestLocateCommandStdinAndText(t *testing.T) {
 		t.Errorf("--text output:\n%s", out)
 	}
 }
+
+func TestLocateCommandLangBioName(t *testing.T) {
+	// The same text placed in English and refused in Norwegian, whose stop
+	// word "medan" is.
+	in := "Vi ventet lenge Medan bussen kom"
+	out, err := runLocate(t, "", "--text", "--lang", "en", in)
+	if err != nil || !strings.HasPrefix(out, in+" → Medan, North Sumatra") {
+		t.Errorf("--lang en: %q, %v", out, err)
+	}
+	out, err = runLocate(t, "", "--text", "--lang", "no", in)
+	if err != nil || out != in+" → not located\n" {
+		t.Errorf("--lang no: %q, %v", out, err)
+	}
+	out, err = runLocate(t, "", "--bio", "Writer and runner. 📍 Lisbon", "ML researcher | AI, IG")
+	if err != nil || !strings.HasPrefix(out, "Writer and runner. 📍 Lisbon → Lisbon, Portugal, PT, city") ||
+		!strings.HasSuffix(out, "\nML researcher | AI, IG → not located\n") {
+		t.Errorf("--bio: %q, %v", out, err)
+	}
+	out, err = runLocate(t, "", "--name", "Adam", "Ana 📍 Porto")
+	if err != nil || !strings.HasPrefix(out, "Adam → not located\nAna 📍 Porto → Porto, ") {
+		t.Errorf("--name: %q, %v", out, err)
+	}
+	for _, args := range [][]string{{"--text", "--bio", "x"}, {"--bio", "--name", "x"}, {"--lang", "en", "x"}, {"--name", "--lang", "en", "x"}} {
+		if _, err := runLocate(t, "", args...); err == nil {
+			t.Errorf("locate %q accepted", args)
+		}
+	}
+}
