@@ -137,6 +137,41 @@ func BenchmarkLocateText(b *testing.B) {
 	}
 }
 
+// BenchmarkLocateTextScripts is the cost of scanning texts in other scripts
+// and languages: Japanese without spaces, Russian with case endings, Korean
+// with particles, and an English one in a post about football.
+func BenchmarkLocateTextScripts(b *testing.B) {
+	gc := newTest(b)
+	for _, tc := range []struct{ name, lang, text string }{
+		{"ja", "ja", "おはようございます。今日は朝から名古屋駅で待ち合わせ、そのあと新大阪まで新幹線で移動しました。疲れたけど楽しかった！"},
+		{"ja-none", "ja", "今日は一日中雨だったので家でゆっくり本を読んでいました。明日は晴れるといいな。"},
+		{"ru", "ru", "Вчера в Москве снова шёл снег, а сегодня обещают солнце и мороз"},
+		{"ko", "ko", "오늘 서울에서 친구를 만났어요 날씨가 정말 좋았어요"},
+		{"en-football", "en", "Nobody will beat Dortmund this season, what a match #BVB"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				gc.LocateTextLang(tc.text, tc.lang)
+			}
+		})
+	}
+}
+
+// BenchmarkLocateBio is the cost of reading one profile description.
+func BenchmarkLocateBio(b *testing.B) {
+	gc := newTest(b)
+	for _, in := range []string{"Writer and runner. 📍 Lisbon", "PhD student in ecology | cats | she/her | views my own"} {
+		b.Run(fmt.Sprintf("%d-bytes", len(in)), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				gc.LocateBio(in, "")
+			}
+		})
+	}
+}
+
 // BenchmarkLoad is the one-off cost of decoding the gazetteer.
 func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()

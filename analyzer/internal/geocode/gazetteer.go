@@ -81,7 +81,7 @@ type gazetteer struct {
 	text      map[string]int32  // cities of ≥ textMinPop by name, for LocateText; -1 for a region's name
 	textFirst map[string]uint8  // first word of a text key → most words in a key starting with it
 	runOn     map[string]int32  // cities by their names in scripts written without spaces (東京, กรุงเทพ)
-	runOnMax  int               // the most runes in a runOn key
+	runOnPre  map[string]uint8  // the first two runes of a runOn key → the most runes in a key starting so
 	langs     map[string]uint8  // stop word languages (ISO 639-1) → bit
 	stop      map[string]uint64 // key → the languages in which it is a stop word
 }
@@ -354,6 +354,7 @@ func (g *gazetteer) buildText() {
 	g.text = map[string]int32{}
 	g.textFirst = map[string]uint8{}
 	g.runOn = map[string]int32{}
+	g.runOnPre = map[string]uint8{}
 	for i := range uint32(g.keys.len()) {
 		k := g.keys.key(i)
 		if textStop[k] {
@@ -370,7 +371,10 @@ func (g *gazetteer) buildText() {
 		case ok && runOn:
 			if n := utf8.RuneCountInString(k); n >= 2 && g.stop[k] == 0 {
 				g.runOn[k] = id
-				g.runOnMax = max(g.runOnMax, n)
+				_, a := utf8.DecodeRuneInString(k)
+				_, b := utf8.DecodeRuneInString(k[a:])
+				pre := k[:a+b]
+				g.runOnPre[pre] = max(g.runOnPre[pre], uint8(min(n, 255)))
 			}
 		case ok:
 			g.text[k] = id

@@ -99,6 +99,9 @@ func (gc *Geocoder) locateText(text, lang string, needCap bool) (Result, bool) {
 		id, n := gc.matchWords(toks, i, needCap)
 		if n == 0 {
 			var ok bool
+			if r0 < 0x400 { // Latin, Greek: no inflected forms tried
+				continue
+			}
 			if id, ok = gc.inflected(w, r0); !ok {
 				continue
 			}
@@ -588,7 +591,14 @@ func (gc *Geocoder) scanRunOn(w string, hash bool, toks []token, club *int, take
 		if !runOnScript(r) {
 			continue
 		}
-		for k := min(g.runOnMax, n-p); k >= 2; k-- {
+		if p+2 > n {
+			break
+		}
+		most, ok := g.runOnPre[w[runes[p]:runes[p+2]]]
+		if !ok {
+			continue
+		}
+		for k := min(int(most), n-p); k >= 2; k-- {
 			key := w[runes[p]:runes[p+k]]
 			id, ok := g.runOn[key]
 			if !ok {
