@@ -111,6 +111,12 @@ func (gc *Geocoder) locateText(text, lang string, needCap bool) (Result, bool) {
 			i += n - 1 // a region's name ("Rio Grande do Sul"): none of its words is a city
 			continue
 		}
+		if q, ok := gc.qualAfter(toks, i+n); ok && toks[i+n].brk != brkNone && !gc.inQual(id, q) {
+			if id, ok = gc.otherPlace(toks, i, i+n, q); !ok {
+				i += n - 1
+				continue
+			}
+		}
 		if ok, strong := gc.accept(toks, i, i+n, id, langBit, &club); ok || !needCap {
 			cue := 0
 			if strong {
@@ -283,38 +289,56 @@ func (gc *Geocoder) standsAlone(toks []token, i, j int, id int32) bool {
 // country that holds the city id: "Portland, Oregon", "Tulsa, OK", "Krakow,
 // Poland", "Fremont CA", "Lagos 🇳🇬".
 func (gc *Geocoder) qualifiedAfter(toks []token, j int, id int32) bool {
+	q, ok := gc.qualAfter(toks, j)
+	return ok && gc.inQual(id, q)
+}
+
+// qualAfter returns the region or country that the words from toks[j] name,
+// if they do: "Oregon" in "Portland, Oregon", "MA" in "#Orleans, MA", a flag.
+func (gc *Geocoder) qualAfter(toks []token, j int) (qual, bool) {
 	if j >= len(toks) || toks[j].brk == brkGroup && toks[j].flags&tokFlag == 0 {
-		return false
+		return nil, false
 	}
-	city := ref(uint32(id) << 4)
+	if toks[j].flags&tokFlag != 0 {
+		refs := gc.g.lookup(gc.z.text(toks[j]))
+		return refs, len(refs) > 0
+	}
 	for k := 1; k <= 3 && j+k <= len(toks); k++ {
-		if k > 1 && toks[j+k-1].brk != brkNone {
+		if k > 1 && toks[j+k-1].brk != brkNone || toks[j+k-1].flags&tokCap == 0 {
 			break
 		}
-		p := part(toks[j : j+k])
-		var refs []ref
-		if toks[j].flags&tokFlag != 0 {
-			if k > 1 {
-				break
-			}
-			refs = gc.g.lookup(gc.z.text(toks[j]))
-		} else {
-			if p[0].flags&tokCap == 0 {
-				break
-			}
-			q, ok := gc.qualOfCase(p, true)
-			if !ok {
-				continue
-			}
-			refs = q
+		if q, ok := gc.qualOfCase(part(toks[j:j+k]), true); ok {
+			return q, true
 		}
-		for _, r := range refs {
-			if r.kind() != kindCity && gc.contains(r, city) {
-				return true
-			}
+	}
+	return nil, false
+}
+
+// inQual reports whether the city id lies in a region or country of q.
+func (gc *Geocoder) inQual(id int32, q qual) bool {
+	city := ref(uint32(id) << 4)
+	for _, r := range q {
+		if r.kind() != kindCity && gc.contains(r, city) {
+			return true
 		}
 	}
 	return false
+}
+
+// otherPlace returns the place of the name toks[i:j] inside q, when a
+// region or country that does not hold the city id follows the name:
+// "#Liverpool, NY" is Liverpool, New York, "Bethlehem, Pennsylvania" not
+// Belém, of any size; ok is false when q holds no place of that name.
+func (gc *Geocoder) otherPlace(toks []token, i, j int, q qual) (int32, bool) {
+	key := gc.join(toks[i:j])
+	if toks[j-1].flags&tokPoss != 0 {
+		key = key[:len(key)-1]
+	}
+	r, ok := gc.pickRef(gc.g.lookup(key), []qual{q}, pickPlace)
+	if !ok || r.kind() != kindCity {
+		return 0, false
+	}
+	return r.id(), true
 }
 
 // placePrepositions are the words before a name that make it a place: "in

@@ -92,6 +92,8 @@ func TestLocateTextCues(t *testing.T) {
 		{"a preposition beats a football word", "the transfer news from Madrid today", "Madrid"},
 		{"the better cue of two cities", "香港の人たちが東京でデモ", "Tokyo"},
 		{"a stop word of another language", "I love Medan in the rain", "Medan"},
+		{"a region after it that holds another place of the name", "We're hiring in #Liverpool, NY!", "Liverpool, New York"},
+		{"a small place by its region", "Good morning @ Roseville, Michigan", "Roseville, Michigan"},
 	}
 	gc := newTest(t)
 	for _, tc := range tests {
