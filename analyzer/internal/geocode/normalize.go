@@ -89,29 +89,13 @@ func (z *tokenizer) tokenize(s string) {
 	var cur token
 	lastDot := false // the byte before the current position was '.'
 	// What came between the previous token and the next one.
-	sent, pin, paren, quote, glued, colon := true, false, false, false, false, false
+	// The flags that what came between the previous token and the next
+	// one gives the next: tokSent, tokPin, tokParen, tokQuote, tokGlued,
+	// tokColon.
+	gap := tokSent
 	start := func(t *token) {
-		if colon {
-			t.flags |= tokColon
-		}
-		colon = false
-		if quote {
-			t.flags |= tokQuote
-		}
-		if glued {
-			t.flags |= tokGlued
-		}
-		quote, glued = false, false
-		if sent {
-			t.flags |= tokSent
-		}
-		if pin {
-			t.flags |= tokPin
-		}
-		if paren {
-			t.flags |= tokParen
-		}
-		sent, pin, paren = false, false, false
+		t.flags |= gap
+		gap = 0
 	}
 	end := func() {
 		if inTok {
@@ -135,7 +119,7 @@ func (z *tokenizer) tokenize(s string) {
 				isDigit := '0' <= c && c <= '9'
 				if inTok && c != '_' && isDigit != (cur.flags&tokDigit != 0) && cur.flags&tokUnderscore == 0 {
 					end() // "istanbul34" → "istanbul" "34"; "sw1a" → "sw" "1" "a"
-					glued = true
+					gap |= tokGlued
 				}
 				if !inTok {
 					if isHandleOrURL(s, i) {
@@ -175,19 +159,28 @@ func (z *tokenizer) tokenize(s string) {
 				}
 			case c == '.' || c == '!' || c == '?':
 				end()
-				sent = true
+				gap |= tokSent
 			case c == ',' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' || c == '"':
 				if c == '"' && inTok {
 					cur.flags |= tokQuoteEnd
 				}
 				raise(brkPart)
-				quote = c == '"'
-				sent = sent || c == ';' || c == ':'
-				colon = colon || c == ':'
-				paren = c == '('
+				if c == '"' {
+					gap |= tokQuote
+				}
+				switch c {
+				case ';':
+					gap |= tokSent
+				case ':':
+					gap |= tokSent | tokColon
+				case '(':
+					gap |= tokParen
+				}
 			case c == '|' || c == '/' || c == '\\' || c == '&' || c == '+' || c == '\n' || c == '\r' || c == '~' || c == '>' || c == '<' || c == '=':
 				raise(brkGroup)
-				sent = sent || c == '\n' || c == '\r'
+				if c == '\n' || c == '\r' {
+					gap |= tokSent
+				}
 			case c == '-':
 				// A hyphen inside a word joins ("stratford-upon-avon");
 				// with a space on either side it separates places.
@@ -256,21 +249,23 @@ func (z *tokenizer) tokenize(s string) {
 			raise(brkPart)
 		case r == 0x3002 || r == 0xFF01 || r == 0xFF1F || r == 0x2028 || r == 0x2029: // 。！？, line and paragraph separators
 			raise(brkPart)
-			sent = true
+			gap |= tokSent
 		case r == 0xFF08: // fullwidth (
 			raise(brkPart)
-			paren = true
+			gap |= tokParen
 		case r == 0x201C || r == 0x00AB || r == 0x300C || r == 0x300E || r == 0x201E: // “ « 「 『 „
 			raise(brkGroup)
-			quote = true
+			gap |= tokQuote
 		case r == 0x201D || r == 0x00BB || r == 0x300D || r == 0x300F: // ” » 」 』
 			if inTok {
 				cur.flags |= tokQuoteEnd
 			}
 			raise(brkGroup)
 		default:
-			raise(brkGroup)                           // dashes, bullets, arrows, emoji, other symbols
-			pin = pin || r == 0x1F4CD || r == 0x1F4CC // 📍 📌
+			raise(brkGroup)                   // dashes, bullets, arrows, emoji, other symbols
+			if r == 0x1F4CD || r == 0x1F4CC { // 📍 📌
+				gap |= tokPin
+			}
 		}
 	}
 	end()
