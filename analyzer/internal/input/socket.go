@@ -8,21 +8,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/geostream/geostream/shared/backoff"
 	"github.com/geostream/geostream/shared/wire"
 )
 
-// Defaults for SocketOptions fields left zero.
+// Defaults for SocketOptions fields left zero. Waits between attempts
+// double from MinBackoff to MaxBackoff, each lengthened by up to half of
+// itself, so that analyzers cut off together do not come back in step.
 const (
 	DefaultMinBackoff  = 100 * time.Millisecond
 	DefaultMaxBackoff  = 5 * time.Second
 	DefaultDialTimeout = 5 * time.Second
+	backoffJitter      = 0.5
 )
 
 // SocketOptions configures Dial.
@@ -86,7 +89,7 @@ type socket struct {
 	finite   bool        // the scraper said its stream ends
 	lines    int         // lines of this connection
 	attempt  int
-	backoff  time.Duration
+	backoff  backoff.Backoff
 	stopConn func() bool // ends the AfterFunc that closes conn on ctx's end
 }
 
@@ -109,7 +112,7 @@ func Dial(o SocketOptions) Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &socket{o: o, log: o.Logger.With("addr", o.Addr), backoff: o.MinBackoff}
+	return &socket{o: o, log: o.Logger.With("addr", o.Addr), backoff: backoff.Exponential(o.MinBackoff, o.MaxBackoff, backoffJitter)}
 }
 
 func (s *socket) Next(ctx context.Context) (Line, error) {
@@ -172,15 +175,15 @@ func (s *socket) wait(ctx context.Context, err error, lines int) error {
 	}
 	s.attempt++
 	if lines > 0 {
-		s.backoff, s.attempt = s.o.MinBackoff, 1
+		s.backoff.Reset()
+		s.attempt = 1
 	}
-	d := s.backoff/2 + time.Duration(rand.Int64N(int64(s.backoff/2)+1))
+	d := s.backoff.Next()
 	if err != nil {
 		s.log.Warn("connection to scraper lost; reconnecting", "err", err, "lines", lines, "in", d.Round(time.Millisecond), "attempt", s.attempt)
 	} else {
 		s.log.Warn("scraper closed the connection; reconnecting", "lines", lines, "in", d.Round(time.Millisecond))
 	}
-	s.backoff = min(s.backoff*2, s.o.MaxBackoff)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -17,8 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/geostream/geostream/scraper/internal/backoff"
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/backoff"
 	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/wire"
 )
