@@ -14,6 +14,11 @@ const HelloKey = "geostream"
 // socket with nc can see it), or why it refuses the connection. It is a JSON
 // object with the single key "geostream"; a refusal is followed by the
 // server closing the connection.
+//
+// A server with a token says what it serves only to a client that has
+// sent it: its first hello is a challenge, {"version":1,"auth":true}, and
+// the hello that describes the stream follows the client's AUTH line (or a
+// refusal does).
 type Hello struct {
 	// Version of the protocol: 1.
 	Version int `json:"version"`
@@ -37,6 +42,21 @@ type Hello struct {
 	Error string `json:"error,omitempty"`
 }
 
+// Describes reports whether h says what is served. A refusal does not,
+// nor does a challenge: AppendHello writes neither's Source, Live, Finite
+// and Speed.
+func (h Hello) Describes() bool {
+	return h.Error == "" && (h.Source != "" || h.Live || h.Finite || h.Speed != 0)
+}
+
+// shortHello is the form of a hello that describes nothing: a refusal
+// says only why, a challenge only that a token is needed.
+type shortHello struct {
+	Version int    `json:"version"`
+	Auth    bool   `json:"auth,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
 // Reasons a server gives in Hello.Error.
 const (
 	RefusedNoToken  = "no token: this scraper needs an AUTH line with its token"
@@ -48,12 +68,23 @@ const (
 // ProtocolVersion is the Version this package writes.
 const ProtocolVersion = 1
 
-// AppendHello appends h as one line, newline included.
+// AppendHello appends h as one line, newline included. A hello that
+// describes the stream (see Describes) is written whole; a refusal as its
+// version and error alone, and a challenge as its version and auth.
 func AppendHello(dst []byte, h Hello) []byte {
 	if h.Version == 0 {
 		h.Version = ProtocolVersion
 	}
-	b, _ := json.Marshal(map[string]Hello{HelloKey: h}) // a struct of plain fields always marshals
+	var b []byte
+	// A struct of plain fields always marshals.
+	switch {
+	case h.Describes():
+		b, _ = json.Marshal(map[string]Hello{HelloKey: h})
+	case h.Error != "":
+		b, _ = json.Marshal(map[string]shortHello{HelloKey: {Version: h.Version, Error: h.Error}})
+	default:
+		b, _ = json.Marshal(map[string]shortHello{HelloKey: {Version: h.Version, Auth: h.Auth}})
+	}
 	return append(append(dst, b...), '\n')
 }
 
