@@ -243,8 +243,11 @@ func (s *socket) connect(ctx context.Context) error {
 	return nil
 }
 
-// readHello reads the scraper's first line if it is a hello (an older
-// scraper sends none: its first line is data, and is kept for Next).
+// readHello reads the scraper's hello. A scraper with a token first says
+// only that it needs one, and what it serves once it has the token; an
+// older one says what it serves at once and answers the token with its
+// first line of data, and an older one still sends no hello at all: a
+// first line that is data is kept for Next.
 func (s *socket) readHello() error {
 	h, ok, err := s.firstLine()
 	if err != nil || !ok {
@@ -257,8 +260,6 @@ func (s *socket) readHello() error {
 		return &RefusedError{s.o.Addr, "it needs a token", "pass --token or set GEOSTREAM_TOKEN"}
 	}
 	if h.Auth {
-		// The server answers the token with a refusing hello, or with its
-		// first line of data.
 		r, ok, err := s.firstLine()
 		if err != nil {
 			return err
@@ -266,8 +267,14 @@ func (s *socket) readHello() error {
 		if ok && r.Error != "" {
 			return s.refused(r)
 		}
+		if ok {
+			h = r
+		}
 	}
-	s.hello, s.finite = &h, h.Finite
+	s.hello, s.finite = nil, h.Finite
+	if h.Describes() {
+		s.hello = &h
+	}
 	return nil
 }
 

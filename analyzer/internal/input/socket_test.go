@@ -56,17 +56,31 @@ func next(t *testing.T, src Source) (Line, error) {
 	return src.Next(ctx)
 }
 
+// TestReconnectsSendsTheTokenAndReadsTheHello: the token goes out, the
+// hello that says what is served is read (after the token from a scraper
+// that asks for it first, before it from an older one), and a connection
+// that ends is made again.
 func TestReconnectsSendsTheTokenAndReadsTheHello(t *testing.T) {
-	serve := func(id string) func(net.Conn, *bufio.Reader) {
+	challenging := func(id string) func(net.Conn, *bufio.Reader) {
 		return func(c net.Conn, r *bufio.Reader) {
-			c.Write(hello(wire.Hello{Source: "synth", Auth: true}))
+			c.Write(hello(wire.Hello{Auth: true}))
+			if first, _ := r.ReadString('\n'); first != "AUTH tok\n" {
+				return
+			}
+			c.Write(hello(wire.Hello{Source: "synth", Finite: true, Auth: true}))
+			c.Write([]byte(`{"id":"` + id + `"}` + "\n"))
+		}
+	}
+	older := func(id string) func(net.Conn, *bufio.Reader) {
+		return func(c net.Conn, r *bufio.Reader) {
+			c.Write(hello(wire.Hello{Source: "synth", Finite: true, Auth: true}))
 			if first, _ := r.ReadString('\n'); first != "AUTH tok\n" {
 				return
 			}
 			c.Write([]byte(`{"id":"` + id + `"}` + "\n"))
 		}
 	}
-	addr := fakeScraper(t, nil, serve("1"), serve("2"))
+	addr := fakeScraper(t, nil, challenging("1"), older("2"))
 	var states []State // told in the goroutine that calls Next: this one
 	src := Dial(fast(SocketOptions{Addr: addr, Token: "tok", OnState: func(s State) { states = append(states, s) }}))
 	defer src.Close()
@@ -75,8 +89,8 @@ func TestReconnectsSendsTheTokenAndReadsTheHello(t *testing.T) {
 		if err != nil || string(l.Data) != want {
 			t.Fatalf("got %q, %v; want %s", l.Data, err, want)
 		}
-		if l.Hello == nil || l.Hello.Source != "synth" {
-			t.Fatalf("first line of a connection without its hello: %+v", l.Hello)
+		if l.Hello == nil || l.Hello.Source != "synth" || !l.Hello.Finite {
+			t.Fatalf("first line of a connection without the hello that says what is served: %+v", l.Hello)
 		}
 	}
 	if len(states) != 3 || states[0] != StateConnected || states[1] != StateReconnecting || states[2] != StateConnected {

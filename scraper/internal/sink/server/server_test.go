@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -205,13 +206,19 @@ func TestLiveDropsOldestForSlowClient(t *testing.T) {
 	}
 }
 
+// TestAuth: a server with a token tells a client that it needs one and
+// nothing more; once the token is in, it says what it serves, then serves.
+// A wrong token is told so, and only so, and hung up on.
 func TestAuth(t *testing.T) {
-	s := start(t, Options{Token: "s3cret", Lossless: true, Hello: wire.Hello{Source: "replay", Finite: true}})
+	s := start(t, Options{Token: "s3cret", Lossless: true, Hello: wire.Hello{Source: "replay", Finite: true, Speed: 10}})
 	bad, h := dialHello(t, s, "AUTH nope")
-	if !h.Auth || h.Source != "replay" || !h.Finite || h.Error != "" {
-		t.Fatalf("hello %+v: want what is served, and that a token is needed", h)
+	if !h.Auth || h.Describes() || h.Error != "" {
+		t.Fatalf("greeting %+v: want that a token is needed, and nothing of what is served", h)
 	}
-	good := dial(t, s, "AUTH s3cret")
+	good, _ := dialHello(t, s, "AUTH s3cret")
+	if h := readHello(t, good); !h.Auth || h.Source != "replay" || !h.Finite || h.Speed != 10 || h.Error != "" {
+		t.Fatalf("hello after the token %+v: want what is served", h)
+	}
 	ctx := ctxT(t)
 	if err := s.WaitClients(ctx, 1); err != nil {
 		t.Fatal(err)
@@ -231,13 +238,40 @@ func TestAuth(t *testing.T) {
 	}
 }
 
+// TestWhatAStrangerIsTold reads the raw lines a client without the token
+// gets: a greeting that says only that a token is needed, and a refusal
+// that says only why, never the source, its pace, or a contradicting
+// "auth":false.
+func TestWhatAStrangerIsTold(t *testing.T) {
+	s := start(t, Options{Token: "s3cret", Hello: wire.Hello{Source: "bluesky", Live: true}})
+	for _, tc := range []struct{ name, send, want string }{
+		{"a wrong token", "AUTH nope", `{"geostream":{"version":1,"error":"wrong token"}}`},
+		{"no AUTH line", "hello?", `{"geostream":{"version":1,"error":"` + wire.RefusedNoToken + `"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.Dial("tcp", s.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			fmt.Fprintf(c, "%s\n", tc.send)
+			c.SetReadDeadline(time.Now().Add(20 * time.Second))
+			all, _ := io.ReadAll(c) // the server hangs up after its refusal
+			want := `{"geostream":{"version":1,"auth":true}}` + "\n" + tc.want + "\n"
+			if string(all) != want {
+				t.Fatalf("told\n%s\nwant\n%s", all, want)
+			}
+		})
+	}
+}
+
 // TestNoTokenIsTold: a client that sends no AUTH line (nc) is told why,
-// after the auth timeout; the hello already said a token is needed.
+// after the auth timeout; the greeting already said a token is needed.
 func TestNoTokenIsTold(t *testing.T) {
 	s := start(t, Options{Token: "s3cret"})
 	c, h := dialHello(t, s, "hello?")
 	if !h.Auth {
-		t.Fatal("the hello does not say a token is needed")
+		t.Fatal("the greeting does not say a token is needed")
 	}
 	if r := readHello(t, c); r.Error != wire.RefusedNoToken {
 		t.Fatalf("a client without AUTH was told %+v", r)
@@ -306,8 +340,8 @@ func TestMaxClients(t *testing.T) {
 	s := start(t, Options{MaxClients: 1})
 	dial(t, s, "")
 	s.WaitClients(ctxT(t), 1)
-	extra := dial(t, s, "")
-	if r := readHello(t, extra); r.Error != wire.RefusedFull {
+	extra, r := dialHello(t, s, "")
+	if r.Error != wire.RefusedFull {
 		t.Fatalf("a client over --max-clients was told %+v", r)
 	}
 	if _, err := extra.Read(make([]byte, 1)); err == nil {
