@@ -18,6 +18,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/lloyd"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
+	"github.com/geostream/geostream/shared/logs"
 	"github.com/spf13/cobra"
 )
 
@@ -31,7 +32,7 @@ func runArgs(t *testing.T, args ...string) (*RunOptions, error) {
 		}
 		return ""
 	}}
-	cmd := newRunCmd(d, &logOptions{format: "text", level: "error"}, func(_ context.Context, o *RunOptions) error {
+	cmd := newRunCmd(d, &logOptions{Flags: logs.Flags{Format: "text", Level: "error"}}, func(_ context.Context, o *RunOptions) error {
 		got = o
 		return nil
 	})
@@ -215,7 +216,7 @@ func TestEvalCountsEveryLabelledTweetOnce(t *testing.T) {
 	for _, slide := range []string{"20s", "30s"} {
 		var out bytes.Buffer
 		d := Deps{Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-		cmd := newEvalCmd(d, &logOptions{format: "text", level: "error"})
+		cmd := newEvalCmd(d, &logOptions{Flags: logs.Flags{Format: "text", Level: "error"}})
 		cmd.SetArgs([]string{"--input", in, "--labels", lab, "--quiet", "--k", "2", "--slide", slide})
 		if err := cmd.ExecuteContext(context.Background()); err != nil {
 			t.Fatal(err)
@@ -227,7 +228,7 @@ func TestEvalCountsEveryLabelledTweetOnce(t *testing.T) {
 	other := filepath.Join(dir, "other.tsv")
 	os.WriteFile(other, []byte("1000\ta\n1001\tb\n1002\ta\n5\tb\n"), 0o644)
 	d := Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	cmd := newEvalCmd(d, &logOptions{format: "text", level: "error"})
+	cmd := newEvalCmd(d, &logOptions{Flags: logs.Flags{Format: "text", Level: "error"}})
 	cmd.SetArgs([]string{"--input", in, "--labels", other, "--quiet", "--k", "2"})
 	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "only 3 of 300") {
 		t.Fatalf("labels of another capture: %v", err)

@@ -3,18 +3,14 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"github.com/geostream/geostream/shared/cmdhelp"
-	"github.com/geostream/geostream/shared/logs"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"runtime/pprof"
-	"syscall"
 
+	"github.com/geostream/geostream/shared/cmdhelp"
+	"github.com/geostream/geostream/shared/logs"
 	"github.com/spf13/cobra"
 )
 
@@ -25,15 +21,13 @@ type Deps struct {
 	Getenv         func(string) string
 }
 
-type logOptions struct{ format, level, cpuprofile string }
-
-func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) {
-	log, err := logs.New(w, o.format, o.level)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return log, nil
+// logOptions are the flags --log-format, --log-level and --cpuprofile.
+type logOptions struct {
+	logs.Flags
+	cpuprofile string
 }
+
+func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) { return o.Logger(w) }
 
 // NewRootCmd builds the analyzer command tree.
 func NewRootCmd(d Deps) *cobra.Command {
@@ -52,8 +46,7 @@ draws a world map.`,
 	root.SetOut(d.Stdout)
 	root.SetErr(d.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
-	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
+	lo.Add(root.PersistentFlags())
 	root.PersistentFlags().StringVar(&lo.cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if lo.cpuprofile == "" {
@@ -80,25 +73,15 @@ draws a world map.`,
 
 // Main runs the analyzer with args and returns the exit code.
 func Main(args []string) int {
-	d := Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	root := NewRootCmd(d)
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(d.Stderr, "analyzer:", err)
-	var ue usageError
-	if errors.As(err, &ue) || cmdhelp.IsUsage(err) {
-		return 2
-	}
-	return 1
+	return cmdhelp.Main(NewRootCmd(Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}), args)
 }
 
+// usageError marks errors in flags or arguments: cmdhelp.ExitCode gives 2
+// for it.
 type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
+
+func (usageError) Usage() bool { return true }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }

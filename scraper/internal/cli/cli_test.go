@@ -12,6 +12,8 @@ import (
 
 	"github.com/geostream/geostream/scraper/internal/sink/server"
 	"github.com/geostream/geostream/shared/bbox"
+	"github.com/geostream/geostream/shared/cmdhelp"
+	"github.com/geostream/geostream/shared/logs"
 	"github.com/geostream/geostream/shared/wire/wiretest"
 	"github.com/spf13/cobra"
 )
@@ -32,10 +34,10 @@ func execute(cmd *cobra.Command, args ...string) (int, error) {
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	err := cmd.ExecuteContext(context.Background())
-	return exitCode(err), err
+	return cmdhelp.ExitCode(err), err
 }
 
-var quiet = &logOptions{format: "text", level: "error"}
+var quiet = &logOptions{Flags: logs.Flags{Format: "text", Level: "error"}}
 
 // parse runs a command built by newCmd with args and environment env, with
 // a runF that keeps the options instead of running: what the flags made of

@@ -12,6 +12,7 @@ import (
 
 	natssink "github.com/geostream/geostream/scraper/internal/sink/nats"
 	"github.com/geostream/geostream/shared/bus/bustest"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/logs/logtest"
 	"github.com/nats-io/nats.go"
 )
@@ -29,7 +30,7 @@ func runScraper(t *testing.T, env map[string]string, args ...string) (int, strin
 	if err != nil {
 		stderr.Write([]byte("scraper: " + err.Error() + "\n"))
 	}
-	return exitCode(err), stderr.String()
+	return cmdhelp.ExitCode(err), stderr.String()
 }
 
 // streamMsgs counts the lines the stream holds, and lists its subjects.

@@ -3,16 +3,12 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"github.com/geostream/geostream/shared/cmdhelp"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/logs"
 	"github.com/spf13/cobra"
 )
@@ -24,17 +20,10 @@ type Deps struct {
 	Getenv         func(string) string
 }
 
-type logOptions struct {
-	format, level string
-}
+// logOptions are the flags --log-format and --log-level.
+type logOptions struct{ logs.Flags }
 
-func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) {
-	log, err := logs.New(w, o.format, o.level)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return log, nil
-}
+func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) { return o.Logger(w) }
 
 // NewRootCmd builds the scraper command tree.
 func NewRootCmd(d Deps) *cobra.Command {
@@ -60,8 +49,7 @@ them to a file.`,
 	root.SetOut(d.Stdout)
 	root.SetErr(d.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.PersistentFlags().StringVar(&lo.format, "log-format", "text", "log format: text or json")
-	root.PersistentFlags().StringVar(&lo.level, "log-level", "info", "log level: debug, info, warn, error")
+	lo.Add(root.PersistentFlags())
 	root.AddCommand(newReplayCmd(d, lo, nil), newSynthCmd(d, lo, nil), newStreamCmd(d, lo, nil),
 		newBlueskyCmd(d, lo, nil), newMastodonCmd(d, lo, nil))
 	return root
@@ -69,36 +57,16 @@ them to a file.`,
 
 // Main runs the scraper with args and returns the process exit code.
 func Main(args []string) int {
-	d := Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	root := NewRootCmd(d)
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	if err != nil {
-		fmt.Fprintln(d.Stderr, "scraper:", err)
-	}
-	return exitCode(err)
+	return cmdhelp.Main(NewRootCmd(Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}), args)
 }
 
-// exitCode maps a command's error to the process exit code: 0 for none, 2
-// for a usage error (flags, arguments), 1 for anything else.
-func exitCode(err error) int {
-	var ue usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ue), cmdhelp.IsUsage(err):
-		return 2
-	default:
-		return 1
-	}
-}
-
-// usageError marks errors in flags or arguments (exit code 2).
+// usageError marks errors in flags or arguments: cmdhelp.ExitCode gives 2
+// for it.
 type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
+
+func (usageError) Usage() bool { return true }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
