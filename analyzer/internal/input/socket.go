@@ -3,13 +3,10 @@ package input
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +22,10 @@ const (
 	DefaultMinBackoff  = 100 * time.Millisecond
 	DefaultMaxBackoff  = 5 * time.Second
 	DefaultDialTimeout = 5 * time.Second
-	backoffJitter      = 0.5
+	// DefaultHelloTimeout is how long a peer may take to say hello
+	// before it is taken for something other than a scraper.
+	DefaultHelloTimeout = 5 * time.Second
+	backoffJitter       = 0.5
 )
 
 // SocketOptions configures Dial.
@@ -41,8 +41,12 @@ type SocketOptions struct {
 	Once, OnceIfFinite bool
 	MinBackoff         time.Duration
 	MaxBackoff         time.Duration
-	Logger             *slog.Logger
-	Now                func() time.Time
+	// HelloTimeout [DefaultHelloTimeout]: see the constant.
+	HelloTimeout time.Duration
+	// Resolver looks up the host of Addr (nil: the system's).
+	Resolver *net.Resolver
+	Logger   *slog.Logger
+	Now      func() time.Time
 	// Connects, if set, counts connections made.
 	Connects *atomic.Int64
 	// OnState, if set, is told when a connection comes up and when it is
@@ -59,19 +63,6 @@ const (
 	StateReconnecting State = "reconnecting"
 )
 
-// RefusedError is a connection the scraper refused, or one that cannot
-// work as configured; trying again would not help. Flag names the
-// analyzer flag to change.
-type RefusedError struct {
-	Addr   string
-	Reason string
-	Flag   string
-}
-
-func (e *RefusedError) Error() string {
-	return fmt.Sprintf("scraper at %s: %s (%s)", e.Addr, e.Reason, e.Flag)
-}
-
 // socket is the Source Dial returns.
 type socket struct {
 	o   SocketOptions
@@ -81,16 +72,18 @@ type socket struct {
 	conn net.Conn
 	done bool
 
-	r        *wire.Reader
-	pending  []byte // an older scraper's first line, read while looking for a hello,
-	pendErr  error  // and its error (ErrLineTooLong)
-	hasPend  bool
-	hello    *wire.Hello // this connection's hello, until its first line goes out
-	finite   bool        // the scraper said its stream ends
-	lines    int         // lines of this connection
-	attempt  int
-	backoff  backoff.Backoff
-	stopConn func() bool // ends the AfterFunc that closes conn on ctx's end
+	r         *wire.Reader
+	pending   []byte // an older scraper's first line, read while looking for a hello,
+	pendErr   error  // and its error (ErrLineTooLong)
+	hasPend   bool
+	hello     *wire.Hello // this connection's hello, until its first line goes out
+	finite    bool        // the scraper said its stream ends
+	lines     int         // lines of this connection
+	attempt   int
+	backoff   backoff.Backoff
+	checked   bool        // Addr was checked
+	connected bool        // a connection has come up
+	stopConn  func() bool // ends the AfterFunc that closes conn on ctx's end
 }
 
 // Dial returns a Source that reads from the scraper at o.Addr, connecting
@@ -98,13 +91,20 @@ type socket struct {
 // backoff whenever a connection fails or ends. Network errors are retried;
 // a refusal (a wrong or missing token, TLS on one side only, a certificate
 // that does not match) ends the input with a *RefusedError that names the
-// flag to fix.
+// flag to fix, and an address that cannot work (no port, an unknown host)
+// with an *AddrError. Until a first connection has come up, a peer that is
+// not a scraper ends the input with a *NoScraperError, and so does finding
+// no scraper at all with Once; otherwise the first failure is logged with
+// what to do about it, and each retry after it in a short line.
 func Dial(o SocketOptions) Source {
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = DefaultMinBackoff
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.HelloTimeout <= 0 {
+		o.HelloTimeout = DefaultHelloTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -121,12 +121,17 @@ func (s *socket) Next(ctx context.Context) (Line, error) {
 			return Line{}, err
 		}
 		if s.r == nil {
+			if !s.checked {
+				if err := CheckAddr(s.o.Addr); err != nil {
+					return Line{}, err
+				}
+				s.checked = true
+			}
 			if err := s.connect(ctx); err != nil {
-				var refused *RefusedError
 				if ctx.Err() != nil {
 					return Line{}, ctx.Err()
 				}
-				if errors.As(err, &refused) {
+				if s.fatal(err) {
 					return Line{}, err
 				}
 				if err := s.wait(ctx, err, 0); err != nil {
@@ -168,7 +173,24 @@ func (s *socket) Next(ctx context.Context) (Line, error) {
 	}
 }
 
-// wait sleeps before the next attempt, logging why.
+// fatal reports whether a failed connection ends the input: a refusal,
+// an address that cannot work, and until a first connection has come up,
+// a peer that is not a scraper, or no scraper at all with Once.
+func (s *socket) fatal(err error) bool {
+	var refused *RefusedError
+	var addr *AddrError
+	var none *NoScraperError
+	switch {
+	case errors.As(err, &refused), errors.As(err, &addr):
+		return true
+	case errors.As(err, &none) && !s.connected:
+		return none.Listening || s.o.Once
+	}
+	return false
+}
+
+// wait sleeps before the next attempt, logging why: a scraper not found
+// yet is explained once, then told in a short line a retry.
 func (s *socket) wait(ctx context.Context, err error, lines int) error {
 	if s.o.OnState != nil {
 		s.o.OnState(StateReconnecting)
@@ -178,11 +200,19 @@ func (s *socket) wait(ctx context.Context, err error, lines int) error {
 		s.backoff.Reset()
 		s.attempt = 1
 	}
-	d := s.backoff.Next()
-	if err != nil {
-		s.log.Warn("connection to scraper lost; reconnecting", "err", err, "lines", lines, "in", d.Round(time.Millisecond), "attempt", s.attempt)
-	} else {
-		s.log.Warn("scraper closed the connection; reconnecting", "lines", lines, "in", d.Round(time.Millisecond))
+	d := s.backoff.Next().Round(time.Millisecond)
+	var none *NoScraperError
+	switch {
+	case !s.connected && s.attempt == 1:
+		s.log.Warn(err.Error()+"; retrying", "in", d)
+	case !s.connected:
+		s.log.Info("still no scraper; retrying", "in", d, "attempt", s.attempt)
+	case errors.As(err, &none):
+		s.log.Warn("connection to scraper lost; reconnecting", "why", none.Reason, "in", d, "attempt", s.attempt)
+	case err != nil:
+		s.log.Warn("connection to scraper lost; reconnecting", "err", err, "lines", lines, "in", d, "attempt", s.attempt)
+	default:
+		s.log.Warn("scraper closed the connection; reconnecting", "lines", lines, "in", d)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -192,171 +222,6 @@ func (s *socket) wait(ctx context.Context, err error, lines int) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// connect dials, sends the token, and reads the scraper's hello.
-func (s *socket) connect(ctx context.Context) error {
-	d := net.Dialer{Timeout: DefaultDialTimeout, KeepAlive: 30 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", s.o.Addr)
-	if err != nil {
-		return fmt.Errorf("connecting: %w", err)
-	}
-	if s.o.TLS != nil {
-		tc := tls.Client(conn, s.tlsConfig())
-		hctx, cancel := context.WithTimeout(ctx, DefaultDialTimeout)
-		err := tc.HandshakeContext(hctx)
-		cancel()
-		if err != nil {
-			conn.Close()
-			return s.tlsError(err)
-		}
-		conn = tc
-	}
-	s.mu.Lock()
-	if s.done {
-		s.mu.Unlock()
-		conn.Close()
-		return net.ErrClosed
-	}
-	s.conn = conn
-	s.mu.Unlock()
-	s.stopConn = context.AfterFunc(ctx, func() { conn.Close() })
-	if s.o.Token != "" {
-		if err := wire.WriteAuth(conn, s.o.Token); err != nil {
-			s.hangUp()
-			return err
-		}
-	}
-	s.r = wire.NewReader(conn, s.o.MaxLine)
-	s.lines = 0
-	if err := s.readHello(); err != nil {
-		s.hangUp()
-		return err
-	}
-	s.log.Info("connected to scraper")
-	if s.o.Connects != nil {
-		s.o.Connects.Add(1)
-	}
-	if s.o.OnState != nil {
-		s.o.OnState(StateConnected)
-	}
-	return nil
-}
-
-// readHello reads the scraper's hello. A scraper with a token first says
-// only that it needs one, and what it serves once it has the token; an
-// older one says what it serves at once and answers the token with its
-// first line of data, and an older one still sends no hello at all: a
-// first line that is data is kept for Next.
-func (s *socket) readHello() error {
-	h, ok, err := s.firstLine()
-	if err != nil || !ok {
-		return err
-	}
-	if h.Error != "" {
-		return s.refused(h)
-	}
-	if h.Auth && s.o.Token == "" {
-		return &RefusedError{s.o.Addr, "it needs a token", "pass --token or set GEOSTREAM_TOKEN"}
-	}
-	if h.Auth {
-		r, ok, err := s.firstLine()
-		if err != nil {
-			return err
-		}
-		if ok && r.Error != "" {
-			return s.refused(r)
-		}
-		if ok {
-			h = r
-		}
-	}
-	s.hello, s.finite = nil, h.Finite
-	if h.Describes() {
-		s.hello = &h
-	}
-	return nil
-}
-
-// firstLine reads a line: ok with its hello if it is one, else it is kept
-// for Next (an older scraper sends no hello: its first line is data).
-func (s *socket) firstLine() (h wire.Hello, ok bool, err error) {
-	data, err := s.r.Next()
-	if errors.Is(err, wire.ErrLineTooLong) {
-		s.pending, s.pendErr, s.hasPend = nil, err, true // not a hello; Next reports it
-		return h, false, nil
-	}
-	if err != nil {
-		if s.o.Token != "" && (err == io.EOF || errors.Is(err, net.ErrClosed)) {
-			// An older scraper closes at once on a bad token.
-			return h, false, &RefusedError{s.o.Addr, "it closed the connection before sending anything", "check --token or GEOSTREAM_TOKEN"}
-		}
-		return h, false, err
-	}
-	h, ok, err = wire.ParseHello(data)
-	if err != nil || ok {
-		return h, ok, err
-	}
-	s.pending, s.pendErr, s.hasPend = append(s.pending[:0], data...), nil, true
-	return h, false, nil
-}
-
-// refused turns a refusing hello into a RefusedError, or a plain error
-// for a refusal worth retrying.
-func (s *socket) refused(h wire.Hello) error {
-	switch h.Error {
-	case wire.RefusedNoToken:
-		return &RefusedError{s.o.Addr, "it needs a token", "pass --token or set GEOSTREAM_TOKEN"}
-	case wire.RefusedBadToken:
-		return &RefusedError{s.o.Addr, "it refused the token", "check --token or GEOSTREAM_TOKEN"}
-	case wire.RefusedNeedsTLS:
-		return &RefusedError{s.o.Addr, "it speaks TLS", "connect with --tls-ca CA.pem"}
-	}
-	return fmt.Errorf("scraper refused the connection: %s", h.Error) // too many clients: try later
-}
-
-// tlsConfig is the TLS configuration for this address: ServerName
-// defaults to the host of Addr.
-func (s *socket) tlsConfig() *tls.Config {
-	c := s.o.TLS.Clone()
-	if c.ServerName == "" {
-		if host, _, err := net.SplitHostPort(s.o.Addr); err == nil {
-			c.ServerName = host
-		}
-	}
-	return c
-}
-
-// tlsError explains a failed TLS handshake: a misconfiguration is a
-// RefusedError, anything else a network error to retry.
-func (s *socket) tlsError(err error) error {
-	var rec tls.RecordHeaderError
-	var host x509.HostnameError
-	var unknown x509.UnknownAuthorityError
-	var cert *tls.CertificateVerificationError
-	switch {
-	case errors.As(err, &rec):
-		return &RefusedError{s.o.Addr, "it does not speak TLS", "drop --tls-ca"}
-	case errors.As(err, &host):
-		return &RefusedError{s.o.Addr, fmt.Sprintf("its certificate is not for %q", host.Host),
-			"pass --tls-server-name with a name the certificate holds: " + strings.Join(certNames(host.Certificate), ", ")}
-	case errors.As(err, &unknown):
-		return &RefusedError{s.o.Addr, "its certificate is not signed by the --tls-ca certificate", "check --tls-ca"}
-	case errors.As(err, &cert):
-		return &RefusedError{s.o.Addr, "its certificate does not verify: " + cert.Err.Error(), "check --tls-ca and --tls-server-name"}
-	}
-	return fmt.Errorf("TLS handshake: %w", err)
-}
-
-func certNames(c *x509.Certificate) []string {
-	if c == nil {
-		return nil
-	}
-	names := append([]string(nil), c.DNSNames...)
-	for _, ip := range c.IPAddresses {
-		names = append(names, ip.String())
-	}
-	return names
 }
 
 // hangUp closes the current connection.
