@@ -14,8 +14,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -138,6 +140,7 @@ type Feed struct {
 	log     *slog.Logger
 	backoff backoff.Backoff
 	fresh   bool // connected, nothing Delivered yet: the backoff is not reset
+	tries   int  // failed attempts since the last connection
 	conn    *websocket.Conn
 	cancel  context.CancelFunc // ends the connection's pinger
 	pinger  sync.WaitGroup
@@ -292,6 +295,7 @@ func (f *Feed) connect(ctx context.Context) error {
 		})
 		cancel()
 		if err == nil {
+			f.tries = 0
 			f.up(conn)
 			return nil
 		}
@@ -309,8 +313,17 @@ func (f *Feed) connect(ctx context.Context) error {
 			return fmt.Errorf("%w (HTTP %d%s)", ErrRejected, status, f.detail(resp))
 		}
 		f.n.failures.Add(1)
-		wait := f.backoff.Next()
-		f.log.Warn("cannot connect to "+f.opts.Name+"; retrying", "status", status, "err", f.scrub(err), "in", wait)
+		f.tries++
+		wait := f.backoff.Next().Round(time.Millisecond)
+		why := f.reason(err, resp)
+		switch {
+		case f.n.connections.Load() > 0:
+			f.log.Warn("cannot connect to "+f.opts.Name+"; retrying", "why", why, "in", wait)
+		case f.tries == 1:
+			f.log.Warn("cannot reach "+f.opts.Name+" at "+f.host()+": "+why+"; retrying until it answers", "in", wait)
+		default:
+			f.log.Info("still cannot reach "+f.opts.Name+"; retrying", "why", why, "in", wait)
+		}
 		if err := f.opts.Sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -447,6 +460,39 @@ func (f *Feed) drop() {
 	cancel()
 	conn.CloseNow()
 	f.pinger.Wait()
+}
+
+// reason says in a few words why a handshake failed: the HTTP status, or
+// what the network said, without the layers of wrapping around it.
+func (f *Feed) reason(err error, resp *http.Response) string {
+	if resp != nil {
+		return "HTTP " + resp.Status
+	}
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return "no host " + dns.Name + " is known"
+	case errors.As(err, &dns):
+		return "looking up " + dns.Name + ": " + dns.Err
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return "no answer"
+	case errors.As(err, &op) && op.Err != nil:
+		var sys *os.SyscallError
+		if errors.As(op.Err, &sys) {
+			return sys.Err.Error()
+		}
+		return f.scrubString(op.Err.Error())
+	}
+	return f.scrub(err)
+}
+
+// host is the host of the feed's address, for the logs.
+func (f *Feed) host() string {
+	if u, err := url.Parse(f.opts.URL()); err == nil {
+		return u.Host
+	}
+	return "its address"
 }
 
 // detail is what the server said with a refused handshake.

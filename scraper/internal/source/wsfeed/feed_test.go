@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/geostream/geostream/shared/logs/logtest"
 	"go.uber.org/goleak"
 )
 
@@ -331,6 +334,43 @@ func TestLine(t *testing.T) {
 	} {
 		if got := string(Line([]byte(in))); got != want {
 			t.Errorf("Line(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestNeverConnected: a feed that cannot reach its server says so in a
+// line that names the host and the reason, then in one short line a
+// retry, not the layers of wrapping of each error.
+func TestNeverConnected(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	var log logtest.Buffer
+	tries := 0
+	f := newFeed(t, Options{URL: fixed("ws://" + host + "/subscribe?wantedCollections=app.bsky.feed.post"), Name: "Jetstream",
+		Logger: slog.New(slog.NewTextHandler(&log, nil)),
+		Sleep: func(ctx context.Context, _ time.Duration) error {
+			if tries++; tries == 5 {
+				return context.Canceled
+			}
+			return nil
+		}})
+	if _, err := f.Next(context.Background()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Next: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d lines for 5 attempts:\n%s", len(lines), log.String())
+	}
+	if want := "cannot reach Jetstream at " + host + ": connection refused"; !strings.Contains(lines[0], want) {
+		t.Errorf("first line %s\nwant it to say %q", lines[0], want)
+	}
+	for _, l := range lines[1:] {
+		if !strings.Contains(l, "still cannot reach Jetstream") || !strings.Contains(l, "why=\"connection refused\"") || len(l) > 140 {
+			t.Errorf("a retry in %d characters: %s", len(l), l)
 		}
 	}
 }
