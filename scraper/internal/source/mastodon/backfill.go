@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/valyala/fastjson"
 )
@@ -18,6 +20,48 @@ const DefaultBackfill = 400
 
 // backfillPage is the timeline API's largest page.
 const backfillPage = 40
+
+// An instance that limits its timeline answers 429 Too Many Requests,
+// saying when to ask again (Retry-After, or Mastodon's X-RateLimit-Reset).
+const (
+	// DefaultRateLimitWait is the wait when the answer does not say.
+	DefaultRateLimitWait = 30 * time.Second
+	// DefaultBackfillMaxWait is the longest wait the backfill makes: the
+	// stream is not read meanwhile. Asked to wait longer, it gives the
+	// gap up.
+	DefaultBackfillMaxWait = time.Minute
+	// maxLimitedWaits is how many waits one backfill makes at most.
+	maxLimitedWaits = 3
+)
+
+// limitedError is a timeline answer that says to wait before asking again.
+type limitedError struct {
+	status string
+	wait   time.Duration
+}
+
+func (e *limitedError) Error() string {
+	return fmt.Sprintf("the timeline answered %s, asking to wait %v", e.status, e.wait)
+}
+
+// retryAfter is the wait an answer of 429 (or 503) asks for: its
+// Retry-After, in seconds or as a date, else Mastodon's X-RateLimit-Reset,
+// else DefaultRateLimitWait.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			return time.Duration(n) * time.Second
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(t.Sub(now), 0)
+		}
+		return DefaultRateLimitWait
+	}
+	if t, err := time.Parse(time.RFC3339, h.Get("X-RateLimit-Reset")); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return DefaultRateLimitWait
+}
 
 // timeline is the REST address of the stream's timeline.
 func (s *Source) timeline() string {
@@ -39,11 +83,26 @@ func (s *Source) timeline() string {
 
 // backfill fetches, oldest first, the statuses of the stream posted since
 // the newest one served, into s.missed. A failure is logged and counted:
-// the stream goes on without them.
+// the stream goes on without them. An instance that limits its requests is
+// asked again once the wait it names is over, if that wait is not longer
+// than BackfillMaxWait; it is never asked before.
 func (s *Source) backfill(ctx context.Context) {
-	since, got := s.maxID, 0
+	since, got, waits := s.maxID, 0, 0
 	for got < s.opts.Backfill {
-		page, n, err := s.page(ctx, since)
+		err := s.waitLimit(ctx, &waits)
+		if ctx.Err() != nil {
+			return
+		}
+		var page []missedStatus
+		var n int
+		if err == nil {
+			page, n, err = s.page(ctx, since)
+		}
+		var lim *limitedError
+		if errors.As(err, &lim) {
+			s.limitedUntil = s.now().Add(lim.wait)
+			continue
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				s.n.backfillFailures.Add(1)
@@ -81,6 +140,31 @@ func (s *Source) backfill(ctx context.Context) {
 	}
 }
 
+// waitLimit waits until the instance may be asked again, if it asked to
+// wait (s.limitedUntil): it says why not instead when the wait left is
+// longer than BackfillMaxWait, or when this backfill has waited
+// maxLimitedWaits times already.
+func (s *Source) waitLimit(ctx context.Context, waits *int) error {
+	left := s.limitedUntil.Sub(s.now())
+	if left <= 0 {
+		return nil
+	}
+	if left > s.opts.BackfillMaxWait {
+		return fmt.Errorf("the instance asked to wait %v more before the next timeline request, longer than %v",
+			left.Round(time.Second), s.opts.BackfillMaxWait)
+	}
+	if *waits == maxLimitedWaits {
+		return fmt.Errorf("the instance still limits timeline requests after %d waits", *waits)
+	}
+	*waits++
+	s.log.Info("the instance limits timeline requests; waiting as it asks", "wait", left)
+	if err := s.sleep(ctx, left); err != nil {
+		return err
+	}
+	s.limitedUntil = time.Time{} // waited out
+	return nil
+}
+
 // missedStatus is one Status of a timeline page and its id.
 type missedStatus struct {
 	id string
@@ -103,6 +187,9 @@ func (s *Source) page(ctx context.Context, minID string) (page []missedStatus, n
 		return nil, 0, errors.New(strings.ReplaceAll(err.Error(), s.opts.Token, "[token]"))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
+		return nil, 0, &limitedError{resp.Status, retryAfter(resp.Header, s.now())}
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, 0, fmt.Errorf("the timeline answered %s", resp.Status)
 	}

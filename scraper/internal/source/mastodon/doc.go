@@ -10,7 +10,10 @@
 // up the source asks the instance's REST timeline for the same stream for
 // what was posted since the last status it served (min_id, oldest first,
 // up to Backfill statuses) and serves those before the stream goes on;
-// statuses served twice are dropped. An instance numbers a remote status
+// statuses served twice are dropped. An instance that limits its requests
+// (429 Too Many Requests) is asked again only once the wait it names is
+// over; a wait longer than BackfillMaxWait gives that gap up. An instance
+// numbers a remote status
 // by the time it was posted, not the time it arrived, so one that arrived
 // late by federation during the gap, numbered before the newest served, is
 // not fetched. A refused token ends the source at once with ErrAuth.

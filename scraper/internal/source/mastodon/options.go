@@ -35,12 +35,17 @@ type Options struct {
 	// are fetched from the REST timeline after it is back
 	// [DefaultBackfill]; negative fetches none.
 	Backfill int
+	// BackfillMaxWait is the longest the backfill waits when the instance
+	// limits its requests [DefaultBackfillMaxWait]: the stream is not read
+	// meanwhile, and a gap that would take longer is given up.
+	BackfillMaxWait time.Duration
 	// StatsInterval is how often to log the counters (0: never).
 	StatsInterval time.Duration
 	Logger        *slog.Logger
 	// Feed tunes the connection (Ping, Stall, Backoff, Client, and the
 	// clock); the source sets the rest. Its Client also asks the instance
-	// where its streaming server is.
+	// where its streaming server is, and its Sleep and Now time the waits
+	// a rate-limited backfill makes.
 	Feed wsfeed.Options
 }
 
@@ -67,8 +72,8 @@ func (o *Options) Validate() error {
 	if hashtag != (strings.TrimPrefix(o.Tag, "#") != "") {
 		return errors.New("mastodon: a hashtag stream needs a tag, and only a hashtag stream takes one")
 	}
-	if o.MaxLine < 0 || o.StatsInterval < 0 {
-		return errors.New("mastodon: MaxLine and StatsInterval must not be negative")
+	if o.MaxLine < 0 || o.StatsInterval < 0 || o.BackfillMaxWait < 0 {
+		return errors.New("mastodon: MaxLine, StatsInterval and BackfillMaxWait must not be negative")
 	}
 	return nil
 }

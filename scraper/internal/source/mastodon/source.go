@@ -48,9 +48,12 @@ type Source struct {
 	maxID  string          // the newest local status id served
 	joined bool            // a connection has been up before
 	missed [][]byte        // statuses fetched after a reconnection, oldest first
-	recent map[string]struct{}
-	ring   []string // recent's ids, oldest overwritten first
-	ringAt int
+	// limitedUntil is when the instance, which limits its requests, may
+	// be asked for a timeline again.
+	limitedUntil time.Time
+	recent       map[string]struct{}
+	ring         []string // recent's ids, oldest overwritten first
+	ringAt       int
 }
 
 // New returns a Source for valid options; it looks up the streaming server
@@ -64,6 +67,15 @@ func New(opts Options) (*Source, error) {
 	}
 	if opts.Backfill == 0 {
 		opts.Backfill = DefaultBackfill
+	}
+	if opts.BackfillMaxWait == 0 {
+		opts.BackfillMaxWait = DefaultBackfillMaxWait
+	}
+	if opts.Feed.Sleep == nil {
+		opts.Feed.Sleep = source.Sleep
+	}
+	if opts.Feed.Now == nil {
+		opts.Feed.Now = time.Now
 	}
 	if opts.Feed.Client == nil {
 		opts.Feed.Client = &http.Client{}
@@ -262,6 +274,10 @@ func (s *Source) serverError(v *fastjson.Value) error {
 		return nil
 	}
 }
+
+func (s *Source) now() time.Time { return s.opts.Feed.Now() }
+
+func (s *Source) sleep(ctx context.Context, d time.Duration) error { return s.opts.Feed.Sleep(ctx, d) }
 
 // Close closes the connection.
 func (s *Source) Close() error { return s.feed.Close() }

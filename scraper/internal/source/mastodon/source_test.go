@@ -53,6 +53,10 @@ type fakeMastodon struct {
 	timeline       [][]byte
 	timelineStatus int
 	ignoreMinID    bool // answer with the newest statuses, as if min_id were not given
+	// limited answers that many timeline requests with 429 Too Many
+	// Requests and these headers (Retry-After, X-RateLimit-Reset).
+	limited      int
+	limitHeaders http.Header
 
 	mu        sync.Mutex
 	queries   []url.Values
@@ -129,7 +133,15 @@ func (f *fakeMastodon) servePage(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.pages = append(f.pages, r.URL)
 	f.pagesAuth = append(f.pagesAuth, r.Header.Get("Authorization"))
+	limited := len(f.pages) <= f.limited
 	f.mu.Unlock()
+	if limited {
+		for k, v := range f.limitHeaders {
+			w.Header()[k] = v
+		}
+		http.Error(w, `{"error":"Too many requests"}`, http.StatusTooManyRequests)
+		return
+	}
 	if f.timelineStatus != 0 {
 		http.Error(w, `{"error":"busy"}`, f.timelineStatus)
 		return
@@ -203,7 +215,9 @@ func newSource(t *testing.T, o Options) *Source {
 	if o.Stream == "" {
 		o.Stream = "public"
 	}
-	o.Feed.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	if o.Feed.Sleep == nil {
+		o.Feed.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	}
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -428,6 +442,109 @@ func TestBackfillBounds(t *testing.T) {
 			t.Fatalf("timeline requests %v", f.pages)
 		}
 	})
+}
+
+// sleeps records the waits asked of Feed.Sleep, and waits none of them.
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func (s *sleeps) has(d time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.d, d)
+}
+
+// TestBackfillRateLimited: a timeline that answers 429 Too Many Requests
+// is asked again only after the wait it names (Retry-After in seconds or
+// as a date, or Mastodon's X-RateLimit-Reset), and the gap is served; a
+// wait longer than BackfillMaxWait gives the gap up, and the instance is
+// not asked again before the wait is over, at the next reconnection
+// either.
+func TestBackfillRateLimited(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		headers http.Header
+		wait    time.Duration
+	}{
+		{"Retry-After in seconds", http.Header{"Retry-After": {"7"}}, 7 * time.Second},
+		{"Retry-After as a date", http.Header{"Retry-After": {now.Add(9 * time.Second).Format(http.TimeFormat)}}, 9 * time.Second},
+		{"X-RateLimit-Reset", http.Header{"X-Ratelimit-Reset": {now.Add(11 * time.Second).Format(time.RFC3339Nano)}}, 11 * time.Second},
+		{"no header", nil, DefaultRateLimitWait},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), updates(posts(5, 5))}, timeline: posts(1, 5),
+				limited: 2, limitHeaders: tc.headers}
+			var slept sleeps
+			s := newSource(t, Options{Instance: f.start(t), Feed: wsfeed.Options{Sleep: slept.sleep, Now: func() time.Time { return now }}})
+			got := collect(t, s, 5)
+			for i, l := range got {
+				if want := post(i + 1); !bytes.Equal(l, want) {
+					t.Fatalf("line %d is %s, want %s", i, l, want)
+				}
+			}
+			if st := s.Stats(); st.Backfilled != 4 || st.BackfillFailures != 0 {
+				t.Fatalf("stats %+v", st)
+			}
+			if !slept.has(tc.wait) {
+				t.Fatalf("waited %v, not the %v asked", slept.d, tc.wait)
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if len(f.pages) != 3 {
+				t.Fatalf("%d timeline requests, want 2 refused and 1 answered", len(f.pages))
+			}
+		})
+	}
+	t.Run("a wait too long", func(t *testing.T) {
+		f := &fakeMastodon{conns: [][][]byte{append(updates(posts(1, 1)), nil), append(updates(posts(5, 5)), nil), updates(posts(9, 9))},
+			timeline: posts(1, 9), limited: 1, limitHeaders: http.Header{"Retry-After": {"600"}}}
+		var slept sleeps
+		s := newSource(t, Options{Instance: f.start(t), Feed: wsfeed.Options{Sleep: slept.sleep, Now: func() time.Time { return now }}})
+		got := collect(t, s, 3)
+		if !bytes.Equal(got[1], post(5)) || !bytes.Equal(got[2], post(9)) {
+			t.Fatalf("got %s", got)
+		}
+		if st := s.Stats(); st.Backfilled != 0 || st.BackfillFailures != 2 {
+			t.Fatalf("stats %+v: want both gaps given up", st)
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if len(f.pages) != 1 || slept.has(600*time.Second) {
+			t.Fatalf("%d timeline requests (waits %v): the instance was asked again before its wait was over", len(f.pages), slept.d)
+		}
+	})
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		want   time.Duration
+	}{
+		{"seconds", http.Header{"Retry-After": {"30"}}, 30 * time.Second},
+		{"a date", http.Header{"Retry-After": {"Thu, 01 Jan 2026 12:01:00 GMT"}}, time.Minute},
+		{"a date gone by", http.Header{"Retry-After": {"Thu, 01 Jan 2026 11:00:00 GMT"}}, 0},
+		{"negative", http.Header{"Retry-After": {"-5"}}, DefaultRateLimitWait},
+		{"junk", http.Header{"Retry-After": {"soon"}}, DefaultRateLimitWait},
+		{"Mastodon's reset", http.Header{"X-Ratelimit-Reset": {"2026-01-01T12:05:00.000Z"}}, 5 * time.Minute},
+		{"Retry-After first", http.Header{"Retry-After": {"3"}, "X-Ratelimit-Reset": {"2026-01-01T12:05:00.000Z"}}, 3 * time.Second},
+		{"nothing", http.Header{}, DefaultRateLimitWait},
+	} {
+		if got := retryAfter(tc.header, now); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
 
 func TestNewer(t *testing.T) {
