@@ -2,7 +2,7 @@
 // JetStream carries the tweets between them: the stream's name and
 // subjects, and how to connect (credentials, TLS, reconnects). The
 // scraper's publisher (scraper/internal/sink/nats) and the analyzer's
-// consumer (analyzer/internal/input/nats) both connect through Connect.
+// consumer (analyzer/internal/input/nats) both connect through JetStream.
 package bus
 
 import (
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/pflag"
 )
 
@@ -239,6 +240,34 @@ func Connect(o Options) (*nats.Conn, error) {
 		return nil, fmt.Errorf("connecting to %s: %w", Redact(o.URL), err)
 	}
 	return nc, nil
+}
+
+// JetStream connects as Connect does, logging the connection's losses and
+// returns to log unless o.Logger is set, and opens the JetStream API on
+// the connection with opts. The caller closes the connection.
+func JetStream(o Options, log *slog.Logger, opts ...jetstream.JetStreamOpt) (*nats.Conn, jetstream.JetStream, error) {
+	if o.Logger == nil {
+		o.Logger = log
+	}
+	nc, err := Connect(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc, opts...)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("opening JetStream at %s: %w", Redact(o.URL), err)
+	}
+	return nc, js, nil
+}
+
+// Complete sets the server URL and the connection's name, fills the
+// credentials from the environment (Env) and checks the options: what a
+// command does with its NATS flags before it connects.
+func (o *Options) Complete(url, name string, getenv func(string) string) error {
+	o.URL, o.Name = url, name
+	o.Env(getenv)
+	return o.Validate()
 }
 
 // AddFlags adds the connection flags both binaries share (credentials

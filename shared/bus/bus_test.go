@@ -8,7 +8,6 @@ import (
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/bus/bustest"
 	"github.com/geostream/geostream/shared/wire/wiretest"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestConnectPassesCredentialsAndTLS: each way of authenticating reaches
@@ -38,15 +37,11 @@ func TestConnectPassesCredentialsAndTLS(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := bustest.Run(t, c.server...)
 			c.good.URL, c.bad.URL = s.URL(), s.URL()
-			nc, err := bus.Connect(c.good)
+			nc, js, err := bus.JetStream(c.good, nil)
 			if err != nil {
 				t.Fatalf("connecting with the right options: %v", err)
 			}
 			defer nc.Close()
-			js, err := jetstream.New(nc)
-			if err != nil {
-				t.Fatal(err)
-			}
 			if _, err := js.AccountInfo(t.Context()); err != nil {
 				t.Fatalf("JetStream over the connection: %v", err)
 			}
@@ -128,4 +123,24 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("Redact(%q) = %q keeps the password", in, got)
 		}
 	})
+}
+
+// TestComplete: the URL and the name are set, the credentials taken from
+// the environment where no flag gave them, and the result checked.
+func TestComplete(t *testing.T) {
+	env := map[string]string{bus.EnvUser: "geo", bus.EnvPassword: "pw"}
+	var o bus.Options
+	if err := o.Complete("nats://127.0.0.1:4222", "geostream test", func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if o.URL != "nats://127.0.0.1:4222" || o.Name != "geostream test" || o.User != "geo" || o.Password != "pw" {
+		t.Fatalf("completed as %+v", o)
+	}
+	o = bus.Options{Token: "t"} // a token flag beside a user from the environment: two ways at once
+	if err := o.Complete("nats://127.0.0.1:4222", "x", func(k string) string { return env[k] }); err == nil {
+		t.Fatal("two ways of authenticating accepted")
+	}
+	if err := (&bus.Options{}).Complete("127.0.0.1:4222", "x", nil); err == nil {
+		t.Fatal("a URL without a scheme accepted")
+	}
 }

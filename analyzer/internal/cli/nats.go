@@ -55,9 +55,8 @@ func (o *natsOptions) complete(d Deps, cmd *cobra.Command, po *pipeline.Options,
 		}
 		return nil
 	}
-	o.Conn.URL, o.Conn.Name, o.Conn.Logger = o.URL, "geostream analyzer", po.Logger
-	o.Conn.Env(d.Getenv)
-	if err := o.Conn.Validate(); err != nil {
+	o.Conn.Logger = po.Logger
+	if err := o.Conn.Complete(o.URL, "geostream analyzer", d.Getenv); err != nil {
 		return usagef("--nats: %v", err)
 	}
 	co := natsin.Options{Conn: o.Conn, Subject: o.Subject, Durable: o.Durable, AckWait: o.AckWait,

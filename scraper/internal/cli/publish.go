@@ -61,9 +61,7 @@ func (o *PublishOptions) complete(cmd *cobra.Command, d Deps) error {
 		return nil
 	}
 	o.update = natssink.Limits{MaxAge: f.Changed("nats-max-age"), MaxBytes: f.Changed("nats-max-bytes"), Duplicates: f.Changed("nats-dedup-window")}
-	o.Conn.URL, o.Conn.Name = o.URL, "geostream scraper"
-	o.Conn.Env(d.Getenv)
-	if err := o.Conn.Validate(); err != nil {
+	if err := o.Conn.Complete(o.URL, "geostream scraper", d.Getenv); err != nil {
 		return usagef("--publish: %v", err)
 	}
 	if o.Partitions < 0 {

@@ -217,14 +217,11 @@ func Consume(ctx context.Context, opts Options) (*Consumer, error) {
 		return nil, err
 	}
 	opts.defaults()
-	if opts.Conn.Logger == nil {
-		opts.Conn.Logger = opts.Logger
-	}
-	nc, err := bus.Connect(opts.Conn)
+	nc, js, err := bus.JetStream(opts.Conn, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
-	c := &Consumer{opts: opts, log: opts.Logger, nc: nc}
+	c := &Consumer{opts: opts, log: opts.Logger, nc: nc, js: js}
 	if err := c.setup(ctx); err != nil {
 		nc.Close()
 		return nil, err
@@ -233,11 +230,7 @@ func Consume(ctx context.Context, opts Options) (*Consumer, error) {
 }
 
 func (c *Consumer) setup(ctx context.Context) error {
-	js, err := jetstream.New(c.nc)
-	if err != nil {
-		return fmt.Errorf("nats: %w", err)
-	}
-	c.js = js
+	js := c.js
 	o := c.opts
 	waited := false
 	for {

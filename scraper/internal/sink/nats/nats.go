@@ -169,19 +169,11 @@ func Open(ctx context.Context, opts Options) (*Publisher, error) {
 		return nil, err
 	}
 	opts.defaults()
-	if opts.Conn.Logger == nil {
-		opts.Conn.Logger = opts.Logger
-	}
-	nc, err := bus.Connect(opts.Conn)
-	if err != nil {
-		return nil, err
-	}
-	js, err := jetstream.New(nc,
+	nc, js, err := bus.JetStream(opts.Conn, opts.Logger,
 		jetstream.WithPublishAsyncMaxPending(opts.MaxPending+1), // Send waits before the client would
 		jetstream.WithPublishAsyncTimeout(opts.AckTimeout))
 	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("nats: %w", err)
+		return nil, err
 	}
 	p := &Publisher{opts: opts, log: opts.Logger, nc: nc, js: js}
 	if err := p.ensureStream(ctx); err != nil {
