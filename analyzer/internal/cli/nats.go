@@ -32,7 +32,7 @@ type natsOptions struct {
 
 func addNATSFlags(f *pflag.FlagSet, o *natsOptions) {
 	f.StringVar(&o.URL, "nats", "", "read the scrapers' NATS JetStream stream at this URL (nats://HOST:PORT) instead of connecting to one scraper")
-	f.StringVar(&o.Durable, "nats-durable", "", "name the consumer: the server keeps it, and the next run under this name resumes where this one stopped")
+	f.StringVar(&o.Durable, "nats-durable", "", "name the consumer: the server keeps it, and the next run under this name resumes where this one stopped; one analyzer at a time reads a name")
 	f.StringVar(&o.Start, "nats-start", natsin.StartFirst, "where a new consumer begins: first (the oldest line kept), new, a time (RFC 3339) or a duration ago (1h)")
 	f.StringVar(&o.Subject, "nats-subject", bus.Subjects, "the subjects to read (one partition: "+bus.SubjectPrefix+".*.3)")
 	f.DurationVar(&o.AckWait, "nats-ack-wait", natsin.DefaultAckWait, "how long the server waits for a line's ack (lines are acked once their window is written) before it sends it again")

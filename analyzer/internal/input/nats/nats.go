@@ -11,6 +11,9 @@
 // redelivery of a line already taken is dropped, and when deliveries were
 // lost on the way (a connection that broke) the consumer is rewound to
 // its ack floor, so that no line is skipped and none is taken twice.
+//
+// One analyzer at a time reads a durable consumer (see claim.go): a second
+// one under the same name is refused and told how to share the stream.
 package nats
 
 import (
@@ -62,8 +65,12 @@ type Options struct {
 	// it [bus.Subjects] (one partition: geostream.tweets.*.3).
 	Stream, Subject string
 	// Durable names a consumer that the server keeps, and that resumes
-	// where it stopped; "" makes one for this run only.
-	Durable string
+	// where it stopped; "" makes one for this run only. One analyzer at a
+	// time reads a durable: Consume refuses a name another one reads
+	// (ErrDurableInUse), after waiting ClaimWait [DefaultClaimWait] for
+	// it to answer.
+	Durable   string
+	ClaimWait time.Duration
 	// Start says where a new consumer begins: StartFirst (or ""),
 	// StartNew or StartTime (at StartTime). A durable that exists resumes.
 	Start     string
@@ -100,8 +107,8 @@ func (o *Options) Validate() error {
 	default:
 		return fmt.Errorf("nats: start must be first, new or a time, not %q", o.Start)
 	}
-	if o.AckWait < 0 || o.MaxAckPending < 0 || o.Prefetch < 0 || o.MaxLine < 0 {
-		return errors.New("nats: ack wait, max ack pending, prefetch and max line must not be negative")
+	if o.AckWait < 0 || o.MaxAckPending < 0 || o.Prefetch < 0 || o.MaxLine < 0 || o.ClaimWait < 0 {
+		return errors.New("nats: ack wait, max ack pending, prefetch, max line and claim wait must not be negative")
 	}
 	for _, c := range o.Durable {
 		if c == '.' || c == '*' || c == '>' || c == ' ' || c == '/' || c == '\\' {
@@ -123,6 +130,9 @@ func (o *Options) defaults() {
 	}
 	if o.AckWait == 0 {
 		o.AckWait = DefaultAckWait
+	}
+	if o.ClaimWait == 0 {
+		o.ClaimWait = DefaultClaimWait
 	}
 	if o.Prefetch == 0 {
 		o.Prefetch = DefaultPrefetch
@@ -159,6 +169,7 @@ type Consumer struct {
 	name   string
 	status chan natsio.Status
 	fatal  chan error // what ends reading for good: the consumer deleted
+	claim  *claim     // the durable this Consumer reads, until Disconnect
 
 	mu     sync.Mutex // guards g and closed against Close
 	g      *generation
@@ -274,6 +285,11 @@ func (c *Consumer) setup(ctx context.Context) error {
 func (c *Consumer) consumer(ctx context.Context) error {
 	o := c.opts
 	if o.Durable != "" {
+		cl, err := claimDurable(c.nc, o.Stream, o.Durable, o.ClaimWait, c.log)
+		if err != nil {
+			return err
+		}
+		c.claim = cl
 		cons, err := c.js.Consumer(ctx, o.Stream, o.Durable)
 		switch {
 		case err == nil:
@@ -595,6 +611,7 @@ func (c *Consumer) Close() error {
 // connection; a consumer without a durable name is deleted.
 func (c *Consumer) Disconnect(ctx context.Context) error {
 	c.Close()
+	c.claim.release()
 	c.nc.RemoveStatusListener(c.status)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc

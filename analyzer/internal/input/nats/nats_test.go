@@ -384,3 +384,88 @@ func TestTakeAfterRewind(t *testing.T) {
 		}
 	}
 }
+
+// TestDurableReadByOne: a second analyzer under a durable name that one
+// reads is refused, told how to run several, and the one reading says so;
+// another name is free, and so is the name once its reader has gone.
+func TestDurableReadByOne(t *testing.T) {
+	s := bustest.Run(t)
+	publish(t, s.URL(), 0, 10)
+	var log logtest.Buffer
+	first := consume(t, s.URL(), func(o *Options) {
+		o.Durable, o.Once, o.Logger = "shared", false, slog.New(slog.NewTextHandler(&log, nil))
+	})
+	if lines, _ := readAll(t, first, 5); len(lines) != 5 {
+		t.Fatalf("read %d lines", len(lines))
+	}
+	_, err := Consume(t.Context(), Options{Conn: bus.Options{URL: s.URL()}, Durable: "shared"})
+	if !errors.Is(err, ErrDurableInUse) {
+		t.Fatalf("a second reader of one durable: %v", err)
+	}
+	for _, want := range []string{"--nats-partitions", "--nats-subject", "--nats-durable", "shared-0"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal does not say %s: %v", want, err)
+		}
+	}
+	if !strings.Contains(log.String(), "another analyzer asked to read this NATS consumer") {
+		t.Errorf("the reader does not say it was asked:\n%s", log.String())
+	}
+	other := consume(t, s.URL(), func(o *Options) { o.Durable = "other" })
+	if lines, _ := readAll(t, other, -1); len(lines) != 10 {
+		t.Fatalf("another name read %d lines", len(lines))
+	}
+	other.Disconnect(t.Context())
+	if err := first.Disconnect(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	next := consume(t, s.URL(), func(o *Options) { o.Durable = "shared" })
+	if lines, _ := readAll(t, next, -1); len(lines) != 10 {
+		t.Fatalf("the name after its reader left read %d lines", len(lines))
+	}
+	next.Disconnect(t.Context())
+}
+
+// TestDurableKilledReaderIsNoObstacle: a reader whose process ended without
+// a word (its connection just closed) does not keep its successor out.
+func TestDurableKilledReaderIsNoObstacle(t *testing.T) {
+	s := bustest.Run(t)
+	publish(t, s.URL(), 0, 10)
+	dead := consume(t, s.URL(), func(o *Options) { o.Durable = "d"; o.Once = false })
+	readAll(t, dead, 3)
+	dead.nc.Close() // as a kill would leave it: no Disconnect
+	c := consume(t, s.URL(), func(o *Options) { o.Durable = "d" })
+	if lines, _ := readAll(t, c, -1); len(lines) != 10 {
+		t.Fatalf("read %d lines after the kill", len(lines))
+	}
+	c.Disconnect(t.Context())
+}
+
+// TestDurableTwoAtOnce: of two analyzers that start under one name at the
+// same moment, exactly one reads.
+func TestDurableTwoAtOnce(t *testing.T) {
+	s := bustest.Run(t)
+	publish(t, s.URL(), 0, 10)
+	errs := make(chan error, 2)
+	cons := make(chan *Consumer, 2)
+	for range 2 {
+		go func() { // ends with Consume
+			c, err := Consume(t.Context(), Options{Conn: bus.Options{URL: s.URL()}, Durable: "race", Once: true, ClaimWait: 2 * time.Second})
+			errs <- err
+			cons <- c
+		}()
+	}
+	refused := 0
+	for range 2 {
+		if err := <-errs; errors.Is(err, ErrDurableInUse) {
+			refused++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if c := <-cons; c != nil {
+			defer c.Disconnect(t.Context())
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d of two refused, want one", refused)
+	}
+}
