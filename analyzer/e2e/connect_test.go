@@ -21,6 +21,18 @@ func lastError(p *proc) string {
 	return last
 }
 
+// exitCode is the exit code of a process that has ended with err: -1 if
+// it was not an exit.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	return -1
+}
+
 // TestWrongAddress runs the analyzer at addresses where no scraper is: a
 // mistake in the address exits 2 at once, finding no scraper with --once
 // and finding another program exit 1, each with one line that says what
@@ -46,9 +58,7 @@ func TestWrongAddress(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			began := time.Now()
 			p := start(t, "analyzer", append([]string{"run", "--maps=false", "--out", filepath.Join(t.TempDir(), "out")}, tc.args...)...)
-			err := p.wait(60 * time.Second)
-			ee, ok := err.(*exec.ExitError)
-			if !ok || ee.ExitCode() != tc.code {
+			if err := p.wait(60 * time.Second); exitCode(err) != tc.code {
 				t.Fatalf("exit %v, want %d", err, tc.code)
 			}
 			if d := time.Since(began); d > tc.limit {

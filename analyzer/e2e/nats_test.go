@@ -182,7 +182,8 @@ func TestNATSScraperRestartStoresNoDuplicates(t *testing.T) {
 // TestNATSAnalyzerKillResumes: an analyzer killed while it reads is
 // started again under its durable name and carries on: what it had
 // acked is not sent again, and everything after it is, so that the two
-// runs' windows count every line, each once.
+// runs' windows count every line, each once. While it reads, a second
+// analyzer under its name is refused.
 func TestNATSAnalyzerKillResumes(t *testing.T) {
 	s := bustest.Run(t)
 	js := jsConn(t, s.URL())
@@ -197,6 +198,15 @@ func TestNATSAnalyzerKillResumes(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(d1, "windows.ndjson"))
 		return bytes.Count(b, []byte("\n")) >= 4
 	})
+	// A second analyzer under the name that one reads is refused, and
+	// told how to share the stream.
+	second := start(t, "analyzer", append(run, "--out", filepath.Join(dir, "second"))...)
+	if err := second.wait(60 * time.Second); exitCode(err) != 1 {
+		t.Fatalf("a second analyzer on durable kill-me: %v, want exit 1", err)
+	}
+	if last := lastError(second); !strings.Contains(last, "another analyzer reads") || !strings.Contains(last, "--nats-partitions") {
+		t.Fatalf("the second analyzer says %q", last)
+	}
 	an1.cmd.Process.Signal(syscall.SIGKILL)
 	an1.wait(10 * time.Second)
 	if err := scr.wait(120 * time.Second); err != nil {
