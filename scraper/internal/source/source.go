@@ -1,7 +1,10 @@
-// Package source defines where the scraper's lines come from: the live X
-// API, a recorded capture, or the synthetic generator. Each implementation
-// lives in its own package; this one holds the contract and the pacing that
-// replays event time at a chosen speed.
+// Package source defines where the scraper's lines come from: a live
+// network (the X API in xapi, Bluesky's Jetstream in bluesky, a Mastodon
+// instance in mastodon, the last two over wsfeed), a recorded capture
+// (replay), or the synthetic generator (synth). Each implementation lives
+// in its own package; this one holds the contract, the filter by language
+// and words of the sources that carry everything (Bluesky, Mastodon), and
+// the pacing that replays event time at a chosen speed.
 package source
 
 import (
