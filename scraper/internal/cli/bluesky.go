@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
-	"github.com/geostream/geostream/shared/cmdhelp"
-	"github.com/geostream/geostream/shared/wire"
 	"os"
 	"strings"
 
 	"github.com/geostream/geostream/scraper/internal/source/bluesky"
+	"github.com/geostream/geostream/shared/cmdhelp"
+	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )
 

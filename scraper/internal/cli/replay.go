@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"github.com/geostream/geostream/shared/cmdhelp"
 
 	"github.com/geostream/geostream/scraper/internal/source/replay"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )

@@ -3,13 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
-	"github.com/geostream/geostream/shared/cmdhelp"
 	"net/http"
 	"strings"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
 	"github.com/geostream/geostream/scraper/internal/source/xapi"
 	"github.com/geostream/geostream/shared/bbox"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )

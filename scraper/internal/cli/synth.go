@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/geostream/geostream/shared/cmdhelp"
 	"os"
 	"time"
 
 	"github.com/geostream/geostream/scraper/internal/source/synth"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
 )

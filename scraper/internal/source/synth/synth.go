@@ -8,7 +8,6 @@ package synth
 import (
 	"context"
 	"fmt"
-	"github.com/geostream/geostream/shared/field"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/field"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
