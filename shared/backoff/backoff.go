@@ -6,6 +6,7 @@
 package backoff
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -66,3 +67,15 @@ func (b *Backoff) jitter(d time.Duration) time.Duration {
 
 // Reset starts the schedule again from First.
 func (b *Backoff) Reset() { b.cur = 0 }
+
+// Sleep waits for d, or until ctx ends (returning ctx.Err()).
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

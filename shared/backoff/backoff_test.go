@@ -1,6 +1,8 @@
 package backoff
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -49,5 +51,17 @@ func TestJitterStaysInRange(t *testing.T) {
 	}
 	if len(seen) < 100 {
 		t.Fatalf("only %d distinct waits in 1000: the jitter is not random", len(seen))
+	}
+}
+
+func TestSleep(t *testing.T) {
+	if err := Sleep(context.Background(), time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) || time.Since(start) > 10*time.Second {
+		t.Fatalf("a cancelled sleep: %v after %v", err, time.Since(start))
 	}
 }

@@ -214,14 +214,7 @@ func (s *socket) wait(ctx context.Context, err error, lines int) error {
 	default:
 		s.log.Warn("scraper closed the connection; reconnecting", "lines", lines, "in", d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return backoff.Sleep(ctx, d)
 }
 
 // hangUp closes the current connection.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/geostream/geostream/shared/backoff"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -111,14 +112,6 @@ func (p *Pacer) Wait(ctx context.Context, l *Line) error {
 	return nil
 }
 
-// Sleep waits for d or until ctx ends (returning ctx.Err()).
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// Sleep waits for d or until ctx ends (returning ctx.Err()): the real
+// clock that sources wait on unless a test replaces it.
+func Sleep(ctx context.Context, d time.Duration) error { return backoff.Sleep(ctx, d) }
