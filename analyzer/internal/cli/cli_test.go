@@ -182,6 +182,8 @@ func TestRunBadFlags(t *testing.T) {
 		{"--locate", "gps"},
 		{"--locate", ""},
 		{"--locate-level", "street"},
+		{"--connect", "127.0.0.1"},
+		{"--connect", "127.0.0.1:99999"},
 	}
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

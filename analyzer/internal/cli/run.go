@@ -144,6 +144,11 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.Token == "" && d.Getenv != nil {
 		o.Token = d.Getenv("GEOSTREAM_TOKEN")
 	}
+	if o.Input == "" && o.NATS.URL == "" {
+		if err := input.CheckAddr(o.Connect); err != nil {
+			return usageError{err} // before anything in --out moves
+		}
+	}
 	o.Socket = input.SocketOptions{Addr: o.Connect, Token: o.Token, Once: o.Once, MaxLine: o.MaxLine,
 		OnceIfFinite: !cmd.Flags().Changed("once"), Logger: po.Logger}
 	po.Capture = o.Input != ""
