@@ -7,9 +7,12 @@ import (
 )
 
 // AppendCompact appends t as the compact wire record
-// {"id","created_at","lon","lat","text","lang","user","place"} (plus "rt"
-// for retweets, "approx" for a place centre, "user_location" and "user_bio"
-// for a profile location and description when there are some) without a newline. Unlocated tweets carry null lon/lat.
+// {"id","created_at","lon","lat","text","lang","user","place"} without a
+// newline, plus when they apply "rt" for retweets, "approx" for a place
+// centre, "clock_skew" (see Tweet.ClockSkew), "user_location", "user_bio"
+// and "user_name" for the author's profile, and "entities": an array of
+// [kind, start, end, value], kind "link", "mention" or "tag", start and
+// end byte offsets into text. Unlocated tweets carry null lon/lat.
 func AppendCompact(dst []byte, t *Tweet) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = AppendJSONString(dst, t.ID)
@@ -45,8 +48,33 @@ func AppendCompact(dst []byte, t *Tweet) []byte {
 		dst = append(dst, `,"user_bio":`...)
 		dst = AppendJSONString(dst, t.UserBio)
 	}
+	if t.UserName != "" {
+		dst = append(dst, `,"user_name":`...)
+		dst = AppendJSONString(dst, t.UserName)
+	}
 	if t.Retweet {
 		dst = append(dst, `,"rt":true`...)
+	}
+	if t.ClockSkew {
+		dst = append(dst, `,"clock_skew":true`...)
+	}
+	if len(t.Entities) > 0 && utf8.ValidString(t.Text) { // offsets into text as written, U+FFFD and all
+		dst = append(dst, `,"entities":[`...)
+		for i, e := range t.Entities {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `["`...)
+			dst = append(dst, e.Kind.String()...)
+			dst = append(dst, `",`...)
+			dst = strconv.AppendInt(dst, int64(e.Start), 10)
+			dst = append(dst, ',')
+			dst = strconv.AppendInt(dst, int64(e.End), 10)
+			dst = append(dst, ',')
+			dst = AppendJSONString(dst, e.Value)
+			dst = append(dst, ']')
+		}
+		dst = append(dst, ']')
 	}
 	return append(dst, '}')
 }

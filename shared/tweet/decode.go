@@ -155,17 +155,17 @@ func idString(v *fastjson.Value) string {
 	return ""
 }
 
-// xEntities undoes the escaping of X's tweet text, which writes &, < and
+// xUnescaper undoes the escaping of X's tweet text, which writes &, < and
 // > as &amp;, &lt; and &gt; and nothing else; so every '&' in the text
 // begins one of the three ("&amp;lt;" is a "&lt;" the author typed).
-var xEntities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
+var xUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
 
 // unescapeX returns the text an X tweet's author wrote.
 func unescapeX(s string) string {
 	if strings.IndexByte(s, '&') < 0 {
 		return s
 	}
-	return xEntities.Replace(s)
+	return xUnescaper.Replace(s)
 }
 
 func decodeV2(env, data *fastjson.Value) (Tweet, error) {
@@ -174,13 +174,16 @@ func decodeV2(env, data *fastjson.Value) (Tweet, error) {
 		Text: str(data, "text"),
 		Lang: str(data, "lang"),
 	}
+	ents := data.Get("entities")
 	if note := str(data, "note_tweet", "text"); note != "" {
-		t.Text = note
+		t.Text, ents = note, data.Get("note_tweet", "entities")
 	}
+	sent := t.Text
 	t.Text = unescapeX(t.Text)
 	if t.ID == "" {
 		return malformed("v2 tweet without id")
 	}
+	t.Entities = xEntities(sent, t.Text, v2Entities(ents))
 	if ts := str(data, "created_at"); ts != "" {
 		if c, err := time.Parse(time.RFC3339, ts); err == nil {
 			t.CreatedAt = c.UTC()
@@ -196,6 +199,7 @@ func decodeV2(env, data *fastjson.Value) (Tweet, error) {
 	for _, u := range env.GetArray("includes", "users") {
 		if author != "" && str(u, "id") == author {
 			t.User = str(u, "username")
+			t.UserName = str(u, "name")
 			t.UserLocation = str(u, "location")
 		}
 	}
@@ -239,6 +243,7 @@ func decodeV1(v *fastjson.Value) (Tweet, error) {
 		// The retweeter's own profile, not the original author's: it is
 		// the retweeter whose tweet this is.
 		UserLocation: str(v, "user", "location"),
+		UserName:     str(v, "user", "name"),
 	}
 	if t.ID == "" {
 		t.ID = idString(v.Get("id"))
@@ -256,14 +261,18 @@ func decodeV1(v *fastjson.Value) (Tweet, error) {
 		t.Retweet = true
 		src = rt // the retweet's own text is truncated; the original's is whole
 	}
-	t.Text = str(src, "extended_tweet", "full_text")
-	if t.Text == "" {
-		t.Text = str(src, "full_text")
+	// Each text with the entities that index it.
+	text, ents := str(src, "extended_tweet", "full_text"), src.Get("extended_tweet", "entities")
+	if text == "" {
+		text, ents = str(src, "full_text"), src.Get("entities")
 	}
-	if t.Text == "" {
-		t.Text = str(src, "text")
+	if text == "" {
+		text = str(src, "text")
 	}
+	t.Text = text
+	sent := t.Text
 	t.Text = unescapeX(t.Text)
+	t.Entities = xEntities(sent, t.Text, v1Entities(ents))
 	if c := v.Get("coordinates"); c != nil && c.Type() == fastjson.TypeObject {
 		if lon, lat, ok := pair(c.Get("coordinates")); ok {
 			t.setPoint(lon, lat)
@@ -300,6 +309,78 @@ func decodeV1(v *fastjson.Value) (Tweet, error) {
 	return t, nil
 }
 
+// v2Entities reads an X API v2 entities object: urls, mentions and
+// hashtags with start and end in code points.
+func v2Entities(v *fastjson.Value) []xEntity {
+	if v == nil || v.Type() != fastjson.TypeObject {
+		return nil
+	}
+	var es []xEntity
+	add := func(key string, kind EntityKind, value, want func(*fastjson.Value) string) {
+		for i, x := range v.GetArray(key) {
+			start, ok1 := intAt(x, "start")
+			end, ok2 := intAt(x, "end")
+			if i == maxEntityInput || !ok1 || !ok2 {
+				break
+			}
+			es = append(es, xEntity{Entity{kind, start, end, value(x)}, want(x)})
+		}
+	}
+	add("urls", EntityLink, xURL, func(x *fastjson.Value) string { return str(x, "url") })
+	add("mentions", EntityMention, func(x *fastjson.Value) string { return str(x, "username") },
+		func(x *fastjson.Value) string { return sign('@', str(x, "username")) })
+	add("hashtags", EntityTag, func(x *fastjson.Value) string { return str(x, "tag") },
+		func(x *fastjson.Value) string { return sign('#', str(x, "tag")) })
+	return es
+}
+
+// v1Entities reads a v1.1 entities object: urls, media, user_mentions and
+// hashtags with indices [start, end] in code points.
+func v1Entities(v *fastjson.Value) []xEntity {
+	if v == nil || v.Type() != fastjson.TypeObject {
+		return nil
+	}
+	var es []xEntity
+	add := func(key string, kind EntityKind, value, want func(*fastjson.Value) string) {
+		for i, x := range v.GetArray(key) {
+			idx := x.GetArray("indices")
+			if i == maxEntityInput || len(idx) != 2 {
+				break
+			}
+			start, err1 := idx[0].Int()
+			end, err2 := idx[1].Int()
+			if err1 != nil || err2 != nil {
+				break
+			}
+			es = append(es, xEntity{Entity{kind, start, end, value(x)}, want(x)})
+		}
+	}
+	url := func(x *fastjson.Value) string { return str(x, "url") }
+	add("urls", EntityLink, xURL, url)
+	add("media", EntityLink, xURL, url)
+	add("user_mentions", EntityMention, func(x *fastjson.Value) string { return str(x, "screen_name") },
+		func(x *fastjson.Value) string { return sign('@', str(x, "screen_name")) })
+	add("hashtags", EntityTag, func(x *fastjson.Value) string { return str(x, "text") },
+		func(x *fastjson.Value) string { return sign('#', str(x, "text")) })
+	return es
+}
+
+// xURL is the address a t.co link stands for.
+func xURL(x *fastjson.Value) string {
+	if u := str(x, "expanded_url"); u != "" {
+		return u
+	}
+	return str(x, "url")
+}
+
+// sign returns c+name, or "" when name is empty.
+func sign(c byte, name string) string {
+	if name == "" {
+		return ""
+	}
+	return string(c) + name
+}
+
 func decodeCompact(v *fastjson.Value) (Tweet, error) {
 	t := Tweet{
 		ID:    idString(v.Get("id")),
@@ -310,10 +391,15 @@ func decodeCompact(v *fastjson.Value) (Tweet, error) {
 
 		UserLocation: str(v, "user_location"),
 		UserBio:      str(v, "user_bio"),
+		UserName:     str(v, "user_name"),
 	}
 	if rt := v.Get("rt"); rt != nil && rt.Type() == fastjson.TypeTrue {
 		t.Retweet = true
 	}
+	if sk := v.Get("clock_skew"); sk != nil && sk.Type() == fastjson.TypeTrue {
+		t.ClockSkew = true
+	}
+	t.Entities = compactEntities(t.Text, v.GetArray("entities"))
 	if ts := str(v, "created_at"); ts != "" {
 		if c, err := time.Parse(time.RFC3339, ts); err == nil {
 			t.CreatedAt = c.UTC()
@@ -333,4 +419,27 @@ func decodeCompact(v *fastjson.Value) (Tweet, error) {
 		}
 	}
 	return t, nil
+}
+
+// compactEntities reads the compact record's entities, each an array
+// [kind, start, end, value] with offsets in bytes (see AppendCompact).
+func compactEntities(text string, arr []*fastjson.Value) []Entity {
+	var es []Entity
+	for i, a := range arr {
+		if i == maxEntityInput {
+			break
+		}
+		f := a.GetArray()
+		if len(f) != 4 || f[0].Type() != fastjson.TypeString || f[3].Type() != fastjson.TypeString {
+			continue
+		}
+		kind, _ := f[0].StringBytes()
+		value, _ := f[3].StringBytes()
+		start, err1 := f[1].Int()
+		end, err2 := f[2].Int()
+		if k := entityKind(string(kind)); k != 0 && err1 == nil && err2 == nil {
+			es = append(es, Entity{Kind: k, Start: start, End: end, Value: string(value)})
+		}
+	}
+	return cleanEntities(text, es)
 }

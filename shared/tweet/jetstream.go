@@ -118,8 +118,19 @@ func decodeJetstream(v *fastjson.Value) (Tweet, JetstreamEvent, error) {
 		return t, ev, err
 	}
 	t, err := decodeBlueskyPost(ev, c.Get("record"))
+	if err == nil {
+		readProfile(&t, v.Get(ProfileKey))
+	}
 	return t, ev, err
 }
+
+// MaxClockSkew is how far a Bluesky post's createdAt may be from the time
+// Jetstream received it (time_us) before the post is marked ClockSkew.
+// A post reaches Jetstream within seconds of being written (in a real
+// recording, 0.3 s before to 32 s after its createdAt); minutes apart
+// means a client's clock is wrong or the post was imported with an old
+// date, and five minutes leaves room for a slow relay.
+const MaxClockSkew = 5 * time.Minute
 
 // decodeBlueskyPost decodes an app.bsky.feed.post record created by ev.
 func decodeBlueskyPost(ev JetstreamEvent, rec *fastjson.Value) (Tweet, error) {
@@ -145,38 +156,124 @@ func decodeBlueskyPost(ev JetstreamEvent, rec *fastjson.Value) (Tweet, error) {
 			break
 		}
 	}
-	// The post's own time; the time Jetstream saw it only when that is
-	// missing or not a datetime.
-	if c, err := time.Parse(time.RFC3339, str(rec, "createdAt")); err == nil {
-		t.CreatedAt = c.UTC()
-	} else if ev.TimeUS > 0 {
+	// The time Jetstream received the post; the client's own (createdAt,
+	// set by the author's device) only when there is no other.
+	created, err := time.Parse(time.RFC3339, str(rec, "createdAt"))
+	switch {
+	case ev.TimeUS > 0:
 		t.CreatedAt = time.UnixMicro(ev.TimeUS).UTC()
+		if d := created.Sub(t.CreatedAt); err == nil && (d > MaxClockSkew || d < -MaxClockSkew) {
+			t.ClockSkew = true
+		}
+	case err == nil:
+		t.CreatedAt = created.UTC()
 	}
 	var tags []string
-	for _, f := range rec.GetArray("facets") {
-		for _, feat := range f.GetArray("features") {
-			if str(feat, "$type") == "app.bsky.richtext.facet#tag" {
-				tags = append(tags, str(feat, "tag"))
-			}
-		}
-	}
+	t.Entities, tags = blueskyFacets(t.Text, rec.GetArray("facets"))
 	for _, tag := range rec.GetArray("tags") {
 		if tag.Type() == fastjson.TypeString {
 			b, _ := tag.StringBytes()
 			tags = append(tags, string(b))
 		}
 	}
-	t.Text = withHashtags(t.Text, tags)
+	t.Text, t.Entities = withHashtags(t.Text, tags, t.Entities)
 	return t, nil
+}
+
+// blueskyFacets reads a post's facets (app.bsky.richtext.facet: a byte
+// range of the text and what it is) as entities, and the tags they name.
+func blueskyFacets(text string, facets []*fastjson.Value) ([]Entity, []string) {
+	if len(facets) == 0 {
+		return nil, nil
+	}
+	var es []Entity
+	var tags []string
+	for i, f := range facets {
+		if i == maxEntityInput {
+			break
+		}
+		idx := f.Get("index")
+		start, ok1 := intAt(idx, "byteStart")
+		end, ok2 := intAt(idx, "byteEnd")
+		e := Entity{Start: start, End: end}
+		for _, feat := range f.GetArray("features") {
+			var kind EntityKind
+			var value string
+			switch str(feat, "$type") {
+			case "app.bsky.richtext.facet#link":
+				kind, value = EntityLink, str(feat, "uri")
+			case "app.bsky.richtext.facet#mention":
+				kind, value = EntityMention, str(feat, "did")
+			case "app.bsky.richtext.facet#tag":
+				kind, value = EntityTag, str(feat, "tag")
+				tags = append(tags, value)
+			}
+			if e.Kind == 0 && kind != 0 { // the first feature a facet has says what it is
+				e.Kind, e.Value = kind, value
+			}
+		}
+		if e.Kind != 0 && ok1 && ok2 {
+			es = append(es, e)
+		}
+	}
+	return cleanEntities(text, es), tags
+}
+
+// intAt returns the integer at v's key, if it is one that fits an int.
+func intAt(v *fastjson.Value, key string) (int, bool) {
+	if v == nil {
+		return 0, false
+	}
+	f := v.Get(key)
+	if f == nil || f.Type() != fastjson.TypeNumber {
+		return 0, false
+	}
+	n, err := f.Int()
+	return n, err == nil
+}
+
+// ProfileKey is the top-level field that the scraper adds to a Jetstream
+// post with its author's public profile (app.bsky.actor.defs
+// #profileViewDetailed, in part):
+//
+//	"profile":{"handle":"alice.bsky.social","displayName":"Alice 📍 Berlin","description":"…"}
+const ProfileKey = "profile"
+
+// Bounds on a profile's fields, those of the app.bsky.actor.profile
+// lexicon in bytes (a handle is a domain name).
+const (
+	MaxHandle      = 253
+	MaxDisplayName = 640
+	MaxDescription = 2560
+)
+
+// readProfile takes the author's handle, display name and description from
+// the profile the scraper added, if any: the handle becomes User (the DID
+// stays in the ID), the description UserBio, and a place after "📍" in the
+// display name or the description UserLocation.
+func readProfile(t *Tweet, p *fastjson.Value) {
+	if p == nil || p.Type() != fastjson.TypeObject {
+		return
+	}
+	if h := truncate(str(p, "handle"), MaxHandle); h != "" {
+		t.User = h
+	}
+	t.UserName = truncate(str(p, "displayName"), MaxDisplayName)
+	bio := truncate(str(p, "description"), MaxDescription)
+	if t.UserLocation = pinned(t.UserName); t.UserLocation == "" {
+		t.UserLocation = pinned(bio)
+	}
+	t.UserBio = truncate(bio, maxBio)
 }
 
 // withHashtags returns text with each tag that it does not already show as
 // a hashtag appended as "#tag", so that hashtags kept beside the text (a
-// Bluesky record's tags, a Mastodon status's) reach the clustering. Its
-// cost is linear in the text and the tags, whatever a hostile post holds.
-func withHashtags(text string, tags []string) string {
+// Bluesky record's tags, a Mastodon status's) reach the clustering, and es
+// with an entity for each. Its cost is linear in the text and the tags,
+// whatever a hostile post holds.
+func withHashtags(text string, tags []string, es []Entity) (string, []Entity) {
 	if len(tags) == 0 {
-		return text
+		return text, es
 	}
 	have := hashtagsIn(text) // in lower case
 	lower := ""              // text in lower case, for the few tags that are not one word
@@ -211,15 +308,19 @@ func withHashtags(text string, tags []string) string {
 		if b.Len() == 0 {
 			b.WriteString(text)
 		}
-		b.WriteString(" #")
+		b.WriteByte(' ')
+		if len(es) < maxEntities {
+			es = appendTagEntity(es, b.Len(), tag)
+		}
+		b.WriteByte('#')
 		b.WriteString(tag)
 		have[h] = struct{}{}
 		added++
 	}
 	if b.Len() == 0 {
-		return text
+		return text, es
 	}
-	return b.String()
+	return b.String(), es
 }
 
 // hashtagsIn returns the hashtags of text, in lower case, without '#':

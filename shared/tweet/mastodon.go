@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
@@ -53,20 +54,25 @@ func decodeMastodon(v *fastjson.Value) (Tweet, error) {
 	if content == nil || content.Type() != fastjson.TypeString {
 		return malformed("Mastodon status content is not a string")
 	}
-	t.Text = HTMLText(str(src, "content"))
+	t.Text, t.Entities = htmlText(str(src, "content"), true)
 	if cw := strings.TrimSpace(str(src, "spoiler_text")); cw != "" {
 		t.Text = cw + "\n" + t.Text
+		for i := range t.Entities {
+			t.Entities[i].Start += len(cw) + 1
+			t.Entities[i].End += len(cw) + 1
+		}
 	}
 	t.Lang = str(src, "language")
 	var tags []string
 	for _, tag := range src.GetArray("tags") {
 		tags = append(tags, str(tag, "name"))
 	}
-	t.Text = withHashtags(t.Text, tags)
+	t.Text, t.Entities = withHashtags(t.Text, tags, t.Entities)
 	acct := v.Get("account")
 	t.User = str(acct, "acct")
+	t.UserName = truncate(HTMLText(str(acct, "display_name")), MaxDisplayName)
 	t.UserBio = HTMLText(str(acct, "note"))
-	t.UserLocation = profileLocation(acct.GetArray("fields"), t.UserBio)
+	t.UserLocation = profileLocation(acct.GetArray("fields"), t.UserName, t.UserBio)
 	t.UserBio = truncate(t.UserBio, maxBio)
 	return t, nil
 }
@@ -74,8 +80,9 @@ func decodeMastodon(v *fastjson.Value) (Tweet, error) {
 // profileLocation picks the profile field most likely to hold a place: one
 // named for a location ("Location", "Standort", "📍"), then one named for
 // where someone lives or is from ("Based in", "Lives in", "City"). Without
-// one, a "📍 Place" in the bio counts. It returns "" when nothing fits.
-func profileLocation(fields []*fastjson.Value, bio string) string {
+// one, a "📍 Place" in the display name or the bio counts. It returns ""
+// when nothing fits.
+func profileLocation(fields []*fastjson.Value, name, bio string) string {
 	best, bestScore := "", 0
 	for _, f := range fields {
 		score := locationScore(str(f, "name"))
@@ -88,6 +95,9 @@ func profileLocation(fields []*fastjson.Value, bio string) string {
 	}
 	if best != "" {
 		return best
+	}
+	if p := pinned(name); p != "" {
+		return p
 	}
 	return pinned(bio)
 }
@@ -171,14 +181,25 @@ func truncate(s string, n int) string {
 // references decoded. Links keep their text, so a hashtag stays "#tag" and a
 // mention "@user". It never fails: an unclosed tag ends the text.
 func HTMLText(s string) string {
+	t, _ := htmlText(s, false)
+	return t
+}
+
+// htmlText is HTMLText, and with entities the links of s as Mastodon
+// writes them: a hashtag (class "hashtag", its text "#tag"), a mention
+// (class "mention", "@user", whose Value is user@host from the link), and
+// any other link (Value: its href).
+func htmlText(s string, entities bool) (string, []Entity) {
 	if strings.IndexByte(s, '<') < 0 {
 		if strings.IndexByte(s, '&') < 0 {
-			return s
+			return s, nil
 		}
-		return html.UnescapeString(s)
+		return html.UnescapeString(s), nil
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	var es []Entity
+	open := false // inside a link whose entity es ends with
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '<')
 		if i < 0 {
@@ -192,14 +213,110 @@ func HTMLText(s string) string {
 		if j < 0 {
 			break
 		}
-		if breaksLine(s[i+1 : i+j]) {
+		tag := s[i+1 : i+j]
+		if breaksLine(tag) {
 			if n := b.Len(); n > 0 && b.String()[n-1] != '\n' {
 				b.WriteByte('\n')
 			}
 		}
+		if entities {
+			switch name := tagName(tag); {
+			case name == "a" && !open && len(es) < maxEntityInput:
+				es = append(es, linkEntity(tag, b.Len()))
+				open = true
+			case name == "/a" && open:
+				es[len(es)-1].End = b.Len()
+				open = false
+			}
+		}
 		s = s[i+j+1:]
 	}
-	return strings.TrimSpace(b.String())
+	if open {
+		es[len(es)-1].End = b.Len()
+	}
+	out := b.String()
+	text := strings.TrimSpace(out)
+	if len(es) == 0 {
+		return text, nil
+	}
+	lead := len(out) - len(strings.TrimLeftFunc(out, unicode.IsSpace)) // as TrimSpace
+	for i := range es {
+		e := &es[i]
+		e.Start, e.End = min(max(e.Start-lead, 0), len(text)), min(max(e.End-lead, 0), len(text))
+		txt := text[e.Start:e.End]
+		switch {
+		case e.Kind == EntityTag && strings.HasPrefix(txt, "#"):
+			e.Value = txt[1:]
+		case e.Kind == EntityMention && strings.HasPrefix(txt, "@"):
+			if e.Value = acctOf(e.Value); e.Value == "" {
+				e.Value = txt[1:]
+			}
+		default:
+			e.Kind = EntityLink // e.Value is its href
+		}
+	}
+	return text, cleanEntities(text, es)
+}
+
+// tagName is the lower-cased name of a tag (the text between < and >),
+// "/a" for a closing one.
+func tagName(tag string) string {
+	n := 0
+	if n < len(tag) && tag[n] == '/' {
+		n++
+	}
+	for n < len(tag) && (isLetterByte(tag[n]) || tag[n] >= '0' && tag[n] <= '9') {
+		n++
+	}
+	return strings.ToLower(tag[:n])
+}
+
+// linkEntity is the entity an <a> tag opens at start: a hashtag or a
+// mention by its class, otherwise a link; its Value is the href until the
+// text is known.
+func linkEntity(tag string, start int) Entity {
+	e := Entity{Kind: EntityLink, Start: start, Value: html.UnescapeString(attr(tag, "href"))}
+	switch class := " " + attr(tag, "class") + " "; {
+	case strings.Contains(class, " hashtag "):
+		e.Kind = EntityTag
+	case strings.Contains(class, " mention "):
+		e.Kind = EntityMention
+	}
+	return e
+}
+
+// attr returns the value of a tag's attribute, quoted with " or ', or "".
+func attr(tag, name string) string {
+	for i := 0; ; {
+		j := strings.Index(tag[i:], name)
+		if j < 0 {
+			return ""
+		}
+		k := i + j + len(name)
+		if (i+j == 0 || tag[i+j-1] == ' ' || tag[i+j-1] == '\t' || tag[i+j-1] == '\n') && k+1 < len(tag) && tag[k] == '=' &&
+			(tag[k+1] == '"' || tag[k+1] == '\'') {
+			q := tag[k+1]
+			if end := strings.IndexByte(tag[k+2:], q); end >= 0 {
+				return tag[k+2 : k+2+end]
+			}
+			return ""
+		}
+		i = k
+	}
+}
+
+// acctOf turns a Mastodon profile link (https://host/@user) into the
+// account it names, user@host; "" if it is not one.
+func acctOf(href string) string {
+	rest, ok := strings.CutPrefix(href, "https://")
+	if !ok {
+		return ""
+	}
+	host, user, ok := strings.Cut(rest, "/@")
+	if !ok || host == "" || user == "" || strings.ContainsAny(host, "/@") || strings.ContainsAny(user, "/@?#") {
+		return ""
+	}
+	return user + "@" + host
 }
 
 // breaksLine reports whether the tag (the text between < and >) starts or

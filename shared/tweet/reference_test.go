@@ -37,6 +37,7 @@ func refDecode(line []byte) (Tweet, bool) {
 			Includes struct {
 				Users []struct {
 					ID       string `json:"id"`
+					Name     string `json:"name"`
 					Username string `json:"username"`
 					Location string `json:"location"`
 				} `json:"users"`
@@ -66,7 +67,7 @@ func refDecode(line []byte) (Tweet, bool) {
 		}
 		for _, u := range env.Includes.Users {
 			if d.AuthorID != "" && u.ID == d.AuthorID {
-				t.User, t.UserLocation = u.Username, u.Location
+				t.User, t.UserLocation, t.UserName = u.Username, u.Location, u.Name
 			}
 		}
 		if c := d.Geo.Coordinates; c != nil && len(c.Coordinates) >= 2 {
@@ -101,6 +102,7 @@ func refDecode(line []byte) (Tweet, bool) {
 				FullText string `json:"full_text"`
 			} `json:"extended_tweet"`
 			User struct {
+				Name       string `json:"name"`
 				ScreenName string `json:"screen_name"`
 				Location   string `json:"location"`
 			} `json:"user"`
@@ -128,7 +130,7 @@ func refDecode(line []byte) (Tweet, bool) {
 		if json.Unmarshal(line, &s) != nil {
 			return Tweet{Kind: KindMalformed}, false
 		}
-		t := Tweet{ID: s.IDStr, Lang: s.Lang, User: s.User.ScreenName, UserLocation: s.User.Location}
+		t := Tweet{ID: s.IDStr, Lang: s.Lang, User: s.User.ScreenName, UserLocation: s.User.Location, UserName: s.User.Name}
 		if c, err := time.Parse(RubyDate, s.CreatedAt); err == nil {
 			t.CreatedAt = c.UTC()
 		}

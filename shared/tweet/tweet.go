@@ -114,18 +114,30 @@ type Tweet struct {
 	// BadGeo is set when the line carried coordinates that were not finite or
 	// out of range; they were ignored.
 	BadGeo bool
-	Text   string
-	Lang   string
-	User   string
-	Place  string
+	// ClockSkew is set when the time the author's client wrote on a post
+	// (a Bluesky record's createdAt) is more than MaxClockSkew from the
+	// time the service received it (Jetstream's time_us), which CreatedAt
+	// holds: a wrong clock on the author's device, or a post imported with
+	// an old date. The client's time is never used.
+	ClockSkew bool
+	Text      string
+	Lang      string
+	User      string
+	Place     string
 	// UserLocation is the author's free-text profile location (v1.1
 	// user.location, v2 includes.users[].location of the author), as typed.
 	UserLocation string
 	// UserBio is the author's profile description as plain text (a Mastodon
-	// account's note), in which a gazetteer may find a place name when the
-	// profile names none; the X decoders leave it empty.
+	// account's note, a Bluesky profile's description), in which a gazetteer
+	// may find a place name when the profile names none; the X decoders
+	// leave it empty.
 	UserBio string
-	Retweet bool
+	// UserName is the author's display name as typed ("Anna 📍 Lisboa",
+	// "Marie Test"): a person's name far more often than a place, so it
+	// locates nothing by itself; the decoders copy a place cue in it (the
+	// text after "📍") into UserLocation when the profile has no location.
+	UserName string
+	Retweet  bool
 	// Entities are the parts of Text that the source marked as links,
 	// mentions or hashtags (Bluesky's facets, X's entities, Mastodon's
 	// links), in order; nil when it marked none or the decoder does not
