@@ -25,15 +25,22 @@ func testDeps(env map[string]string) (Deps, *bytes.Buffer) {
 		Getenv: func(k string) string { return env[k] }}, &out
 }
 
+func testDepsOnly() Deps { d, _ := testDeps(nil); return d }
+
 // execute runs cmd with args as Main would, returning what Main would exit
 // with.
 func execute(cmd *cobra.Command, args ...string) (int, error) {
+	return executeCtx(context.Background(), cmd, args...)
+}
+
+// executeCtx is execute until ctx ends.
+func executeCtx(ctx context.Context, cmd *cobra.Command, args ...string) (int, error) {
 	cmd.SetArgs(args)
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	err := cmd.ExecuteContext(context.Background())
+	err := cmd.ExecuteContext(ctx)
 	return cmdhelp.ExitCode(err), err
 }
 
@@ -231,5 +238,62 @@ func TestLogLevelFromTheRoot(t *testing.T) {
 	}
 	if got := d.Stdout.(*bytes.Buffer).String(); got != `{"id":"1","text":"x"}`+"\n" {
 		t.Fatalf("--out - wrote %q", got)
+	}
+}
+
+// TestReplayRefusesWhatIsNoCapture: replay reads its files before it waits
+// for a client, so an image or an empty file is refused at once (exit 2,
+// saying what is wrong), not after a client has come; a capture of notices
+// only is served.
+func TestReplayRefusesWhatIsNoCapture(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.jsonl")
+	os.WriteFile(good, []byte(`{"id":"1","text":"x"}`+"\n"), 0o644)
+	png := filepath.Join(dir, "demo.png")
+	os.WriteFile(png, bytes.Repeat([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR binary\n"), 200), 0o644)
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	blank := filepath.Join(dir, "blank.jsonl")
+	os.WriteFile(blank, []byte("\n\n"), 0o644)
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  string
+	}{
+		{"an image", []string{png}, "", "does not look like a capture"},
+		{"an empty file", []string{empty}, "", "is empty"},
+		{"blank lines", []string{blank}, "", "its first 2 lines hold no tweet"},
+		{"an empty file after a good one", []string{good, empty}, "", "empty.jsonl is empty"},
+		{"empty standard input", []string{"-"}, "", "- is empty"},
+		{"an image on standard input", []string{"-"}, "\x89PNG\n\x00\n", "- does not look like a capture"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, _ := testDeps(nil)
+			d.Stdin = strings.NewReader(tc.stdin)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			// A client is waited for by default: only a refusal before the
+			// wait returns before the deadline.
+			code, err := executeCtx(ctx, newReplayCmd(d, quiet, nil), append(tc.args, "--listen", "127.0.0.1:0")...)
+			if ctx.Err() != nil {
+				t.Fatalf("waited for a client before refusing (%v)", err)
+			}
+			if code != 2 || err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("exit %d: %v; want 2 and %q", code, err, tc.want)
+			}
+		})
+	}
+	if code, err := execute(newReplayCmd(testDepsOnly(), quiet, nil), empty, "--out", "-"); code != 2 || err == nil {
+		t.Fatalf("an empty file written out: exit %d (%v)", code, err)
+	}
+	var out bytes.Buffer
+	d, _ := testDeps(nil)
+	d.Stdout = &out
+	notices := filepath.Join(dir, "notices.jsonl")
+	os.WriteFile(notices, []byte(`{"limit":{"track":1}}`+"\n"), 0o644)
+	if code, err := execute(newReplayCmd(d, quiet, nil), notices, "--out", "-"); code != 0 || out.String() != `{"limit":{"track":1}}`+"\n" {
+		t.Fatalf("a capture of notices: exit %d (%v), wrote %q", code, err, out.String())
 	}
 }

@@ -58,6 +58,12 @@ func (o *ReplayOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions, arg
 
 func replayRun(ctx context.Context, d Deps, o *ReplayOptions) error {
 	src := replay.New(o.Replay)
+	// The captures are read before a client is waited for: the wrong file
+	// (an image, an empty file) is refused at once.
+	if err := src.Check(); err != nil {
+		src.Close()
+		return usageError{err}
+	}
 	err := serve(ctx, d, src, &o.Serve)
 	st := src.Stats()
 	if err != nil && st.Lines == 0 {

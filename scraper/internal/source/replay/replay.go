@@ -6,13 +6,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/geostream/geostream/shared/field"
 	"io"
 	"log/slog"
 	"os"
 	"sync/atomic"
 
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/field"
 	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
 )
@@ -92,44 +92,103 @@ func (s *Source) Stats() Stats {
 }
 
 // NotCaptureError is a file whose first lines hold no tweet and no stream
-// notice: an image, a log, the wrong file.
+// notice: an image, a log, the wrong file, or an empty one (Lines 0).
 type NotCaptureError struct {
 	File  string
 	Lines int
 }
 
 func (e *NotCaptureError) Error() string {
+	if e.Lines == 0 {
+		return fmt.Sprintf("%s is empty: there is no line to replay", e.File)
+	}
 	return fmt.Sprintf("%s does not look like a capture: its first %d lines hold no tweet or stream notice", e.File, e.Lines)
 }
 
 // readAhead reads a new file's first lines until one is a tweet or a
-// notice. It returns a NotCaptureError if none of the first checkLines is.
+// notice. It returns a NotCaptureError if none of the first checkLines is,
+// or if the file has no line at all.
 func (s *Source) readAhead() error {
-	for len(s.ahead) < checkLines {
-		line, err := s.r.Next()
+	ahead, err := sniff(s.r, &s.dec, s.name)
+	s.ahead = ahead
+	return err
+}
+
+// sniff reads r's first lines until one is a tweet or a notice and returns
+// them, or a NotCaptureError if none of the first checkLines is. A read
+// error after some lines is left for the replay to meet.
+func sniff(r *wire.Reader, dec *tweet.Decoder, name string) ([]aheadLine, error) {
+	var ahead []aheadLine
+	for len(ahead) < checkLines {
+		line, err := r.Next()
 		switch {
 		case err == nil:
-			s.ahead = append(s.ahead, aheadLine{data: append([]byte(nil), line...)})
+			ahead = append(ahead, aheadLine{data: append([]byte(nil), line...)})
 			if len(line) == 0 {
 				continue
 			}
-			if tw, _ := s.dec.Decode(line); tw.Kind != tweet.KindMalformed {
-				return nil
+			if tw, _ := dec.Decode(line); tw.Kind != tweet.KindMalformed {
+				return ahead, nil
 			}
 		case errors.Is(err, wire.ErrLineTooLong):
-			s.ahead = append(s.ahead, aheadLine{tooLong: true})
+			ahead = append(ahead, aheadLine{tooLong: true})
+		case err == io.EOF || len(ahead) > 0:
+			return nil, &NotCaptureError{File: name, Lines: len(ahead)}
 		default:
-			n := len(s.ahead)
-			if n == 0 {
-				return nil // empty or unreadable: Next deals with it
-			}
-			s.ahead = nil
-			return &NotCaptureError{File: s.name, Lines: n}
+			return nil, fmt.Errorf("replay: reading %s: %w", name, err)
 		}
 	}
-	n := len(s.ahead)
-	s.ahead = nil
-	return &NotCaptureError{File: s.name, Lines: n}
+	return nil, &NotCaptureError{File: name, Lines: len(ahead)}
+}
+
+// Check opens the first file (standard input too) and reads its first
+// lines, and reads the first lines of every other file but standard input,
+// before anything is served: a file that is empty, unreadable or holds no
+// tweet or notice among its first lines is refused at once (a
+// NotCaptureError or a read error), not when a client has come for it.
+// Next goes on from where Check left the first file.
+func (s *Source) Check() error {
+	if s.r != nil || s.next > 0 {
+		return errors.New("replay: Check after Next")
+	}
+	for i, name := range s.opts.Files {
+		if i == 0 {
+			if err := s.open(); err != nil {
+				return err
+			}
+			if s.r == nil {
+				return fmt.Errorf("replay: %s cannot be read", name)
+			}
+			if err := s.readAhead(); err != nil {
+				s.closeFile()
+				return err
+			}
+			continue
+		}
+		if name != "-" {
+			if err := checkFile(name, s.opts.MaxLine); err != nil {
+				s.closeFile()
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkFile reads the first lines of a capture that is not the first.
+func checkFile(name string, maxLine int) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	defer f.Close()
+	r, err := wire.Decompress(f)
+	if err != nil {
+		return fmt.Errorf("replay: %s cannot be read: %w", name, err)
+	}
+	var dec tweet.Decoder
+	_, err = sniff(wire.NewReader(r, maxLine), &dec, name)
+	return err
 }
 
 // New returns a Source over opts.Files; call Options.Validate first.
@@ -156,8 +215,13 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 				return source.Line{}, err
 			}
 			if s.r != nil {
-				if err := s.readAhead(); err != nil {
+				var nc *NotCaptureError
+				if err := s.readAhead(); errors.As(err, &nc) {
 					return source.Line{}, err
+				} else if err != nil {
+					s.readErrors.Add(1)
+					s.log.Error("cannot read capture; skipping it", "file", s.name, "err", err)
+					s.closeFile()
 				}
 			}
 			continue

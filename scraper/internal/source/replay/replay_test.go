@@ -123,3 +123,57 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestCheck: Check refuses, before anything is replayed, a first file or a
+// later one that is empty, unreadable or no capture; after it, Next
+// replays the first file from its first line.
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(content), 0o644)
+		return p
+	}
+	good := write("good.jsonl", "junk\n"+tw("1")+"\n"+tw("2")+"\n")
+	empty := write("empty.jsonl", "")
+	junk := write("junk.txt", "a\nb\n")
+	badGzip := write("bad.gz", "\x1f\x8bnot gzip at all")
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"empty first", []string{empty, good}, "empty.jsonl is empty"},
+		{"empty later", []string{good, empty}, "empty.jsonl is empty"},
+		{"junk later", []string{good, junk}, "junk.txt does not look like a capture: its first 2 lines"},
+		{"unreadable first", []string{badGzip}, "bad.gz cannot be read"},
+		{"unreadable later", []string{good, badGzip}, "bad.gz cannot be read"},
+	} {
+		err := New(Options{Files: tc.files}).Check()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	s := New(Options{Files: []string{good, "-", good}, Stdin: strings.NewReader(tw("3") + "\n")})
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, s); strings.Join(got, ",") != strings.Join([]string{"junk", tw("1"), tw("2"), tw("3"), "junk", tw("1"), tw("2")}, ",") {
+		t.Fatalf("after Check: %v", got)
+	}
+	if err := s.Check(); err == nil {
+		t.Error("Check after Next accepted")
+	}
+	// Met during the replay (a file emptied since), an empty file ends it.
+	s = New(Options{Files: []string{good, empty}})
+	for {
+		_, err := s.Next(context.Background())
+		var nc *NotCaptureError
+		if errors.As(err, &nc) && nc.Lines == 0 && nc.File == empty {
+			break
+		}
+		if err != nil {
+			t.Fatalf("got %v, want the empty file refused", err)
+		}
+	}
+}
