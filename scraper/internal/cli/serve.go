@@ -197,9 +197,11 @@ func serve(ctx context.Context, d Deps, src source.Source, o *ServeOptions) erro
 	}
 	if srv != nil {
 		st := srv.Stats()
-		log.Info("done", "lines", res.Lines, "lines_out", st.LinesOut, "dropped", st.Dropped, "end_of_input", res.EndOfInput)
+		log.Info("done", "lines", res.Lines, "lines_out", st.LinesOut, "dropped", st.Dropped, "end_of_input", res.EndOfInput,
+			"unpaced_ahead", res.Unpaced.Ahead, "unpaced_behind", res.Unpaced.Behind)
 	} else {
-		log.Info("done", "lines", res.Lines, "out", o.Out, "end_of_input", res.EndOfInput)
+		log.Info("done", "lines", res.Lines, "out", o.Out, "end_of_input", res.EndOfInput,
+			"unpaced_ahead", res.Unpaced.Ahead, "unpaced_behind", res.Unpaced.Behind)
 	}
 	return err
 }

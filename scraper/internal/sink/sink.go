@@ -74,6 +74,9 @@ func (o *Options) Validate() error {
 type Result struct {
 	Lines      uint64 // lines every sink accepted
 	EndOfInput bool   // the source ended (rather than an interrupt or an error)
+	// Unpaced counts the lines sent without waiting for their time, with
+	// a Speed: dated far ahead of the stream, or behind it.
+	Unpaced source.PacerStats
 }
 
 // Forward moves lines from src to every sink, in the order given, until src
@@ -98,6 +101,7 @@ func Forward(ctx context.Context, src source.Source, sinks []Sink, opts Options)
 		err = errors.Join(err, closeAll(closeCtx, src, sinks))
 	}()
 	pacer := &source.Pacer{Speed: opts.Speed, Now: opts.Now, Sleep: opts.Sleep}
+	defer func() { res.Unpaced = pacer.Stats() }()
 	compact := opts.Format == FormatCompact
 	var dec source.Decoder
 	for {

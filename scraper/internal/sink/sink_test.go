@@ -200,12 +200,19 @@ func TestForwardPaces(t *testing.T) {
 	for _, sec := range []int{0, 4, 10} {
 		src.data = append(src.data, source.Line{Data: fmt.Appendf(nil, v2, sec)})
 	}
+	// A line far ahead, and one behind: sent at once, counted.
+	src.data = append(src.data, source.Line{Data: []byte(`{"data":{"id":"7","text":"x","created_at":"2026-01-01T01:00:00Z"}}`)},
+		source.Line{Data: fmt.Appendf(nil, v2, 9)})
 	r := &recorder{}
-	if _, err := Forward(context.Background(), src, []Sink{r}, opts); err != nil {
+	res, err := Forward(context.Background(), src, []Sink{r}, opts)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(slept) != "[2s 3s]" {
 		t.Fatalf("slept %v, want [2s 3s] (4 s and 6 s of event time at speed 2)", slept)
+	}
+	if res.Unpaced != (source.PacerStats{Ahead: 1, Behind: 1}) {
+		t.Errorf("unpaced %+v, want one ahead and one behind", res.Unpaced)
 	}
 	for i, tw := range r.tweets {
 		if tw == nil || tw.ID != "7" {

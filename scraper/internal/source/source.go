@@ -63,11 +63,30 @@ type Source interface {
 	Close() error
 }
 
+// DefaultMaxLead is how far a line's time may be from the newest time
+// paced so far, either way, before the Pacer takes it for a wrong clock
+// rather than the stream's: a post dated minutes ahead by its author's
+// device, or a notice of long ago. A stream with longer quiet spells than
+// this has the first line after each one sent early (see Pacer).
+const DefaultMaxLead = time.Minute
+
 // Pacer delays lines so that their event times are replayed at Speed times
 // the original pace (Speed 0: no delay). The first timed line sets the
-// origin; lines without a time, or earlier than the newest seen, go at once.
+// origin; lines without a time go at once.
+//
+// A replay never waits on one line's clock: a line earlier than the
+// newest time paced so far goes at once (lines of a live capture are not
+// in exact time order), and so does one more than MaxLead after it,
+// without moving the pace. Only when the next line is also that far from
+// the newest, and within MaxLead of the first, has the stream itself moved
+// there: ahead (a quiet spell in the capture), the next line waits for its
+// time as usual; behind (the newest was the wrong one), the pace starts
+// again from it.
 type Pacer struct {
 	Speed float64
+	// MaxLead is how far from the newest time a line's may be and still
+	// be paced [DefaultMaxLead].
+	MaxLead time.Duration
 	// Now and Sleep default to the real clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -76,7 +95,18 @@ type Pacer struct {
 	t0, wall0  time.Time
 	started    bool
 	newestTime time.Time
+	jump       time.Time // the last line's time if it was far from newestTime, else zero
+	stats      PacerStats
 }
+
+// PacerStats counts the lines a Pacer sent without waiting for their time.
+type PacerStats struct {
+	Ahead  uint64 // more than MaxLead after the newest time paced, and not followed by the stream
+	Behind uint64 // earlier than the newest time paced
+}
+
+// Stats returns the counters so far; the Pacer's goroutine reads them.
+func (p *Pacer) Stats() PacerStats { return p.stats }
 
 // Wait blocks until l is due. If l.Time is zero it takes the time from the
 // tweet's created_at, decoding l (once: see Line.Decode) if need be.
@@ -90,6 +120,10 @@ func (p *Pacer) Wait(ctx context.Context, l *Line) error {
 	if p.Sleep == nil {
 		p.Sleep = Sleep
 	}
+	lead := p.MaxLead
+	if lead <= 0 {
+		lead = DefaultMaxLead
+	}
 	t := l.Time
 	if t.IsZero() {
 		t = l.Decode(&p.dec).CreatedAt
@@ -101,7 +135,29 @@ func (p *Pacer) Wait(ctx context.Context, l *Line) error {
 		p.started, p.t0, p.wall0, p.newestTime = true, t, p.Now(), t
 		return nil
 	}
+	if d := t.Sub(p.newestTime); d > lead || d < -lead {
+		if p.jump.IsZero() || absDuration(t.Sub(p.jump)) > lead {
+			p.jump = t // one line's clock: it goes at once
+			if d > 0 {
+				p.stats.Ahead++
+			} else {
+				p.stats.Behind++
+			}
+			return nil
+		}
+		p.jump = time.Time{} // two lines in a row: the stream is there
+		if d < 0 {
+			p.t0, p.wall0, p.newestTime = t, p.Now(), t
+			p.stats.Behind++
+			return nil
+		}
+	} else {
+		p.jump = time.Time{}
+	}
 	if !t.After(p.newestTime) {
+		if t.Before(p.newestTime) {
+			p.stats.Behind++
+		}
 		return nil
 	}
 	p.newestTime = t
@@ -110,6 +166,13 @@ func (p *Pacer) Wait(ctx context.Context, l *Line) error {
 		return p.Sleep(ctx, d)
 	}
 	return nil
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 // Sleep waits for d or until ctx ends (returning ctx.Err()): the real

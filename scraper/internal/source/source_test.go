@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -50,6 +51,47 @@ func TestPacer(t *testing.T) {
 				if clk.sleeps[i] != tc.want[i] {
 					t.Fatalf("slept %v, want %v", clk.sleeps, tc.want)
 				}
+			}
+		})
+	}
+}
+
+// TestPacerNeverWaitsOnOneClock: a line far ahead of the stream or behind
+// it goes at once, counted, and the lines after it keep the stream's pace;
+// two lines in a row far ahead are a quiet spell, waited for; two far
+// behind mean the newest was the wrong clock.
+func TestPacerNeverWaitsOnOneClock(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := time.Second
+	tests := []struct {
+		name          string
+		speed         float64
+		secs          []int
+		want          []time.Duration
+		ahead, behind uint64
+	}{
+		{"a post 237 s ahead", 1, []int{0, 1, 238, 2, 3}, []time.Duration{s, s, s}, 1, 0},
+		{"ten times faster", 10, []int{0, 10, 3000, 20}, []time.Duration{s, s}, 1, 0},
+		{"small inversions go at once", 1, []int{0, 2, 1, 3, 2, 4}, []time.Duration{2 * s, s, s}, 0, 2},
+		{"a post far behind", 1, []int{0, 1, -300, 2}, []time.Duration{s, s}, 0, 1},
+		{"a quiet spell is waited for from its second line", 1, []int{0, 1, 200, 201, 202}, []time.Duration{s, 200 * s, s}, 1, 0},
+		{"the first line far ahead", 1, []int{300, 0, 1, 2}, []time.Duration{s}, 0, 2},
+		{"two outliers far apart", 1, []int{0, 100, 1000, 1}, []time.Duration{s}, 2, 0},
+		{"within the lead: paced", 1, []int{0, 59}, []time.Duration{59 * s}, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := &fakeClock{now: time.Unix(1000, 0)}
+			p := &Pacer{Speed: tc.speed, Now: clk.Now, Sleep: clk.Sleep}
+			for _, sec := range tc.secs {
+				l := Line{Time: t0.Add(time.Duration(sec) * time.Second)}
+				p.Wait(context.Background(), &l)
+			}
+			if fmt.Sprint(clk.sleeps) != fmt.Sprint(tc.want) {
+				t.Errorf("slept %v, want %v", clk.sleeps, tc.want)
+			}
+			if st := p.Stats(); st.Ahead != tc.ahead || st.Behind != tc.behind {
+				t.Errorf("stats %+v, want %d ahead, %d behind", st, tc.ahead, tc.behind)
 			}
 		})
 	}
