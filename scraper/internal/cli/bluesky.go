@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/geostream/geostream/scraper/internal/source/bluesky"
+	"github.com/geostream/geostream/scraper/internal/source/bluesky/profile"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
 	"github.com/spf13/cobra"
@@ -19,6 +20,9 @@ type BlueskyOptions struct {
 	Track    []string
 	Compress bool
 	ZstdDict string
+	// Profiles looks up each post's author's profile on AppViewURL.
+	Profiles   bool
+	AppViewURL string
 
 	dict []byte // the zstd dictionary, with --compress
 }
@@ -30,15 +34,22 @@ func newBlueskyCmd(d Deps, lo *logOptions, runF func(context.Context, *BlueskyOp
 		Short: "Serve live Bluesky posts from Jetstream (no account needed)",
 		Long: `bluesky follows Bluesky's Jetstream, the whole network's new posts as JSON
 over a WebSocket, and serves each post as one line, as Jetstream sent it. It
-needs no account and costs nothing. Posts carry no coordinates: the analyzer
-places those that name a city in their text. Identity and account events,
-deletions and other collections are skipped and counted. A cut connection is
-resumed a few seconds before the last event seen, without duplicates.
---lang and --track filter here; --compress asks for zstd frames.`,
+needs no account and costs nothing. Identity and account events, deletions
+and other collections are skipped and counted. A cut connection is resumed a
+few seconds before the last event seen, without duplicates. --lang and
+--track filter here; --compress asks for zstd frames.
+
+Posts carry no coordinates and no profile. Unless --profiles=false, each
+author's public profile (handle, display name, description: "📍 Berlin") is
+looked up on Bluesky's public AppView, 25 authors a call within its rate
+limits, kept for hours, and added to the post's line as "profile", so that
+the analyzer can place the post by it and a recording replays with the same
+places. A post waits for it at most a second; posts keep their order.`,
 		Example: `  scraper bluesky
   scraper bluesky --lang en --track storm,flood,"power outage"
   scraper bluesky --record bsky.jsonl.gz
-  scraper bluesky --out - --lang pt | head`,
+  scraper bluesky --out - --lang pt | head
+  scraper bluesky --profiles=false                # Jetstream's lines as they are`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.complete(cmd, d, lo); err != nil {
@@ -57,7 +68,10 @@ resumed a few seconds before the last event seen, without duplicates.
 	f.StringSliceVar(&o.Track, "track", nil, "keywords or phrases to keep (comma-separated; any matches, every word of a phrase)")
 	f.BoolVar(&o.Compress, "compress", false, "ask for zstd-compressed messages (fewer bytes on the wire)")
 	f.StringVar(&o.ZstdDict, "zstd-dict", "", "Jetstream's zstd dictionary file for --compress; unset, the one built in, if any")
-	groupFlags(cmd, cmdhelp.Group{Title: "Bluesky flags", Flags: []string{"url", "track", "lang", "compress", "zstd-dict"}})
+	f.BoolVar(&o.Profiles, "profiles", true, "add each post's author's public profile, looked up on the AppView, to its line")
+	f.StringVar(&o.AppViewURL, "appview-url", profile.DefaultURL, "the AppView --profiles asks")
+	groupFlags(cmd, cmdhelp.Group{Title: "Bluesky flags", Flags: []string{"url", "track", "lang", "compress", "zstd-dict",
+		"profiles", "appview-url"}})
 	return cmd
 }
 
@@ -74,6 +88,10 @@ func (o *BlueskyOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) er
 	}
 	if o.ZstdDict != "" && !o.Compress {
 		return usagef("--zstd-dict goes with --compress")
+	}
+	o.AppViewURL = strings.TrimSpace(o.AppViewURL)
+	if cmd.Flags().Changed("appview-url") && !o.Profiles {
+		return usagef("--appview-url goes with --profiles")
 	}
 	if o.Compress {
 		o.dict = bluesky.EmbeddedDictionary()
@@ -102,8 +120,12 @@ func (o *BlueskyOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) er
 }
 
 func (o *BlueskyOptions) options() bluesky.Options {
-	return bluesky.Options{URL: o.URL, Compress: o.Compress, Dictionary: o.dict, Langs: o.Lang, Track: o.Track,
+	opts := bluesky.Options{URL: o.URL, Compress: o.Compress, Dictionary: o.dict, Langs: o.Lang, Track: o.Track,
 		MaxLine: o.Serve.MaxLine, StatsInterval: o.Serve.StatsInterval, Logger: o.Serve.log}
+	if o.Profiles {
+		opts.Profiles = &profile.Options{URL: o.AppViewURL}
+	}
+	return opts
 }
 
 // blueskyRun serves Jetstream's posts until interrupted.
@@ -112,7 +134,8 @@ func blueskyRun(ctx context.Context, d Deps, o *BlueskyOptions) error {
 	if err != nil {
 		return err
 	}
-	o.Serve.log.Info("following Jetstream", "url", o.URL, "lang", o.Lang, "track", o.Track, "compress", o.Compress)
+	o.Serve.log.Info("following Jetstream", "url", o.URL, "lang", o.Lang, "track", o.Track, "compress", o.Compress,
+		"profiles", o.Profiles)
 	err = serve(ctx, d, src, &o.Serve)
 	o.Serve.log.Info("bluesky finished", "stats", src.Stats())
 	return err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/geostream/geostream/scraper/internal/source/bluesky"
+	"github.com/geostream/geostream/scraper/internal/source/bluesky/profile"
 	"github.com/geostream/geostream/scraper/internal/source/mastodon"
 )
 
@@ -58,8 +59,16 @@ func TestBlueskyFlags(t *testing.T) {
 		!o.Compress || len(o.dict) != 72 || o.Serve.Record != "r.jsonl" || o.Serve.Format != "compact" {
 		t.Fatalf("options %+v", o)
 	}
-	if opts := o.options(); len(opts.Track) != 2 || opts.MaxLine != o.Serve.MaxLine || opts.Logger == nil {
+	if opts := o.options(); len(opts.Track) != 2 || opts.MaxLine != o.Serve.MaxLine || opts.Logger == nil ||
+		opts.Profiles == nil || opts.Profiles.URL != profile.DefaultURL {
 		t.Fatalf("source options %+v", opts)
+	}
+	o, _, err = blueskyArgs(t, "--appview-url", "http://127.0.0.1:1")
+	if err != nil || o.options().Profiles.URL != "http://127.0.0.1:1" {
+		t.Fatalf("--appview-url: %v", err)
+	}
+	if o, _, err = blueskyArgs(t, "--profiles=false"); err != nil || o.options().Profiles != nil {
+		t.Fatalf("--profiles=false: %v", err)
 	}
 }
 
@@ -99,6 +108,9 @@ func TestFreeSourcesBadFlags(t *testing.T) {
 		{"--compress", "--zstd-dict", junk},
 		{"--speed", "1"}, // live: no pace to set
 		{"extra"},
+		{"--appview-url", "public.api.example"},
+		{"--appview-url", "ftp://x.example"},
+		{"--profiles=false", "--appview-url", "https://x.example"},
 	}
 	for _, args := range bluesky {
 		if _, code, err := blueskyArgs(t, args...); code != 2 {
@@ -173,8 +185,9 @@ func TestMastodonRefusedTokenExitsFast(t *testing.T) {
 	t.Logf("refused token: exit %v after %v", p.err, took.Round(time.Millisecond))
 }
 
-// TestBlueskyOut runs the command with --out against a fake Jetstream: the
-// posts land in the file as Jetstream sent them.
+// TestBlueskyOut runs the command with --out against a fake Jetstream and
+// a fake AppView: the posts land in the file as Jetstream sent them, with
+// their authors' profiles when they have one.
 func TestBlueskyOut(t *testing.T) {
 	posts := []string{
 		`{"did":"did:plc:a","time_us":1767225600000000,"kind":"commit","commit":{"rev":"r1","operation":"create","collection":"app.bsky.feed.post","rkey":"k1","record":{"text":"Snow in Chicago","createdAt":"2026-01-01T00:00:00Z","langs":["en"]}}}`,
@@ -196,15 +209,31 @@ func TestBlueskyOut(t *testing.T) {
 		<-ctx.Done()
 	}))
 	defer srv.Close()
+	appView := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/xrpc/app.bsky.actor.getProfiles" {
+			http.NotFound(w, r)
+			return
+		}
+		var ps []string
+		for _, a := range r.URL.Query()["actors"] {
+			if a == "did:plc:a" {
+				ps = append(ps, `{"did":"did:plc:a","handle":"a.example","displayName":"A","description":"📍 Chicago","followersCount":1}`)
+			}
+		}
+		fmt.Fprintf(w, `{"profiles":[%s]}`, strings.Join(ps, ","))
+	}))
+	defer appView.Close()
 	out := filepath.Join(t.TempDir(), "bsky.jsonl")
 	d, _ := testDeps(nil)
 	root := NewRootCmd(d)
-	root.SetArgs([]string{"bluesky", "--url", "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", "--out", out})
+	root.SetArgs([]string{"bluesky", "--url", "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe", "--out", out,
+		"--appview-url", appView.URL})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- root.ExecuteContext(ctx) }()
 	<-served
-	want := posts[0] + "\n" + posts[2] + "\n"
+	want := strings.TrimSuffix(posts[0], "}") + `,"profile":{"handle":"a.example","displayName":"A","description":"📍 Chicago"}}` + "\n" +
+		posts[2] + "\n"
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		b, _ := os.ReadFile(out) // --out is flushed within a second

@@ -9,9 +9,15 @@
 // (Jetstream's cursor is an event's time_us); the events sent again are
 // recognised and dropped, so a cut loses nothing and repeats nothing while
 // the server still holds the events.
+//
+// With Options.Profiles, each post's author's public profile is looked up
+// (see package profile) and added to the post's line as one more
+// top-level field, "profile"; a post waits for it at most a second, and
+// posts go out in the order they came.
 package bluesky
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +28,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/scraper/internal/source/bluesky/profile"
 	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
 	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
@@ -56,6 +63,9 @@ type Options struct {
 	// Feed tunes the connection (Ping, Stall, Backoff, Client, and the
 	// clock); the source sets the rest.
 	Feed wsfeed.Options
+	// Profiles, if set, looks up each post's author's profile and adds it
+	// to the line (nil: no lookups).
+	Profiles *profile.Options
 }
 
 // Validate checks the options.
@@ -73,6 +83,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Rewind < 0 || o.MaxLine < 0 || o.StatsInterval < 0 {
 		return errors.New("bluesky: Rewind, MaxLine and StatsInterval must not be negative")
+	}
+	if o.Profiles != nil {
+		return o.Profiles.Validate()
 	}
 	return nil
 }
@@ -94,6 +107,9 @@ type Stats struct {
 	Resumes          int64 // of which resumed from a cursor
 	Failures         int64 // attempts that failed, and connections that broke
 	Stalls           int64 // connections dropped for silence
+	// Profiles counts the posts by what became of their author's profile
+	// (zero without Options.Profiles).
+	Profiles profile.Stats
 }
 
 // LogValue makes Stats one log group.
@@ -102,7 +118,8 @@ func (s Stats) LogValue() slog.Value {
 		slog.Int64("deletes", s.Deletes), slog.Int64("updates", s.Updates), slog.Int64("other_collections", s.OtherCollections),
 		slog.Int64("other_kinds", s.OtherKinds), slog.Int64("filtered", s.Filtered), slog.Int64("duplicates", s.Duplicates),
 		slog.Int64("malformed", s.Malformed), slog.Int64("too_long", s.TooLong), slog.Int64("connections", s.Connections),
-		slog.Int64("resumes", s.Resumes), slog.Int64("failures", s.Failures), slog.Int64("stalls", s.Stalls))
+		slog.Int64("resumes", s.Resumes), slog.Int64("failures", s.Failures), slog.Int64("stalls", s.Stalls),
+		slog.Any("profiles", s.Profiles))
 }
 
 type counters struct {
@@ -129,6 +146,25 @@ type Source struct {
 	from                  int64 // the last of those a resume was counted for
 	base                  url.URL
 	n                     counters
+
+	// With profiles: a goroutine reads Jetstream (next) into items, from
+	// Next's first call until Close; Next waits for each post's profile.
+	profiles *profile.Lookup
+	items    chan item
+	stop     context.CancelFunc
+	pumped   chan struct{} // closed when the goroutine has returned
+	ended    error         // the error that ended the items
+	out      tweet.Tweet   // the last post served with profiles
+	outDec   tweet.Decoder
+}
+
+// item is a post read from Jetstream, waiting for its author's profile, or
+// the error that ended the reading.
+type item struct {
+	data   []byte
+	tw     tweet.Tweet
+	ticket *profile.Ticket
+	err    error
 }
 
 // New returns a Source for valid options; it connects on the first Next.
@@ -166,6 +202,15 @@ func New(opts Options) (*Source, error) {
 		return nil, err
 	}
 	s.feed = feed
+	if opts.Profiles != nil {
+		po := *opts.Profiles
+		if po.Logger == nil {
+			po.Logger = opts.Logger
+		}
+		if s.profiles, err = profile.New(po); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -194,11 +239,15 @@ func (s *Source) url() string {
 // Stats returns the counters so far.
 func (s *Source) Stats() Stats {
 	f := s.feed.Stats()
-	return Stats{Posts: s.n.posts.Load(), Identity: s.n.identity.Load(), Account: s.n.account.Load(),
+	st := Stats{Posts: s.n.posts.Load(), Identity: s.n.identity.Load(), Account: s.n.account.Load(),
 		Deletes: s.n.deletes.Load(), Updates: s.n.updates.Load(), OtherCollections: s.n.otherCollections.Load(),
 		OtherKinds: s.n.otherKinds.Load(), Filtered: s.n.filtered.Load(), Duplicates: s.n.duplicates.Load(),
 		Malformed: s.n.malformed.Load(), TooLong: s.n.tooLong.Load() + f.TooLong, Connections: f.Connections,
 		Resumes: s.n.resumes.Load(), Failures: f.Failures, Stalls: f.Stalls}
+	if s.profiles != nil {
+		st.Profiles = s.profiles.Stats()
+	}
+	return st
 }
 
 // ErrWrongDictionary ends a source whose zstd frames were all made with
@@ -213,20 +262,105 @@ const wrongDictAfter = 10
 const maxAhead = time.Minute
 
 // Next returns the next new post as Jetstream sent it (made one line if it
-// was not), with its decoded Tweet, which is valid until the next call. It
-// returns ctx.Err() when ctx ends.
+// was not), with its author's profile added when Options.Profiles is set,
+// and its decoded Tweet, which is valid until the next call. It returns
+// ctx.Err() when ctx ends.
 func (s *Source) Next(ctx context.Context) (source.Line, error) {
+	if s.profiles == nil {
+		l, _, err := s.next(ctx)
+		return l, err
+	}
+	if s.items == nil {
+		s.start()
+	}
+	if s.ended != nil {
+		return source.Line{}, s.ended
+	}
+	var it item
+	select {
+	case it = <-s.items:
+	case <-ctx.Done():
+		return source.Line{}, ctx.Err()
+	}
+	if it.err != nil {
+		s.ended = it.err
+		return source.Line{}, it.err
+	}
+	frag, err := it.ticket.Wait(ctx)
+	if err != nil {
+		return source.Line{}, err
+	}
+	s.out = it.tw
+	if frag != nil {
+		if data, ok := withProfile(it.data, frag); ok {
+			if tw, err := s.outDec.Decode(data); err == nil && tw.Kind == tweet.KindTweet {
+				it.data, s.out = data, tw
+			}
+		}
+	}
+	return source.Line{Data: it.data, Tweet: &s.out}, nil
+}
+
+// maxWaiting bounds the posts read ahead of Next while their profiles are
+// looked up: more than a second's worth of the whole network's posts.
+const maxWaiting = 1024
+
+// start starts the goroutine that reads Jetstream ahead of Next, and the
+// lookups; Close stops both.
+func (s *Source) start() {
+	ctx, stop := context.WithCancel(context.Background())
+	s.items, s.stop, s.pumped = make(chan item, maxWaiting), stop, make(chan struct{})
+	s.profiles.Start()
+	go s.pump(ctx)
+}
+
+// pump reads posts and asks for their authors' profiles, in order, until
+// reading fails or ctx ends.
+func (s *Source) pump(ctx context.Context) {
+	defer close(s.pumped)
+	for {
+		l, did, err := s.next(ctx)
+		it := item{err: err}
+		if err == nil {
+			it.data, it.tw, it.ticket = l.Data, *l.Tweet, s.profiles.Ask(did)
+		}
+		select {
+		case s.items <- it:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// withProfile returns line, a JSON object, with frag added as its last
+// field; ok is false if line does not end with the object's brace.
+func withProfile(line, frag []byte) ([]byte, bool) {
+	end := len(bytes.TrimRight(line, " \t\r\n"))
+	if end == 0 || line[end-1] != '}' {
+		return line, false
+	}
+	out := make([]byte, 0, end+len(frag))
+	out = append(out, line[:end-1]...)
+	out = append(out, frag...)
+	return append(out, '}'), true
+}
+
+// next reads the next new post and its author's DID.
+func (s *Source) next(ctx context.Context) (source.Line, string, error) {
 	for {
 		m, err := s.feed.Next(ctx)
 		if err != nil {
-			return source.Line{}, err
+			return source.Line{}, "", err
 		}
 		data := m.Data
 		if m.Binary {
 			if data, err = s.inflate(data); err != nil {
 				if errors.Is(err, zstd.ErrUnknownDictionary) && s.inflated == 0 {
 					if s.unknownDict++; s.unknownDict == wrongDictAfter {
-						return source.Line{}, fmt.Errorf("%w: the first %d frames need a dictionary other than the one given; "+
+						return source.Line{}, "", fmt.Errorf("%w: the first %d frames need a dictionary other than the one given; "+
 							"scripts/fetch-jetstream-dict.sh fetches Jetstream's, or give it with --zstd-dict", ErrWrongDictionary, wrongDictAfter)
 					}
 				}
@@ -257,7 +391,7 @@ func (s *Source) Next(ctx context.Context) (source.Line, error) {
 		}
 		s.n.posts.Add(1)
 		s.tw = tw
-		return source.Line{Data: wsfeed.Line(data), Tweet: &s.tw}, nil
+		return source.Line{Data: wsfeed.Line(data), Tweet: &s.tw}, ev.DID, nil
 	}
 }
 
@@ -302,8 +436,16 @@ func (s *Source) skipped(notice string) {
 	}
 }
 
-// Close closes the connection.
+// Close stops the reading and the lookups, and closes the connection.
 func (s *Source) Close() error {
+	if s.stop != nil {
+		s.stop()
+		<-s.pumped
+		s.stop = nil
+	}
+	if s.profiles != nil {
+		s.profiles.Close()
+	}
 	err := s.feed.Close()
 	if s.zd != nil {
 		s.zd.Close()
