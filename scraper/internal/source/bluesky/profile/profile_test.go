@@ -27,7 +27,7 @@ type fakeAppView struct {
 	release chan struct{}                                // closed at the end of the test
 }
 
-func newFake(t *testing.T) (*fakeAppView, string) {
+func newFake(t testing.TB) (*fakeAppView, string) {
 	f := &fakeAppView{known: map[string]string{}, release: make(chan struct{})}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
