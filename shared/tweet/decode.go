@@ -315,22 +315,26 @@ func v2Entities(v *fastjson.Value) []xEntity {
 	if v == nil || v.Type() != fastjson.TypeObject {
 		return nil
 	}
-	var es []xEntity
-	add := func(key string, kind EntityKind, value, want func(*fastjson.Value) string) {
-		for i, x := range v.GetArray(key) {
+	urls, mentions, tags := v.GetArray("urls"), v.GetArray("mentions"), v.GetArray("hashtags")
+	es := make([]xEntity, 0, min(len(urls)+len(mentions)+len(tags), 3*maxEntityInput))
+	add := func(arr []*fastjson.Value, kind EntityKind, sign byte, name string) {
+		for i, x := range arr {
 			start, ok1 := intAt(x, "start")
 			end, ok2 := intAt(x, "end")
 			if i == maxEntityInput || !ok1 || !ok2 {
 				break
 			}
-			es = append(es, xEntity{Entity{kind, start, end, value(x)}, want(x)})
+			es = append(es, xEntity{Entity{kind, start, end, ""}, sign, bytesAt(x, name)})
+			if kind == EntityLink {
+				es[len(es)-1].Value = xURL(x)
+			} else {
+				es[len(es)-1].Value = string(es[len(es)-1].want)
+			}
 		}
 	}
-	add("urls", EntityLink, xURL, func(x *fastjson.Value) string { return str(x, "url") })
-	add("mentions", EntityMention, func(x *fastjson.Value) string { return str(x, "username") },
-		func(x *fastjson.Value) string { return sign('@', str(x, "username")) })
-	add("hashtags", EntityTag, func(x *fastjson.Value) string { return str(x, "tag") },
-		func(x *fastjson.Value) string { return sign('#', str(x, "tag")) })
+	add(urls, EntityLink, 0, "url")
+	add(mentions, EntityMention, '@', "username")
+	add(tags, EntityTag, '#', "tag")
 	return es
 }
 
@@ -340,9 +344,10 @@ func v1Entities(v *fastjson.Value) []xEntity {
 	if v == nil || v.Type() != fastjson.TypeObject {
 		return nil
 	}
-	var es []xEntity
-	add := func(key string, kind EntityKind, value, want func(*fastjson.Value) string) {
-		for i, x := range v.GetArray(key) {
+	urls, media, mentions, tags := v.GetArray("urls"), v.GetArray("media"), v.GetArray("user_mentions"), v.GetArray("hashtags")
+	es := make([]xEntity, 0, min(len(urls)+len(media)+len(mentions)+len(tags), 4*maxEntityInput))
+	add := func(arr []*fastjson.Value, kind EntityKind, sign byte, name string) {
+		for i, x := range arr {
 			idx := x.GetArray("indices")
 			if i == maxEntityInput || len(idx) != 2 {
 				break
@@ -352,17 +357,30 @@ func v1Entities(v *fastjson.Value) []xEntity {
 			if err1 != nil || err2 != nil {
 				break
 			}
-			es = append(es, xEntity{Entity{kind, start, end, value(x)}, want(x)})
+			es = append(es, xEntity{Entity{kind, start, end, ""}, sign, bytesAt(x, name)})
+			if kind == EntityLink {
+				es[len(es)-1].Value = xURL(x)
+			} else {
+				es[len(es)-1].Value = string(es[len(es)-1].want)
+			}
 		}
 	}
-	url := func(x *fastjson.Value) string { return str(x, "url") }
-	add("urls", EntityLink, xURL, url)
-	add("media", EntityLink, xURL, url)
-	add("user_mentions", EntityMention, func(x *fastjson.Value) string { return str(x, "screen_name") },
-		func(x *fastjson.Value) string { return sign('@', str(x, "screen_name")) })
-	add("hashtags", EntityTag, func(x *fastjson.Value) string { return str(x, "text") },
-		func(x *fastjson.Value) string { return sign('#', str(x, "text")) })
+	add(urls, EntityLink, 0, "url")
+	add(media, EntityLink, 0, "url")
+	add(mentions, EntityMention, '@', "screen_name")
+	add(tags, EntityTag, '#', "text")
 	return es
+}
+
+// bytesAt returns the string at v's key as the parser holds it (valid
+// until its next parse), or nil.
+func bytesAt(v *fastjson.Value, key string) []byte {
+	f := v.Get(key)
+	if f == nil || f.Type() != fastjson.TypeString {
+		return nil
+	}
+	b, _ := f.StringBytes()
+	return b
 }
 
 // xURL is the address a t.co link stands for.
@@ -371,14 +389,6 @@ func xURL(x *fastjson.Value) string {
 		return u
 	}
 	return str(x, "url")
-}
-
-// sign returns c+name, or "" when name is empty.
-func sign(c byte, name string) string {
-	if name == "" {
-		return ""
-	}
-	return string(c) + name
 }
 
 func decodeCompact(v *fastjson.Value) (Tweet, error) {

@@ -69,7 +69,7 @@ func cleanEntities(text string, es []Entity) []Entity {
 	if len(out) == 0 {
 		return nil
 	}
-	return slices.Clip(out)
+	return out
 }
 
 // runeBoundary reports whether i is where a rune of s starts as Go's range
@@ -96,11 +96,13 @@ func appendTagEntity(es []Entity, start int, tag string) []Entity {
 }
 
 // xEntity is an entity of an X line before its offsets are checked: Start
-// and End count code points of the text as X sent it (escaped), and want
-// is the text it should mark ("#tag", "@name", the t.co URL).
+// and End count code points of the text as X sent it (escaped), and sign
+// and want are the text it should mark: "#tag", "@name", or want alone
+// (the t.co URL). want may alias the parser's buffer.
 type xEntity struct {
 	Entity
-	want string
+	sign byte
+	want []byte
 }
 
 // xEntities turns X entities into byte offsets into the unescaped text u
@@ -118,15 +120,19 @@ func xEntities(sent, u string, es []xEntity) []Entity {
 	out := make([]Entity, 0, len(es))
 	from := 0
 	for _, e := range es {
-		if e.want == "" {
+		if len(e.want) == 0 {
 			continue
 		}
-		if !marks(u, e.Start, e.End, e.want) {
-			i := strings.Index(u[from:], e.want)
+		if !marks(u, e.Start, e.End, e.sign, e.want) {
+			want := string(e.want)
+			if e.sign != 0 {
+				want = string(e.sign) + want
+			}
+			i := strings.Index(u[from:], want)
 			if i < 0 {
 				continue
 			}
-			e.Start, e.End = from+i, from+i+len(e.want)
+			e.Start, e.End = from+i, from+i+len(want)
 		}
 		if e.Start < from {
 			continue
@@ -137,21 +143,19 @@ func xEntities(sent, u string, es []xEntity) []Entity {
 	return cleanEntities(u, out)
 }
 
-// marks reports whether u[start:end] is want, a hashtag or a mention also
-// with its full-width sign and in any case.
-func marks(u string, start, end int, want string) bool {
+// marks reports whether u[start:end] is sign and want, a hashtag or a
+// mention also with its full-width sign and in any case.
+func marks(u string, start, end int, sign byte, want []byte) bool {
 	if start < 0 || end > len(u) || start >= end {
 		return false
 	}
 	got := u[start:end]
-	if got == want {
-		return true
+	if sign == 0 {
+		return got == string(want)
 	}
-	if want[0] == '#' || want[0] == '@' {
-		for _, sign := range [...]string{want[:1], fullWidth(want[0])} {
-			if strings.HasPrefix(got, sign) && strings.EqualFold(got[len(sign):], want[1:]) {
-				return true
-			}
+	for _, s := range [...]string{string(sign), fullWidth(sign)} {
+		if strings.HasPrefix(got, s) && strings.EqualFold(got[len(s):], string(want)) {
+			return true
 		}
 	}
 	return false
@@ -171,7 +175,8 @@ func fullWidth(sign byte) string {
 func xByteOffsets(sent string, es []xEntity) {
 	// Every offset, in order: starts are sorted, ends mostly are.
 	type ref struct{ cp, i, which int }
-	refs := make([]ref, 0, 2*len(es))
+	var buf [32]ref
+	refs := buf[:0]
 	for i, e := range es {
 		refs = append(refs, ref{e.Start, i, 0}, ref{e.End, i, 1})
 	}

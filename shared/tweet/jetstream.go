@@ -168,9 +168,10 @@ func decodeBlueskyPost(ev JetstreamEvent, rec *fastjson.Value) (Tweet, error) {
 	case err == nil:
 		t.CreatedAt = created.UTC()
 	}
+	recTags := rec.GetArray("tags")
 	var tags []string
-	t.Entities, tags = blueskyFacets(t.Text, rec.GetArray("facets"))
-	for _, tag := range rec.GetArray("tags") {
+	t.Entities, tags = blueskyFacets(t.Text, rec.GetArray("facets"), min(len(recTags), maxTags))
+	for _, tag := range recTags {
 		if tag.Type() == fastjson.TypeString {
 			b, _ := tag.StringBytes()
 			tags = append(tags, string(b))
@@ -181,12 +182,13 @@ func decodeBlueskyPost(ev JetstreamEvent, rec *fastjson.Value) (Tweet, error) {
 }
 
 // blueskyFacets reads a post's facets (app.bsky.richtext.facet: a byte
-// range of the text and what it is) as entities, and the tags they name.
-func blueskyFacets(text string, facets []*fastjson.Value) ([]Entity, []string) {
+// range of the text and what it is) as entities, with room for more
+// entities, and the tags they name.
+func blueskyFacets(text string, facets []*fastjson.Value, more int) ([]Entity, []string) {
 	if len(facets) == 0 {
 		return nil, nil
 	}
-	var es []Entity
+	es := make([]Entity, 0, min(len(facets), maxEntityInput)+more)
 	var tags []string
 	for i, f := range facets {
 		if i == maxEntityInput {
