@@ -183,17 +183,21 @@ func placed(t *testing.T, out string, want map[string]city, method string) float
 	return share
 }
 
-// TestBlueskyThroughBothBinaries: a fake Jetstream on loopback, the real
-// scraper recording what it serves, the real analyzer replaying the
-// capture into windows and a map; posts that name a city are placed there.
+// TestBlueskyThroughBothBinaries: a fake Jetstream and a fake AppView on
+// loopback, the real scraper recording what it serves with its authors'
+// profiles, the real analyzer replaying the capture into windows and a
+// map; posts that name a city are placed there, and posts whose authors
+// say where they are ("📍 Oslo") are placed by their profile.
 func TestBlueskyThroughBothBinaries(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var events [][]byte
-	want := map[string]city{}
+	want, byProfile := map[string]city{}, map[string]city{}
+	profiles := map[string]string{} // DID → its profile, for the AppView
 	n := 0
+	did := func(n int) string { return fmt.Sprintf("did:plc:e2e%021d", n) }
 	add := func(text string, at time.Time) string {
 		n++
-		did, rkey := fmt.Sprintf("did:plc:e2e%021d", n), fmt.Sprintf("3le2e%08d", n)
+		did, rkey := did(n), fmt.Sprintf("3le2e%08d", n)
 		rec, _ := json.Marshal(map[string]any{"$type": "app.bsky.feed.post", "text": text, "langs": []string{"en"},
 			"createdAt": at.Format(time.RFC3339Nano)})
 		events = append(events, fmt.Appendf(nil, `{"did":%q,"time_us":%d,"kind":"commit","commit":{"rev":"r%d","operation":"create",`+
@@ -207,7 +211,10 @@ func TestBlueskyThroughBothBinaries(t *testing.T) {
 			at = at.Add(time.Second)
 		}
 		if i%3 == 0 {
-			add(fillers[i%len(fillers)], at)
+			id := add(fillers[i%len(fillers)], at)
+			byProfile[id] = c
+			profiles[did(n)] = fmt.Sprintf(`{"did":%q,"handle":"u%d.bsky.social","displayName":"Someone 📍 %s",`+
+				`"description":"Coffee and trains.","followersCount":12,"labels":[]}`, did(n), n, c.name)
 			events = append(events, fmt.Appendf(nil, `{"did":"did:plc:other%d","time_us":%d,"kind":"identity","identity":{"did":"did:plc:other%d","handle":"x%d.example"}}`,
 				i, at.UnixMicro(), i, i))
 			at = at.Add(time.Second)
@@ -226,14 +233,32 @@ func TestBlueskyThroughBothBinaries(t *testing.T) {
 		}
 		<-ctx.Done()
 	})
-	out, scr := recordThenReplay(t, nil, n, "bluesky", "--url", url+"/subscribe")
+	appView := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ps []string
+		for _, a := range r.URL.Query()["actors"] {
+			if p, ok := profiles[a]; ok {
+				ps = append(ps, p)
+			}
+		}
+		fmt.Fprintf(w, `{"profiles":[%s]}`, strings.Join(ps, ","))
+	}))
+	t.Cleanup(appView.Close)
+	out, scr := recordThenReplay(t, nil, n, "bluesky", "--url", url+"/subscribe", "--appview-url", appView.URL)
 	last, _ := lastLog(scr)
 	st, _ := last["stats"].(map[string]any)
-	if last["msg"] != "bluesky finished" || st["posts"] != float64(n) || st["identity"] != float64(len(events)-n) {
+	pst, _ := st["profiles"].(map[string]any)
+	// 126 posts at once are 6 calls at 5 a second: the last may wait more
+	// than the second a post waits.
+	looked, none, late := pst["looked_up"].(float64), pst["no_profile"].(float64), pst["timeouts"].(float64)
+	if last["msg"] != "bluesky finished" || st["posts"] != float64(n) || st["identity"] != float64(len(events)-n) ||
+		looked+none+late != float64(n) || looked == 0 {
 		t.Fatalf("last log line %v", last)
 	}
 	if share := placed(t, out, want, "text"); share < 0.8 {
 		t.Errorf("placed %.1f%% of the posts within 25 km of the city they name, want at least 80%%", 100*share)
+	}
+	if share := placed(t, out, byProfile, "profile"); share < 0.8 {
+		t.Errorf("placed %.1f%% of the posts by their authors' profiles, want at least 80%%", 100*share)
 	}
 }
 
