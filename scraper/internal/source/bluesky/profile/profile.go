@@ -25,8 +25,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/geostream/geostream/scraper/internal/backoff"
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/backoff"
 )
 
 // DefaultURL is Bluesky's public AppView, cached and meant for
