@@ -58,7 +58,8 @@ func ParsePolicy(methods, level string) (Policy, error) {
 // kept if the policy allows it (and dropped if not); an unlocated tweet is
 // then tried by its author's profile location, by what the author's bio
 // (UserBio: a Mastodon note, a Bluesky description; the profile still, so
-// GeoProfile) says of where they are (LocateBio), and by place names in its
+// GeoProfile) says of where they are (LocateBio), by a pin in the
+// author's display name (LocateName: never by the name itself), and by place names in its
 // text in the post's language (LocateTextLang). It reports whether t ends
 // up located, and sets t.Geo, t.Level and the coordinates. gc may be nil when the policy infers nothing.
 func (gc *Geocoder) Place(t *tweet.Tweet, p Policy) bool {
@@ -78,6 +79,10 @@ func (gc *Geocoder) Place(t *tweet.Tweet, p Policy) bool {
 			return true
 		}
 		if r, ok := gc.LocateBio(t.UserBio, t.Lang); ok && r.Level <= p.Level && r.Level != tweet.GeoLevelNone {
+			t.Geo, t.Lon, t.Lat, t.Level = tweet.GeoProfile, r.Lon, r.Lat, r.Level
+			return true
+		}
+		if r, ok := gc.LocateName(t.UserName); ok && r.Level <= p.Level && r.Level != tweet.GeoLevelNone {
 			t.Geo, t.Lon, t.Lat, t.Level = tweet.GeoProfile, r.Lon, r.Lat, r.Level
 			return true
 		}

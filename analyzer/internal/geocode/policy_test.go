@@ -25,6 +25,8 @@ func TestPlaceReadsTheBio(t *testing.T) {
 		{"the profile location before the bio", tweet.Tweet{UserLocation: "Berlin, Germany", UserBio: bio}, "profile", tweet.GeoProfile, berlinLon, berlinLat},
 		{"a bio without a place leaves the text", tweet.Tweet{UserBio: "I bake bread.", Text: "Morning in Lisbon"}, "profile,text", tweet.GeoText, lisbonLon, lisbonLat},
 		{"the bio is not read without profile", tweet.Tweet{UserBio: bio}, "point,place,text", tweet.GeoNone, 0, 0},
+		{"a pin in the display name", tweet.Tweet{UserName: "Ana 📍 Lisbon", Text: "good morning"}, "profile", tweet.GeoProfile, lisbonLon, lisbonLat},
+		{"a display name that is a person's name places nobody", tweet.Tweet{UserName: "Adam Berlin", Text: "good morning"}, "profile,text", tweet.GeoNone, 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

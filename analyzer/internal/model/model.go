@@ -118,8 +118,12 @@ type Counts struct {
 	Unlocated int `json:"unlocated"`
 	// Wordless counts the unlocated posts with no word either: nothing to
 	// cluster them by.
-	Wordless  int `json:"wordless"`
-	BadGeo    int `json:"bad_geo"`
+	Wordless int `json:"wordless"`
+	BadGeo   int `json:"bad_geo"`
+	// ClockSkew counts posts whose own date was far from the time the
+	// network received them (a Bluesky createdAt minutes from Jetstream's
+	// time_us): they are batched by the network's time.
+	ClockSkew int `json:"clock_skew"`
 	Notices   int `json:"notices"`
 	Malformed int `json:"malformed"`
 	TooLong   int `json:"too_long"`
@@ -137,6 +141,7 @@ func (c *Counts) Add(o Counts) {
 	c.Unlocated += o.Unlocated
 	c.Wordless += o.Wordless
 	c.BadGeo += o.BadGeo
+	c.ClockSkew += o.ClockSkew
 	c.Notices += o.Notices
 	c.Malformed += o.Malformed
 	c.TooLong += o.TooLong

@@ -540,6 +540,9 @@ func (p *Pipeline) chunk(c stream.Chunk) {
 			if tw.BadGeo {
 				cnt.BadGeo = 1
 			}
+			if tw.ClockSkew {
+				cnt.ClockSkew = 1
+			}
 		}
 		if event {
 			dated := tw.Kind == tweet.KindTweet && !tw.CreatedAt.IsZero()

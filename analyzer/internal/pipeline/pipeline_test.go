@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -314,6 +315,38 @@ func TestModelForgetsBatchesThatLeaveTheWindow(t *testing.T) {
 	for i, n := range m.forgot {
 		if n != m.trained[i] {
 			t.Fatalf("forgot a batch of %d posts as batch %d, which had %d", n, i, m.trained[i])
+		}
+	}
+}
+
+// TestBlueskyPostsGoByJetstreamsTime: a post whose author's clock is seven
+// minutes ahead is counted as clock_skew and batched by when Jetstream
+// received it, with the posts around it, not in a window of its own.
+func TestBlueskyPostsGoByJetstreamsTime(t *testing.T) {
+	post := func(rkey string, timeUS int64, createdAt, text string) string {
+		return fmt.Sprintf(`{"did":"did:plc:geostreamtest0000000001","time_us":%d,"kind":"commit","commit":{"rev":"3lfgeo2aaaa2a","operation":"create","collection":"app.bsky.feed.post","rkey":"%s","record":{"$type":"app.bsky.feed.post","createdAt":"%s","langs":["en"],"text":"%s"},"cid":"bafyreigeostreamtestcid"}}`,
+			timeUS, rkey, createdAt, text)
+	}
+	const t0 = 1767225600000000 // 2026-01-01T00:00:00Z in µs
+	in := strings.Join([]string{
+		post("3lfgeo2aaab2a", t0+1_000_000, "2026-01-01T00:00:01Z", "snow in chicago"),
+		post("3lfgeo2aaac2a", t0+2_000_000, "2026-01-01T00:07:02Z", "clock ahead snow"),
+		post("3lfgeo2aaad2a", t0+3_000_000, "2026-01-01T00:00:03Z", "more snow here"),
+	}, "\n") + "\n"
+	m := &wordModel{}
+	p := New(Options{Source: fileSource(t, strings.NewReader(in), nil), Clock: ClockEvent, Window: testWindow}, m)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c := p.Stats().Counts; c.Tweets != 3 || c.ClockSkew != 1 || c.Late != 0 {
+		t.Fatalf("counts %+v", c)
+	}
+	if len(m.windows) == 0 || len(m.windows[0]) != 3 {
+		t.Fatalf("windows %v: want the three posts in the first", m.windows)
+	}
+	for _, pt := range m.windows[0] {
+		if pt.Time.After(time.Unix(0, (t0+3_000_000)*1000)) {
+			t.Fatalf("post %s batched at %v, not Jetstream's time", pt.ID, pt.Time)
 		}
 	}
 }
