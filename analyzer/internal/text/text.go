@@ -1,117 +1,529 @@
-// Package text turns tweet text into the words geostream clusters and
-// labels by, with the original tool's rules: ASCII only, URLs removed,
-// punctuation to spaces, lower case, English stop words (plus get, amp, rt,
-// re) dropped, words of at least two letters. Hashtags and mentions are kept
-// as words, with their # and @.
 package text
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
-// Tokenize appends the words of s to dst and returns it. The words are
-// substrings of one new string, so a tweet costs one allocation.
+	"github.com/geostream/geostream/shared/tweet"
+)
+
+// Tokenize appends the words of s, a post from anywhere, to dst and returns
+// it. Words are runs of Unicode letters, marks and digits, folded by [Fold]:
+//   - digits alone and, in alphabetic scripts, single letters are no words;
+//   - Japanese (Han and kana in a post with kana) is cut into words by a
+//     dictionary and keeps its nouns; Chinese (Han in a post without kana) and
+//     Thai, Lao, Khmer and Burmese give overlapping pairs of characters, as
+//     Lucene's CJK analyzer does; Korean is cut at spaces and loses a trailing
+//     particle (서울에서 → 서울);
+//   - hashtags are words with their '#' ("#東京"), mentions '@handle' tokens
+//     ("@alice.bsky.social");
+//   - links, with or without a scheme ("nytimes.com/2024/…", "www.x.org"),
+//     bare handles and e-mail addresses give nothing, not even their parts;
+//   - an apostrophe after a French, Italian or Catalan elision ("l'école") or
+//     before an English clitic ("Ana's", "don't") ends the part it cuts off;
+//     elsewhere it joins ("aujourd'hui" → "aujourdhui");
+//   - stop words of the [Languages] and social-media residue are dropped
+//     whatever the post's language, but for a stop word that is an English
+//     content word ("war", "die"), which a post keeps unless its other stop
+//     words are more of that language than of English.
+//
+// The words are substrings of one new string.
 func Tokenize(dst []string, s string) []string {
-	buf := make([]byte, 0, len(s))
-	prevSpace := true
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c == 'h' && isURLAt(s, i) && prevSpace {
-			for i < len(s) && !isSpace(s[i]) {
-				i++
-			}
-			continue
-		}
-		i++
-		switch {
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case (c == '#' || c == '@') && prevSpace:
-			// A sigil starts a hashtag or mention; elsewhere it is punctuation.
-		case c == '\'':
-			continue // don't -> dont, as the stop list spells it
-		default:
-			c = ' ' // punctuation, spaces, control bytes and non-ASCII bytes
-		}
-		if c == ' ' {
-			if !prevSpace {
-				buf = append(buf, ' ')
-			}
-			prevSpace = true
-			continue
-		}
-		buf = append(buf, c)
-		prevSpace = false
+	var t tokenizer
+	t.buf = make([]byte, 0, len(s)+8)
+	if !isASCII(s) {
+		s = nfkc(s)
+		t.kana = hasKana(s)
 	}
-	clean := string(buf)
-	for len(clean) > 0 {
-		var w string
-		w, clean, _ = strings.Cut(clean, " ")
-		if keep(w) {
-			dst = append(dst, w)
+	t.scan(s)
+	return t.finish(dst)
+}
+
+// TokenizePost is [Tokenize] with the spans a source marked in s (byte
+// offsets into s): a link span gives nothing, a mention span its '@handle'
+// token, a tag span its '#tag' token. Spans out of range, not on rune
+// boundaries, of an unknown kind or overlapping an earlier one are ignored.
+func TokenizePost(dst []string, s string, ents []tweet.Entity) []string {
+	var stack [16]tweet.Entity
+	spans := validSpans(stack[:0], s, ents)
+	if len(spans) == 0 {
+		return Tokenize(dst, s)
+	}
+	var t tokenizer
+	t.buf = make([]byte, 0, len(s)+8)
+	pos := 0
+	for _, e := range spans {
+		if e.Kind != tweet.EntityLink {
+			t.kana = t.kana || hasKana(s[pos:e.End])
+		} else {
+			t.kana = t.kana || hasKana(s[pos:e.Start])
 		}
+		pos = e.End
+	}
+	t.kana = t.kana || hasKana(s[pos:])
+	pos = 0
+	for _, e := range spans {
+		t.scan(nfkc(s[pos:e.Start]))
+		span := s[e.Start:e.End]
+		switch e.Kind {
+		case tweet.EntityMention:
+			if !t.entity('@', span) {
+				t.scan(nfkc(span))
+			}
+		case tweet.EntityTag:
+			if !t.entity('#', span) {
+				t.scan(nfkc(span))
+			}
+		}
+		pos = e.End
+	}
+	t.scan(nfkc(s[pos:]))
+	return t.finish(dst)
+}
+
+// validSpans appends to dst the entities of ents that mark a valid span of s,
+// sorted by start, each after the end of the one before.
+func validSpans(dst []tweet.Entity, s string, ents []tweet.Entity) []tweet.Entity {
+	for _, e := range ents {
+		if e.Kind < tweet.EntityLink || e.Kind > tweet.EntityTag ||
+			e.Start < 0 || e.End > len(s) || e.Start >= e.End ||
+			!utf8.RuneStart(s[e.Start]) || e.End < len(s) && !utf8.RuneStart(s[e.End]) {
+			continue
+		}
+		// Insert in order; sources give them sorted, so this is a append.
+		i := len(dst)
+		for i > 0 && dst[i-1].Start > e.Start {
+			i--
+		}
+		if i > 0 && dst[i-1].End > e.Start || i < len(dst) && e.End > dst[i].Start {
+			continue // overlaps a span already taken
+		}
+		dst = append(dst, tweet.Entity{})
+		copy(dst[i+1:], dst[i:])
+		dst[i] = e
 	}
 	return dst
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-func isURLAt(s string, i int) bool {
-	rest := s[i:]
-	return strings.HasPrefix(rest, "http://") || strings.HasPrefix(rest, "https://")
+// tokenizer gathers the words of one post in buf, each followed by a space.
+type tokenizer struct {
+	buf   []byte
+	kana  bool  // the post has kana: its Han is Japanese
+	votes votes // the post's stop words by language
+	amb   [8]ambiguous
+	namb  int
 }
 
-// keep reports whether w is a word worth keeping.
-func keep(w string) bool {
-	core := strings.TrimLeft(w, "#@")
-	if len(core) < 2 || (len(core) != len(w) && len(w)-len(core) > 1) {
-		return false // too short, or "##x"
-	}
-	if core == w {
-		if _, stop := stopWords[w]; stop {
-			return false
-		}
-		if allDigits(w) {
-			return false
-		}
-	}
-	return true
+// ambiguous is a word in buf that is a stop word of one language and an
+// English content word; the post's votes decide at the end.
+type ambiguous struct {
+	start, end int
+	mask       uint32
 }
 
-func allDigits(w string) bool {
-	for i := 0; i < len(w); i++ {
-		if w[i] < '0' || w[i] > '9' {
-			return false
+// finish drops the ambiguous words of a post that reads as another language
+// than English and appends the words to dst.
+func (t *tokenizer) finish(dst []string) []string {
+	for k := t.namb - 1; k >= 0; k-- {
+		a := t.amb[k]
+		if t.votes.foreign(a.mask) {
+			t.buf = append(t.buf[:a.start], t.buf[a.end+1:]...)
 		}
 	}
-	return true
+	if len(t.buf) == 0 {
+		return dst
+	}
+	words := string(t.buf[:len(t.buf)-1])
+	for {
+		w, rest, more := strings.Cut(words, " ")
+		dst = append(dst, w)
+		if !more {
+			return dst
+		}
+		words = rest
+	}
 }
 
-// IsStopWord reports whether w (lower case) is on the stop list.
-func IsStopWord(w string) bool {
-	_, ok := stopWords[w]
-	return ok
+// keep ends the word that starts at buf[start]: a stop word is taken out
+// (and votes for its languages), an ambiguous one is kept for finish to
+// judge, any other is kept.
+func (t *tokenizer) keep(start int) {
+	m := stopWords[string(t.buf[start:])]
+	switch {
+	case m == 0:
+	case m&englishBit != 0:
+		if t.namb < len(t.amb) {
+			t.amb[t.namb] = ambiguous{start, len(t.buf), m}
+			t.namb++
+		} else if t.votes.foreign(m) {
+			t.buf = t.buf[:start]
+			return
+		}
+	default:
+		t.votes.add(m)
+		t.buf = t.buf[:start]
+		return
+	}
+	t.buf = append(t.buf, ' ')
 }
 
-var stopWords = func() map[string]struct{} {
-	m := make(map[string]struct{})
-	for _, w := range strings.Fields(stopList) {
-		m[w] = struct{}{}
+// Classes of word runes: a word never spans two.
+const (
+	clsNone   = iota
+	clsOther  // letters and digits of alphabetic scripts
+	clsCJK    // Han, Hiragana, Katakana
+	clsHangul // Korean
+	clsSEA    // Thai, Lao, Khmer, Myanmar: written without spaces
+)
+
+func class(r rune) int {
+	if r < utf8.RuneSelf {
+		if isASCIIAlnum(byte(r)) {
+			return clsOther
+		}
+		return clsNone
+	}
+	switch {
+	case unicode.IsMark(r):
+		return clsNone // continues the word before it
+	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana),
+		r == 0x30FC, r == 0x3005, r == 0x3006, r == 0x3007, r == 0x303B, r == 0x309D, r == 0x309E, r == 0x30FD, r == 0x30FE:
+		return clsCJK
+	case unicode.Is(unicode.Hangul, r):
+		return clsHangul
+	case unicode.In(r, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar):
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return clsSEA
+		}
+		return clsNone
+	case unicode.IsLetter(r), unicode.IsDigit(r):
+		return clsOther
+	}
+	return clsNone
+}
+
+func isASCIIAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// hasKana reports whether s has Hiragana or Katakana.
+func hasKana(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < utf8.RuneSelf {
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.In(r, unicode.Hiragana, unicode.Katakana) {
+			return true
+		}
+		i += n - 1
+	}
+	return false
+}
+
+// scan adds the words of s, in NFKC.
+func (t *tokenizer) scan(s string) {
+	prev := clsNone   // class of the rune before i, clsNone after any other
+	linkish := false  // the rune before i may be inside a link or handle
+	wordChar := false // the rune before i is a letter, mark, digit, '_' or '&'
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !wordChar {
+			switch {
+			case c == '#' || c == '@':
+				if n := t.sigil(s, i); n > 0 {
+					i, prev, linkish, wordChar = n, clsNone, true, true
+					continue
+				}
+			case isASCIIAlnum(c) && !linkish && prev != clsOther:
+				if n := linkEnd(s, i); n > 0 {
+					i, prev, linkish, wordChar = n, clsNone, true, false
+					continue
+				}
+			}
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		cls := class(r)
+		if cls != clsNone {
+			if cls == clsOther && isASCIIAlnum(c) && prev != clsOther && prev != clsNone && !linkish {
+				// Latin after CJK with no space ("見てbsky.app"): a link may start here.
+				if n := linkEnd(s, i); n > 0 {
+					i, prev, linkish, wordChar = n, clsNone, true, false
+					continue
+				}
+			}
+			end := wordEnd(s, i, cls)
+			i = t.word(s, i, end, cls)
+			prev, linkish, wordChar = cls, false, true
+			if i > end {
+				prev, linkish, wordChar = clsNone, true, false // skipped an e-mail address
+			}
+			continue
+		}
+		i += size
+		prev = clsNone
+		wordChar = unicode.IsMark(r) || r == '_' || r == '&' || ignorable(r)
+		linkish = strings.IndexByte("._-/@:%~+=?&#", c) >= 0 && c < utf8.RuneSelf
+	}
+}
+
+// wordEnd returns the end of the word of class cls that starts at i: marks
+// and characters that only shape a word continue it, and so does an
+// apostrophe or a middle dot between two letters of an alphabetic script.
+func wordEnd(s string, i, cls int) int {
+	for i < len(s) {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		c := class(r)
+		switch {
+		case c == cls:
+		case c == clsNone && r >= utf8.RuneSelf && (unicode.IsMark(r) || ignorable(r)):
+		case cls == clsOther && (r == '\'' || r == '’' || r == '·') && i+n < len(s):
+			next, _ := utf8.DecodeRuneInString(s[i+n:])
+			if !unicode.IsLetter(next) || class(next) != clsOther {
+				return i
+			}
+		default:
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// word adds the word s[i:end] of class cls and returns where scanning goes
+// on: end, or past the host of an e-mail address the word starts.
+func (t *tokenizer) word(s string, i, end, cls int) int {
+	w := s[i:end]
+	switch cls {
+	case clsOther:
+		if end < len(s) && s[end] == '@' {
+			if h := hostEnd(s, end+1); h > 0 {
+				return h // an e-mail address
+			}
+		}
+		t.alphabetic(w)
+	case clsCJK:
+		if t.kana {
+			t.japanese(w)
+		} else {
+			t.pairs(w, 1)
+		}
+	case clsHangul:
+		t.korean(w)
+	case clsSEA:
+		t.pairs(w, 2)
+	}
+	return end
+}
+
+// Elisions and clitics, lower case: the parts of a word an apostrophe cuts off.
+var (
+	elisions = set("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu dell nell sull dall all coll un gl tutt quell quest nessun")
+	clitics  = set("s t re ve ll d m")
+)
+
+func set(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
 	}
 	return m
-}()
+}
 
-// stopList is a common English stop word list (with apostrophes removed)
-// plus the original tool's additions: get, amp, rt, re.
-const stopList = `
-a about above after again against ain all am an and any are aren arent as at be because been
-before being below between both but by can couldn couldnt d did didn didnt do does doesn doesnt
-doing don dont down during each few for from further had hadn hadnt has hasn hasnt have haven
-havent having he her here hers herself him himself his how i if in into is isn isnt it its itself
-just ll m ma me mightn mightnt more most mustn mustnt my myself needn neednt no nor not now o of
-off on once only or other our ours ourselves out over own re s same shan shant she shes should
-shouldve shouldn shouldnt so some such t than that thatll the their theirs them themselves then
-there these they this those through to too under until up ve very was wasn wasnt we were weren
-werent what when where which while who whom why will with won wont wouldn wouldnt y you youd youll
-youre youve your yours yourself yourselves im ive id hes theyre thats whats lets u ur
-get amp rt re
-`
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
+
+// alphabetic adds a word of an alphabetic script.
+func (t *tokenizer) alphabetic(w string) {
+	if strings.ContainsAny(w, "'’ʼ") {
+		w = cutClitics(w)
+	}
+	start := len(t.buf)
+	letters, chars, first, same := 0, 0, rune(-1), true
+	for _, r := range w {
+		if isApostrophe(r) {
+			continue
+		}
+		n := len(t.buf)
+		t.buf = appendFold(t.buf, r)
+		if n == len(t.buf) {
+			continue
+		}
+		f, _ := utf8.DecodeRune(t.buf[n:])
+		if unicode.IsMark(f) {
+			continue
+		}
+		chars++
+		if unicode.IsLetter(f) {
+			letters++
+		}
+		if first < 0 {
+			first = f
+		} else if f != first {
+			same = false
+		}
+	}
+	if letters == 0 || chars < 2 || same && chars > 2 {
+		// Digits, one letter, or one letter over and over ("www", "aaaa").
+		t.buf = t.buf[:start]
+		return
+	}
+	t.keep(start)
+}
+
+// cutClitics drops the elisions before and the clitics after the apostrophes
+// of w.
+func cutClitics(w string) string {
+	for {
+		i := strings.IndexAny(w, "'’ʼ")
+		if i < 0 || !elisions[strings.ToLower(w[:i])] {
+			break
+		}
+		_, n := utf8.DecodeRuneInString(w[i:])
+		w = w[i+n:]
+	}
+	for {
+		i := strings.LastIndexAny(w, "'’ʼ")
+		if i < 0 {
+			break
+		}
+		_, n := utf8.DecodeRuneInString(w[i:])
+		if !clitics[strings.ToLower(w[i+n:])] {
+			break
+		}
+		w = w[:i]
+	}
+	return w
+}
+
+// pairs adds the overlapping pairs of characters of w (a character being a
+// letter with the marks after it), or w itself if it has one character and
+// one is enough (min 1, for Han).
+func (t *tokenizer) pairs(w string, min int) {
+	var marks [3]int // starts of the last three characters
+	n := 0
+	for i, r := range w {
+		if i > 0 && (unicode.IsMark(r) || ignorable(r)) {
+			continue
+		}
+		marks[0], marks[1], marks[2] = marks[1], marks[2], i
+		n++
+		if n >= 3 {
+			t.add(w[marks[0]:marks[2]])
+		}
+	}
+	switch {
+	case n >= 2:
+		t.add(w[marks[1]:])
+	case n == 1 && min == 1:
+		t.add(w)
+	}
+}
+
+// add adds w, folded, as a word unless it is one character three times or
+// more ("ｗｗｗ", "ㅋㅋㅋ").
+func (t *tokenizer) add(w string) {
+	start := len(t.buf)
+	chars, first, same := 0, rune(-1), true
+	for _, r := range w {
+		n := len(t.buf)
+		t.buf = appendFold(t.buf, r)
+		if n == len(t.buf) || unicode.IsMark(r) {
+			continue
+		}
+		chars++
+		if first < 0 {
+			first = r
+		} else if r != first {
+			same = false
+		}
+	}
+	if chars == 0 || same && chars > 2 {
+		t.buf = t.buf[:start]
+		return
+	}
+	t.keep(start)
+}
+
+// sigil adds the hashtag or mention at s[i] ('#' or '@') and returns its end,
+// or 0 if none starts there.
+func (t *tokenizer) sigil(s string, i int) int {
+	j := i + 1
+	if s[i] == '@' {
+		// A handle: X and Mastodon names, Bluesky domains, Mastodon's
+		// @name@server.
+		if j >= len(s) || !(isASCIIAlnum(s[j]) || s[j] == '_') {
+			return 0
+		}
+		for j < len(s) && (isASCIIAlnum(s[j]) || strings.IndexByte("_.-@", s[j]) >= 0) {
+			j++
+		}
+		for s[j-1] == '.' || s[j-1] == '-' || s[j-1] == '@' {
+			j--
+		}
+		t.buf = append(t.buf, '@')
+		for k := i + 1; k < j; k++ {
+			t.buf = appendFold(t.buf, rune(s[k]))
+		}
+		t.buf = append(t.buf, ' ')
+		return j
+	}
+	// A hashtag: letters, marks, digits and '_' of any script.
+	letters, runes, first := 0, 0, clsNone
+	for j < len(s) {
+		r, n := utf8.DecodeRuneInString(s[j:])
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '_' || ignorable(r)) {
+			break
+		}
+		if unicode.IsLetter(r) {
+			letters++
+			if first == clsNone {
+				first = class(r)
+			}
+		}
+		runes++
+		j += n
+	}
+	if j == i+1 {
+		return 0
+	}
+	if letters == 0 || runes == 1 && first == clsOther {
+		return j // "#1", "#a": no word
+	}
+	t.entity('#', s[i:j])
+	return j
+}
+
+// entity adds span, a mention or tag the source marked (or the tokenizer
+// found), as one token with its sigil; it reports false if span is no
+// handle or tag.
+func (t *tokenizer) entity(sigil byte, span string) bool {
+	span = nfkc(span)
+	span = strings.TrimLeft(span, string(sigil))
+	if span == "" {
+		return false
+	}
+	start := len(t.buf)
+	t.buf = append(t.buf, sigil)
+	letter := false
+	for _, r := range span {
+		if unicode.IsSpace(r) || r == utf8.RuneError {
+			t.buf = t.buf[:start]
+			return false
+		}
+		letter = letter || unicode.IsLetter(r) || sigil == '@' && unicode.IsDigit(r)
+		t.buf = appendFold(t.buf, r)
+	}
+	if !letter || len(t.buf) == start+1 {
+		t.buf = t.buf[:start] // "#2024" is no word
+		return true
+	}
+	t.buf = append(t.buf, ' ')
+	return true
+}
