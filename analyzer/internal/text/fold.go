@@ -62,6 +62,8 @@ func appendFold(b []byte, r rune) []byte {
 // ignorable reports whether r is dropped from inside a word.
 func ignorable(r rune) bool {
 	switch {
+	case r < 0xAD:
+		return false
 	case r == 0x640: // Arabic tatweel
 		return true
 	case 0xFE00 <= r && r <= 0xFE0F, 0xE0100 <= r && r <= 0xE01EF: // variation selectors

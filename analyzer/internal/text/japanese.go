@@ -37,6 +37,11 @@ var (
 	ja     *segmenter
 )
 
+// PrepareJapanese loads the Japanese dictionary now, which the first post
+// with Japanese would otherwise do (about 0.7 s on an idle core, 37.5 MB of
+// heap). It is safe to call more than once and from several goroutines.
+func PrepareJapanese() { japaneseSegmenter() }
+
 // japaneseSegmenter returns the segmenter, loading it the first time (about
 // half a second).
 func japaneseSegmenter() *segmenter {
@@ -114,7 +119,9 @@ var lightVerbs = set("思う 言う いう 見る みる 行く いく 来る �
 // verbs and adjectives in their dictionary form.
 func (t *tokenizer) japanese(w string) {
 	seg := japaneseSegmenter()
-	for _, tk := range seg.tok.Tokenize(w) {
+	toks := seg.tok.Tokenize(w)
+	for k := 0; k < len(toks); k++ {
+		tk := toks[k]
 		word := ""
 		switch tk.Class {
 		case kagome.KNOWN:
@@ -138,9 +145,42 @@ func (t *tokenizer) japanese(w string) {
 		if word == "" {
 			continue
 		}
+		if word == tk.Surface && katakana(word) {
+			// A loanword the dictionary splits ("ブル" + "スコ") is one word.
+			end := tk.End
+			for k+1 < len(toks) && toks[k+1].Start == end && katakana(toks[k+1].Surface) && seg.isNoun(toks[k+1]) {
+				k++
+				end = toks[k].End
+			}
+			if end != tk.End {
+				last := toks[k]
+				word = w[tk.Position : last.Position+len(last.Surface)]
+			}
+		}
 		if r, n := utf8.DecodeRuneInString(word); n == len(word) && !unicode.Is(unicode.Han, r) {
 			continue // one kana is no word
 		}
 		t.add(word)
 	}
+}
+
+// isNoun reports whether tk is a noun the tokenizer keeps.
+func (seg *segmenter) isNoun(tk kagome.Token) bool {
+	switch tk.Class {
+	case kagome.KNOWN:
+		return tk.ID >= 0 && tk.ID < len(seg.kind) && seg.kind[tk.ID] == jaNoun
+	case kagome.UNKNOWN:
+		return tk.ID >= 0 && tk.ID < len(seg.unknownNoun) && seg.unknownNoun[tk.ID]
+	}
+	return false
+}
+
+// katakana reports whether s is Katakana only (with the long vowel mark).
+func katakana(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Katakana, r) && r != 0x30FC {
+			return false
+		}
+	}
+	return s != ""
 }

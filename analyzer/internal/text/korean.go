@@ -50,7 +50,11 @@ func (t *tokenizer) korean(w string) {
 			continue
 		}
 		// The longest particle that fits decides, even when it leaves too
-		// short a stem to cut ("것으로" is not "것으" + 로).
+		// short a stem to cut ("것으로" is not "것으" + 로); a stop word with
+		// a particle is a stop word ("나는", "것으로").
+		if IsStopWord(stem) {
+			return
+		}
 		if utf8.RuneCountInString(stem) >= 2 {
 			w = stem
 		}

@@ -23,12 +23,16 @@ var (
 // "www." and a host, or a host with a path ("nytimes.com/2024/…") or with
 // a top-level domain a link ends with ("bsky.app", "alice.bsky.social").
 func linkEnd(s string, i int) int {
-	j := i
-	for j < len(s) && j-i <= 16 && (isASCIIAlnum(s[j]) || s[j] == '+' || s[j] == '-' || s[j] == '.') {
+	j, dot := i, false
+	for j < len(s) && (isASCIIAlnum(s[j]) || s[j] == '+' || s[j] == '-' || s[j] == '.') {
+		dot = dot || s[j] == '.'
 		j++
 	}
-	if j > i && strings.HasPrefix(s[j:], "://") && !('0' <= s[i] && s[i] <= '9') {
+	if j < len(s) && s[j] == ':' && j-i <= 16 && strings.HasPrefix(s[j:], "://") && !('0' <= s[i] && s[i] <= '9') {
 		return pathEnd(s, j+3)
+	}
+	if !dot {
+		return 0 // the common case: a plain word
 	}
 	return hostLink(s, i)
 }

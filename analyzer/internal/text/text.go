@@ -22,13 +22,15 @@ import (
 //     bare handles and e-mail addresses give nothing, not even their parts;
 //   - an apostrophe after a French, Italian or Catalan elision ("l'école") or
 //     before an English clitic ("Ana's", "don't") ends the part it cuts off;
-//     elsewhere it joins ("aujourd'hui" → "aujourdhui");
+//     elsewhere it joins ("aujourd'hui" → "aujourdhui"); German gender forms
+//     ("Lehrer*innen") and versions ("JN.1") stay one word;
 //   - stop words of the [Languages] and social-media residue are dropped
 //     whatever the post's language, but for a stop word that is an English
 //     content word ("war", "die"), which a post keeps unless its other stop
 //     words are more of that language than of English.
 //
-// The words are substrings of one new string.
+// The words are substrings of one new string. The first post with Japanese
+// loads the dictionary (see [PrepareJapanese]).
 func Tokenize(dst []string, s string) []string {
 	var t tokenizer
 	t.buf = make([]byte, 0, len(s)+8)
@@ -266,16 +268,34 @@ func (t *tokenizer) scan(s string) {
 		}
 		i += size
 		prev = clsNone
-		wordChar = unicode.IsMark(r) || r == '_' || r == '&' || ignorable(r)
-		linkish = strings.IndexByte("._-/@:%~+=?&#", c) >= 0 && c < utf8.RuneSelf
+		if c < utf8.RuneSelf {
+			wordChar = c == '_' || c == '&'
+			linkish = linkPunct[c]
+		} else {
+			wordChar = unicode.IsMark(r) || ignorable(r)
+			linkish = false
+		}
 	}
 }
+
+// linkPunct marks the ASCII punctuation that may stand inside a link or a
+// handle: a word right after it starts no link of its own.
+var linkPunct = func() (t [utf8.RuneSelf]bool) {
+	for _, c := range []byte("._-/@:%~+=?&#") {
+		t[c] = true
+	}
+	return t
+}()
 
 // wordEnd returns the end of the word of class cls that starts at i: marks
 // and characters that only shape a word continue it, and so does an
 // apostrophe or a middle dot between two letters of an alphabetic script.
 func wordEnd(s string, i, cls int) int {
 	for i < len(s) {
+		if cls == clsOther && isASCIIAlnum(s[i]) {
+			i++
+			continue
+		}
 		r, n := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(s[i:])
@@ -289,12 +309,33 @@ func wordEnd(s string, i, cls int) int {
 			if !unicode.IsLetter(next) || class(next) != clsOther {
 				return i
 			}
+		case cls == clsOther && r == '.' && i+1 < len(s) && '0' <= s[i+1] && s[i+1] <= '9' && i > 0 && isASCIIAlnum(s[i-1]):
+			// A version or variant: "JN.1", "web3.0".
+		case cls == clsOther && (r == '*' || r == ':' || r == '_' || r == '/') && genderEnding(s[i+1:]) > 0:
+			// German gender forms: "Lehrer*innen", "Bürger:in".
+			n += genderEnding(s[i+1:])
 		default:
 			return i
 		}
 		i += n
 	}
 	return i
+}
+
+// genderEnding returns the length of the German gender ending ("innen",
+// "in") that s starts with and that ends a word there, or 0.
+func genderEnding(s string) int {
+	for _, e := range []string{"innen", "in"} {
+		if len(s) >= len(e) && strings.EqualFold(s[:len(e)], e) {
+			if len(s) == len(e) {
+				return len(e)
+			}
+			if r, _ := utf8.DecodeRuneInString(s[len(e):]); !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return len(e)
+			}
+		}
+	}
+	return 0
 }
 
 // word adds the word s[i:end] of class cls and returns where scanning goes
@@ -341,10 +382,13 @@ func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
 
 // alphabetic adds a word of an alphabetic script.
 func (t *tokenizer) alphabetic(w string) {
+	start := len(t.buf)
+	if t.asciiWord(w) {
+		return
+	}
 	if strings.ContainsAny(w, "'’ʼ") {
 		w = cutClitics(w)
 	}
-	start := len(t.buf)
 	letters, chars, first, same := 0, 0, rune(-1), true
 	for _, r := range w {
 		if isApostrophe(r) {
@@ -375,6 +419,39 @@ func (t *tokenizer) alphabetic(w string) {
 		return
 	}
 	t.keep(start)
+}
+
+// asciiWord adds w if it is ASCII letters and digits only, the common case,
+// and reports whether it was.
+func (t *tokenizer) asciiWord(w string) bool {
+	letters, same := 0, true
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			letters++
+		case 'A' <= c && c <= 'Z':
+			letters++
+			c += 'a' - 'A'
+		case '0' <= c && c <= '9':
+		default:
+			return false
+		}
+		same = same && c|0x20 == w[0]|0x20
+	}
+	if letters == 0 || len(w) < 2 || same && len(w) > 2 {
+		return true // digits, one letter, or one letter over and over
+	}
+	start := len(t.buf)
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t.buf = append(t.buf, c)
+	}
+	t.keep(start)
+	return true
 }
 
 // cutClitics drops the elisions before and the clitics after the apostrophes
@@ -504,8 +581,7 @@ func (t *tokenizer) sigil(s string, i int) int {
 // found), as one token with its sigil; it reports false if span is no
 // handle or tag.
 func (t *tokenizer) entity(sigil byte, span string) bool {
-	span = nfkc(span)
-	span = strings.TrimLeft(span, string(sigil))
+	span = strings.TrimLeft(nfkc(span), string(sigil))
 	if span == "" {
 		return false
 	}

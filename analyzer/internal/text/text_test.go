@@ -27,6 +27,8 @@ func TestTokenize(t *testing.T) {
 		{"one letter over and over dropped", "aaaa www zzz aa", "aa"},
 		{"punctuation splits", "storm,flood...power-outage!!", "storm flood power outage"},
 		{"catalan middle dot stays", "col·legi", "col·legi"},
+		{"german gender forms stay whole", "Lehrer*innen und Bürger:innen, Ärzt_in", "lehrer*innen bürger:innen ärzt_in"},
+		{"versions and variants stay whole", "#JN.1 JN.1 web3.0 3.14", "#jn jn.1 web3.0"},
 		// Apostrophes.
 		{"english clitics cut", "Ana's dog won't bark, they're loud", "ana dog bark loud"},
 		{"french and italian elisions cut", "l'école d'accord qu'il dell'anno c’était", "école accord anno"},
@@ -60,10 +62,12 @@ func TestTokenize(t *testing.T) {
 		{"japanese nouns and verbs", "BlueskyのApp Storeのレビュー、個人的な理由で参考にならない", "bluesky app store レビュー 個人 理由 参考"},
 		{"japanese verbs in dictionary form", "開けてくれよ しばしば存在を忘れてしまう", "開ける 存在 忘れる"},
 		{"japanese kanji only in a post with kana", "東京で地震", "東京 地震"},
+		{"japanese loanwords the dictionary splits stay whole", "ブルスコに侵入した", "ブルスコ 侵入"},
 		{"chinese in pairs", "我吃东西", "我吃 吃东 东西"},
 		{"one han character alone", "雨", "雨"},
-		{"korean particles cut", "서울에서 날씨 서울로 가요 책을 것으로", "서울 날씨 서울 가요 책을 것으로"},
+		{"korean particles cut", "서울에서 날씨 서울로 가요 책을 것으로", "서울 날씨 서울 가요 책을"},
 		{"korean nouns that end like a particle stay", "고양이 민주주의 음악가", "고양이 민주주의 음악가"},
+		{"korean stop words with a particle", "나는 그것으로 좋아", "그것"},
 		{"korean laughter is no word", "ㅋㅋㅋ ㅠㅠ", ""},
 		{"thai in pairs", "สวัสดี", "สวั วัส สดี"},
 		{"empty", "", ""},
@@ -76,6 +80,16 @@ func TestTokenize(t *testing.T) {
 				t.Fatalf("Tokenize(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestPrepareJapanese(t *testing.T) {
+	done := make(chan struct{})
+	go func() { PrepareJapanese(); close(done) }()
+	PrepareJapanese()
+	<-done
+	if got := Tokenize(nil, "東京で地震"); !slices.Equal(got, []string{"東京", "地震"}) {
+		t.Fatalf("after PrepareJapanese: %q", got)
 	}
 }
 
