@@ -10,10 +10,11 @@ import (
 var (
 	// strongTLDs end a link in any case ("Example.COM").
 	strongTLDs = set("com net org edu gov mil int info biz xyz io")
-	// wordTLDs and two-letter country domains end a link written in lower
-	// case or with three labels or more, so that "great.Today" and "No.It"
-	// stay words but "bsky.social" and "alice.bsky.social" do not.
-	wordTLDs = set("app dev ai me tv social blog news online site top club live link page art shop store tech cloud space website world life today fun wiki media email zone network one ink pro name")
+	// wordTLDs and two-letter country domains end a link whose labels after
+	// the first are in lower case or that has three labels or more, so that
+	// "great.Today" and "No.It" stay words but "bsky.social", "Apoguide.de"
+	// and "alice.bsky.social" do not.
+	wordTLDs = set("app dev ai me tv social blog news online site top club live link page art shop store tech cloud space website world life today fun wiki media email zone network one ink pro name blue tel lol wtf moe gay")
 	// notTLDs are two-letter endings that are more often file types.
 	notTLDs = set("js ts")
 )
@@ -39,11 +40,15 @@ func linkEnd(s string, i int) int {
 
 // hostLink returns the end of the link without a scheme at s[i], or 0.
 func hostLink(s string, i int) int {
+	www := len(s)-i > 4 && strings.EqualFold(s[i:i+4], "www.") && isASCIIAlnum(s[i+4])
 	end, labels, tld, lower := host(s, i)
 	if end == 0 {
-		return 0
+		if !www {
+			return 0
+		}
+		// "www.techno-science.n...": a link text cut short.
+		return pathEnd(s, i)
 	}
-	www := len(s)-i >= 4 && strings.EqualFold(s[i:i+4], "www.")
 	j := end
 	if j < len(s) && s[j] == ':' { // a port
 		k := j + 1
@@ -58,8 +63,8 @@ func hostLink(s string, i int) int {
 		return pathEnd(s, j)
 	}
 	if j < len(s) {
-		if r, _ := utf8.DecodeRuneInString(s[j:]); unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return 0 // "café.com" or the like
+		if r, _ := utf8.DecodeRuneInString(s[j:]); class(r) == clsOther || unicode.IsMark(r) {
+			return 0 // "example.comé" or the like; Japanese may follow a link
 		}
 	}
 	t := strings.ToLower(tld)
@@ -82,14 +87,14 @@ func hostEnd(s string, i int) int {
 // host reads a host name at s[i]: two labels or more of ASCII letters, digits
 // and hyphens, separated by dots, the last of two letters or more. It returns
 // its end (0 if there is none), how many labels it has, its top-level domain
-// and whether it is in lower case.
+// and whether its labels after the first are in lower case.
 func host(s string, i int) (end, labels int, tld string, lower bool) {
 	lower = true
 	j := i
 	for {
 		k := j
 		for k < len(s) && (isASCIIAlnum(s[k]) || s[k] == '-') {
-			if 'A' <= s[k] && s[k] <= 'Z' {
+			if 'A' <= s[k] && s[k] <= 'Z' && labels > 0 {
 				lower = false
 			}
 			k++

@@ -231,13 +231,14 @@ func (t *tokenizer) scan(s string) {
 	wordChar := false // the rune before i is a letter, mark, digit, '_' or '&'
 	for i := 0; i < len(s); {
 		c := s[i]
+		if c == '#' && !wordChar || c == '@' && mentionMayStart(s, i) {
+			if n := t.sigil(s, i); n > 0 {
+				i, prev, linkish, wordChar = n, clsNone, true, true
+				continue
+			}
+		}
 		if !wordChar {
 			switch {
-			case c == '#' || c == '@':
-				if n := t.sigil(s, i); n > 0 {
-					i, prev, linkish, wordChar = n, clsNone, true, true
-					continue
-				}
 			case isASCIIAlnum(c) && !linkish && prev != clsOther:
 				if n := linkEnd(s, i); n > 0 {
 					i, prev, linkish, wordChar = n, clsNone, true, false
@@ -271,11 +272,28 @@ func (t *tokenizer) scan(s string) {
 		if c < utf8.RuneSelf {
 			wordChar = c == '_' || c == '&'
 			linkish = linkPunct[c]
-		} else {
-			wordChar = unicode.IsMark(r) || ignorable(r)
+		} else if !ignorable(r) { // an invisible character changes nothing
+			wordChar = unicode.IsMark(r)
 			linkish = false
 		}
 	}
+}
+
+// mentionMayStart reports whether an '@' at s[i] may start a mention, as
+// X's rules have it: not after an ASCII letter, digit or '_' (an e-mail
+// address) but for a retweet's "RT@", nor after one of "!#$%&*@".
+func mentionMayStart(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := s[i-1]
+	switch {
+	case isASCIIAlnum(p) || p == '_':
+		return i >= 2 && strings.EqualFold(s[i-2:i], "rt") && (i == 2 || !isASCIIAlnum(s[i-3]) && s[i-3] != '_')
+	case strings.IndexByte("!#$%&*@", p) >= 0:
+		return false
+	}
+	return true
 }
 
 // linkPunct marks the ASCII punctuation that may stand inside a link or a
@@ -555,6 +573,10 @@ func (t *tokenizer) sigil(s string, i int) int {
 	letters, runes, first := 0, 0, clsNone
 	for j < len(s) {
 		r, n := utf8.DecodeRuneInString(s[j:])
+		if r == '.' && j+1 < len(s) && '0' <= s[j+1] && s[j+1] <= '9' && isASCIIAlnum(s[j-1]) {
+			j++ // a version or variant: "#JN.1"
+			continue
+		}
 		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '_' || ignorable(r)) {
 			break
 		}
