@@ -25,7 +25,7 @@ func ExampleTokenizePost() {
 	}
 	fmt.Println(text.TokenizePost(nil, s, ents))
 	// Output:
-	// [post @bob.example]
+	// [new post @bob.example]
 }
 
 func ExampleTokenizeSeed() {

@@ -66,6 +66,9 @@ func run(src, version, out string) error {
 			if !word(f) || contentWords[f] || lang == "en" && englishContent[f] {
 				continue
 			}
+			if lang == "en" && !englishClosed[f] {
+				continue
+			}
 			kept[f] = true
 			all[f] = true
 		}
