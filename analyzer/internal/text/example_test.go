@@ -25,7 +25,7 @@ func ExampleTokenizePost() {
 	}
 	fmt.Println(text.TokenizePost(nil, s, ents))
 	// Output:
-	// [new post @bob.example]
+	// [post @bob.example]
 }
 
 func ExampleTokenizeSeed() {

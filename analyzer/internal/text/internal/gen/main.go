@@ -66,7 +66,7 @@ func run(src, version, out string) error {
 			if !word(f) || contentWords[f] || lang == "en" && englishContent[f] {
 				continue
 			}
-			if lang == "en" && !englishClosed[f] {
+			if lang == "en" && utf8.RuneCountInString(f) == 2 && !englishTwoLetter[f] {
 				continue
 			}
 			kept[f] = true
