@@ -25,7 +25,7 @@ func Fold(s string) string {
 
 // nfkc returns s in NFKC, without copying when it already is.
 func nfkc(s string) string {
-	if isASCII(s) || norm.NFKC.IsNormalString(s) {
+	if isASCII(s) || norm.NFKC.QuickSpanString(s) == len(s) {
 		return s
 	}
 	return norm.NFKC.String(s)
