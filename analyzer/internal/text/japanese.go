@@ -38,12 +38,11 @@ var (
 )
 
 // PrepareJapanese loads the Japanese dictionary now, which the first post
-// with Japanese would otherwise do (about 0.7 s on an idle core, 37.5 MB of
-// heap). It is safe to call more than once and from several goroutines.
+// with Japanese would otherwise do (a second or more, 37.5 MB of heap). It
+// is safe to call more than once and from several goroutines.
 func PrepareJapanese() { japaneseSegmenter() }
 
-// japaneseSegmenter returns the segmenter, loading it the first time (about
-// half a second).
+// japaneseSegmenter returns the segmenter, loading it the first time.
 func japaneseSegmenter() *segmenter {
 	jaOnce.Do(func() { ja = newSegmenter(ipa.Dict()) })
 	return ja
