@@ -85,7 +85,7 @@ func run(src, version, out string) error {
 	var en []string
 	for w := range englishContent {
 		if !all[w] {
-			return fmt.Errorf("English content word %q is no stop word of any list", w)
+			return fmt.Errorf("the English content word %q is no stop word of any list", w)
 		}
 		en = append(en, w)
 	}
