@@ -75,6 +75,7 @@ type Fitter interface {
 type Model struct {
 	c       Clusterer
 	opts    Options
+	seed    bool // the original tool's rules for words (SeedTexter)
 	exclude map[string]bool
 	born    map[int]time.Time
 	from    map[int][]int
@@ -87,8 +88,11 @@ func New(c Clusterer, o Options) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{c: c, opts: o, exclude: map[string]bool{}, born: map[int]time.Time{}, from: map[int][]int{}}
+	if s, ok := c.(SeedTexter); ok {
+		m.seed = s.SeedText()
+	}
 	for _, w := range o.Exclude {
-		for _, t := range text.Tokenize(nil, w) {
+		for _, t := range m.words(w) {
 			m.exclude[strings.TrimLeft(t, "#@")] = true
 		}
 	}
@@ -116,14 +120,35 @@ func (m *Model) Close() error {
 	return nil
 }
 
-// Tokenize implements pipeline.Tokenizer.
-func (m *Model) Tokenize(tw *tweet.Tweet) []string { return text.Tokenize(nil, tw.Text) }
+// SeedTexter is a Clusterer that reads posts by the original tool's rules
+// (text.TokenizeSeed: ASCII words, English stop words) rather than in
+// every script.
+type SeedTexter interface {
+	SeedText() bool
+}
+
+// Tokenize implements pipeline.Tokenizer: the post's words in any script,
+// with the links, mentions and hashtags its source marked.
+func (m *Model) Tokenize(tw *tweet.Tweet) []string {
+	if !m.seed && len(tw.Entities) > 0 {
+		return text.TokenizePost(nil, tw.Text, tw.Entities)
+	}
+	return m.words(tw.Text)
+}
+
+// words are the words of s, by the model's rules.
+func (m *Model) words(s string) []string {
+	if m.seed {
+		return text.TokenizeSeed(nil, s)
+	}
+	return text.Tokenize(nil, s)
+}
 
 // Prepare implements pipeline.Model: it tokenizes the text unless the
 // reader already did, and featurizes the point.
 func (m *Model) Prepare(p *model.Point) {
 	if p.Tokens == nil {
-		p.Tokens = text.Tokenize(nil, p.Text)
+		p.Tokens = m.words(p.Text)
 	}
 	m.c.Featurize(p)
 }

@@ -362,3 +362,22 @@ func TestEveryAlgorithmsSettings(t *testing.T) {
 		t.Fatalf("an unknown model: %v", err)
 	}
 }
+
+// TestWordsByTheModelsRules: posts are read in every script, with the
+// spans their source marked (a link's text is never a word); the seed
+// profile reads them by the original tool's ASCII rules.
+func TestWordsByTheModelsRules(t *testing.T) {
+	text := "Schnee in München heute nytimes.com/2024/snow @alice.bsky.social"
+	tw := &tweet.Tweet{Text: text, Entities: []tweet.Entity{
+		{Kind: tweet.EntityLink, Start: strings.Index(text, "nytimes"), End: strings.Index(text, " @"), Value: "https://nytimes.com/2024/snow"},
+		{Kind: tweet.EntityMention, Start: strings.Index(text, "@"), End: len(text), Value: "did:plc:alice"},
+	}}
+	got := strings.Join(newModel(t, "spherical", 3).Tokenize(tw), " ")
+	if !strings.Contains(got, "münchen") || strings.Contains(got, "nytimes") || strings.Contains(got, "2024") {
+		t.Fatalf("default words: %q", got)
+	}
+	seed := strings.Join(newModel(t, "spark", 3, "-profile", "seed", "-embeddings-online=false").Tokenize(tw), " ")
+	if strings.Contains(seed, "münchen") || !strings.Contains(seed, "nchen") {
+		t.Fatalf("the seed profile's words: %q", seed)
+	}
+}

@@ -125,9 +125,10 @@ func better(ra bool, sa float64, wa string, rb bool, sb float64, wb string) bool
 }
 
 // IsForeignStopWord reports whether w is a common function word of a
-// frequent non-English tweet language. The tokenizer follows the original
-// tool and drops only English stop words; these are kept for clustering
-// but never shown as a cluster's keyword.
+// frequent non-English language as the seed profile's tokenizer leaves it
+// (ASCII-folded; it drops only English stop words): such words are kept
+// for clustering but never shown as a cluster's keyword. The default
+// tokenizer drops the stop words of twenty languages itself.
 func IsForeignStopWord(w string) bool {
 	_, ok := foreignStop[w]
 	return ok

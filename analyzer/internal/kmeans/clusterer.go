@@ -185,6 +185,10 @@ func (c *Clusterer) changed() {
 	c.lineage.Update(c.km)
 }
 
+// SeedText reports whether posts are read by the original tool's rules,
+// as the seed profile does (cluster.SeedTexter).
+func (c *Clusterer) SeedText() bool { return c.s.Profile == string(features.Seed) }
+
 // Featurize implements the seam. With the seed profile a post without a
 // place gets no features and is never clustered, as in the original.
 func (c *Clusterer) Featurize(p *model.Point) { c.feat.Featurize(p) }

@@ -151,7 +151,7 @@ func TestNotACaptureIsRefused(t *testing.T) {
 		{"binary junk", strings.Repeat("\x89PNG\x00 binary junk\n", 300), true},
 		{"a few lines of text", "hello\nworld\n", true},
 		{"junk, then tweets", strings.Repeat("junk\n", 50) + lines(10), false},
-		{"empty", "", false},
+		{"empty", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := New(Options{Source: fileSource(t, strings.NewReader(tc.in), nil), Capture: true, Clock: ClockEvent, Window: testWindow}, nil)

@@ -391,7 +391,7 @@ loop:
 	if rerr := <-readErr; rerr != nil && err == nil {
 		err = rerr // the caller reports it; the windows read so far are flushed below
 	}
-	if err == nil && p.opts.Capture && !p.sawData && p.checked > 0 {
+	if err == nil && p.opts.Capture && !p.sawData && ctx.Err() == nil {
 		err = &NotCaptureError{Lines: p.checked}
 	}
 	p.flushing = true
@@ -432,10 +432,13 @@ func (p *Pipeline) logStats(msg string) {
 const checkLines = 100
 
 // NotCaptureError is an input whose first lines hold no tweet and no
-// stream notice: an image, a log, the wrong file.
+// stream notice (an image, a log, the wrong file), or no line at all.
 type NotCaptureError struct{ Lines int }
 
 func (e *NotCaptureError) Error() string {
+	if e.Lines == 0 {
+		return "the capture is empty"
+	}
 	return fmt.Sprintf("this does not look like a capture: its first %d lines hold no tweet or stream notice", e.Lines)
 }
 
