@@ -23,7 +23,7 @@ func benchBatches(topics, batches, perBatch int) [][]*model.Point {
 	for t := range cities {
 		cities[t] = []int{t % 40, (t * 7) % 40, (t * 13) % 40}
 	}
-	s := newSynthStream(uint64(topics), topics, 8, 3, 1, cities, places)
+	s := newSynthStream(uint64(topics), topics, 10, 4, 1, cities, places)
 	out := make([][]*model.Point, batches)
 	for b := range out {
 		for range perBatch {
@@ -36,15 +36,17 @@ func benchBatches(topics, batches, perBatch int) [][]*model.Point {
 
 // BenchmarkTrain measures Train (with the Forget of the batch leaving the
 // window) per post, with the default options, on streams that keep about
-// 15, 100 and 300 clusters alive in a window of six batches; beside it,
-// the spherical k-means model with k set to the same number, on the same
-// posts. cpu-ns/post is the process's CPU time, steadier than the wall
+// 15, 100 and 300 clusters alive in a window of six batches (the clusters
+// metric is the mean); beside it, Update of the spherical k-means model
+// with k set to that number, on the same posts. cpu-ns/post is the process's CPU time, steadier than the wall
 // clock on a busy machine.
 func BenchmarkTrain(b *testing.B) {
-	const perBatch, window = 1000, 6
-	for _, topics := range []int{12, 150, 1000} {
+	const window = 6
+	// Topics and batch sizes that keep about 15, 100 and 300 clusters.
+	for _, c := range []struct{ clusters, topics, perBatch int }{{15, 10, 1000}, {100, 110, 1000}, {300, 500, 6000}} {
+		topics, perBatch := c.topics, c.perBatch
 		batches := benchBatches(topics, 3*window, perBatch)
-		b.Run(fmt.Sprintf("dmm/topics=%d", topics), func(b *testing.B) {
+		b.Run(fmt.Sprintf("dmm/clusters=%d", c.clusters), func(b *testing.B) {
 			m, err := New(DefaultOptions())
 			if err != nil {
 				b.Fatal(err)
@@ -79,7 +81,7 @@ func BenchmarkTrain(b *testing.B) {
 			b.ReportMetric(float64(clusters)/float64(b.N), "clusters")
 			b.ReportMetric(0, "ns/op")
 		})
-		b.Run(fmt.Sprintf("spherical/k=%d", topics), func(b *testing.B) {
+		b.Run(fmt.Sprintf("spherical/k=%d", c.clusters), func(b *testing.B) {
 			fx := features.Sparse{Buckets: spherical.DefaultBuckets, Hashtag: DefaultHashtagWeight}
 			pts := make([][]spherical.Point, len(batches))
 			for i, batch := range batches {
@@ -90,7 +92,7 @@ func BenchmarkTrain(b *testing.B) {
 					pts[i] = append(pts[i], sp)
 				}
 			}
-			m, err := spherical.New(spherical.Options{K: topics, Decay: 0.6, Text: 1, Geo: 2, Seed: 1})
+			m, err := spherical.New(spherical.Options{K: c.clusters, Decay: 0.6, Text: 1, Geo: 2, Seed: 1})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -105,7 +107,7 @@ func BenchmarkTrain(b *testing.B) {
 			}
 			b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*perBatch), "ns/post")
 			b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N*perBatch), "cpu-ns/post")
-			b.ReportMetric(float64(topics), "clusters")
+			b.ReportMetric(float64(c.clusters), "clusters")
 			b.ReportMetric(0, "ns/op")
 		})
 	}

@@ -59,9 +59,10 @@ type slot struct {
 	n    int64 // weight held, in units
 	live bool
 	born int64 // the batch (Model.clock) that opened it
-	// lx is log(n/unit + lxVB), computed for the weight lxN.
-	lx, lxVB float64
-	lxN      int64
+	// lb is log x − 1/x for x = n/unit + lbVB, computed for the weight
+	// lbN (see bound).
+	lb, lbVB float64
+	lbN      int64
 }
 
 // batchRecord is what the model keeps of a batch it holds: enough to
@@ -441,14 +442,15 @@ func (m *Model) exact(s int32, total, vb float64) float64 {
 }
 
 // bound is at least exact(s, total, vb), and cheaper: log Γ(x+C)/Γ(x) ≥
-// C·ψ(x) > C·(log x − 1/x), as log Γ is convex; log x is kept per cluster.
+// C·ψ(x) > C·(log x − 1/x) for x = n_z+Vβ, as log Γ is convex; log x −
+// 1/x is kept per cluster until its weight changes.
 func (m *Model) bound(s int32, total, vb float64) float64 {
 	c := &m.slots[s]
-	x := float64(c.n)/unit + vb
-	if c.lxN != c.n || c.lxVB != vb {
-		c.lx, c.lxN, c.lxVB = math.Log(x), c.n, vb
+	if c.lbN != c.n || c.lbVB != vb {
+		x := float64(c.n)/unit + vb
+		c.lb, c.lbN, c.lbVB = math.Log(x)-1/x, c.n, vb
 	}
-	return m.acc[s].v - total*(c.lx-1/x)
+	return m.acc[s].v - total*c.lb
 }
 
 // cutoff is how far below the most probable choice (in log) a choice is

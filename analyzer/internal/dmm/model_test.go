@@ -535,7 +535,7 @@ func TestBounded(t *testing.T) {
 	m, _ := New(o)
 	rng := rand.New(rand.NewPCG(1, 1))
 	var held [][]*model.Point
-	var maxSlots, maxPostings int
+	var maxSlots, maxPostings, maxLive int
 	for b := range 300 {
 		batch := topicBatch(m, rng, b, 40, []string{fmt.Sprint("n", b), fmt.Sprint("m", b)})
 		if len(held) == 3 {
@@ -544,6 +544,7 @@ func TestBounded(t *testing.T) {
 		}
 		m.Train(batch)
 		held = append(held, batch)
+		maxLive = max(maxLive, m.Len())
 		if b == 50 {
 			maxSlots, maxPostings = len(m.slots), len(m.postings)
 		}
@@ -551,8 +552,10 @@ func TestBounded(t *testing.T) {
 	if len(m.slots) > maxSlots*2 || len(m.postings) > maxPostings*2 {
 		t.Fatalf("slots %d (%d at batch 50), postings %d (%d)", len(m.slots), maxSlots, len(m.postings), maxPostings)
 	}
-	if n := m.mem.Len(); n > 4*3*2+20 {
-		t.Fatalf("%d clusters remembered", n)
+	// A batch ends at most the clusters alive, each remembered for four
+	// batches past the one it ended in.
+	if n := m.mem.Len(); n > 5*maxLive {
+		t.Fatalf("%d clusters remembered, at most %d alive", n, maxLive)
 	}
 	if len(m.mem.queue) > 1024+m.mem.Len()*2 {
 		t.Fatalf("memory queue %d long for %d remembered", len(m.mem.queue), m.mem.Len())

@@ -10,8 +10,8 @@ import (
 // Defaults, chosen on MStream's Tweets and News streams, a mix of real
 // geotagged X posts and scraper synth --hard (see README, Quality).
 const (
-	DefaultAlpha         = 0.03
-	DefaultBeta          = 0.03
+	DefaultAlpha         = 0.3
+	DefaultBeta          = 0.04
 	DefaultSweeps        = 1
 	DefaultGeoWeight     = 1.0
 	DefaultHashtagWeight = 2.0
