@@ -160,6 +160,9 @@ func (m *Model) Len() int { return len(m.idSlot) }
 func (m *Model) Train(batch []*model.Point) {
 	m.clock++
 	m.mem.expire(m.clock)
+	if len(batch) == 0 {
+		return // nothing to hold, nothing to forget
+	}
 	r := m.record(batch)
 	m.held = append(m.held, r)
 	active := 0
@@ -231,9 +234,7 @@ func (m *Model) record(batch []*model.Point) *batchRecord {
 		r.slot = append(r.slot, -1)
 		r.typ = append(r.typ, math.NaN())
 	}
-	if len(batch) > 0 {
-		m.byFirst[batch[0]] = r
-	}
+	m.byFirst[batch[0]] = r
 	return r
 }
 
@@ -604,6 +605,9 @@ func (m *Model) name(r *batchRecord) {
 // clusters exactly, and a cluster left with no posts ends. A batch the
 // model does not hold is ignored.
 func (m *Model) Forget(batch []*model.Point) {
+	if len(batch) == 0 {
+		return
+	}
 	at := -1
 	for i, r := range m.held {
 		if slices.Equal(r.points, batch) {
@@ -616,7 +620,7 @@ func (m *Model) Forget(batch []*model.Point) {
 	}
 	r := m.held[at]
 	m.held = slices.Delete(m.held, at, at+1)
-	if len(r.points) > 0 && m.byFirst[r.points[0]] == r {
+	if m.byFirst[r.points[0]] == r {
 		delete(m.byFirst, r.points[0])
 	}
 	for i, s := range r.slot {

@@ -284,7 +284,12 @@ func TestPostWithoutTerms(t *testing.T) {
 	if empty.Cluster != -1 || !math.IsNaN(scores[0]) || math.IsNaN(scores[1]) {
 		t.Fatalf("assign: cluster %d, scores %v", empty.Cluster, scores)
 	}
-	m.Train(nil) // an empty batch is a batch
+	held := len(m.held)
+	m.Train(nil) // an empty batch holds nothing, and is never forgotten
+	m.Train([]*model.Point{})
+	if len(m.held) != held {
+		t.Fatalf("%d batches held after empty ones, want %d", len(m.held), held)
+	}
 	m.Forget(nil)
 	m.Forget(batch)
 	checkCounts(t, m)

@@ -133,7 +133,7 @@ func (o *Options) Flags(fs *flag.FlagSet) {
 	fs.Float64Var(&o.CoarseCell, "geo-coarse-cell", o.CoarseCell, "side of a second, larger grid cell, in degrees (0: none)")
 	fs.IntVar(&o.Memory, "memory", o.Memory, "batches a cluster that left the window is remembered, to give its id back to its topic (0: none)")
 	fs.Float64Var(&o.Revive, "revive", o.Revive, "cosine of the words a new cluster needs with a remembered one to take its id")
-	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed of the draws of --gibbs")
+	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed (dmm draws only with --gibbs)")
 }
 
 // finite reports whether x is neither NaN nor infinite.

@@ -296,8 +296,6 @@ func (s *sphericalModel) Assign(points []*model.Point, _ []float64) {
 type runner struct {
 	t       *testing.T
 	m       harnessModel
-	per     int
-	held    [][]*model.Point
 	labels  map[string]string
 	ignore  string
 	sum     realScores
@@ -314,11 +312,9 @@ type runner struct {
 	idTopic map[int]string
 }
 
+func (r *runner) Left(b *window.Batch[*model.Point]) { r.m.Forget(b.Items) }
+
 func (r *runner) Batch(b *window.Batch[*model.Point]) {
-	if len(r.held) == r.per {
-		r.m.Forget(r.held[0])
-		r.held = r.held[1:]
-	}
 	d, isDMM := r.m.(dmmModel)
 	before := 0
 	if isDMM {
@@ -328,7 +324,6 @@ func (r *runner) Batch(b *window.Batch[*model.Point]) {
 	r.m.Train(b.Items)
 	r.train += cpuTime() - start
 	r.trained += len(b.Items)
-	r.held = append(r.held, b.Items)
 	if isDMM {
 		r.judgeRevivals(d.Model, b, before)
 	}
@@ -365,13 +360,7 @@ func (r *runner) judgeRevivals(m *Model, b *window.Batch[*model.Point], before i
 	}
 }
 
-func (r *runner) Skipped(n int64) {
-	for _, b := range r.held {
-		r.m.Forget(b)
-	}
-	r.held = r.held[:0]
-	r.m.Age(n)
-}
+func (r *runner) Skipped(n int64) { r.m.Age(n) }
 
 func (r *runner) Window(w *window.Window[*model.Point]) {
 	var points []*model.Point
@@ -468,7 +457,7 @@ func majority(byLabel map[string]int) string {
 
 func runSet(t *testing.T, set realSet, m harnessModel, posts []realPost, labels map[string]string) realScores {
 	t.Helper()
-	r := &runner{t: t, m: m, per: int(set.layout.Window / set.layout.Batch), labels: labels, ignore: set.ignore,
+	r := &runner{t: t, m: m, labels: labels, ignore: set.ignore,
 		idTopic: map[int]string{}}
 	s := window.NewSlider[*model.Point](set.layout)
 	for _, rp := range posts {
