@@ -82,11 +82,12 @@ func TestHostileCapture(t *testing.T) {
 		t.Fatal("truncated gzip: the windows before the cut were not written")
 	}
 
-	// A zero-byte file is an empty stream, not an error.
+	// A zero-byte file is refused, as a bad flag is (exit 2), saying so.
 	empty := filepath.Join(dir, "empty.jsonl")
 	os.WriteFile(empty, nil, 0o644)
 	e := start(t, "analyzer", "run", "--input", empty, "--clock", "event", "--maps=false", "--out", filepath.Join(dir, "out3"))
-	if err := e.wait(30 * time.Second); err != nil {
-		t.Fatalf("empty file: %v", err)
+	err = e.wait(30 * time.Second)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(e.log.Text(), "is empty") {
+		t.Fatalf("empty file: exit %v, want 2 saying it is empty", err)
 	}
 }

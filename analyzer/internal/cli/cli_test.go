@@ -14,6 +14,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/geocode"
+	"github.com/geostream/geostream/analyzer/internal/dmm"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/lloyd"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
@@ -62,7 +63,7 @@ func sparkOf(t *testing.T, o *RunOptions) (kmeans.Settings, *kmeans.Clusterer) {
 }
 
 func TestRunFlags(t *testing.T) {
-	o, err := runArgs(t, "--clock", "event", "--region", "usa", "--k", "7", "--size-by", "count")
+	o, err := runArgs(t, "--clock", "event", "--region", "usa", "--k", "7", "--size-by", "count", "--model", "spherical")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +90,13 @@ func TestRunFlags(t *testing.T) {
 		s.Geo != spherical.DefaultGeoWeight || s.Hashtag != spherical.DefaultHashtagWeight {
 		t.Fatalf("default model: %+v, online %v", s, onlineVectors(o.model) != nil)
 	}
+	d, err := runArgs(t, "--alpha", "0.5", "--k", "9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := d.model.Clusterer().(*dmm.Model); !ok || m.Options().Alpha != 0.5 || d.mapOpts.MaxColored != 9 {
+		t.Fatalf("the default model: %T, --k %d", d.model.Clusterer(), d.mapOpts.MaxColored)
+	}
 	for _, args := range [][]string{{"--kmeans", "spark"}, {"--model", "spark"}} {
 		o, err = runArgs(t, args...)
 		if err != nil {
@@ -98,7 +106,7 @@ func TestRunFlags(t *testing.T) {
 			t.Fatalf("%v: online %v settings %+v", args, onlineVectors(o.model) != nil, s)
 		}
 	}
-	o, err = runArgs(t, "--vector-weight", "0.5", "--geo-weight", "3", "--iterations", "2", "--idf")
+	o, err = runArgs(t, "--model", "spherical", "--vector-weight", "0.5", "--geo-weight", "3", "--iterations", "2", "--idf")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,28 +165,33 @@ func TestRunBadFlags(t *testing.T) {
 		{"--k", "0"},
 		{"--width", "10"},
 		{"--height", "299"},
-		{"--decay", "2"},
+		{"--model", "spherical", "--decay", "2"},
 		{"--profile", "fancy"},
 		{"--input", "/does/not/exist"},
-		{"--embeddings-save", "x.bin", "--embeddings-online=false"},
+		{"--model", "spark", "--embeddings-save", "x.bin", "--embeddings-online=false"},
 		{"--size-by", "area"},
-		{"--embed-window", "0"},
-		{"--embed-negative", "-2"},
-		{"--embed-alpha", "0"},
-		{"--embed-sample", "-0.1"},
-		{"--embed-count-decay", "1.5"},
+		{"--model", "spark", "--embed-window", "0"},
+		{"--model", "spark", "--embed-negative", "-2"},
+		{"--model", "spark", "--embed-alpha", "0"},
+		{"--model", "spark", "--embed-sample", "-0.1"},
+		{"--model", "spark", "--embed-count-decay", "1.5"},
 		{"--tls-ca", "/does/not/exist"},
 		{"--model", "lloyd", "--iterations", "2"},
 		{"--model", "nonsense"},
 		{"--model", "spark", "--kmeans", "spherical"},
 		{"--kmeans", "spherical", "--profile", "seed"},
-		{"--embeddings", "x.bin"},
+		{"--model", "spherical", "--embeddings", "x.bin"},
 		{"--seed", "many"},
-		{"--init", "random"},
-		{"--time-unit", "points"},
-		{"--vector-weight", "-1"},
-		{"--text-weight", "0", "--geo-weight", "0"},
-		{"--max-share", "2"},
+		{"--model", "spherical", "--init", "random"},
+		{"--model", "spherical", "--time-unit", "points"},
+		{"--model", "spark", "--time-unit", "fortnights"},
+		{"--model", "spherical", "--vector-weight", "-1"},
+		{"--vector-weight", "1"}, // not a setting of dmm
+		{"--alpha", "0"},
+		{"--model", "spherical", "--text-weight", "0", "--geo-weight", "0"},
+		{"--geo-weight", "-1"},
+		{"--sweeps", "1000"},
+		{"--model", "spherical", "--max-share", "2"},
 		{"--locate", "gps"},
 		{"--locate", ""},
 		{"--locate-level", "street"},

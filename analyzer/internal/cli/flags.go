@@ -17,6 +17,9 @@ var flagOf = map[string]string{
 	"Text": "--text-weight", "Dense": "--vector-weight", "Geo": "--geo-weight",
 	"Iterations": "--iterations", "Reassign": "--reassign", "MaxShare": "--max-share",
 	"HalfLife": "--half-life", "Hashtag": "--hashtag-weight", "IDF": "--idf", "Passes": "--passes", "Seed": "--seed",
+	// dmm.Options
+	"Alpha": "--alpha", "Beta": "--beta", "Sweeps": "--sweeps", "HashtagWeight": "--hashtag-weight",
+	"Cell": "--geo-cell", "CoarseCell": "--geo-coarse-cell", "Memory": "--memory", "Revive": "--revive",
 	// embed.Settings
 	"File": "--embeddings", "Save": "--embeddings-save", "MaxPerBatch": "--embed-batch-max", "VocabMax": "--vocab-max",
 	"EmbedWindow": "--embed-window", "Negative": "--embed-negative", "LR": "--embed-alpha", "Subsample": "--embed-sample",
@@ -39,7 +42,8 @@ var (
 	timeFlags       = cmdhelp.Group{Title: "Time flags", Flags: []string{"clock", "batch", "window", "slide", "lateness"}}
 	locateFlags     = cmdhelp.Group{Title: "Location flags", Flags: []string{"locate", "locate-level"}}
 	modelFlags      = cmdhelp.Group{Title: "Model flags", Flags: []string{"model", "k", "decay", "half-life",
-		"text-weight", "geo-weight", "vector-weight", "hashtag-weight", "idf", "iterations", "reassign", "max-share",
+		"text-weight", "geo-weight", "vector-weight", "hashtag-weight", "idf", "alpha", "beta", "sweeps", "gibbs",
+		"geo-cell", "geo-coarse-cell", "memory", "revive", "iterations", "reassign", "max-share",
 		"passes", "profile", "init", "time-unit", "seed", "kmeans", "baseline"}}
 	keywordFlags = cmdhelp.Group{Title: "Keyword flags", Flags: []string{"keywords", "keyword-mentions", "exclude-words"}}
 	vectorFlags  = cmdhelp.Group{Title: "Word vector flags", Flags: []string{"embeddings", "embeddings-online", "embeddings-save",

@@ -32,6 +32,18 @@ type modelOptions struct {
 	log      *slog.Logger
 }
 
+// sharedUsage is the help of the settings several models have, in words
+// that hold for each of them.
+var sharedUsage = map[string]string{
+	"seed":           "random seed of the model's random choices",
+	"geo-weight":     "how much a post's place counts against its words",
+	"hashtag-weight": "how many words a hashtag counts for",
+	"decay":          "forgetfulness: weight kept per batch (1 = remember everything)",
+	"half-life":      "instead of --decay: batches after which a weight has halved",
+	"text-weight":    "how much a post's words count",
+	"idf":            "weight words by inverse document frequency in the stream",
+}
+
 // setting is an algorithm's setting as given on the command line, kept as
 // text until the chosen algorithm parses it.
 type setting struct {
@@ -70,7 +82,7 @@ func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
 	}
 	f.StringVar(&o.name, "model", cluster.DefaultAlgorithm(), "the clustering model: "+strings.Join(names, ", ")+" (see docs/quality.md)")
 	f.StringVar(&o.alias, "kmeans", "", "the model's name before --model: spherical or spark")
-	f.IntVar(&o.show, "k", spherical.DefaultK, "clusters the maps colour and label, the largest (the rest are grey); the k-means models hold this many clusters")
+	f.IntVar(&o.show, "k", spherical.DefaultK, "clusters the maps colour and label, the largest (the rest are grey); the k-means models hold this many clusters, dmm finds its own number")
 	f.IntVar(&o.cluster.Keywords, "keywords", o.cluster.Keywords, "keywords shown per cluster: the words that most set it apart from the rest of the window")
 	f.BoolVar(&o.cluster.Mentions, "keyword-mentions", false, "let @mentions be keywords")
 	f.StringVar(&o.exclude, "exclude-words", "", "comma-separated words never shown as keywords (e.g. the tracked terms)")
@@ -108,6 +120,9 @@ func addModelFlags(f *pflag.FlagSet, o *modelOptions) {
 	for _, name := range order {
 		d, s := decls[name], o.settings[name]
 		usage := d.usage
+		if u, ok := sharedUsage[name]; ok && len(s.models) > 1 {
+			usage = u
+		}
 		if len(s.models) < len(cluster.Algorithms()) {
 			usage += " [" + strings.Join(s.models, ", ") + "]"
 		}

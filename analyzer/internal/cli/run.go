@@ -322,11 +322,13 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	return err
 }
 
-// inputError names the --input file in an error about its content.
+// inputError names the --input file in an error about its content: a
+// file that is empty or no capture is a usage error (exit 2), as a bad
+// flag is.
 func inputError(err error, path string) error {
 	var nc *pipeline.NotCaptureError
 	if errors.As(err, &nc) && path != "" {
-		return fmt.Errorf("--input %s: %w", path, err)
+		return usageError{fmt.Errorf("--input %s: %w", path, err)}
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/geostream/geostream/analyzer/internal/dmm"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/lloyd"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
@@ -14,6 +15,8 @@ import (
 // first. Adding one is a package with Settings (DefaultSettings, Flags,
 // Validate) and a constructor, and one line here.
 var algorithms = []Algorithm{
+	algorithm("dmm", "a Dirichlet-multinomial stream mixture (MStream): it finds its own number of clusters",
+		dmm.DefaultOptions, dmm.New),
 	algorithm("spherical", "streaming spherical k-means: cosines of TF-IDF words and place, Spark's decayed update",
 		spherical.DefaultSettings, spherical.NewClusterer),
 	algorithm("spark", "Spark MLlib's streaming k-means, exactly: Euclidean distances of word vectors and place",

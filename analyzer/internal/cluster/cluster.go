@@ -79,6 +79,8 @@ type Model struct {
 	exclude map[string]bool
 	born    map[int]time.Time
 	from    map[int][]int
+	seen    map[int]int // the lineage call in which each id was last held
+	calls   int
 	spawn   func(func()) // starts Assign's helper goroutine; nil: a go statement
 }
 
@@ -87,7 +89,7 @@ func New(c Clusterer, o Options) (*Model, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{c: c, opts: o, exclude: map[string]bool{}, born: map[int]time.Time{}, from: map[int][]int{}}
+	m := &Model{c: c, opts: o, exclude: map[string]bool{}, born: map[int]time.Time{}, from: map[int][]int{}, seen: map[int]int{}}
 	if s, ok := c.(SeedTexter); ok {
 		m.seed = s.SeedText()
 	}
@@ -166,13 +168,18 @@ func (m *Model) Forget(batch []*model.Point) { m.c.Forget(batch) }
 // Decay implements pipeline.Model.
 func (m *Model) Decay(n int64) { m.c.Age(n) }
 
+// bornMemory is how many lineage calls (batches) the birth of a cluster
+// the model no longer holds is kept: a model may give a remembered id
+// back to its topic, which is then the same cluster, born when it was.
+const bornMemory = 64
+
 // lineage notes when each cluster the algorithm holds was first seen, and
-// forgets the clusters it no longer holds.
+// forgets the births of clusters it has not held for bornMemory calls.
 func (m *Model) lineage(at time.Time) {
+	m.calls++
 	live := m.c.Clusters()
-	seen := make(map[int]bool, len(live))
 	for _, l := range live {
-		seen[l.ID] = true
+		m.seen[l.ID] = m.calls
 		if _, ok := m.born[l.ID]; !ok {
 			m.born[l.ID] = at
 			if len(l.From) > 0 {
@@ -180,11 +187,12 @@ func (m *Model) lineage(at time.Time) {
 			}
 		}
 	}
-	if len(m.born) > len(live) {
-		for id := range m.born {
-			if !seen[id] {
+	if len(m.born) > len(live) && m.calls%bornMemory == 0 {
+		for id, last := range m.seen {
+			if m.calls-last > bornMemory {
 				delete(m.born, id)
 				delete(m.from, id)
+				delete(m.seen, id)
 			}
 		}
 	}

@@ -141,6 +141,9 @@ func New(o Options) (*Model, error) {
 	return m, nil
 }
 
+// Options are the options the model was made with.
+func (m *Model) Options() Options { return m.opts }
+
 // Skipped is how many posts Train has been given with no terms (no words
 // after tokenizing), which are in no cluster.
 func (m *Model) Skipped() int64 { return m.skipped }

@@ -3,9 +3,11 @@ package output
 import (
 	"bytes"
 	"image/png"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,4 +209,25 @@ func TestLongNoLeakOver1000Frames(t *testing.T) {
 		t.Fatalf("%d maps kept, %d rendered", len(frames), m.Stats().Rendered)
 	}
 	t.Logf("1000 frames: heap %d -> %d bytes after GC", h100, heap())
+}
+
+// TestTableIsALineAWindow: at info level a window is one log line naming
+// its largest clusters; the clusters' own lines are debug.
+func TestTableIsALineAWindow(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: level}))
+		r := testWindow(time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC), 5, 6, 7, 8, 9)
+		if err := (Table{Log: log}).Write(r); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		want := 1
+		if level == slog.LevelDebug {
+			want = 1 + len(r.Clusters)
+		}
+		if len(lines) != want || !strings.Contains(lines[0], `largest="C5 (20): word; C6 (19): word; C7 (18): word"`) {
+			t.Fatalf("at %v: %d lines, want %d:\n%s", level, len(lines), want, buf.String())
+		}
+	}
 }

@@ -8,6 +8,7 @@ package output
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -122,22 +123,32 @@ func (a *Assignments) Close() error {
 	return err
 }
 
-// Table logs each window as a compact table: a line for the window, then a
-// line per cluster, largest first.
+// Table logs each window in one line, with its three largest clusters,
+// and at debug level a line per cluster, largest first.
 type Table struct{ Log *slog.Logger }
+
+// tableTop is how many clusters the window's line names.
+const tableTop = 3
 
 // Write implements pipeline.Output.
 func (t Table) Write(r *model.Result) error {
 	end := r.End.UTC().Format(time.RFC3339)
-	t.Log.Info("window", "end", end, "posts", r.Counts.Tweets, "located", r.Counts.Located, "clusters", len(r.Clusters),
-		"notices", r.Counts.Notices, "malformed", r.Counts.Malformed, "late", r.Counts.Late)
 	cl := model.BySize(r.Clusters)
+	var top []string
+	for _, c := range cl[:min(len(cl), tableTop)] {
+		top = append(top, fmt.Sprintf("C%d (%d): %s", c.ID, c.Size, strings.Join(c.Keywords[:min(len(c.Keywords), 3)], ", ")))
+	}
+	t.Log.Info("window", "end", end, "posts", r.Counts.Tweets, "located", r.Counts.Located, "clusters", len(r.Clusters),
+		"largest", strings.Join(top, "; "), "notices", r.Counts.Notices, "malformed", r.Counts.Malformed, "late", r.Counts.Late)
+	if !t.Log.Enabled(context.Background(), slog.LevelDebug) {
+		return nil
+	}
 	for _, c := range cl {
 		at := "-"
 		if c.Mapped > 0 {
 			at = fmt.Sprintf("%.2f,%.2f", c.Lon, c.Lat)
 		}
-		t.Log.Info("cluster", "end", end, "id", fmt.Sprintf("C%d", c.ID), "size", c.Size, "mapped", c.Mapped,
+		t.Log.Debug("cluster", "end", end, "id", fmt.Sprintf("C%d", c.ID), "size", c.Size, "mapped", c.Mapped,
 			"at", at, "keywords", strings.Join(c.Keywords, ", "))
 	}
 	return nil

@@ -228,6 +228,9 @@ func (s *Slider[T]) skipGap(limit int64, h Handler[T]) {
 	// Keep the slide phase: land on a slide boundary at or before target.
 	target -= floorMod(target, s.slideN)
 	if n := target - s.next; n > 0 {
+		for _, b := range s.ring {
+			h.Left(b) // empty, but trained on: every batch that is trained leaves
+		}
 		h.Skipped(n)
 		s.next = target
 		s.ring = s.ring[:0]
