@@ -90,6 +90,44 @@ type Result struct {
 	Fresh      Counts // its newest slide only
 	Points     []*Point
 	Clusters   []ClusterSummary
+	// Events are the events active in the window (package events), in the
+	// order they were first flagged; nil when detection is off.
+	Events []Event
+}
+
+// Event is something that just happened in one place: a cluster, or a
+// part of one, whose posts in one place grew far faster than their recent
+// history (package events says how it is found).
+type Event struct {
+	// ID lasts while the event lives, even if its posts move to another
+	// cluster; ids are not used again in a run.
+	ID int `json:"id"`
+	// Cluster is the cluster that holds most of its posts in the window.
+	Cluster int `json:"cluster"`
+	// Lon, Lat and RadiusKm are the centre of its posts on the map and
+	// their root-mean-square distance from it.
+	Lon      float64 `json:"lon"`
+	Lat      float64 `json:"lat"`
+	RadiusKm float64 `json:"radius_km"`
+	// Keywords are the words most of its posts share.
+	Keywords []string `json:"keywords"`
+	// FirstSeen is the end of the window in which it was first flagged.
+	FirstSeen time.Time `json:"first_seen"`
+	// Posts counts its posts so far: those of the window in which it was
+	// first flagged, and those of each later window's newest slide.
+	Posts int `json:"posts"`
+	// Slide is how many of its posts the window's newest slide holds:
+	// its growth, window after window.
+	Slide int `json:"slide"`
+	// P is how unlikely it was when first flagged: the chance, at the rate
+	// expected of its words in its place, of a slide with as many posts.
+	P float64 `json:"p"`
+	// FirstPosts are the ids of its first posts, oldest first.
+	FirstPosts []string `json:"first_posts"`
+	// Examples are its first posts with their text, if the points keep
+	// their text (pipeline.Options.KeepText): other people's words, which
+	// windows.ndjson and events.ndjson do not carry.
+	Examples []Example `json:"-"`
 }
 
 // BySize returns a copy of cs, largest first (ties: the lower id first),
