@@ -126,6 +126,23 @@ var goldenCases = []struct {
 	{"inferred-bbox-400x560.png", frameSpec{box: geo.BBox{W: -10, S: 35, E: 30, N: 60}, width: 400, height: 560, clusters: 4, tweets: 1200, spread: 0.5, seed: 6, inferred: 0.5,
 		cities: []int{9, 10, 11, 12, 13, 27, 26}}},
 	{"empty-asia-480x320.png", frameSpec{region: "asia", width: 480, height: 320}},
+	{"scripts-world-800x450.png", frameSpec{region: "world", width: 800, height: 450, clusters: 10, tweets: 3000, spread: 0.4, seed: 7,
+		keywords: func(i int) []string { return scriptWords[i%len(scriptWords)] }}},
+}
+
+// scriptWords are keywords in the scripts of the networks' posts: one
+// cluster each.
+var scriptWords = [][]string{
+	{"東京", "地震", "ニュース"},
+	{"서울", "날씨", "뉴스"},
+	{"北京", "天气", "新闻"},
+	{"москва", "погода", "новости"},
+	{"مرحبا", "سلام", "القاهرة"},
+	{"שלום", "ירושלים", "2024"},
+	{"กรุงเทพ", "ภาษาไทย"},
+	{"नमस्ते", "भारत"},
+	{"αθήνα", "καιρός"},
+	{"münchen", "não", "i̇stanbul"},
 }
 
 func TestGolden(t *testing.T) {

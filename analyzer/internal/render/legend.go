@@ -31,6 +31,8 @@ type block struct {
 	// tweets and clusters are what a cluster entry or the "+N" line count.
 	tweets, clusters int
 	more             bool
+	// note is a line of explanation, in grey.
+	note bool
 	// sizes are the counts of the size key, with their radii.
 	sizes     []int
 	radii     []float64

@@ -216,14 +216,23 @@ func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]co
 	for _, c := range f.Clusters {
 		kw[c.ID], size[c.ID] = c.Keywords, c.Size
 	}
+	unshown := 0 // keywords the map's fonts cannot draw
 	for i, id := range colored {
 		c, ok := colors[id]
 		if !ok {
 			c = Palette[i%len(Palette)]
 		}
 		n := ranked[i].n
+		words := make([]string, 0, len(kw[id]))
+		for _, w := range kw[id] {
+			shown, ok := shownWord(w)
+			if !ok {
+				unshown++
+			}
+			words = append(words, shown)
+		}
 		lc.blocks = append(lc.blocks, block{mark: markDisc, color: c, tweets: n, clusters: 1,
-			head: entryHead(id, n, size[id], len(kw[id]) > 0), keywords: append([]string{}, kw[id]...)})
+			head: entryHead(id, n, size[id], len(kw[id]) > 0), keywords: words})
 	}
 	if rest := ranked[len(colored):]; len(rest) > 0 {
 		n := 0
@@ -234,6 +243,10 @@ func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]co
 	}
 	if len(ranked) == 0 {
 		lc.blocks = append(lc.blocks, block{head: "no clusters on the map yet"})
+	}
+	if unshown > 0 {
+		lc.blocks = append(lc.blocks, block{note: true,
+			head: "[Script]: a keyword in a script this map cannot draw; the live page shows it"})
 	}
 	if mc.given+mc.profile+mc.text == 0 {
 		return lc
@@ -312,7 +325,7 @@ func drawLegend(t *text, p *painter, rect image.Rectangle, l legendLayout) {
 		}
 		for k, line := range b.lines {
 			c := inkColor
-			if b.more {
+			if b.more || b.note {
 				c = softColor
 			}
 			t.record(f, tx, by+float64(k)*f.line(), c, line)

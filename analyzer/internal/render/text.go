@@ -20,7 +20,8 @@ import (
 
 // Text is set in Liberation Sans from gonum/plot's font cache (sans-serif
 // reads better on maps than its serif default), measured with its
-// metrics and drawn glyph by glyph with golang.org/x/image/font.
+// metrics and drawn glyph by glyph with golang.org/x/image/font; other
+// scripts fall back to the fonts of fonts.go.
 var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
 func init() {
@@ -67,17 +68,39 @@ func (f face) width(s string) float64 {
 	if ok {
 		return w
 	}
-	fc := f.font()
-	w = 0
-	for _, part := range kernFree(s) {
-		w += float64(fc.Width(part))
-	}
+	w = f.measure(s)
 	widths.Lock()
 	if len(widths.m) >= maxWidths {
 		clear(widths.m)
 	}
 	widths.m[k] = w
 	widths.Unlock()
+	return w
+}
+
+// measure is the width of s: the primary font's stretches with its
+// kerning, the fallbacks' by their advances.
+func (f face) measure(s string) float64 {
+	if simple(s) {
+		return f.primaryWidth(s)
+	}
+	w := 0.0
+	for _, r := range runs(s) {
+		if r.font == primaryFont {
+			w += f.primaryWidth(r.s)
+		} else {
+			w += advance(r.font, r.s, f.size)
+		}
+	}
+	return w
+}
+
+func (f face) primaryWidth(s string) float64 {
+	fc := f.font()
+	w := 0.0
+	for _, part := range kernFree(s) {
+		w += float64(fc.Width(part))
+	}
 	return w
 }
 
@@ -132,22 +155,41 @@ func (f face) line() float64 { return math.Ceil(f.size * 1.22) }
 // rasterizing faces of one image: they are not safe for concurrent use.
 type text struct {
 	img   *image.RGBA
-	faces map[face]xfont.Face
+	faces map[faceKey]xfont.Face
 	boxes []TextBox
 }
 
-func newText(img *image.RGBA) *text { return &text{img: img, faces: map[face]xfont.Face{}} }
+// faceKey is a face in one of the fonts (primaryFont or a fallback).
+type faceKey struct {
+	face
+	font int
+}
 
-func (t *text) face(f face) (xfont.Face, error) {
-	if xf, ok := t.faces[f]; ok {
+func newText(img *image.RGBA) *text { return &text{img: img, faces: map[faceKey]xfont.Face{}} }
+
+// face returns the rasterizing face of f in font fi: the primary font
+// with its kerning, or a fallback (always regular: the fallbacks have no
+// bold).
+func (t *text) face(f face, fi int) (xfont.Face, error) {
+	k := faceKey{f, fi}
+	if xf, ok := t.faces[k]; ok {
 		return xf, nil
 	}
-	xf, err := opentype.NewFace(f.font().Face, &opentype.FaceOptions{Size: f.size, DPI: 72, Hinting: xfont.HintingNone})
+	opts := &opentype.FaceOptions{Size: f.size, DPI: 72, Hinting: xfont.HintingNone}
+	if fi != primaryFont {
+		xf, err := opentype.NewFace(fallbacks()[fi], opts)
+		if err != nil {
+			return nil, err
+		}
+		t.faces[k] = xf
+		return xf, nil
+	}
+	xf, err := opentype.NewFace(f.font().Face, opts)
 	if err != nil {
 		return nil, err
 	}
-	t.faces[f] = kerning{xf}
-	return t.faces[f], nil
+	t.faces[k] = kerning{xf}
+	return t.faces[k], nil
 }
 
 // haloColor is the white outline that keeps text legible over the map.
@@ -157,22 +199,47 @@ var haloColor = color.NRGBA{0xff, 0xff, 0xff, 0xe8}
 // outline keeps it legible over the map. It returns the text's box.
 func (t *text) draw(f face, x, y float64, c color.Color, s string, halo bool) image.Rectangle {
 	box := image.Rect(int(math.Floor(x)), int(math.Floor(y)), int(math.Ceil(x+f.width(s))), int(math.Ceil(y+f.height())))
-	xf, err := t.face(f)
-	if s == "" || err != nil {
+	if s == "" {
 		return box
 	}
-	// Rasterize once into a mask; the halo is the mask, widened.
+	parts := []run{{primaryFont, s}}
+	if !simple(s) {
+		parts = runs(s)
+	}
+	// Each stretch in its font, one after the other: their ink's bounds
+	// first, then rasterized once into a mask; the halo is the mask,
+	// widened.
+	faces := make([]xfont.Face, len(parts))
+	var bounds fixed.Rectangle26_6
+	var adv fixed.Int26_6
+	for i, p := range parts {
+		xf, err := t.face(f, p.font)
+		if err != nil {
+			return box
+		}
+		faces[i] = xf
+		b, a := xfont.BoundString(xf, p.s)
+		b = b.Add(fixed.Point26_6{X: adv})
+		if i == 0 {
+			bounds = b
+		} else {
+			bounds = bounds.Union(b)
+		}
+		adv += a
+	}
 	pad := 0
 	if halo {
 		pad = int(math.Max(1, math.Round(f.size/9)))
 	}
-	bounds, _ := xfont.BoundString(xf, s)
 	dot := fixed.Point26_6{X: fixed.Int26_6(math.Round(x * 64)), Y: fixed.Int26_6(math.Round((y + f.ascent()) * 64))}
 	r := image.Rect((dot.X+bounds.Min.X).Floor()-pad, (dot.Y+bounds.Min.Y).Floor()-pad,
 		(dot.X+bounds.Max.X).Ceil()+pad, (dot.Y+bounds.Max.Y).Ceil()+pad)
 	mask := image.NewAlpha(r)
-	d := xfont.Drawer{Dst: mask, Src: image.Opaque, Face: xf, Dot: dot}
-	d.DrawString(s)
+	d := xfont.Drawer{Dst: mask, Src: image.Opaque, Dot: dot}
+	for i, p := range parts {
+		d.Face = faces[i]
+		d.DrawString(p.s)
+	}
 	if halo {
 		draw.DrawMask(t.img, r, image.NewUniform(haloColor), image.Point{}, dilate(mask, pad), r.Min, draw.Over)
 	}
