@@ -15,6 +15,7 @@ const (
 	markDisc
 	markRing
 	markSizes // the size key: discs for a few counts
+	markStack // a small disc on a larger one
 )
 
 // block is one legend item: a marker and lines of text.
@@ -184,11 +185,11 @@ func fitLegend(lc legendContent, f face, w float64, ncols int, maxH, grow float6
 				continue
 			}
 			// It fits at f: find the largest font that fits, in steps of
-			// 5%, by bisection (the height grows with the font).
-			lo, hi := 0, int(math.Round((grow-1)/0.05))
+			// 2.5%, by bisection (the height grows with the font).
+			lo, hi := 0, int(math.Round((grow-1)/0.025))
 			for lo < hi {
 				m := (lo + hi + 1) / 2
-				if g := layoutAt(lc, lc.blocks, scaled(f, 1+float64(m)*0.05), w, n, 2); ok(g) {
+				if g := layoutAt(lc, lc.blocks, scaled(f, 1+float64(m)*0.025), w, n, 2); ok(g) {
 					lo, l = m, g
 				} else {
 					hi = m - 1

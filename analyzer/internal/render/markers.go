@@ -348,3 +348,32 @@ func anchors(groups []group, colored []int, radius func(int) float64) []anchor {
 	}
 	return out
 }
+
+// stacks reports whether a disc of one cluster lies inside the disc of
+// another (which looks like a disc with a ring around it). groups are
+// largest first.
+func stacks(groups []group, radius func(int) float64) bool {
+	type cell struct{ x, y int32 }
+	size := 0.0
+	for _, g := range groups {
+		size = math.Max(size, radius(g.n))
+	}
+	size = math.Max(size, 1)
+	at := func(x, y float64) cell { return cell{int32(math.Floor(x / size)), int32(math.Floor(y / size))} }
+	seen := map[cell][]int{}
+	for i, g := range groups {
+		c, r := at(g.x, g.y), radius(g.n)
+		for dy := int32(-1); dy <= 1; dy++ {
+			for dx := int32(-1); dx <= 1; dx++ {
+				for _, j := range seen[cell{c.x + dx, c.y + dy}] {
+					o := groups[j]
+					if o.cluster != g.cluster && math.Hypot(o.x-g.x, o.y-g.y)+r <= radius(o.n) {
+						return true
+					}
+				}
+			}
+		}
+		seen[c] = append(seen[c], i)
+	}
+	return false
+}

@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -76,7 +77,7 @@ func (r *Renderer) draw(img *image.RGBA, f *Frame) (Stats, error) {
 	credit := creditsFor(f)
 	inBox := rankInView(f, f.Box)
 	lay := chooseLayout(f, title(f, -1), credit,
-		legendFor(f, inBox, coloredIDs(f, inBox), nil, countMethods(f), sc, byCount))
+		legendFor(f, inBox, coloredIDs(f, inBox), nil, countMethods(f), sc, byCount, byCount))
 	mw, mh := lay.mapRect.Dx(), lay.mapRect.Dy()
 	if mw < 50 || mh < 50 {
 		return st, fmt.Errorf("render: %dx%d leaves no room for the map", f.Width, f.Height)
@@ -126,7 +127,7 @@ func (r *Renderer) draw(img *image.RGBA, f *Frame) (Stats, error) {
 
 	head := title(f, st.Drawn)
 	t.record(shrinkToFit(lay.titleFace, head, float64(f.Width)-2*lay.margin), lay.margin, lay.titleY, inkColor, head)
-	lc := legendFor(f, ranked, colored, colors, mc, sc, byCount)
+	lc := legendFor(f, ranked, colored, colors, mc, sc, byCount, byCount && stacks(groups, sc.radius))
 	leg := fitLegend(lc, lay.base, float64(lay.legend.Dx()), lay.cols, float64(lay.legend.Dy()), lay.grow)
 	drawLegend(t, &painter{img: img, rect: lay.legend.Inset(-2), masks: p.masks}, lay.legend, leg)
 	ff := lay.footFace
@@ -208,15 +209,16 @@ func rankGroups(groups []group) []clusterCount {
 
 // legendFor says what the legend lists: the coloured clusters with their
 // tweets on the map and keywords, a line for the grey rest, how the
-// tweets were located, and the size key.
-func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]color.RGBA, mc methodCounts, sc discScale, byCount bool) legendContent {
+// tweets were located (discs and rings) and, if stacked, that a disc
+// inside another is another cluster at that place, and the size key.
+func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]color.RGBA, mc methodCounts, sc discScale, byCount, stacked bool) legendContent {
 	lc := legendContent{title: "Clusters (posts on the map): top keywords"}
 	kw := make(map[int][]string, len(f.Clusters))
 	size := make(map[int]int, len(f.Clusters))
 	for _, c := range f.Clusters {
 		kw[c.ID], size[c.ID] = c.Keywords, c.Size
 	}
-	unshown := 0 // keywords the map's fonts cannot draw
+	var unshown []string // the names that stand for keywords the fonts cannot draw
 	for i, id := range colored {
 		c, ok := colors[id]
 		if !ok {
@@ -226,8 +228,8 @@ func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]co
 		words := make([]string, 0, len(kw[id]))
 		for _, w := range kw[id] {
 			shown, ok := shownWord(w)
-			if !ok {
-				unshown++
+			if !ok && !slices.Contains(unshown, shown) {
+				unshown = append(unshown, shown)
 			}
 			words = append(words, shown)
 		}
@@ -244,22 +246,26 @@ func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]co
 	if len(ranked) == 0 {
 		lc.blocks = append(lc.blocks, block{head: "no clusters on the map yet"})
 	}
-	if unshown > 0 {
+	if len(unshown) > 0 {
 		lc.blocks = append(lc.blocks, block{note: true,
-			head: "[Script]: a keyword in a script this map cannot draw; the live page shows it"})
+			head: strings.Join(unshown, ", ") + ": a keyword in a script this map cannot draw; the live page shows it"})
 	}
 	if mc.given+mc.profile+mc.text == 0 {
 		return lc
 	}
 	lc.blocks = append(lc.blocks, block{mark: markDisc, color: methodColor, space: 0.6,
-		head: fmt.Sprintf("%s with GPS or a place tag", thousands(mc.given))})
+		head: fmt.Sprintf("disc: %s with GPS or a place tag", thousands(mc.given))})
 	if mc.profile > 0 {
 		lc.blocks = append(lc.blocks, block{mark: markRing, color: methodColor,
-			head: fmt.Sprintf("%s placed from the author's profile", thousands(mc.profile))})
+			head: fmt.Sprintf("ring: %s placed from the author's profile", thousands(mc.profile))})
 	}
 	if mc.text > 0 {
 		lc.blocks = append(lc.blocks, block{mark: markRing, color: methodColor,
-			head: fmt.Sprintf("%s placed from a place named in the text", thousands(mc.text))})
+			head: fmt.Sprintf("ring: %s placed from a place named in the text", thousands(mc.text))})
+	}
+	if byCount && stacked {
+		lc.blocks = append(lc.blocks, block{mark: markStack, color: methodColor,
+			head: "discs in discs: clusters at one place, the smaller on top"})
 	}
 	if byCount {
 		k := block{mark: markSizes, space: 0.6, head: "Posts per disc (area by count)", sizes: sc.keyCounts(), minRadius: sc.min}
@@ -303,6 +309,10 @@ func drawLegend(t *text, p *painter, rect image.Rectangle, l legendLayout) {
 			p.discAt(bx+ms/2, cy, ms/2, 0, b.color)
 		case markRing:
 			p.discAt(bx+ms/2, cy, ms/2, math.Max(2, ms*0.18), b.color)
+		case markStack:
+			p.discAt(bx+ms/2, cy, ms/2, 0, Grey)
+			p.discAt(bx+ms/2, cy, ms*0.3+1, 0, halo)
+			p.discAt(bx+ms/2, cy, ms*0.3, 0, b.color)
 		case markSizes:
 			t.record(f, bx, by, inkColor, b.lines[0])
 			rmax := b.radii[len(b.radii)-1]

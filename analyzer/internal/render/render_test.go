@@ -378,16 +378,45 @@ func TestInferredRings(t *testing.T) {
 		t.Errorf("the ring's centre is %v, want the sea %v showing through", got, oceanColor)
 	}
 	text := legendText(st)
-	for _, want := range []string{"20 with GPS or a place tag", "20 placed from the author's profile", "1 placed from a place named in the text", creditGeoNames} {
+	for _, want := range []string{"disc: 20 with GPS or a place tag", "ring: 20 placed from the author's profile", "ring: 1 placed from a place named in the text", creditGeoNames} {
 		if !strings.Contains(text, want) {
 			t.Errorf("no %q in:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "discs in discs") {
+		t.Errorf("no disc lies in another, yet the legend says so:\n%s", text)
 	}
 	for i := range f.Points {
 		f.Points[i].Method = MethodPlace
 	}
 	if _, st, _ = r.Image(f); strings.Contains(legendText(st), "GeoNames") || strings.Contains(legendText(st), "profile") {
 		t.Errorf("GeoNames credited with no inferred tweets:\n%s", legendText(st))
+	}
+}
+
+// A small cluster's disc drawn on a larger one's looks like a disc with a
+// ring around it: the legend says what it is.
+func TestStackedDiscsExplained(t *testing.T) {
+	var r Renderer
+	f := makeFrame(frameSpec{region: "world", width: 1600, height: 900})
+	f.Clusters = []Cluster{{ID: 0, Size: 200}, {ID: 1, Size: 5}}
+	for i := range 205 {
+		f.Points = append(f.Points, Point{Lon: 10, Lat: 50, Cluster: int32(min(1, i/200))})
+	}
+	_, st, err := r.Image(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := legendText(st); !strings.Contains(text, "discs in discs: clusters at one place") {
+		t.Errorf("a disc on another, and the legend does not say so:\n%s", text)
+	}
+	groups := []group{{x: 0, y: 0, n: 200, cluster: 0}, {x: 1, y: 1, n: 5, cluster: 1}, {x: 300, y: 0, n: 5, cluster: 2}}
+	radius := func(n int) float64 { return math.Sqrt(float64(n)) }
+	if !stacks(groups, radius) {
+		t.Error("stacks: a small disc inside a large one not found")
+	}
+	if stacks([]group{groups[0], groups[2]}, radius) || stacks([]group{groups[0], {x: 1, y: 1, n: 5, cluster: 0}}, radius) {
+		t.Error("stacks: apart, or of one cluster, yet stacked")
 	}
 }
 
