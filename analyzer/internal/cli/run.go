@@ -100,9 +100,9 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.IntVar(&o.MaxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
 	f.DurationVar(&po.StatsInterval, "stats-interval", pipeline.DefaultStatsInterval, "how often to log stats")
 	f.BoolVar(&o.Maps, "maps", true, "draw a map per window (--maps=false: numbers only)")
-	f.StringVar(&o.Region, "region", "world", "map region: "+strings.Join(geo.RegionNames(), ", "))
-	f.StringVar(&o.BBox, "bbox", "", "map extent w,s,e,n in degrees (instead of --region)")
 	md := output.DefaultMapsOptions()
+	f.StringVar(&o.Region, "region", md.Region, "map region: auto (where each window's posts are; the world when they are everywhere), "+strings.Join(geo.RegionNames(), ", "))
+	f.StringVar(&o.BBox, "bbox", "", "map extent w,s,e,n in degrees (instead of --region)")
 	f.IntVar(&o.Width, "width", md.Width, "map width in pixels (at least 400)")
 	f.IntVar(&o.Height, "height", md.Height, "map height in pixels (at least 300)")
 	f.IntVar(&o.Keep, "keep", md.Keep, "how many map-*.png files to keep (0: all)")
@@ -180,14 +180,18 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	}
 	o.model = m
 	box, ok := geo.Regions[o.Region]
+	follow := o.Region == "auto"
+	if follow {
+		box, ok = geo.World, true
+	}
 	if !ok {
-		return usagef("--region %q: want one of %s", o.Region, strings.Join(geo.RegionNames(), ", "))
+		return usagef("--region %q: want auto or one of %s", o.Region, strings.Join(geo.RegionNames(), ", "))
 	}
 	if o.BBox != "" {
 		if box, err = bbox.Parse(o.BBox); err != nil {
 			return usagef("--bbox: %v", err)
 		}
-		o.Region = "bbox"
+		o.Region, follow = "bbox", false
 	}
 	if o.Width < render.MinWidth || o.Height < render.MinHeight || o.Width > 10000 || o.Height > 10000 {
 		return usagef("--width and --height must be between %dx%d and 10000x10000", render.MinWidth, render.MinHeight)
@@ -198,7 +202,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.SizeBy != render.SizeByNone && o.SizeBy != render.SizeByCount {
 		return usagef("--size-by %q: want none or count", o.SizeBy)
 	}
-	o.mapOpts = output.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Width: o.Width, Height: o.Height,
+	o.mapOpts = output.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Follow: follow, Width: o.Width, Height: o.Height,
 		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed, SizeBy: o.SizeBy,
 		MaxColored: o.Model.show}
 	return nil

@@ -24,9 +24,14 @@ import (
 
 // MapsOptions configures the map output.
 type MapsOptions struct {
-	Dir           string
-	Region        string // the --region name (or "bbox"), for the record
-	Box           geo.BBox
+	Dir    string
+	Region string // the --region name (or "bbox"), for the record
+	// Box is the region every map shows, unless Follow.
+	Box geo.BBox
+	// Follow chooses each map's extent from where its window's posts are
+	// (geo.Follow: the world when they are everywhere, kept from slide to
+	// slide) instead of Box (--region auto, the default).
+	Follow        bool
 	Width, Height int
 	// Keep is how many map-*.png files to keep (0: all).
 	Keep int
@@ -42,10 +47,10 @@ type MapsOptions struct {
 	Logger     *slog.Logger
 }
 
-// DefaultMapsOptions are the run command's: 1600×900 world maps of
-// count-sized discs, 200 of them kept.
+// DefaultMapsOptions are the run command's: 1600×900 maps that follow
+// the posts, of count-sized discs, 200 of them kept.
 func DefaultMapsOptions() MapsOptions {
-	return MapsOptions{Region: "world", Width: 1600, Height: 900, Keep: 200, SizeBy: render.SizeByCount}
+	return MapsOptions{Region: "auto", Box: geo.World, Follow: true, Width: 1600, Height: 900, Keep: 200, SizeBy: render.SizeByCount}
 }
 
 // Validate checks the options.
@@ -77,6 +82,10 @@ type Maps struct {
 	colors  render.Colors
 	frames  chan *render.Frame
 	written []string
+	// follow and lons, lats choose the extent with Follow; Write uses
+	// them, from the pipeline's goroutine.
+	follow     geo.Follow
+	lons, lats []float64
 	// lossless is set by SetClock for the event clock, whose windows
 	// come as fast as the input is read.
 	lossless                  bool
@@ -85,6 +94,9 @@ type Maps struct {
 
 // NewMaps returns the map output; the directory must exist.
 func NewMaps(opts MapsOptions) (*Maps, error) {
+	if opts.Follow && opts.Box == (geo.BBox{}) {
+		opts.Box = geo.World
+	}
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -161,6 +173,9 @@ func (m *Maps) SetEventClock(event bool) { m.lossless = event }
 // or skips it if the renderer is still busy.
 func (m *Maps) Write(r *model.Result) error {
 	f := m.frame(r)
+	if m.opts.Follow {
+		f.Box = m.extent(f.Points)
+	}
 	m.colors.Assign(f)
 	if m.opts.Lossless || m.lossless {
 		m.frames <- f
@@ -174,6 +189,16 @@ func (m *Maps) Write(r *model.Result) error {
 		}
 	}
 	return nil
+}
+
+// extent is the map's extent for a window's points, with Follow.
+func (m *Maps) extent(points []render.Point) geo.BBox {
+	m.lons, m.lats = m.lons[:0], m.lats[:0]
+	for _, p := range points {
+		m.lons = append(m.lons, float64(p.Lon))
+		m.lats = append(m.lats, float64(p.Lat))
+	}
+	return m.follow.Next(m.lons, m.lats)
 }
 
 // Close implements pipeline.Output: no more frames will come; Run finishes

@@ -65,6 +65,50 @@ func TestMapsOutput(t *testing.T) {
 	}
 }
 
+// With Follow, a map's extent is where its window's posts are: a window
+// of posts in the US gets a map of the US, not of the world, and the
+// next, alike, the same extent; without Follow, it is Box.
+func TestMapsFollowPosts(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	us := func(end time.Time) *model.Result {
+		r := &model.Result{Start: end.Add(-time.Minute), End: end}
+		for k := range 200 {
+			r.Points = append(r.Points, &model.Point{Lon: -120 + float64(k%50), Lat: 30 + float64(k%17), Cluster: k % 3, Located: tweet.GeoPoint})
+		}
+		r.Points = append(r.Points, &model.Point{Lon: 2.35, Lat: 48.85, Located: tweet.GeoProfile}) // one post in Paris
+		r.Counts.Tweets, r.Counts.Located = len(r.Points), len(r.Points)
+		return r
+	}
+	for _, follow := range []bool{true, false} {
+		m, err := NewMaps(MapsOptions{Dir: t.TempDir(), Box: geo.World, Follow: follow, Width: 800, Height: 450, Lossless: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var boxes []geo.BBox
+		for i := range 3 {
+			go m.Write(us(t0.Add(time.Duration(i) * 20 * time.Second)))
+			boxes = append(boxes, (<-m.frames).Box)
+		}
+		if !follow {
+			if boxes[0] != geo.World {
+				t.Errorf("without Follow: %v, want the world", boxes[0])
+			}
+			continue
+		}
+		b := boxes[0]
+		if !b.Contains(-100, 38) || b.W < -135 || b.E > -60 || b.Contains(2.35, 48.85) {
+			t.Errorf("US posts with one in Paris: extent %v", b)
+		}
+		if boxes[1] != b || boxes[2] != b {
+			t.Errorf("the extent moved from slide to slide: %v", boxes)
+		}
+	}
+	// Follow alone needs no Box.
+	if _, err := NewMaps(MapsOptions{Dir: t.TempDir(), Follow: true, Width: 800, Height: 450}); err != nil {
+		t.Errorf("Follow without Box: %v", err)
+	}
+}
+
 // Without Lossless, a window that comes while the renderer is busy is
 // skipped and counted, and Write never blocks.
 func TestMapsSkipWhenBusy(t *testing.T) {
