@@ -28,23 +28,46 @@ import (
 // shownWord returns w as the map draws it, and false when it had to be
 // replaced by the name of its script.
 func shownWord(w string) (string, bool) {
-	if !drawable(w) {
+	w = strings.Map(drop(true), w)
+	if !drawable(strings.Map(drop(false), w)) {
 		return "[" + scriptName(w) + "]", false
 	}
-	return visual(w), true
+	return strings.Map(drop(false), visual(w)), true
+}
+
+// drop is a strings.Map function that removes invisible characters, but
+// for the joiners with keepJoiners.
+func drop(keepJoiners bool) func(rune) rune {
+	return func(r rune) rune {
+		if invisible(r) && !(keepJoiners && (r == zwj || r == zwnj)) {
+			return -1
+		}
+		return r
+	}
+}
+
+// invisible reports whether r draws nothing: a variation selector (as
+// after an emoji), a joiner or another format character. Joiners matter
+// to Arabic's joining, so they are dropped only after it.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Variation_Selector, unicode.Cf)
 }
 
 // scriptName is the Unicode script of the first character of w that no
-// font draws ("word" when it has none, as emoji).
+// font draws: "symbol" for an emoji or another symbol, "word" for
+// anything else that belongs to no one script.
 func scriptName(w string) string {
 	for _, r := range w {
-		if fontFor(r) != missingFont {
+		if invisible(r) || fontFor(r) != missingFont {
 			continue
 		}
 		for _, name := range scriptNames() {
 			if name != "Common" && name != "Inherited" && unicode.Is(unicode.Scripts[name], r) {
 				return strings.ReplaceAll(name, "_", " ")
 			}
+		}
+		if unicode.IsSymbol(r) {
+			return "symbol"
 		}
 		break
 	}
@@ -176,6 +199,7 @@ var lamAlef = map[rune][2]rune{
 const (
 	lam     = 0x0644
 	tatweel = 0x0640
+	zwnj    = 0x200C
 	zwj     = 0x200D
 )
 

@@ -69,8 +69,23 @@ func TestUnshownWordsNamed(t *testing.T) {
 	if got, ok := shownWord("नमस्ते"); ok || got != "[Devanagari]" {
 		t.Errorf("shownWord(नमस्ते) = %q, %v", got, ok)
 	}
-	if got, ok := shownWord("東京"); !ok || got != "東京" {
-		t.Errorf("shownWord(東京) = %q, %v", got, ok)
+	for in, want := range map[string]string{
+		"東京":          "東京",
+		"東京\ufe0f":    "東京", // a variation selector draws nothing
+		"\u200bseoul": "seoul",
+		"ب\u200dب":    "\uFE90\uFE91", // the joiner joins, then goes
+		"ب\u200cب":    "\uFE8F\uFE8F", // the non-joiner parts them
+		"hangul한글":    "hangul한글",
+		"kwun喺tong":   "kwun喺tong",
+	} {
+		if got, ok := shownWord(in); !ok || got != want {
+			t.Errorf("shownWord(%+q) = %+q, %v, want %+q", in, got, ok, want)
+		}
+	}
+	for in, want := range map[string]string{"❤\ufe0f": "[symbol]", "ᐟᐟ": "[Canadian Aboriginal]", "\U0001F600": "[symbol]"} {
+		if got, ok := shownWord(in); ok || got != want {
+			t.Errorf("shownWord(%+q) = %q, %v, want %q", in, got, ok, want)
+		}
 	}
 	var r Renderer
 	f := makeFrame(frameSpec{region: "world", width: 1600, height: 900, clusters: len(scriptWords), tweets: 3000, spread: 0.4, seed: 7,
