@@ -191,10 +191,17 @@ func (m *Maps) Write(r *model.Result) error {
 	return nil
 }
 
+// extentSample is how many of a window's points, evenly spread through
+// it, choose the extent: enough for its 2% edges, and few enough that a
+// window of a million points costs Write no sort of a million.
+const extentSample = 8192
+
 // extent is the map's extent for a window's points, with Follow.
 func (m *Maps) extent(points []render.Point) geo.BBox {
 	m.lons, m.lats = m.lons[:0], m.lats[:0]
-	for _, p := range points {
+	step := max(1, len(points)/extentSample)
+	for i := 0; i < len(points); i += step {
+		p := points[i]
 		m.lons = append(m.lons, float64(p.Lon))
 		m.lats = append(m.lats, float64(p.Lat))
 	}

@@ -275,3 +275,17 @@ func TestTableIsALineAWindow(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMapsExtent is what Follow adds to Write, on the pipeline's
+// goroutine, for a window of a million located posts.
+func BenchmarkMapsExtent(b *testing.B) {
+	m := &Maps{}
+	points := make([]render.Point, 1_000_000)
+	for i := range points {
+		points[i] = render.Point{Lon: float32(i%70) - 125, Lat: float32(i%25) + 25}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.extent(points)
+	}
+}

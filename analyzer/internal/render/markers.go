@@ -351,21 +351,27 @@ func anchors(groups []group, colored []int, radius func(int) float64) []anchor {
 
 // stacks reports whether a disc of one cluster lies inside the disc of
 // another (which looks like a disc with a ring around it). groups are
-// largest first.
+// largest first. It looks for larger discs in a grid of cells as wide as
+// the largest disc, through lists kept in two slices.
 func stacks(groups []group, radius func(int) float64) bool {
-	type cell struct{ x, y int32 }
-	size := 0.0
+	if len(groups) < 2 {
+		return false
+	}
+	size, x0, y0, x1, y1 := 1.0, groups[0].x, groups[0].y, groups[0].x, groups[0].y
 	for _, g := range groups {
 		size = math.Max(size, radius(g.n))
+		x0, y0, x1, y1 = math.Min(x0, g.x), math.Min(y0, g.y), math.Max(x1, g.x), math.Max(y1, g.y)
 	}
-	size = math.Max(size, 1)
-	at := func(x, y float64) cell { return cell{int32(math.Floor(x / size)), int32(math.Floor(y / size))} }
-	seen := map[cell][]int{}
+	size = math.Max(size, math.Max(x1-x0, y1-y0)/512) // at most 513×513 cells
+	nx, ny := int((x1-x0)/size)+1, int((y1-y0)/size)+1
+	head := make([]int32, nx*ny) // each cell's last group + 1, 0 for none
+	next := make([]int32, len(groups))
 	for i, g := range groups {
-		c, r := at(g.x, g.y), radius(g.n)
-		for dy := int32(-1); dy <= 1; dy++ {
-			for dx := int32(-1); dx <= 1; dx++ {
-				for _, j := range seen[cell{c.x + dx, c.y + dy}] {
+		cx, cy := int((g.x-x0)/size), int((g.y-y0)/size)
+		r := radius(g.n)
+		for y := max(0, cy-1); y <= min(ny-1, cy+1); y++ {
+			for x := max(0, cx-1); x <= min(nx-1, cx+1); x++ {
+				for j := head[y*nx+x] - 1; j >= 0; j = next[j] - 1 {
 					o := groups[j]
 					if o.cluster != g.cluster && math.Hypot(o.x-g.x, o.y-g.y)+r <= radius(o.n) {
 						return true
@@ -373,7 +379,8 @@ func stacks(groups []group, radius func(int) float64) bool {
 				}
 			}
 		}
-		seen[c] = append(seen[c], i)
+		c := cy*nx + cx
+		next[i], head[c] = head[c], int32(i+1)
 	}
 	return false
 }

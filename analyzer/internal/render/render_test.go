@@ -544,3 +544,28 @@ func BenchmarkRender(b *testing.B) {
 		f.SizeBy = ""
 	}
 }
+
+// BenchmarkRenderScripts draws a map whose legend has keywords in every
+// script, against the same map with Latin keywords: the cost of the
+// fallback fonts, Arabic shaping and reordering.
+func BenchmarkRenderScripts(b *testing.B) {
+	var r Renderer
+	for _, kw := range []string{"latin", "scripts"} {
+		f := makeFrame(frameSpec{region: "world", width: 1600, height: 900, clusters: 15, tweets: 10000, spread: 0.4, seed: 7,
+			keywords: func(i int) []string {
+				if kw == "latin" {
+					return testWords[i%len(testWords)]
+				}
+				return scriptWords[i%len(scriptWords)]
+			}})
+		r.Image(f) // warm the base-map cache and the fonts, as in a run
+		b.Run("keywords="+kw, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := r.Image(f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

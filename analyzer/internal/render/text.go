@@ -282,15 +282,27 @@ func (t *text) record(f face, x, y float64, c color.Color, s string) {
 
 // wrap breaks s into lines no wider than w, between words. A word wider
 // than a whole line is split, with a hyphen, where it has to be. Lines are
-// measured word by word, with the space between.
+// measured word by word, with the space between. Where s has single
+// spaces between words (as legend entries do), its lines are slices of s,
+// not new strings: a legend is wrapped many times per map.
 func wrap(f face, s string, w float64) []string {
 	var lines []string
+	single := !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) && r != ' ' }) && !strings.Contains(s, "  ")
 	cur, curW := "", 0.0
+	start := -1 // where cur starts in s, when it is a slice of s
 	space := f.width(" ")
-	for _, word := range strings.Fields(s) {
+	off := 0
+	for word := range strings.FieldsSeq(s) {
+		at := off + strings.Index(s[off:], word)
+		off = at + len(word)
 		ww := f.width(word)
 		if cur != "" && curW+space+ww <= w {
-			cur, curW = cur+" "+word, curW+space+ww
+			if single && start >= 0 {
+				cur = s[start:off]
+			} else {
+				cur = cur + " " + word
+			}
+			curW += space + ww
 			continue
 		}
 		if cur != "" {
@@ -301,9 +313,10 @@ func wrap(f face, s string, w float64) []string {
 			head := fitPrefix(f, word, w)
 			lines = append(lines, head+"-")
 			word = word[len(head):]
+			at += len(head)
 			ww = f.width(word)
 		}
-		cur, curW = word, ww
+		cur, curW, start = word, ww, at
 	}
 	if cur != "" || len(lines) == 0 {
 		lines = append(lines, cur)
