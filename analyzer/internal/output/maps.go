@@ -119,9 +119,10 @@ func (m *Maps) frame(r *model.Result) *render.Frame {
 	return f
 }
 
-// NewFrame copies the points on the map (those with a place) and the
-// clusters of a window into a frame to draw; the caller sets the map's
-// region and size.
+// NewFrame copies the points on the map (those with a place), the
+// clusters and the events of a window into a frame to draw; the caller
+// sets the map's region and size. An event is new in the window whose end
+// is its FirstSeen.
 func NewFrame(r *model.Result) *render.Frame {
 	f := &render.Frame{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located}
 	f.Points = make([]render.Point, 0, r.Counts.Located)
@@ -134,6 +135,13 @@ func NewFrame(r *model.Result) *render.Frame {
 	f.Clusters = make([]render.Cluster, len(r.Clusters))
 	for i, c := range r.Clusters {
 		f.Clusters[i] = render.Cluster{ID: c.ID, Size: c.Size, Lon: c.Lon, Lat: c.Lat, Keywords: append([]string(nil), c.Keywords...)}
+	}
+	if len(r.Events) > 0 {
+		f.Events = make([]render.Event, len(r.Events))
+		for i, e := range r.Events {
+			f.Events[i] = render.Event{ID: e.ID, Lon: e.Lon, Lat: e.Lat, RadiusKm: e.RadiusKm, Posts: e.Posts,
+				Keywords: append([]string(nil), e.Keywords...), New: e.FirstSeen.Equal(r.End)}
+		}
 	}
 	return f
 }

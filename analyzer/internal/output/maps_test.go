@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -199,6 +200,31 @@ func TestNewFrame(t *testing.T) {
 	}
 	r.Clusters[0].Keywords[1] = "changed"
 	if f.Clusters[0].Keywords[1] != "b" {
+		t.Fatal("the frame shares keywords with the window")
+	}
+	if f.Events != nil {
+		t.Fatalf("events %+v in a window without any", f.Events)
+	}
+}
+
+// An event is new on the map of the window whose end is its FirstSeen, and
+// an event after.
+func TestNewFrameEvents(t *testing.T) {
+	end := time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC)
+	r := &model.Result{Start: end.Add(-time.Minute), End: end, Events: []model.Event{
+		{ID: 7, Cluster: 3, Lon: -74, Lat: 40.7, RadiusKm: 12, Keywords: []string{"blackout", "subway"}, FirstSeen: end, Posts: 40},
+		{ID: 5, Cluster: 1, Lon: 2.35, Lat: 48.85, RadiusKm: 3, Keywords: []string{"strike"}, FirstSeen: end.Add(-20 * time.Second), Posts: 90},
+	}}
+	f := NewFrame(r)
+	want := []render.Event{
+		{ID: 7, Lon: -74, Lat: 40.7, RadiusKm: 12, Keywords: []string{"blackout", "subway"}, Posts: 40, New: true},
+		{ID: 5, Lon: 2.35, Lat: 48.85, RadiusKm: 3, Keywords: []string{"strike"}, Posts: 90},
+	}
+	if !reflect.DeepEqual(f.Events, want) {
+		t.Fatalf("events %+v, want %+v", f.Events, want)
+	}
+	r.Events[0].Keywords[0] = "changed"
+	if f.Events[0].Keywords[0] != "blackout" {
 		t.Fatal("the frame shares keywords with the window")
 	}
 }

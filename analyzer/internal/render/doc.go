@@ -12,8 +12,10 @@
 // or the text) are rings. The largest clusters, as many as the frame
 // allows, get colours from a colour-blind-safe palette (Colors keeps them
 // from frame to frame), their ids are written beside their largest disc,
-// and the rest are grey. The legend lists each coloured cluster's tweets
-// and keywords, wrapped by whole words, then how the tweets were located
-// and the size key; the credits name Natural Earth and, when the gazetteer
+// and the rest are grey. A frame's events are dashed rings as wide as
+// their posts' spread, labelled "NEW: ..." in the window they began and
+// "EVENT: ..." after, their labels placed first (events.go). The legend
+// lists each coloured cluster's tweets and keywords, wrapped by whole
+// words, the events, then how the tweets were located and the size key; the credits name Natural Earth and, when the gazetteer
 // placed any tweet, GeoNames.
 package render

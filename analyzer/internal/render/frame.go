@@ -77,6 +77,23 @@ type Frame struct {
 	// whose entry another coloured cluster has, gets a free colour as
 	// distinct as possible from the others.
 	Colors map[int]int
+	// Events are the window's active events, each drawn as a dashed ring
+	// and labelled (NEW in the window it was first flagged, EVENT after),
+	// most important first: labels that do not fit are left out from the
+	// end.
+	Events []Event
+}
+
+// Event is something that just happened in one place (model.Event).
+type Event struct {
+	ID       int
+	Lon, Lat float64
+	// RadiusKm sizes its ring: the spread of its posts around Lon/Lat.
+	RadiusKm float64
+	Keywords []string
+	Posts    int
+	// New is set in the window in which it was first flagged.
+	New bool
 }
 
 // Stats reports what a render did.
@@ -94,6 +111,11 @@ type Stats struct {
 	Legend image.Rectangle
 	Text   []TextBox
 	Labels []TextBox
+	// Events are the events' labels drawn on the map ("NEW: storm
+	// flooding"), and EventRings their rings' boxes, for the events
+	// inside it.
+	Events     []TextBox
+	EventRings []image.Rectangle
 }
 
 // TextBox is a line of text and where it was drawn.

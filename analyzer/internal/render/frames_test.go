@@ -53,6 +53,7 @@ type frameSpec struct {
 	keywords      func(i int) []string
 	// cities, if set, are the indices in testCities the topics live in.
 	cities []int
+	events []Event
 }
 
 func makeFrame(s frameSpec) *Frame {
@@ -62,7 +63,7 @@ func makeFrame(s frameSpec) *Frame {
 		box = geo.Regions[s.region]
 	}
 	f := &Frame{Start: t0, End: t0.Add(time.Minute), Box: box, Width: s.width, Height: s.height,
-		MaxColored: s.maxColored, SizeBy: s.sizeBy}
+		MaxColored: s.maxColored, SizeBy: s.sizeBy, Events: s.events}
 	rng := rand.New(rand.NewPCG(s.seed, 7))
 	sizes := make([]int, s.clusters)
 	// Zipf-like cluster sizes: a few large topics and a long tail.

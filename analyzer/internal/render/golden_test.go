@@ -126,8 +126,20 @@ var goldenCases = []struct {
 	{"inferred-bbox-400x560.png", frameSpec{box: geo.BBox{W: -10, S: 35, E: 30, N: 60}, width: 400, height: 560, clusters: 4, tweets: 1200, spread: 0.5, seed: 6, inferred: 0.5,
 		cities: []int{9, 10, 11, 12, 13, 27, 26}}},
 	{"empty-asia-480x320.png", frameSpec{region: "asia", width: 480, height: 320}},
+	{"events-usa-640x400.png", frameSpec{region: "usa", width: 640, height: 400, clusters: 8, tweets: 2500, spread: 0.6, seed: 8,
+		cities: []int{0, 1, 2, 3, 4, 5}, events: testEvents}},
 	{"scripts-world-800x450.png", frameSpec{region: "world", width: 800, height: 450, clusters: 10, tweets: 3000, spread: 0.4, seed: 7,
 		keywords: func(i int) []string { return scriptWords[i%len(scriptWords)] }}},
+}
+
+// testEvents are a new event, one that lasts, one in a script the fonts
+// lack and one far wider than a city, in the United States: New York's
+// sits on its largest disc, Chicago's beside another.
+var testEvents = []Event{
+	{ID: 1, Lon: -74.0, Lat: 40.7, RadiusKm: 8, Keywords: []string{"blackout", "subway", "#nyc", "power"}, Posts: 212, New: true},
+	{ID: 2, Lon: -87.6, Lat: 41.9, RadiusKm: 40, Keywords: []string{"tornado", "warning", "siren"}, Posts: 1340},
+	{ID: 3, Lon: -95.4, Lat: 29.8, RadiusKm: 15, Keywords: []string{"भूकंप", "houston"}, Posts: 48, New: true},
+	{ID: 4, Lon: -118.2, Lat: 34.1, RadiusKm: 300, Keywords: []string{"earthquake", "shaking"}, Posts: 5120},
 }
 
 // scriptWords are keywords in the scripts of the networks' posts: one

@@ -16,6 +16,7 @@ const (
 	markRing
 	markSizes // the size key: discs for a few counts
 	markStack // a small disc on a larger one
+	markEvent // a dashed ring
 )
 
 // block is one legend item: a marker and lines of text.

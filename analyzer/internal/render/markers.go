@@ -172,13 +172,13 @@ func (d discScale) keyCounts() []int {
 type painter struct {
 	img   *image.RGBA
 	rect  image.Rectangle
-	masks map[[2]float64][]float64
+	masks map[[3]float64][]float64
 }
 
 // disc blends colour c with opacity alpha over a disc of radius r centred
 // at (x, y) in map pixels; with width > 0 only a ring of that width.
 func (p *painter) disc(x, y, r, width float64, c color.RGBA, alpha float64) {
-	q := [2]float64{math.Round(r*4) / 4, math.Round(width*4) / 4}
+	q := [3]float64{math.Round(r*4) / 4, math.Round(width*4) / 4}
 	m, ok := p.masks[q]
 	if !ok {
 		m = discMask(q[0], q[1])

@@ -77,7 +77,7 @@ func (r *Renderer) draw(img *image.RGBA, f *Frame) (Stats, error) {
 	credit := creditsFor(f)
 	inBox := rankInView(f, f.Box)
 	lay := chooseLayout(f, title(f, -1), credit,
-		legendFor(f, inBox, coloredIDs(f, inBox), nil, countMethods(f), sc, byCount, byCount))
+		legendFor(f, inBox, coloredIDs(f, inBox), nil, countMethods(f), eventsIn(f, f.Box), sc, byCount, byCount))
 	mw, mh := lay.mapRect.Dx(), lay.mapRect.Dy()
 	if mw < 50 || mh < 50 {
 		return st, fmt.Errorf("render: %dx%d leaves no room for the map", f.Width, f.Height)
@@ -107,7 +107,7 @@ func (r *Renderer) draw(img *image.RGBA, f *Frame) (Stats, error) {
 	}
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	draw.Draw(img, lay.mapRect, base, image.Point{}, draw.Src)
-	p := &painter{img: img, rect: lay.mapRect, masks: map[[2]float64][]float64{}}
+	p := &painter{img: img, rect: lay.mapRect, masks: map[[3]float64][]float64{}}
 	if byCount {
 		drawGroups(p, groups, colors, sc)
 	} else {
@@ -122,12 +122,21 @@ func (r *Renderer) draw(img *image.RGBA, f *Frame) (Stats, error) {
 	if byCount {
 		obs = obstacles(lay.mapRect, groups, radius)
 	}
-	st.Labels = drawLabels(t, lay.mapRect, anchors(groups, colored, radius), obs, colors, s)
+	// Events' rings over the discs, their labels first, then the
+	// clusters' ids where those leave room.
+	marks := placeEvents(f, lay.extent, mw, mh, math.Max(8, math.Round(10*s)))
+	st.EventRings = drawEventRings(p, marks, s)
+	st.Events = drawEventLabels(t, lay.mapRect, marks, st.EventRings, obs, s)
+	var taken []image.Rectangle
+	for _, l := range st.Events {
+		taken = append(taken, l.Box)
+	}
+	st.Labels = drawLabels(t, lay.mapRect, anchors(groups, colored, radius), append(slices.Clip(obs), st.EventRings...), taken, colors, s)
 	frameRect(img, lay.mapRect.Inset(-1), coastColor)
 
 	head := title(f, st.Drawn)
 	t.record(shrinkToFit(lay.titleFace, head, float64(f.Width)-2*lay.margin), lay.margin, lay.titleY, inkColor, head)
-	lc := legendFor(f, ranked, colored, colors, mc, sc, byCount, byCount && stacks(groups, sc.radius))
+	lc := legendFor(f, ranked, colored, colors, mc, eventsIn(f, lay.extent), sc, byCount, byCount && stacks(groups, sc.radius))
 	leg := fitLegend(lc, lay.base, float64(lay.legend.Dx()), lay.cols, float64(lay.legend.Dy()), lay.grow)
 	drawLegend(t, &painter{img: img, rect: lay.legend.Inset(-2), masks: p.masks}, lay.legend, leg)
 	ff := lay.footFace
@@ -208,10 +217,11 @@ func rankGroups(groups []group) []clusterCount {
 }
 
 // legendFor says what the legend lists: the coloured clusters with their
-// tweets on the map and keywords, a line for the grey rest, how the
+// tweets on the map and keywords, a line for the grey rest, the events
+// on the map (eventBlocks), how the
 // tweets were located (discs and rings) and, if stacked, that a disc
 // inside another is another cluster at that place, and the size key.
-func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]color.RGBA, mc methodCounts, sc discScale, byCount, stacked bool) legendContent {
+func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]color.RGBA, mc methodCounts, events []Event, sc discScale, byCount, stacked bool) legendContent {
 	lc := legendContent{title: "Clusters (posts on the map): top keywords"}
 	kw := make(map[int][]string, len(f.Clusters))
 	size := make(map[int]int, len(f.Clusters))
@@ -246,6 +256,7 @@ func legendFor(f *Frame, ranked []clusterCount, colored []int, colors map[int]co
 	if len(ranked) == 0 {
 		lc.blocks = append(lc.blocks, block{head: "no clusters on the map yet"})
 	}
+	lc.blocks = append(lc.blocks, eventBlocks(events, &unshown)...)
 	if len(unshown) > 0 {
 		lc.blocks = append(lc.blocks, block{note: true,
 			head: strings.Join(unshown, ", ") + ": a keyword in a script this map cannot draw; the live page shows it"})
@@ -309,6 +320,9 @@ func drawLegend(t *text, p *painter, rect image.Rectangle, l legendLayout) {
 			p.discAt(bx+ms/2, cy, ms/2, 0, b.color)
 		case markRing:
 			p.discAt(bx+ms/2, cy, ms/2, math.Max(2, ms*0.18), b.color)
+		case markEvent:
+			p.dashed(bx+ms/2-float64(p.rect.Min.X), cy-float64(p.rect.Min.Y), ms/2, math.Max(1.5, ms*0.12), b.color, 8)
+			p.discAt(bx+ms/2, cy, 1.5, 0, b.color)
 		case markStack:
 			p.discAt(bx+ms/2, cy, ms/2, 0, Grey)
 			p.discAt(bx+ms/2, cy, ms*0.3+1, 0, halo)
@@ -351,14 +365,15 @@ func (p *painter) discAt(x, y, r, width float64, c color.RGBA) {
 // drawLabels writes each coloured cluster's id ("C3") beside its largest
 // disc, in a darker shade of its colour on a white halo. It tries a few
 // places around the disc, preferring one that covers no other label and no
-// other large disc, then one that covers no label, and leaves the label
-// out when all of them would cover a label or leave the map. It returns
+// other obstacle (a large disc, an event's ring), then one that covers no
+// label, and leaves the label out when all of them would cover a label
+// (taken: those drawn before, the events') or leave the map. It returns
 // the labels drawn.
-func drawLabels(t *text, rect image.Rectangle, as []anchor, obstacles []image.Rectangle, colors map[int]color.RGBA, s float64) []TextBox {
+func drawLabels(t *text, rect image.Rectangle, as []anchor, obstacles, taken []image.Rectangle, colors map[int]color.RGBA, s float64) []TextBox {
 	f := face{size: math.Max(10, math.Round(12*s)), bold: true}
 	h := f.height()
 	inner := rect.Inset(2)
-	var placed []image.Rectangle
+	placed := slices.Clip(taken)
 	var out []TextBox
 	for _, a := range as {
 		label := fmt.Sprintf("C%d", a.id)

@@ -105,8 +105,8 @@ func (f face) primaryWidth(s string) float64 {
 }
 
 // kerning is a face with the font's kerning, except where small map text
-// loses a glyph to it: between digits (the ones of "110" touch) and before
-// a comma (tucked under a final y or r).
+// loses a glyph to it: between digits (the ones of "110" touch), before
+// a comma (tucked under a final y or r) and before a colon (under a T).
 type kerning struct{ xfont.Face }
 
 func (k kerning) Kern(r0, r1 rune) fixed.Int26_6 {
@@ -117,7 +117,7 @@ func (k kerning) Kern(r0, r1 rune) fixed.Int26_6 {
 }
 
 func unkerned(r0, r1 rune) bool {
-	return r1 == ',' || unicode.IsDigit(r0) && unicode.IsDigit(r1)
+	return r1 == ',' || r1 == ':' || unicode.IsDigit(r0) && unicode.IsDigit(r1)
 }
 
 // kernFree cuts s where kerning draws no kerning, so that measuring the
