@@ -58,10 +58,19 @@ func (f *Frame) maxColored() int {
 	return f.MaxColored
 }
 
+// minColored is the fewest posts on the map a cluster needs to be drawn
+// in colour: a stream model that opens a cluster for each odd post would
+// otherwise spend colours and labels on one or two posts each.
+const minColored = 3
+
 // coloredIDs returns the ids of the clusters drawn in colour: the largest
-// on the map, as many as f allows.
+// on the map with minColored posts there at least, as many as f allows.
+// ranked is largest first.
 func coloredIDs(f *Frame, ranked []clusterCount) []int {
 	n := min(len(ranked), f.maxColored())
+	for n > 0 && ranked[n-1].n < minColored {
+		n--
+	}
 	ids := make([]int, n)
 	for i := range n {
 		ids[i] = ranked[i].id

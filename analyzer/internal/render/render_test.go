@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -291,6 +292,38 @@ func TestMaxColoredGreysTheRest(t *testing.T) {
 	}
 	if grey == 0 {
 		t.Fatal("no grey discs on the map")
+	}
+}
+
+// A cluster of one or two posts on the map stays grey and unlabelled
+// even when --k leaves colours free: a stream model opens many.
+func TestFewPostsStayGrey(t *testing.T) {
+	var r Renderer
+	f := makeFrame(frameSpec{region: "world", width: 800, height: 450, clusters: 3, tweets: 600, spread: 0.3, seed: 4})
+	for i, n := range []int{1, 2, 3} {
+		id := 100 + i
+		for range n {
+			f.Points = append(f.Points, Point{Lon: 20 + float32(30*i), Lat: -20, Cluster: int32(id)})
+		}
+		f.Clusters = append(f.Clusters, Cluster{ID: id, Size: n})
+	}
+	new(Colors).Assign(f)
+	_, st, err := r.Image(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, l := range st.Labels {
+		labels = append(labels, l.Text)
+	}
+	if slices.Contains(labels, "C100") || slices.Contains(labels, "C101") || !slices.Contains(labels, "C102") {
+		t.Fatalf("labels %v: want C102 (3 posts), not C100 (1) or C101 (2)", labels)
+	}
+	if text := legendText(st); !strings.Contains(text, "+2 smaller clusters (3 posts)") {
+		t.Fatalf("the two smallest are not summed up:\n%s", text)
+	}
+	if _, ok := f.Colors[100]; ok {
+		t.Fatalf("colours %v give one to a cluster of one post", f.Colors)
 	}
 }
 
