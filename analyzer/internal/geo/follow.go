@@ -12,8 +12,10 @@ var World = Regions["world"]
 const (
 	// trimShare of the points, at each edge of each axis, may be left off
 	// the map, so that a few posts far from the rest (a profile's odd
-	// place, a stray GPS fix) do not stretch it.
+	// place, a stray GPS fix) do not stretch it; one at least, from
+	// trimMin points on, so that a quiet window's one odd post does not.
 	trimShare = 0.02
+	trimMin   = 10
 	// padShare of the box's span, and padDeg degrees, are added around
 	// it, so that discs and their labels at the edge stay on the map.
 	padShare = 0.08
@@ -31,7 +33,8 @@ const (
 )
 
 // DataBox is the extent that shows where posts at lons, lats are: the box
-// holding all but the outermost trimShare of them at each edge, padded,
+// holding all but the outermost trimShare of them at each edge (one at
+// least, from trimMin posts), padded,
 // at least minLon×minLat degrees, its edges snapped out to a 5° grid; the
 // world when that spans most of it. ok is false when there are no points.
 func DataBox(lons, lats []float64) (b BBox, ok bool) {
@@ -58,11 +61,14 @@ func DataBox(lons, lats []float64) (b BBox, ok bool) {
 	return b, true
 }
 
-// trimmed is the range of xs without the trimShare smallest and largest.
-// xs is sorted in place.
+// trimmed is the range of xs without the trimShare smallest and largest
+// (one of each, at least, from trimMin). xs is sorted in place.
 func trimmed(xs []float64) (lo, hi float64) {
 	slices.Sort(xs)
 	k := int(trimShare * float64(len(xs)))
+	if len(xs) >= trimMin {
+		k = max(k, 1)
+	}
 	return xs[k], xs[len(xs)-1-k]
 }
 

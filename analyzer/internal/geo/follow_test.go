@@ -26,6 +26,10 @@ func TestDataBox(t *testing.T) {
 	everyLon, everyLat := cloud(rng, 500, 0, 10, 60)
 	one := func(lon, lat float64) ([]float64, []float64) { return []float64{lon}, []float64{lat} }
 	oneLon, oneLat := one(13.4, 52.5)
+	// A quiet window: twenty posts in Japan and one placed in Borneo.
+	jaLon, jaLat := cloud(rng, 20, 137, 35.5, 2)
+	jaLon, jaLat = append(jaLon, 114), append(jaLat, 4.4)
+	nineLon, nineLat := append([]float64{}, jaLon[12:]...), append([]float64{}, jaLat[12:]...) // DataBox sorts
 	for _, tc := range []struct {
 		name       string
 		lons, lats []float64
@@ -36,6 +40,8 @@ func TestDataBox(t *testing.T) {
 		}},
 		{"a few outliers", outLon, outLat, func(b BBox) bool { return b.E <= -60 && b.S >= 10 }},
 		{"everywhere", everyLon, everyLat, func(b BBox) bool { return b == World }},
+		{"one outlier in a quiet window", jaLon, jaLat, func(b BBox) bool { return b.W >= 120 && b.S >= 20 && b.Contains(137, 35.5) }},
+		{"nine posts, all shown", nineLon, nineLat, func(b BBox) bool { return b.Contains(114, 4.4) }},
 		{"one post", oneLon, oneLat, func(b BBox) bool {
 			return b.Contains(13.4, 52.5) && b.E-b.W >= minLon && b.N-b.S >= minLat && b.E-b.W <= 25
 		}},
