@@ -59,16 +59,17 @@ func (f *Frame) maxColored() int {
 }
 
 // minColored is the fewest posts on the map a cluster needs to be drawn
-// in colour: a stream model that opens a cluster for each odd post would
-// otherwise spend colours and labels on one or two posts each.
+// in colour, unless none has as many: a stream model that opens a cluster
+// for each odd post would otherwise spend colours and labels on one or two
+// posts each beside clusters of hundreds.
 const minColored = 3
 
 // coloredIDs returns the ids of the clusters drawn in colour: the largest
-// on the map with minColored posts there at least, as many as f allows.
-// ranked is largest first.
+// on the map, as many as f allows, with minColored posts there at least
+// (or as many as the largest has, if fewer). ranked is largest first.
 func coloredIDs(f *Frame, ranked []clusterCount) []int {
 	n := min(len(ranked), f.maxColored())
-	for n > 0 && ranked[n-1].n < minColored {
+	for n > 0 && ranked[n-1].n < min(minColored, ranked[0].n) {
 		n--
 	}
 	ids := make([]int, n)

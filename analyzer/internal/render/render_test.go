@@ -296,7 +296,8 @@ func TestMaxColoredGreysTheRest(t *testing.T) {
 }
 
 // A cluster of one or two posts on the map stays grey and unlabelled
-// even when --k leaves colours free: a stream model opens many.
+// beside larger ones, even when --k leaves colours free: a stream model
+// opens many.
 func TestFewPostsStayGrey(t *testing.T) {
 	var r Renderer
 	f := makeFrame(frameSpec{region: "world", width: 800, height: 450, clusters: 3, tweets: 600, spread: 0.3, seed: 4})
@@ -324,6 +325,15 @@ func TestFewPostsStayGrey(t *testing.T) {
 	}
 	if _, ok := f.Colors[100]; ok {
 		t.Fatalf("colours %v give one to a cluster of one post", f.Colors)
+	}
+	// A quiet window with nothing larger colours its clusters of one post.
+	quiet := &Frame{Box: geo.World, Width: 800, Height: 450}
+	for id := range 4 {
+		quiet.Points = append(quiet.Points, Point{Lon: float32(30 * id), Lat: 10, Cluster: int32(id)})
+		quiet.Clusters = append(quiet.Clusters, Cluster{ID: id, Size: 1, Keywords: []string{"word"}})
+	}
+	if _, st, err := r.Image(quiet); err != nil || len(st.Labels) != 4 {
+		t.Fatalf("a window of four posts in four clusters: labels %v (%v), want 4", st.Labels, err)
 	}
 }
 
