@@ -182,3 +182,22 @@ func TestDashMask(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderEvents draws a 1600×900 map of the United States with
+// and without four events: their rings, labels and legend lines.
+func BenchmarkRenderEvents(b *testing.B) {
+	var r Renderer
+	for _, events := range [][]Event{nil, testEvents} {
+		f := makeFrame(frameSpec{region: "usa", width: 1600, height: 900, clusters: 15, tweets: 10000, spread: 0.6, seed: 8,
+			cities: []int{0, 1, 2, 3, 4, 5}, events: events})
+		r.Image(f) // warm the base-map cache and the fonts, as in a run
+		b.Run(fmt.Sprintf("events=%d", len(events)), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := r.Image(f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
