@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"image/color"
+	"sync/atomic"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/input"
-	"github.com/geostream/geostream/analyzer/internal/model"
-	"github.com/geostream/geostream/analyzer/internal/output"
-	"github.com/geostream/geostream/analyzer/internal/render"
 	"github.com/geostream/geostream/analyzer/internal/web"
 	"github.com/spf13/pflag"
 )
@@ -21,6 +18,7 @@ type liveOptions struct {
 	addr    string
 	linger  time.Duration
 	windows int
+	relay   *mapRelay // set by completeLive
 }
 
 func addLiveFlags(f *pflag.FlagSet, o *liveOptions) {
@@ -49,6 +47,7 @@ func (o *RunOptions) completeLive() error {
 	if err := wo.Validate(); err != nil {
 		return usageError{err}
 	}
+	l.relay = &mapRelay{}
 	o.Model.cluster.Examples = liveExamples
 	o.Pipeline.KeepText = true
 	return nil
@@ -77,46 +76,35 @@ func startLive(o *RunOptions) (*live, error) {
 	case o.NATS.URL != "":
 		state = web.InputConnected // NATS reconnects by itself and says nothing
 	}
-	opts := web.OutputOptions{Hub: srv.Hub(), Slide: o.Pipeline.Window.Slide, Input: state, Logger: log,
-		Colours: mapColours(o.mapOpts)}
-	if o.Maps {
-		opts.Maps = web.MapFiles{Dir: o.Out, Name: output.MapName}
-	}
+	opts := web.OutputOptions{Hub: srv.Hub(), Slide: o.Pipeline.Window.Slide, Input: state, Logger: log}
 	if err := opts.Validate(); err != nil {
 		srv.Close()
 		return nil, err
 	}
 	out := web.NewOutput(opts)
+	o.Live.relay.out.Store(out)
 	o.Socket.OnState = func(s input.State) { out.SetInput(string(s)) }
 	log.Info("serving the live page", "url", srv.URL())
 	return &live{srv: srv, out: out, linger: o.Live.linger, o: o}, nil
 }
 
-// mapColours gives each window's clusters the colours the map output
-// gives them: they are kept from window to window while a cluster lives,
-// so this keeps a render.Colors of its own, fed the same windows in the
-// same order (every window, as the map output does, drawn or skipped).
-// Colors ranks the clusters by their tweets on the map, so the frame it is
-// given holds the points alone, in a buffer kept from window to window.
-func mapColours(mo output.MapsOptions) func(*model.Result) map[int]color.Color {
-	var colors render.Colors
-	var f render.Frame
-	return func(r *model.Result) map[int]color.Color {
-		f.Box, f.MaxColored, f.Colors = mo.Box, mo.MaxColored, nil
-		f.Points = f.Points[:0]
-		for _, p := range r.Points {
-			f.Points = append(f.Points, render.Point{Lon: float32(p.Lon), Lat: float32(p.Lat), Cluster: int32(p.Cluster)})
-		}
-		colors.Assign(&f)
-		out := make(map[int]color.Color, len(r.Clusters))
-		for _, c := range r.Clusters {
-			out[c.ID] = render.Grey
-			if i, ok := f.Colors[c.ID]; ok && i >= 0 && i < len(render.Palette) {
-				out[c.ID] = render.Palette[i]
-			}
-		}
-		return out
+// mapRelay hands the map output's maps to the page's output once it is
+// up: the map output is made first, so that the page's output, after it in
+// the pipeline, gets each window with its colours set (model.Result.Colours).
+type mapRelay struct{ out atomic.Pointer[web.Output] }
+
+func (m *mapRelay) put(end time.Time, png []byte) {
+	if o := m.out.Load(); o != nil {
+		o.Map(end, png)
 	}
+}
+
+// onMap is the map output's OnMap: nil without --http.
+func (l *liveOptions) onMap() func(time.Time, []byte) {
+	if l.relay == nil {
+		return nil
+	}
+	return l.relay.put
 }
 
 // end marks the input ended and, if the run ended by itself, keeps the

@@ -247,7 +247,7 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		outs = append(outs, a)
 	}
 	if o.Maps {
-		o.mapOpts.Logger = o.Pipeline.Logger
+		o.mapOpts.Logger, o.mapOpts.OnMap = o.Pipeline.Logger, o.Live.onMap()
 		maps, err := output.NewMaps(o.mapOpts)
 		if err != nil {
 			for _, out := range outs {

@@ -93,6 +93,11 @@ type Result struct {
 	// Events are the events active in the window (package events), in the
 	// order they were first flagged; nil when detection is off.
 	Events []Event
+	// Colours are the palette indexes (render.Palette) the map gives the
+	// window's coloured clusters, by cluster id; the others are grey. The
+	// map output (output.Maps) sets them in its Write, so the outputs
+	// after it (the live page) show the same colours.
+	Colours map[int]int
 }
 
 // Event is something that just happened in one place: a cluster, or a

@@ -45,6 +45,9 @@ type MapsOptions struct {
 	// in colour (the run's --k); 0 means as many as the palette has.
 	MaxColored int
 	Logger     *slog.Logger
+	// OnMap, if set, is given each map drawn (PNG) with its window's end,
+	// from Run's goroutine: the live page gets its maps this way.
+	OnMap func(end time.Time, png []byte)
 }
 
 // DefaultMapsOptions are the run command's: 1600×900 maps that follow
@@ -185,6 +188,7 @@ func (m *Maps) Write(r *model.Result) error {
 		f.Box = m.extent(f.Points)
 	}
 	m.colors.Assign(f)
+	r.Colours = f.Colors
 	if m.opts.Lossless || m.lossless {
 		m.frames <- f
 		return nil
@@ -240,6 +244,9 @@ func (m *Maps) Run(ctx context.Context) error {
 			continue
 		}
 		m.rendered.Add(1)
+		if m.opts.OnMap != nil {
+			m.opts.OnMap(f.End, bytes.Clone(buf.Bytes()))
+		}
 		m.opts.Logger.Debug("map written", "window_end", f.End, "points", st.Drawn, "outside", st.Outside,
 			"ms", time.Since(start).Milliseconds())
 	}

@@ -46,6 +46,13 @@ func loadWorld() (shapes, error) {
 	return world, worldErr
 }
 
+// Countries are the base map's countries (Natural Earth 1:50m), as the
+// maps draw them; the live page draws them too.
+func Countries() ([]geo.Polygon, error) {
+	w, err := loadWorld()
+	return w.countries, err
+}
+
 type baseKey struct {
 	box   geo.BBox
 	w, h  int

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/geostream/geostream/analyzer/internal/cli"
@@ -90,19 +91,36 @@ type page struct {
 	Received   string `json:"received"`
 	RecvEnd    string `json:"receivedEnd"`
 	ReceivedAt int64  `json:"receivedAt"`
-	Img        string `json:"img"`
-	ImgWidth   int    `json:"imgWidth"`
-	Rows       []row  `json:"rows"`
-	SliderMax  int    `json:"sliderMax"`
-	SliderVal  int    `json:"sliderValue"`
-	Paused     bool   `json:"paused"`
-	Hash       string `json:"hash"`
-	Status     string `json:"status"`
-	StatusText string `json:"statusText"`
-	Filter     string `json:"filter"`
-	ExHidden   bool   `json:"examplesHidden"`
-	ExTitle    string `json:"examplesTitle"`
-	Examples   []struct {
+	// Drawn is the window whose discs the map shows, Discs how many, and
+	// Posts their posts; DiscColours the colours of the clusters' discs.
+	Drawn       string            `json:"drawn"`
+	Discs       int               `json:"discs"`
+	Posts       int               `json:"posts"`
+	DiscColours map[string]string `json:"discColours"`
+	Basemap     string            `json:"basemap"`
+	Card        struct {
+		Hidden  bool   `json:"hidden"`
+		Cluster string `json:"cluster"`
+		Text    string `json:"text"`
+	} `json:"card"`
+	Events []struct {
+		ID       string `json:"id"`
+		Cluster  string `json:"cluster"`
+		Text     string `json:"text"`
+		Selected bool   `json:"selected"`
+	} `json:"events"`
+	EventMarkers int    `json:"eventMarkers"`
+	Rows         []row  `json:"rows"`
+	SliderMax    int    `json:"sliderMax"`
+	SliderVal    int    `json:"sliderValue"`
+	Paused       bool   `json:"paused"`
+	Hash         string `json:"hash"`
+	Status       string `json:"status"`
+	StatusText   string `json:"statusText"`
+	Filter       string `json:"filter"`
+	ExHidden     bool   `json:"examplesHidden"`
+	ExTitle      string `json:"examplesTitle"`
+	Examples     []struct {
 		Text string `json:"text"`
 		Meta string `json:"meta"`
 	} `json:"examples"`
@@ -128,7 +146,19 @@ const readPage = `(() => {
   return {
     shown: b.shownId || '', shownEnd: b.shownEnd || '', received: b.receivedId || '', receivedEnd: b.receivedEnd || '',
     receivedAt: Number(b.receivedAt || 0),
-    img: map.hidden ? '' : (map.getAttribute('src') || ''), imgWidth: map.complete ? map.naturalWidth : 0,
+    drawn: b.drawnId || '', basemap: b.basemap || '', discs: Number(b.discs || 0),
+    ...(() => {
+      let posts = 0; const colours = {}; let events = 0;
+      if (window.geostreamMap) window.geostreamMap.eachLayer((l) => {
+        if (l.disc) { posts += l.disc[4]; colours[l.disc[0]] = l.options.fillColor || l.options.color; }
+        if (l.options && l.options.title && l.options.title.startsWith('event ')) events++;
+      });
+      return { posts, discColours: colours, eventMarkers: events };
+    })(),
+    card: { hidden: document.getElementById('card').hidden, cluster: document.getElementById('card').dataset.cluster || '',
+      text: document.getElementById('card').textContent },
+    events: [...document.querySelectorAll('#event-list li')].map((li) => ({ id: li.dataset.event, cluster: li.dataset.cluster,
+      text: li.textContent, selected: li.classList.contains('selected') })),
     rows: rows.map((r) => ({ id: Number(r.dataset.cluster), hidden: r.hidden, selected: r.classList.contains('selected'),
       label: r.cells[1].textContent, size: r.cells[2].textContent, change: r.cells[3].textContent,
       keywords: r.cells[4].textContent, swatch: getComputedStyle(r.cells[0].firstChild).backgroundColor })),
@@ -203,20 +233,32 @@ func checkTable(t *testing.T, p page, w output.WindowLine, prev *output.WindowLi
 	}
 }
 
-// swatches checks the table's colours against the map the page shows: each
-// cluster's swatch is a colour drawn on that PNG (its legend), no two
+// swatches checks the table's colours against the maps: each cluster's
+// swatch is the colour of its discs on the page's map and a colour drawn on
+// the window's PNG (its legend), which reaches the page in process; no two
 // coloured clusters share one, and a cluster keeps its colour from window
 // to window (seen holds the colours so far).
 func swatches(t *testing.T, base string, p page, seen map[int]string) {
 	t.Helper()
-	resp, err := http.Get(base + p.Img)
-	if err != nil {
-		t.Fatal(err)
+	var resp *http.Response
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		var err error
+		if resp, err = http.Get(base + "/map/" + p.Shown + ".png"); err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == http.StatusOK {
+			break
+		}
+		resp.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("no map for window %s after 20 s: %s", p.Shown, resp.Status)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the server: the map is drawn in the background
 	}
 	defer resp.Body.Close()
 	img, err := png.Decode(resp.Body)
 	if err != nil {
-		t.Fatalf("the map %s: %v", p.Img, err)
+		t.Fatalf("the map of %s: %v", p.Shown, err)
 	}
 	drawn := map[string]bool{}
 	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
@@ -228,6 +270,12 @@ func swatches(t *testing.T, base string, p page, seen map[int]string) {
 	grey := fmt.Sprintf("rgb(%d, %d, %d)", render.Grey.R, render.Grey.G, render.Grey.B)
 	used := map[string]int{}
 	for _, r := range p.Rows {
+		if d, ok := p.DiscColours[fmt.Sprint(r.ID)]; ok {
+			var cr, cg, cb int
+			if _, err := fmt.Sscanf(d, "#%02x%02x%02x", &cr, &cg, &cb); err != nil || fmt.Sprintf("rgb(%d, %d, %d)", cr, cg, cb) != r.Swatch {
+				t.Fatalf("C%d's discs are %s, its swatch %s", r.ID, d, r.Swatch)
+			}
+		}
 		if r.Swatch == grey {
 			continue
 		}
@@ -279,9 +327,10 @@ func TestLivePageInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := waitPage(t, ctx, "window 2 with its map", func(p page) bool {
-		return p.ShownEnd == endOf(lines[1]) && p.ImgWidth > 0 && p.Status != "connecting" && p.SliderMax == 1
+		return p.ShownEnd == endOf(lines[1]) && p.Drawn == p.Shown && p.Basemap == "drawn" && p.Status != "connecting" && p.SliderMax == 1
 	})
 	checkTable(t, p, lines[1], &lines[0])
+	checkDiscs(t, p, lines[1])
 	swatches(t, url, p, colours)
 	if p.SliderMax != 1 || p.SliderVal != 1 || p.Status != "reading" || !strings.Contains(p.StatusText, "12:00:40") {
 		t.Fatalf("a new page: slider %d/%d, status %s %q", p.SliderVal, p.SliderMax, p.Status, p.StatusText)
@@ -304,16 +353,12 @@ func TestLivePageInABrowser(t *testing.T) {
 		worst = max(worst, lat)
 		return p
 	}
-	img2 := p.Img
 	next(3)
-	p = waitPage(t, ctx, "window 3 with its map", func(p page) bool { return p.ShownEnd == endOf(lines[2]) && p.ImgWidth > 0 })
-	if p.Img == img2 || p.Img == "" {
-		t.Fatalf("the map did not change: %q then %q", img2, p.Img)
-	}
+	p = waitPage(t, ctx, "window 3 on the map", func(p page) bool { return p.ShownEnd == endOf(lines[2]) && p.Drawn == p.Shown })
 	checkTable(t, p, lines[2], &lines[1])
+	checkDiscs(t, p, lines[2])
 	swatches(t, url, p, colours)
 
-	// Select the rainy cluster: its tweets, as text (they carry markup).
 	var rainy int = -1
 	for _, r := range p.Rows {
 		if strings.Contains(r.Keywords, "storm") {
@@ -324,11 +369,39 @@ func TestLivePageInABrowser(t *testing.T) {
 	if rainy < 0 {
 		t.Fatalf("no cluster has the keyword storm: %+v", p.Rows)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#clusters tr[data-cluster="%d"]`, rainy)))); err != nil {
+	// Zoom into Lyon: a shared link's view, then the zoom button twice.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash = "#ll=45.76,4.85&z=7"`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, z := range []string{"z=8", "z=9"} {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in"))); err != nil {
+			t.Fatal(err)
+		}
+		p = waitPage(t, ctx, "the map zoomed into Lyon, "+z, func(p page) bool { return strings.HasSuffix(p.Hash, z) || strings.Contains(p.Hash, z+"&") })
+	}
+	inView, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`[[45.76, 4.84], [30.27, -97.74], [35.69, 139.69]].map((ll) => geostreamMap.getBounds().contains(ll))`))
+	if err != nil || !inView[0] || inView[1] || inView[2] {
+		t.Fatalf("zoomed into Lyon, the map holds Lyon, Austin, Tokyo: %v (%v)", inView, err)
+	}
+	// Hover the rainy cluster's largest disc: its card. Click it: the
+	// cluster is selected and its posts listed, as text (they carry markup).
+	x, y := discPoint(t, ctx, rainy)
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y)); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "a hover card", func(p page) bool { return !p.Card.Hidden })
+	if p.Card.Cluster != fmt.Sprint(rainy) || !strings.Contains(p.Card.Text, fmt.Sprint("C", rainy, " · ")) ||
+		!strings.Contains(p.Card.Text, "storm") || !strings.Contains(p.Card.Text, "here") {
+		t.Fatalf("hovering C%d's disc: card %+v", rainy, p.Card)
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(x, y)); err != nil {
 		t.Fatal(err)
 	}
 	p = waitPage(t, ctx, "the cluster's tweets", func(p page) bool { return !p.ExHidden && len(p.Examples) > 0 })
 	checkExamples(t, p, rainy, texts)
+	if !strings.Contains(p.Hash, fmt.Sprint("sel=", rainy)) || !strings.Contains(p.Hash, "ll=45.") {
+		t.Fatalf("hash %q: no selection or view", p.Hash)
+	}
 
 	// The filter hides the clusters without a matching keyword.
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("filter"), "stor")); err != nil {
@@ -373,8 +446,9 @@ func TestLivePageInABrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("pause"))); err != nil {
 		t.Fatal(err)
 	}
-	p = waitPage(t, ctx, "resumed on window 4", func(p page) bool { return !p.Paused && p.ShownEnd == endOf(lines[3]) && p.ImgWidth > 0 })
+	p = waitPage(t, ctx, "resumed on window 4", func(p page) bool { return !p.Paused && p.ShownEnd == endOf(lines[3]) && p.Drawn == p.Shown })
 	checkTable(t, p, lines[3], &lines[2])
+	checkDiscs(t, p, lines[3])
 	swatches(t, url, p, colours)
 
 	// The slider: back to the oldest kept window, then one on. Window 1's
@@ -382,14 +456,16 @@ func TestLivePageInABrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("slider"), kb.Home)); err != nil {
 		t.Fatal(err)
 	}
-	p = waitPage(t, ctx, "window 1 on the slider", func(p page) bool { return p.ShownEnd == endOf(lines[0]) && p.ImgWidth > 0 })
+	p = waitPage(t, ctx, "window 1 on the slider", func(p page) bool { return p.ShownEnd == endOf(lines[0]) && p.Drawn == p.Shown })
 	checkTable(t, p, lines[0], nil)
+	checkDiscs(t, p, lines[0])
 	swatches(t, url, p, colours)
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("slider"), kb.ArrowRight)); err != nil {
 		t.Fatal(err)
 	}
-	p = waitPage(t, ctx, "window 2 on the slider", func(p page) bool { return p.ShownEnd == endOf(lines[1]) && p.ImgWidth > 0 })
+	p = waitPage(t, ctx, "window 2 on the slider", func(p page) bool { return p.ShownEnd == endOf(lines[1]) && p.Drawn == p.Shown })
 	checkTable(t, p, lines[1], &lines[0])
+	checkDiscs(t, p, lines[1])
 	swatches(t, url, p, colours)
 	shown2 := p.Shown
 	// A new slide pushes window 1 out; the slider stays on window 2.
@@ -407,7 +483,10 @@ func TestLivePageInABrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url+"/"+p.Hash)); err != nil {
 		t.Fatal(err)
 	}
-	p = waitPage(t, ctx, "the view restored", func(p page) bool { return p.Shown == shown2 && len(p.Examples) > 0 && p.ImgWidth > 0 })
+	p = waitPage(t, ctx, "the view restored", func(p page) bool { return p.Shown == shown2 && len(p.Examples) > 0 && p.Drawn == p.Shown })
+	if z, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`geostreamMap.getZoom()`)); err != nil || z != 9 {
+		t.Fatalf("the restored map's zoom is %v (%v), want 9", z, err)
+	}
 	checkTable(t, p, lines[1], &lines[0])
 	checkFilter(t, p, "stor")
 	checkExamples(t, p, rainy, texts)
@@ -415,7 +494,7 @@ func TestLivePageInABrowser(t *testing.T) {
 	// The analyzer lets window 2 go; the page keeps the one it is on.
 	next(6)
 	p = waitPage(t, ctx, "window 6 on the slider's range", func(p page) bool { return p.RecvEnd == endOf(lines[5]) })
-	if p.Shown != shown2 || p.SliderVal != 0 || p.SliderMax != 3 || p.ImgWidth == 0 {
+	if p.Shown != shown2 || p.SliderVal != 0 || p.SliderMax != 3 || p.Drawn != shown2 {
 		t.Fatalf("the page let go of the window it shows: %s (slider %d of %d)", p.ShownEnd, p.SliderVal, p.SliderMax)
 	}
 	checkTable(t, p, lines[1], &lines[0])
@@ -425,8 +504,9 @@ func TestLivePageInABrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("newest"))); err != nil {
 		t.Fatal(err)
 	}
-	p = waitPage(t, ctx, "window 6", func(p page) bool { return p.ShownEnd == endOf(lines[5]) })
+	p = waitPage(t, ctx, "window 6", func(p page) bool { return p.ShownEnd == endOf(lines[5]) && p.Drawn == p.Shown })
 	checkTable(t, p, lines[5], &lines[4])
+	checkDiscs(t, p, lines[5])
 
 	// A link paused on a window of another run (the analyzer since
 	// restarted) cannot be shown: the page follows the newest window, not
@@ -442,6 +522,48 @@ func TestLivePageInABrowser(t *testing.T) {
 	// Its last word stays on the page: the input ended, nothing is coming.
 	p = waitPage(t, ctx, "the analyzer gone", func(p page) bool { return p.Status == "ended" })
 	t.Logf("slowest slide to reach the page: %v after its windows.ndjson line", worst)
+}
+
+// checkDiscs checks the map against a windows.ndjson line: every post
+// placed is in a disc, the discs are of the window's clusters.
+func checkDiscs(t *testing.T, p page, w output.WindowLine) {
+	t.Helper()
+	if p.Posts != w.Located || p.Discs == 0 {
+		t.Fatalf("window %s: %d discs of %d posts on the map, %d located", endOf(w), p.Discs, p.Posts, w.Located)
+	}
+	ids := map[string]bool{}
+	for _, c := range w.Clusters {
+		ids[fmt.Sprint(c.ID)] = true
+	}
+	for id := range p.DiscColours {
+		if !ids[id] {
+			t.Fatalf("window %s: a disc of C%s, not one of its clusters", endOf(w), id)
+		}
+	}
+}
+
+// discPoint is where on the screen the largest disc of a cluster is.
+func discPoint(t *testing.T, ctx context.Context, cluster int) (x, y float64) {
+	t.Helper()
+	pt, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(`(() => {
+  let best = null;
+  geostreamMap.eachLayer((l) => { if (l.disc && l.disc[0] === %d && (!best || l.disc[4] > best.disc[4])) best = l; });
+  if (!best) return [];
+  // A point of the disc that no other disc covers.
+  const c = geostreamMap.latLngToContainerPoint(best.getLatLng()), rad = best.getRadius();
+  const others = [];
+  geostreamMap.eachLayer((l) => { if (l.disc && l !== best) others.push([geostreamMap.latLngToContainerPoint(l.getLatLng()), l.getRadius()]); });
+  const r = document.getElementById('map').getBoundingClientRect();
+  for (const f of [0, 0.5, 0.75]) for (let a = 0; a < 360; a += 30) {
+    const x = c.x + f * rad * Math.cos(a * Math.PI / 180), y = c.y + f * rad * Math.sin(a * Math.PI / 180);
+    if (others.every(([o, orad]) => Math.hypot(x - o.x, y - o.y) > orad + 2)) return [r.left + x, r.top + y];
+  }
+  return [];
+})()`, cluster)))
+	if err != nil || len(pt) != 2 {
+		t.Fatalf("no disc of C%d on the map (%v)", cluster, err)
+	}
+	return pt[0], pt[1]
 }
 
 func checkExamples(t *testing.T, p page, cluster int, texts map[string]bool) {
@@ -568,7 +690,7 @@ func TestScreenshot(t *testing.T) {
 	var newest page
 	waitPage(t, ctx, "the windows so far", func(p page) bool {
 		newest = p
-		return p.ImgWidth > 0 && p.Status == "connected" && p.SliderMax >= 7
+		return p.Drawn == p.Shown && p.Basemap == "drawn" && p.Status == "connected" && p.SliderMax >= 7
 	})
 	sortBySize(&got[len(got)-1])
 	sel := fmt.Sprintf(`#clusters tr[data-cluster="%d"]`, newest.Rows[1].ID)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -67,19 +68,41 @@ type Message struct {
 	// is never taken for one of this run's.
 	ID  string
 	Seq uint64
-	// JSON is {"id","image","window"}: the id, the map's URL ("" without
-	// a map) and the window as published.
+	// JSON is {"id","image","window"}: the id, the map's URL ("" when
+	// the map was not there when the slide was published) and the window
+	// as published.
 	JSON []byte
-	// Image is the map (PNG), or nil.
-	Image []byte
+	// image is the map (PNG), or nil: it may come after the slide.
+	image atomic.Pointer[[]byte]
+	// discs is the window's posts gathered into discs, {"all":[...]}.
+	discs []byte
 	// examples is what the page fetches when a cluster is selected (its
 	// example tweets): it stays out of the stream, and is encoded only if
 	// a page asks for it.
 	examples     any
 	examplesOnce sync.Once
 	examplesJSON []byte
-	frame        []byte // the SSE event
+	frame        []byte // the SSE event, with every disc
+	delta        []byte // the SSE event, with the discs' change from the slide before (nil: none)
 }
+
+// Image is the slide's map (PNG), or nil while there is none.
+func (m *Message) Image() []byte {
+	if p := m.image.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (m *Message) setImage(b []byte) {
+	if b != nil {
+		m.image.Store(&b)
+	}
+}
+
+// Discs is the window's discs, {"all":[[cluster, lon, lat, kind, posts],
+// ...]}, or nil for a slide published without them.
+func (m *Message) Discs() []byte { return m.discs }
 
 // Hub keeps the newest slides and fans them out to Server-Sent Events
 // streams. Every stream has a buffer of one slide (and one status): a
@@ -156,17 +179,30 @@ func offer[T any](ch chan T, v T) {
 // (PNG, or nil). It returns the message, after handing it to every open
 // stream.
 func (h *Hub) Publish(window []byte, examples any, image []byte) *Message {
+	return h.publish(window, examples, image, nil, nil)
+}
+
+// PublishSlide adds a slide whose map comes later (Message.setImage), with
+// its discs: all of them ({"all":[...]}) and their change from the slide
+// published before ({"from":id,...}, or nil). A stream that sent the slide
+// before gets the change; any other gets them all.
+func (h *Hub) PublishSlide(window []byte, examples any, discs, delta []byte) *Message {
+	return h.publish(window, examples, nil, discs, delta)
+}
+
+func (h *Hub) publish(window []byte, examples any, image, discs, delta []byte) *Message {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
-	m := &Message{ID: h.run + "-" + strconv.FormatUint(h.seq, 10), Seq: h.seq, Image: image, examples: examples}
+	m := &Message{ID: h.run + "-" + strconv.FormatUint(h.seq, 10), Seq: h.seq, examples: examples, discs: discs}
+	m.setImage(image)
 	url := ""
 	if image != nil {
 		url = "/map/" + m.ID + ".png"
 	}
 	// One buffer holds the event; JSON is the part after "data: ".
 	head := "id: " + m.ID + "\ndata: "
-	ev := make([]byte, 0, len(head)+len(window)+len(m.ID)+len(url)+40)
+	ev := make([]byte, 0, len(head)+len(window)+len(m.ID)+len(url)+len(discs)+40)
 	ev = append(ev, head...)
 	ev = append(ev, `{"id":"`...)
 	ev = append(ev, m.ID...)
@@ -174,8 +210,18 @@ func (h *Hub) Publish(window []byte, examples any, image []byte) *Message {
 	ev = append(ev, url...)
 	ev = append(ev, `","window":`...)
 	ev = append(ev, window...)
-	ev = append(ev, "}\n\n"...)
-	m.frame, m.JSON = ev, ev[len(head):len(ev)-2:len(ev)-2]
+	m.JSON = append(ev[len(head):len(ev):len(ev)], '}')
+	if discs != nil {
+		body := ev
+		ev = append(append(append(ev, `,"discs":`...), discs...), "}\n\n"...)
+		if delta != nil {
+			d := make([]byte, 0, len(body)+len(delta)+16)
+			m.delta = append(append(append(append(d, body...), `,"discs":`...), delta...), "}\n\n"...)
+		}
+	} else {
+		ev = append(ev, "}\n\n"...)
+	}
+	m.frame = ev
 	if len(h.msgs) == h.opts.Retain {
 		copy(h.msgs, h.msgs[1:])
 		h.msgs[len(h.msgs)-1] = nil
@@ -240,6 +286,18 @@ func (h *Hub) Find(id string) (*Message, bool) {
 	return nil, false
 }
 
+// Latest returns the newest retained map, or nil.
+func (h *Hub) Latest() []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.msgs) - 1; i >= 0; i-- {
+		if img := h.msgs[i].Image(); img != nil {
+			return img
+		}
+	}
+	return nil
+}
+
 // Clients is the number of open streams.
 func (h *Hub) Clients() int {
 	h.mu.Lock()
@@ -248,23 +306,24 @@ func (h *Hub) Clients() int {
 }
 
 // missed returns the retained slides a stream that last saw lastID has not
-// seen: those after it, if it is one of this run's ids, else the newest.
-// The caller holds h.mu.
-func (h *Hub) missed(lastID string) []*Message {
-	if len(h.msgs) == 0 {
-		return nil
-	}
+// seen: those after it, if it is one of this run's ids, else the newest;
+// and the seq of lastID if it is one of this run's (else 0). The caller
+// holds h.mu.
+func (h *Hub) missed(lastID string) ([]*Message, uint64) {
 	run, seq, ok := strings.Cut(lastID, "-")
 	n, err := strconv.ParseUint(seq, 10, 64)
 	if !ok || err != nil || run != h.run {
+		if len(h.msgs) == 0 {
+			return nil, 0
+		}
 		// A copy, as below: Publish shifts h.msgs in place once it is full.
-		return []*Message{h.msgs[len(h.msgs)-1]}
+		return []*Message{h.msgs[len(h.msgs)-1]}, 0
 	}
 	i := len(h.msgs)
 	for i > 0 && h.msgs[i-1].Seq > n {
 		i--
 	}
-	return append([]*Message(nil), h.msgs[i:]...)
+	return append([]*Message(nil), h.msgs[i:]...), n
 }
 
 // errClosed is returned for streams asked for after Close.
@@ -272,19 +331,30 @@ var errClosed = errors.New("web: the hub is closed")
 
 // subscribe opens a stream's buffer and returns what it must be sent
 // first: the status and the slides it missed.
-func (h *Hub) subscribe(lastID string) (*client, []byte, []*Message, error) {
+func (h *Hub) subscribe(lastID string) (*client, []byte, []*Message, uint64, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return nil, nil, nil, errClosed
+		return nil, nil, nil, 0, errClosed
 	}
 	if len(h.clients) >= h.opts.MaxClients {
-		return nil, nil, nil, errors.New("web: too many open streams")
+		return nil, nil, nil, 0, errors.New("web: too many open streams")
 	}
 	c := &client{wake: make(chan struct{}, 1), status: make(chan []byte, 1)}
 	h.clients[c] = struct{}{}
 	h.streams.Add(1)
-	return c, h.status, h.missed(lastID), nil
+	missed, last := h.missed(lastID)
+	return c, h.status, missed, last, nil
+}
+
+// frameAfter is the event that sends m to a stream that last got the
+// slide numbered last: the change of its discs if last is the slide
+// before, else all of them.
+func (m *Message) frameAfter(last uint64) []byte {
+	if m.delta != nil && last != 0 && last+1 == m.Seq {
+		return m.delta
+	}
+	return m.frame
 }
 
 func (h *Hub) unsubscribe(c *client) {
@@ -299,7 +369,7 @@ func (h *Hub) unsubscribe(c *client) {
 // then every slide as it is published, until the client goes or the hub
 // closes.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c, status, backlog, err := h.subscribe(r.Header.Get("Last-Event-ID"))
+	c, status, backlog, last, err := h.subscribe(r.Header.Get("Last-Event-ID"))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
@@ -326,9 +396,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status != nil {
 		first = append(first, status)
 	}
-	var last uint64
 	for _, m := range backlog {
-		first = append(first, m.frame)
+		first = append(first, m.frameAfter(last))
 		last = m.Seq
 	}
 	if !send(first...) {
@@ -356,8 +425,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if m == nil || m.Seq <= last { // nothing new, or sent in the backlog
 			return true
 		}
+		f := m.frameAfter(last)
 		last, next = m.Seq, time.Now().Add(h.opts.MinInterval)
-		return send(m.frame)
+		return send(f)
 	}
 	for {
 		var ok bool

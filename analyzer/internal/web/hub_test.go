@@ -187,7 +187,7 @@ func TestHubImageURLAndRetention(t *testing.T) {
 	if _, ok := h.Find(ids[1]); ok {
 		t.Fatal("an evicted slide is still kept")
 	}
-	if m, ok := h.Find(ids[4]); !ok || m.Image[0] != 5 {
+	if m, ok := h.Find(ids[4]); !ok || m.Image()[0] != 5 {
 		t.Fatalf("newest slide %v %v", m, ok)
 	}
 }
@@ -197,7 +197,7 @@ func TestHubImageURLAndRetention(t *testing.T) {
 func TestHubSlowStreamGetsOnlyTheNewest(t *testing.T) {
 	h := NewHub(HubOptions{})
 	defer h.Close()
-	c, _, _, err := h.subscribe("")
+	c, _, _, _, err := h.subscribe("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +504,7 @@ func FuzzLastEventID(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, last string) {
 		h.mu.Lock()
-		got := h.missed(last)
+		got, _ := h.missed(last)
 		h.mu.Unlock()
 		var want []uint64
 		rest, ours := strings.CutPrefix(last, h.run+"-")
@@ -535,7 +535,7 @@ func TestNewStreamKeepsItsFirstSlide(t *testing.T) {
 		for n := range 3 {
 			h.Publish(slideJSON(n), nil, nil)
 		}
-		c, _, backlog, err := h.subscribe(lastID)
+		c, _, backlog, _, err := h.subscribe(lastID)
 		if err != nil || len(backlog) != 1 {
 			t.Fatalf("subscribe(%q): %d slides, %v", lastID, len(backlog), err)
 		}

@@ -6,15 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"io/fs"
+
 	"log/slog"
-	"os"
-	"path/filepath"
+
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/render"
 )
 
 // Input states, as the status line shows them.
@@ -26,53 +26,9 @@ const (
 	InputEnded        = "ended"
 )
 
-// Defaults for OutputOptions fields left zero.
-const (
-	DefaultMapWait = 10 * time.Second
-	DefaultMapPoll = 20 * time.Millisecond
-)
-
-// MapSource finds the map drawn for the window ending at end. ReadMap
-// returns an error wrapping fs.ErrNotExist while there is none (yet).
-type MapSource interface {
-	ReadMap(end time.Time) ([]byte, error)
-	HasMap(end time.Time) bool
-}
-
-// MapFiles is a MapSource for maps that another output writes, each whole
-// (renamed into place), to Dir under Name(end).
-type MapFiles struct {
-	Dir  string
-	Name func(end time.Time) string
-}
-
-// ReadMap implements MapSource.
-func (m MapFiles) ReadMap(end time.Time) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(m.Dir, m.Name(end)))
-	if err != nil {
-		return nil, fmt.Errorf("reading the map: %w", err)
-	}
-	return b, nil
-}
-
-// HasMap implements MapSource.
-func (m MapFiles) HasMap(end time.Time) bool {
-	_, err := os.Stat(filepath.Join(m.Dir, m.Name(end)))
-	return err == nil
-}
-
 // OutputOptions configures an Output.
 type OutputOptions struct {
 	Hub *Hub
-	// Maps finds each window's map; nil publishes windows without one.
-	Maps MapSource
-	// MapWait is how long a window waits for its map before it is
-	// published without one; MapPoll how often Maps is asked meanwhile.
-	MapWait, MapPoll time.Duration
-	// Colours gives the colour of each of the window's clusters as the map
-	// draws it, by cluster id. It is called for every window, in order, in
-	// the pipeline's goroutine.
-	Colours func(*model.Result) map[int]color.Color
 	// Slide is the slide interval, for the page; StaleAfter (default three
 	// slides) is how long without a window, while the input is up, until
 	// the status says the stream is stale.
@@ -86,8 +42,8 @@ type OutputOptions struct {
 
 // Validate checks the options.
 func (o *OutputOptions) Validate() error {
-	if o.Hub == nil || o.Colours == nil {
-		return errors.New("web: an output needs a hub and a colour function")
+	if o.Hub == nil {
+		return errors.New("web: an output needs a hub")
 	}
 	if o.Slide <= 0 {
 		return errors.New("web: the slide interval must be positive")
@@ -96,8 +52,11 @@ func (o *OutputOptions) Validate() error {
 }
 
 // Output is a pipeline.Output (and Runner) that publishes every window to
-// the hub: Write queues a copy, and Run waits for the window's map, then
-// publishes. It also keeps the hub's status: the input's state, and
+// the hub: Write copies what the page shows of it (its clusters in the
+// colours the map output gave them, its events, its posts gathered into
+// discs) and queues it, and Run publishes it with what changed since the
+// window before. Maps come in process, through Map, as the map output
+// draws them. It also keeps the hub's status: the input's state, and
 // whether windows have stopped coming.
 type Output struct {
 	opts OutputOptions
@@ -111,8 +70,17 @@ type Output struct {
 	last    time.Time // when the newest window was published (wall clock)
 	stale   bool
 	status  []byte
+	// published maps a recent window's end to its message, for its map;
+	// early holds maps drawn before their window was published.
+	published map[time.Time]*Message
+	ends      []time.Time // of published, oldest first
+	early     map[time.Time][]byte
 
 	prev map[int]int // cluster sizes of the previous window (pipeline goroutine)
+	// prevDiscs and prevID are the discs and id of the window published
+	// last (Run's goroutine).
+	prevDiscs []disc
+	prevID    string
 }
 
 // slide is a window as the page gets it.
@@ -122,6 +90,11 @@ type slide struct {
 	Tweets   int            `json:"tweets"`
 	Located  int            `json:"located"`
 	Clusters []clusterEntry `json:"clusters"`
+	Events   []eventEntry   `json:"events"`
+	// discs are sent beside the window, not in it (see Hub.PublishSlide).
+	discs []disc
+	// examples of the clusters ("<id>") and events ("e<id>").
+	examples map[string][]example
 }
 
 type clusterEntry struct {
@@ -133,8 +106,21 @@ type clusterEntry struct {
 	Lon      float64  `json:"lon"`
 	Lat      float64  `json:"lat"`
 	Keywords []string `json:"keywords"`
-	// Examples are not in the stream: the page fetches them on demand.
-	Examples []example `json:"-"`
+}
+
+// eventEntry is an event (model.Event) as the page lists it; New is set
+// in the window that first flagged it.
+type eventEntry struct {
+	ID        int       `json:"id"`
+	Cluster   int       `json:"cluster"`
+	Lon       float64   `json:"lon"`
+	Lat       float64   `json:"lat"`
+	RadiusKm  float64   `json:"radius_km"`
+	Keywords  []string  `json:"keywords"`
+	FirstSeen time.Time `json:"first_seen"`
+	Posts     int       `json:"posts"`
+	Slide     int       `json:"slide"`
+	New       bool      `json:"new"`
 }
 
 type example struct {
@@ -145,6 +131,15 @@ type example struct {
 	Lat     float64 `json:"lat"`
 	Located string  `json:"located"`
 	Level   string  `json:"level"`
+}
+
+func examplesOf(xs []model.Example) []example {
+	out := make([]example, len(xs))
+	for j, x := range xs {
+		out[j] = example{ID: x.ID, Text: x.Text, Place: x.Place, Lon: x.Lon, Lat: x.Lat,
+			Located: x.Located.String(), Level: x.Level.String()}
+	}
+	return out
 }
 
 type status struct {
@@ -158,12 +153,6 @@ type status struct {
 
 // NewOutput returns an output; opts must be valid.
 func NewOutput(opts OutputOptions) *Output {
-	if opts.MapWait <= 0 {
-		opts.MapWait = DefaultMapWait
-	}
-	if opts.MapPoll <= 0 {
-		opts.MapPoll = DefaultMapPoll
-	}
 	if opts.StaleAfter <= 0 {
 		opts.StaleAfter = 3 * opts.Slide
 	}
@@ -176,7 +165,8 @@ func NewOutput(opts OutputOptions) *Output {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	o := &Output{opts: opts, log: opts.Logger, wake: make(chan struct{}, 1), input: opts.Input}
+	o := &Output{opts: opts, log: opts.Logger, wake: make(chan struct{}, 1), input: opts.Input,
+		published: map[time.Time]*Message{}, early: map[time.Time][]byte{}}
 	o.mu.Lock()
 	o.publishStatus()
 	o.mu.Unlock()
@@ -216,29 +206,36 @@ func (o *Output) checkStale() {
 // Write implements pipeline.Output: it copies what the page shows of the
 // window and queues it for Run. It never waits.
 func (o *Output) Write(r *model.Result) error {
-	s := &slide{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located}
+	s := &slide{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located,
+		discs: discsOf(r.Points), examples: make(map[string][]example, len(r.Clusters)+len(r.Events))}
 	cl := model.BySize(r.Clusters)
-	colours := o.opts.Colours(r)
 	sizes := make(map[int]int, len(cl))
 	s.Clusters = make([]clusterEntry, len(cl))
 	for i, c := range cl {
 		prev, seen := o.prev[c.ID]
 		e := clusterEntry{ID: c.ID, Size: c.Size, Change: c.Size - prev, New: !seen, Lon: c.Lon, Lat: c.Lat,
-			Keywords: c.Keywords, Examples: make([]example, len(c.Examples))}
+			Keywords: c.Keywords, Colour: hexColour(render.Grey)}
 		if e.Keywords == nil {
 			e.Keywords = []string{}
 		}
-		if col := colours[c.ID]; col != nil {
-			e.Colour = hexColour(col)
+		if p, ok := r.Colours[c.ID]; ok && p >= 0 && p < len(render.Palette) {
+			e.Colour = hexColour(render.Palette[p])
 		}
-		for j, x := range c.Examples {
-			e.Examples[j] = example{ID: x.ID, Text: x.Text, Place: x.Place, Lon: x.Lon, Lat: x.Lat,
-				Located: x.Located.String(), Level: x.Level.String()}
-		}
+		s.examples[strconv.Itoa(c.ID)] = examplesOf(c.Examples)
 		s.Clusters[i] = e
 		sizes[c.ID] = c.Size
 	}
 	o.prev = sizes
+	s.Events = make([]eventEntry, len(r.Events))
+	for i, e := range r.Events {
+		kw := e.Keywords
+		if kw == nil {
+			kw = []string{}
+		}
+		s.Events[i] = eventEntry{ID: e.ID, Cluster: e.Cluster, Lon: e.Lon, Lat: e.Lat, RadiusKm: e.RadiusKm,
+			Keywords: kw, FirstSeen: e.FirstSeen, Posts: e.Posts, Slide: e.Slide, New: e.FirstSeen.Equal(r.End)}
+		s.examples["e"+strconv.Itoa(e.ID)] = examplesOf(e.Examples)
+	}
 	o.mu.Lock()
 	if len(o.pending) == o.opts.Hub.opts.Retain {
 		o.pending = o.pending[1:] // it would not be retained anyway
@@ -249,9 +246,8 @@ func (o *Output) Write(r *model.Result) error {
 	return nil
 }
 
-func hexColour(c color.Color) string {
-	r, g, b, _ := c.RGBA()
-	return fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8)
+func hexColour(c color.RGBA) string {
+	return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
 }
 
 func (o *Output) signal() {
@@ -259,6 +255,25 @@ func (o *Output) signal() {
 	case o.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Map hands the page the map (PNG) of the window ending at end; the map
+// output calls it as each map is drawn (output.MapsOptions.OnMap), from
+// any goroutine. A map for a window no longer kept is dropped.
+func (o *Output) Map(end time.Time, png []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if m, ok := o.published[end]; ok {
+		m.setImage(png)
+		return
+	}
+	if len(o.early) >= o.opts.Hub.opts.Retain {
+		for t := range o.early { // any will do: a map this early is rare
+			delete(o.early, t)
+			break
+		}
+	}
+	o.early[end] = png
 }
 
 // Close implements pipeline.Output: Run publishes what is queued and
@@ -298,77 +313,40 @@ func (o *Output) Run(ctx context.Context) error {
 			s := o.pending[0]
 			o.pending = o.pending[1:]
 			o.mu.Unlock()
-			if err := o.publish(ctx, s); err != nil {
+			if err := o.publish(s); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// publish waits for s's map, then hands s to the hub.
-func (o *Output) publish(ctx context.Context, s *slide) error {
-	var img []byte
-	if o.opts.Maps != nil {
-		img = o.waitMap(ctx, s.End)
-	}
+// publish hands s to the hub at once, with its discs in full and as the
+// change from the window published before.
+func (o *Output) publish(s *slide) error {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encoding a window for the page: %w", err)
 	}
-	examples := make(map[string][]example, len(s.Clusters))
-	for _, c := range s.Clusters {
-		examples[strconv.Itoa(c.ID)] = c.Examples
+	var delta []byte
+	if o.prevID != "" {
+		delta = deltaJSON(o.prevID, o.prevDiscs, s.discs)
 	}
-	o.opts.Hub.Publish(b, examples, img)
+	m := o.opts.Hub.PublishSlide(b, s.examples, discsJSON(s.discs), delta)
+	o.prevID, o.prevDiscs = m.ID, s.discs
 	o.mu.Lock()
+	if img, ok := o.early[s.End]; ok {
+		m.setImage(img)
+		delete(o.early, s.End)
+	}
+	o.published[s.End] = m
+	o.ends = append(o.ends, s.End)
+	if len(o.ends) > o.opts.Hub.opts.Retain {
+		delete(o.published, o.ends[0])
+		o.ends = o.ends[1:]
+	}
 	o.last = o.opts.Now()
 	o.stale = false
 	o.publishStatus()
 	o.mu.Unlock()
 	return nil
-}
-
-// waitMap returns the map of the window ending at end once it is there,
-// or nil: when MapWait has passed, when a newer window's map is there
-// first (maps are drawn in order, so this one was skipped), or when ctx
-// ends.
-func (o *Output) waitMap(ctx context.Context, end time.Time) []byte {
-	deadline := time.NewTimer(o.opts.MapWait)
-	defer deadline.Stop()
-	poll := time.NewTicker(o.opts.MapPoll)
-	defer poll.Stop()
-	for {
-		img, err := o.opts.Maps.ReadMap(end)
-		if err == nil {
-			return img
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			o.log.Warn("live page: map not read", "window_end", end, "err", err)
-			return nil
-		}
-		if o.newerMap() {
-			return nil
-		}
-		select {
-		case <-poll.C:
-		case <-deadline.C:
-			o.log.Debug("live page: no map for the window", "window_end", end)
-			return nil
-		case <-ctx.Done():
-			return nil
-		}
-	}
-}
-
-// newerMap reports whether the newest queued window's map is already
-// there.
-func (o *Output) newerMap() bool {
-	o.mu.Lock()
-	n := len(o.pending)
-	var end time.Time
-	if n > 0 {
-		end = o.pending[n-1].End
-	}
-	o.mu.Unlock()
-	return n > 0 && o.opts.Maps.HasMap(end)
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -8,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,7 +19,7 @@ import (
 	"time"
 )
 
-//go:embed assets/index.html assets/app.js assets/style.css
+//go:embed assets/index.html assets/app.js assets/style.css assets/leaflet/leaflet.js assets/leaflet/leaflet.css
 var assets embed.FS
 
 // CSP is the Content-Security-Policy of every response: the page loads
@@ -148,6 +151,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", bounded(d, s.asset("assets/index.html", "text/html; charset=utf-8")))
 	mux.HandleFunc("GET /app.js", bounded(d, s.asset("assets/app.js", "text/javascript; charset=utf-8")))
 	mux.HandleFunc("GET /style.css", bounded(d, s.asset("assets/style.css", "text/css; charset=utf-8")))
+	mux.HandleFunc("GET /leaflet.js", bounded(d, s.asset("assets/leaflet/leaflet.js", "text/javascript; charset=utf-8")))
+	mux.HandleFunc("GET /leaflet.css", bounded(d, s.asset("assets/leaflet/leaflet.css", "text/css; charset=utf-8")))
+	mux.HandleFunc("GET /api/basemap", bounded(d, s.basemap))
+	mux.HandleFunc("GET /api/discs/{id}", bounded(d, s.discs))
 	mux.Handle("GET /events", s.hub) // sets a deadline for each of its writes
 	mux.HandleFunc("GET /api/windows", bounded(d, s.windows))
 	mux.HandleFunc("GET /map/{name}", bounded(d, s.image))
@@ -201,17 +208,61 @@ func (s *Server) windows(w http.ResponseWriter, r *http.Request) {
 }
 
 // image serves a retained slide's map; its URL names the slide, so it
-// never changes.
+// never changes. latest.png is the newest map, for the page without
+// JavaScript.
 func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 	id, ok := strings.CutSuffix(r.PathValue("name"), ".png")
-	m, found := s.hub.Find(id)
-	if !ok || !found || m.Image == nil {
+	var img []byte
+	cache := "private, max-age=86400, immutable"
+	if id == "latest" {
+		img, cache = s.hub.Latest(), "no-store"
+	} else if m, found := s.hub.Find(id); ok && found {
+		img = m.Image()
+	}
+	if img == nil {
 		http.Error(w, "no such map (only the newest windows are kept)", http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", cache)
+	w.Write(img)
+}
+
+// discs serves a retained slide's discs, {"all":[[cluster, lon, lat,
+// kind, posts], ...]}, for the slider.
+func (s *Server) discs(w http.ResponseWriter, r *http.Request) {
+	m, found := s.hub.Find(r.PathValue("id"))
+	if !found || m.Discs() == nil {
+		http.Error(w, "no such window (only the newest are kept)", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
-	w.Write(m.Image)
+	w.Write(m.Discs())
+}
+
+// basemap serves the countries as GeoJSON, gzipped (every browser takes
+// it so; a client that does not is sent it inflated).
+func (s *Server) basemap(w http.ResponseWriter, r *http.Request) {
+	z, err := basemap()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("Vary", "Accept-Encoding")
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(z)
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	io.Copy(w, zr)
 }
 
 // examples serves a retained slide's example tweets: {"<cluster id>":

@@ -1,6 +1,8 @@
 // geostream live page: follows /events, keeps the last windows for the
-// slider, and keeps the view (selection, filter, pause, slider) in the
-// URL's hash. Text from the stream is only ever set as textContent.
+// slider, draws each window's posts on a Leaflet map (a disc per cluster
+// and place, changed slide by slide), lists its events, and keeps the view
+// (map centre and zoom, selection, filter, pause, slider) in the URL's
+// hash. Text from the stream is only ever set as textContent.
 'use strict';
 
 (() => {
@@ -8,7 +10,8 @@
   const el = {
     status: $('status'), statusText: $('status-text'),
     pause: $('pause'), slider: $('slider'), sliderLabel: $('slider-label'), newest: $('newest'),
-    map: $('map'), noMap: $('no-map'), time: $('window-time'),
+    map: $('map'), card: $('card'), time: $('window-time'),
+    events: $('event-list'), eventsNone: $('events-none'),
     filter: $('filter'), wrap: $('table-wrap'), tbody: document.querySelector('#clusters tbody'), empty: $('empty'),
     examples: $('examples'), exTitle: $('examples-title'), exList: $('example-list'), exNone: $('examples-none'),
   };
@@ -16,28 +19,34 @@
   // windows: retained slides, oldest first ({id, image, window}).
   const state = {
     windows: [], run: null, retain: 30, status: null, online: null, // null: not yet connected
-    view: { sel: null, q: '', paused: false, at: null },
+    view: { sel: null, q: '', paused: false, at: null, ll: null, z: null },
   };
   const rows = new Map(); // cluster id -> <tr>, reused across updates
 
   const seqOf = (id) => Number(String(id).split('-')[1]);
   const runOf = (id) => String(id).split('-')[0];
 
-  // The view lives in the hash: #sel=3&q=storm&paused=1&at=<id>.
+  // The view lives in the hash: #ll=48.85,2.35&z=9&sel=3&q=storm&paused=1&at=<id>.
   function readView() {
     const p = new URLSearchParams(location.hash.slice(1));
     const sel = p.get('sel');
+    const ll = (p.get('ll') || '').split(',').map(Number);
+    const z = Number(p.get('z'));
     state.view = {
       sel: sel !== null && /^\d+$/.test(sel) ? Number(sel) : null,
       q: p.get('q') || '',
       paused: p.get('paused') === '1',
       at: p.get('at') || null,
+      ll: ll.length === 2 && ll.every(Number.isFinite) && Math.abs(ll[0]) <= 90 ? ll : null,
+      z: p.get('z') !== null && Number.isFinite(z) && z >= 0 && z <= 18 ? z : null,
     };
   }
 
   function writeView() {
     const v = state.view;
     const p = new URLSearchParams();
+    if (v.ll) p.set('ll', `${v.ll[0].toFixed(4)},${v.ll[1].toFixed(4)}`);
+    if (v.z !== null) p.set('z', String(v.z));
     if (v.sel !== null) p.set('sel', String(v.sel));
     if (v.q) p.set('q', v.q);
     if (v.paused) p.set('paused', '1');
@@ -66,7 +75,7 @@
       state.run = run;
     }
     if (state.windows.some((w) => w.id === msg.id)) return;
-    state.windows.push(msg);
+    state.windows.push({ id: msg.id, image: msg.image, window: msg.window });
     state.windows.sort((a, b) => seqOf(a.id) - seqOf(b.id));
     // Keep the window the view is on (paused, or on the slider) even when
     // the analyzer no longer does: the page has its map and table.
@@ -289,14 +298,8 @@
     el.pause.textContent = state.view.paused ? 'Resume' : 'Pause';
     el.pause.setAttribute('aria-pressed', state.view.paused ? 'true' : 'false');
     el.newest.disabled = !state.view.paused && (i === n - 1);
-    if (msg && msg.image) {
-      if (el.map.getAttribute('src') !== msg.image) el.map.src = msg.image;
-      el.map.hidden = false;
-      el.noMap.hidden = true;
-    } else {
-      el.map.hidden = true;
-      el.noMap.hidden = !msg;
-    }
+    drawMap(msg);
+    renderEvents(msg);
     el.time.textContent = w ? `${span(w)} · ${w.tweets} tweets, ${w.located} located, ${w.clusters.length} clusters` : '';
     document.body.dataset.shownId = msg ? msg.id : '';
     document.body.dataset.shownEnd = w ? w.end : '';
@@ -309,6 +312,226 @@
     state.view.sel = state.view.sel === id ? null : id;
     writeView();
     render();
+  }
+
+  // ---- The map ----------------------------------------------------------
+  // live holds the newest window's discs (key -> [cluster, lon, lat, kind,
+  // posts]), kept up to date by each slide's change; liveId is its window.
+  // drawn holds the layers on the map, by key; a disc is drawn again only
+  // when it changed, so the map never jumps and a page open for hours
+  // holds one window's discs.
+  const live = new Map();
+  let liveId = null;
+  const drawn = new Map();
+  const past = new Map(); // window id -> discs of a window on the slider (a few)
+  const keyOf = (d) => `${d[0]},${d[1]},${d[2]},${d[3]}`;
+  const map = L.map(el.map, {
+    preferCanvas: true, minZoom: 1, maxZoom: 14, zoomSnap: 0.5, worldCopyJump: true,
+    attributionControl: false, maxBounds: [[-90, -540], [90, 540]],
+  });
+  window.geostreamMap = map; // for scripts and tests that drive the page
+  map.createPane('base');
+  map.getPane('base').style.zIndex = 250;
+  const discLayer = L.featureGroup().addTo(map);
+  const eventLayer = L.featureGroup().addTo(map);
+  fetch('/api/basemap', { credentials: 'same-origin' })
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.statusText))))
+    .then((g) => {
+      L.geoJSON(g, {
+        pane: 'base', interactive: false, renderer: L.canvas({ pane: 'base', padding: 0.3 }),
+        style: { color: '#b9b3a8', weight: 0.6, fillColor: '#f7f5ef', fillOpacity: 1 },
+      }).addTo(map);
+      document.body.dataset.basemap = 'drawn';
+    })
+    .catch(() => { document.body.dataset.basemap = 'failed'; });
+
+  map.on('moveend', () => {
+    const c = map.getCenter().wrap();
+    state.view.ll = [c.lat, c.lng];
+    state.view.z = map.getZoom();
+    writeView();
+  });
+
+  function colourOf(w, id) {
+    const c = w && w.clusters.find((x) => x.id === id);
+    return (c && c.colour) || '#9a9a9a';
+  }
+
+  function discStyle(d, colour, sel) {
+    const radius = Math.min(28, 2.5 + 2.2 * Math.sqrt(d[4]));
+    const dim = sel !== null && d[0] !== sel;
+    const on = sel !== null && d[0] === sel;
+    if (d[3] === 1) { // placed from a profile or the text: a ring
+      return { radius, color: colour, weight: on ? 3 : 1.6, opacity: dim ? 0.25 : 0.95, fill: false };
+    }
+    return {
+      radius, color: on ? '#1d2430' : '#ffffff', weight: on ? 2 : 0.6, opacity: dim ? 0.3 : 0.9,
+      fill: true, fillColor: colour, fillOpacity: dim ? 0.2 : 0.75,
+    };
+  }
+
+  // applyDiscs takes a slide's discs into live: all of them, or the change
+  // from the window live holds; a change from another window (a slide
+  // missed) fetches them all.
+  function applyDiscs(msg) {
+    const d = msg.discs;
+    if (!d) return;
+    if (d.all) {
+      live.clear();
+      for (const x of d.all) live.set(keyOf(x), x);
+      liveId = msg.id;
+    } else if (d.from === liveId && liveId !== null) {
+      for (const x of d.del || []) live.delete(keyOf(x));
+      for (const x of d.set || []) live.set(keyOf(x), x);
+      liveId = msg.id;
+    } else {
+      liveId = null;
+      fetchDiscs(msg.id).then((all) => {
+        if (!all || (liveId !== null && seqOf(liveId) >= seqOf(msg.id))) return;
+        live.clear();
+        for (const [k, x] of all) live.set(k, x);
+        liveId = msg.id;
+        render();
+      });
+    }
+  }
+
+  function fetchDiscs(id) {
+    return fetch('/api/discs/' + encodeURIComponent(id), { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((j) => (j && j.all ? new Map(j.all.map((x) => [keyOf(x), x])) : null))
+      .catch(() => null);
+  }
+
+  // discsFor returns the discs of the window on screen, or null while they
+  // are fetched (the map keeps what it shows until they come).
+  function discsFor(msg) {
+    if (msg.id === liveId) return live;
+    const got = past.get(msg.id);
+    if (got !== undefined) return got instanceof Promise ? null : got;
+    const p = fetchDiscs(msg.id).then((all) => {
+      if (all === null) { past.delete(msg.id); return; }
+      past.set(msg.id, all);
+      for (const id of past.keys()) if (past.size > 3 && id !== msg.id) past.delete(id);
+      render();
+    });
+    past.set(msg.id, p);
+    return null;
+  }
+
+  function drawMap(msg) {
+    if (!msg) return;
+    const discs = discsFor(msg);
+    if (discs === null) return;
+    const w = msg.window;
+    const sel = state.view.sel;
+    const colours = new Map(w.clusters.map((c) => [c.id, c.colour || '#9a9a9a']));
+    for (const [k, layer] of drawn) {
+      if (!discs.has(k)) { discLayer.removeLayer(layer); drawn.delete(k); }
+    }
+    for (const [k, d] of discs) {
+      const colour = colours.get(d[0]) || '#9a9a9a';
+      let layer = drawn.get(k);
+      if (!layer) {
+        layer = L.circleMarker([d[2], d[1]], discStyle(d, colour, sel));
+        layer.disc = d;
+        layer.look = colour + sel;
+        discLayer.addLayer(layer);
+        if (d[4] > 2) layer.bringToBack(); // small discs stay within reach on top of large ones
+        drawn.set(k, layer);
+      } else if (layer.disc !== d || layer.look !== colour + sel) {
+        const st = discStyle(d, colour, sel);
+        if (layer.disc[4] !== d[4]) layer.setRadius(st.radius);
+        layer.setStyle(st);
+        layer.disc = d;
+        layer.look = colour + sel;
+      }
+    }
+    document.body.dataset.discs = String(drawn.size);
+    document.body.dataset.drawnId = msg.id;
+  }
+
+  const kindText = ['placed exactly (GPS or a tagged place)', "placed from the author's profile or the text"];
+  function showCard(layer, ev) {
+    const i = shownIndex();
+    const w = i >= 0 ? state.windows[i].window : null;
+    const d = layer.disc;
+    const c = w && w.clusters.find((x) => x.id === d[0]);
+    const title = document.createElement('p');
+    title.className = 'title';
+    title.textContent = `C${d[0]}` + (c ? ` · ${c.size} posts in the window` : '');
+    const kw = document.createElement('p');
+    kw.textContent = c && c.keywords.length ? c.keywords.join(', ') : 'no keywords';
+    const here = document.createElement('p');
+    here.className = 'meta';
+    here.textContent = `${d[4]} post${d[4] === 1 ? '' : 's'} here, ${kindText[d[3]] || ''} · ${d[2].toFixed(2)}, ${d[1].toFixed(2)}`;
+    el.card.replaceChildren(title, kw, here);
+    el.card.dataset.cluster = String(d[0]);
+    const box = el.map.getBoundingClientRect();
+    const fig = el.map.parentElement.getBoundingClientRect();
+    const x = ev ? ev.clientX : box.left;
+    const y = ev ? ev.clientY : box.top;
+    el.card.style.left = `${Math.min(x - fig.left + 14, fig.width - 200)}px`;
+    el.card.style.top = `${y - fig.top + 14}px`;
+    el.card.hidden = false;
+  }
+  discLayer.on('mouseover', (e) => showCard(e.layer, e.originalEvent));
+  discLayer.on('mousemove', (e) => showCard(e.layer, e.originalEvent));
+  discLayer.on('mouseout', () => { el.card.hidden = true; });
+  discLayer.on('click', (e) => { L.DomEvent.stopPropagation(e); select(e.layer.disc[0]); });
+
+  // ---- Events -------------------------------------------------------------
+  function renderEvents(msg) {
+    const w = msg ? msg.window : null;
+    const evs = (w && w.events) || [];
+    eventLayer.clearLayers();
+    el.events.replaceChildren();
+    el.eventsNone.hidden = evs.length > 0;
+    const ex = evs.length && msg ? examplesOf(msg) : null;
+    for (const e of evs) {
+      const ring = L.circle([e.lat, e.lon], {
+        radius: Math.max(1, e.radius_km) * 1000, color: '#b42318', weight: 2, dashArray: '5 4', fill: false,
+      });
+      const label = document.createElement('span');
+      label.textContent = (e.new ? 'new · ' : '') + (e.keywords.slice(0, 3).join(' ') || `event ${e.id}`);
+      const marker = L.marker([e.lat, e.lon], {
+        icon: L.divIcon({ className: 'event-label', html: label, iconSize: null, iconAnchor: [0, 0] }),
+        keyboard: false, title: `event ${e.id}`,
+      });
+      for (const l of [ring, marker]) {
+        l.on('click', () => select(e.cluster));
+        eventLayer.addLayer(l);
+      }
+      const li = document.createElement('li');
+      li.dataset.event = String(e.id);
+      li.dataset.cluster = String(e.cluster);
+      li.tabIndex = 0;
+      li.classList.toggle('selected', state.view.sel === e.cluster);
+      const head = document.createElement('p');
+      head.className = 'head';
+      if (e.new) {
+        const b = document.createElement('span');
+        b.className = 'badge';
+        b.textContent = 'new';
+        head.appendChild(b);
+      }
+      head.appendChild(document.createTextNode(e.keywords.join(', ') || `event ${e.id}`));
+      const meta = document.createElement('p');
+      meta.className = 'meta';
+      meta.textContent = `C${e.cluster} · ${e.posts} posts (+${e.slide}) · ${e.lat.toFixed(2)}, ${e.lon.toFixed(2)}` +
+        ` within ${Math.round(e.radius_km)} km · since ${clock(e.first_seen)} UTC`;
+      li.append(head, meta);
+      for (const x of ((ex && ex['e' + e.id]) || []).slice(0, 3)) {
+        const p = document.createElement('p');
+        p.className = 'post';
+        p.textContent = x.text;
+        li.appendChild(p);
+      }
+      const go = () => { select(e.cluster); if (state.view.sel === e.cluster) map.panTo([e.lat, e.lon]); };
+      li.addEventListener('click', go);
+      li.addEventListener('keydown', (k) => { if (k.key === 'Enter' || k.key === ' ') { k.preventDefault(); go(); } });
+      el.events.appendChild(li);
+    }
   }
 
   el.pause.addEventListener('click', () => {
@@ -350,6 +573,13 @@
   window.addEventListener('hashchange', () => {
     readView();
     el.filter.value = state.view.q;
+    const v = state.view;
+    if (v.ll && v.z !== null) {
+      const c = map.getCenter();
+      if (Math.abs(c.lat - v.ll[0]) > 1e-4 || Math.abs(c.lng - v.ll[1]) > 1e-4 || map.getZoom() !== v.z) {
+        map.setView(v.ll, v.z, { animate: false });
+      }
+    }
     render();
   });
 
@@ -387,11 +617,15 @@
     return have < want;
   }
 
+  let bytes = 0; // of slides received, for anyone measuring the page
   function onSlide(e) {
     let msg;
     try { msg = JSON.parse(e.data); } catch { return; }
     if (!msg || typeof msg.id !== 'string' || !msg.window) return;
     addWindow(msg);
+    applyDiscs(msg);
+    bytes += e.data.length;
+    document.body.dataset.receivedBytes = String(bytes);
     if (missing()) fillGaps();
     render();
     // When the newest slide arrived, for anyone measuring the page's delay.
@@ -418,6 +652,8 @@
 
   readView();
   el.filter.value = state.view.q;
+  if (state.view.ll && state.view.z !== null) map.setView(state.view.ll, state.view.z, { animate: false });
+  else map.setView([25, 10], 2, { animate: false });
   render();
   connect();
 })();
