@@ -46,11 +46,19 @@ func loadWorld() (shapes, error) {
 	return world, worldErr
 }
 
-// Countries are the base map's countries (Natural Earth 1:50m), as the
-// maps draw them; the live page draws them too.
+// Countries are the base map's countries (Natural Earth 1:50m) as the
+// maps draw them, their rings continuous across the antimeridian and
+// closed along the pole they circle; the live page draws them too.
 func Countries() ([]geo.Polygon, error) {
 	w, err := loadWorld()
-	return w.countries, err
+	out := make([]geo.Polygon, len(w.countries))
+	for i, p := range w.countries {
+		out[i] = make(geo.Polygon, len(p))
+		for j, r := range p {
+			out[i][j], _ = unwrap(r)
+		}
+	}
+	return out, err
 }
 
 type baseKey struct {

@@ -751,3 +751,51 @@ func TestPageFetchesTheWindowsItMissed(t *testing.T) {
 		t.Fatalf("the page asked for the list of windows %d times", n)
 	}
 }
+
+// TestPageListsEvents: a window's events are listed with their first
+// posts and "new", marked on the map, and a click on one selects its
+// cluster; its discs come with the slide, then as a change from the slide
+// before.
+func TestPageListsEvents(t *testing.T) {
+	ctx := browser(t, 1100, 700)
+	srv, err := web.Listen(web.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	hub := srv.Hub()
+	window := func(n int, isNew bool) []byte {
+		return fmt.Appendf(nil, `{"start":"2026-01-01T12:00:%02dZ","end":"2026-01-01T12:01:%02dZ","tweets":30,"located":30,`+
+			`"clusters":[{"id":4,"colour":"#0072b2","size":20,"lon":2.35,"lat":48.85,"keywords":["storm","roof"]},{"id":9,"colour":"#d55e00","size":10,"lon":-74,"lat":40.7,"keywords":["jazz"]}],`+
+			`"events":[{"id":1,"cluster":4,"lon":2.35,"lat":48.85,"radius_km":3,"keywords":["storm","roof"],"first_seen":"2026-01-01T12:01:00Z","posts":%d,"slide":12,"new":%v}]}`,
+			n*20-20, n*20-20, 10*n, isNew)
+	}
+	examples := map[string][]map[string]any{"e1": {{"id": "5", "text": "the <b>roof</b> came off", "lon": 2.35, "lat": 48.85, "located": "point", "level": "point"}}}
+	first := hub.PublishSlide(window(1, true), examples, []byte(`{"all":[[4,2.35,48.85,0,20],[9,-73.99,40.71,0,10]]}`), nil)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL())); err != nil {
+		t.Fatal(err)
+	}
+	p := waitPage(t, ctx, "the event listed", func(p page) bool {
+		return len(p.Events) == 1 && strings.Contains(p.Events[0].Text, "the <b>roof</b> came off") && p.Drawn == first.ID
+	})
+	if e := p.Events[0]; e.ID != "1" || e.Cluster != "4" || !strings.HasPrefix(e.Text, "newstorm, roof") || !strings.Contains(e.Text, "10 posts") ||
+		p.EventMarkers != 1 || p.Posts != 30 || p.Elements != 0 {
+		t.Fatalf("the event: %+v, %d markers, %d posts on the map, %d elements", e, p.EventMarkers, p.Posts, p.Elements)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#event-list li[data-event="1"]`))); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "the event's cluster selected", func(p page) bool { return strings.Contains(p.Hash, "sel=4") })
+	if !p.Events[0].Selected || len(p.Rows) != 2 || !p.Rows[0].Selected || p.Rows[1].Selected {
+		t.Fatalf("selected: event %+v, rows %+v", p.Events[0], p.Rows)
+	}
+	// The next slide sends only what changed: one disc grows, one goes,
+	// one comes. (Its full set here differs from the change on purpose: the
+	// page must build its discs from the change.)
+	second := hub.PublishSlide(window(2, false), examples, []byte(`{"all":[[4,2.35,48.85,0,25],[4,2.37,48.85,1,3],[7,0.01,0.01,0,100]]}`),
+		fmt.Appendf(nil, `{"from":%q,"set":[[4,2.35,48.85,0,25],[4,2.37,48.85,1,3]],"del":[[9,-73.99,40.71,0]]}`, first.ID))
+	p = waitPage(t, ctx, "the second slide", func(p page) bool { return p.Drawn == second.ID })
+	if p.Posts != 28 || p.Discs != 2 || strings.Contains(p.Events[0].Text, "new") || !strings.Contains(p.Events[0].Text, "20 posts") {
+		t.Fatalf("after the change: %d discs of %d posts, event %+v", p.Discs, p.Posts, p.Events[0])
+	}
+}

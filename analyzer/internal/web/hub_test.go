@@ -548,3 +548,61 @@ func TestNewStreamKeepsItsFirstSlide(t *testing.T) {
 		h.Close()
 	}
 }
+
+// TestHubSendsTheChangeAfterTheSlideBefore: a stream that got a slide gets
+// the next one's discs as a change; a new stream, one that reconnects from
+// an id not of this run, or a stream that skipped a slide, gets them all.
+func TestHubSendsTheChangeAfterTheSlideBefore(t *testing.T) {
+	h, srv := newTestHub(t, HubOptions{})
+	discs := func(n int) ([]byte, []byte) {
+		return fmt.Appendf(nil, `{"all":[%d]}`, n), fmt.Appendf(nil, `{"from":"%s-%d","set":[%d]}`, h.run, n-1, n)
+	}
+	publish := func(n int) {
+		all, delta := discs(n)
+		if n == 1 {
+			delta = nil
+		}
+		h.PublishSlide(slideJSON(n), nil, all, delta)
+	}
+	want := func(ev event, n int, change bool) {
+		t.Helper()
+		all, delta := discs(n)
+		d := string(all)
+		if change {
+			d = string(delta)
+		}
+		w := fmt.Sprintf(`{"id":"%s-%d","image":"","window":{"n":%d},"discs":%s}`, h.run, n, n, d)
+		if ev.data != w {
+			t.Fatalf("got %s\nwant %s", ev.data, w)
+		}
+	}
+	publish(1)
+	s := openStream(t, srv.URL, "")
+	want(s.next(t), 1, false)
+	for n := 2; n <= 4; n++ {
+		publish(n)
+		want(s.next(t), n, true)
+	}
+	// Reconnecting from slide 3 of this run: 4 as a change; from another
+	// run's id: 4 in full.
+	want(openStream(t, srv.URL, h.run+"-3").next(t), 4, true)
+	want(openStream(t, srv.URL, "0badc0de-3").next(t), 4, false)
+	// A stream that skipped 5 (its buffer holds only the newest) gets 6
+	// in full.
+	c, _, _, last, err := h.subscribe(h.run + "-4")
+	if err != nil || last != 4 {
+		t.Fatalf("subscribe: %d %v", last, err)
+	}
+	defer h.unsubscribe(c)
+	publish(5)
+	publish(6)
+	if m := c.take(); m.Seq != 6 || string(m.frameAfter(last)) != string(m.frame) || string(m.frameAfter(5)) != string(m.delta) {
+		t.Fatalf("after a skipped slide: slide %d", m.Seq)
+	}
+	// The JSON the page lists (/api/windows) never carries the discs.
+	for _, m := range h.Retained() {
+		if strings.Contains(string(m.JSON), "discs") {
+			t.Fatalf("discs in %s", m.JSON)
+		}
+	}
+}

@@ -2,10 +2,12 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -68,6 +70,7 @@ func TestEveryResponseHasTheCSP(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := s.hub.Publish(slideJSON(1), map[string][]int{"3": {}}, []byte("\x89PNG"))
+	d := s.hub.PublishSlide(slideJSON(2), nil, []byte(`{"all":[[1,0.01,0.01,0,3]]}`), nil)
 	s.hub.Close() // streams answer 503 at once
 	h := s.Handler()
 	for _, c := range []struct {
@@ -81,6 +84,13 @@ func TestEveryResponseHasTheCSP(t *testing.T) {
 		{"[::1]:8080", "/api/windows", 200, "application/json"},
 		{"127.0.0.1:8080", "/map/" + m.ID + ".png", 200, "image/png"},
 		{"127.0.0.1:8080", "/map/nope.png", 404, ""},
+		{"127.0.0.1:8080", "/map/latest.png", 200, "image/png"},
+		{"127.0.0.1:8080", "/map/" + d.ID + ".png", 404, ""}, // not drawn yet
+		{"127.0.0.1:8080", "/api/discs/" + d.ID, 200, "application/json"},
+		{"127.0.0.1:8080", "/api/discs/" + m.ID, 404, ""}, // published without discs
+		{"127.0.0.1:8080", "/api/basemap", 200, "application/geo+json"},
+		{"localhost", "/leaflet.js", 200, "text/javascript; charset=utf-8"},
+		{"localhost", "/leaflet.css", 200, "text/css; charset=utf-8"},
 		{"127.0.0.1:8080", "/api/examples/" + m.ID, 200, "application/json"},
 		{"127.0.0.1:8080", "/api/examples/nope", 404, ""},
 		{"127.0.0.1:8080", "/events", 503, ""},
@@ -103,12 +113,52 @@ func TestEveryResponseHasTheCSP(t *testing.T) {
 		}
 	}
 	body, _ := io.ReadAll(get(t, h, "localhost", "/api/windows").Body)
-	if string(body) != "["+string(m.JSON)+"]" {
+	if string(body) != "["+string(m.JSON)+","+string(d.JSON)+"]" {
 		t.Fatalf("windows: %s", body)
 	}
 	body, _ = io.ReadAll(get(t, h, "localhost", "/api/examples/"+m.ID).Body)
 	if string(body) != `{"3":[]}` {
 		t.Fatalf("examples: %s", body)
+	}
+	d.setImage([]byte("\x89PNG2"))
+	if body, _ = io.ReadAll(get(t, h, "localhost", "/map/latest.png").Body); string(body) != "\x89PNG2" {
+		t.Fatalf("latest map: %q", body)
+	}
+}
+
+// TestBasemap: the countries, as GeoJSON, gzipped for a browser and
+// whole for a client that does not take gzip; no ring crosses the
+// antimeridian with a long edge.
+func TestBasemap(t *testing.T) {
+	s, err := newServer(Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	zipped := get(t, h, "localhost", "/api/basemap", "Accept-Encoding", "gzip")
+	z, _ := io.ReadAll(zipped.Body)
+	if zipped.Header.Get("Content-Encoding") != "gzip" || len(z) > 1<<20 {
+		t.Fatalf("gzipped: %q, %d bytes", zipped.Header.Get("Content-Encoding"), len(z))
+	}
+	var g struct {
+		Type        string
+		Coordinates [][][][2]float64
+	}
+	if err := json.NewDecoder(get(t, h, "localhost", "/api/basemap").Body).Decode(&g); err != nil {
+		t.Fatal(err)
+	}
+	if g.Type != "MultiPolygon" || len(g.Coordinates) < 200 {
+		t.Fatalf("%s of %d polygons", g.Type, len(g.Coordinates))
+	}
+	for _, p := range g.Coordinates {
+		for _, r := range p {
+			for i := 1; i < len(r); i++ {
+				along := math.Abs(r[i][1]) == 90 && r[i][1] == r[i-1][1] // along a pole, closing Antarctica
+				if math.Abs(r[i][0]-r[i-1][0]) > 180 && !along {
+					t.Fatalf("an edge from %v to %v crosses the map", r[i-1], r[i])
+				}
+			}
+		}
 	}
 }
 
