@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -797,5 +800,66 @@ func TestPageListsEvents(t *testing.T) {
 	p = waitPage(t, ctx, "the second slide", func(p page) bool { return p.Drawn == second.ID })
 	if p.Posts != 28 || p.Discs != 2 || strings.Contains(p.Events[0].Text, "new") || !strings.Contains(p.Events[0].Text, "20 posts") {
 		t.Fatalf("after the change: %d discs of %d posts, event %+v", p.Discs, p.Posts, p.Events[0])
+	}
+}
+
+// TestFramesWithTenThousandDiscs measures the page's frame times while the
+// map pans and zooms over 10,000 discs: the intervals between animation
+// frames, read through the DevTools protocol. It is a measurement, run
+// with GEOSTREAM_FRAMES=1; it fails only if the map stalls (a frame of
+// over half a second).
+var frameDiscs = 10_000 // 10 to measure the base map alone
+
+func TestFramesWithTenThousandDiscs(t *testing.T) {
+	if os.Getenv("GEOSTREAM_FRAMES") == "" {
+		t.Skip("set GEOSTREAM_FRAMES=1 to measure frame times over 10,000 discs")
+	}
+	ctx := browser(t, 1440, 900)
+	srv, err := web.Listen(web.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	var b strings.Builder
+	b.WriteString(`{"all":[`)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range frameDiscs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		lon, lat := math.Round((rng.NormFloat64()*50)*100)/100+0.01, math.Round(max(-80, min(80, rng.NormFloat64()*25+20))*100)/100+0.01
+		fmt.Fprintf(&b, "[%d,%.2f,%.2f,%d,%d]", i%40, lon, lat, i%3/2, 1+rng.IntN(30))
+	}
+	b.WriteString("]}")
+	clusters := make([]string, 40)
+	for i := range clusters {
+		clusters[i] = fmt.Sprintf(`{"id":%d,"colour":"#0072b2","size":250,"lon":0,"lat":0,"keywords":["k%d"]}`, i, i)
+	}
+	m := srv.Hub().PublishSlide(fmt.Appendf(nil, `{"start":"2026-01-01T12:00:00Z","end":"2026-01-01T12:01:00Z","tweets":1,"located":1,"clusters":[%s],"events":[]}`,
+		strings.Join(clusters, ",")), nil, []byte(b.String()), nil)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL())); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, ctx, "10,000 discs", func(p page) bool { return p.Drawn == m.ID && p.Discs == frameDiscs && p.Basemap == "drawn" })
+	frames, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`new Promise((done) => {
+  const m = geostreamMap, times = [];
+  let last = performance.now(), on = true;
+  const tick = (now) => { times.push(now - last); last = now; if (on) requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  const steps = [() => m.panBy([300, 0]), () => m.panBy([-300, 150]), () => m.zoomIn(), () => m.zoomIn(),
+    () => m.panBy([0, -200]), () => m.zoomOut(), () => m.zoomOut(), () => m.flyTo([48.85, 2.35], 6, { duration: 1 })];
+  let i = 0;
+  const next = () => { if (i < steps.length) { steps[i++](); setTimeout(next, 400); } else setTimeout(() => { on = false; done(times.slice(2)); }, 1200); };
+  next();
+})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(frames)
+	q := func(p float64) float64 { return frames[int(p*float64(len(frames)-1))] }
+	t.Logf("10,000 discs, %d frames while panning and zooming: median %.1f ms, p95 %.1f ms, p99 %.1f ms, worst %.1f ms",
+		len(frames), q(0.5), q(0.95), q(0.99), frames[len(frames)-1])
+	if frames[len(frames)-1] > 1000 {
+		t.Fatalf("a frame of %.0f ms: the map stalls", frames[len(frames)-1])
 	}
 }

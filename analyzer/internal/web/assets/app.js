@@ -338,7 +338,7 @@
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.statusText))))
     .then((g) => {
       L.geoJSON(g, {
-        pane: 'base', interactive: false, renderer: L.canvas({ pane: 'base', padding: 0.3 }),
+        pane: 'base', interactive: false, smoothFactor: 1.5, renderer: L.canvas({ pane: 'base', padding: 0.3 }),
         style: { color: '#b9b3a8', weight: 0.6, fillColor: '#f7f5ef', fillOpacity: 1 },
       }).addTo(map);
       document.body.dataset.basemap = 'drawn';
