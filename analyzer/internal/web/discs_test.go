@@ -19,7 +19,7 @@ func TestDiscsGatherPostsByClusterCellAndKind(t *testing.T) {
 		{Lon: 2.352, Lat: 48.852, Cluster: 2, Located: tweet.GeoText},
 		{Lon: -73.99, Lat: 40.75, Cluster: 1, Located: tweet.GeoPoint},
 		{Lon: 180, Lat: -90, Cluster: 1, Located: tweet.GeoPoint}, // the edge: the last cell
-		{Lon: 5, Lat: 5, Cluster: 1, Located: tweet.GeoNone},       // not on the map
+		{Lon: 5, Lat: 5, Cluster: 1, Located: tweet.GeoNone},      // not on the map
 		{Lon: math.NaN(), Lat: 5, Cluster: 1, Located: tweet.GeoPoint},
 	}
 	got := string(discsJSON(discsOf(pts)))

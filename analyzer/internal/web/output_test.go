@@ -62,7 +62,7 @@ func TestOutputPublishesWindowsWithTheirMaps(t *testing.T) {
 	ex := model.Example{ID: "99", Text: "<b>hi</b> there", Place: "Lyon, France", Lon: 4.8, Lat: 45.7, Located: tweet.GeoPlace, Level: tweet.GeoCity}
 	r1 := result(1, model.ClusterSummary{ID: 2, Size: 5, Keywords: []string{"rain"}},
 		model.ClusterSummary{ID: 7, Size: 9, Keywords: nil, Examples: []model.Example{ex}})
-	r1.Colours = map[int]int{7: 1} // 2 is beyond the coloured ones
+	r1.Colours = map[int]int{7: 1}       // 2 is beyond the coloured ones
 	o.Map(result(1).End, []byte("map1")) // drawn before the window is published
 	o.Write(r1)
 	o.Write(result(2, model.ClusterSummary{ID: 7, Size: 4}, model.ClusterSummary{ID: 3, Size: 1}))
