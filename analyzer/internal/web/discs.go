@@ -32,16 +32,33 @@ type discKey struct {
 
 func (d disc) key() discKey { return discKey{d.cluster, d.ix, d.iy, d.inferred} }
 
-// discsOf gathers a window's located points into discs, sorted by key.
-func discsOf(points []*model.Point) []disc {
-	idx := make(map[discKey]int32, len(points)/4)
-	var out []disc
+// placed is a located post as the discs need it: Write copies these out of
+// the window (cheap, in the pipeline's goroutine) and Run gathers them.
+type placed struct {
+	lon, lat float64
+	cluster  int32
+	inferred bool
+}
+
+// placedOf copies a window's located points.
+func placedOf(points []*model.Point) []placed {
+	out := make([]placed, 0, len(points))
 	for _, p := range points {
 		if p.Located == tweet.GeoNone || math.IsNaN(p.Lon) || math.IsNaN(p.Lat) {
 			continue
 		}
-		k := discKey{cluster: int32(p.Cluster), ix: cell(p.Lon, 180), iy: cell(p.Lat, 90),
-			inferred: p.Located == tweet.GeoProfile || p.Located == tweet.GeoText}
+		out = append(out, placed{lon: p.Lon, lat: p.Lat, cluster: int32(p.Cluster),
+			inferred: p.Located == tweet.GeoProfile || p.Located == tweet.GeoText})
+	}
+	return out
+}
+
+// discsOf gathers a window's located posts into discs, sorted by key.
+func discsOf(points []placed) []disc {
+	idx := make(map[discKey]int32, len(points)/4)
+	var out []disc
+	for _, p := range points {
+		k := discKey{cluster: p.cluster, ix: cell(p.lon, 180), iy: cell(p.lat, 90), inferred: p.inferred}
 		if i, ok := idx[k]; ok {
 			out[i].n++
 			continue

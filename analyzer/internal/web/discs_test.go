@@ -22,7 +22,7 @@ func TestDiscsGatherPostsByClusterCellAndKind(t *testing.T) {
 		{Lon: 5, Lat: 5, Cluster: 1, Located: tweet.GeoNone},      // not on the map
 		{Lon: math.NaN(), Lat: 5, Cluster: 1, Located: tweet.GeoPoint},
 	}
-	got := string(discsJSON(discsOf(pts)))
+	got := string(discsJSON(discsOf(placedOf(pts))))
 	want := `{"all":[[1,-73.99,40.75,0,1],[1,2.35,48.85,0,2],[1,2.35,48.85,1,1],[1,179.99,-89.99,0,1],[2,2.35,48.85,1,1]]}`
 	if got != want {
 		t.Fatalf("discs\n got %s\nwant %s", got, want)
@@ -59,7 +59,7 @@ func TestDeltaTurnsOneWindowsDiscsIntoTheNext(t *testing.T) {
 	}
 	prev := discsOf(nil)
 	for round := range 50 {
-		cur := discsOf(random())
+		cur := discsOf(placedOf(random()))
 		var d struct {
 			From     string
 			Set, Del []entry
@@ -102,11 +102,25 @@ func BenchmarkDiscs(b *testing.B) {
 	for i := range pts {
 		pts[i] = &model.Point{Lon: rng.NormFloat64()*40 - 30, Lat: rng.NormFloat64()*20 + 35, Cluster: rng.IntN(40), Located: tweet.GeoPoint}
 	}
-	prev := discsOf(pts[:60_000])
+	prev := discsOf(placedOf(pts[:60_000]))
 	b.ReportAllocs()
 	for b.Loop() {
-		cur := discsOf(pts[30_000:])
+		cur := discsOf(placedOf(pts[30_000:]))
 		discsJSON(cur)
 		deltaJSON("x", prev, cur)
+	}
+}
+
+// BenchmarkPlacedOf is what the discs cost the pipeline's goroutine (Write):
+// a copy of a window's located posts; Run gathers them.
+func BenchmarkPlacedOf(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pts := make([]*model.Point, 100_000)
+	for i := range pts {
+		pts[i] = &model.Point{Lon: rng.NormFloat64()*40 - 30, Lat: rng.NormFloat64()*20 + 35, Cluster: rng.IntN(40), Located: tweet.GeoPoint}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		placedOf(pts)
 	}
 }

@@ -91,8 +91,9 @@ type slide struct {
 	Located  int            `json:"located"`
 	Clusters []clusterEntry `json:"clusters"`
 	Events   []eventEntry   `json:"events"`
-	// discs are sent beside the window, not in it (see Hub.PublishSlide).
-	discs []disc
+	// placed are its located posts, which Run gathers into the discs sent
+	// beside the window (see Hub.PublishSlide).
+	placed []placed
 	// examples of the clusters ("<id>") and events ("e<id>").
 	examples map[string][]example
 }
@@ -207,7 +208,7 @@ func (o *Output) checkStale() {
 // window and queues it for Run. It never waits.
 func (o *Output) Write(r *model.Result) error {
 	s := &slide{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located,
-		discs: discsOf(r.Points), examples: make(map[string][]example, len(r.Clusters)+len(r.Events))}
+		placed: placedOf(r.Points), examples: make(map[string][]example, len(r.Clusters)+len(r.Events))}
 	cl := model.BySize(r.Clusters)
 	sizes := make(map[int]int, len(cl))
 	s.Clusters = make([]clusterEntry, len(cl))
@@ -327,12 +328,14 @@ func (o *Output) publish(s *slide) error {
 	if err != nil {
 		return fmt.Errorf("encoding a window for the page: %w", err)
 	}
+	discs := discsOf(s.placed)
+	s.placed = nil
 	var delta []byte
 	if o.prevID != "" {
-		delta = deltaJSON(o.prevID, o.prevDiscs, s.discs)
+		delta = deltaJSON(o.prevID, o.prevDiscs, discs)
 	}
-	m := o.opts.Hub.PublishSlide(b, s.examples, discsJSON(s.discs), delta)
-	o.prevID, o.prevDiscs = m.ID, s.discs
+	m := o.opts.Hub.PublishSlide(b, s.examples, discsJSON(discs), delta)
+	o.prevID, o.prevDiscs = m.ID, discs
 	o.mu.Lock()
 	if img, ok := o.early[s.End]; ok {
 		m.setImage(img)
