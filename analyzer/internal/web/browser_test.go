@@ -113,6 +113,7 @@ type page struct {
 		Selected bool   `json:"selected"`
 	} `json:"events"`
 	EventMarkers int    `json:"eventMarkers"`
+	CSPRefused   int    `json:"cspRefused"` // what the Content-Security-Policy refused
 	Rows         []row  `json:"rows"`
 	SliderMax    int    `json:"sliderMax"`
 	SliderVal    int    `json:"sliderValue"`
@@ -149,7 +150,7 @@ const readPage = `(() => {
   return {
     shown: b.shownId || '', shownEnd: b.shownEnd || '', received: b.receivedId || '', receivedEnd: b.receivedEnd || '',
     receivedAt: Number(b.receivedAt || 0),
-    drawn: b.drawnId || '', basemap: b.basemap || '', discs: Number(b.discs || 0),
+    drawn: b.drawnId || '', basemap: b.basemap || '', discs: Number(b.discs || 0), cspRefused: Number(b.cspRefused || 0),
     ...(() => {
       let posts = 0; const colours = {}; let events = 0;
       if (window.geostreamMap) window.geostreamMap.eachLayer((l) => {
@@ -521,6 +522,9 @@ func TestLivePageInABrowser(t *testing.T) {
 	if p.Paused || strings.Contains(p.Hash, "at=") || strings.Contains(p.Hash, "sel=") || strings.Contains(p.StatusText, "paused") {
 		t.Fatalf("an old run's link: paused %v, hash %q, status %q", p.Paused, p.Hash, p.StatusText)
 	}
+	if p.CSPRefused != 0 {
+		t.Fatalf("the Content-Security-Policy refused %d things the page or Leaflet did", p.CSPRefused)
+	}
 	a.in.Close()
 	// Its last word stays on the page: the input ended, nothing is coming.
 	p = waitPage(t, ctx, "the analyzer gone", func(p page) bool { return p.Status == "ended" })
@@ -798,7 +802,7 @@ func TestPageListsEvents(t *testing.T) {
 	second := hub.PublishSlide(window(2, false), examples, []byte(`{"all":[[4,2.35,48.85,0,25],[4,2.37,48.85,1,3],[7,0.01,0.01,0,100]]}`),
 		fmt.Appendf(nil, `{"from":%q,"set":[[4,2.35,48.85,0,25],[4,2.37,48.85,1,3]],"del":[[9,-73.99,40.71,0]]}`, first.ID))
 	p = waitPage(t, ctx, "the second slide", func(p page) bool { return p.Drawn == second.ID })
-	if p.Posts != 28 || p.Discs != 2 || strings.Contains(p.Events[0].Text, "new") || !strings.Contains(p.Events[0].Text, "20 posts") {
+	if p.Posts != 28 || p.Discs != 2 || p.CSPRefused != 0 || strings.Contains(p.Events[0].Text, "new") || !strings.Contains(p.Events[0].Text, "20 posts") {
 		t.Fatalf("after the change: %d discs of %d posts, event %+v", p.Discs, p.Posts, p.Events[0])
 	}
 }

@@ -6,6 +6,9 @@
 'use strict';
 
 (() => {
+  // Anything the Content-Security-Policy refused, counted for the tests.
+  let refused = 0;
+  document.addEventListener('securitypolicyviolation', () => { document.body.dataset.cspRefused = String(++refused); });
   const $ = (id) => document.getElementById(id);
   const el = {
     status: $('status'), statusText: $('status-text'),
