@@ -122,22 +122,7 @@ func appendDisc(b []byte, d disc, gone bool) []byte {
 }
 
 // appendCentre writes the centre of cell i: an odd number of hundredths.
-func appendCentre(b []byte, i int32) []byte {
-	h := int64(i)*2 + 1 // hundredths of a degree
-	if h < 0 {
-		b = append(b, '-')
-		h = -h
-	}
-	b = strconv.AppendInt(b, h/100, 10)
-	b = append(b, '.')
-	if f := h % 100; f < 10 {
-		b = append(b, '0')
-		b = strconv.AppendInt(b, f, 10)
-	} else {
-		b = strconv.AppendInt(b, f, 10)
-	}
-	return b
-}
+func appendCentre(b []byte, i int32) []byte { return appendHundredths(b, int64(i)*2+1) }
 
 // discsJSON is every disc of a window: {"all":[disc...]}.
 func discsJSON(ds []disc) []byte {
