@@ -1,0 +1,246 @@
+package events
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
+)
+
+const (
+	// firstPosts is how many of its first posts an event lists.
+	firstPosts = 5
+	// quietSlides is how many quiet slides in a row end an event: slides
+	// with fewer than two of its posts, or in which its word in its place
+	// is no longer unusual (its chance at the expected rate at least
+	// quietP).
+	quietSlides = 2
+	quietP      = 0.01
+)
+
+// event is an event being followed.
+type event struct {
+	model.Event
+	centre cell
+	// words are the words its posts share, best first, and word the one
+	// found unusual.
+	words []string
+	word  string
+	// quiet counts the slides in a row that were quiet.
+	quiet int
+	// pending counts the windows a candidate has waited for MinPosts
+	// posts; it is an event once it has them (ID set).
+	pending int
+}
+
+// follow turns the window's candidates into events, new or going on, and
+// ends the events that are over; it returns the active ones.
+func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model.Event {
+	supported := map[*event]bool{}
+	for _, c := range cands {
+		if e := d.match(c); e != nil {
+			supported[e] = true
+			continue
+		}
+		if len(d.events) >= d.o.MaxEvents {
+			continue
+		}
+		e := &event{centre: c.centre, words: slices.Clip(c.words), word: c.word}
+		e.Cluster, e.P = c.cluster, c.p
+		d.events = append(d.events, e)
+		supported[e] = true
+	}
+	out := make([]model.Event, 0, len(d.events))
+	if len(d.events) == 0 {
+		return out
+	}
+	found := d.attribute(r.Points)
+	kept := d.events[:0]
+	for _, e := range d.events {
+		f := found[e]
+		if e.ID == 0 {
+			d.log.Debug("event waiting", "end", r.End, "words", e.words, "word", e.word, "posts", len(f.window),
+				"mapped", len(f.mapped), "pending", e.pending)
+		}
+		switch {
+		case e.ID == 0 && (len(f.window) < d.o.MinPosts || len(f.mapped) == 0):
+			// Too few posts yet: wait a window or two for more.
+			if e.pending++; e.pending <= quietSlides {
+				kept = append(kept, e)
+			}
+			continue
+		case e.ID == 0:
+			e.ID = d.nextID
+			d.nextID++
+			d.flagged++
+			e.FirstSeen = r.End
+			e.Posts = len(f.window)
+			e.FirstPosts, e.Examples = first(f.window)
+			e.Keywords = e.words[:min(len(e.words), maxWords)]
+		default:
+			e.Posts += len(f.slide)
+			if k, _, m := d.wordCount(e.word, e.centre, w); !supported[e] && (len(f.slide) < 2 || tail(float64(k), m) >= quietP) {
+				e.quiet++
+			} else {
+				e.quiet = 0
+			}
+		}
+		e.Slide = len(f.slide)
+		if len(f.mapped) > 0 {
+			e.Lon, e.Lat, e.RadiusKm = centre(f.mapped)
+			e.Cluster = f.cluster
+		}
+		if e.quiet >= quietSlides {
+			d.ended++
+			continue
+		}
+		kept = append(kept, e)
+		out = append(out, e.Event)
+	}
+	clear(d.events[len(kept):])
+	d.events = kept
+	return out
+}
+
+// match returns the event (or the candidate waiting for posts) a
+// candidate belongs to: one within a cell of its place that shares one of
+// its words, if any.
+func (d *Detector) match(c candidate) *event {
+	for _, e := range d.events {
+		if e.centre.near(c.centre, 2) && shares(e.words, c.words) {
+			return e
+		}
+	}
+	return nil
+}
+
+func shares(a, b []string) bool {
+	for _, w := range a {
+		if slices.Contains(b, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// found is what attribute finds of one event in a window.
+type found struct {
+	window, slide []*model.Point // its posts, in the window and its newest slide
+	mapped        []*model.Point // those on the map
+	cluster       int            // the cluster that holds most of those
+}
+
+// attribute finds each event's posts in the window: the posts on the map
+// in its place that hold one of its words, and the posts not on the map
+// (or placed no closer than a region) that hold one, in the clusters that
+// hold the former. Posts on the map elsewhere are not its.
+func (d *Detector) attribute(points []*model.Point) map[*event]found {
+	out := make(map[*event]found, len(d.events))
+	loose := map[*event][]*model.Point{}
+	inClusters := map[*event]map[int]int{}
+	for _, p := range points {
+		if p.Cluster < 0 {
+			continue
+		}
+		city := cityLevel(p)
+		var g cell
+		if city {
+			g = cellOf(p.Lon, p.Lat)
+		}
+		for _, e := range d.events {
+			if city && !e.centre.near(g, 1) || !e.holds(p.Tokens) {
+				continue
+			}
+			if !city {
+				loose[e] = append(loose[e], p)
+				continue
+			}
+			f := out[e]
+			f.mapped = append(f.mapped, p)
+			f.window = append(f.window, p)
+			out[e] = f
+			if inClusters[e] == nil {
+				inClusters[e] = map[int]int{}
+			}
+			inClusters[e][p.Cluster]++
+		}
+	}
+	for _, e := range d.events {
+		f := out[e]
+		for _, p := range loose[e] {
+			if inClusters[e][p.Cluster] > 0 || e.holdsAll(p.Tokens) {
+				f.window = append(f.window, p)
+			}
+		}
+		for _, p := range f.window {
+			if !p.Time.Before(d.newestFrom) {
+				f.slide = append(f.slide, p)
+			}
+		}
+		f.cluster = e.Cluster
+		best := 0
+		for c, n := range inClusters[e] {
+			if n > best || n == best && c < f.cluster {
+				f.cluster, best = c, n
+			}
+		}
+		out[e] = f
+	}
+	return out
+}
+
+// holdsAll says whether a post holds the event's word found unusual and
+// another of its words, as a post of a cluster that holds none of its
+// posts on the map must to be its (the model may have put its posts with
+// places and those without in different clusters).
+func (e *event) holdsAll(tokens []string) bool {
+	if len(e.words) == 1 {
+		return slices.Contains(tokens, e.word)
+	}
+	var word, other bool
+	for _, t := range tokens {
+		word = word || t == e.word
+		other = other || t != e.word && slices.Contains(e.words, t)
+	}
+	return word && other
+}
+
+// holds says whether a post's words are the event's: the word found
+// unusual, or two of the others.
+func (e *event) holds(tokens []string) bool {
+	n := 0
+	for i, t := range tokens {
+		if t == e.word {
+			return true
+		}
+		if slices.Contains(e.words, t) && !slices.Contains(tokens[:i], t) {
+			if n++; n == 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// first returns the ids of the first posts, oldest first, and those with
+// text as examples.
+func first(posts []*model.Point) ([]string, []model.Example) {
+	ps := slices.Clone(posts)
+	slices.SortStableFunc(ps, func(a, b *model.Point) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	ps = ps[:min(len(ps), firstPosts)]
+	ids := make([]string, len(ps))
+	var ex []model.Example
+	for i, p := range ps {
+		ids[i] = p.ID
+		if p.Text != "" {
+			ex = append(ex, model.Example{ID: p.ID, Text: p.Text, Place: p.Place, Lon: p.Lon, Lat: p.Lat,
+				Located: p.Located, Level: p.Level})
+		}
+	}
+	return ids, ex
+}

@@ -1,0 +1,84 @@
+package events
+
+import "math"
+
+// sketch keeps decayed counts of many keys (a word in a place, a word) in
+// fixed memory: a count-min sketch of two rows, whose counts lose a
+// factor keep a slide. A key's count is the smaller of its two buckets',
+// so it is never under the truth and over it only where other keys
+// share both buckets: at most an expected count a little too high, a
+// burst a little harder to see.
+type sketch struct {
+	rows [2][]float32
+	mask uint64
+	keep float64
+	// base is the slide the stored counts are relative to: a count added
+	// at slide s is stored times keep^(base-s), and read at slide t times
+	// keep^(t-base).
+	base int64
+}
+
+// rescaleEvery is how many slides pass before the stored counts are
+// brought to a new base, long before float32 overflows.
+const rescaleEvery = 256
+
+func newSketch(bits uint, keep float64) *sketch {
+	s := &sketch{mask: 1<<bits - 1, keep: keep}
+	for i := range s.rows {
+		s.rows[i] = make([]float32, 1<<bits)
+	}
+	return s
+}
+
+// add counts n for the key hashed to h at slide at.
+func (s *sketch) add(h uint64, n float64, at int64) {
+	if at-s.base >= rescaleEvery {
+		s.rescale(at)
+	}
+	v := float32(n * math.Pow(s.keep, float64(s.base-at)))
+	for i := range s.rows {
+		s.rows[i][mix(h, i)&s.mask] += v
+	}
+}
+
+// get returns the key's count, decayed to slide at.
+func (s *sketch) get(h uint64, at int64) float64 {
+	v := float32(math.MaxFloat32)
+	for i := range s.rows {
+		v = min(v, s.rows[i][mix(h, i)&s.mask])
+	}
+	return float64(v) * math.Pow(s.keep, float64(at-s.base))
+}
+
+func (s *sketch) rescale(at int64) {
+	f := float32(math.Pow(s.keep, float64(at-s.base)))
+	for _, row := range s.rows {
+		for j := range row {
+			row[j] *= f
+		}
+	}
+	s.base = at
+}
+
+// mix derives row i's bucket from a key's hash (splitmix64's finalizer).
+func mix(h uint64, i int) uint64 {
+	h += 0x9e3779b97f4a7c15 * uint64(i+1)
+	h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
+	h = (h ^ h>>27) * 0x94d049bb133111eb
+	return h ^ h>>31
+}
+
+// hashWord hashes a word (FNV-1a): the same on every run, so a run is
+// reproducible.
+func hashWord(w string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint64(w[i])) * 1099511628211
+	}
+	return h
+}
+
+// hashAt hashes a word in a cell.
+func hashAt(word uint64, c cell) uint64 {
+	return (word^uint64(uint32(c.i)))*0x100000001b3 ^ uint64(uint32(c.j))<<32 + 0x2545f4914f6cdd1d
+}
