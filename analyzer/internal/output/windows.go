@@ -31,6 +31,9 @@ type WindowLine struct {
 	// is in exactly one window's slide counts.
 	Slide    model.Counts           `json:"slide"`
 	Clusters []model.ClusterSummary `json:"clusters"`
+	// Events are the events active in the window (an empty list when there
+	// are none; absent when detection is off).
+	Events []model.Event `json:"events,omitzero"`
 }
 
 // Windows appends one line per window to a file and flushes it each time,
@@ -53,7 +56,7 @@ func NewWindows(path string) (*Windows, error) {
 
 // Write implements pipeline.Output.
 func (w *Windows) Write(r *model.Result) error {
-	line := WindowLine{Start: r.Start, End: r.End, Counts: r.Counts, Slide: r.Fresh, Clusters: r.Clusters}
+	line := WindowLine{Start: r.Start, End: r.End, Counts: r.Counts, Slide: r.Fresh, Clusters: r.Clusters, Events: r.Events}
 	if line.Clusters == nil {
 		line.Clusters = []model.ClusterSummary{}
 	}
