@@ -74,6 +74,9 @@ type Options struct {
 	// and place names in their text (the GeoNames gazetteer). Nil keeps the
 	// decoders' points and places only.
 	Locate *geocode.Policy
+	// Events, if set, finds events in every window the model has
+	// summarized (package events); Result.Events holds what it returns.
+	Events Detector
 	// KeepText keeps each point's Text and Place after the model has
 	// prepared it, for a model asked for example tweets and outputs that
 	// show them (the live page); by default they are dropped to save
@@ -117,6 +120,13 @@ type Model interface {
 	// Assign sets Cluster on every point of the window that ends at end
 	// and summarizes it.
 	Assign(points []*model.Point, end time.Time) []model.ClusterSummary
+}
+
+// Detector finds events in the windows the model has summarized. Observe
+// runs in the pipeline's goroutine on every window, in order, after Assign
+// and before the outputs; it must not keep r.
+type Detector interface {
+	Observe(r *model.Result) []model.Event
 }
 
 // Spawner is a Model with goroutines of its own. Run gives it, before the
@@ -665,6 +675,9 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 	}
 	if p.model != nil && len(r.Points) > 0 {
 		r.Clusters = p.model.Assign(r.Points, r.End)
+	}
+	if p.opts.Events != nil && p.model != nil {
+		r.Events = p.opts.Events.Observe(r) // an empty window too: events end
 	}
 	for _, o := range p.outputs {
 		if err := o.Write(r); err != nil {

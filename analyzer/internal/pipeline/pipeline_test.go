@@ -350,3 +350,36 @@ func TestBlueskyPostsGoByJetstreamsTime(t *testing.T) {
 		}
 	}
 }
+
+// detectorFunc is a Detector that records the windows it is shown.
+type detectorFunc func(r *model.Result) []model.Event
+
+func (f detectorFunc) Observe(r *model.Result) []model.Event { return f(r) }
+
+// TestEventsRunAfterTheModelAndBeforeTheOutputs: the detector sees every
+// window after the model has assigned it, and the outputs see its events.
+func TestEventsRunAfterTheModelAndBeforeTheOutputs(t *testing.T) {
+	m := &wordModel{}
+	seen := 0
+	det := detectorFunc(func(r *model.Result) []model.Event {
+		seen++
+		if len(m.windows) != seen {
+			t.Errorf("window %d reached the detector after %d windows assigned", seen, len(m.windows))
+		}
+		return []model.Event{{ID: seen, FirstSeen: r.End}}
+	})
+	rec := &recorder{}
+	p := New(Options{Source: fileSource(t, strings.NewReader(lines(60)), nil), Clock: ClockEvent, Window: testWindow,
+		Events: det}, m, rec)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if seen == 0 || len(rec.results) != seen {
+		t.Fatalf("the detector saw %d windows, the output %d", seen, len(rec.results))
+	}
+	for i, r := range rec.results {
+		if len(r.Events) != 1 || r.Events[0].ID != i+1 || !r.Events[0].FirstSeen.Equal(r.End) {
+			t.Fatalf("window %d written with events %+v", i, r.Events)
+		}
+	}
+}
