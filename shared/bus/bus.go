@@ -30,6 +30,10 @@ const (
 	SubjectPrefix = "geostream.tweets"
 	// Subjects is what the stream stores: every subject under SubjectPrefix.
 	Subjects = SubjectPrefix + ".>"
+	// EventSubject is where the analyzer publishes the events it finds (a
+	// JSON line when an event is first flagged and one when it ends), as
+	// plain NATS messages outside the stream: whoever subscribes gets them.
+	EventSubject = "geostream.events"
 )
 
 // Environment variables that Env reads, named as the NATS command-line

@@ -58,6 +58,7 @@ type RunOptions struct {
 	MetricsAddr   string
 	Live          liveOptions
 	NATS          natsOptions // --nats and its --nats-* flags
+	Events        eventOptions
 }
 
 func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
@@ -112,10 +113,11 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	addLocateFlags(f, &o.Locate)
 	addLiveFlags(f, &o.Live)
 	addNATSFlags(f, &o.NATS)
+	addEventFlags(f, &o.Events)
 	cmd.MarkFlagsMutuallyExclusive("connect", "input", "nats")
 	cmd.MarkFlagsMutuallyExclusive("decay", "half-life")
 	cmdhelp.Apply(cmd, []cmdhelp.Group{inputFlags, connectionFlags, natsFlags, timeFlags, locateFlags, modelFlags,
-		keywordFlags, vectorFlags, mapFlags, outputFlags})
+		keywordFlags, vectorFlags, eventFlags, mapFlags, outputFlags})
 	return cmd
 }
 
@@ -139,6 +141,9 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		return usagef("--stats-interval must be positive")
 	}
 	if err := o.NATS.complete(d, cmd, po, o.Once, o.MaxLine, time.Now()); err != nil {
+		return err
+	}
+	if err := o.Events.complete(po); err != nil {
 		return err
 	}
 	if o.Token == "" && d.Getenv != nil {
@@ -238,6 +243,12 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		return err
 	}
 	outs := []pipeline.Output{win, output.Table{Log: o.Pipeline.Logger}}
+	if ev, err := o.Events.file(o.Out); err != nil {
+		win.Close()
+		return err
+	} else if ev != nil {
+		outs = append(outs, ev)
+	}
 	if o.Assignments != "" {
 		a, err := output.NewAssignments(o.Assignments)
 		if err != nil {
@@ -283,6 +294,11 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, o.NATS.disconnect(o.Pipeline.Logger)) }()
+	if o.NATS.open != nil {
+		if pub := o.Events.publisher(o.NATS.open.Conn()); pub != nil {
+			outs = append(outs, pub)
+		}
+	}
 	o.Pipeline.Source = src
 	var maps *output.Maps
 	for _, out := range outs {
@@ -292,6 +308,7 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	}
 	o.Pipeline.ExtraStats = func() []any {
 		extra := append([]any{"connects", connects.Load()}, o.NATS.stats()...)
+		extra = append(extra, o.Events.stats()...)
 		if maps != nil {
 			ms := maps.Stats()
 			extra = append(extra, "maps", ms.Rendered, "maps_skipped", ms.Skipped, "maps_failed", ms.Failed)

@@ -631,6 +631,10 @@ func (c *Consumer) Disconnect(ctx context.Context) error {
 	return err
 }
 
+// Conn returns the consumer's connection to the server, for publishing
+// beside it (the analyzer's events); Disconnect closes it.
+func (c *Consumer) Conn() *natsio.Conn { return c.nc }
+
 // Name is the consumer's name on the server.
 func (c *Consumer) Name() string { return c.name }
 
