@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
 )
@@ -15,8 +16,6 @@ const (
 	// many it is known by.
 	maxWords = 5
 	maxMatch = 10
-	// maxTested is how many of the words a place's posts share are tested.
-	maxTested = 20
 	// rareWord is how many posts on the map a slide a word never seen is
 	// expected in, anywhere.
 	rareWord = 0.5
@@ -27,118 +26,338 @@ const (
 	floor = 1.0
 )
 
-// candidate is a cluster's posts in one place whose words are unusual
-// there.
-type candidate struct {
-	cluster int
-	centre  cell
-	words   []string
-	word    string  // the one found unusual
-	p       float64 // the chance of a slide at least as busy
+// cellWord counts the posts on the map of one slide in a cell that hold a
+// word (by its hash).
+type cellWord struct {
+	cell cell
+	word uint64
+	n    int32
+	text string // the word
 }
 
-// candidates looks, in each cluster, at the places that hold several of
-// its posts on the map in the newest slide, and tests the words they
-// share: a candidate is a place where posts with one of those words (of
-// any cluster, so that a burst the model split is counted whole) are far
-// more than that place's history of the word, or, for a word it has no
-// history of, than the place's share of the word anywhere, expect.
-func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
-	ids := make([]int, 0, len(w.mappedNew))
-	for c := range w.mappedNew {
-		ids = append(ids, c)
+// cellWords counts the posts on the map of one slide that hold each word
+// in each cell: a hash table with open addressing, faster here than a map,
+// that keeps its memory from one slide to the next.
+type cellWords struct {
+	keys []uint64 // hashAt(word, cell), where slot[i] > 0
+	slot []int32  // 1 + the index in all of the key's count (0: free)
+	all  []cellWord
+}
+
+// reset empties cw, keeping its memory.
+func (cw *cellWords) reset() {
+	clear(cw.slot)
+	cw.all = cw.all[:0]
+}
+
+// find returns where key is, or the free slot where it would go.
+func (cw *cellWords) find(key uint64) int {
+	mask := len(cw.slot) - 1
+	i := int(mix(key, 0)) & mask
+	for cw.slot[i] != 0 && cw.keys[i] != key {
+		i = (i + 1) & mask
 	}
-	slices.Sort(ids) // the same candidates in the same order on every run
-	debug := d.log.Enabled(context.Background(), slog.LevelDebug)
-	var out []candidate
-	for _, c := range ids {
-		pts := w.mappedNew[c]
-		left := map[cell]int{}
-		for _, p := range pts {
-			left[cellOf(p.Lon, p.Lat)]++
-		}
-		found := false
-		for {
-			best, bestN := cell{}, 0
-			for g := range left {
-				n := 0
-				for _, h := range g.block() {
-					n += left[h]
-				}
-				if n > bestN || n == bestN && (g.i < best.i || g.i == best.i && g.j < best.j) {
-					best, bestN = g, n
-				}
-			}
-			if bestN < 2 {
-				break
-			}
-			for _, h := range best.block() {
-				delete(left, h)
-			}
-			var here []*model.Point
-			for _, p := range pts {
-				if best.near(cellOf(p.Lon, p.Lat), 1) {
-					here = append(here, p)
-				}
-			}
-			pBest, word, n, mu := 1.0, "", 0, 0.0
-			for _, wd := range shared(here, 2, maxTested) {
-				k, kp, m := d.wordCount(wd, best, w)
-				if p := d.unlikely(k, kp, m); p < pBest {
-					pBest, word, n, mu = p, wd, k, m
-				}
-			}
-			var words []string
-			if word != "" {
-				words = d.keywords(here, word, w)
-			}
-			if debug {
-				ids := make([]string, len(here))
-				for i, p := range here {
-					ids[i] = p.ID
-				}
-				d.log.Debug("event candidate", "end", r.End, "cluster", c, "lon", (float64(best.j)+0.5)*cellDeg,
-					"lat", (float64(best.i)+0.5)*cellDeg, "words", words, "word", word, "posts", n, "expected", mu,
-					"p", pBest, "ids", ids)
-			}
-			if pBest >= d.o.Sensitivity {
-				continue
-			}
-			found = true
-			out = append(out, candidate{cluster: c, centre: best, words: words, word: word, p: pBest})
-		}
-		if t := w.clusters[c]; !found && t.newest >= d.o.MinPosts &&
-			min(tail(float64(t.newest), max(w.clusterMu[c], floor)),
-				tail(float64(t.newest+t.prev), 2*max(w.clusterMu[c], floor))) < d.o.Sensitivity {
-			d.surge(c, t.newest, w.clusterMu[c], len(pts))
+	return i
+}
+
+// add counts a post in cell g that holds word t (hashed h).
+func (cw *cellWords) add(g cell, h uint64, t string) {
+	if 2*(len(cw.all)+1) > len(cw.slot) {
+		cw.grow()
+	}
+	key := hashAt(h, g)
+	i := cw.find(key)
+	if cw.slot[i] != 0 {
+		cw.all[cw.slot[i]-1].n++
+		return
+	}
+	cw.all = append(cw.all, cellWord{g, h, 1, t})
+	cw.keys[i], cw.slot[i] = key, int32(len(cw.all))
+}
+
+// grow doubles the table.
+func (cw *cellWords) grow() {
+	n := max(2*len(cw.slot), 1024)
+	cw.keys, cw.slot = make([]uint64, n), make([]int32, n)
+	for j, c := range cw.all {
+		key := hashAt(c.word, c.cell)
+		i := cw.find(key)
+		cw.keys[i], cw.slot[i] = key, int32(j+1)
+	}
+}
+
+// count returns how many posts in cell g hold word h.
+func (cw *cellWords) count(g cell, h uint64) int {
+	if cw == nil || len(cw.slot) == 0 {
+		return 0
+	}
+	if i := cw.find(hashAt(h, g)); cw.slot[i] != 0 {
+		return int(cw.all[cw.slot[i]-1].n)
+	}
+	return 0
+}
+
+// block returns how many posts in cells hold word h.
+func (cw *cellWords) block(cells []cell, h uint64) int {
+	n := 0
+	for _, g := range cells {
+		n += cw.count(g, h)
+	}
+	return n
+}
+
+// neighbours returns the other cells of the place around g that hold posts on
+// the map in the newest two slides: the rest hold no word.
+func (w *counts) neighbours(g cell) []cell {
+	if nb, ok := w.near[g]; ok {
+		return nb
+	}
+	nb := []cell{}
+	for _, h := range g.block() {
+		if _, ok := w.cells[h]; ok && h != g {
+			nb = append(nb, h)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b candidate) int { return cmp.Compare(a.p, b.p) })
+	w.near[g] = nb
+	return nb
+}
+
+// around returns the posts on the map in the newest slide in the place
+// around centre.
+func (w *counts) around(centre cell) []*model.Point {
+	if w.byCell == nil {
+		w.byCell = make(map[cell][]*model.Point, len(w.cells))
+		for i, p := range w.recent {
+			w.byCell[w.recentCells[i]] = append(w.byCell[w.recentCells[i]], p)
+		}
+	}
+	var out []*model.Point
+	for _, h := range centre.block() {
+		out = append(out, w.byCell[h]...)
+	}
 	return out
 }
 
-// wordCount returns how many posts on the map in the place around centre
-// hold word in the newest slide and in the one before, and how many a
-// slide was expected to: as many as the place's history of the word
-// says, or, if it says less, the place's share of the word anywhere.
-func (d *Detector) wordCount(word string, centre cell, w *counts) (newest, prev int, expected float64) {
-	hw := hashWord(word)
-	var place float64 // the posts on the map expected here
-	for _, h := range centre.block() {
-		for _, p := range w.recent[h] {
-			if slices.Contains(p.Tokens, word) {
-				if p.Time.Before(d.newestFrom) {
-					prev++
-				} else {
-					newest++
-				}
+// pairMemo is what candidates learnt of a word around a cell in one
+// slide: its history there as the sketch had it before the slide (NaN:
+// not read). The next slide's history follows from it without reading
+// the sketch again.
+type pairMemo struct {
+	slide int64
+	sum   float64
+}
+
+// candidate is a word whose posts in one place are unusual there.
+type candidate struct {
+	centre cell
+	word   string
+	hash   uint64
+	p      float64 // the chance of a slide at least as busy
+	// Filled for the candidates flagged: the cluster that holds most of
+	// its posts there, and its words.
+	cluster int
+	words   []string
+	posts   []*model.Point // those in the newest slide
+}
+
+// candidates tests, in each place around a cell with posts on the map in
+// the newest slide, each word that at least MinMapped of the place's
+// mapped posts hold (in the newest slide, or the two newest): of any
+// cluster, so that a burst the model split is counted whole. A candidate
+// is a word far more frequent there than the place's history of it
+// expects or, where that history says less, the place's share of the word
+// anywhere on the map.
+func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
+	debug := d.log.Enabled(context.Background(), slog.LevelDebug)
+	var out []candidate
+	places := map[cell]float64{} // the posts on the map expected around a cell
+	tested := d.spareTested
+	clear(tested)
+	var lastCell cell
+	var around []cell // lastCell's
+	for _, cw := range w.words.all {
+		g, hw, n := cw.cell, cw.word, cw.n
+		if hw == 0 {
+			continue // a mention: it names someone, not something that happened
+		}
+		kp := w.prevWords.count(g, hw)
+		if n < 2 && kp == 0 {
+			continue // a place is looked at around a cell where posts share the word
+		}
+		// The posts around the cell that hold the word, in the newest
+		// slide and the one before: counted in the neighbours only when
+		// needed, as most words are usual in the cell itself.
+		k, counted := int(n), false
+		countAround := func() {
+			if g != lastCell || around == nil {
+				lastCell, around = g, w.neighbours(g)
+			}
+			k += w.words.block(around, hw)
+			kp += w.prevWords.block(around, hw)
+			counted = true
+		}
+		if k < d.o.MinMapped && k+kp < d.o.MinMapped {
+			if countAround(); k < d.o.MinMapped && k+kp < d.o.MinMapped {
+				continue
 			}
 		}
-		expected += d.wordHere(hw, h, w)
-		place += w.cellMu[h]
+		key := hashAt(hw, g)
+		if w.watched > 0 && float64(n) <= 2*d.words.get(key, d.slide-1)/w.watched {
+			continue // no more than usual in the cell itself
+		}
+		if !counted {
+			countAround()
+		}
+		// The history here, as the sketch has it, follows from the last
+		// window's if it tested the word here.
+		sum := math.NaN()
+		if memo, ok := d.tested[key]; ok && memo.slide == d.slide-1 && !math.IsNaN(memo.sum) {
+			sum = d.keep*memo.sum + float64(kp)
+		}
+		tested[key] = pairMemo{slide: d.slide, sum: sum}
+		place, ok := places[g]
+		if !ok {
+			for _, h := range g.block() {
+				place += w.cellMu[h]
+			}
+			places[g] = place
+		}
+		// As often here as anywhere, if this place has little history of
+		// it; or as often as its history here says.
+		m := max(place*max(d.wordAnywhere(hw, w), rareWord)/max(w.mappedMu, 1), least)
+		if d.unlikely(k, kp, m) >= d.o.Sensitivity {
+			continue // usual, even before its history here is counted
+		}
+		if math.IsNaN(sum) {
+			sum = 0
+			for _, h := range g.block() {
+				sum += d.words.get(hashAt(hw, h), d.slide-1)
+			}
+			tested[key] = pairMemo{slide: d.slide, sum: sum}
+		}
+		if w.watched > 0 {
+			m = max(m, sum/w.watched)
+		}
+		p := d.unlikely(k, kp, m)
+		if p >= d.o.Sensitivity && !debug {
+			continue
+		}
+		word := cw.text
+		if debug {
+			d.log.Debug("event candidate", "end", r.End, "lon", (float64(g.j)+0.5)*cellDeg, "lat", (float64(g.i)+0.5)*cellDeg,
+				"word", word, "posts", k, "before", kp, "expected", m, "p", p)
+		}
+		if p < d.o.Sensitivity {
+			out = append(out, candidate{centre: g, word: word, hash: hw, p: p})
+		}
 	}
-	share := max(d.wordAnywhere(hw, w), rareWord) / max(w.mappedMu, 1)
-	return newest, prev, max(expected, place*share, least)
+	d.tested, d.spareTested = tested, d.tested
+	slices.SortFunc(out, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(a.p, b.p), cmp.Compare(a.word, b.word), cmp.Compare(a.centre.i, b.centre.i),
+			cmp.Compare(a.centre.j, b.centre.j))
+	})
+	// One candidate for a word in one place: the most unlikely.
+	kept := out[:0]
+	for _, c := range out {
+		dup := false
+		for _, k := range kept {
+			if k.hash == c.hash && k.centre.near(c.centre, 2) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, c)
+		}
+	}
+	out = kept
+	d.noteSurges(w, out)
+	return out
+}
+
+// describe fills in a candidate's words, those of its posts in the newest
+// slide, and the cluster that holds most of them.
+func (d *Detector) describe(c *candidate, w *counts) {
+	var with []*model.Point
+	clusters := map[int]int{}
+	for _, p := range w.around(c.centre) {
+		if slices.Contains(p.Tokens, c.word) {
+			with = append(with, p)
+			clusters[p.Cluster]++
+		}
+	}
+	c.words = d.keywords(with, c.word, w)
+	c.cluster = majority(clusters, -1)
+	c.posts = with
+}
+
+// majority returns the key with the highest count, the lowest on a tie
+// (or def if there is none).
+func majority(counts map[int]int, def int) int {
+	best, bestN := def, 0
+	for k, n := range counts {
+		if n > bestN || n == bestN && k < best {
+			best, bestN = k, n
+		}
+	}
+	return best
+}
+
+// noteSurges notes the clusters whose newest slide is unusual against their
+// own history, at least a post a slide, though none of the window's
+// candidates is in them: surges in no one place.
+func (d *Detector) noteSurges(w *counts, cands []candidate) {
+	ids := make([]int, 0, len(w.clusters))
+	for c := range w.clusters {
+		ids = append(ids, c)
+	}
+	slices.Sort(ids)
+	for _, c := range ids {
+		t := w.clusters[c]
+		if t.newest < d.o.MinPosts {
+			continue
+		}
+		mu := max(w.clusterMu[c], floor)
+		if min(tail(float64(t.newest), mu), tail(float64(t.newest+t.prev), 2*mu)) >= d.o.Sensitivity {
+			continue
+		}
+		placed := false
+		for i := range cands {
+			if placed = d.in(&cands[i], c, w); placed {
+				break
+			}
+		}
+		if !placed {
+			d.surge(c, t.newest, w.clusterMu[c])
+		}
+	}
+}
+
+// in says whether a third of a candidate's posts are in cluster c.
+func (d *Detector) in(cand *candidate, c int, w *counts) bool {
+	n, all := 0, 0
+	for _, p := range w.around(cand.centre) {
+		if slices.Contains(p.Tokens, cand.word) {
+			all++
+			if p.Cluster == c {
+				n++
+			}
+		}
+	}
+	return 3*n >= all && n > 0
+}
+
+// wordIn returns how many posts on the map in the place around centre
+// hold a word (hashed h) in the newest slide, and how many a slide was
+// expected to, as candidates reckons it.
+func (d *Detector) wordIn(h uint64, centre cell, w *counts) (newest int, expected float64) {
+	var place float64
+	newest = w.words.count(centre, h) + w.words.block(w.neighbours(centre), h)
+	for _, g := range centre.block() {
+		expected += d.wordHere(h, g, w)
+		place += w.cellMu[g]
+	}
+	return newest, max(expected, place*max(d.wordAnywhere(h, w), rareWord)/max(w.mappedMu, 1), least)
 }
 
 // unlikely is the chance of as many posts as the newest slide's, or the
@@ -155,14 +374,12 @@ func (d *Detector) unlikely(newest, prev int, mu float64) float64 {
 	return p
 }
 
-// surge notes a cluster whose newest slide is unusual but whose posts on
-// the map are in no one place: a surge across places, not an event. It
-// is logged when it starts.
-func (d *Detector) surge(c, posts int, expected float64, mapped int) {
+// surge logs a cluster's surge in no one place when it starts.
+func (d *Detector) surge(c, posts int, expected float64) {
 	if at, ok := d.surges[c]; !ok || d.slide-at > quietSlides {
 		d.wide++
 		d.log.Info("a surge in no one place: not an event", "cluster", c, "posts", posts,
-			"expected", math.Round(expected*10)/10, "mapped", mapped)
+			"expected", math.Round(expected*10)/10)
 	}
 	d.surges[c] = d.slide
 }
@@ -187,23 +404,17 @@ func shared(posts []*model.Point, least, n int) []string {
 	return order[:min(len(order), n)]
 }
 
-// keywords returns the words of the posts that hold word: word first,
-// then those in a third of them or more (and two), the rarest on the map
+// keywords returns the words of posts that hold word: word first, then
+// those in a third of them or more (and two), the rarest on the map
 // first, at most maxMatch.
-func (d *Detector) keywords(posts []*model.Point, word string, w *counts) []string {
-	var with []*model.Point
-	for _, p := range posts {
-		if slices.Contains(p.Tokens, word) {
-			with = append(with, p)
-		}
-	}
+func (d *Detector) keywords(with []*model.Point, word string, w *counts) []string {
 	type scored struct {
 		w string
 		s float64
 	}
 	var ws []scored
-	for _, t := range shared(with, max(2, (len(with)+2)/3), len(posts)) {
-		if t != word {
+	for _, t := range shared(with, max(2, (len(with)+2)/3), len(with)) {
+		if t != word && !strings.HasPrefix(t, "@") {
 			ws = append(ws, scored{t, d.wordAnywhere(hashWord(t), w)})
 		}
 	}

@@ -17,19 +17,25 @@
 // profile that names a country or a state says nothing of where something
 // happened). In each window:
 //
-//   - The newest slide's mapped posts of each cluster are gathered by
-//     place: a place that holds two or more is looked at.
-//   - Each word that two or more of them share is tested: how many mapped
-//     posts in that place hold it, in the newest slide and in the two
-//     newest (of any cluster: a burst the model split is counted whole),
-//     against how many were expected: the place's history of the word,
-//     or, where that says less, the place's share of the word anywhere —
-//     so a word new to the place is measured against how common it is,
-//     and a topic the place always talks of against its own rate there.
+//   - The newest slide's mapped posts are counted by word and cell (a
+//     hash table that keeps its memory from slide to slide).
+//   - Each word in each cell is tested (of any cluster: a burst the model
+//     split is counted whole): how many mapped posts in the place around
+//     the cell (the cell and its eight neighbours) hold it, in the newest
+//     slide and in the two newest, against how many were expected: the
+//     place's history of the word, or, where that says less, the place's
+//     share of the word anywhere — so a word new to the place is measured
+//     against how common it is, and a topic the place always talks of
+//     against its own rate there. Cheap tests come first: a word in one
+//     post of a cell that held none of it the slide before, or no more
+//     frequent in the cell than its history there, is not tested further.
 //   - A count is unusual when a Poisson variable with the expected rate
 //     reaches it with a chance below Options.Sensitivity, and it is at
 //     least Options.MinMapped posts. The most unusual word is the event's;
 //     its keywords are the words a third of the posts holding it share.
+//     Another unusual word in the same place is the same event when the
+//     event is known by it, or shares a keyword with it, or a quarter of
+//     its posts hold the event's words.
 //   - Its posts are the window's mapped posts in its place that hold its
 //     word (or two of its keywords), and the posts without a place that
 //     do so in the clusters that hold the former (or that hold its word

@@ -98,8 +98,19 @@ type Detector struct {
 	words    *sketch        // those with each word, in each cell
 	vocab    *sketch        // those with each word, anywhere
 
+	// prevWords are the previous window's counts of words in places, of
+	// slide prevSlide.
+	prevWords, spareWords *cellWords
+	prevSlide             int64
+	// tested remembers the words and places the last window tested;
+	// spareTested is the map before it, to be reused.
+	tested, spareTested map[uint64]pairMemo
+
 	events []*event
 	nextID int
+	// matched holds the event each candidate of the last window (a word
+	// around a cell) was found to be, so that it is not described again.
+	matched map[uint64]*event
 	// surges holds the slide in which each cluster's surge in no one place
 	// was last seen.
 	surges map[int]int64
@@ -124,9 +135,15 @@ func New(o Options) (*Detector, error) {
 		clusters: map[int]*rate{},
 		cells:    map[cell]*rate{},
 		words:    newSketch(sketchBits, keep),
-		vocab:    newSketch(sketchBits-2, keep),
+		vocab:    newSketch(sketchBits, keep),
 		surges:   map[int]int64{},
 		nextID:   1,
+
+		prevWords:   &cellWords{},
+		spareWords:  &cellWords{},
+		prevSlide:   -2,
+		tested:      map[uint64]pairMemo{},
+		spareTested: map[uint64]pairMemo{},
 	}, nil
 }
 
@@ -151,10 +168,16 @@ type counts struct {
 	clusters map[int]*tally
 	cells    map[cell]*tally
 	mapped   tally
-	// mappedNew holds each cluster's posts on the map in the newest slide,
-	// and recent each cell's in the newest two.
-	mappedNew map[int][]*model.Point
-	recent    map[cell][]*model.Point
+	// recent holds the posts on the map in the newest slide, and words
+	// how many of them hold each word in each cell; prevWords is words of
+	// the slide before (the previous window's newest). near caches
+	// counts.neighbours.
+	recent      []*model.Point
+	recentCells []cell                  // their cells
+	byCell      map[cell][]*model.Point // recent by cell, once needed
+	words       *cellWords
+	prevWords   *cellWords
+	near        map[cell][]cell
 
 	clusterMu map[int]float64
 	cellMu    map[cell]float64
@@ -193,18 +216,18 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		}
 	}
 
-	w := &counts{clusters: map[int]*tally{}, cells: map[cell]*tally{}, mappedNew: map[int][]*model.Point{},
-		recent: map[cell][]*model.Point{}}
+	// The counts of words in places of the slide before the previous are
+	// no longer needed: their memory is this slide's.
+	words := d.spareWords
+	words.reset()
+	w := &counts{clusters: map[int]*tally{}, cells: map[cell]*tally{}, words: words}
 	for _, p := range r.Points {
-		if p.Cluster < 0 {
-			continue
+		if p.Cluster < 0 || p.Time.Before(prevFrom) {
+			continue // only the two newest slides are counted
 		}
-		slot := 2
-		switch {
-		case !p.Time.Before(d.newestFrom):
+		slot := 1
+		if !p.Time.Before(d.newestFrom) {
 			slot = 0
-		case !p.Time.Before(prevFrom):
-			slot = 1
 		}
 		get(w.clusters, p.Cluster).add(slot)
 		if !cityLevel(p) {
@@ -213,13 +236,21 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		g := cellOf(p.Lon, p.Lat)
 		get(w.cells, g).add(slot)
 		w.mapped.add(slot)
-		if slot < 2 {
-			w.recent[g] = append(w.recent[g], p)
+		if slot != 0 {
+			continue
 		}
-		if slot == 0 {
-			w.mappedNew[p.Cluster] = append(w.mappedNew[p.Cluster], p)
+		w.recent, w.recentCells = append(w.recent, p), append(w.recentCells, g)
+		for i, t := range p.Tokens {
+			if !slices.Contains(p.Tokens[:i], t) {
+				w.words.add(g, tokenHash(t), t)
+			}
 		}
 	}
+	if d.prevSlide == d.slide-1 {
+		w.prevWords = d.prevWords
+	}
+	w.near = make(map[cell][]cell, len(w.cells))
+	d.prevWords, d.spareWords, d.prevSlide = w.words, d.prevWords, d.slide
 	w.clusterMu = expectations(d, d.clusters, w.clusters, true)
 	w.cellMu = expectations(d, d.cells, w.cells, false)
 	w.mappedMu = d.expected(&d.mapped)
@@ -234,17 +265,12 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	observeAll(d, d.clusters, w.clusters)
 	observeAll(d, d.cells, w.cells)
 	d.observe(&d.mapped, w.mapped.newest)
-	for _, ps := range w.mappedNew {
-		for _, p := range ps {
-			g := cellOf(p.Lon, p.Lat)
-			for i, t := range p.Tokens {
-				if !slices.Contains(p.Tokens[:i], t) {
-					h := hashWord(t)
-					d.words.add(hashAt(h, g), 1, d.slide)
-					d.vocab.add(h, 1, d.slide)
-				}
-			}
+	for _, cw := range w.words.all {
+		if cw.word == 0 {
+			continue // mentions
 		}
+		d.words.add(hashAt(cw.word, cw.cell), float64(cw.n), d.slide)
+		d.vocab.add(cw.word, float64(cw.n), d.slide)
 	}
 	if d.slide%pruneEvery == 0 {
 		d.prune()
@@ -252,8 +278,8 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	return active
 }
 
-// sketchBits sizes the sketch of words in places: two rows of 2^20
-// counts, 8 MB (the sketch of words anywhere is a quarter of it).
+// sketchBits sizes the sketch of words in places: 2^20 counts, 4 MB (the
+// sketch of words anywhere is a quarter of it).
 const sketchBits = 20
 
 // wordHere returns how many posts on the map a slide held a word (hashed

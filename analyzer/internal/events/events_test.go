@@ -301,6 +301,29 @@ func TestBurstSplitOverClustersIsOneEvent(t *testing.T) {
 	}
 }
 
+// TestBurstInTwoWordingsIsOneEvent: a burst whose posts name one thing in
+// two ways, in two clusters, is one event: the second word's posts share
+// no keyword with the first's, but more than a quarter of them hold its
+// word.
+func TestBurstInTwoWordingsIsOneEvent(t *testing.T) {
+	s := newStream(7)
+	s.background(t0, t0.Add(20*time.Minute), 20)
+	start := t0.Add(10*time.Minute + time.Second) // all in one slide
+	s.burst(start, 15*time.Second, 30, 4, &places[5], 1, "printed", "skull", "implant")
+	s.burst(start, 15*time.Second, 12, 8, &places[5], 1, "printer", "moon")
+	s.burst(start, 15*time.Second, 5, 8, &places[5], 1, "printer", "printed")
+	d := detector(t, nil)
+	ids := map[int]bool{}
+	for _, evs := range run(t, d, s, t0.Add(20*time.Minute)) {
+		for _, e := range evs {
+			ids[e.ID] = true
+		}
+	}
+	if len(ids) != 1 {
+		t.Errorf("events %v, want one for the burst in two wordings", ids)
+	}
+}
+
 func TestSensitivityAndMinPosts(t *testing.T) {
 	mk := func() *stream {
 		s := newStream(7)

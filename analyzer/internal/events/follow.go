@@ -10,6 +10,8 @@ import (
 const (
 	// firstPosts is how many of its first posts an event lists.
 	firstPosts = 5
+	// maxKnown is how many other words an event is known by.
+	maxKnown = 64
 	// quietSlides is how many quiet slides in a row end an event: slides
 	// with fewer than two of its posts, or in which its word in its place
 	// is no longer unusual (its chance at the expected rate at least
@@ -26,6 +28,9 @@ type event struct {
 	// found unusual.
 	words []string
 	word  string
+	// known are other words of candidates found to be this event, by
+	// which it is known without describing them again.
+	known []string
 	// quiet counts the slides in a row that were quiet.
 	quiet int
 	// pending counts the windows a candidate has waited for MinPosts
@@ -37,18 +42,32 @@ type event struct {
 // ends the events that are over; it returns the active ones.
 func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model.Event {
 	supported := map[*event]bool{}
+	matched := map[uint64]*event{}
 	for _, c := range cands {
-		if e := d.match(c); e != nil {
+		key := hashAt(c.hash, c.centre)
+		e := d.match(c, w)
+		if e == nil && d.matched[key] != nil && slices.Contains(d.events, d.matched[key]) {
+			e = d.matched[key] // as in the last window
+		}
+		if e == nil && len(d.events) < d.o.MaxEvents {
+			d.describe(&c, w)
+			if e = d.match(c, w); e != nil && len(e.known) < maxKnown { // its other words are an event's
+				e.known = append(e.known, c.word)
+			}
+		}
+		if e != nil {
 			supported[e] = true
+			matched[key] = e
 			continue
 		}
 		if len(d.events) >= d.o.MaxEvents {
 			continue
 		}
-		e := &event{centre: c.centre, words: slices.Clip(c.words), word: c.word}
+		e = &event{centre: c.centre, words: slices.Clip(c.words), word: c.word}
 		e.Cluster, e.P = c.cluster, c.p
 		d.events = append(d.events, e)
 		supported[e] = true
+		matched[key] = e
 	}
 	out := make([]model.Event, 0, len(d.events))
 	if len(d.events) == 0 {
@@ -79,7 +98,7 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 			e.Keywords = e.words[:min(len(e.words), maxWords)]
 		default:
 			e.Posts += len(f.slide)
-			if k, _, m := d.wordCount(e.word, e.centre, w); !supported[e] && (len(f.slide) < 2 || tail(float64(k), m) >= quietP) {
+			if k, m := d.wordIn(hashWord(e.word), e.centre, w); !supported[e] && (len(f.slide) < 2 || tail(float64(k), m) >= quietP) {
 				e.quiet++
 			} else {
 				e.quiet = 0
@@ -99,15 +118,46 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 	}
 	clear(d.events[len(kept):])
 	d.events = kept
+	d.matched = matched
 	return out
 }
 
 // match returns the event (or the candidate waiting for posts) a
-// candidate belongs to: one within a cell of its place that shares one of
-// its words, if any.
-func (d *Detector) match(c candidate) *event {
+// candidate belongs to: one within a cell of its place that is known by
+// the candidate's word or one of its keywords, or shares one of them, or
+// (once it is described) that shares a quarter of the candidate's posts
+// or of its own in the newest slide, if any: a burst whose posts use two
+// words for one thing is one event.
+func (d *Detector) match(c candidate, w *counts) *event {
 	for _, e := range d.events {
-		if e.centre.near(c.centre, 2) && shares(e.words, c.words) {
+		if e.centre.near(c.centre, 2) && (slices.Contains(e.words, c.word) || slices.Contains(e.known, c.word) ||
+			shares(e.words, c.words) || shares(e.known, c.words)) {
+			return e
+		}
+	}
+	for _, e := range d.events {
+		if !e.centre.near(c.centre, 2) || len(c.posts) == 0 || w == nil {
+			continue
+		}
+		both := 0
+		for _, p := range c.posts {
+			if e.holds(p.Tokens) {
+				both++
+			}
+		}
+		if 4*both >= len(c.posts) {
+			return e
+		}
+		if both == 0 {
+			continue
+		}
+		its := 0 // the event's posts in the newest slide
+		for _, p := range w.around(e.centre) {
+			if e.holds(p.Tokens) {
+				its++
+			}
+		}
+		if 4*both >= its {
 			return e
 		}
 	}
@@ -136,10 +186,15 @@ type found struct {
 // hold the former. Posts on the map elsewhere are not its.
 func (d *Detector) attribute(points []*model.Point) map[*event]found {
 	out := make(map[*event]found, len(d.events))
+	// An event flagged before needs only the newest slide's posts.
+	newestOnly := true
+	for _, e := range d.events {
+		newestOnly = newestOnly && e.ID != 0
+	}
 	loose := map[*event][]*model.Point{}
 	inClusters := map[*event]map[int]int{}
 	for _, p := range points {
-		if p.Cluster < 0 {
+		if p.Cluster < 0 || newestOnly && p.Time.Before(d.newestFrom) {
 			continue
 		}
 		city := cityLevel(p)

@@ -82,7 +82,7 @@ func expectations[K comparable](d *Detector, rates map[K]*rate, seen map[K]*tall
 		if r == nil {
 			r = &rate{weight: d.watched(), at: d.slide - 1}
 			if fresh {
-				r.sum, r.weight = d.older(t.prev + t.older)
+				r.sum, r.weight = d.older(t.prev)
 			}
 			rates[k] = r
 		}
@@ -91,15 +91,13 @@ func expectations[K comparable](d *Detector, rates map[K]*rate, seen map[K]*tall
 	return out
 }
 
-// older returns the posts of the window's older slides, as if that many
-// posts a slide had been seen in as many slides as the stream had then
-// (none before the stream began).
+// older returns the posts of the slide before the newest, as if that
+// many posts had been seen in a slide (none before the stream began).
 func (d *Detector) older(n int) (sum, slides float64) {
-	span := min(d.o.Window-d.o.Slide, max(0, d.newestFrom.Sub(d.began)))
-	if span <= 0 {
+	if d.newestFrom.Sub(d.began) < d.o.Slide {
 		return 0, 0
 	}
-	return float64(n), span.Seconds() / d.o.Slide.Seconds()
+	return float64(n), 1
 }
 
 func observeAll[K comparable](d *Detector, rates map[K]*rate, seen map[K]*tally) {

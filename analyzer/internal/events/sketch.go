@@ -3,20 +3,27 @@ package events
 import "math"
 
 // sketch keeps decayed counts of many keys (a word in a place, a word) in
-// fixed memory: a count-min sketch of two rows, whose counts lose a
-// factor keep a slide. A key's count is the smaller of its two buckets',
-// so it is never under the truth and over it only where other keys
-// share both buckets: at most an expected count a little too high, a
-// burst a little harder to see.
+// fixed memory: a count-min sketch, whose counts lose a factor keep a
+// slide. A key's count is the smallest of its buckets', so it is never
+// under the truth and over it only where other keys share its buckets:
+// at most an expected count a little too high, a burst a little harder
+// to see. One row is enough when the buckets far outnumber the keys a
+// half-life holds.
 type sketch struct {
-	rows [2][]float32
+	rows [sketchRows][]float32
 	mask uint64
 	keep float64
 	// base is the slide the stored counts are relative to: a count added
 	// at slide s is stored times keep^(base-s), and read at slide t times
 	// keep^(t-base).
 	base int64
+	// The factors last used, and the slides they are for.
+	addAt, getAt   int64
+	addFor, getFor float64
 }
+
+// sketchRows is how many rows a sketch has.
+const sketchRows = 1
 
 // rescaleEvery is how many slides pass before the stored counts are
 // brought to a new base, long before float32 overflows.
@@ -35,7 +42,10 @@ func (s *sketch) add(h uint64, n float64, at int64) {
 	if at-s.base >= rescaleEvery {
 		s.rescale(at)
 	}
-	v := float32(n * math.Pow(s.keep, float64(s.base-at)))
+	if at != s.addAt || s.addFor == 0 {
+		s.addAt, s.addFor = at, math.Pow(s.keep, float64(s.base-at))
+	}
+	v := float32(n * s.addFor)
 	for i := range s.rows {
 		s.rows[i][mix(h, i)&s.mask] += v
 	}
@@ -47,7 +57,10 @@ func (s *sketch) get(h uint64, at int64) float64 {
 	for i := range s.rows {
 		v = min(v, s.rows[i][mix(h, i)&s.mask])
 	}
-	return float64(v) * math.Pow(s.keep, float64(at-s.base))
+	if at != s.getAt || s.getFor == 0 {
+		s.getAt, s.getFor = at, math.Pow(s.keep, float64(at-s.base))
+	}
+	return float64(v) * s.getFor
 }
 
 func (s *sketch) rescale(at int64) {
@@ -58,6 +71,7 @@ func (s *sketch) rescale(at int64) {
 		}
 	}
 	s.base = at
+	s.addFor, s.getFor = 0, 0
 }
 
 // mix derives row i's bucket from a key's hash (splitmix64's finalizer).
@@ -76,6 +90,15 @@ func hashWord(w string) uint64 {
 		h = (h ^ uint64(w[i])) * 1099511628211
 	}
 	return h
+}
+
+// tokenHash is hashWord of a word, and 0 for a mention (@name), which the
+// detector counts but never tests.
+func tokenHash(t string) uint64 {
+	if len(t) > 0 && t[0] == '@' {
+		return 0
+	}
+	return hashWord(t)
 }
 
 // hashAt hashes a word in a cell.
