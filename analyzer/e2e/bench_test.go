@@ -51,7 +51,9 @@ func benchCapture(b *testing.B, dir, api string, count int) string {
 // socket into the analyzer (event clock, maps off, clustering on) and
 // reports tweets per second end to end. v2/spark is Spark's Euclidean
 // update with online word vectors (the default before the spherical
-// model); v2/spark-hashed the same without the online vectors.
+// model); v2/spark-hashed the same without the online vectors;
+// v2-events-off the default without event detection, to set beside v2.
+// Each also reports the analyzer's CPU time (user and system) per run.
 func BenchmarkIngest(b *testing.B) {
 	dir := fastBinaries(b)
 	for _, c := range []struct {
@@ -60,6 +62,7 @@ func BenchmarkIngest(b *testing.B) {
 		extra     []string
 	}{
 		{"v2", "v2", 100000, nil},
+		{"v2-events-off", "v2", 100000, []string{"--events=false"}},
 		{"v2/spark", "v2", 100000, []string{"--kmeans", "spark"}},
 		{"v2/spark-hashed", "v2", 100000, []string{"--kmeans", "spark", "--embeddings-online=false"}},
 		{"v1", "v1", 40000, nil},
@@ -68,7 +71,7 @@ func BenchmarkIngest(b *testing.B) {
 		st, _ := os.Stat(capture)
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(st.Size())
-			var elapsed time.Duration
+			var elapsed, cpu time.Duration
 			for b.Loop() {
 				ln := freePortAddr(b)
 				scr := exec.Command(filepath.Join(dir, "scraper"), "replay", capture, "--speed", "0", "--listen", ln, "--log-level", "warn")
@@ -84,9 +87,11 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatalf("analyzer: %v\n%s", err, out)
 				}
 				elapsed += time.Since(start)
+				cpu += an.ProcessState.UserTime() + an.ProcessState.SystemTime()
 				scr.Wait()
 			}
 			b.ReportMetric(float64(c.count*b.N)/elapsed.Seconds(), "tweets/s")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "analyzer-cpu-s/op")
 		})
 	}
 }
