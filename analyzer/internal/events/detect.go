@@ -123,17 +123,16 @@ func (w *counts) neighbours(g cell) []cell {
 }
 
 // around returns the posts on the map in the newest slide in the place
-// around centre.
-func (w *counts) around(centre cell) []*model.Point {
+// around centre, cell by cell.
+func (w *counts) around(centre cell) (out [9][]*model.Point) {
 	if w.byCell == nil {
 		w.byCell = make(map[cell][]*model.Point, len(w.cells))
 		for i, p := range w.recent {
 			w.byCell[w.recentCells[i]] = append(w.byCell[w.recentCells[i]], p)
 		}
 	}
-	var out []*model.Point
-	for _, h := range centre.block() {
-		out = append(out, w.byCell[h]...)
+	for i, h := range centre.block() {
+		out[i] = w.byCell[h]
 	}
 	return out
 }
@@ -158,6 +157,10 @@ type candidate struct {
 	cluster int
 	words   []string
 	posts   []*model.Point // those in the newest slide
+	// clusters counts the posts with its word in each cluster, all of
+	// them (filled by in).
+	clusters map[int]int
+	all      int
 }
 
 // candidates tests, in each place around a cell with posts on the map in
@@ -280,10 +283,12 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 func (d *Detector) describe(c *candidate, w *counts) {
 	var with []*model.Point
 	clusters := map[int]int{}
-	for _, p := range w.around(c.centre) {
-		if slices.Contains(p.Tokens, c.word) {
-			with = append(with, p)
-			clusters[p.Cluster]++
+	for _, ps := range w.around(c.centre) {
+		for _, p := range ps {
+			if slices.Contains(p.Tokens, c.word) {
+				with = append(with, p)
+				clusters[p.Cluster]++
+			}
 		}
 	}
 	c.words = d.keywords(with, c.word, w)
@@ -312,39 +317,65 @@ func (d *Detector) noteSurges(w *counts, cands []candidate) {
 		ids = append(ids, c)
 	}
 	slices.Sort(ids)
+	var surging []int
 	for _, c := range ids {
 		t := w.clusters[c]
 		if t.newest < d.o.MinPosts {
 			continue
 		}
 		mu := max(w.clusterMu[c], floor)
-		if min(tail(float64(t.newest), mu), tail(float64(t.newest+t.prev), 2*mu)) >= d.o.Sensitivity {
-			continue
+		if min(tail(float64(t.newest), mu), tail(float64(t.newest+t.prev), 2*mu)) < d.o.Sensitivity {
+			surging = append(surging, c)
 		}
+	}
+	if len(surging) == 0 {
+		return
+	}
+	// A candidate holds posts of a cluster only if one of the cluster's
+	// posts on the map is in its place.
+	cells := make(map[int]map[cell]bool, len(surging))
+	for _, c := range surging {
+		cells[c] = map[cell]bool{}
+	}
+	for i, p := range w.recent {
+		if in, ok := cells[p.Cluster]; ok {
+			in[w.recentCells[i]] = true
+		}
+	}
+	for _, c := range surging {
 		placed := false
 		for i := range cands {
-			if placed = d.in(&cands[i], c, w); placed {
+			for g := range cells[c] {
+				if cands[i].centre.near(g, 1) {
+					placed = d.in(&cands[i], c, w)
+					break
+				}
+			}
+			if placed {
 				break
 			}
 		}
 		if !placed {
-			d.surge(c, t.newest, w.clusterMu[c])
+			d.surge(c, w.clusters[c].newest, w.clusterMu[c])
 		}
 	}
 }
 
 // in says whether a third of a candidate's posts are in cluster c.
 func (d *Detector) in(cand *candidate, c int, w *counts) bool {
-	n, all := 0, 0
-	for _, p := range w.around(cand.centre) {
-		if slices.Contains(p.Tokens, cand.word) {
-			all++
-			if p.Cluster == c {
-				n++
+	if cand.clusters == nil {
+		cand.clusters = map[int]int{}
+		for _, ps := range w.around(cand.centre) {
+			for _, p := range ps {
+				if slices.Contains(p.Tokens, cand.word) {
+					cand.clusters[p.Cluster]++
+					cand.all++
+				}
 			}
 		}
 	}
-	return 3*n >= all && n > 0
+	n := cand.clusters[c]
+	return 3*n >= cand.all && n > 0
 }
 
 // wordIn returns how many posts on the map in the place around centre

@@ -152,9 +152,11 @@ func (d *Detector) match(c candidate, w *counts) *event {
 			continue
 		}
 		its := 0 // the event's posts in the newest slide
-		for _, p := range w.around(e.centre) {
-			if e.holds(p.Tokens) {
-				its++
+		for _, ps := range w.around(e.centre) {
+			for _, p := range ps {
+				if e.holds(p.Tokens) {
+					its++
+				}
 			}
 		}
 		if 4*both >= its {
