@@ -324,6 +324,29 @@ func TestBurstInTwoWordingsIsOneEvent(t *testing.T) {
 	}
 }
 
+// TestOneTextRepeatedIsNoEvent: one text posted again and again from one
+// place (an account replying to many with the same words) is no event;
+// the same number of posts that say something of their own is.
+func TestOneTextRepeatedIsNoEvent(t *testing.T) {
+	for _, own := range []bool{false, true} {
+		s := newStream(8)
+		s.background(t0, t0.Add(20*time.Minute), 20)
+		start := t0.Add(10 * time.Minute)
+		for i := range 20 {
+			words := []string{"@senator" + fmt.Sprint(i), "taxes", "immigration", "borders", "wall"}
+			if own {
+				words = append(words, s.vocab[i])
+			}
+			s.post(start.Add(time.Duration(i)*2*time.Second), 5, &places[2], words...)
+		}
+		d := detector(t, nil)
+		run(t, d, s, t0.Add(20*time.Minute))
+		if got := d.Stats().Flagged; own != (got == 1) || got > 1 {
+			t.Errorf("texts of their own %v: flagged %d events", own, got)
+		}
+	}
+}
+
 func TestSensitivityAndMinPosts(t *testing.T) {
 	mk := func() *stream {
 		s := newStream(7)

@@ -82,8 +82,10 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 				"mapped", len(f.mapped), "pending", e.pending)
 		}
 		switch {
-		case e.ID == 0 && (len(f.window) < d.o.MinPosts || len(f.mapped) == 0):
-			// Too few posts yet: wait a window or two for more.
+		case e.ID == 0 && (len(f.window) < d.o.MinPosts || len(f.mapped) == 0 || 2*distinct(f.window) < d.o.MinPosts):
+			// Too few posts yet, or too few that say something of their
+			// own (one account posting one text again and again, a text
+			// passed on): wait a window or two for more.
 			if e.pending++; e.pending <= quietSlides {
 				kept = append(kept, e)
 			}
@@ -277,6 +279,22 @@ func (e *event) holds(tokens []string) bool {
 		}
 	}
 	return false
+}
+
+// distinct counts the posts' different texts: their sets of words, the
+// names they mention left out.
+func distinct(posts []*model.Point) int {
+	seen := make(map[uint64]bool, len(posts))
+	for _, p := range posts {
+		var h uint64
+		for i, t := range p.Tokens {
+			if tokenHash(t) != 0 && !slices.Contains(p.Tokens[:i], t) {
+				h += mix(hashWord(t), 0) // in any order
+			}
+		}
+		seen[h] = true
+	}
+	return len(seen)
 }
 
 // first returns the ids of the first posts, oldest first, and those with
