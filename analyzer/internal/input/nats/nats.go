@@ -86,6 +86,10 @@ type Options struct {
 	// Once makes Next return io.EOF once the consumer has caught up with
 	// the stream, instead of waiting for more.
 	Once bool
+	// StopAt, if set, makes Next return io.EOF after the line at stream
+	// sequence StopAt (or the first line past it): a reader of the
+	// stream's history stops where another consumer stands (Last).
+	StopAt uint64
 	// MaxLine is the longest line; longer ones are TooLong [wire.DefaultMaxLine].
 	MaxLine int
 	// Now stamps arrivals (nil: time.Now).
@@ -178,6 +182,7 @@ type Consumer struct {
 
 	lastD    uint64 // consumer sequence of the last delivery seen
 	caughtUp bool   // Once: the last line taken left nothing pending
+	stopped  bool   // StopAt: the line at StopAt was taken
 
 	heldMu sync.Mutex // guards held, last and the rewind state between Next and Ack
 	held   []held     // lines taken and not acked, in stream order
@@ -468,7 +473,7 @@ func (c *Consumer) Next(ctx context.Context) (input.Line, error) {
 		if closed {
 			return input.Line{}, io.EOF
 		}
-		if c.opts.Once && c.caughtUp && len(g.msgs) == 0 {
+		if c.opts.Once && c.caughtUp && len(g.msgs) == 0 || c.stopped {
 			return input.Line{}, io.EOF
 		}
 		var m jetstream.Msg
@@ -503,12 +508,17 @@ func (c *Consumer) Next(ctx context.Context) (input.Line, error) {
 		}
 		c.lastD = meta.Sequence.Consumer
 		seq := meta.Sequence.Stream
+		if c.opts.StopAt != 0 && seq > c.opts.StopAt {
+			c.stopped = true // the line at StopAt is gone from the stream
+			return input.Line{}, io.EOF
+		}
 		if !c.take(seq, m.Reply()) {
 			c.dropped.Add(1) // taken before: an ack wait ran out, or a rewind
 			continue
 		}
 		c.taken.Add(1)
 		c.caughtUp = meta.NumPending == 0
+		c.stopped = c.opts.StopAt != 0 && seq >= c.opts.StopAt
 		l := input.Line{Data: m.Data(), Arrival: c.opts.Now(), Seq: seq}
 		if len(l.Data) > c.opts.MaxLine {
 			l.Data, l.TooLong = nil, true
@@ -634,6 +644,14 @@ func (c *Consumer) Disconnect(ctx context.Context) error {
 // Conn returns the consumer's connection to the server, for publishing
 // beside it (the analyzer's events); Disconnect closes it.
 func (c *Consumer) Conn() *natsio.Conn { return c.nc }
+
+// Last is the stream sequence of the newest line taken (0: none yet); safe
+// from any goroutine.
+func (c *Consumer) Last() uint64 {
+	c.heldMu.Lock()
+	defer c.heldMu.Unlock()
+	return c.last
+}
 
 // Name is the consumer's name on the server.
 func (c *Consumer) Name() string { return c.name }

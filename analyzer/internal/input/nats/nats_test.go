@@ -257,6 +257,32 @@ func TestOnce(t *testing.T) {
 	c.Disconnect(t.Context())
 }
 
+// TestStopAt: a reader of the history stops at the line another consumer
+// has reached, though the stream holds more and Once is not set, and
+// Last says where a consumer stands.
+func TestStopAt(t *testing.T) {
+	s := bustest.Run(t)
+	publish(t, s.URL(), 0, 10)
+	live := consume(t, s.URL(), func(o *Options) { o.Durable = "live"; o.Once = false })
+	defer live.Disconnect(t.Context())
+	if live.Last() != 0 {
+		t.Fatalf("Last before reading: %d", live.Last())
+	}
+	_, seqs := readAll(t, live, 6)
+	if live.Last() != seqs[5] {
+		t.Fatalf("Last %d, want %d", live.Last(), seqs[5])
+	}
+	hist := consume(t, s.URL(), func(o *Options) { o.Once = false; o.StopAt = live.Last() })
+	defer hist.Disconnect(t.Context())
+	lines, _ := readAll(t, hist, -1)
+	if len(lines) != 6 || lines[0] != "line 0" || lines[5] != "line 5" {
+		t.Fatalf("read %q, want lines 0 to 5", lines)
+	}
+	if _, err := hist.Next(t.Context()); err != io.EOF {
+		t.Fatalf("after the stop: %v", err)
+	}
+}
+
 func TestTooLong(t *testing.T) {
 	s := bustest.Run(t)
 	publish(t, s.URL(), 0, 3)
