@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/web"
 	"github.com/spf13/pflag"
@@ -19,6 +20,9 @@ type liveOptions struct {
 	linger  time.Duration
 	windows int
 	relay   *mapRelay // set by completeLive
+	// newModel builds a model for a rebuild of the stream's history (set
+	// by completeLive).
+	newModel func() (*cluster.Model, error)
 }
 
 func addLiveFlags(f *pflag.FlagSet, o *liveOptions) {
@@ -29,7 +33,7 @@ func addLiveFlags(f *pflag.FlagSet, o *liveOptions) {
 
 // completeLive checks the flags and asks the model and pipeline for what
 // the page shows; it runs before the model is built.
-func (o *RunOptions) completeLive() error {
+func (o *RunOptions) completeLive(flags *pflag.FlagSet) error {
 	l := &o.Live
 	if l.addr == "" {
 		if l.linger != 0 {
@@ -50,6 +54,7 @@ func (o *RunOptions) completeLive() error {
 	l.relay = &mapRelay{}
 	o.Model.cluster.Examples = liveExamples
 	o.Pipeline.KeepText = true
+	l.newModel = o.historyModel(flags)
 	return nil
 }
 
@@ -65,7 +70,11 @@ type live struct {
 // stream's state goes to the page's status line.
 func startLive(o *RunOptions) (*live, error) {
 	log := o.Pipeline.Logger
-	srv, err := web.Listen(web.Options{Addr: o.Live.addr, Token: o.Token, Hub: web.HubOptions{Retain: o.Live.windows}, Logger: log})
+	wo := web.Options{Addr: o.Live.addr, Token: o.Token, Hub: web.HubOptions{Retain: o.Live.windows}, Logger: log}
+	if o.NATS.URL != "" { // the stream keeps its history: the page may have it rebuilt
+		wo.History = web.HistoryOptions{Rebuild: o.history().rebuild, Slide: o.Pipeline.Window.Slide}
+	}
+	srv, err := web.Listen(wo)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/input"
@@ -28,6 +29,9 @@ type natsOptions struct {
 
 	consumer natsin.Options
 	open     *natsin.Consumer // while running
+	// reading is open, for the live page's rebuilds of the history
+	// (another goroutine): where the run stands in the stream.
+	reading atomic.Pointer[natsin.Consumer]
 }
 
 func addNATSFlags(f *pflag.FlagSet, o *natsOptions) {
@@ -93,6 +97,7 @@ func (o *natsOptions) source(ctx context.Context) (input.Source, error) {
 		return nil, fmt.Errorf("--nats: %w", err)
 	}
 	o.open = c
+	o.reading.Store(c)
 	return c, nil
 }
 

@@ -175,7 +175,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		}
 		o.Socket.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
 	}
-	if err := o.completeLive(); err != nil {
+	if err := o.completeLive(cmd.Flags()); err != nil {
 		return err
 	}
 	o.Model.log = po.Logger

@@ -207,14 +207,30 @@ func (o *Output) checkStale() {
 // Write implements pipeline.Output: it copies what the page shows of the
 // window and queues it for Run. It never waits.
 func (o *Output) Write(r *model.Result) error {
+	var s *slide
+	s, o.prev = slideOf(r, o.prev)
+	o.mu.Lock()
+	if len(o.pending) == o.opts.Hub.opts.Retain {
+		o.pending = o.pending[1:] // it would not be retained anyway
+	}
+	o.pending = append(o.pending, s)
+	o.mu.Unlock()
+	o.signal()
+	return nil
+}
+
+// slideOf copies what the page shows of a window: prev are the cluster
+// sizes of the window before (for each cluster's change), and the sizes of
+// this one are returned for the next.
+func slideOf(r *model.Result, prev map[int]int) (*slide, map[int]int) {
 	s := &slide{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located,
 		placed: placedOf(r.Points), examples: make(map[string][]example, len(r.Clusters)+len(r.Events))}
 	cl := model.BySize(r.Clusters)
 	sizes := make(map[int]int, len(cl))
 	s.Clusters = make([]clusterEntry, len(cl))
 	for i, c := range cl {
-		prev, seen := o.prev[c.ID]
-		e := clusterEntry{ID: c.ID, Size: c.Size, Change: c.Size - prev, New: !seen, Lon: c.Lon, Lat: c.Lat,
+		before, seen := prev[c.ID]
+		e := clusterEntry{ID: c.ID, Size: c.Size, Change: c.Size - before, New: !seen, Lon: c.Lon, Lat: c.Lat,
 			Keywords: c.Keywords, Colour: hexColour(render.Grey)}
 		if e.Keywords == nil {
 			e.Keywords = []string{}
@@ -226,7 +242,6 @@ func (o *Output) Write(r *model.Result) error {
 		s.Clusters[i] = e
 		sizes[c.ID] = c.Size
 	}
-	o.prev = sizes
 	s.Events = make([]eventEntry, len(r.Events))
 	for i, e := range r.Events {
 		kw := e.Keywords
@@ -237,14 +252,7 @@ func (o *Output) Write(r *model.Result) error {
 			Keywords: kw, FirstSeen: e.FirstSeen, Posts: e.Posts, Slide: e.Slide, New: e.FirstSeen.Equal(r.End)}
 		s.examples["e"+strconv.Itoa(e.ID)] = examplesOf(e.Examples)
 	}
-	o.mu.Lock()
-	if len(o.pending) == o.opts.Hub.opts.Retain {
-		o.pending = o.pending[1:] // it would not be retained anyway
-	}
-	o.pending = append(o.pending, s)
-	o.mu.Unlock()
-	o.signal()
-	return nil
+	return s, sizes
 }
 
 func hexColour(c color.RGBA) string {

@@ -8,12 +8,14 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -35,9 +37,12 @@ type Options struct {
 	Addr string
 	// Token is required of every request unless Addr is a loopback
 	// address; it must be set for any other address.
-	Token  string
-	Hub    HubOptions
-	Logger *slog.Logger
+	Token string
+	Hub   HubOptions
+	// History rebuilds the stream's history when the page asks (with
+	// --nats); without a Rebuild the page offers none.
+	History HistoryOptions
+	Logger  *slog.Logger
 }
 
 // Validate checks the options.
@@ -66,8 +71,9 @@ func IsLoopback(host string) bool {
 
 // Server serves the live page.
 type Server struct {
-	opts   Options
-	hub    *Hub
+	opts    Options
+	hub     *Hub
+	history *History // nil: no history to rebuild
 	ln     net.Listener
 	srv    *http.Server
 	open   bool   // no token needed (loopback)
@@ -109,6 +115,12 @@ func newServer(opts Options) (*Server, error) {
 	}
 	host, _, _ := net.SplitHostPort(opts.Addr)
 	s := &Server{opts: opts, hub: NewHub(opts.Hub), open: IsLoopback(host), log: opts.Logger, served: make(chan error, 1)}
+	if opts.History.Rebuild != nil {
+		if opts.History.Logger == nil {
+			opts.History.Logger = opts.Logger
+		}
+		s.history = NewHistory(opts.History)
+	}
 	if opts.Token != "" {
 		sum := sha256.Sum256([]byte("geostream live page\x00" + opts.Token))
 		s.digest = hex.EncodeToString(sum[:])
@@ -131,6 +143,9 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() + "/" }
 func (s *Server) Close() error {
 	var err error
 	s.once.Do(func() {
+		if s.history != nil {
+			s.history.Close()
+		}
 		s.hub.stop()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -159,6 +174,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/windows", bounded(d, s.windows))
 	mux.HandleFunc("GET /map/{name}", bounded(d, s.image))
 	mux.HandleFunc("GET /api/examples/{id}", bounded(d, s.examples))
+	mux.HandleFunc("GET /api/history", bounded(d, s.historyStatus))
+	mux.HandleFunc("POST /api/history", bounded(d, s.historyStart))
+	mux.HandleFunc("DELETE /api/history", bounded(d, s.historyCancel))
+	mux.HandleFunc("GET /api/history/windows", bounded(d, s.historyWindows))
 	return s.guard(mux)
 }
 
@@ -189,9 +208,143 @@ func (s *Server) asset(name, ctype string) http.HandlerFunc {
 
 // windows serves the retained slides, oldest first, as a JSON array.
 func (s *Server) windows(w http.ResponseWriter, r *http.Request) {
+	writeWindows(w, s.hub.Retained())
+}
+
+// historyWindows serves the latest rebuild's windows, oldest first, as
+// /api/windows does the live ones.
+func (s *Server) historyWindows(w http.ResponseWriter, r *http.Request) {
+	writeWindows(w, s.history.windows())
+}
+
+// find returns a kept slide, live or rebuilt.
+func (s *Server) find(id string) (*Message, bool) {
+	if m, ok := s.hub.Find(id); ok {
+		return m, true
+	}
+	return s.history.find(id)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	msgs := s.hub.Retained()
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+// historyStatus serves the state of the rebuilds.
+func (s *Server) historyStatus(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.history.status())
+}
+
+// historyRequest is POST /api/history's body: since (a duration back from
+// now, "2h") or from (an RFC 3339 time); neither reaches back as far as
+// the limit allows.
+type historyRequest struct {
+	Since string `json:"since"`
+	From  string `json:"from"`
+}
+
+// maxHistoryRequest bounds POST /api/history's body.
+const maxHistoryRequest = 4 << 10
+
+// historyStart starts a rebuild: 202 with the status, 409 while one runs,
+// 404 when the input keeps no history. Only a JSON body is taken, and
+// only from the page's own origin: a form or a script on another site
+// cannot set the analyzer rebuilding.
+func (s *Server) historyStart(w http.ResponseWriter, r *http.Request) {
+	if s.history == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "this run keeps no history to rebuild: it needs --nats"})
+		return
+	}
+	if !sameOrigin(r) {
+		return403(w)
+		return
+	}
+	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); !strings.EqualFold(strings.TrimSpace(ct), "application/json") {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "send a JSON body: {\"since\": \"2h\"} or {\"from\": \"2006-01-02T15:04:05Z\"}"})
+		return
+	}
+	var req historyRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxHistoryRequest)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reading the request: " + err.Error()})
+		return
+	}
+	from, err := req.start(s.history.opts.Now())
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	switch err := s.history.Start(from); {
+	case errors.Is(err, ErrHistoryBusy):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+	case errors.Is(err, errHistoryClosed):
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+	case err != nil:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+	default:
+		writeJSON(w, http.StatusAccepted, s.history.status())
+	}
+}
+
+// start is the time a request asks the rebuild to begin at (zero: as far
+// back as the limit).
+func (q historyRequest) start(now time.Time) (time.Time, error) {
+	switch {
+	case q.Since != "" && q.From != "":
+		return time.Time{}, errors.New("give since or from, not both")
+	case q.Since != "":
+		d, err := time.ParseDuration(q.Since)
+		if err != nil || d <= 0 {
+			return time.Time{}, fmt.Errorf("since %q: want a duration such as 2h or 30m", q.Since)
+		}
+		return now.Add(-d), nil
+	case q.From != "":
+		t, err := time.Parse(time.RFC3339, q.From)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("from %q: want a time such as 2006-01-02T15:04:05Z", q.From)
+		}
+		return t, nil
+	}
+	return time.Time{}, nil
+}
+
+// historyCancel cancels the running rebuild and answers with the status.
+func (s *Server) historyCancel(w http.ResponseWriter, r *http.Request) {
+	if s.history == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "this run keeps no history to rebuild: it needs --nats"})
+		return
+	}
+	if !sameOrigin(r) {
+		return403(w)
+		return
+	}
+	s.history.Cancel()
+	writeJSON(w, http.StatusOK, s.history.status())
+}
+
+// sameOrigin reports whether a request that changes something comes from
+// the page itself: a browser names the origin of a cross-site request.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	return true
+}
+
+func return403(w http.ResponseWriter) {
+	writeJSON(w, http.StatusForbidden, map[string]string{"error": "only the live page itself may ask for this"})
+}
+
+func writeWindows(w http.ResponseWriter, msgs []*Message) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	n := 2
 	for _, m := range msgs {
 		n += len(m.JSON) + 1
@@ -216,7 +369,7 @@ func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 	cache := "private, max-age=86400, immutable"
 	if id == "latest" {
 		img, cache = s.hub.Latest(), "no-store"
-	} else if m, found := s.hub.Find(id); ok && found {
+	} else if m, found := s.find(id); ok && found {
 		img = m.Image()
 	}
 	if img == nil {
@@ -231,7 +384,7 @@ func (s *Server) image(w http.ResponseWriter, r *http.Request) {
 // discs serves a retained slide's discs, {"all":[[cluster, lon, lat,
 // kind, posts], ...]}, for the slider.
 func (s *Server) discs(w http.ResponseWriter, r *http.Request) {
-	m, found := s.hub.Find(r.PathValue("id"))
+	m, found := s.find(r.PathValue("id"))
 	if !found || m.Discs() == nil {
 		http.Error(w, "no such window (only the newest are kept)", http.StatusNotFound)
 		return
@@ -268,7 +421,7 @@ func (s *Server) basemap(w http.ResponseWriter, r *http.Request) {
 // examples serves a retained slide's example tweets: {"<cluster id>":
 // [tweet, ...]}.
 func (s *Server) examples(w http.ResponseWriter, r *http.Request) {
-	m, found := s.hub.Find(r.PathValue("id"))
+	m, found := s.find(r.PathValue("id"))
 	if !found {
 		http.Error(w, "no such window (only the newest are kept)", http.StatusNotFound)
 		return

@@ -13,15 +13,19 @@
   const el = {
     status: $('status'), statusText: $('status-text'),
     pause: $('pause'), slider: $('slider'), sliderLabel: $('slider-label'), newest: $('newest'),
+    mapPane: $('map-pane'), history: $('history'), historySince: $('history-since'),
+    historyStart: $('history-start'), historyCancel: $('history-cancel'), historyState: $('history-state'),
     map: $('map'), card: $('card'), time: $('window-time'),
     events: $('event-list'), eventsNone: $('events-none'),
     filter: $('filter'), wrap: $('table-wrap'), tbody: document.querySelector('#clusters tbody'), empty: $('empty'),
     examples: $('examples'), exTitle: $('examples-title'), exList: $('example-list'), exNone: $('examples-none'),
   };
 
-  // windows: retained slides, oldest first ({id, image, window}).
+  // windows: retained slides, oldest first ({id, image, window});
+  // history: the windows rebuilt from the stream's history, oldest first
+  // (with --nats, on request), shown before the retained ones.
   const state = {
-    windows: [], run: null, retain: 30, status: null, online: null, // null: not yet connected
+    windows: [], history: [], run: null, retain: 30, status: null, online: null, // null: not yet connected
     view: { sel: null, q: '', paused: false, at: null, ll: null, z: null },
   };
   const rows = new Map(); // cluster id -> <tr>, reused across updates
@@ -87,16 +91,25 @@
     }
   }
 
+  // timeline is what the slider goes over: the rebuilt windows that end
+  // before the oldest retained one, then the retained ones.
+  function timeline() {
+    if (state.history.length === 0) return state.windows;
+    const first = state.windows[0];
+    const cut = first ? Date.parse(first.window.end) : Infinity;
+    return state.history.filter((x) => Date.parse(x.window.end) < cut).concat(state.windows);
+  }
+
   // The window on screen: the one the view holds, else the newest.
   function shownIndex() {
-    const w = state.windows;
+    const w = timeline();
     if (w.length === 0) return -1;
     if (state.view.at) {
       const i = w.findIndex((x) => x.id === state.view.at);
       if (i >= 0) return i;
       // It is not here (a link from before, or another run): the oldest we
       // have if it was older than them all, else the newest.
-      if (runOf(state.view.at) === state.run && seqOf(state.view.at) < seqOf(w[0].id)) return 0;
+      if (runOf(state.view.at) === state.run && state.history.length === 0 && seqOf(state.view.at) < seqOf(w[0].id)) return 0;
     }
     return w.length - 1;
   }
@@ -219,8 +232,8 @@
 
   const located = { point: 'GPS point', place: 'tagged place', profile: "author's profile", text: 'place named in the text' };
 
-  // A window's example tweets, fetched once it is shown with a cluster
-  // selected: slide id -> {cluster id: [tweet]}, or a pending fetch.
+  // A window's example posts, fetched once it is shown with a cluster
+  // selected: slide id -> {cluster id: [post]}, or a pending fetch.
   const examples = new Map();
   function examplesOf(msg) {
     const got = examples.get(msg.id);
@@ -234,8 +247,9 @@
       .then((ex) => {
         if (ex === null) { examples.delete(msg.id); return; }
         examples.set(msg.id, ex);
+        const kept = timeline();
         for (const id of examples.keys()) { // keep those of retained windows
-          if (!state.windows.some((w) => w.id === id)) examples.delete(id);
+          if (!kept.some((w) => w.id === id)) examples.delete(id);
         }
         render();
       });
@@ -253,16 +267,16 @@
       el.exList.replaceChildren();
       delete el.exList.dataset.cluster;
       el.exTitle.textContent = `C${sel}`;
-      el.exNone.textContent = `C${sel} has no tweets in this window.`;
+      el.exNone.textContent = `C${sel} has no posts in this window.`;
       el.exNone.hidden = false;
       return;
     }
-    el.exTitle.textContent = `C${c.id} · ${c.size} tweets · ${c.keywords.join(', ')}`;
+    el.exTitle.textContent = `C${c.id} · ${c.size} posts · ${c.keywords.join(', ')}`;
     const ex = examplesOf(msg);
     if (ex === null) { // on its way: keep the cluster's tweets shown until it comes
       if (el.exList.dataset.cluster !== String(c.id)) {
         el.exList.replaceChildren();
-        el.exNone.textContent = 'Loading the tweets…';
+        el.exNone.textContent = 'Loading the posts…';
         el.exNone.hidden = false;
       }
       return;
@@ -271,7 +285,7 @@
     el.exList.replaceChildren();
     el.exList.dataset.cluster = String(c.id);
     el.exNone.hidden = list.length > 0;
-    el.exNone.textContent = 'No example tweets for this cluster.';
+    el.exNone.textContent = 'No example posts for this cluster.';
     for (const x of list) {
       const li = document.createElement('li');
       const t = document.createElement('p');
@@ -290,20 +304,24 @@
   }
 
   function render() {
+    const all = timeline();
     const i = shownIndex();
-    const msg = i >= 0 ? state.windows[i] : null;
+    const msg = i >= 0 ? all[i] : null;
     const w = msg ? msg.window : null;
-    const n = state.windows.length;
+    const n = all.length;
+    const past = !!(msg && msg.history);
     el.slider.max = String(Math.max(0, n - 1));
     el.slider.value = String(Math.max(0, i));
     el.slider.disabled = n < 2;
-    el.sliderLabel.textContent = msg ? `${i + 1} of ${n} · ${clock(w.end)}` : 'no window yet';
+    el.sliderLabel.textContent = msg ? `${past ? 'history · ' : ''}${i + 1} of ${n} · ${clock(w.end)}` : 'no window yet';
+    el.mapPane.classList.toggle('past', past);
+    document.body.dataset.shownHistory = past ? '1' : '';
     el.pause.textContent = state.view.paused ? 'Resume' : 'Pause';
     el.pause.setAttribute('aria-pressed', state.view.paused ? 'true' : 'false');
     el.newest.disabled = !state.view.paused && (i === n - 1);
     drawMap(msg);
     renderEvents(msg);
-    el.time.textContent = w ? `${span(w)} · ${w.tweets} tweets, ${w.located} located, ${w.clusters.length} clusters` : '';
+    el.time.textContent = w ? `${past ? 'History, rebuilt from the stream · ' : ''}${span(w)} · ${w.tweets} posts, ${w.located} located, ${w.clusters.length} clusters` : '';
     document.body.dataset.shownId = msg ? msg.id : '';
     document.body.dataset.shownEnd = w ? w.end : '';
     renderTable(w);
@@ -457,7 +475,7 @@
   const kindText = ['placed exactly (GPS or a tagged place)', "placed from the author's profile or the text"];
   function showCard(layer, ev) {
     const i = shownIndex();
-    const w = i >= 0 ? state.windows[i].window : null;
+    const w = i >= 0 ? timeline()[i].window : null;
     const d = layer.disc;
     const c = w && w.clusters.find((x) => x.id === d[0]);
     const title = document.createElement('p');
@@ -545,7 +563,7 @@
     } else {
       const i = shownIndex();
       v.paused = true;
-      v.at = i >= 0 ? state.windows[i].id : null;
+      v.at = i >= 0 ? timeline()[i].id : null;
     }
     writeView();
     render();
@@ -560,9 +578,10 @@
 
   el.slider.addEventListener('input', () => {
     const i = Number(el.slider.value);
-    const n = state.windows.length;
+    const all = timeline();
+    const n = all.length;
     if (i < 0 || i >= n) return;
-    state.view.at = i === n - 1 && !state.view.paused ? null : state.windows[i].id;
+    state.view.at = i === n - 1 && !state.view.paused ? null : all[i].id;
     writeView();
     render();
   });
@@ -653,10 +672,65 @@
     es.addEventListener('status', onStatus);
   }
 
+  // ---- The stream's history (with --nats) -------------------------------
+  // The page asks the analyzer to rebuild the last hours from the stream,
+  // follows the rebuild and puts its windows before the retained ones.
+  let historyPoll = null;
+  let historyCount = -1;
+  function loadHistoryWindows() {
+    return fetch('/api/history/windows', { credentials: 'same-origin', cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : []))
+      .then((list) => {
+        state.history = list.filter((m) => m && typeof m.id === 'string' && m.window)
+          .map((m) => ({ id: m.id, image: m.image, window: m.window, history: true }));
+        render();
+      })
+      .catch(() => {});
+  }
+  function showHistory(st) {
+    el.history.hidden = !st.available;
+    if (!st.available) return;
+    const running = st.state === 'running';
+    el.historyStart.disabled = running;
+    el.historyCancel.hidden = !running;
+    const words = {
+      idle: '', running: `rebuilding… ${st.windows} windows`, done: `${st.windows} windows rebuilt`,
+      failed: `failed: ${st.error || ''}`, cancelled: `cancelled: ${st.windows} windows`,
+    };
+    el.historyState.textContent = (words[st.state] || st.state) + (st.clipped && st.state !== 'idle' ? ` (at most ${st.limit})` : '');
+    el.history.dataset.state = st.state;
+    if (st.windows !== historyCount && (!running || st.windows - historyCount >= 30 || historyCount < 0)) {
+      historyCount = st.windows;
+      loadHistoryWindows();
+    }
+    clearTimeout(historyPoll);
+    historyPoll = running ? setTimeout(pollHistory, 1000) : null;
+  }
+  function pollHistory() {
+    fetch('/api/history', { credentials: 'same-origin', cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((st) => { if (st) showHistory(st); })
+      .catch(() => {});
+  }
+  function askHistory(method, body) {
+    const init = { method, credentials: 'same-origin', headers: { 'Content-Type': 'application/json' } };
+    if (body) init.body = JSON.stringify(body);
+    fetch('/api/history', init)
+      .then((r) => r.json().then((j) => [r.ok, j]))
+      .then(([ok, j]) => {
+        if (ok) showHistory(j);
+        else el.historyState.textContent = j.error || 'refused';
+      })
+      .catch(() => { el.historyState.textContent = 'the analyzer did not answer'; });
+  }
+  el.historyStart.addEventListener('click', () => { askHistory('POST', { since: el.historySince.value }); });
+  el.historyCancel.addEventListener('click', () => { askHistory('DELETE'); });
+
   readView();
   el.filter.value = state.view.q;
   if (state.view.ll && state.view.z !== null) map.setView(state.view.ll, state.view.z, { animate: false });
   else map.setView([25, 10], 2, { animate: false });
   render();
   connect();
+  pollHistory();
 })();
