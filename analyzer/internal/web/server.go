@@ -74,13 +74,13 @@ type Server struct {
 	opts    Options
 	hub     *Hub
 	history *History // nil: no history to rebuild
-	ln     net.Listener
-	srv    *http.Server
-	open   bool   // no token needed (loopback)
-	digest string // the cookie's value: a digest of the token
-	log    *slog.Logger
-	served chan error
-	once   sync.Once
+	ln      net.Listener
+	srv     *http.Server
+	open    bool   // no token needed (loopback)
+	digest  string // the cookie's value: a digest of the token
+	log     *slog.Logger
+	served  chan error
+	once    sync.Once
 }
 
 // Listen binds opts.Addr and serves the page in a goroutine of its own
