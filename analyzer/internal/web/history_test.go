@@ -80,7 +80,7 @@ func historyServer(t *testing.T, g *gate, now time.Time) *Server {
 // served with their discs and examples, and a request further back than
 // the limit is cut to it.
 func TestHistoryRebuildOnRequest(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	now := t0.Add(time.Hour)
 	g := newGate()
 	s := historyServer(t, g, now)
@@ -149,7 +149,7 @@ func TestHistoryRebuildOnRequest(t *testing.T) {
 // TestHistoryClosedWithTheServer: closing the page ends a rebuild that
 // runs (its goroutine with it) and refuses new ones.
 func TestHistoryClosedWithTheServer(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	g := newGate()
 	srv, err := Listen(Options{Addr: "127.0.0.1:0", History: HistoryOptions{Rebuild: g.rebuild}})
 	if err != nil {
