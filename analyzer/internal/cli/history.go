@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/cluster"
+	"github.com/geostream/geostream/analyzer/internal/events"
 	"github.com/geostream/geostream/analyzer/internal/input"
 	natsin "github.com/geostream/geostream/analyzer/internal/input/nats"
 	"github.com/geostream/geostream/analyzer/internal/model"
@@ -51,11 +52,12 @@ type history struct {
 	consumer natsin.Options
 	live     *atomic.Pointer[natsin.Consumer] // the run's, once reading
 	newModel func() (*cluster.Model, error)
+	events   eventOptions // the run's event flags: a rebuild finds its own
 }
 
 func (o *RunOptions) history() *history {
 	return &history{pipe: o.Pipeline, maps: o.mapOpts, colour: o.Maps, out: o.Out, consumer: o.NATS.consumer,
-		live: &o.NATS.reading, newModel: o.Live.newModel}
+		live: &o.NATS.reading, newModel: o.Live.newModel, events: o.Events}
 }
 
 // rebuild is the page's web.HistoryOptions.Rebuild with --nats: a
@@ -95,6 +97,17 @@ func (h *history) rebuild(ctx context.Context, from time.Time, page *web.History
 		outs = append(outs, &colours{maps: h.maps})
 	}
 	po := h.pipe
+	po.Events = nil // the live run's detector is the live run's alone
+	if h.events.On {
+		eo := events.DefaultOptions(po.Window.Slide, po.Window.Window)
+		eo.MinPosts, eo.Sensitivity, eo.HalfLife, eo.Logger = h.events.MinPosts, h.events.Sensitivity, h.events.HalfLife, log
+		d, err := events.New(eo)
+		if err != nil {
+			win.Close()
+			return fmt.Errorf("finding the history's events: %w", err)
+		}
+		po.Events = d
+	}
 	po.Source = &pacedSource{Source: src, acker: src, share: historyShare, chunk: historyChunk, now: time.Now, sleep: sleepCtx}
 	po.Capture, po.Clock, po.Logger, po.ExtraStats = false, pipeline.ClockEvent, log, nil
 	return pipeline.New(po, m, append(outs, page)...).Run(ctx)
