@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// liveExamples is how many tweets the page shows for a cluster.
+// liveExamples is how many posts the page shows for a cluster.
 const liveExamples = 5
 
 // liveOptions are the flags of the live page.
@@ -26,7 +26,7 @@ type liveOptions struct {
 }
 
 func addLiveFlags(f *pflag.FlagSet, o *liveOptions) {
-	f.StringVar(&o.addr, "http", "", "serve a live page (map, clusters, example tweets) on this address, e.g. 127.0.0.1:8080; any other than loopback needs --token")
+	f.StringVar(&o.addr, "http", "", "serve a live page (map, clusters, example posts) on this address, e.g. 127.0.0.1:8080; any other than loopback needs --token")
 	f.DurationVar(&o.linger, "http-linger", 0, "with --http: keep serving the page this long after the input ends (Ctrl-C ends it at once)")
 	f.IntVar(&o.windows, "http-windows", web.DefaultRetain, "with --http: how many recent windows the page's slider goes back over")
 }
