@@ -102,13 +102,13 @@ func (h *History) Start(from time.Time) error {
 		return ErrHistoryBusy
 	}
 	now := h.opts.Now()
+	if from.After(now) {
+		return fmt.Errorf("the time %s is still to come", from.Format(time.RFC3339))
+	}
 	earliest := now.Add(-time.Duration(h.opts.Windows) * h.opts.Slide)
 	h.clipped = from.Before(earliest)
 	if h.clipped {
 		from = earliest
-	}
-	if from.After(now) {
-		return fmt.Errorf("the time %s is still to come", from.Format(time.RFC3339))
 	}
 	h.from, h.started, h.ended, h.err = from, now, time.Time{}, ""
 	h.state = HistoryRunning
