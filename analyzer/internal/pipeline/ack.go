@@ -1,21 +1,5 @@
 package pipeline
 
-// Acker is a Source that wants to know which of its lines the pipeline is
-// done with, so that it can let go of them: a NATS consumer acks them, and
-// an analyzer that is stopped or killed is sent again, when it resumes,
-// the lines it had not finished with, and only those.
-//
-// A line is done once the batch it went into has been trained on and the
-// window of the slide that ends that batch's slide has been written by
-// every output (a slide of empty batches, which holds no line, writes no
-// window). Ack(seq) says that every line numbered seq or below
-// (input.Line.Seq) is done; seq only grows from call to call. Ack runs in
-// the pipeline's goroutine and should not block; it may come after the
-// source's Close, for the windows flushed at the end of the run.
-type Acker interface {
-	Ack(seq uint64)
-}
-
 // acks keeps, for the batches not yet done, the lowest line number in
 // each: the lines below the lowest of them, up to the newest line
 // entered, are done.

@@ -1,0 +1,65 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/window"
+)
+
+// Batch implements window.Handler: train on every closed batch.
+func (p *Pipeline) Batch(b *window.Batch[*model.Point]) {
+	p.batches++
+	if p.model != nil {
+		p.model.Train(b.Items, b.End)
+	}
+}
+
+// Left implements window.Handler: the model forgets a batch that has left
+// the window.
+func (p *Pipeline) Left(b *window.Batch[*model.Point]) {
+	if p.model != nil {
+		p.model.Forget(b.Items)
+	}
+}
+
+// Skipped implements window.Handler: age the model over a gap.
+func (p *Pipeline) Skipped(n int64) {
+	p.log.Info("skipping a gap with no tweets", "batches", n)
+	if p.model != nil {
+		p.model.Decay(n)
+	}
+}
+
+// Window implements window.Handler: summarize and write a window.
+func (p *Pipeline) Window(w *window.Window[*model.Point]) {
+	if p.outErr != nil {
+		return
+	}
+	p.windows++
+	r := &model.Result{Start: w.Start, End: w.End}
+	if now := p.opts.Now(); p.flushing && p.clock == ClockWall && now.Before(r.End) {
+		// A live run's last window ends now, not at its slide to come.
+		r.End = now.UTC().Truncate(time.Second)
+	}
+	r.Counts, r.Fresh = w.Counts()
+	for _, b := range w.Batches {
+		r.Points = append(r.Points, b.Items...)
+	}
+	if p.model != nil && len(r.Points) > 0 {
+		r.Clusters = p.model.Assign(r.Points, r.End)
+	}
+	if p.opts.Events != nil && p.model != nil {
+		r.Events = p.opts.Events.Observe(r) // an empty window too: events end
+	}
+	for _, o := range p.outputs {
+		if err := o.Write(r); err != nil {
+			p.outErr = err
+			p.log.Error("writing output", "err", err)
+			return
+		}
+	}
+	if p.acks != nil {
+		p.acks.done(w.Batches[len(w.Batches)-1].Index + 1)
+	}
+}
