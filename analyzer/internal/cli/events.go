@@ -58,10 +58,11 @@ func (o *eventOptions) complete(po *pipeline.Options) error {
 var eventFlagOf = map[string]string{"MinPosts": "--event-min-posts", "Sensitivity": "--event-sensitivity",
 	"HalfLife": "--event-half-life", "Slide": "--slide"}
 
-// file returns the events file in dir, or nothing when detection is off.
-func (o *eventOptions) file(dir string) (pipeline.Output, error) {
+// file returns the events file in dir, or nothing when detection is off;
+// the file is created with the run's first window.
+func (o *eventOptions) file(dir string) pipeline.Output {
 	if !o.On {
-		return nil, nil
+		return nil
 	}
 	return output.NewEventsFile(filepath.Join(dir, "events.ndjson"))
 }

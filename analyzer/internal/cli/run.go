@@ -54,6 +54,7 @@ type RunOptions struct {
 	BBox          string
 	Width, Height int
 	Keep          int
+	KeepRuns      int
 	mapOpts       output.MapsOptions
 	MetricsAddr   string
 	Live          liveOptions
@@ -107,6 +108,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.IntVar(&o.Width, "width", md.Width, "map width in pixels (at least 400)")
 	f.IntVar(&o.Height, "height", md.Height, "map height in pixels (at least 300)")
 	f.IntVar(&o.Keep, "keep", md.Keep, "how many map-*.png files to keep (0: all)")
+	f.IntVar(&o.KeepRuns, "keep-runs", output.KeepRuns, "how many earlier runs to keep in --out/runs (0: all)")
 	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of tweets) or none (a small dot per tweet)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
@@ -204,6 +206,14 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.Keep < 0 {
 		return usagef("--keep must not be negative")
 	}
+	if o.KeepRuns < 0 {
+		return usagef("--keep-runs must not be negative")
+	}
+	if o.Assignments != "" {
+		if st, err := os.Stat(filepath.Dir(o.Assignments)); err != nil || !st.IsDir() {
+			return usagef("--assignments %s: no directory %s to write it in", o.Assignments, filepath.Dir(o.Assignments))
+		}
+	}
 	if o.SizeBy != render.SizeByNone && o.SizeBy != render.SizeByCount {
 		return usagef("--size-by %q: want none or count", o.SizeBy)
 	}
@@ -230,40 +240,40 @@ func (o *RunOptions) source(ctx context.Context) (input.Source, error) {
 }
 
 func runRun(ctx context.Context, o *RunOptions) (err error) {
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return fmt.Errorf("creating output directory: %w", err)
-	}
-	if moved, err := output.Archive(o.Out); err != nil {
-		return err
-	} else if moved != "" {
-		o.Pipeline.Logger.Info("moved the previous run's windows and maps out of the way", "to", moved)
-	}
-	win, err := output.NewWindows(filepath.Join(o.Out, "windows.ndjson"))
+	log := o.Pipeline.Logger
+	var undo cleanup
+	defer func() { err = errors.Join(err, undo.run()) }()
+	lock, err := output.LockDir(o.Out)
 	if err != nil {
 		return err
 	}
-	outs := []pipeline.Output{win, output.Table{Log: o.Pipeline.Logger}}
-	if ev, err := o.Events.file(o.Out); err != nil {
-		win.Close()
-		return err
-	} else if ev != nil {
+	undo.push(lock.Unlock)
+	// Nothing in --out moves and no file is created before the first
+	// window: Rotate archives the earlier run then, and the files after it
+	// are created on their first write.
+	outs := []pipeline.Output{&output.Rotate{Dir: o.Out, Keep: o.KeepRuns, Log: log},
+		output.NewWindows(filepath.Join(o.Out, "windows.ndjson")), output.Table{Log: log}}
+	if ev := o.Events.file(o.Out); ev != nil {
 		outs = append(outs, ev)
 	}
 	if o.Assignments != "" {
-		a, err := output.NewAssignments(o.Assignments)
-		if err != nil {
-			win.Close()
-			return err
-		}
-		outs = append(outs, a)
+		outs = append(outs, output.NewAssignments(o.Assignments))
 	}
+	ran := false // Run closes the outputs
+	undo.push(func() error {
+		if ran {
+			return nil
+		}
+		var errs []error
+		for _, out := range outs {
+			errs = append(errs, out.Close())
+		}
+		return errors.Join(errs...)
+	})
+	var maps *output.Maps
 	if o.Maps {
-		o.mapOpts.Logger, o.mapOpts.OnMap = o.Pipeline.Logger, o.Live.onMap()
-		maps, err := output.NewMaps(o.mapOpts)
-		if err != nil {
-			for _, out := range outs {
-				out.Close()
-			}
+		o.mapOpts.Logger, o.mapOpts.OnMap = log, o.Live.onMap()
+		if maps, err = output.NewMaps(o.mapOpts); err != nil {
 			return flagError(err)
 		}
 		outs = append(outs, maps)
@@ -271,41 +281,38 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	var page *live
 	if o.Live.addr != "" {
 		if page, err = startLive(o); err != nil {
-			for _, out := range outs {
-				out.Close()
-			}
 			return err
 		}
+		undo.push(func() error {
+			if !ran {
+				return page.srv.Close()
+			}
+			return nil
+		})
 		outs = append(outs, page.out)
 	}
 	var connects atomic.Int64
 	o.Socket.Connects = &connects
 	src, err := o.source(ctx)
 	if err != nil {
-		for _, out := range outs {
-			out.Close()
-		}
-		if page != nil {
-			page.srv.Close()
-		}
 		if ctx.Err() != nil {
 			return nil // interrupted while waiting for the stream
 		}
 		return err
 	}
-	defer func() { err = errors.Join(err, o.NATS.disconnect(o.Pipeline.Logger)) }()
+	undo.push(func() error { return o.NATS.disconnect(log) })
 	if o.NATS.open != nil {
 		if pub := o.Events.publisher(o.NATS.open.Conn()); pub != nil {
 			outs = append(outs, pub)
 		}
 	}
 	o.Pipeline.Source = src
-	var maps *output.Maps
-	for _, out := range outs {
-		if m, ok := out.(*output.Maps); ok {
-			maps = m
+	undo.push(func() error {
+		if !ran {
+			return src.Close()
 		}
-	}
+		return nil
+	})
 	o.Pipeline.ExtraStats = func() []any {
 		extra := append([]any{"connects", connects.Load()}, o.NATS.stats()...)
 		extra = append(extra, o.Events.stats()...)
@@ -325,22 +332,32 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 			return analyzerMetrics(p.Stats(), maps, onlineVectors(o.model), connects.Load())
 		})
 		if err != nil {
-			for _, out := range outs {
-				out.Close()
-			}
-			if page != nil {
-				page.srv.Close()
-			}
 			return err
 		}
-		defer ms.Close()
-		o.Pipeline.Logger.Info("serving metrics", "addr", ms.Addr())
+		undo.push(ms.Close)
+		log.Info("serving metrics", "addr", ms.Addr())
 	}
+	ran = true
 	err = inputError(p.Run(ctx), o.Input)
 	if page != nil {
 		page.end(ctx)
 	}
 	return err
+}
+
+// cleanup is a stack of undo steps: run does them last first, whatever
+// step a function returned from.
+type cleanup []func() error
+
+func (c *cleanup) push(f func() error) { *c = append(*c, f) }
+
+func (c *cleanup) run() error {
+	var errs []error
+	for i := len(*c) - 1; i >= 0; i-- {
+		errs = append(errs, (*c)[i]())
+	}
+	*c = nil
+	return errors.Join(errs...)
 }
 
 // inputError names the --input file in an error about its content: a

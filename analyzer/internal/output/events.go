@@ -47,28 +47,42 @@ func NewEvents(send func(line []byte) error, done func() error) *Events {
 	return &Events{send: send, close: done, active: map[int]model.Event{}}
 }
 
-// NewEventsFile creates (or truncates) path and writes the lines to it,
-// flushed after each window, so that the file is always whole lines.
-func NewEventsFile(path string) (*Events, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("creating events file: %w", err)
-	}
-	bw := bufio.NewWriter(f)
+// NewEventsFile writes the lines to path, flushed after each window, so
+// that the file is always whole lines. The file is created (or
+// truncated) with the first line, so that a run that writes none leaves
+// an earlier file alone.
+func NewEventsFile(path string) *Events {
+	var f *os.File
+	var bw *bufio.Writer
 	e := NewEvents(func(line []byte) error {
+		if f == nil {
+			var err error
+			if f, err = os.Create(path); err != nil {
+				return fmt.Errorf("creating events file: %w", err)
+			}
+			bw = bufio.NewWriter(f)
+		}
 		if _, err := bw.Write(line); err != nil {
 			return fmt.Errorf("writing events file: %w", err)
 		}
 		return nil
 	}, func() error {
+		if f == nil {
+			return nil
+		}
 		err := bw.Flush()
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		return err
 	})
-	e.flush = bw.Flush
-	return e, nil
+	e.flush = func() error {
+		if bw == nil {
+			return nil
+		}
+		return bw.Flush()
+	}
+	return e
 }
 
 // Write implements pipeline.Output.

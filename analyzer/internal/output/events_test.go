@@ -14,10 +14,7 @@ import (
 
 func TestEventsStartAndEnd(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "events.ndjson")
-	ev, err := NewEventsFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := NewEventsFile(path)
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	end := func(i int) time.Time { return t0.Add(time.Duration(i) * 20 * time.Second) }
 	a := model.Event{ID: 1, Cluster: 4, Lon: -104.98, Lat: 39.74, RadiusKm: 3.5, Keywords: []string{"flood"},
@@ -99,10 +96,7 @@ func readLines(t *testing.T, path string) []EventLine {
 
 func TestWindowsLineEvents(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "windows.ndjson")
-	w, err := NewWindows(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := NewWindows(path)
 	end := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for _, evs := range [][]model.Event{nil, {}, {{ID: 3, Keywords: []string{"flood"}, FirstSeen: end}}} {
 		if err := w.Write(&model.Result{End: end, Events: evs}); err != nil {

@@ -4,26 +4,31 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 // RunsDir is where Archive moves an earlier run's files, inside the
-// output directory; it keeps the KeepRuns newest.
+// output directory; it keeps the KeepRuns newest by default.
 const (
 	RunsDir  = "runs"
 	KeepRuns = 5
 )
 
 // Archive makes dir ready for a new run: the files an earlier run left
-// there (windows.ndjson, latest.png, map-*.png) move to
+// there (windows.ndjson, events.ndjson, latest.png, map-*.png) move to
 // dir/runs/<when that run last wrote windows.ndjson>/, so that two runs
 // never mix in one windows file, one set of maps or one timelapse; of the
-// runs moved there, the KeepRuns newest are kept. It returns where the
-// files went, or "" when there was nothing to move.
-func Archive(dir string) (string, error) {
+// runs moved there, the keep newest are kept (0: all). An earlier run
+// that wrote no window (an empty windows.ndjson and no map) is removed,
+// not kept as a run. It returns where the files went, or "" when there
+// was nothing to move.
+func Archive(dir string, keep int) (string, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
@@ -34,12 +39,20 @@ func Archive(dir string) (string, error) {
 	var names []string
 	for _, e := range entries {
 		n := e.Name()
-		if !e.IsDir() && (n == "windows.ndjson" || n == "latest.png" || strings.HasPrefix(n, "map-") && strings.HasSuffix(n, ".png")) {
+		if !e.IsDir() && (n == "windows.ndjson" || n == "events.ndjson" || n == "latest.png" || strings.HasPrefix(n, "map-") && strings.HasSuffix(n, ".png")) {
 			names = append(names, n)
 		}
 	}
 	if len(names) == 0 {
 		return "", nil
+	}
+	if len(names) == 1 && names[0] == "windows.ndjson" {
+		if st, err := os.Stat(filepath.Join(dir, names[0])); err == nil && st.Size() == 0 {
+			if err := os.Remove(filepath.Join(dir, names[0])); err != nil {
+				return "", fmt.Errorf("removing an empty run: %w", err)
+			}
+			return "", nil
+		}
 	}
 	stamp := "earlier"
 	for _, n := range []string{"windows.ndjson", "latest.png"} {
@@ -63,12 +76,15 @@ func Archive(dir string) (string, error) {
 			return "", fmt.Errorf("archiving the earlier run: %w", err)
 		}
 	}
-	return dest, prune(filepath.Join(dir, RunsDir))
+	return dest, prune(filepath.Join(dir, RunsDir), keep)
 }
 
-// prune removes all but the KeepRuns newest runs (their names sort by
-// time).
-func prune(runs string) error {
+// prune removes all but the keep newest runs (their names sort by time);
+// 0 keeps all.
+func prune(runs string, keep int) error {
+	if keep <= 0 {
+		return nil
+	}
 	entries, err := os.ReadDir(runs)
 	if err != nil {
 		return fmt.Errorf("pruning old runs: %w", err)
@@ -80,7 +96,7 @@ func prune(runs string) error {
 		}
 	}
 	sort.Strings(dirs)
-	for len(dirs) > KeepRuns {
+	for len(dirs) > keep {
 		if err := os.RemoveAll(filepath.Join(runs, dirs[0])); err != nil {
 			return fmt.Errorf("pruning old runs: %w", err)
 		}
@@ -88,3 +104,35 @@ func prune(runs string) error {
 	}
 	return nil
 }
+
+// Rotate is the first of a run's outputs: the earlier run's files move
+// out of the way (Archive) only when this run has its first window to
+// write, so that a run that fails to start (a wrong address or token, a
+// refused handshake, an input that is no capture) or stops before its
+// first window leaves the earlier run where it was.
+type Rotate struct {
+	Dir  string
+	Keep int // runs kept in Dir/runs (0: all)
+	Log  *slog.Logger
+	done bool
+}
+
+// Write implements pipeline.Output: the first call archives the earlier
+// run.
+func (r *Rotate) Write(*model.Result) error {
+	if r.done {
+		return nil
+	}
+	r.done = true
+	moved, err := Archive(r.Dir, r.Keep)
+	if err != nil {
+		return err
+	}
+	if moved != "" && r.Log != nil {
+		r.Log.Info("moved the previous run's windows and maps out of the way", "to", moved)
+	}
+	return nil
+}
+
+// Close does nothing.
+func (*Rotate) Close() error { return nil }

@@ -37,25 +37,29 @@ type WindowLine struct {
 }
 
 // Windows appends one line per window to a file and flushes it each time,
-// so the file is always whole lines.
+// so the file is always whole lines. The file is created (or truncated)
+// when the first window comes, so that a run that writes none leaves an
+// earlier file alone.
 type Windows struct {
-	f   *os.File
-	bw  *bufio.Writer
-	enc *json.Encoder
+	path string
+	f    *os.File
+	bw   *bufio.Writer
+	enc  *json.Encoder
 }
 
-// NewWindows creates (or truncates) path.
-func NewWindows(path string) (*Windows, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("creating windows file: %w", err)
-	}
-	bw := bufio.NewWriter(f)
-	return &Windows{f: f, bw: bw, enc: json.NewEncoder(bw)}, nil
-}
+// NewWindows returns a Windows that writes to path.
+func NewWindows(path string) *Windows { return &Windows{path: path} }
 
 // Write implements pipeline.Output.
 func (w *Windows) Write(r *model.Result) error {
+	if w.f == nil {
+		f, err := os.Create(w.path)
+		if err != nil {
+			return fmt.Errorf("creating windows file: %w", err)
+		}
+		w.f, w.bw = f, bufio.NewWriter(f)
+		w.enc = json.NewEncoder(w.bw)
+	}
 	line := WindowLine{Start: r.Start, End: r.End, Counts: r.Counts, Slide: r.Fresh, Clusters: r.Clusters, Events: r.Events}
 	if line.Clusters == nil {
 		line.Clusters = []model.ClusterSummary{}
@@ -71,6 +75,9 @@ func (w *Windows) Write(r *model.Result) error {
 
 // Close closes the file.
 func (w *Windows) Close() error {
+	if w.f == nil {
+		return nil
+	}
 	if err := w.bw.Flush(); err != nil {
 		w.f.Close()
 		return err
@@ -83,24 +90,27 @@ func (w *Windows) Close() error {
 // (point, place, profile, text; none, with lon and lat empty, for a post
 // clustered by its words alone) and level how precisely (city, region,
 // country).
+//
+// The file is created, with the CSV header, when the first window comes.
 type Assignments struct {
-	f  *os.File
-	cw *csv.Writer
+	path string
+	f    *os.File
+	cw   *csv.Writer
 }
 
-// NewAssignments creates path and writes the CSV header.
-func NewAssignments(path string) (*Assignments, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("creating assignments file: %w", err)
-	}
-	cw := csv.NewWriter(bufio.NewWriterSize(f, 256<<10))
-	cw.Write([]string{"window_end", "id", "lon", "lat", "cluster", "located", "level"})
-	return &Assignments{f: f, cw: cw}, nil
-}
+// NewAssignments returns an Assignments that writes to path.
+func NewAssignments(path string) *Assignments { return &Assignments{path: path} }
 
 // Write implements pipeline.Output.
 func (a *Assignments) Write(r *model.Result) error {
+	if a.f == nil {
+		f, err := os.Create(a.path)
+		if err != nil {
+			return fmt.Errorf("creating assignments file: %w", err)
+		}
+		a.f, a.cw = f, csv.NewWriter(bufio.NewWriterSize(f, 256<<10))
+		a.cw.Write([]string{"window_end", "id", "lon", "lat", "cluster", "located", "level"})
+	}
 	end := r.End.Format(time.RFC3339)
 	for _, p := range r.Points {
 		lon, lat := "", ""
@@ -118,6 +128,9 @@ func (a *Assignments) Write(r *model.Result) error {
 
 // Close flushes and closes the file.
 func (a *Assignments) Close() error {
+	if a.f == nil {
+		return nil
+	}
 	a.cw.Flush()
 	err := a.cw.Error()
 	if cerr := a.f.Close(); err == nil {
