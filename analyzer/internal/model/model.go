@@ -90,6 +90,9 @@ type Result struct {
 	Fresh      Counts // its newest slide only
 	Points     []*Point
 	Clusters   []ClusterSummary
+	// Partial is a window written at the end of the input or at shutdown
+	// before its span was over: it holds less than a full window would.
+	Partial bool
 	// Events are the events active in the window (package events), in the
 	// order they were first flagged; nil when detection is off.
 	Events []Event

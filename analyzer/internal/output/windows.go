@@ -34,6 +34,9 @@ type WindowLine struct {
 	// Events are the events active in the window (an empty list when there
 	// are none; absent when detection is off).
 	Events []model.Event `json:"events,omitzero"`
+	// Partial marks a window written at the end of the input or at
+	// shutdown before its span was over.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Windows appends one line per window to a file and flushes it each time,
@@ -60,7 +63,8 @@ func (w *Windows) Write(r *model.Result) error {
 		w.f, w.bw = f, bufio.NewWriter(f)
 		w.enc = json.NewEncoder(w.bw)
 	}
-	line := WindowLine{Start: r.Start, End: r.End, Counts: r.Counts, Slide: r.Fresh, Clusters: r.Clusters, Events: r.Events}
+	line := WindowLine{Start: r.Start, End: r.End, Counts: r.Counts, Slide: r.Fresh, Clusters: r.Clusters, Events: r.Events,
+		Partial: r.Partial}
 	if line.Clusters == nil {
 		line.Clusters = []model.ClusterSummary{}
 	}

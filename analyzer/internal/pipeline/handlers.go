@@ -41,6 +41,10 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 	if now := p.opts.Now(); p.flushing && p.clock == ClockWall && now.Before(r.End) {
 		// A live run's last window ends now, not at its slide to come.
 		r.End = now.UTC().Truncate(time.Second)
+		r.Partial = true
+	}
+	if p.flushing && p.clock != ClockWall && p.maxEvent.Before(r.End) {
+		r.Partial = true // the input ended before the window's span did
 	}
 	r.Counts, r.Fresh = w.Counts()
 	for _, b := range w.Batches {
