@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// capture writes a synthetic capture of n tweets, rate a second of
+// event time, and returns its path.
+func capture(t *testing.T, dir string, n, rate int) string {
+	t.Helper()
+	c, _ := synthCapture(t, dir, "--count", fmt.Sprint(n), "--rate", fmt.Sprint(rate), "--speed", "0", "--seed", "7")
+	return c
+}
+
+// outFiles reads every file directly in dir (not runs/, not the lock),
+// by name.
+func outFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, e := range entries {
+		if e.IsDir() || e.Name() == ".lock" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = b
+	}
+	return files
+}
+
+// TestFailedStartsKeepTheRealRun: after a real run, seven starts that fail
+// (a flag, an address, a wrong token, listening sockets, an empty input,
+// an input that is no capture) leave its windows and maps where they are,
+// and leave no run behind.
+func TestFailedStartsKeepTheRealRun(t *testing.T) {
+	dir := t.TempDir()
+	capture := capture(t, dir, 600, 10)
+	out := filepath.Join(dir, "out")
+	small := []string{"--width", "400", "--height", "300"}
+	if err := start(t, "analyzer", append([]string{"run", "--input", capture, "--out", out}, small...)...).wait(120 * time.Second); err != nil {
+		t.Fatalf("the real run: %v", err)
+	}
+	real := outFiles(t, out)
+	if len(real["windows.ndjson"]) == 0 || real["latest.png"] == nil {
+		t.Fatalf("the real run wrote %d bytes of windows and latest.png %v", len(real["windows.ndjson"]), real["latest.png"] != nil)
+	}
+
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	notCapture := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notCapture, bytes.Repeat([]byte("not a post\n"), 200), 0o644)
+	scr := startEnv(t, []string{"GEOSTREAM_TOKEN=s3cret-token"}, "scraper", "synth", "--rate", "20", "--speed", "1",
+		"--listen", "127.0.0.1:0", "--wait-clients", "0")
+	addr := scr.waitLog("serving", 1, 30*time.Second)["addr"].(string)
+	starts := []struct {
+		name string
+		args []string
+	}{
+		{"a window that is no multiple of the batch", []string{"--input", capture, "--window", "7s"}},
+		{"an address without a port", []string{"--connect", "127.0.0.1"}},
+		{"a wrong token", []string{"--connect", addr, "--token", "wrong-token"}},
+		{"a port out of range for the live page", []string{"--input", capture, "--http", "127.0.0.1:99999"}},
+		{"a metrics address that is none", []string{"--input", capture, "--metrics-addr", "nonsense"}},
+		{"an empty input", []string{"--input", empty}},
+		{"an input that is no capture", []string{"--input", notCapture}},
+	}
+	for _, s := range starts {
+		p := start(t, "analyzer", append(append([]string{"run", "--out", out}, small...), s.args...)...)
+		if err := p.wait(60 * time.Second); err == nil {
+			t.Fatalf("%s: the analyzer exited 0", s.name)
+		}
+		t.Logf("%s: %s", s.name, lastError(p))
+	}
+	after := outFiles(t, out)
+	for name, b := range real {
+		if !bytes.Equal(after[name], b) {
+			t.Errorf("%s changed after the failed starts (%d bytes, was %d)", name, len(after[name]), len(b))
+		}
+	}
+	for name := range after {
+		if real[name] == nil {
+			t.Errorf("the failed starts left %s behind", name)
+		}
+	}
+	if runs, err := os.ReadDir(filepath.Join(out, "runs")); err == nil && len(runs) > 0 {
+		t.Errorf("the failed starts archived %d runs", len(runs))
+	}
+}
+
+// TestSecondAnalyzerRefused: a second analyzer given the --out of one
+// that runs is refused at once with a line naming the first's pid, and
+// the first's windows are untouched.
+func TestSecondAnalyzerRefused(t *testing.T) {
+	dir := t.TempDir()
+	capture := capture(t, dir, 300, 10)
+	out := filepath.Join(dir, "out")
+	scr := start(t, "scraper", "synth", "--rate", "20", "--speed", "1", "--listen", "127.0.0.1:0", "--wait-clients", "0")
+	addr := scr.waitLog("serving", 1, 30*time.Second)["addr"].(string)
+	first := start(t, "analyzer", "run", "--connect", addr, "--maps=false", "--out", out)
+	first.waitLog("connected to scraper", 1, 30*time.Second)
+
+	second := start(t, "analyzer", "run", "--input", capture, "--maps=false", "--out", out)
+	if err := second.wait(30 * time.Second); err == nil {
+		t.Fatal("the second analyzer exited 0")
+	}
+	line := lastError(second)
+	if want := fmt.Sprintf("another analyzer (pid %d) is writing to %s", first.cmd.Process.Pid, out); !strings.Contains(line, want) {
+		t.Fatalf("the refusal %q does not say %q", line, want)
+	}
+	if _, err := os.Stat(filepath.Join(out, "runs")); err == nil {
+		t.Error("the refused analyzer archived a run")
+	}
+	select {
+	case err := <-first.done:
+		t.Fatalf("the first analyzer stopped: %v", err)
+	default:
+	}
+}
+
+// TestLastWindowIsPartial: a capture's last window, which the input ends
+// inside of, says "partial": true; no other window does.
+func TestLastWindowIsPartial(t *testing.T) {
+	dir := t.TempDir()
+	capture := capture(t, dir, 1000, 10) // 100 s of event time
+	out := filepath.Join(dir, "out")
+	if err := start(t, "analyzer", "run", "--input", capture, "--maps=false", "--out", out).wait(60 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	lines := fileLines(t, filepath.Join(out, "windows.ndjson"))
+	for i, l := range lines {
+		var w struct {
+			End     time.Time
+			Partial *bool `json:"partial"`
+		}
+		if err := json.Unmarshal(l, &w); err != nil {
+			t.Fatal(err)
+		}
+		last := i == len(lines)-1
+		if last && (w.Partial == nil || !*w.Partial) {
+			t.Errorf("the last window (%v) is not marked partial: %s", w.End, l)
+		}
+		if !last && w.Partial != nil {
+			t.Errorf("window %d (%v) says partial: %v", i, w.End, *w.Partial)
+		}
+	}
+}
