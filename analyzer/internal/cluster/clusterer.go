@@ -1,6 +1,10 @@
 package cluster
 
-import "github.com/geostream/geostream/analyzer/internal/model"
+import (
+	"io"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
+)
 
 // Clusterer is one clustering algorithm behind the model seam: a package
 // of its own (kmeans, spherical, dmm, ...) that never imports this one.
@@ -33,4 +37,18 @@ type Clusterer interface {
 	// used again for another cluster: a cluster that is re-seeded,
 	// split off or merged gets a new id, and its Lineage says from which.
 	Clusters() []model.Lineage
+}
+
+// Stater is a Clusterer whose state a checkpoint can hold, so that a
+// stopped analyzer carries on where it was. SaveState writes the state;
+// LoadState, on a Clusterer fresh from its constructor with the same
+// options, reads it back. held are the batches the Clusterer holds
+// (trained on and not forgotten, empty ones left out), oldest first, as
+// the checkpoint gives them back: new points equal to the ones Train was
+// given. A state that does not fit is refused whole. Any randomness is
+// part of the state, so that the Clusterer draws after LoadState what it
+// would have drawn without the stop.
+type Stater interface {
+	SaveState(w io.Writer) error
+	LoadState(r io.Reader, held [][]*model.Point) error
 }

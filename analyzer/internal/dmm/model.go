@@ -81,6 +81,7 @@ type batchRecord struct {
 type Model struct {
 	opts Options
 	rng  *rand.Rand
+	pcg  *rand.PCG // rng's source, which a checkpoint saves
 
 	logBeta float64
 	logTab  []float64 // log(k+Beta) for whole counts k
@@ -119,9 +120,11 @@ func New(o Options) (*Model, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	pcg := rand.NewPCG(o.Seed, o.Seed^0x6a09e667f3bcc909)
 	m := &Model{
 		opts:    o,
-		rng:     rand.New(rand.NewPCG(o.Seed, o.Seed^0x6a09e667f3bcc909)),
+		rng:     rand.New(pcg),
+		pcg:     pcg,
 		logBeta: math.Log(o.Beta),
 		logTab:  make([]float64, logTabSize),
 		idSlot:  map[int]int32{},
