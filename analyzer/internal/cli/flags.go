@@ -49,6 +49,6 @@ var (
 	vectorFlags  = cmdhelp.Group{Title: "Word vector flags", Flags: []string{"embeddings", "embeddings-online", "embeddings-save",
 		"vocab-max", "embed-batch-max", "embed-window", "embed-negative", "embed-alpha", "embed-sample", "embed-count-decay"}}
 	mapFlags    = cmdhelp.Group{Title: "Map flags", Flags: []string{"maps", "region", "bbox", "width", "height", "size-by", "keep"}}
-	outputFlags = cmdhelp.Group{Title: "Output flags", Flags: []string{"out", "keep-runs", "assignments", "quiet",
+	outputFlags = cmdhelp.Group{Title: "Output flags", Flags: []string{"out", "fresh", "keep-runs", "assignments", "quiet",
 		"http", "http-linger", "http-windows", "metrics-addr", "stats-interval"}}
 )

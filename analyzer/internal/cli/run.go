@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -55,6 +56,7 @@ type RunOptions struct {
 	Width, Height int
 	Keep          int
 	KeepRuns      int
+	Fresh         bool
 	mapOpts       output.MapsOptions
 	MetricsAddr   string
 	Live          liveOptions
@@ -109,6 +111,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.IntVar(&o.Height, "height", md.Height, "map height in pixels (at least 300)")
 	f.IntVar(&o.Keep, "keep", md.Keep, "how many map-*.png files to keep (0: all)")
 	f.IntVar(&o.KeepRuns, "keep-runs", output.KeepRuns, "how many earlier runs to keep in --out/runs (0: all)")
+	f.BoolVar(&o.Fresh, "fresh", false, "start a new run even if --out holds a checkpoint of this input to resume from")
 	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of tweets) or none (a small dot per tweet)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
@@ -209,18 +212,51 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.KeepRuns < 0 {
 		return usagef("--keep-runs must not be negative")
 	}
-	if o.Assignments != "" {
-		if st, err := os.Stat(filepath.Dir(o.Assignments)); err != nil || !st.IsDir() {
-			return usagef("--assignments %s: no directory %s to write it in", o.Assignments, filepath.Dir(o.Assignments))
+	if dir := filepath.Dir(o.Assignments); o.Assignments != "" && filepath.Clean(dir) != filepath.Clean(o.Out) {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return usagef("--assignments %s: no directory %s to write it in", o.Assignments, dir)
 		}
 	}
 	if o.SizeBy != render.SizeByNone && o.SizeBy != render.SizeByCount {
 		return usagef("--size-by %q: want none or count", o.SizeBy)
 	}
+	po.Checkpoint = o.checkpoint(cmd.Flags())
 	o.mapOpts = output.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Follow: follow, Width: o.Width, Height: o.Height,
 		Keep: o.Keep, Lossless: po.Clock == pipeline.ClockEvent, Compression: png.BestSpeed, SizeBy: o.SizeBy,
 		MaxColored: o.Model.show}
 	return nil
+}
+
+// checkpointSettings are the flags a checkpoint must have been made with
+// for a run to resume from it: those that shape the windows and the
+// files it appends to.
+var checkpointSettings = slices.Concat(timeFlags.Flags, locateFlags.Flags, modelFlags.Flags, keywordFlags.Flags,
+	vectorFlags.Flags, []string{"max-line", "assignments"})
+
+// checkpoint says where the run keeps its checkpoint, of which input and
+// with which settings.
+func (o *RunOptions) checkpoint(f *pflag.FlagSet) pipeline.CheckpointOptions {
+	co := pipeline.CheckpointOptions{Path: filepath.Join(o.Out, "checkpoint"), Fresh: o.Fresh}
+	switch {
+	case o.NATS.URL != "":
+		co.Input = fmt.Sprintf("nats %s subject %s durable %s", o.NATS.URL, o.NATS.Subject, o.NATS.Durable)
+	case o.Input == "-":
+		co.Input = "stdin"
+	case o.Input != "":
+		abs, err := filepath.Abs(o.Input)
+		if err != nil {
+			abs = o.Input
+		}
+		co.Input = "capture " + abs
+	default:
+		co.Input = "scraper " + o.Connect
+	}
+	for _, name := range checkpointSettings {
+		if fl := f.Lookup(name); fl != nil && name != "embeddings-save" {
+			co.Settings = append(co.Settings, "--"+name+"="+fl.Value.String())
+		}
+	}
+	return co
 }
 
 // source opens the input: the capture, the NATS stream, or the scraper's
@@ -362,11 +398,15 @@ func (c *cleanup) run() error {
 
 // inputError names the --input file in an error about its content: a
 // file that is empty or no capture is a usage error (exit 2), as a bad
-// flag is.
+// flag is, and so is a checkpoint the run cannot resume from.
 func inputError(err error, path string) error {
 	var nc *pipeline.NotCaptureError
 	if errors.As(err, &nc) && path != "" {
 		return usageError{fmt.Errorf("--input %s: %w", path, err)}
+	}
+	var ce *pipeline.CheckpointError
+	if errors.As(err, &ce) {
+		return usageError{fmt.Errorf("%w: give this run the options of the one it resumes, or --fresh to start a new run", err)}
 	}
 	return err
 }

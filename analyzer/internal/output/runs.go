@@ -136,3 +136,13 @@ func (r *Rotate) Write(*model.Result) error {
 
 // Close does nothing.
 func (*Rotate) Close() error { return nil }
+
+// Mark implements pipeline.Resumer.
+func (*Rotate) Mark() (int64, error) { return 0, nil }
+
+// Resume implements pipeline.Resumer: a run that resumes carries on the
+// run in Dir, which stays.
+func (r *Rotate) Resume(int64) error {
+	r.done = true
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -60,8 +61,7 @@ func (w *Windows) Write(r *model.Result) error {
 		if err != nil {
 			return fmt.Errorf("creating windows file: %w", err)
 		}
-		w.f, w.bw = f, bufio.NewWriter(f)
-		w.enc = json.NewEncoder(w.bw)
+		w.open(f)
 	}
 	line := WindowLine{Start: r.Start, End: r.End, Counts: r.Counts, Slide: r.Fresh, Clusters: r.Clusters, Events: r.Events,
 		Partial: r.Partial}
@@ -75,6 +75,58 @@ func (w *Windows) Write(r *model.Result) error {
 		return fmt.Errorf("writing windows file: %w", err)
 	}
 	return nil
+}
+
+func (w *Windows) open(f *os.File) {
+	w.f, w.bw = f, bufio.NewWriter(f)
+	w.enc = json.NewEncoder(w.bw)
+}
+
+// Mark implements pipeline.Resumer: how long the file is (Write flushes
+// it).
+func (w *Windows) Mark() (int64, error) {
+	if w.f == nil {
+		return 0, nil
+	}
+	off, err := w.f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, fmt.Errorf("writing windows file: %w", err)
+	}
+	return off, nil
+}
+
+// Resume implements pipeline.Resumer: the file is cut back to mark and
+// written on from there.
+func (w *Windows) Resume(mark int64) error {
+	f, err := resumeFile(w.path, mark)
+	if err != nil {
+		return err
+	}
+	w.open(f)
+	return nil
+}
+
+// resumeFile opens path to write on at mark, cutting off what follows.
+func resumeFile(path string, mark int64) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("reopening %s: %w", path, err)
+	}
+	st, err := f.Stat()
+	if err == nil && st.Size() < mark {
+		err = fmt.Errorf("%s holds %d bytes, fewer than the %d it had written", path, st.Size(), mark)
+	}
+	if err == nil {
+		err = f.Truncate(mark)
+	}
+	if err == nil {
+		_, err = f.Seek(mark, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("reopening %s: %w", path, err)
+	}
+	return f, nil
 }
 
 // Close closes the file.
@@ -99,6 +151,7 @@ func (w *Windows) Close() error {
 type Assignments struct {
 	path string
 	f    *os.File
+	bw   *bufio.Writer
 	cw   *csv.Writer
 }
 
@@ -112,7 +165,7 @@ func (a *Assignments) Write(r *model.Result) error {
 		if err != nil {
 			return fmt.Errorf("creating assignments file: %w", err)
 		}
-		a.f, a.cw = f, csv.NewWriter(bufio.NewWriterSize(f, 256<<10))
+		a.open(f)
 		a.cw.Write([]string{"window_end", "id", "lon", "lat", "cluster", "located", "level"})
 	}
 	end := r.End.Format(time.RFC3339)
@@ -127,6 +180,42 @@ func (a *Assignments) Write(r *model.Result) error {
 	if err := a.cw.Error(); err != nil {
 		return fmt.Errorf("writing assignments: %w", err)
 	}
+	return nil
+}
+
+func (a *Assignments) open(f *os.File) {
+	a.f, a.bw = f, bufio.NewWriterSize(f, 256<<10)
+	a.cw = csv.NewWriter(a.bw)
+}
+
+// Mark implements pipeline.Resumer: it flushes the file and says how
+// long it is.
+func (a *Assignments) Mark() (int64, error) {
+	if a.f == nil {
+		return 0, nil
+	}
+	a.cw.Flush()
+	if err := a.bw.Flush(); err != nil {
+		return 0, fmt.Errorf("writing assignments: %w", err)
+	}
+	off, err := a.f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, fmt.Errorf("writing assignments: %w", err)
+	}
+	return off, nil
+}
+
+// Resume implements pipeline.Resumer: the file is cut back to mark and
+// written on from there (a mark of 0: the file is started anew).
+func (a *Assignments) Resume(mark int64) error {
+	if mark == 0 {
+		return nil
+	}
+	f, err := resumeFile(a.path, mark)
+	if err != nil {
+		return err
+	}
+	a.open(f)
 	return nil
 }
 

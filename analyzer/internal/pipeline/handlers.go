@@ -63,7 +63,16 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 			return
 		}
 	}
-	if p.acks != nil {
+	if p.checkpointing() && !p.flushing {
+		if err := p.saveCheckpoint(); err != nil {
+			p.outErr = err
+			p.log.Error("writing the checkpoint", "err", err)
+			return
+		}
+	}
+	// A window flushed because the run was stopped is not in the
+	// checkpoint: its lines are sent again to the run that resumes.
+	if p.acks != nil && (!p.flushing || p.final || !p.checkpointing()) {
 		p.acks.done(w.Batches[len(w.Batches)-1].Index + 1)
 	}
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
@@ -77,10 +78,48 @@ type Runner interface {
 // A line is done once the batch it went into has been trained on and the
 // window of the slide that ends that batch's slide has been written by
 // every output (a slide of empty batches, which holds no line, writes no
-// window). Ack(seq) says that every line numbered seq or below
-// (input.Line.Seq) is done; seq only grows from call to call. Ack runs in
-// the pipeline's goroutine and should not block; it may come after the
-// source's Close, for the windows flushed at the end of the run.
+// window). With a checkpoint (Options.Checkpoint), a line is done once
+// the checkpoint that covers it is written, and the windows flushed when
+// the run is stopped are not acked: a restart writes them again, whole.
+// Ack(seq) says that every line numbered seq or below (input.Line.Seq) is
+// done; seq only grows from call to call. Ack runs in the pipeline's
+// goroutine and should not block; it may come after the source's Close,
+// for the windows flushed at the end of the input.
 type Acker interface {
 	Ack(seq uint64)
+}
+
+// Stater is a Model whose state a checkpoint holds (see checkpoint.go).
+// Stateful says whether this one can, or why not (a model that wraps
+// algorithms may hold one that cannot). SaveState writes the state after
+// a window; LoadState, on a model fresh from its constructor with the
+// same options, reads it back before the first line. held are the batches
+// the model was trained on and has not forgotten (the window's closed
+// batches, the empty ones left out), oldest first, as the checkpoint gives
+// them back. A model that is no Stater, or not Stateful, keeps no
+// checkpoint: a restart starts over.
+type Stater interface {
+	Stateful() error
+	SaveState(w io.Writer) error
+	LoadState(r io.Reader, held [][]*model.Point) error
+}
+
+// OutputStater is an Output with state of its own that a checkpoint holds
+// (an event detector's ids and rates): SaveState runs after every window
+// that is checkpointed, LoadState before the first Write of a run that
+// resumes.
+type OutputStater interface {
+	SaveState(w io.Writer) error
+	LoadState(r io.Reader) error
+}
+
+// Resumer is an Output whose files a checkpoint covers (windows.ndjson,
+// the assignments). Mark runs after a window, when the checkpoint is
+// written: it flushes the files and says how far they go. Resume runs
+// before the first Write of a run that resumes: it cuts the files back to
+// a mark, dropping what was written after the checkpoint, and has Write
+// append from there.
+type Resumer interface {
+	Mark() (int64, error)
+	Resume(mark int64) error
 }

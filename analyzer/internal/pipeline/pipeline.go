@@ -80,6 +80,9 @@ type Options struct {
 	// Events, if set, finds events in every window the model has
 	// summarized (package events); Result.Events holds what it returns.
 	Events Detector
+	// Checkpoint says where the pipeline saves its state and resumes
+	// from; its zero value keeps no checkpoint.
+	Checkpoint CheckpointOptions
 	// KeepText keeps each point's Text and Place after the model has
 	// prepared it, for a model asked for example tweets and outputs that
 	// show them (the live page); by default they are dropped to save
@@ -139,6 +142,16 @@ type Pipeline struct {
 	windows, batches int
 	total            model.Counts
 	outErr           error
+
+	// done is how far the input has been fed in; resumeSeq and skipLines
+	// the lines a resumed run skips (checkpoint.go). noState is a model
+	// that keeps no checkpoint; final an input that ended by itself.
+	done      doneLines
+	resumeSeq uint64
+	skipLines int64
+	resumed   bool
+	noState   bool
+	final     bool
 
 	mu   sync.Mutex // guards snap, read by Stats from other goroutines
 	snap Stats

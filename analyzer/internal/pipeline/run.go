@@ -65,6 +65,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if err == nil {
 		locate, err = p.locator()
 	}
+	if err == nil {
+		err = p.resume()
+	}
 	if err != nil {
 		for _, o := range p.outputs {
 			o.Close()
@@ -167,6 +170,7 @@ loop:
 		err = &NotCaptureError{Lines: p.checked}
 	}
 	p.flushing = true
+	p.final = err == nil && ctx.Err() == nil
 	p.placeEarly(time.Time{}) // no tweet with a time came: at their arrival
 	p.slider.Flush(p)
 	for _, o := range p.outputs {
@@ -175,6 +179,11 @@ loop:
 		}
 	}
 	runners.Wait()
+	if p.final && p.checkpointing() && p.outErr == nil {
+		if rerr := p.removeCheckpoint(); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
 	if c, ok := p.model.(io.Closer); ok {
 		if cerr := c.Close(); cerr != nil && err == nil {
 			err = cerr
