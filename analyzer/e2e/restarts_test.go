@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/shared/bus/bustest"
 )
 
 // capture writes a synthetic capture of n tweets, rate a second of
@@ -155,5 +158,63 @@ func TestLastWindowIsPartial(t *testing.T) {
 		if !last && w.Partial != nil {
 			t.Errorf("window %d (%v) says partial: %v", i, w.End, *w.Partial)
 		}
+	}
+}
+
+// TestNATSInterruptedRunMatches: an event-clock run from a NATS durable
+// consumer, stopped three times while the stream grows (Ctrl-C twice,
+// SIGKILL once) and started again with the same --out each time, writes
+// the same windows.ndjson and assignments, byte for byte, as a run never
+// stopped.
+func TestNATSInterruptedRunMatches(t *testing.T) {
+	s := bustest.Run(t)
+	js := jsConn(t, s.URL())
+	dir := t.TempDir()
+	scr := start(t, "scraper", "synth", "--count", "20000", "--rate", "50", "--speed", "40", "--seed", "9",
+		"--notices", "0.01", "--malformed", "0.01", "--publish", s.URL())
+	waitFor(t, "the stream", 30*time.Second, func() bool { return streamLen(t, js) > 0 })
+	run := func(durable, out string, extra ...string) *proc {
+		return start(t, "analyzer", append([]string{"run", "--nats", s.URL(), "--nats-durable", durable, "--clock", "event",
+			"--maps=false", "--out", out, "--assignments", filepath.Join(out, "a.csv")}, extra...)...)
+	}
+	cut := filepath.Join(dir, "cut")
+	windows := func() int {
+		b, _ := os.ReadFile(filepath.Join(cut, "windows.ndjson"))
+		return bytes.Count(b, []byte("\n"))
+	}
+	var stoppedAt int
+	for i, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGINT, syscall.SIGKILL} {
+		an := run("cut", cut)
+		want := 4 * (i + 1)
+		waitFor(t, fmt.Sprintf("%d windows", want), 60*time.Second, func() bool { return windows() >= want })
+		an.cmd.Process.Signal(sig)
+		an.wait(30 * time.Second)
+		stoppedAt = windows()
+		if i > 0 && !strings.Contains(an.log.Text(), "resuming from the checkpoint") {
+			t.Fatalf("run %d did not resume", i+1)
+		}
+	}
+	if err := scr.wait(120 * time.Second); err != nil {
+		t.Fatalf("scraper: %v", err)
+	}
+	if err := run("cut", cut, "--once").wait(120 * time.Second); err != nil {
+		t.Fatalf("the last run: %v", err)
+	}
+	whole := filepath.Join(dir, "whole")
+	if err := run("whole", whole, "--once").wait(120 * time.Second); err != nil {
+		t.Fatalf("the run never stopped: %v", err)
+	}
+	if n := windows(); stoppedAt >= n {
+		t.Fatalf("the last stop came after the stream's end (%d windows of %d)", stoppedAt, n)
+	}
+	for _, name := range []string{"windows.ndjson", "a.csv"} {
+		got, _ := os.ReadFile(filepath.Join(cut, name))
+		want, _ := os.ReadFile(filepath.Join(whole, name))
+		if len(want) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes from the stopped run, %d from the whole one", name, len(got), len(want))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cut, "checkpoint")); err == nil {
+		t.Error("a run whose input ended left its checkpoint")
 	}
 }
