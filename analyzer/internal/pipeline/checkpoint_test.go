@@ -1,0 +1,213 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/stream"
+	"github.com/geostream/geostream/analyzer/internal/window"
+)
+
+// stateModel is a model whose answers depend on all it was trained on,
+// and whose state a checkpoint holds.
+type stateModel struct{ trained, forgot, aged int }
+
+func (m *stateModel) Prepare(*model.Point) {}
+func (m *stateModel) Train(b []*model.Point, _ time.Time) {
+	for _, p := range b {
+		m.trained += int(p.Lon)
+	}
+}
+func (m *stateModel) Forget(b []*model.Point) { m.forgot += len(b) }
+func (m *stateModel) Decay(n int64)           { m.aged += int(n) }
+func (m *stateModel) Assign(pts []*model.Point, _ time.Time) []model.ClusterSummary {
+	for i, p := range pts {
+		p.Cluster = (m.trained + i) % 7
+	}
+	return []model.ClusterSummary{{ID: m.trained, Size: m.forgot, Mapped: m.aged}}
+}
+func (m *stateModel) Stateful() error { return nil }
+func (m *stateModel) SaveState(w io.Writer) error {
+	_, err := fmt.Fprintln(w, m.trained, m.forgot, m.aged)
+	return err
+}
+func (m *stateModel) LoadState(r io.Reader, held [][]*model.Point) error {
+	_, err := fmt.Fscan(r, &m.trained, &m.forgot, &m.aged)
+	return err
+}
+
+// windowLines is an output that keeps one line a window, and can be
+// cut back as a file is. With stop set, it calls it after stopAt windows
+// of its run.
+type windowLines struct {
+	got    []string
+	stop   func()
+	stopAt int
+}
+
+func (l *windowLines) Write(r *model.Result) error {
+	var cl []int
+	for _, p := range r.Points {
+		cl = append(cl, p.Cluster)
+	}
+	l.got = append(l.got, fmt.Sprintf("%s %+v %v %v %v", r.End.Format("15:04:05"), r.Counts, r.Clusters, cl, r.Partial))
+	if l.stopAt--; l.stopAt == 0 && l.stop != nil {
+		l.stop()
+	}
+	return nil
+}
+func (l *windowLines) Close() error         { return nil }
+func (l *windowLines) Mark() (int64, error) { return int64(len(l.got)), nil }
+func (l *windowLines) Resume(mark int64) error {
+	if mark > int64(len(l.got)) {
+		return fmt.Errorf("%d windows, fewer than the %d written", len(l.got), mark)
+	}
+	l.got = l.got[:mark]
+	return nil
+}
+
+// checkpointInput is ten minutes of tweets, one every 2 s, with a gap.
+func checkpointInput() string {
+	var b strings.Builder
+	for s := 0; s < 600; s += 2 {
+		if s >= 200 && s < 330 {
+			continue // longer than a window: the window empties
+		}
+		fmt.Fprintf(&b, `{"id":"%d","created_at":"2026-01-01T00:%02d:%02dZ","lon":%d,"lat":2,"text":"x"}`+"\n", s, s/60, s%60, s%5)
+		if s%50 == 0 {
+			b.WriteString("not json\n")
+		}
+	}
+	return b.String()
+}
+
+// checkpointRun runs the pipeline on checkpointInput, stopped after
+// stop windows (0: never).
+func checkpointRun(t *testing.T, co CheckpointOptions, out *windowLines, stop int) error {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out.stop, out.stopAt = cancel, stop
+	p := New(Options{Source: fileSource(t, strings.NewReader(checkpointInput()), nil), Capture: true, Clock: ClockEvent,
+		Lateness: 3 * time.Second, Checkpoint: co, Stream: stream.Options{Chunk: 1},
+		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, &stateModel{}, out)
+	return p.Run(ctx)
+}
+
+// TestCheckpointResumes: a run stopped at any line and started again
+// from its checkpoint writes, after the cut, the windows a run never
+// stopped writes; the windows it flushed when stopped are cut away.
+func TestCheckpointResumes(t *testing.T) {
+	whole := &windowLines{}
+	if err := checkpointRun(t, CheckpointOptions{}, whole, 0); err != nil {
+		t.Fatal(err)
+	}
+	if len(whole.got) < 10 {
+		t.Fatalf("only %d windows", len(whole.got))
+	}
+	for _, stops := range [][]int{{2}, {3, 2}, {4, 1, 5}} {
+		co := CheckpointOptions{Path: filepath.Join(t.TempDir(), "checkpoint"), Input: "in", Settings: []string{"--a=1"}}
+		out := &windowLines{}
+		for _, n := range stops {
+			if err := checkpointRun(t, co, out, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := checkpointRun(t, co, out, 0); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(out.got, whole.got) {
+			t.Fatalf("stopped after %v windows:\n%s\nnever stopped:\n%s", stops, strings.Join(out.got, "\n"), strings.Join(whole.got, "\n"))
+		}
+		if _, err := os.Stat(co.Path); err == nil {
+			t.Error("a run whose input ended left its checkpoint")
+		}
+	}
+}
+
+// TestCheckpointRefused: a checkpoint of other options, of another
+// layout or damaged is refused, naming what; one of another input, or
+// with Fresh, is not resumed from.
+func TestCheckpointRefused(t *testing.T) {
+	dir := t.TempDir()
+	co := CheckpointOptions{Path: filepath.Join(dir, "checkpoint"), Input: "in", Settings: []string{"--a=1", "--b=2"}}
+	if err := checkpointRun(t, co, &windowLines{}, 5); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(co.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gobAt := strings.Index(string(saved), "\n\n") + 2
+	for name, c := range map[string]struct {
+		file []byte
+		co   func(CheckpointOptions) CheckpointOptions
+		want string // in the error; "" resumes nothing, "resumed" resumes
+	}{
+		"the same":      {saved, nil, "resumed"},
+		"other options": {saved, func(c CheckpointOptions) CheckpointOptions { c.Settings = []string{"--a=1", "--b=3"}; return c }, `--b was "2", now "3"`},
+		"a new option":  {saved, func(c CheckpointOptions) CheckpointOptions { c.Settings = append(c.Settings, "--c=0"); return c }, `--c was "", now "0"`},
+		"another layout": {[]byte(strings.Replace(string(saved), checkpointMagic+" 1", checkpointMagic+" 99", 1)), nil,
+			"another version of the analyzer (layout 99"},
+		"damaged":       {saved[:gobAt+(len(saved)-gobAt)/2], nil, "is damaged"},
+		"not one":       {[]byte("PNG\n"), nil, "is not a checkpoint"},
+		"another input": {saved, func(c CheckpointOptions) CheckpointOptions { c.Input = "other"; return c }, ""},
+		"fresh":         {saved, func(c CheckpointOptions) CheckpointOptions { c.Fresh = true; return c }, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			os.WriteFile(co.Path, c.file, 0o644)
+			o := co
+			if c.co != nil {
+				o = c.co(co)
+			}
+			m := &stateModel{}
+			p := New(Options{Source: fileSource(t, strings.NewReader(""), nil), Capture: true, Clock: ClockEvent, Checkpoint: o,
+				Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, m, &windowLines{got: make([]string, 100)})
+			err := p.resume()
+			var ce *CheckpointError
+			switch c.want {
+			case "":
+				if err != nil || p.resumed {
+					t.Fatalf("resumed %v, %v", p.resumed, err)
+				}
+			case "resumed":
+				if err != nil || !p.resumed || m.trained == 0 {
+					t.Fatalf("resumed %v (model trained on %d), %v", p.resumed, m.trained, err)
+				}
+			default:
+				if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("%v, want a CheckpointError saying %q", err, c.want)
+				}
+				if p.resumed || m.trained != 0 || p.windows != 0 {
+					t.Fatal("a refused checkpoint was half loaded")
+				}
+			}
+		})
+	}
+}
+
+// TestCheckpointNeedsAStater: a model that cannot save its state keeps
+// no checkpoint.
+func TestCheckpointNeedsAStater(t *testing.T) {
+	co := CheckpointOptions{Path: filepath.Join(t.TempDir(), "checkpoint"), Input: "in"}
+	p := New(Options{Source: fileSource(t, strings.NewReader(checkpointInput()), nil), Capture: true, Clock: ClockEvent, Checkpoint: co,
+		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, &textModel{}, &windowLines{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p.outputs[0].(*windowLines).stop, p.outputs[0].(*windowLines).stopAt = cancel, 3
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(co.Path); err == nil {
+		t.Fatal("a model with no state left a checkpoint")
+	}
+}
