@@ -2,24 +2,13 @@ package cluster
 
 import (
 	"bytes"
-	"encoding/gob"
 	"fmt"
 	"io"
-	"maps"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/checkpoint"
 	"github.com/geostream/geostream/analyzer/internal/model"
 )
-
-// modelState is a saved Model: the births and lineage of its clusters,
-// and its algorithm's state as the algorithm wrote it.
-type modelState struct {
-	Born  map[int]time.Time
-	From  map[int][]int
-	Seen  map[int]int
-	Calls int
-	Algo  []byte
-}
 
 // Stateful implements pipeline.Stater: nil if the algorithm's state can
 // be saved (it is a Stater), else why not.
@@ -30,21 +19,29 @@ func (m *Model) Stateful() error {
 	return nil
 }
 
-// SaveState implements pipeline.Stater.
+// SaveState implements pipeline.Stater: the births and lineage of the
+// clusters, then the algorithm's state.
 func (m *Model) SaveState(w io.Writer) error {
 	s, ok := m.c.(Stater)
 	if !ok {
 		return m.Stateful()
 	}
-	var algo bytes.Buffer
-	if err := s.SaveState(&algo); err != nil {
-		return err
+	var e checkpoint.Encoder
+	e.Int(int64(m.calls))
+	e.Uint(uint64(len(m.born)))
+	for id, t := range m.born {
+		e.Int(int64(id))
+		e.Time(t)
+		e.Int(int64(m.seen[id]))
+		e.Uint(uint64(len(m.from[id])))
+		for _, f := range m.from[id] {
+			e.Int(int64(f))
+		}
 	}
-	st := modelState{Born: m.born, From: m.from, Seen: m.seen, Calls: m.calls, Algo: algo.Bytes()}
-	if err := gob.NewEncoder(w).Encode(&st); err != nil {
+	if _, err := w.Write(e.B); err != nil {
 		return fmt.Errorf("saving the model: %w", err)
 	}
-	return nil
+	return s.SaveState(w)
 }
 
 // LoadState implements pipeline.Stater: held are the batches the
@@ -54,21 +51,31 @@ func (m *Model) LoadState(r io.Reader, held [][]*model.Point) error {
 	if !ok {
 		return m.Stateful()
 	}
-	var st modelState
-	if err := gob.NewDecoder(r).Decode(&st); err != nil {
+	b, err := io.ReadAll(r)
+	if err != nil {
 		return fmt.Errorf("loading the model: %w", err)
 	}
-	if err := s.LoadState(bytes.NewReader(st.Algo), held); err != nil {
+	d := &checkpoint.Decoder{B: b}
+	calls := int(d.Int())
+	born, from, seen := map[int]time.Time{}, map[int][]int{}, map[int]int{}
+	for range d.Len(4) {
+		id := int(d.Int())
+		born[id] = d.Time()
+		seen[id] = int(d.Int())
+		if n := d.Len(1); n > 0 {
+			f := make([]int, n)
+			for i := range f {
+				f[i] = int(d.Int())
+			}
+			from[id] = f
+		}
+	}
+	if d.Err != nil {
+		return fmt.Errorf("loading the model: %w", d.Err)
+	}
+	if err := s.LoadState(bytes.NewReader(d.B), held); err != nil {
 		return err
 	}
-	m.born, m.from, m.seen, m.calls = orEmpty(st.Born), orEmpty(st.From), orEmpty(st.Seen), st.Calls
+	m.born, m.from, m.seen, m.calls = born, from, seen, calls
 	return nil
-}
-
-// orEmpty is m, or an empty map for nil (gob leaves an empty map out).
-func orEmpty[K comparable, V any](m map[K]V) map[K]V {
-	if m == nil {
-		return map[K]V{}
-	}
-	return maps.Clone(m)
 }

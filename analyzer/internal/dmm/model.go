@@ -83,6 +83,9 @@ type Model struct {
 	rng  *rand.Rand
 	pcg  *rand.PCG // rng's source, which a checkpoint saves
 
+	savedHeld savedHeld // state.go
+	stateBuf  []byte
+
 	logBeta float64
 	logTab  []float64 // log(k+Beta) for whole counts k
 	logTab0 []float64 // log(k)

@@ -1,113 +1,134 @@
 package dmm
 
 import (
-	"encoding/gob"
 	"fmt"
 	"io"
 	"slices"
 
+	"github.com/geostream/geostream/analyzer/internal/checkpoint"
 	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 // stateVersion numbers the layout of a saved model; a model refuses a
 // state of another.
-const stateVersion = 1
+const stateVersion = 2
 
-// state is a saved Model: everything Train, Forget, Age and Assign read,
-// but the points, which the caller keeps and gives back (see LoadState).
-// Scratch space and what the options give are not saved.
-type state struct {
-	Version  int
-	PCG      []byte
-	Slots    []slotState
-	Free     []int32
-	NextID   int
-	Posts    int
-	Skipped  int64
-	Postings []postingState
-	FreePost []int32
-	Held     []heldState
-	Clock    int64
-	MemBase  int64
-	Mem      []rememberedState
-}
+// savedHeld caches the saved form of each held batch, by its first point:
+// a held batch does not change (Train moves only the new batch's posts),
+// so each is encoded once, not at every checkpoint.
+type savedHeld map[*model.Point][]byte
 
-type slotState struct {
-	ID, M    int
-	N        int64
-	Live     bool
-	Born     int64
-	LB, LBVB float64
-	LBN      int64
-}
-
-type postingState struct {
-	ID    uint32
-	Total int64
-	Slots []int32
-	Ns    []int64
-	Live  bool
-}
-
-// heldState is a batchRecord: its terms as three columns.
-type heldState struct {
-	Points    int
-	IDs       []uint32
-	Ws, Ps    []int32
-	Off, Slot []int32
-	Typ       []float64
-}
-
-type rememberedState struct {
-	ID    int
-	Until int64
-	IDs   []uint32
-	Ws    []float64
-	Norm  float64
-	Gone  bool
-}
-
-// SaveState implements cluster.Stater: it writes what the model holds.
+// SaveState implements cluster.Stater: it writes everything Train,
+// Forget, Age and Assign read, but the points, which the caller keeps
+// and gives back (see LoadState), scratch space, and what the options
+// give.
 func (m *Model) SaveState(w io.Writer) error {
 	pcg, err := m.pcg.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("saving the model: %w", err)
 	}
-	st := state{Version: stateVersion, PCG: pcg, Free: m.free, NextID: m.nextID, Posts: m.posts, Skipped: m.skipped,
-		FreePost: m.freePost, Clock: m.clock, MemBase: m.mem.base + int64(m.mem.head)}
-	st.Slots = make([]slotState, len(m.slots))
-	for i, c := range m.slots {
-		st.Slots[i] = slotState{ID: c.id, M: c.m, N: c.n, Live: c.live, Born: c.born, LB: c.lb, LBVB: c.lbVB, LBN: c.lbN}
+	e := checkpoint.Encoder{B: m.stateBuf[:0]}
+	e.Uint(stateVersion)
+	e.Bytes(pcg)
+	e.Int(int64(m.nextID))
+	e.Int(int64(m.posts))
+	e.Int(m.skipped)
+	e.Int(m.clock)
+	e.Uint(uint64(len(m.slots)))
+	for _, c := range m.slots {
+		e.Int(int64(c.id))
+		e.Int(int64(c.m))
+		e.Int(c.n)
+		e.Bool(c.live)
+		e.Int(c.born)
+		e.Float64(c.lb)
+		e.Float64(c.lbVB)
+		e.Int(c.lbN)
 	}
-	st.Postings = make([]postingState, len(m.postings))
-	for i, p := range m.postings {
-		ps := postingState{ID: p.id, Total: p.total, Live: p.live, Slots: make([]int32, len(p.list)), Ns: make([]int64, len(p.list))}
-		for j, e := range p.list {
-			ps.Slots[j], ps.Ns[j] = e.slot, e.n
+	int32s(&e, m.free)
+	e.Uint(uint64(len(m.postings)))
+	for _, p := range m.postings {
+		e.Uint(uint64(p.id))
+		e.Int(p.total)
+		e.Bool(p.live)
+		e.Uint(uint64(len(p.list)))
+		for _, en := range p.list {
+			e.Int(int64(en.slot))
+			e.Int(en.n)
 		}
-		st.Postings[i] = ps
 	}
-	st.Held = make([]heldState, len(m.held))
-	for i, r := range m.held {
-		h := heldState{Points: len(r.points), Off: r.off, Slot: r.slot, Typ: r.typ,
-			IDs: make([]uint32, len(r.terms)), Ws: make([]int32, len(r.terms)), Ps: make([]int32, len(r.terms))}
-		for j, t := range r.terms {
-			h.IDs[j], h.Ws[j], h.Ps[j] = t.id, t.w, t.p
+	int32s(&e, m.freePost)
+	if m.savedHeld == nil {
+		m.savedHeld = savedHeld{}
+	}
+	keep := make(map[*model.Point]bool, len(m.held))
+	e.Uint(uint64(len(m.held)))
+	for _, r := range m.held {
+		first := r.points[0]
+		keep[first] = true
+		b, ok := m.savedHeld[first]
+		if !ok {
+			b = encodeHeld(r)
+			m.savedHeld[first] = b
 		}
-		st.Held[i] = h
+		e.Bytes(b)
 	}
-	for _, r := range m.mem.queue[m.mem.head:] {
-		rs := rememberedState{ID: r.id, Until: r.until, Norm: r.norm, Gone: r.gone,
-			IDs: make([]uint32, len(r.terms)), Ws: make([]float64, len(r.terms))}
-		for j, t := range r.terms {
-			rs.IDs[j], rs.Ws[j] = t.id, t.w
+	for p := range m.savedHeld {
+		if !keep[p] {
+			delete(m.savedHeld, p)
 		}
-		st.Mem = append(st.Mem, rs)
 	}
-	if err := gob.NewEncoder(w).Encode(&st); err != nil {
+	e.Int(m.mem.base + int64(m.mem.head))
+	live := m.mem.queue[m.mem.head:]
+	e.Uint(uint64(len(live)))
+	for _, r := range live {
+		e.Int(int64(r.id))
+		e.Int(r.until)
+		e.Float64(r.norm)
+		e.Bool(r.gone)
+		e.Uint(uint64(len(r.terms)))
+		for _, t := range r.terms {
+			e.Uint(uint64(t.id))
+			e.Float64(t.w)
+		}
+	}
+	m.stateBuf = e.B
+	if _, err := w.Write(e.B); err != nil {
 		return fmt.Errorf("saving the model: %w", err)
 	}
 	return nil
+}
+
+func int32s(e *checkpoint.Encoder, v []int32) {
+	e.Uint(uint64(len(v)))
+	for _, x := range v {
+		e.Int(int64(x))
+	}
+}
+
+func readInt32s(d *checkpoint.Decoder) []int32 {
+	out := make([]int32, d.Len(1))
+	for i := range out {
+		out[i] = int32(d.Int())
+	}
+	return out
+}
+
+func encodeHeld(r *batchRecord) []byte {
+	e := checkpoint.Encoder{B: make([]byte, 0, 16+12*len(r.points)+8*len(r.terms))}
+	e.Uint(uint64(len(r.points)))
+	for i := range r.points {
+		e.Int(int64(r.slot[i]))
+		e.Float64(r.typ[i])
+		ts := r.terms[r.off[i]:r.off[i+1]]
+		e.Uint(uint64(len(ts)))
+		for _, t := range ts {
+			e.Uint(uint64(t.id))
+			e.Int(int64(t.w))
+			e.Int(int64(t.p))
+		}
+	}
+	return e.B
 }
 
 // LoadState implements cluster.Stater: a model fresh from New takes the
@@ -116,98 +137,141 @@ func (m *Model) SaveState(w io.Writer) error {
 // does not fit them, or is of another layout, is refused whole: the model
 // is then as New made it.
 func (m *Model) LoadState(r io.Reader, held [][]*model.Point) error {
-	var st state
-	if err := gob.NewDecoder(r).Decode(&st); err != nil {
+	b, err := io.ReadAll(r)
+	if err != nil {
 		return fmt.Errorf("loading the model: %w", err)
 	}
-	if st.Version != stateVersion {
-		return fmt.Errorf("loading the model: a state of layout %d, not %d", st.Version, stateVersion)
+	d := &checkpoint.Decoder{B: b}
+	if v := d.Uint(); v != stateVersion {
+		return fmt.Errorf("loading the model: a state of layout %d, not %d", v, stateVersion)
 	}
-	if len(st.Held) != len(held) {
-		return fmt.Errorf("loading the model: it held %d batches, the window has %d", len(st.Held), len(held))
+	var n Model // read into a model of its own, kept only if all fits
+	pcg := d.Bytes()
+	n.nextID, n.posts, n.skipped, n.clock = int(d.Int()), int(d.Int()), d.Int(), d.Int()
+	n.slots = make([]slot, d.Len(8))
+	for i := range n.slots {
+		n.slots[i] = slot{id: int(d.Int()), m: int(d.Int()), n: d.Int(), live: d.Bool(), born: d.Int(),
+			lb: d.Float64(), lbVB: d.Float64(), lbN: d.Int()}
 	}
-	for i, h := range st.Held {
-		if h.Points != len(held[i]) || len(h.Off) != h.Points+1 || len(h.Slot) != h.Points || len(h.Typ) != h.Points ||
-			len(h.Ws) != len(h.IDs) || len(h.Ps) != len(h.IDs) {
+	n.free = readInt32s(d)
+	n.postings = make([]posting, d.Len(4))
+	for i := range n.postings {
+		p := posting{id: uint32(d.Uint()), total: d.Int(), live: d.Bool()}
+		p.list = make([]entry, d.Len(2))
+		for j := range p.list {
+			p.list[j] = entry{slot: int32(d.Int()), n: d.Int()}
+		}
+		n.postings[i] = p
+	}
+	n.freePost = readInt32s(d)
+	if h := d.Len(1); d.Err == nil && h != len(held) {
+		return fmt.Errorf("loading the model: it held %d batches, the window has %d", h, len(held))
+	}
+	for i := range held {
+		hd := &checkpoint.Decoder{B: d.Bytes()}
+		if hd.Uint() != uint64(len(held[i])) {
 			return fmt.Errorf("loading the model: held batch %d does not fit the window's", i)
 		}
-		for _, p := range h.Ps {
-			if p < 0 || int(p) >= len(st.Postings) {
-				return fmt.Errorf("loading the model: held batch %d names no term", i)
+		r := &batchRecord{points: slices.Clone(held[i]), off: []int32{0}}
+		for range held[i] {
+			r.slot = append(r.slot, int32(hd.Int()))
+			r.typ = append(r.typ, hd.Float64())
+			for range hd.Len(3) {
+				r.terms = append(r.terms, qterm{id: uint32(hd.Uint()), w: int32(hd.Int()), p: int32(hd.Int())})
 			}
+			r.off = append(r.off, int32(len(r.terms)))
 		}
-		for _, s := range h.Slot {
-			if int(s) >= len(st.Slots) {
-				return fmt.Errorf("loading the model: held batch %d names no cluster", i)
-			}
+		if hd.Err != nil || len(hd.B) != 0 {
+			return fmt.Errorf("loading the model: held batch %d is damaged", i)
 		}
+		n.held = append(n.held, r)
 	}
-	for _, p := range st.Postings {
-		if len(p.Ns) != len(p.Slots) {
-			return fmt.Errorf("loading the model: a term's clusters do not fit")
+	n.mem.base = d.Int()
+	n.mem.queue = make([]remembered, d.Len(4))
+	for i := range n.mem.queue {
+		q := remembered{id: int(d.Int()), until: d.Int(), norm: d.Float64(), gone: d.Bool()}
+		q.terms = make([]weighted, d.Len(9))
+		for j := range q.terms {
+			q.terms[j] = weighted{id: uint32(d.Uint()), w: d.Float64()}
 		}
-		for _, s := range p.Slots {
-			if s < 0 || int(s) >= len(st.Slots) {
-				return fmt.Errorf("loading the model: a term names no cluster")
-			}
-		}
+		n.mem.queue[i] = q
 	}
-	for _, r := range st.Mem {
-		if len(r.Ws) != len(r.IDs) {
-			return fmt.Errorf("loading the model: a remembered cluster does not fit")
-		}
+	if d.Err != nil || len(d.B) != 0 {
+		return fmt.Errorf("loading the model: the state is %w", checkpoint.ErrDamaged)
 	}
-	if err := m.pcg.UnmarshalBinary(st.PCG); err != nil {
+	if err := n.check(); err != nil {
 		return fmt.Errorf("loading the model: %w", err)
 	}
-	m.free, m.nextID, m.posts, m.skipped, m.freePost, m.clock = st.Free, st.NextID, st.Posts, st.Skipped, st.FreePost, st.Clock
-	m.slots = make([]slot, len(st.Slots))
-	m.acc = make([]accum, len(st.Slots))
-	m.gen = 0
+	if err := m.pcg.UnmarshalBinary(pcg); err != nil {
+		return fmt.Errorf("loading the model: %w", err)
+	}
+	m.nextID, m.posts, m.skipped, m.clock = n.nextID, n.posts, n.skipped, n.clock
+	m.slots, m.free, m.postings, m.freePost, m.held, m.spare = n.slots, n.free, n.postings, n.freePost, n.held, nil
+	m.acc, m.gen = make([]accum, len(m.slots)), 0
 	clear(m.idSlot)
-	for i, c := range st.Slots {
-		m.slots[i] = slot{id: c.ID, m: c.M, n: c.N, live: c.Live, born: c.Born, lb: c.LB, lbVB: c.LBVB, lbN: c.LBN}
-		if c.Live && c.ID >= 0 {
-			m.idSlot[c.ID] = int32(i)
+	for i, c := range m.slots {
+		if c.live && c.id >= 0 {
+			m.idSlot[c.id] = int32(i)
 		}
 	}
-	m.postings = make([]posting, len(st.Postings))
 	clear(m.terms)
-	for i, p := range st.Postings {
-		list := make([]entry, len(p.Slots))
-		for j := range list {
-			list[j] = entry{slot: p.Slots[j], n: p.Ns[j]}
-		}
-		m.postings[i] = posting{id: p.ID, total: p.Total, list: list, live: p.Live}
-		if p.Live {
-			m.terms[p.ID] = int32(i)
+	for i, p := range m.postings {
+		if p.live {
+			m.terms[p.id] = int32(i)
 		}
 	}
-	m.held, m.spare = m.held[:0], nil
 	clear(m.byFirst)
-	for i, h := range st.Held {
-		r := &batchRecord{points: slices.Clone(held[i]), off: h.Off, slot: h.Slot, typ: h.Typ, terms: make([]qterm, len(h.IDs))}
-		for j := range r.terms {
-			r.terms[j] = qterm{id: h.IDs[j], w: h.Ws[j], p: h.Ps[j]}
-		}
-		m.held = append(m.held, r)
-		if len(r.points) > 0 {
-			m.byFirst[r.points[0]] = r
-		}
+	for _, r := range m.held {
+		m.byFirst[r.points[0]] = r
 	}
-	m.mem.queue, m.mem.head, m.mem.base = m.mem.queue[:0], 0, st.MemBase
+	m.mem.queue, m.mem.head, m.mem.base = n.mem.queue, 0, n.mem.base
 	clear(m.mem.index)
-	for i, rs := range st.Mem {
-		r := remembered{id: rs.ID, until: rs.Until, norm: rs.Norm, gone: rs.Gone, terms: make([]weighted, len(rs.IDs))}
-		for j := range r.terms {
-			r.terms[j] = weighted{id: rs.IDs[j], w: rs.Ws[j]}
-		}
-		m.mem.queue = append(m.mem.queue, r)
+	for i, r := range m.mem.queue {
 		if !r.gone {
 			for _, t := range r.terms {
-				m.mem.index[t.id] = append(m.mem.index[t.id], st.MemBase+int64(i))
+				m.mem.index[t.id] = append(m.mem.index[t.id], m.mem.base+int64(i))
+			}
+		}
+	}
+	m.savedHeld = nil
+	return nil
+}
+
+// check makes sure every index in a loaded state points where it may.
+func (n *Model) check() error {
+	slotOK := func(s int32) bool { return s >= 0 && int(s) < len(n.slots) }
+	for _, s := range n.free {
+		if !slotOK(s) {
+			return fmt.Errorf("a free cluster out of range")
+		}
+	}
+	for _, p := range n.freePost {
+		if p < 0 || int(p) >= len(n.postings) {
+			return fmt.Errorf("a free term out of range")
+		}
+	}
+	for _, p := range n.postings {
+		for _, e := range p.list {
+			if !slotOK(e.slot) {
+				return fmt.Errorf("a term names no cluster")
+			}
+		}
+	}
+	for i, r := range n.held {
+		for _, s := range r.slot {
+			if s != -1 && !slotOK(s) {
+				return fmt.Errorf("held batch %d names no cluster", i)
+			}
+		}
+		for _, t := range r.terms {
+			if t.p < 0 || int(t.p) >= len(n.postings) {
+				return fmt.Errorf("held batch %d names no term", i)
 			}
 		}
 	}
 	return nil
 }
+
+// DropSaved forgets the held batches' saved forms, so that the next
+// SaveState encodes every one (for benchmarks).
+func (m *Model) DropSaved() { m.savedHeld = nil }

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/checkpoint"
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/replace"
 	"github.com/geostream/geostream/analyzer/internal/window"
@@ -84,35 +84,171 @@ type checkpointState struct {
 	Total    model.Counts
 	Started  bool
 	Next     int64
-	Open     []savedBatch
-	Ring     []savedBatch
+	Open     [][]byte // each batch as encodeBatch wrote it
+	Ring     [][]byte
 	Acks     *savedAcks
 	Marks    []int64
 	Model    []byte
 	Outputs  [][]byte
 }
 
-type savedBatch struct {
-	Index  int64
-	Counts model.Counts
-	Points []savedPoint
-}
-
-type savedPoint struct {
-	ID, Text, Place string
-	Lon, Lat        float64
-	Time            time.Time
-	Located         tweet.GeoSource
-	Level           tweet.GeoLevel
-	Cluster         int
-	Tokens          []string
-	Vec             []float32
-	Terms           []model.Term
-}
-
 type savedAcks struct {
 	First       map[int64]uint64
 	Last, Acked uint64
+}
+
+func (st *checkpointState) encode(e *checkpoint.Encoder) {
+	e.String(string(st.Clock))
+	e.Time(st.MaxEvent)
+	e.Uint(st.Seq)
+	e.Int(st.Lines)
+	e.Bool(st.SawData)
+	e.Int(int64(st.Checked))
+	e.Int(int64(st.Windows))
+	e.Int(int64(st.Batches))
+	encodeCounts(e, st.Total)
+	e.Bool(st.Started)
+	e.Int(st.Next)
+	for _, bs := range [][][]byte{st.Open, st.Ring, st.Outputs} {
+		e.Uint(uint64(len(bs)))
+		for _, b := range bs {
+			e.Bytes(b)
+		}
+	}
+	e.Bool(st.Acks != nil)
+	if st.Acks != nil {
+		e.Uint(st.Acks.Last)
+		e.Uint(st.Acks.Acked)
+		e.Uint(uint64(len(st.Acks.First)))
+		for i, f := range st.Acks.First {
+			e.Int(i)
+			e.Uint(f)
+		}
+	}
+	e.Uint(uint64(len(st.Marks)))
+	for _, m := range st.Marks {
+		e.Int(m)
+	}
+	e.Bytes(st.Model)
+}
+
+func (st *checkpointState) decode(d *checkpoint.Decoder) {
+	st.Clock = Clock(d.String())
+	st.MaxEvent = d.Time()
+	st.Seq, st.Lines, st.SawData = d.Uint(), d.Int(), d.Bool()
+	st.Checked, st.Windows, st.Batches = int(d.Int()), int(d.Int()), int(d.Int())
+	st.Total = decodeCounts(d)
+	st.Started, st.Next = d.Bool(), d.Int()
+	for _, bs := range []*[][]byte{&st.Open, &st.Ring, &st.Outputs} {
+		*bs = make([][]byte, d.Len(1))
+		for i := range *bs {
+			(*bs)[i] = d.Bytes()
+		}
+	}
+	if d.Bool() {
+		st.Acks = &savedAcks{Last: d.Uint(), Acked: d.Uint(), First: map[int64]uint64{}}
+		for range d.Len(2) {
+			i := d.Int()
+			st.Acks.First[i] = d.Uint()
+		}
+	}
+	st.Marks = make([]int64, d.Len(1))
+	for i := range st.Marks {
+		st.Marks[i] = d.Int()
+	}
+	st.Model = d.Bytes()
+}
+
+// countFields lists a Counts' fields, in the order a checkpoint keeps
+// them.
+func countFields(c *model.Counts) []*int {
+	return []*int{&c.Tweets, &c.Located, &c.ByPoint, &c.ByPlace, &c.ByProfile, &c.ByText, &c.Unlocated, &c.Wordless,
+		&c.BadGeo, &c.ClockSkew, &c.Notices, &c.Malformed, &c.TooLong, &c.Late}
+}
+
+func encodeCounts(e *checkpoint.Encoder, c model.Counts) {
+	for _, f := range countFields(&c) {
+		e.Int(int64(*f))
+	}
+}
+
+func decodeCounts(d *checkpoint.Decoder) model.Counts {
+	var c model.Counts
+	for _, f := range countFields(&c) {
+		*f = int(d.Int())
+	}
+	return c
+}
+
+// encodeBatch writes a batch with its points.
+func encodeBatch(b *window.Batch[*model.Point]) []byte {
+	e := checkpoint.Encoder{B: make([]byte, 0, 64+160*len(b.Items))}
+	e.Int(b.Index)
+	encodeCounts(&e, b.Counts)
+	e.Uint(uint64(len(b.Items)))
+	for _, pt := range b.Items {
+		e.String(pt.ID)
+		e.String(pt.Text)
+		e.String(pt.Place)
+		e.Float64(pt.Lon)
+		e.Float64(pt.Lat)
+		e.Time(pt.Time)
+		e.Int(int64(pt.Located))
+		e.Int(int64(pt.Level))
+		e.Int(int64(pt.Cluster))
+		e.Uint(uint64(len(pt.Tokens)))
+		for _, t := range pt.Tokens {
+			e.String(t)
+		}
+		e.Uint(uint64(len(pt.Vec)))
+		for _, v := range pt.Vec {
+			e.Float32(v)
+		}
+		e.Uint(uint64(len(pt.Terms)))
+		for _, t := range pt.Terms {
+			e.Uint(uint64(t.ID))
+			e.Float32(t.W)
+		}
+	}
+	return e.B
+}
+
+// decodeBatch reads a batch encodeBatch wrote.
+func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
+	d := &checkpoint.Decoder{B: b}
+	i := d.Int()
+	start := time.Unix(0, i*int64(p.opts.Window.Batch)).UTC()
+	out := &window.Batch[*model.Point]{Index: i, Start: start, End: start.Add(p.opts.Window.Batch), Counts: decodeCounts(d)}
+	if n := d.Len(30); n > 0 {
+		out.Items = make([]*model.Point, n)
+		for j := range out.Items {
+			pt := &model.Point{ID: d.String(), Text: d.String(), Place: d.String(), Lon: d.Float64(), Lat: d.Float64(),
+				Time: d.Time(), Located: tweet.GeoSource(d.Int()), Level: tweet.GeoLevel(d.Int()), Cluster: int(d.Int())}
+			if n := d.Len(1); n > 0 {
+				pt.Tokens = make([]string, n)
+				for k := range pt.Tokens {
+					pt.Tokens[k] = d.String()
+				}
+			}
+			if n := d.Len(4); n > 0 {
+				pt.Vec = make([]float32, n)
+				for k := range pt.Vec {
+					pt.Vec[k] = d.Float32()
+				}
+			}
+			if n := d.Len(5); n > 0 {
+				pt.Terms = make([]model.Term, n)
+				for k := range pt.Terms {
+					pt.Terms[k] = model.Term{ID: uint32(d.Uint()), W: d.Float32()}
+				}
+			}
+			out.Items[j] = pt
+		}
+	}
+	if d.Err != nil || len(d.B) != 0 {
+		return nil, fmt.Errorf("a batch is %w", checkpoint.ErrDamaged)
+	}
+	return out, nil
 }
 
 // checkpointing reports whether this run saves checkpoints.
@@ -133,13 +269,35 @@ func (p *Pipeline) stater() (Stater, error) {
 	return s, nil
 }
 
-// saveCheckpoint writes the checkpoint after a window.
+// saveCheckpoint writes the checkpoint after a window. A closed batch
+// does not change, so each is encoded once (p.savedRing), when it is
+// first saved; the open batches, the model and the rest are encoded
+// anew.
 func (p *Pipeline) saveCheckpoint() error {
 	began := time.Now()
 	sl := p.slider.State()
 	st := checkpointState{Clock: p.clock, MaxEvent: p.done.maxEvent, Seq: p.done.seq, Lines: p.done.lines,
 		SawData: p.sawData, Checked: p.checked, Windows: p.windows, Batches: p.batches, Total: p.total,
-		Started: sl.Started, Next: sl.Next, Open: saveBatches(sl.Open), Ring: saveBatches(sl.Ring)}
+		Started: sl.Started, Next: sl.Next}
+	for _, b := range sl.Open {
+		st.Open = append(st.Open, encodeBatch(b))
+	}
+	if p.savedRing == nil {
+		p.savedRing = map[int64][]byte{}
+	}
+	for _, b := range sl.Ring {
+		enc, ok := p.savedRing[b.Index]
+		if !ok {
+			enc = encodeBatch(b)
+			p.savedRing[b.Index] = enc
+		}
+		st.Ring = append(st.Ring, enc)
+	}
+	for i := range p.savedRing {
+		if len(sl.Ring) == 0 || i < sl.Ring[0].Index {
+			delete(p.savedRing, i)
+		}
+	}
 	if p.acks != nil {
 		st.Acks = &savedAcks{First: p.acks.first, Last: p.acks.last, Acked: p.acks.acked}
 	}
@@ -162,75 +320,30 @@ func (p *Pipeline) saveCheckpoint() error {
 	if s, err := p.stater(); err != nil {
 		return err
 	} else if s != nil {
-		var b bytes.Buffer
-		if err := s.SaveState(&b); err != nil {
+		p.modelBuf.Reset()
+		if err := s.SaveState(&p.modelBuf); err != nil {
 			return err
 		}
-		st.Model = b.Bytes()
+		st.Model = p.modelBuf.Bytes()
 	}
-	var size int64
 	co := p.opts.Checkpoint
+	e := checkpoint.Encoder{B: p.ckptBuf[:0]}
+	e.B = fmt.Appendf(e.B, "%s %d\n%s\n", checkpointMagic, checkpointLayout, strconv.Quote(co.Input))
+	for _, s := range co.Settings {
+		e.B = append(strconv.AppendQuote(e.B, s), '\n')
+	}
+	e.B = append(e.B, '\n')
+	st.encode(&e)
+	p.ckptBuf = e.B
 	err := replace.File(co.Path, func(w io.Writer) error {
-		cw := &countingWriter{w: w}
-		bw := bufio.NewWriterSize(cw, 256<<10)
-		fmt.Fprintf(bw, "%s %d\n%s\n", checkpointMagic, checkpointLayout, strconv.Quote(co.Input))
-		for _, s := range co.Settings {
-			fmt.Fprintln(bw, strconv.Quote(s))
-		}
-		bw.WriteString("\n")
-		if err := gob.NewEncoder(bw).Encode(&st); err != nil {
-			return err
-		}
-		err := bw.Flush()
-		size = cw.n
+		_, err := w.Write(e.B)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("writing the checkpoint: %w", err)
 	}
-	p.log.Debug("checkpoint", "bytes", size, "took", time.Since(began).Round(time.Microsecond), "windows", p.windows)
+	p.log.Debug("checkpoint", "bytes", len(e.B), "took", time.Since(began).Round(time.Microsecond), "windows", p.windows)
 	return nil
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += int64(n)
-	return n, err
-}
-
-func saveBatches(bs []*window.Batch[*model.Point]) []savedBatch {
-	out := make([]savedBatch, len(bs))
-	for i, b := range bs {
-		sb := savedBatch{Index: b.Index, Counts: b.Counts, Points: make([]savedPoint, len(b.Items))}
-		for j, pt := range b.Items {
-			sb.Points[j] = savedPoint{ID: pt.ID, Text: pt.Text, Place: pt.Place, Lon: pt.Lon, Lat: pt.Lat, Time: pt.Time,
-				Located: pt.Located, Level: pt.Level, Cluster: pt.Cluster, Tokens: pt.Tokens, Vec: pt.Vec, Terms: pt.Terms}
-		}
-		out[i] = sb
-	}
-	return out
-}
-
-func (p *Pipeline) loadBatches(sbs []savedBatch) []*window.Batch[*model.Point] {
-	out := make([]*window.Batch[*model.Point], len(sbs))
-	for i, sb := range sbs {
-		start := time.Unix(0, sb.Index*int64(p.opts.Window.Batch)).UTC()
-		b := &window.Batch[*model.Point]{Index: sb.Index, Start: start, End: start.Add(p.opts.Window.Batch), Counts: sb.Counts}
-		if len(sb.Points) > 0 {
-			b.Items = make([]*model.Point, len(sb.Points))
-			for j, s := range sb.Points {
-				b.Items[j] = &model.Point{ID: s.ID, Text: s.Text, Place: s.Place, Lon: s.Lon, Lat: s.Lat, Time: s.Time,
-					Located: s.Located, Level: s.Level, Cluster: s.Cluster, Tokens: s.Tokens, Vec: s.Vec, Terms: s.Terms}
-			}
-		}
-		out[i] = b
-	}
-	return out
 }
 
 // resume starts the run from the checkpoint, if there is one of this
@@ -298,9 +411,14 @@ func (p *Pipeline) resume() error {
 	if diff := settingsDiff(header[1:], co.Settings); diff != "" {
 		return refuse("was made with other options (%s)", diff)
 	}
+	body, err := io.ReadAll(br)
+	if err != nil {
+		return fmt.Errorf("reading the checkpoint: %w", err)
+	}
 	var st checkpointState
-	if err := gob.NewDecoder(br).Decode(&st); err != nil {
-		return refuse("is damaged: %v", err)
+	d := &checkpoint.Decoder{B: body}
+	if st.decode(d); d.Err != nil || len(d.B) != 0 {
+		return refuse("is damaged")
 	}
 	return p.restore(&st, refuse)
 }
@@ -311,8 +429,20 @@ func (p *Pipeline) restore(st *checkpointState, refuse func(string, ...any) erro
 		return refuse("names no clock")
 	}
 	slider := window.NewSlider[*model.Point](p.opts.Window)
-	ring := p.loadBatches(st.Ring)
-	if err := slider.Restore(window.State[*model.Point]{Started: st.Started, Next: st.Next, Open: p.loadBatches(st.Open), Ring: ring}); err != nil {
+	var open, ring []*window.Batch[*model.Point]
+	for _, l := range []struct {
+		from [][]byte
+		to   *[]*window.Batch[*model.Point]
+	}{{st.Open, &open}, {st.Ring, &ring}} {
+		for _, enc := range l.from {
+			b, err := p.decodeBatch(enc)
+			if err != nil {
+				return refuse("is damaged: %v", err)
+			}
+			*l.to = append(*l.to, b)
+		}
+	}
+	if err := slider.Restore(window.State[*model.Point]{Started: st.Started, Next: st.Next, Open: open, Ring: ring}); err != nil {
 		return refuse("does not fit the window: %v", err)
 	}
 	var held [][]*model.Point

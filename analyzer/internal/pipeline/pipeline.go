@@ -16,6 +16,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"log/slog"
 	"sync"
 	"time"
@@ -152,6 +153,11 @@ type Pipeline struct {
 	resumed   bool
 	noState   bool
 	final     bool
+	// savedRing, modelBuf and ckptBuf are kept from checkpoint to
+	// checkpoint: the closed batches as saved, and buffers.
+	savedRing map[int64][]byte
+	modelBuf  bytes.Buffer
+	ckptBuf   []byte
 
 	mu   sync.Mutex // guards snap, read by Stats from other goroutines
 	snap Stats

@@ -17,7 +17,7 @@ import (
 )
 
 // fileSource reads r as a capture, stamping arrivals with now.
-func fileSource(t *testing.T, r io.Reader, now func() time.Time) input.Source {
+func fileSource(t testing.TB, r io.Reader, now func() time.Time) input.Source {
 	t.Helper()
 	src, err := input.OpenFile("-", r, 0, now)
 	if err != nil {
