@@ -21,7 +21,8 @@ const (
 )
 
 // Archive makes dir ready for a new run: the files an earlier run left
-// there (windows.ndjson, events.ndjson, latest.png, map-*.png) move to
+// there (windows.ndjson, events.ndjson, latest.png, map-*.png, its
+// checkpoint) move to
 // dir/runs/<when that run last wrote windows.ndjson>/, so that two runs
 // never mix in one windows file, one set of maps or one timelapse; of the
 // runs moved there, the keep newest are kept (0: all). An earlier run
@@ -39,7 +40,8 @@ func Archive(dir string, keep int) (string, error) {
 	var names []string
 	for _, e := range entries {
 		n := e.Name()
-		if !e.IsDir() && (n == "windows.ndjson" || n == "events.ndjson" || n == "latest.png" || strings.HasPrefix(n, "map-") && strings.HasSuffix(n, ".png")) {
+		if !e.IsDir() && (n == "windows.ndjson" || n == "events.ndjson" || n == "latest.png" || n == "checkpoint" ||
+			strings.HasPrefix(n, "map-") && strings.HasSuffix(n, ".png")) {
 			names = append(names, n)
 		}
 	}

@@ -16,7 +16,7 @@ func TestArchiveMovesAnEarlierRun(t *testing.T) {
 	if to, err := Archive(dir, KeepRuns); err != nil || to != "" {
 		t.Fatalf("an empty directory: %q, %v", to, err)
 	}
-	for _, n := range []string{"windows.ndjson", "latest.png", "map-20260101T000020Z.png", "notes.txt"} {
+	for _, n := range []string{"windows.ndjson", "latest.png", "map-20260101T000020Z.png", "checkpoint", "notes.txt"} {
 		os.WriteFile(filepath.Join(dir, n), []byte(n), 0o644)
 	}
 	when := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -25,7 +25,7 @@ func TestArchiveMovesAnEarlierRun(t *testing.T) {
 	if err != nil || filepath.Base(to) != "20260304T050607Z" {
 		t.Fatalf("archived to %q, %v", to, err)
 	}
-	for _, n := range []string{"windows.ndjson", "latest.png", "map-20260101T000020Z.png"} {
+	for _, n := range []string{"windows.ndjson", "latest.png", "map-20260101T000020Z.png", "checkpoint"} {
 		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
 			t.Errorf("%s is still in the output directory", n)
 		}
