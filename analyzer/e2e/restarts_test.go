@@ -218,3 +218,72 @@ func TestNATSInterruptedRunMatches(t *testing.T) {
 		t.Error("a run whose input ended left its checkpoint")
 	}
 }
+
+// TestSocketRestartResumes: an analyzer reading a scraper's socket,
+// killed and started again with the same --out, carries on the same run:
+// the same windows.ndjson, with no window written twice, and the same
+// model, whose clusters keep their ids and births. (What the scraper sent
+// while the analyzer was down, and what the analyzer had read after its
+// last checkpoint, a socket cannot give again.)
+func TestSocketRestartResumes(t *testing.T) {
+	out := t.TempDir()
+	scr := start(t, "scraper", "synth", "--rate", "50", "--speed", "10", "--seed", "8", "--listen", "127.0.0.1:0")
+	addr := scr.waitLog("serving", 1, 30*time.Second)["addr"].(string)
+	run := []string{"run", "--connect", addr, "--clock", "event", "--maps=false", "--out", out}
+	windows := func() int { return countLinesIn(filepath.Join(out, "windows.ndjson")) }
+	an := start(t, "analyzer", run...)
+	waitFor(t, "4 windows", 60*time.Second, func() bool { return windows() >= 4 })
+	an.cmd.Process.Signal(syscall.SIGKILL)
+	an.wait(10 * time.Second)
+
+	an = start(t, "analyzer", run...)
+	resumed := an.waitLog("resuming from the checkpoint", 1, 30*time.Second)
+	kept := int(resumed["windows"].(float64))
+	waitFor(t, "3 more windows", 60*time.Second, func() bool { return windows() >= kept+3 })
+	an.cmd.Process.Signal(syscall.SIGINT)
+	if err := an.wait(30 * time.Second); err != nil {
+		t.Fatalf("the resumed analyzer: %v", err)
+	}
+	type window struct {
+		End      time.Time
+		Clusters []struct {
+			ID   int
+			Born time.Time
+		}
+	}
+	var ws []window
+	for _, l := range fileLines(t, filepath.Join(out, "windows.ndjson")) {
+		var w window
+		if err := json.Unmarshal(l, &w); err != nil {
+			t.Fatal(err)
+		}
+		ws = append(ws, w)
+	}
+	for i := 1; i < len(ws); i++ {
+		if !ws[i].End.After(ws[i-1].End) {
+			t.Fatalf("window %d ends at %v, after one that ends at %v", i, ws[i].End, ws[i-1].End)
+		}
+	}
+	if kept < 1 || len(ws) <= kept {
+		t.Fatalf("%d windows, %d of them before the restart", len(ws), kept)
+	}
+	before := map[int]time.Time{}
+	for _, c := range ws[kept-1].Clusters {
+		before[c.ID] = c.Born
+	}
+	same := 0
+	for _, c := range ws[kept].Clusters {
+		if born, ok := before[c.ID]; ok && born.Equal(c.Born) && !c.Born.After(ws[kept-1].End) {
+			same++
+		}
+	}
+	if same == 0 {
+		t.Fatalf("no cluster of the window before the restart (%v) lives on after it: the model started over", ws[kept-1].End)
+	}
+}
+
+// countLinesIn counts a file's lines, 0 if it is not there.
+func countLinesIn(path string) int {
+	b, _ := os.ReadFile(path)
+	return bytes.Count(b, []byte("\n"))
+}
