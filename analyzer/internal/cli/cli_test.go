@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -354,5 +355,29 @@ func TestHelpGroupsFlags(t *testing.T) {
 		if strings.Count(help, "--k int") != 1 {
 			t.Errorf("%s --help shows --k %d times", sub, strings.Count(help, "--k int"))
 		}
+	}
+}
+
+// TestRunCheckpointOptions: where the checkpoint goes, which input it
+// names and which settings it must match; stdin keeps none.
+func TestRunCheckpointOptions(t *testing.T) {
+	o, err := runArgs(t, "--out", "o", "--alpha", "0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := o.Pipeline.Checkpoint
+	if co.Path != filepath.Join("o", "checkpoint") || co.Input != "scraper 127.0.0.1:9999" || co.Fresh ||
+		!slices.Contains(co.Settings, "--alpha=0.5") || !slices.Contains(co.Settings, "--window=1m0s") ||
+		!slices.Contains(co.Settings, "--assignments=") || slices.Contains(co.Settings, "--out=o") {
+		t.Fatalf("checkpoint options %+v", co)
+	}
+	if o, err := runArgs(t, "--input", "-", "--fresh"); err != nil || o.Pipeline.Checkpoint.Path != "" || !o.Pipeline.Checkpoint.Fresh {
+		t.Fatalf("stdin: %+v, %v", o.Pipeline.Checkpoint, err)
+	}
+	if _, err := runArgs(t, "--keep-runs", "-1"); err == nil || !strings.Contains(err.Error(), "--keep-runs") {
+		t.Fatalf("--keep-runs -1: %v", err)
+	}
+	if _, err := runArgs(t, "--assignments", filepath.Join(t.TempDir(), "no", "a.csv")); err == nil || !strings.Contains(err.Error(), "--assignments") {
+		t.Fatalf("--assignments in no directory: %v", err)
 	}
 }

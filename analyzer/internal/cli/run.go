@@ -234,14 +234,14 @@ var checkpointSettings = slices.Concat(timeFlags.Flags, locateFlags.Flags, model
 	vectorFlags.Flags, []string{"max-line", "assignments"})
 
 // checkpoint says where the run keeps its checkpoint, of which input and
-// with which settings.
+// with which settings; a run that reads stdin keeps none.
 func (o *RunOptions) checkpoint(f *pflag.FlagSet) pipeline.CheckpointOptions {
 	co := pipeline.CheckpointOptions{Path: filepath.Join(o.Out, "checkpoint"), Fresh: o.Fresh}
 	switch {
 	case o.NATS.URL != "":
 		co.Input = fmt.Sprintf("nats %s subject %s durable %s", o.NATS.URL, o.NATS.Subject, o.NATS.Durable)
 	case o.Input == "-":
-		co.Input = "stdin"
+		co.Path = "" // another run's stdin is another input, which nothing tells
 	case o.Input != "":
 		abs, err := filepath.Abs(o.Input)
 		if err != nil {
