@@ -47,7 +47,9 @@ type Clusterer interface {
 // the checkpoint gives them back: new points equal to the ones Train was
 // given. A state that does not fit is refused whole. Any randomness is
 // part of the state, so that the Clusterer draws after LoadState what it
-// would have drawn without the stop.
+// would have drawn without the stop. A Stater whose settings may make its
+// state too large or not its own to save also has a Stateful() error
+// method, which says why.
 type Stater interface {
 	SaveState(w io.Writer) error
 	LoadState(r io.Reader, held [][]*model.Point) error

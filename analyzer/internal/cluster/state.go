@@ -11,10 +11,14 @@ import (
 )
 
 // Stateful implements pipeline.Stater: nil if the algorithm's state can
-// be saved (it is a Stater), else why not.
+// be saved (it is a Stater, and, if it has a Stateful method, that says
+// nil), else why not.
 func (m *Model) Stateful() error {
 	if _, ok := m.c.(Stater); !ok {
 		return fmt.Errorf("the %T model keeps no checkpoint", m.c)
+	}
+	if s, ok := m.c.(interface{ Stateful() error }); ok {
+		return s.Stateful()
 	}
 	return nil
 }
