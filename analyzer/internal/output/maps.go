@@ -127,7 +127,7 @@ func (m *Maps) frame(r *model.Result) *render.Frame {
 // sets the map's region and size. An event is new in the window whose end
 // is its FirstSeen.
 func NewFrame(r *model.Result) *render.Frame {
-	f := &render.Frame{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located}
+	f := &render.Frame{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located, Partial: r.Partial}
 	f.Points = make([]render.Point, 0, r.Counts.Located)
 	for _, p := range r.Points {
 		if p.Located == tweet.GeoNone {

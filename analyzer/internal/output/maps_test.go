@@ -183,7 +183,7 @@ func TestNewFrame(t *testing.T) {
 		},
 		Clusters: []model.ClusterSummary{{ID: 3, Size: 1, Lon: 1, Lat: 2, Keywords: []string{"a", "b"}}},
 	}
-	r.Counts.Tweets, r.Counts.Located = 7, 5
+	r.Counts.Tweets, r.Counts.Located, r.Partial = 7, 5, true
 	f := NewFrame(r)
 	want := []render.Point{{Lon: 1, Lat: 2, Cluster: 3}, {Lon: 4, Lat: 5, Cluster: 6}, {Lon: 7, Lat: 8, Cluster: 9, Method: render.MethodPlace},
 		{Method: render.MethodProfile}, {Method: render.MethodText}}
@@ -195,7 +195,7 @@ func TestNewFrame(t *testing.T) {
 			t.Errorf("point %d: %+v, want %+v", i, p, want[i])
 		}
 	}
-	if f.Tweets != 7 || f.Located != 5 || len(f.Clusters) != 1 || f.Clusters[0].Keywords[1] != "b" {
+	if f.Tweets != 7 || f.Located != 5 || !f.Partial || len(f.Clusters) != 1 || f.Clusters[0].Keywords[1] != "b" {
 		t.Fatalf("frame %+v", f)
 	}
 	r.Clusters[0].Keywords[1] = "changed"

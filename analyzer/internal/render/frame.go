@@ -59,6 +59,9 @@ const (
 type Frame struct {
 	Start, End      time.Time
 	Tweets, Located int
+	// Partial is a window cut short by the end of the input or a stop;
+	// the title says so.
+	Partial bool
 	Points          []Point
 	Clusters        []Cluster
 	// Box is the region asked for. The map shows all of it, and more of the

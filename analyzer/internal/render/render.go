@@ -155,6 +155,9 @@ func title(f *Frame, drawn int) string {
 	if start.YearDay() != end.YearDay() || start.Year() != end.Year() {
 		span = start.Format("2006-01-02 15:04:05") + " – " + end.Format("2006-01-02 15:04:05") + " UTC"
 	}
+	if f.Partial {
+		span += " (partial)"
+	}
 	s := fmt.Sprintf("%s  ·  %s posts, %s located, %d clusters", span, thousands(f.Tweets), thousands(f.Located), len(f.Clusters))
 	if drawn >= 0 && drawn < len(f.Points) {
 		s += fmt.Sprintf(", %s on this map", thousands(drawn))
