@@ -174,8 +174,9 @@ func TestNATSInterruptedRunMatches(t *testing.T) {
 		"--notices", "0.01", "--malformed", "0.01", "--publish", s.URL())
 	waitFor(t, "the stream", 30*time.Second, func() bool { return streamLen(t, js) > 0 })
 	run := func(durable, out string, extra ...string) *proc {
+		// The event detector keeps no checkpoint yet: with it a run starts over.
 		return start(t, "analyzer", append([]string{"run", "--nats", s.URL(), "--nats-durable", durable, "--clock", "event",
-			"--maps=false", "--out", out, "--assignments", filepath.Join(out, "a.csv")}, extra...)...)
+			"--events=false", "--maps=false", "--out", out, "--assignments", filepath.Join(out, "a.csv")}, extra...)...)
 	}
 	cut := filepath.Join(dir, "cut")
 	windows := func() int {
@@ -229,7 +230,7 @@ func TestSocketRestartResumes(t *testing.T) {
 	out := t.TempDir()
 	scr := start(t, "scraper", "synth", "--rate", "50", "--speed", "10", "--seed", "8", "--listen", "127.0.0.1:0")
 	addr := scr.waitLog("serving", 1, 30*time.Second)["addr"].(string)
-	run := []string{"run", "--connect", addr, "--clock", "event", "--maps=false", "--out", out}
+	run := []string{"run", "--connect", addr, "--clock", "event", "--events=false", "--maps=false", "--out", out}
 	windows := func() int { return countLinesIn(filepath.Join(out, "windows.ndjson")) }
 	an := start(t, "analyzer", run...)
 	waitFor(t, "4 windows", 60*time.Second, func() bool { return windows() >= 4 })
@@ -286,4 +287,21 @@ func TestSocketRestartResumes(t *testing.T) {
 func countLinesIn(path string) int {
 	b, _ := os.ReadFile(path)
 	return bytes.Count(b, []byte("\n"))
+}
+
+// TestEventsKeepNoCheckpoint: with the event detector on (the default),
+// which keeps no state in a checkpoint, a run says so and a restart
+// starts a new run rather than resuming one it cannot carry on exactly.
+func TestEventsKeepNoCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	c := capture(t, dir, 2000, 10)
+	out := filepath.Join(dir, "out")
+	an := start(t, "analyzer", "run", "--input", c, "--maps=false", "--out", out)
+	if err := an.wait(60 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	an.waitLog("no checkpoints: a restart starts over", 1, time.Second)
+	if _, err := os.Stat(filepath.Join(out, "checkpoint")); err == nil {
+		t.Fatal("a checkpoint was written without the detector's state")
+	}
 }

@@ -231,7 +231,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 // for a run to resume from it: those that shape the windows and the
 // files it appends to.
 var checkpointSettings = slices.Concat(timeFlags.Flags, locateFlags.Flags, modelFlags.Flags, keywordFlags.Flags,
-	vectorFlags.Flags, []string{"max-line", "assignments"})
+	vectorFlags.Flags, eventFlags.Flags, []string{"max-line", "assignments"})
 
 // checkpoint says where the run keeps its checkpoint, of which input and
 // with which settings; a run that reads stdin keeps none.
@@ -252,7 +252,7 @@ func (o *RunOptions) checkpoint(f *pflag.FlagSet) pipeline.CheckpointOptions {
 		co.Input = "scraper " + o.Connect
 	}
 	for _, name := range checkpointSettings {
-		if fl := f.Lookup(name); fl != nil && name != "embeddings-save" {
+		if fl := f.Lookup(name); fl != nil && name != "embeddings-save" && name != "nats-events" {
 			co.Settings = append(co.Settings, "--"+name+"="+fl.Value.String())
 		}
 	}

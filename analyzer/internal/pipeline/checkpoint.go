@@ -317,6 +317,13 @@ func (p *Pipeline) saveCheckpoint() error {
 			st.Outputs = append(st.Outputs, b.Bytes())
 		}
 	}
+	if d, ok := p.opts.Events.(OutputStater); ok {
+		var b bytes.Buffer
+		if err := d.SaveState(&b); err != nil {
+			return err
+		}
+		st.Outputs = append(st.Outputs, b.Bytes())
+	}
 	if s, err := p.stater(); err != nil {
 		return err
 	} else if s != nil {
@@ -358,6 +365,11 @@ func (p *Pipeline) resume() error {
 	if _, err := p.stater(); err != nil {
 		p.noState = true
 		p.log.Warn("no checkpoints: a restart starts over", "reason", err)
+		return nil
+	}
+	if _, ok := p.opts.Events.(OutputStater); p.opts.Events != nil && !ok {
+		p.noState = true
+		p.log.Warn("no checkpoints: a restart starts over", "reason", "the event detector keeps no checkpoint")
 		return nil
 	}
 	if err := replace.RemoveLeftovers(co.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -460,6 +472,9 @@ func (p *Pipeline) restore(st *checkpointState, refuse func(string, ...any) erro
 		if s, ok := o.(OutputStater); ok {
 			staters = append(staters, s)
 		}
+	}
+	if d, ok := p.opts.Events.(OutputStater); ok {
+		staters = append(staters, d)
 	}
 	if len(resumers) != len(st.Marks) || len(staters) != len(st.Outputs) {
 		return refuse("was made with other outputs")

@@ -211,3 +211,49 @@ func TestCheckpointNeedsAStater(t *testing.T) {
 		t.Fatal("a model with no state left a checkpoint")
 	}
 }
+
+// countingDetector flags nothing but counts the windows it saw, a state
+// a checkpoint holds.
+type countingDetector struct{ seen int }
+
+func (d *countingDetector) Observe(r *model.Result) []model.Event {
+	d.seen++
+	return []model.Event{{ID: d.seen}}
+}
+func (d *countingDetector) SaveState(w io.Writer) error {
+	_, err := fmt.Fprintln(w, d.seen)
+	return err
+}
+func (d *countingDetector) LoadState(r io.Reader) error { _, err := fmt.Fscan(r, &d.seen); return err }
+
+// TestCheckpointHoldsTheDetector: the detector's state is saved and given
+// back; a detector with no state keeps the run from checkpoints.
+func TestCheckpointHoldsTheDetector(t *testing.T) {
+	run := func(co CheckpointOptions, det Detector, out *windowLines, stop int) []string {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		out.stop, out.stopAt = cancel, stop
+		p := New(Options{Source: fileSource(t, strings.NewReader(checkpointInput()), nil), Capture: true, Clock: ClockEvent,
+			Lateness: 3 * time.Second, Checkpoint: co, Events: det, Stream: stream.Options{Chunk: 1},
+			Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, &stateModel{}, out)
+		if err := p.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return out.got
+	}
+	co := CheckpointOptions{Path: filepath.Join(t.TempDir(), "checkpoint"), Input: "in"}
+	out := &windowLines{}
+	run(co, &countingDetector{}, out, 4)
+	det := &countingDetector{}
+	got := run(co, det, out, 0)
+	whole := &countingDetector{}
+	want := run(CheckpointOptions{}, whole, &windowLines{}, 0)
+	if det.seen != whole.seen || det.seen < 10 || !slices.Equal(got, want) {
+		t.Fatalf("the resumed detector saw %d windows in all, the whole run's %d", det.seen, whole.seen)
+	}
+	co.Path = filepath.Join(t.TempDir(), "checkpoint")
+	run(co, detectorFunc(func(*model.Result) []model.Event { return nil }), &windowLines{}, 4)
+	if _, err := os.Stat(co.Path); err == nil {
+		t.Fatal("a run whose detector keeps no state left a checkpoint")
+	}
+}

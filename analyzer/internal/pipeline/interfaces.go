@@ -104,10 +104,11 @@ type Stater interface {
 	LoadState(r io.Reader, held [][]*model.Point) error
 }
 
-// OutputStater is an Output with state of its own that a checkpoint holds
-// (an event detector's ids and rates): SaveState runs after every window
-// that is checkpointed, LoadState before the first Write of a run that
-// resumes.
+// OutputStater is an Output, or the Detector (Options.Events), with state
+// of its own that a checkpoint holds (an event detector's ids and rates):
+// SaveState runs after every window that is checkpointed, LoadState
+// before the first window of a run that resumes. A Detector that is not
+// one keeps the run from checkpoints: a restart starts over.
 type OutputStater interface {
 	SaveState(w io.Writer) error
 	LoadState(r io.Reader) error
