@@ -39,6 +39,7 @@ type Events struct {
 	last   time.Time
 	buf    []byte
 	flush  func() error
+	open   func() error // called before the first window, then dropped
 }
 
 // NewEvents returns Events that hand each line (a JSON object and a
@@ -49,19 +50,12 @@ func NewEvents(send func(line []byte) error, done func() error) *Events {
 
 // NewEventsFile writes the lines to path, flushed after each window, so
 // that the file is always whole lines. The file is created (or
-// truncated) with the first line, so that a run that writes none leaves
-// an earlier file alone.
+// truncated) with the first window, so that a run that writes none
+// leaves an earlier file alone.
 func NewEventsFile(path string) *Events {
 	var f *os.File
 	var bw *bufio.Writer
 	e := NewEvents(func(line []byte) error {
-		if f == nil {
-			var err error
-			if f, err = os.Create(path); err != nil {
-				return fmt.Errorf("creating events file: %w", err)
-			}
-			bw = bufio.NewWriter(f)
-		}
 		if _, err := bw.Write(line); err != nil {
 			return fmt.Errorf("writing events file: %w", err)
 		}
@@ -76,17 +70,26 @@ func NewEventsFile(path string) *Events {
 		}
 		return err
 	})
-	e.flush = func() error {
-		if bw == nil {
-			return nil
+	e.open = func() error {
+		var err error
+		if f, err = os.Create(path); err != nil {
+			return fmt.Errorf("creating events file: %w", err)
 		}
-		return bw.Flush()
+		bw = bufio.NewWriter(f)
+		e.flush = bw.Flush
+		return nil
 	}
 	return e
 }
 
 // Write implements pipeline.Output.
 func (e *Events) Write(r *model.Result) error {
+	if e.open != nil {
+		if err := e.open(); err != nil {
+			return err
+		}
+		e.open = nil
+	}
 	now := map[int]bool{}
 	for _, ev := range r.Events {
 		now[ev.ID] = true

@@ -61,9 +61,9 @@ type Frame struct {
 	Tweets, Located int
 	// Partial is a window cut short by the end of the input or a stop;
 	// the title says so.
-	Partial bool
-	Points          []Point
-	Clusters        []Cluster
+	Partial  bool
+	Points   []Point
+	Clusters []Cluster
 	// Box is the region asked for. The map shows all of it, and more of the
 	// world around it where the canvas has room.
 	Box           geo.BBox
