@@ -364,12 +364,12 @@ func (p *Pipeline) resume() error {
 	}
 	if _, err := p.stater(); err != nil {
 		p.noState = true
-		p.log.Warn("no checkpoints: a restart starts over", "reason", err)
+		p.log.Info("no checkpoints: a restart starts over", "reason", err)
 		return nil
 	}
 	if _, ok := p.opts.Events.(OutputStater); p.opts.Events != nil && !ok {
 		p.noState = true
-		p.log.Warn("no checkpoints: a restart starts over", "reason", "the event detector keeps no checkpoint")
+		p.log.Info("no checkpoints: a restart starts over", "reason", "the event detector keeps no checkpoint")
 		return nil
 	}
 	if err := replace.RemoveLeftovers(co.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
