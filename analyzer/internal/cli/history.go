@@ -88,16 +88,14 @@ func (h *history) rebuild(ctx context.Context, from time.Time, page *web.History
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating the history's directory: %w", err)
 	}
-	win, err := output.NewWindows(filepath.Join(dir, "windows.ndjson"))
-	if err != nil {
-		return err
-	}
+	win := output.NewWindows(filepath.Join(dir, "windows.ndjson"))
 	outs := []pipeline.Output{win}
 	if h.colour {
 		outs = append(outs, &colours{maps: h.maps})
 	}
 	po := h.pipe
-	po.Events = nil // the live run's detector is the live run's alone
+	po.Events = nil                              // the live run's detector is the live run's alone
+	po.Checkpoint = pipeline.CheckpointOptions{} // and so is its checkpoint
 	if h.events.On {
 		eo := events.DefaultOptions(po.Window.Slide, po.Window.Window)
 		eo.MinPosts, eo.Sensitivity, eo.HalfLife, eo.Logger = h.events.MinPosts, h.events.Sensitivity, h.events.HalfLife, log
