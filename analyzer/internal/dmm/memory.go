@@ -65,13 +65,13 @@ func (mm *memory) init(ttl int) {
 // Len is how many clusters are remembered.
 func (mm *memory) Len() int { return len(mm.queue) - mm.head }
 
-// remember keeps cluster id by the terms of its last posts, until clock +
-// ttl.
-func (mm *memory) remember(id int, ts []qterm, clock int64) {
+// remember keeps cluster id by the terms of its last posts (their
+// postings in ps), until clock + ttl.
+func (mm *memory) remember(id int, ps []posting, ts []qterm, clock int64) {
 	if mm.ttl == 0 || len(ts) == 0 {
 		return
 	}
-	vec := mm.vector(ts)
+	vec := mm.vector(ps, ts)
 	slices.SortFunc(vec, func(a, b weighted) int {
 		if c := cmp.Compare(b.w, a.w); c != 0 {
 			return c
@@ -94,11 +94,12 @@ func (mm *memory) remember(id int, ts []qterm, clock int64) {
 	}
 }
 
-// vector merges ts into one weight per term (in mm.vec).
-func (mm *memory) vector(ts []qterm) []weighted {
+// vector merges ts, whose postings are in ps, into one weight per term
+// (in mm.vec).
+func (mm *memory) vector(ps []posting, ts []qterm) []weighted {
 	mm.vec = mm.vec[:0]
 	for _, t := range ts {
-		mm.vec = append(mm.vec, weighted{t.id, float64(t.w) / unit})
+		mm.vec = append(mm.vec, weighted{ps[t.p].id, float64(t.w) / unit})
 	}
 	slices.SortFunc(mm.vec, func(a, b weighted) int { return cmp.Compare(a.id, b.id) })
 	out := mm.vec[:0]
@@ -178,7 +179,7 @@ func (mm *memory) revive(m *Model, r *batchRecord, fresh []int32) []int {
 			i := mm.order[at]
 			m.q = append(m.q, r.terms[r.off[i]:r.off[i+1]]...)
 		}
-		vec := mm.vector(m.q)
+		vec := mm.vector(m.postings, m.q)
 		var norm float64
 		clear(mm.dot)
 		for _, t := range vec {

@@ -21,12 +21,12 @@ const logTabSize = 4096
 // post's counts fit the fixed point however its terms were made.
 const maxTermUnits = 1 << 24
 
-// qterm is one term of a held post: its id, its weight in units, and the
-// index of its posting.
+// qterm is one term of a held post: its weight in units and the index of
+// its posting, which holds its id (-1: a term no cluster holds, in Assign
+// only). A window holds one for every term of every post.
 type qterm struct {
-	id uint32
-	w  int32
-	p  int32
+	w int32
+	p int32
 }
 
 // entry is one cluster's count of a term.
@@ -165,7 +165,8 @@ func (m *Model) Len() int { return len(m.idSlot) }
 // last draws the cluster by its probability instead. Clusters opened by
 // the batch get their ids at the end, from a remembered cluster whose
 // words they match or anew; each post's Cluster is set (-1 for a post
-// without terms). The batch is held until Forget is given it.
+// without terms). The batch is held until Forget is given it, and with
+// it its points' terms: Train sets their Terms to nil.
 func (m *Model) Train(batch []*model.Point) {
 	m.clock++
 	m.mem.expire(m.clock)
@@ -227,7 +228,8 @@ func (m *Model) Train(batch []*model.Point) {
 	}
 }
 
-// record copies what the model needs of a batch, registering its terms.
+// record copies what the model needs of a batch, registering its terms,
+// and takes the points' Terms: the record holds them from then on.
 func (m *Model) record(batch []*model.Point) *batchRecord {
 	var r *batchRecord
 	if n := len(m.spare); n > 0 {
@@ -239,6 +241,7 @@ func (m *Model) record(batch []*model.Point) *batchRecord {
 	r.terms, r.off, r.slot, r.typ = r.terms[:0], append(r.off[:0], 0), r.slot[:0], r.typ[:0]
 	for _, p := range batch {
 		r.terms = m.quantize(r.terms, p.Terms, true)
+		p.Terms = nil // held in r from now on: a window holds millions
 		r.off = append(r.off, int32(len(r.terms)))
 		r.slot = append(r.slot, -1)
 		r.typ = append(r.typ, math.NaN())
@@ -264,7 +267,7 @@ func (m *Model) quantize(dst []qterm, ts []model.Term, register bool) []qterm {
 				pi = m.newPosting(t.ID)
 			}
 		}
-		dst = append(dst, qterm{id: t.ID, w: int32(math.Round(w)), p: pi})
+		dst = append(dst, qterm{w: int32(math.Round(w)), p: pi})
 	}
 	return dst
 }
@@ -304,7 +307,7 @@ func (m *Model) kill(s int32, last []qterm) {
 	if c.id >= 0 {
 		delete(m.idSlot, c.id)
 		if last != nil {
-			m.mem.remember(c.id, last, m.clock)
+			m.mem.remember(c.id, m.postings, last, m.clock)
 		}
 	}
 	*c = slot{id: -1}
@@ -681,25 +684,37 @@ func (m *Model) Age(n int64) {
 // held; its score is its log probability per word in that cluster when
 // Train last placed it (each post against the others of its cluster).
 // Batches are found as runs of points in the order Train was given them,
-// as a window lists them. Any other point with terms goes to its most
+// as a window lists them, whole or in part. Any other point with terms goes to its most
 // probable cluster among those that share a term with it (-1 if none) and
 // scores its log probability per word under that cluster's words; a point
 // without terms gets -1. A point in no cluster scores NaN.
 func (m *Model) Assign(points []*model.Point, scores []float64) {
 	vb := float64(len(m.terms)) * m.opts.Beta
+	searched := false
 	for i := 0; i < len(points); {
-		if r := m.byFirst[points[i]]; r != nil && i+len(r.points) <= len(points) && slices.Equal(points[i:i+len(r.points)], r.points) {
-			for j, p := range r.points {
+		r, j := m.byFirst[points[i]], 0
+		if r == nil && !searched && points[i].Terms == nil {
+			// A run that starts inside a batch (a window cut in parts):
+			// found once, as the batches' terms are theirs alone.
+			r, j = m.holding(points[i])
+			searched = r == nil
+		}
+		if r != nil {
+			n := 0
+			for ; j+n < len(r.points) && i+n < len(points) && points[i+n] == r.points[j+n]; n++ {
+				p := points[i+n]
 				p.Cluster = -1
-				if s := r.slot[j]; s >= 0 {
+				if s := r.slot[j+n]; s >= 0 {
 					p.Cluster = m.slots[s].id
 				}
 				if scores != nil {
-					scores[i+j] = r.typ[j]
+					scores[i+n] = r.typ[j+n]
 				}
 			}
-			i += len(r.points)
-			continue
+			if n > 0 {
+				i += n
+				continue
+			}
 		}
 		p := points[i]
 		s := int32(-1)
@@ -725,6 +740,16 @@ func (m *Model) Assign(points []*model.Point, scores []float64) {
 		}
 		i++
 	}
+}
+
+// holding returns the held batch that holds p, and p's place in it.
+func (m *Model) holding(p *model.Point) (*batchRecord, int) {
+	for _, r := range m.held {
+		if j := slices.Index(r.points, p); j >= 0 {
+			return r, j
+		}
+	}
+	return nil, 0
 }
 
 // typicality is the mean log probability per word of terms under cluster

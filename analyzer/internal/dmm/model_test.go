@@ -75,8 +75,9 @@ func checkCounts(t *testing.T, m *Model) {
 			held++
 			posts[s]++
 			for _, q := range r.terms[r.off[i]:r.off[i+1]] {
-				want[key{s, q.id}] += int64(q.w)
-				totals[q.id] += int64(q.w)
+				id := m.postings[q.p].id
+				want[key{s, id}] += int64(q.w)
+				totals[id] += int64(q.w)
 				weights[s] += int64(q.w)
 			}
 		}
@@ -319,7 +320,7 @@ func TestScoresAreMStreams(t *testing.T) {
 				counts[s] = map[uint32]float64{}
 			}
 			for _, q := range r.terms[r.off[i]:r.off[i+1]] {
-				counts[s][q.id] += float64(q.w) / unit
+				counts[s][m.postings[q.p].id] += float64(q.w) / unit
 			}
 		}
 	}
@@ -602,6 +603,47 @@ func TestAssignHeldScores(t *testing.T) {
 	for _, p := range shuffled {
 		if p.Cluster != want[p] {
 			t.Fatalf("%s moved from %d to %d", p.ID, want[p], p.Cluster)
+		}
+	}
+}
+
+// TestAssignInParts: a window cut into parts inside its batches, as
+// cluster.Model cuts a large one, gives each held post the cluster and
+// score Train gave it, though Train took the posts' terms.
+func TestAssignInParts(t *testing.T) {
+	m, _ := New(DefaultOptions())
+	rng := rand.New(rand.NewPCG(4, 4))
+	var window []*model.Point
+	for b := range 3 {
+		batch := topicBatch(m, rng, b, 60, []string{"rain", "goal", "vote"})
+		m.Train(batch)
+		window = append(window, batch...)
+	}
+	for i, p := range window {
+		if p.Terms != nil {
+			t.Fatalf("point %d keeps its terms after Train", i)
+		}
+	}
+	whole := make([]float64, len(window))
+	m.Assign(window, whole)
+	clusters := make([]int, len(window))
+	for i, p := range window {
+		clusters[i] = p.Cluster
+		if p.Cluster < 0 || math.IsNaN(whole[i]) {
+			t.Fatalf("point %d: cluster %d, score %v", i, p.Cluster, whole[i])
+		}
+	}
+	for _, cut := range []int{1, 30, 59, 60, 61, 100, 179} {
+		parts := make([]float64, len(window))
+		for i := range window {
+			window[i].Cluster = -2
+		}
+		m.Assign(window[:cut], parts[:cut])
+		m.Assign(window[cut:], parts[cut:])
+		for i, p := range window {
+			if p.Cluster != clusters[i] || parts[i] != whole[i] {
+				t.Fatalf("cut at %d: point %d in %d scoring %v, whole %d scoring %v", cut, i, p.Cluster, parts[i], clusters[i], whole[i])
+			}
 		}
 	}
 }
