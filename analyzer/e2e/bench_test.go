@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,15 +50,66 @@ func benchCapture(b *testing.B, dir, api string, count int) string {
 	return capture
 }
 
+// japaneseText is what the Japanese capture's posts are made of, a line
+// a phrase.
+const japaneseText = `東京は朝から雪が降っている
+今日の会議は午後三時からです
+新しい駅ビルのパン屋が美味しい
+電車が止まって帰れない
+花火大会の写真を撮りました
+明日は晴れるといいな
+地元のチームが優勝した
+図書館で勉強してから帰ります
+週末に家族で温泉へ行った
+このアプリの新機能が便利
+#東京
+#拡散希望`
+
+// japaneseCapture writes count Japanese posts of two or three phrases,
+// 200 a second of event time, one in ten with a point, as compact lines.
+func japaneseCapture(b *testing.B, count int) string {
+	phrases := strings.Split(japaneseText, "\n")
+	rng := rand.New(rand.NewPCG(3, 5))
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var buf bytes.Buffer
+	for i := range count {
+		var text []string
+		for range 2 + rng.IntN(2) {
+			text = append(text, phrases[rng.IntN(len(phrases))])
+		}
+		at := t0.Add(time.Duration(i) * 5 * time.Millisecond)
+		fmt.Fprintf(&buf, `{"id":"%d","created_at":%q,"lang":"ja",`, 1800000000000000000+i, at.Format(time.RFC3339Nano))
+		if i%10 == 0 {
+			fmt.Fprintf(&buf, `"lon":%.4f,"lat":%.4f,`, 139+rng.Float64()*2, 35+rng.Float64())
+		}
+		fmt.Fprintf(&buf, `"text":%q}`+"\n", strings.Join(text, "。"))
+	}
+	capture := filepath.Join(b.TempDir(), "capture-ja.jsonl")
+	if err := os.WriteFile(capture, buf.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return capture
+}
+
 // BenchmarkIngest replays a capture at --speed 0 through the scraper's
 // socket into the analyzer (event clock, maps off, clustering on) and
-// reports tweets per second end to end. v2/spark is Spark's Euclidean
+// reports tweets per second end to end and the analyzer's CPU time per
+// tweet. v2/spark is Spark's Euclidean
 // update with online word vectors (the default before the spherical
 // model); v2/spark-hashed the same without the online vectors;
-// v2-events-off the default without event detection, to set beside v2.
-// Each also reports the analyzer's CPU time (user and system) per run.
+// v2-events-off the default without event detection, to set beside v2;
+// ja is Japanese posts, segmented by the dictionary.
+//
+// With GEOSTREAM_BENCH_BASELINE naming a directory that holds scraper
+// and analyzer binaries of other code, every case runs both, the same
+// capture in the same run: bin=before (those) and bin=after (this tree's),
+// for benchstat -col /bin.
 func BenchmarkIngest(b *testing.B) {
 	dir := fastBinaries(b)
+	bins := []struct{ name, dir string }{{"", dir}}
+	if base := os.Getenv("GEOSTREAM_BENCH_BASELINE"); base != "" {
+		bins = []struct{ name, dir string }{{"/bin=before", base}, {"/bin=after", dir}}
+	}
 	for _, c := range []struct {
 		name, api string
 		count     int
@@ -66,32 +120,48 @@ func BenchmarkIngest(b *testing.B) {
 		{"v2/spark", "v2", 100000, []string{"--kmeans", "spark"}},
 		{"v2/spark-hashed", "v2", 100000, []string{"--kmeans", "spark", "--embeddings-online=false"}},
 		{"v1", "v1", 40000, nil},
+		{"ja", "", 50000, nil},
 	} {
-		capture := benchCapture(b, dir, c.api, c.count)
+		var capture string
+		if c.api == "" {
+			capture = japaneseCapture(b, c.count)
+		} else {
+			capture = benchCapture(b, dir, c.api, c.count)
+		}
 		st, _ := os.Stat(capture)
-		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(st.Size())
-			var elapsed, cpu time.Duration
-			for b.Loop() {
-				ln := freePortAddr(b)
-				scr := exec.Command(filepath.Join(dir, "scraper"), "replay", capture, "--speed", "0", "--listen", ln, "--log-level", "warn")
-				if err := scr.Start(); err != nil {
-					b.Fatal(err)
+		for _, bin := range bins {
+			b.Run(c.name+bin.name, func(b *testing.B) {
+				b.SetBytes(st.Size())
+				var elapsed, cpu time.Duration
+				for b.Loop() {
+					e, u := ingest(b, bin.dir, capture, c.extra)
+					elapsed, cpu = elapsed+e, cpu+u
 				}
-				start := time.Now()
-				args := append([]string{"run", "--connect", ln, "--once", "--clock", "event",
-					"--maps=false", "--out", b.TempDir(), "--log-level", "warn"}, c.extra...)
-				an := exec.Command(filepath.Join(dir, "analyzer"), args...)
-				if out, err := an.CombinedOutput(); err != nil {
-					scr.Process.Kill()
-					b.Fatalf("analyzer: %v\n%s", err, out)
-				}
-				elapsed += time.Since(start)
-				cpu += an.ProcessState.UserTime() + an.ProcessState.SystemTime()
-				scr.Wait()
-			}
-			b.ReportMetric(float64(c.count*b.N)/elapsed.Seconds(), "tweets/s")
-			b.ReportMetric(cpu.Seconds()/float64(b.N), "analyzer-cpu-s/op")
-		})
+				b.ReportMetric(float64(c.count*b.N)/elapsed.Seconds(), "tweets/s")
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(c.count*b.N), "cpu-ns/tweet")
+			})
+		}
 	}
+}
+
+// ingest replays capture with the binaries in dir and returns how long
+// the analyzer took and the CPU time it used (user and system), which
+// other work on the machine moves less than the time it took.
+func ingest(b *testing.B, dir, capture string, extra []string) (elapsed, cpu time.Duration) {
+	ln := freePortAddr(b)
+	scr := exec.Command(filepath.Join(dir, "scraper"), "replay", capture, "--speed", "0", "--listen", ln, "--log-level", "warn")
+	if err := scr.Start(); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	args := append([]string{"run", "--connect", ln, "--once", "--clock", "event",
+		"--maps=false", "--out", b.TempDir(), "--log-level", "warn"}, extra...)
+	an := exec.Command(filepath.Join(dir, "analyzer"), args...)
+	if out, err := an.CombinedOutput(); err != nil {
+		scr.Process.Kill()
+		b.Fatalf("analyzer: %v\n%s", err, out)
+	}
+	elapsed = time.Since(start)
+	scr.Wait()
+	return elapsed, an.ProcessState.UserTime() + an.ProcessState.SystemTime()
 }
