@@ -107,6 +107,17 @@ func TestTokenizeAppends(t *testing.T) {
 	}
 }
 
+// TestTokensHaveNoSpareRoom: a post's words take no more room than they
+// need, as a window holds the slice of every post it has.
+func TestTokensHaveNoSpareRoom(t *testing.T) {
+	for _, s := range []string{"storm warning", "rain rain rain in the city of london tonight, again and again",
+		"今日は朝から雨が降っています", "#storm @alice.bsky.social flood"} {
+		if got := Tokenize(nil, s); len(got) == 0 || cap(got) != len(got) {
+			t.Errorf("%q: %d words in room for %d", s, len(got), cap(got))
+		}
+	}
+}
+
 // TestStopWordsOfEveryLanguage checks that each of the twenty languages has
 // its list and that the commonest function words of each are dropped.
 func TestStopWordsOfEveryLanguage(t *testing.T) {
