@@ -136,6 +136,23 @@ func (v *Vectors) Close() error {
 	return v.Save()
 }
 
+// Owner is embedded in a model that owns word vectors (V): it gives the
+// model the methods the pipeline and the command line look for.
+type Owner struct{ V Vectors }
+
+// Online returns the online word vectors, or nil.
+func (o *Owner) Online() *Online { return o.V.Online }
+
+// SetSpawn gives the online word vectors the function that starts their
+// goroutines (pipeline.Spawner).
+func (o *Owner) SetSpawn(spawn func(func())) { o.V.SetSpawn(spawn) }
+
+// SetLogger sets where errors saving the word vectors are logged.
+func (o *Owner) SetLogger(log *slog.Logger) { o.V.Log = log }
+
+// Close waits for the online word vectors and saves them, if asked to.
+func (o *Owner) Close() error { return o.V.Close() }
+
 // ErrSaveNeedsOnline is returned for a Save path without online learning.
 var ErrSaveNeedsOnline = errors.New("embed: saving vectors needs online learning (--embeddings-online)")
 

@@ -2,7 +2,6 @@ package kmeans
 
 import (
 	"flag"
-	"log/slog"
 	"math"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
@@ -115,9 +114,11 @@ func (s *Settings) Validate() error {
 // revives it as a new cluster. It is used from one goroutine, except that
 // Assign only reads.
 type Clusterer struct {
+	// Owner holds the word vectors (V) and gives the methods for them.
+	embed.Owner
+
 	s       Settings
 	feat    features.Extractor
-	vectors embed.Vectors
 	km      *Model
 	fast    centres32 // km's centres in float32, refreshed after each change
 	pending [][]float64
@@ -151,7 +152,7 @@ func NewClusterer(s Settings) (*Clusterer, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Clusterer{s: s, vectors: v, rng: NewRandomState(uint32(s.Seed)), lineage: model.NewSlots(s.K)}
+	c := &Clusterer{s: s, Owner: embed.Owner{V: v}, rng: NewRandomState(uint32(s.Seed)), lineage: model.NewSlots(s.K)}
 	c.feat = features.Extractor{Embed: v.Model, Profile: features.Profile(s.Profile), TextWeight: s.TextWeight, GeoWeight: s.GeoWeight}
 	if !seedProfile && s.IDF {
 		c.feat.IDF = features.NewIDF(features.DefaultIDFBuckets)
@@ -204,12 +205,12 @@ func widen(buf []float64, f []float32) []float64 {
 
 // Train implements the seam.
 func (c *Clusterer) Train(batch []*model.Point) {
-	if c.vectors.Online != nil {
+	if c.V.Online != nil {
 		words := make([][]string, len(batch))
 		for i, p := range batch {
 			words[i] = p.Tokens
 		}
-		c.vectors.Learn(words)
+		c.V.Learn(words)
 	}
 	dim := c.feat.Dim()
 	if cap(c.slab) < len(batch)*dim {
@@ -285,16 +286,3 @@ func (c *Clusterer) Clusters() []model.Lineage {
 	}
 	return c.lineage.List()
 }
-
-// Online returns the online word vectors, or nil.
-func (c *Clusterer) Online() *embed.Online { return c.vectors.Online }
-
-// SetSpawn gives the online word vectors the function that starts their
-// goroutines (pipeline.Spawner).
-func (c *Clusterer) SetSpawn(spawn func(func())) { c.vectors.SetSpawn(spawn) }
-
-// SetLogger sets where errors saving the word vectors are logged.
-func (c *Clusterer) SetLogger(log *slog.Logger) { c.vectors.Log = log }
-
-// Close waits for the online word vectors and saves them, if asked to.
-func (c *Clusterer) Close() error { return c.vectors.Close() }

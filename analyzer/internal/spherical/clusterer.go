@@ -2,7 +2,6 @@ package spherical
 
 import (
 	"flag"
-	"log/slog"
 	"math"
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
@@ -98,10 +97,12 @@ func (s *Settings) options() Options {
 // and gives each cluster an id that lasts until its slot is seeded
 // afresh. It is used from one goroutine, except that Assign only reads.
 type Clusterer struct {
+	// Owner holds the word vectors (V) and gives the methods for them.
+	embed.Owner
+
 	s       Settings
 	core    *Model
 	feat    features.Sparse
-	vectors embed.Vectors
 	batch   []Point
 	lineage model.Slots
 }
@@ -122,7 +123,7 @@ func NewClusterer(s Settings) (*Clusterer, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.vectors, c.feat.Embed = v, v.Model
+		c.V, c.feat.Embed = v, v.Model
 		o.DenseDim = v.Model.Dim()
 	}
 	core, err := New(o)
@@ -151,7 +152,7 @@ func PointOf(p *model.Point) Point {
 
 // Train implements the seam.
 func (c *Clusterer) Train(batch []*model.Point) {
-	if c.vectors.Online != nil {
+	if c.V.Online != nil {
 		// The words train in the background while k-means trains here;
 		// posts keep being featurized with the vectors as they were, until
 		// the next batch closes and publishes the result.
@@ -159,7 +160,7 @@ func (c *Clusterer) Train(batch []*model.Point) {
 		for i, p := range batch {
 			words[i] = p.Tokens
 		}
-		c.vectors.Learn(words)
+		c.V.Learn(words)
 	}
 	c.batch = c.batch[:0]
 	for _, p := range batch {
@@ -203,16 +204,3 @@ func (c *Clusterer) Clusters() []model.Lineage {
 	}
 	return c.lineage.List()
 }
-
-// Online returns the online word vectors, or nil.
-func (c *Clusterer) Online() *embed.Online { return c.vectors.Online }
-
-// SetSpawn gives the online word vectors the function that starts their
-// goroutines (pipeline.Spawner).
-func (c *Clusterer) SetSpawn(spawn func(func())) { c.vectors.SetSpawn(spawn) }
-
-// SetLogger sets where errors saving the word vectors are logged.
-func (c *Clusterer) SetLogger(log *slog.Logger) { c.vectors.Log = log }
-
-// Close waits for the online word vectors and saves them, if asked to.
-func (c *Clusterer) Close() error { return c.vectors.Close() }
