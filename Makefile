@@ -18,9 +18,14 @@ FUZZTIME ?= 30s
 # installs them itself where they are missing.
 STATICCHECK_VERSION := v0.8.2
 GOVULNCHECK_VERSION := v1.9.0
+GOIMPORTS_VERSION   := v0.53.0
 GOBIN       ?= $(shell $(GO) env GOPATH)/bin
 STATICCHECK := $(GOBIN)/staticcheck
 GOVULNCHECK := $(GOBIN)/govulncheck
+GOIMPORTS   := $(GOBIN)/goimports
+# LOCAL is the module path: its packages' imports form their own group,
+# after the standard library's and other modules'.
+LOCAL       := github.com/geostream/geostream
 
 # govulncheck's database. Its public host is out of reach here, so it is
 # built from the golang.org/x/vulndb module on the Go module proxy (its
@@ -35,7 +40,7 @@ VULNDB         ?= $(HOME)/.cache/geostream/vulndb-$(VULNDB_VERSION)
 # there are none in the toolchain above.
 VULN_STDLIB    ?= fail
 
-.PHONY: all build test vet fmt fmt-check bench soak demo fuzz clean lint tools tidy-check staticcheck vulncheck golden
+.PHONY: all build test vet fmt fmt-check imports-check bench soak demo fuzz clean lint tools tidy-check staticcheck vulncheck golden
 
 all: build
 
@@ -43,24 +48,31 @@ build:
 	$(GO) build -o $(BIN)/scraper ./scraper/cmd/scraper
 	$(GO) build -o $(BIN)/analyzer ./analyzer/cmd/analyzer
 
-fmt:
+fmt: $(GOIMPORTS)
 	gofmt -w shared scraper analyzer .ci
+	$(GOIMPORTS) -local $(LOCAL) -w shared scraper analyzer .ci
 
 fmt-check:
 	@out=$$(gofmt -l shared scraper analyzer .ci); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# imports-check: every file groups its imports as goimports -local does:
+# the standard library, other modules, then this module's packages.
+imports-check: $(GOIMPORTS)
+	@out=$$($(GOIMPORTS) -local $(LOCAL) -l shared scraper analyzer .ci); if [ -n "$$out" ]; then echo "imports to group (make fmt):"; echo "$$out"; exit 1; fi
 
 vet:
 	$(GO) vet $(PKGS)
 	GOWORK=off $(GO) vet .ci/vulncheck.go
 
-# lint: formatting, vet, tidy go.mod files, staticcheck (its default
-# checks: see staticcheck.conf) and govulncheck on every module.
-lint: fmt-check vet tidy-check staticcheck vulncheck
+# lint: formatting, import groups, vet, tidy go.mod files, staticcheck
+# (its default checks: see staticcheck.conf) and govulncheck on every
+# module.
+lint: fmt-check imports-check vet tidy-check staticcheck vulncheck
 
 # tools rebuilds the lint tools with this toolchain: tools built by an
 # older Go cannot read a newer standard library.
 tools:
-	$(MAKE) --always-make $(STATICCHECK) $(GOVULNCHECK)
+	$(MAKE) --always-make $(STATICCHECK) $(GOVULNCHECK) $(GOIMPORTS)
 
 tidy-check:
 	@for m in $(MODULES); do \
@@ -72,6 +84,9 @@ $(STATICCHECK):
 
 $(GOVULNCHECK):
 	$(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+
+$(GOIMPORTS):
+	$(GO) install golang.org/x/tools/cmd/goimports@$(GOIMPORTS_VERSION)
 
 staticcheck: $(STATICCHECK)
 	$(STATICCHECK) $(PKGS)

@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geostream/geostream/shared/bus"
-	"github.com/geostream/geostream/shared/bus/bustest"
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/geostream/geostream/shared/bus"
+	"github.com/geostream/geostream/shared/bus/bustest"
 )
 
 // BenchmarkNATSIngest runs scraper → JetStream → analyzer end to end: a

@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
+	natsio "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/bus/bustest"
 	"github.com/geostream/geostream/shared/wire/wiretest"
-	natsio "github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // jsConn connects the test itself to the server, to look at the stream.

@@ -4,8 +4,9 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/spf13/pflag"
+
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 // Flags are the --log-format and --log-level flags of both binaries.

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/spf13/pflag"
+
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 func TestNew(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/analyzer/internal/dmm"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
@@ -21,7 +23,6 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/shared/logs"
-	"github.com/spf13/cobra"
 )
 
 func runArgs(t *testing.T, args ...string) (*RunOptions, error) {

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/replace"
-	"github.com/spf13/cobra"
 )
 
 func newEmbedCmd(d Deps, lo *logOptions) *cobra.Command {

@@ -7,12 +7,13 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/model"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/analyzer/internal/eval"
 	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/spf13/cobra"
 )
 
 // EvalOptions are the eval command's settings.

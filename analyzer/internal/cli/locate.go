@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/spf13/cobra"
+
+	"github.com/geostream/geostream/analyzer/internal/geocode"
 )
 
 // LocateOptions are the locate command's settings.

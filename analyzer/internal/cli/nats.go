@@ -8,12 +8,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/geostream/geostream/analyzer/internal/input"
 	natsin "github.com/geostream/geostream/analyzer/internal/input/nats"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/shared/bus"
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // natsOptions are the flags of --nats: reading the scrapers' JetStream

@@ -9,9 +9,10 @@ import (
 	"os"
 	"runtime/pprof"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/logs"
-	"github.com/spf13/cobra"
 )
 
 // Deps are what commands need from the process, replaceable in tests.

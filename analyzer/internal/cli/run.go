@@ -15,6 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/geo"
@@ -27,8 +30,6 @@ import (
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // RunOptions are the run command's settings.

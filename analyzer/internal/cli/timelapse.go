@@ -6,8 +6,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/spf13/cobra"
+
+	"github.com/geostream/geostream/analyzer/internal/output"
 )
 
 func newTimelapseCmd(d Deps, lo *logOptions) *cobra.Command {

@@ -1,10 +1,11 @@
 package eval
 
 import (
-	"github.com/geostream/geostream/analyzer/internal/model"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 func TestScore(t *testing.T) {

@@ -11,9 +11,10 @@ import (
 	"github.com/geostream/geostream/shared/field"
 	"github.com/geostream/geostream/shared/tweet"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/model"
-	"gonum.org/v1/gonum/floats"
 )
 
 // Profile names a feature layout.

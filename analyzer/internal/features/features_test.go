@@ -5,8 +5,9 @@ import (
 	"math"
 	"testing"
 
-	"github.com/geostream/geostream/analyzer/internal/embed"
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/geostream/geostream/analyzer/internal/embed"
 )
 
 func TestDefaultLayout(t *testing.T) {

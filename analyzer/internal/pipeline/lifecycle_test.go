@@ -3,13 +3,14 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"github.com/geostream/geostream/analyzer/internal/model"
 	"io"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
 
 	"github.com/geostream/geostream/analyzer/internal/window"
 )

@@ -10,8 +10,9 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/geostream/geostream/analyzer/internal/geo"
 	"golang.org/x/image/vector"
+
+	"github.com/geostream/geostream/analyzer/internal/geo"
 )
 
 //go:embed worldatlas/countries-50m.json

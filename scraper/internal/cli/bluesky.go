@@ -5,11 +5,12 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/scraper/internal/source/bluesky"
 	"github.com/geostream/geostream/scraper/internal/source/bluesky/profile"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/spf13/cobra"
 )
 
 // BlueskyOptions are the bluesky command's settings.

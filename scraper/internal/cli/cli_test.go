@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/scraper/internal/sink/server"
 	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/logs"
 	"github.com/geostream/geostream/shared/wire/wiretest"
-	"github.com/spf13/cobra"
 )
 
 // testDeps are the process as a command sees it, with environment env.

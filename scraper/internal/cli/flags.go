@@ -1,9 +1,10 @@
 package cli
 
 import (
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/field"
-	"github.com/spf13/cobra"
 )
 
 // flagOf maps the options' Go field names, as the packages' Validate

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
 	"github.com/geostream/geostream/scraper/internal/source/bluesky"
 	"github.com/geostream/geostream/scraper/internal/source/bluesky/profile"
 	"github.com/geostream/geostream/scraper/internal/source/mastodon"

@@ -4,10 +4,11 @@ import (
 	"context"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/scraper/internal/source/mastodon"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/spf13/cobra"
 )
 
 // MastodonOptions are the mastodon command's settings.

@@ -6,11 +6,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/geostream/geostream/scraper/internal/sink"
 	natssink "github.com/geostream/geostream/scraper/internal/sink/nats"
 	"github.com/geostream/geostream/shared/bus"
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // PublishOptions are the flags of --publish: where and how every line is

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	natssink "github.com/geostream/geostream/scraper/internal/sink/nats"
 	"github.com/geostream/geostream/shared/bus/bustest"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/logs/logtest"
-	"github.com/nats-io/nats.go"
 )
 
 // runScraper runs the scraper's root command as Main would, with the

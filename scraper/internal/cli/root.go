@@ -8,9 +8,10 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/logs"
-	"github.com/spf13/cobra"
 )
 
 // Deps are what commands need from the process, replaceable in tests.

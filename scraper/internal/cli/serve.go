@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/scraper/internal/sink"
 	"github.com/geostream/geostream/scraper/internal/sink/capture"
 	natssink "github.com/geostream/geostream/scraper/internal/sink/nats"
@@ -16,7 +18,6 @@ import (
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/spf13/cobra"
 )
 
 // ServeOptions are the flags every source shares: where lines go and how.

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geostream/geostream/shared/logs/logtest"
 	"go.uber.org/goleak"
+
+	"github.com/geostream/geostream/shared/logs/logtest"
 )
 
 // logField waits for a JSON log line in log with message msg and returns

@@ -7,11 +7,12 @@ import (
 	"strings"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/scraper/internal/source/xapi"
 	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/spf13/cobra"
 )
 
 // StreamOptions are the stream command's settings.

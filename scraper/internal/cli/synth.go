@@ -8,10 +8,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/geostream/geostream/scraper/internal/source/synth"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/spf13/cobra"
 )
 
 // SynthOptions are the synth command's settings.

@@ -16,12 +16,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geostream/geostream/shared/bus"
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
+
+	"github.com/geostream/geostream/shared/bus"
 )
 
 // Option changes the server's options before it starts.

@@ -9,8 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/geostream/geostream/shared/bus"
 	natsio "github.com/nats-io/nats.go"
+
+	"github.com/geostream/geostream/shared/bus"
 )
 
 // A durable consumer is for one analyzer at a time: two reading one would

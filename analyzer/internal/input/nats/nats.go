@@ -28,11 +28,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	natsio "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/wire"
-	natsio "github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Where a new consumer starts.

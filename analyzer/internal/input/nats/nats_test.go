@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geostream/geostream/shared/bus"
-	"github.com/geostream/geostream/shared/bus/bustest"
-	"github.com/geostream/geostream/shared/logs/logtest"
 	natsio "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
+
+	"github.com/geostream/geostream/shared/bus"
+	"github.com/geostream/geostream/shared/bus/bustest"
+	"github.com/geostream/geostream/shared/logs/logtest"
 )
 
 // publish stores lines n0..n0+count-1 ("line <i>") in the stream, making

@@ -26,11 +26,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	natsio "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/tweet"
-	natsio "github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Defaults for Options.

@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	natsio "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/goleak"
+
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/bus/bustest"
 	"github.com/geostream/geostream/shared/tweet"
-	natsio "github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-	"go.uber.org/goleak"
 )
 
 // testLines are n lines of every kind the scraper forwards: tweets, two

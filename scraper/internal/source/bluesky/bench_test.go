@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/geostream/geostream/scraper/internal/source/bluesky/profile"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/geostream/geostream/scraper/internal/source/bluesky/profile"
 )
 
 // benchPost appends a post event of about 900 bytes, the size of a typical

@@ -27,12 +27,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/scraper/internal/source/bluesky/profile"
 	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
 	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/klauspost/compress/zstd"
 )
 
 // DefaultURL is a public Jetstream instance run by Bluesky.

@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geostream/geostream/scraper/internal/source/sourcetest"
-	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
 	"github.com/klauspost/compress/dict"
 	"github.com/klauspost/compress/zstd"
 	"go.uber.org/goleak"
+
+	"github.com/geostream/geostream/scraper/internal/source/sourcetest"
+	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

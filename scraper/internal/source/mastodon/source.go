@@ -9,11 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valyala/fastjson"
+
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
 	"github.com/geostream/geostream/shared/tweet"
 	"github.com/geostream/geostream/shared/wire"
-	"github.com/valyala/fastjson"
 )
 
 // ErrAuth is returned when the instance refuses the token: retrying cannot

@@ -19,9 +19,10 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"go.uber.org/goleak"
+
 	"github.com/geostream/geostream/scraper/internal/source/sourcetest"
 	"github.com/geostream/geostream/scraper/internal/source/wsfeed"
-	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/backoff"
 	"github.com/geostream/geostream/shared/wire"

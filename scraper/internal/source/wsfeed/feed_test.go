@@ -15,8 +15,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/geostream/geostream/shared/logs/logtest"
 	"go.uber.org/goleak"
+
+	"github.com/geostream/geostream/shared/logs/logtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

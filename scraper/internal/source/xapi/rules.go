@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
+
 	"github.com/geostream/geostream/scraper/internal/source"
 	"github.com/geostream/geostream/shared/bbox"
 	"github.com/geostream/geostream/shared/tweet"

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	twitter "github.com/g8rswimmer/go-twitter/v2"
+
 	"github.com/geostream/geostream/shared/bbox"
 )
 

@@ -30,8 +30,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/geostream/geostream/analyzer/internal/geocode"
 )
 
 func main() {
