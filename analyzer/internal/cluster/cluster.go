@@ -82,6 +82,10 @@ type Model struct {
 	seen    map[int]int // the lineage call in which each id was last held
 	calls   int
 	spawn   func(func()) // starts Assign's helper goroutine; nil: a go statement
+	// interned holds one string a word for Tokenize (which runs in the
+	// reader's goroutine): a window holds millions of posts, and each
+	// word's bytes once.
+	interned text.Interner
 }
 
 // New returns the model of Clusterer c.
@@ -130,12 +134,18 @@ type SeedTexter interface {
 }
 
 // Tokenize implements pipeline.Tokenizer: the post's words in any script,
-// with the links, mentions and hashtags its source marked.
+// with the links, mentions and hashtags its source marked, each word one
+// string for every post that has it (text.Interner). It is called from
+// one goroutine at a time.
 func (m *Model) Tokenize(tw *tweet.Tweet) []string {
+	var ws []string
 	if !m.seed && len(tw.Entities) > 0 {
-		return text.TokenizePost(nil, tw.Text, tw.Entities)
+		ws = text.TokenizePost(nil, tw.Text, tw.Entities)
+	} else {
+		ws = m.words(tw.Text)
 	}
-	return m.words(tw.Text)
+	m.interned.Intern(ws)
+	return ws
 }
 
 // words are the words of s, by the model's rules.
