@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
+	natsio "github.com/nats-io/nats.go"
+
 	"github.com/geostream/geostream/analyzer/internal/events/bench"
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/bus/bustest"
-	natsio "github.com/nats-io/nats.go"
 )
 
 // eventBench builds the synthetic event benchmark (testdata/events-synth.json)

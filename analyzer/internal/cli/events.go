@@ -5,14 +5,15 @@ import (
 	"path/filepath"
 	"time"
 
+	natsio "github.com/nats-io/nats.go"
+	"github.com/spf13/pflag"
+
 	"github.com/geostream/geostream/analyzer/internal/events"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/field"
-	natsio "github.com/nats-io/nats.go"
-	"github.com/spf13/pflag"
 )
 
 // eventOptions are the flags of event detection.
