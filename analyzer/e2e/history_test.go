@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/geostream/geostream/shared/bus"
 	"github.com/geostream/geostream/shared/bus/bustest"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // durableState is what a rebuild of the history must leave as it was of

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/events"
 	"github.com/geostream/geostream/analyzer/internal/input"
@@ -19,7 +21,6 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
 	"github.com/geostream/geostream/analyzer/internal/web"
-	"github.com/spf13/pflag"
 )
 
 // historyShare is the share of the time a rebuild of the stream's history

@@ -10,10 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/render"
 	"github.com/geostream/geostream/shared/tweet"
-	"go.uber.org/goleak"
 )
 
 // gate is a Rebuild the test steps through: it writes a window each time
