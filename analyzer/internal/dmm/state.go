@@ -11,7 +11,7 @@ import (
 
 // stateVersion numbers the layout of a saved model; a model refuses a
 // state of another.
-const stateVersion = 2
+const stateVersion = 3
 
 // savedHeld caches the saved form of each held batch, by its first point:
 // a held batch does not change (Train moves only the new batch's posts),
@@ -123,7 +123,6 @@ func encodeHeld(r *batchRecord) []byte {
 		ts := r.terms[r.off[i]:r.off[i+1]]
 		e.Uint(uint64(len(ts)))
 		for _, t := range ts {
-			e.Uint(uint64(t.id))
 			e.Int(int64(t.w))
 			e.Int(int64(t.p))
 		}
@@ -176,8 +175,8 @@ func (m *Model) LoadState(r io.Reader, held [][]*model.Point) error {
 		for range held[i] {
 			r.slot = append(r.slot, int32(hd.Int()))
 			r.typ = append(r.typ, hd.Float64())
-			for range hd.Len(3) {
-				r.terms = append(r.terms, qterm{id: uint32(hd.Uint()), w: int32(hd.Int()), p: int32(hd.Int())})
+			for range hd.Len(2) {
+				r.terms = append(r.terms, qterm{w: int32(hd.Int()), p: int32(hd.Int())})
 			}
 			r.off = append(r.off, int32(len(r.terms)))
 		}
