@@ -21,6 +21,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/render"
 	"github.com/geostream/geostream/analyzer/internal/web"
+	"github.com/geostream/geostream/shared/backoff"
 )
 
 // historyShare is the share of the time a rebuild of the stream's history
@@ -107,7 +108,7 @@ func (h *history) rebuild(ctx context.Context, from time.Time, page *web.History
 		}
 		po.Events = d
 	}
-	po.Source = &pacedSource{Source: src, acker: src, share: historyShare, chunk: historyChunk, now: time.Now, sleep: sleepCtx}
+	po.Source = &pacedSource{Source: src, acker: src, share: historyShare, chunk: historyChunk, now: time.Now, sleep: backoff.Sleep}
 	po.Capture, po.Clock, po.Logger, po.ExtraStats = false, pipeline.ClockEvent, log, nil
 	return pipeline.New(po, m, append(outs, page)...).Run(ctx)
 }
@@ -162,18 +163,3 @@ func (p *pacedSource) Next(ctx context.Context) (input.Line, error) {
 
 // Ack implements pipeline.Acker: the rebuild's own consumer is acked.
 func (p *pacedSource) Ack(seq uint64) { p.acker.Ack(seq) }
-
-// sleepCtx waits d, or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/input"
+	"github.com/geostream/geostream/shared/backoff"
 )
 
 // lines is a Source of n lines that each take a tick of its clock to
@@ -65,7 +66,7 @@ func TestPacedSourceKeepsItsShare(t *testing.T) {
 func TestPacedSourceStopsWithItsContext(t *testing.T) {
 	clock := time.Now()
 	src := &lines{n: 10, clock: &clock}
-	p := &pacedSource{Source: src, acker: src, share: 0.01, chunk: 1, now: func() time.Time { return clock }, sleep: sleepCtx}
+	p := &pacedSource{Source: src, acker: src, share: 0.01, chunk: 1, now: func() time.Time { return clock }, sleep: backoff.Sleep}
 	ctx, cancel := context.WithCancel(t.Context())
 	if _, err := p.Next(ctx); err != nil {
 		t.Fatal(err)
