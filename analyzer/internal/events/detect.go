@@ -31,17 +31,25 @@ const (
 type cellWord struct {
 	cell cell
 	word uint64
+	key  uint64 // hashAt(word, cell)
 	n    int32
 	text string // the word
+}
+
+// cwSlot is a slot of a cellWords table: a key, its count and where its
+// cellWord is, together so that a look-up reads one place in memory.
+type cwSlot struct {
+	key uint64
+	n   int32
+	at  int32 // 1 + the index in all of the key's cellWord (0: free)
 }
 
 // cellWords counts the posts on the map of one slide that hold each word
 // in each cell: a hash table with open addressing, faster here than a map,
 // that keeps its memory from one slide to the next.
 type cellWords struct {
-	keys []uint64 // hashAt(word, cell), where slot[i] > 0
-	slot []int32  // 1 + the index in all of the key's count (0: free)
-	all  []cellWord
+	slot []cwSlot
+	all  []cellWord // their counts are filled in by done
 }
 
 // reset empties cw, keeping its memory.
@@ -54,7 +62,7 @@ func (cw *cellWords) reset() {
 func (cw *cellWords) find(key uint64) int {
 	mask := len(cw.slot) - 1
 	i := int(mix(key, 0)) & mask
-	for cw.slot[i] != 0 && cw.keys[i] != key {
+	for cw.slot[i].at != 0 && cw.slot[i].key != key {
 		i = (i + 1) & mask
 	}
 	return i
@@ -67,34 +75,45 @@ func (cw *cellWords) add(g cell, h uint64, t string) {
 	}
 	key := hashAt(h, g)
 	i := cw.find(key)
-	if cw.slot[i] != 0 {
-		cw.all[cw.slot[i]-1].n++
+	if s := &cw.slot[i]; s.at != 0 {
+		s.n++
 		return
 	}
-	cw.all = append(cw.all, cellWord{g, h, 1, t})
-	cw.keys[i], cw.slot[i] = key, int32(len(cw.all))
+	cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, text: t})
+	cw.slot[i] = cwSlot{key: key, n: 1, at: int32(len(cw.all))}
+}
+
+// done copies the counts into all, once every post is added.
+func (cw *cellWords) done() {
+	for _, s := range cw.slot {
+		if s.at != 0 {
+			cw.all[s.at-1].n = s.n
+		}
+	}
 }
 
 // grow doubles the table.
 func (cw *cellWords) grow() {
-	n := max(2*len(cw.slot), 1024)
-	cw.keys, cw.slot = make([]uint64, n), make([]int32, n)
-	for j, c := range cw.all {
-		key := hashAt(c.word, c.cell)
-		i := cw.find(key)
-		cw.keys[i], cw.slot[i] = key, int32(j+1)
+	old := cw.slot
+	cw.slot = make([]cwSlot, max(2*len(old), 1024))
+	for _, s := range old {
+		if s.at != 0 {
+			cw.slot[cw.find(s.key)] = s
+		}
 	}
 }
 
 // count returns how many posts in cell g hold word h.
 func (cw *cellWords) count(g cell, h uint64) int {
+	return cw.countKey(hashAt(h, g))
+}
+
+// countKey returns how many posts hold a word in a cell, by its key.
+func (cw *cellWords) countKey(key uint64) int {
 	if cw == nil || len(cw.slot) == 0 {
 		return 0
 	}
-	if i := cw.find(hashAt(h, g)); cw.slot[i] != 0 {
-		return int(cw.all[cw.slot[i]-1].n)
-	}
-	return 0
+	return int(cw.slot[cw.find(key)].n)
 }
 
 // block returns how many posts in cells hold word h.
@@ -183,7 +202,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 		if hw == 0 {
 			continue // a mention: it names someone, not something that happened
 		}
-		kp := w.prevWords.count(g, hw)
+		kp := w.prevWords.countKey(cw.key)
 		if n < 2 && kp == 0 {
 			continue // a place is looked at around a cell where posts share the word
 		}
@@ -204,7 +223,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 				continue
 			}
 		}
-		key := hashAt(hw, g)
+		key := cw.key
 		if w.watched > 0 && float64(n) <= 2*d.words.get(key, d.slide-1)/w.watched {
 			continue // no more than usual in the cell itself
 		}

@@ -3,7 +3,6 @@ package events
 import (
 	"log/slog"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
@@ -116,6 +115,23 @@ type Detector struct {
 	surges map[int]int64
 
 	flagged, ended, wide int
+
+	// Buffers kept from one window to the next: the posts on the map in
+	// the newest slide and their cells, and the hashes of a post's words.
+	recent      []*model.Point
+	recentCells []cell
+	hashes      []uint64
+}
+
+// seenBefore says whether tokens[i], hashed hs[i], is among tokens[:i]
+// (hashed hs[:i]).
+func seenBefore(tokens []string, hs []uint64, i int) bool {
+	for j, h := range hs[:i] {
+		if h == hs[i] && tokens[j] == tokens[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // New returns a Detector.
@@ -220,7 +236,13 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	// no longer needed: their memory is this slide's.
 	words := d.spareWords
 	words.reset()
-	w := &counts{clusters: map[int]*tally{}, cells: map[cell]*tally{}, words: words}
+	w := &counts{clusters: map[int]*tally{}, cells: map[cell]*tally{}, words: words,
+		recent: d.recent[:0], recentCells: d.recentCells[:0]}
+	defer func() {
+		// Their memory is the next window's; the points are not kept.
+		clear(w.recent)
+		d.recent, d.recentCells = w.recent[:0], w.recentCells[:0]
+	}()
 	for _, p := range r.Points {
 		if p.Cluster < 0 || p.Time.Before(prevFrom) {
 			continue // only the two newest slides are counted
@@ -240,12 +262,18 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 			continue
 		}
 		w.recent, w.recentCells = append(w.recent, p), append(w.recentCells, g)
+		// Each word once a post: hashed once, compared by hash first.
+		hs := d.hashes[:0]
 		for i, t := range p.Tokens {
-			if !slices.Contains(p.Tokens[:i], t) {
-				w.words.add(g, tokenHash(t), t)
+			h := tokenHash(t)
+			hs = append(hs, h)
+			if !seenBefore(p.Tokens, hs, i) {
+				w.words.add(g, h, t)
 			}
 		}
+		d.hashes = hs
 	}
+	w.words.done()
 	if d.prevSlide == d.slide-1 {
 		w.prevWords = d.prevWords
 	}
@@ -269,7 +297,7 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		if cw.word == 0 {
 			continue // mentions
 		}
-		d.words.add(hashAt(cw.word, cw.cell), float64(cw.n), d.slide)
+		d.words.add(cw.key, float64(cw.n), d.slide)
 		d.vocab.add(cw.word, float64(cw.n), d.slide)
 	}
 	if d.slide%pruneEvery == 0 {
