@@ -27,34 +27,42 @@ const (
 )
 
 // cellWord counts the posts on the map of one slide in a cell that hold a
-// word (by its hash).
+// word (by its hash), and those of the slide before.
 type cellWord struct {
-	cell cell
-	word uint64
-	key  uint64 // hashAt(word, cell)
-	n    int32
-	text string // the word
+	cell    cell
+	word    uint64
+	key     uint64 // hashAt(word, cell)
+	n, prev int32
+	text    string // the word
 }
 
-// cwSlot is a slot of a cellWords table: a key, its count and where its
-// cellWord is, together so that a look-up reads one place in memory.
+// cwSlot is a slot of a cellWords table: a key and its counts in the
+// slide it was last counted in and in the one before, together so that a
+// look-up reads one place in memory.
 type cwSlot struct {
-	key uint64
-	n   int32
-	at  int32 // 1 + the index in all of the key's cellWord (0: free)
+	key     uint64
+	at      uint32 // 1 + the slide last counted in (0: a free slot)
+	n, prev int32  // the posts in that slide and in the one before
+	idx     int32  // the index in all of the key's cellWord, if counted in the newest slide
 }
 
-// cellWords counts the posts on the map of one slide that hold each word
-// in each cell: a hash table with open addressing, faster here than a map,
-// that keeps its memory from one slide to the next.
+// cellWords counts the posts on the map that hold each word in each cell,
+// in the newest slide and in the one before: a hash table with open
+// addressing, faster here than a map, kept from one slide to the next. A
+// key neither slide counted is dropped when the table would grow.
 type cellWords struct {
-	slot []cwSlot
-	all  []cellWord // their counts are filled in by done
+	slot  []cwSlot
+	used  int
+	slide int64
+	all   []cellWord // the newest slide's; counts filled in by done
 }
 
-// reset empties cw, keeping its memory.
-func (cw *cellWords) reset() {
-	clear(cw.slot)
+// tag is how slide s is marked in a slot.
+func tag(s int64) uint32 { return uint32(s) + 1 }
+
+// begin starts counting slide s.
+func (cw *cellWords) begin(s int64) {
+	cw.slide = s
 	cw.all = cw.all[:0]
 }
 
@@ -70,59 +78,88 @@ func (cw *cellWords) find(key uint64) int {
 
 // add counts a post in cell g that holds word t (hashed h).
 func (cw *cellWords) add(g cell, h uint64, t string) {
-	if 2*(len(cw.all)+1) > len(cw.slot) {
+	if 2*(cw.used+1) > len(cw.slot) {
 		cw.grow()
 	}
 	key := hashAt(h, g)
-	i := cw.find(key)
-	if s := &cw.slot[i]; s.at != 0 {
+	s := &cw.slot[cw.find(key)]
+	now := tag(cw.slide)
+	switch s.at {
+	case now:
 		s.n++
 		return
+	case 0:
+		cw.used++
+		s.key = key
 	}
+	_, prev := cw.counts(s)
+	s.at, s.n, s.prev, s.idx = now, 1, int32(prev), int32(len(cw.all))
 	cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, text: t})
-	cw.slot[i] = cwSlot{key: key, n: 1, at: int32(len(cw.all))}
 }
 
-// done copies the counts into all, once every post is added.
+// counts returns a slot's counts in the newest slide and in the one
+// before.
+func (cw *cellWords) counts(s *cwSlot) (newest, prev int) {
+	switch s.at {
+	case tag(cw.slide):
+		return int(s.n), int(s.prev)
+	case tag(cw.slide - 1):
+		return 0, int(s.n)
+	}
+	return 0, 0
+}
+
+// done copies the counts into all, once every post of the slide is added.
 func (cw *cellWords) done() {
-	for _, s := range cw.slot {
-		if s.at != 0 {
-			cw.all[s.at-1].n = s.n
+	now := tag(cw.slide)
+	for i := range cw.slot {
+		if s := &cw.slot[i]; s.at == now {
+			c := &cw.all[s.idx]
+			c.n, c.prev = s.n, s.prev
 		}
 	}
 }
 
-// grow doubles the table.
+// grow drops the keys neither of the two newest slides counted, and
+// doubles the table if it is still more than a quarter full.
 func (cw *cellWords) grow() {
 	old := cw.slot
-	cw.slot = make([]cwSlot, max(2*len(old), 1024))
-	for _, s := range old {
-		if s.at != 0 {
-			cw.slot[cw.find(s.key)] = s
+	live := 0
+	for i := range old {
+		if n, p := cw.counts(&old[i]); n > 0 || p > 0 {
+			live++
+		}
+	}
+	n := max(len(old), 1024)
+	if 4*(live+1) > n {
+		n *= 2
+	}
+	cw.slot, cw.used = make([]cwSlot, n), 0
+	for i := range old {
+		if n, p := cw.counts(&old[i]); n > 0 || p > 0 {
+			cw.slot[cw.find(old[i].key)] = old[i]
+			cw.used++
 		}
 	}
 }
 
-// count returns how many posts in cell g hold word h.
-func (cw *cellWords) count(g cell, h uint64) int {
-	return cw.countKey(hashAt(h, g))
-}
-
-// countKey returns how many posts hold a word in a cell, by its key.
-func (cw *cellWords) countKey(key uint64) int {
-	if cw == nil || len(cw.slot) == 0 {
-		return 0
+// count returns how many posts in cell g hold word h in the newest slide
+// and in the one before.
+func (cw *cellWords) count(g cell, h uint64) (newest, prev int) {
+	if len(cw.slot) == 0 {
+		return 0, 0
 	}
-	return int(cw.slot[cw.find(key)].n)
+	return cw.counts(&cw.slot[cw.find(hashAt(h, g))])
 }
 
-// block returns how many posts in cells hold word h.
-func (cw *cellWords) block(cells []cell, h uint64) int {
-	n := 0
+// block returns how many posts in cells hold word h, in the newest slide
+// and in the one before.
+func (cw *cellWords) block(cells []cell, h uint64) (newest, prev int) {
 	for _, g := range cells {
-		n += cw.count(g, h)
+		n, p := cw.count(g, h)
+		newest, prev = newest+n, prev+p
 	}
-	return n
+	return newest, prev
 }
 
 // neighbours returns the other cells of the place around g that hold posts on
@@ -202,7 +239,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 		if hw == 0 {
 			continue // a mention: it names someone, not something that happened
 		}
-		kp := w.prevWords.countKey(cw.key)
+		kp := int(cw.prev)
 		if n < 2 && kp == 0 {
 			continue // a place is looked at around a cell where posts share the word
 		}
@@ -214,8 +251,8 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 			if g != lastCell || around == nil {
 				lastCell, around = g, w.neighbours(g)
 			}
-			k += w.words.block(around, hw)
-			kp += w.prevWords.block(around, hw)
+			bn, bp := w.words.block(around, hw)
+			k, kp = k+bn, kp+bp
 			counted = true
 		}
 		if k < d.o.MinMapped && k+kp < d.o.MinMapped {
@@ -402,7 +439,9 @@ func (d *Detector) in(cand *candidate, c int, w *counts) bool {
 // expected to, as candidates reckons it.
 func (d *Detector) wordIn(h uint64, centre cell, w *counts) (newest int, expected float64) {
 	var place float64
-	newest = w.words.count(centre, h) + w.words.block(w.neighbours(centre), h)
+	newest, _ = w.words.count(centre, h)
+	around, _ := w.words.block(w.neighbours(centre), h)
+	newest += around
 	for _, g := range centre.block() {
 		expected += d.wordHere(h, g, w)
 		place += w.cellMu[g]

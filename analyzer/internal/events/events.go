@@ -97,10 +97,9 @@ type Detector struct {
 	words    *sketch        // those with each word, in each cell
 	vocab    *sketch        // those with each word, anywhere
 
-	// prevWords are the previous window's counts of words in places, of
-	// slide prevSlide.
-	prevWords, spareWords *cellWords
-	prevSlide             int64
+	// cellWords counts the words in places of the newest slide and the
+	// one before.
+	cellWords *cellWords
 	// tested remembers the words and places the last window tested;
 	// spareTested is the map before it, to be reused.
 	tested, spareTested map[uint64]pairMemo
@@ -155,9 +154,7 @@ func New(o Options) (*Detector, error) {
 		surges:   map[int]int64{},
 		nextID:   1,
 
-		prevWords:   &cellWords{},
-		spareWords:  &cellWords{},
-		prevSlide:   -2,
+		cellWords:   &cellWords{},
 		tested:      map[uint64]pairMemo{},
 		spareTested: map[uint64]pairMemo{},
 	}, nil
@@ -185,14 +182,13 @@ type counts struct {
 	cells    map[cell]*tally
 	mapped   tally
 	// recent holds the posts on the map in the newest slide, and words
-	// how many of them hold each word in each cell; prevWords is words of
-	// the slide before (the previous window's newest). near caches
+	// how many of them, and of the slide before's (the previous window's
+	// newest), hold each word in each cell. near caches
 	// counts.neighbours.
 	recent      []*model.Point
 	recentCells []cell                  // their cells
 	byCell      map[cell][]*model.Point // recent by cell, once needed
 	words       *cellWords
-	prevWords   *cellWords
 	near        map[cell][]cell
 
 	clusterMu map[int]float64
@@ -232,10 +228,8 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		}
 	}
 
-	// The counts of words in places of the slide before the previous are
-	// no longer needed: their memory is this slide's.
-	words := d.spareWords
-	words.reset()
+	words := d.cellWords
+	words.begin(d.slide)
 	w := &counts{clusters: map[int]*tally{}, cells: map[cell]*tally{}, words: words,
 		recent: d.recent[:0], recentCells: d.recentCells[:0]}
 	defer func() {
@@ -274,11 +268,7 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		d.hashes = hs
 	}
 	w.words.done()
-	if d.prevSlide == d.slide-1 {
-		w.prevWords = d.prevWords
-	}
 	w.near = make(map[cell][]cell, len(w.cells))
-	d.prevWords, d.spareWords, d.prevSlide = w.words, d.prevWords, d.slide
 	w.clusterMu = expectations(d, d.clusters, w.clusters, true)
 	w.cellMu = expectations(d, d.cells, w.cells, false)
 	w.mappedMu = d.expected(&d.mapped)
