@@ -170,7 +170,7 @@ func (w *counts) neighbours(g cell) []cell {
 	}
 	nb := []cell{}
 	for _, h := range g.block() {
-		if _, ok := w.cells[h]; ok && h != g {
+		if w.cells.has(h) && h != g {
 			nb = append(nb, h)
 		}
 	}
@@ -182,7 +182,7 @@ func (w *counts) neighbours(g cell) []cell {
 // around centre, cell by cell.
 func (w *counts) around(centre cell) (out [9][]*model.Point) {
 	if w.byCell == nil {
-		w.byCell = make(map[cell][]*model.Point, len(w.cells))
+		w.byCell = make(map[cell][]*model.Point, len(w.cells.keys))
 		for i, p := range w.recent {
 			w.byCell[w.recentCells[i]] = append(w.byCell[w.recentCells[i]], p)
 		}
@@ -277,7 +277,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 		place, ok := places[g]
 		if !ok {
 			for _, h := range g.block() {
-				place += w.cellMu[h]
+				place += w.cells.expected(h)
 			}
 			places[g] = place
 		}
@@ -368,18 +368,15 @@ func majority(counts map[int]int, def int) int {
 // own history, at least a post a slide, though none of the window's
 // candidates is in them: surges in no one place.
 func (d *Detector) noteSurges(w *counts, cands []candidate) {
-	ids := make([]int, 0, len(w.clusters))
-	for c := range w.clusters {
-		ids = append(ids, c)
-	}
+	ids := slices.Clone(w.clusters.keys)
 	slices.Sort(ids)
 	var surging []int
 	for _, c := range ids {
-		t := w.clusters[c]
+		t := w.clusters.get(c)
 		if t.newest < d.o.MinPosts {
 			continue
 		}
-		mu := max(w.clusterMu[c], floor)
+		mu := max(w.clusters.expected(c), floor)
 		if min(tail(float64(t.newest), mu), tail(float64(t.newest+t.prev), 2*mu)) < d.o.Sensitivity {
 			surging = append(surging, c)
 		}
@@ -412,7 +409,7 @@ func (d *Detector) noteSurges(w *counts, cands []candidate) {
 			}
 		}
 		if !placed {
-			d.surge(c, w.clusters[c].newest, w.clusterMu[c])
+			d.surge(c, w.clusters.get(c).newest, w.clusters.expected(c))
 		}
 	}
 }
@@ -444,7 +441,7 @@ func (d *Detector) wordIn(h uint64, centre cell, w *counts) (newest int, expecte
 	newest += around
 	for _, g := range centre.block() {
 		expected += d.wordHere(h, g, w)
-		place += w.cellMu[g]
+		place += w.cells.expected(g)
 	}
 	return newest, max(expected, place*max(d.wordAnywhere(h, w), rareWord)/max(w.mappedMu, 1), least)
 }

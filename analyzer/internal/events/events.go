@@ -120,6 +120,9 @@ type Detector struct {
 	recent      []*model.Point
 	recentCells []cell
 	hashes      []uint64
+	// and the tallies of clusters and cells.
+	clusterTallies tallies[int]
+	cellTallies    tallies[cell]
 }
 
 // seenBefore says whether tokens[i], hashed hs[i], is among tokens[:i]
@@ -178,8 +181,8 @@ func (d *Detector) Stats() Stats {
 // counts are one window's tallies and the expected rates of what they
 // count.
 type counts struct {
-	clusters map[int]*tally
-	cells    map[cell]*tally
+	clusters *tallies[int]  // and the posts each cluster is expected to hold
+	cells    *tallies[cell] // and the posts on the map each cell is expected to hold
 	mapped   tally
 	// recent holds the posts on the map in the newest slide, and words
 	// how many of them, and of the slide before's (the previous window's
@@ -191,10 +194,8 @@ type counts struct {
 	words       *cellWords
 	near        map[cell][]cell
 
-	clusterMu map[int]float64
-	cellMu    map[cell]float64
-	mappedMu  float64
-	watched   float64 // the weight of the history in the sketches
+	mappedMu float64
+	watched  float64 // the weight of the history in the sketches
 }
 
 // Observe reads one window, after the model has assigned and summarized
@@ -230,7 +231,9 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 
 	words := d.cellWords
 	words.begin(d.slide)
-	w := &counts{clusters: map[int]*tally{}, cells: map[cell]*tally{}, words: words,
+	d.clusterTallies.reset()
+	d.cellTallies.reset()
+	w := &counts{clusters: &d.clusterTallies, cells: &d.cellTallies, words: words,
 		recent: d.recent[:0], recentCells: d.recentCells[:0]}
 	defer func() {
 		// Their memory is the next window's; the points are not kept.
@@ -245,12 +248,12 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		if !p.Time.Before(d.newestFrom) {
 			slot = 0
 		}
-		get(w.clusters, p.Cluster).add(slot)
+		w.clusters.add(p.Cluster, slot)
 		if !cityLevel(p) {
 			continue
 		}
 		g := cellOf(p.Lon, p.Lat)
-		get(w.cells, g).add(slot)
+		w.cells.add(g, slot)
 		w.mapped.add(slot)
 		if slot != 0 {
 			continue
@@ -268,9 +271,9 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		d.hashes = hs
 	}
 	w.words.done()
-	w.near = make(map[cell][]cell, len(w.cells))
-	w.clusterMu = expectations(d, d.clusters, w.clusters, true)
-	w.cellMu = expectations(d, d.cells, w.cells, false)
+	w.near = make(map[cell][]cell, len(w.cells.keys))
+	expectations(d, d.clusters, w.clusters, true)
+	expectations(d, d.cells, w.cells, false)
 	w.mappedMu = d.expected(&d.mapped)
 	w.watched = d.watched()
 
@@ -280,8 +283,8 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	}
 	active := d.follow(r, w, cands)
 
-	observeAll(d, d.clusters, w.clusters)
-	observeAll(d, d.cells, w.cells)
+	observeAll(d, w.clusters)
+	observeAll(d, w.cells)
 	d.observe(&d.mapped, w.mapped.newest)
 	for _, cw := range w.words.all {
 		if cw.word == 0 {

@@ -24,13 +24,59 @@ func (t *tally) add(slot int) {
 	}
 }
 
-func get[K comparable](m map[K]*tally, k K) *tally {
-	t := m[k]
-	if t == nil {
-		t = &tally{}
-		m[k] = t
+// tallies counts a window's posts by key (a cluster, a cell), with the
+// rate each key is expected at; it keeps its memory from one window to
+// the next.
+type tallies[K comparable] struct {
+	at   map[K]int32 // the index of each key
+	keys []K
+	t    []tally
+	mu   []float64 // the expected posts in the newest slide
+	r    []*rate   // the key's rate, from expectations on
+}
+
+// reset empties ts, keeping its memory.
+func (ts *tallies[K]) reset() {
+	if ts.at == nil {
+		ts.at = map[K]int32{}
 	}
-	return t
+	clear(ts.at)
+	clear(ts.r)
+	ts.keys, ts.t, ts.mu, ts.r = ts.keys[:0], ts.t[:0], ts.mu[:0], ts.r[:0]
+}
+
+// add counts a post of key k in the window's slot (0: the newest slide).
+func (ts *tallies[K]) add(k K, slot int) {
+	i, ok := ts.at[k]
+	if !ok {
+		i = int32(len(ts.keys))
+		ts.at[k] = i
+		ts.keys, ts.t = append(ts.keys, k), append(ts.t, tally{})
+	}
+	ts.t[i].add(slot)
+}
+
+// has says whether the window holds posts of k.
+func (ts *tallies[K]) has(k K) bool {
+	_, ok := ts.at[k]
+	return ok
+}
+
+// get returns k's tally.
+func (ts *tallies[K]) get(k K) tally {
+	if i, ok := ts.at[k]; ok {
+		return ts.t[i]
+	}
+	return tally{}
+}
+
+// expected returns the posts of k expected in the newest slide (0 for a
+// key the window does not hold).
+func (ts *tallies[K]) expected(k K) float64 {
+	if i, ok := ts.at[k]; ok {
+		return ts.mu[i]
+	}
+	return 0
 }
 
 // age brings r to the slide before d.slide: the slides in between held
@@ -69,26 +115,25 @@ func (d *Detector) watched() float64 {
 	return (1 - math.Pow(d.keep, max(n, 0))) / (1 - d.keep)
 }
 
-// expectations returns each key's expected rate for the newest slide,
+// expectations sets each key's expected rate for the newest slide,
 // making a rate for each key seen for the first time: with fresh, at the
 // rate of the window's older slides (a cluster the model has just opened
 // holds posts that were in others before); otherwise as a key that has
 // held nothing as long as the detector has watched (a place or a word new
 // here).
-func expectations[K comparable](d *Detector, rates map[K]*rate, seen map[K]*tally, fresh bool) map[K]float64 {
-	out := make(map[K]float64, len(seen))
-	for k, t := range seen {
+func expectations[K comparable](d *Detector, rates map[K]*rate, seen *tallies[K], fresh bool) {
+	for i, k := range seen.keys {
 		r := rates[k]
 		if r == nil {
 			r = &rate{weight: d.watched(), at: d.slide - 1}
 			if fresh {
-				r.sum, r.weight = d.older(t.prev)
+				r.sum, r.weight = d.older(seen.t[i].prev)
 			}
 			rates[k] = r
 		}
-		out[k] = d.expected(r)
+		seen.r = append(seen.r, r)
+		seen.mu = append(seen.mu, d.expected(r))
 	}
-	return out
 }
 
 // older returns the posts of the slide before the newest, as if that
@@ -100,9 +145,11 @@ func (d *Detector) older(n int) (sum, slides float64) {
 	return float64(n), 1
 }
 
-func observeAll[K comparable](d *Detector, rates map[K]*rate, seen map[K]*tally) {
-	for k, t := range seen {
-		d.observe(rates[k], t.newest)
+// observeAll adds the newest slide's counts to the rates, after
+// expectations.
+func observeAll[K comparable](d *Detector, seen *tallies[K]) {
+	for i, r := range seen.r {
+		d.observe(r, seen.t[i].newest)
 	}
 }
 
