@@ -36,6 +36,29 @@ type event struct {
 	// pending counts the windows a candidate has waited for MinPosts
 	// posts; it is an event once it has them (ID set).
 	pending int
+	// mask is the wordBits of word and words (0: not yet reckoned).
+	mask uint64
+}
+
+// wordBit marks a word by its length and its first and last letters: a
+// word whose bit is not in an event's mask is none of its words, which
+// spares comparing it with each.
+func wordBit(t string) uint64 {
+	if t == "" {
+		return 1
+	}
+	return 1 << ((uint(len(t))*7 + uint(t[0]) + 3*uint(t[len(t)-1])) & 63)
+}
+
+// wordMask returns the bits of the event's words.
+func (e *event) wordMask() uint64 {
+	if e.mask == 0 {
+		e.mask = wordBit(e.word)
+		for _, w := range e.words {
+			e.mask |= wordBit(w)
+		}
+	}
+	return e.mask
 }
 
 // follow turns the window's candidates into events, new or going on, and
@@ -257,7 +280,11 @@ func (e *event) holdsAll(tokens []string) bool {
 		return slices.Contains(tokens, e.word)
 	}
 	var word, other bool
+	mask := e.wordMask()
 	for _, t := range tokens {
+		if wordBit(t)&mask == 0 {
+			continue
+		}
 		word = word || t == e.word
 		other = other || t != e.word && slices.Contains(e.words, t)
 	}
@@ -268,7 +295,11 @@ func (e *event) holdsAll(tokens []string) bool {
 // unusual, or two of the others.
 func (e *event) holds(tokens []string) bool {
 	n := 0
+	mask := e.wordMask()
 	for i, t := range tokens {
+		if wordBit(t)&mask == 0 {
+			continue // none of its words
+		}
 		if t == e.word {
 			return true
 		}
