@@ -18,7 +18,8 @@
 // happened). In each window:
 //
 //   - The newest slide's mapped posts are counted by word and cell (a
-//     hash table that keeps its memory from slide to slide).
+//     hash table kept from slide to slide, which holds the slide
+//     before's counts too).
 //   - Each word in each cell is tested (of any cluster: a burst the model
 //     split is counted whole): how many mapped posts in the place around
 //     the cell (the cell and its eight neighbours) hold it, in the newest
