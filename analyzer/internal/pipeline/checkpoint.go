@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,9 +24,15 @@ import (
 
 // CheckpointOptions say where the pipeline keeps its checkpoint. After
 // every window that all the outputs have written, the pipeline saves its
-// state to Path (replaced atomically): the model's (a Stater), the
-// window's batches, open and closed, with their points, the clock, the
-// counters, the acks, and how far each Resumer's files go. A run that
+// state to Path (replaced atomically and synced): the model's (a Stater),
+// the open batches with their points, the clock, the counters, the acks,
+// how far each Resumer's files go, and where the closed batches are. A
+// closed batch does not change: its points are written once, when it is
+// first checkpointed, to a batch file beside Path (Path.batches.<index>,
+// appended to over a few slides, then a new one is begun), which the
+// checkpoint names with the batch's place and checksum; a batch file no
+// checkpoint names any more is removed. A checkpoint whose batch file is
+// missing or torn is refused whole. A run that
 // starts where a checkpoint of the same input is carries on from it: it
 // skips the lines the checkpoint holds (by their numbers, for a source
 // that numbers them; by their count, for a capture), cuts windows.ndjson
@@ -51,8 +59,39 @@ type CheckpointOptions struct {
 // checkpoint of another layout is refused.
 const (
 	checkpointMagic  = "geostream checkpoint"
-	checkpointLayout = 1
+	checkpointLayout = 2
 )
+
+// batchFileUses is how many checkpoints append their new closed batches
+// to one batch file before a new one is begun: fewer files made and
+// removed, at the cost of a file kept until its last batch has left the
+// window.
+const batchFileUses = 3
+
+// castagnoli is the CRC-32 a batch's bytes are checked with (computed by
+// the CPU's own instruction where it has one).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// batchRef says where a closed batch's points are: in the batch file
+// File (a name beside the checkpoint), Len bytes at Off, whose CRC-32C
+// is Sum.
+type batchRef struct {
+	Index    int64
+	File     string
+	Off, Len int64
+	Sum      uint32
+}
+
+// batchFiles are the batch files of the checkpoints this run writes.
+type batchFiles struct {
+	refs  map[int64]batchRef // the closed batches written, by index
+	files map[string]bool    // the batch files this run knows of
+	cur   string             // the file new batches go to; "" begins one
+	size  int64              // cur's length
+	uses  int                // checkpoints that appended to cur
+	swept bool               // batch files of other runs were removed
+	buf   []byte
+}
 
 // CheckpointError is a checkpoint that cannot be resumed from: of another
 // layout or other options, or damaged.
@@ -84,11 +123,11 @@ type checkpointState struct {
 	Total    model.Counts
 	Started  bool
 	Next     int64
-	Open     [][]byte // each batch as encodeBatch wrote it
-	Ring     [][]byte
+	Open     [][]byte // each batch as appendBatch wrote it
+	Ring     []batchRef
 	Acks     *savedAcks
 	Marks    []int64
-	Model    []byte
+	Model    []byte // the rest of the file, as the model wrote it
 	Outputs  [][]byte
 }
 
@@ -109,11 +148,19 @@ func (st *checkpointState) encode(e *checkpoint.Encoder) {
 	encodeCounts(e, st.Total)
 	e.Bool(st.Started)
 	e.Int(st.Next)
-	for _, bs := range [][][]byte{st.Open, st.Ring, st.Outputs} {
+	for _, bs := range [][][]byte{st.Open, st.Outputs} {
 		e.Uint(uint64(len(bs)))
 		for _, b := range bs {
 			e.Bytes(b)
 		}
+	}
+	e.Uint(uint64(len(st.Ring)))
+	for _, r := range st.Ring {
+		e.Int(r.Index)
+		e.String(r.File)
+		e.Int(r.Off)
+		e.Int(r.Len)
+		e.Uint(uint64(r.Sum))
 	}
 	e.Bool(st.Acks != nil)
 	if st.Acks != nil {
@@ -129,7 +176,7 @@ func (st *checkpointState) encode(e *checkpoint.Encoder) {
 	for _, m := range st.Marks {
 		e.Int(m)
 	}
-	e.Bytes(st.Model)
+	e.B = append(e.B, st.Model...)
 }
 
 func (st *checkpointState) decode(d *checkpoint.Decoder) {
@@ -139,11 +186,15 @@ func (st *checkpointState) decode(d *checkpoint.Decoder) {
 	st.Checked, st.Windows, st.Batches = int(d.Int()), int(d.Int()), int(d.Int())
 	st.Total = decodeCounts(d)
 	st.Started, st.Next = d.Bool(), d.Int()
-	for _, bs := range []*[][]byte{&st.Open, &st.Ring, &st.Outputs} {
+	for _, bs := range []*[][]byte{&st.Open, &st.Outputs} {
 		*bs = make([][]byte, d.Len(1))
 		for i := range *bs {
 			(*bs)[i] = d.Bytes()
 		}
+	}
+	st.Ring = make([]batchRef, d.Len(5))
+	for i := range st.Ring {
+		st.Ring[i] = batchRef{Index: d.Int(), File: d.String(), Off: d.Int(), Len: d.Int(), Sum: uint32(d.Uint())}
 	}
 	if d.Bool() {
 		st.Acks = &savedAcks{Last: d.Uint(), Acked: d.Uint(), First: map[int64]uint64{}}
@@ -156,7 +207,7 @@ func (st *checkpointState) decode(d *checkpoint.Decoder) {
 	for i := range st.Marks {
 		st.Marks[i] = d.Int()
 	}
-	st.Model = d.Bytes()
+	st.Model, d.B = d.B, nil
 }
 
 // countFields lists a Counts' fields, in the order a checkpoint keeps
@@ -180,9 +231,9 @@ func decodeCounts(d *checkpoint.Decoder) model.Counts {
 	return c
 }
 
-// encodeBatch writes a batch with its points.
-func encodeBatch(b *window.Batch[*model.Point]) []byte {
-	e := checkpoint.Encoder{B: make([]byte, 0, 64+160*len(b.Items))}
+// appendBatch appends a batch with its points to dst.
+func appendBatch(dst []byte, b *window.Batch[*model.Point]) []byte {
+	e := checkpoint.Encoder{B: slices.Grow(dst, 64+160*len(b.Items))}
 	e.Int(b.Index)
 	encodeCounts(&e, b.Counts)
 	e.Uint(uint64(len(b.Items)))
@@ -213,7 +264,7 @@ func encodeBatch(b *window.Batch[*model.Point]) []byte {
 	return e.B
 }
 
-// decodeBatch reads a batch encodeBatch wrote.
+// decodeBatch reads a batch appendBatch wrote.
 func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 	d := &checkpoint.Decoder{B: b}
 	i := d.Int()
@@ -269,10 +320,10 @@ func (p *Pipeline) stater() (Stater, error) {
 	return s, nil
 }
 
-// saveCheckpoint writes the checkpoint after a window. A closed batch
-// does not change, so each is encoded once (p.savedRing), when it is
-// first saved; the open batches, the model and the rest are encoded
-// anew.
+// saveCheckpoint writes the checkpoint after a window: the closed
+// batches not yet in a batch file to one (saveBatches), then the rest,
+// which is encoded anew each time, to the checkpoint, which names the
+// batch files. Batch files no checkpoint names are removed after it.
 func (p *Pipeline) saveCheckpoint() error {
 	began := time.Now()
 	sl := p.slider.State()
@@ -280,24 +331,13 @@ func (p *Pipeline) saveCheckpoint() error {
 		SawData: p.sawData, Checked: p.checked, Windows: p.windows, Batches: p.batches, Total: p.total,
 		Started: sl.Started, Next: sl.Next}
 	for _, b := range sl.Open {
-		st.Open = append(st.Open, encodeBatch(b))
+		st.Open = append(st.Open, appendBatch(nil, b))
 	}
-	if p.savedRing == nil {
-		p.savedRing = map[int64][]byte{}
+	ring, batchBytes, err := p.saveBatches(sl.Ring)
+	if err != nil {
+		return err
 	}
-	for _, b := range sl.Ring {
-		enc, ok := p.savedRing[b.Index]
-		if !ok {
-			enc = encodeBatch(b)
-			p.savedRing[b.Index] = enc
-		}
-		st.Ring = append(st.Ring, enc)
-	}
-	for i := range p.savedRing {
-		if len(sl.Ring) == 0 || i < sl.Ring[0].Index {
-			delete(p.savedRing, i)
-		}
-	}
+	st.Ring = ring
 	if p.acks != nil {
 		st.Acks = &savedAcks{First: p.acks.first, Last: p.acks.last, Acked: p.acks.acked}
 	}
@@ -324,14 +364,9 @@ func (p *Pipeline) saveCheckpoint() error {
 		}
 		st.Outputs = append(st.Outputs, b.Bytes())
 	}
-	if s, err := p.stater(); err != nil {
+	s, err := p.stater()
+	if err != nil {
 		return err
-	} else if s != nil {
-		p.modelBuf.Reset()
-		if err := s.SaveState(&p.modelBuf); err != nil {
-			return err
-		}
-		st.Model = p.modelBuf.Bytes()
 	}
 	co := p.opts.Checkpoint
 	e := checkpoint.Encoder{B: p.ckptBuf[:0]}
@@ -341,16 +376,191 @@ func (p *Pipeline) saveCheckpoint() error {
 	}
 	e.B = append(e.B, '\n')
 	st.encode(&e)
+	if s != nil { // last, straight into the checkpoint: the model's state is most of it
+		if err := s.SaveState((*appender)(&e.B)); err != nil {
+			return err
+		}
+	}
 	p.ckptBuf = e.B
-	err := replace.File(co.Path, func(w io.Writer) error {
-		_, err := w.Write(e.B)
-		return err
+	err = replace.File(co.Path, func(w io.Writer) error {
+		if _, err := w.Write(e.B); err != nil {
+			return err
+		}
+		return w.(*os.File).Sync() // renamed over the last only once it is whole on disk
 	})
 	if err != nil {
 		return fmt.Errorf("writing the checkpoint: %w", err)
 	}
-	p.log.Debug("checkpoint", "bytes", len(e.B), "took", time.Since(began).Round(time.Microsecond), "windows", p.windows)
+	if err := p.removeBatchFiles(ring); err != nil {
+		p.log.Warn("removing batch files no checkpoint needs", "err", err)
+	}
+	p.log.Debug("checkpoint", "bytes", len(e.B)+batchBytes, "checkpoint_bytes", len(e.B), "batch_bytes", batchBytes,
+		"took", time.Since(began).Round(time.Microsecond), "windows", p.windows)
 	return nil
+}
+
+// appender is an io.Writer that appends to a byte slice.
+type appender []byte
+
+func (a *appender) Write(b []byte) (int, error) {
+	*a = append(*a, b...)
+	return len(b), nil
+}
+
+// batchFilePrefix is what the names of the checkpoint's batch files start
+// with: Path.batches.<index of the first batch in it>.
+func (p *Pipeline) batchFilePrefix() string {
+	return filepath.Base(p.opts.Checkpoint.Path) + ".batches."
+}
+
+// saveBatches writes the closed batches of the window that no batch file
+// holds yet to one, synced, and says where each batch of ring is and how
+// many bytes it wrote.
+func (p *Pipeline) saveBatches(ring []*window.Batch[*model.Point]) ([]batchRef, int, error) {
+	bf := &p.ckptFiles
+	if bf.refs == nil {
+		bf.refs, bf.files = map[int64]batchRef{}, map[string]bool{}
+	}
+	refs := make([]batchRef, 0, len(ring))
+	bf.buf = bf.buf[:0]
+	begin := false
+	for _, b := range ring {
+		if r, ok := bf.refs[b.Index]; ok {
+			refs = append(refs, r)
+			continue
+		}
+		if len(bf.buf) == 0 && (bf.cur == "" || bf.uses >= batchFileUses) {
+			bf.cur, bf.size, bf.uses, begin = p.batchFilePrefix()+strconv.FormatInt(b.Index, 10), 0, 0, true
+		}
+		at := len(bf.buf)
+		bf.buf = appendBatch(bf.buf, b)
+		refs = append(refs, batchRef{Index: b.Index, File: bf.cur, Off: bf.size + int64(at), Len: int64(len(bf.buf) - at),
+			Sum: crc32.Checksum(bf.buf[at:], castagnoli)})
+	}
+	if len(bf.buf) == 0 {
+		return refs, 0, nil
+	}
+	dir := filepath.Dir(p.opts.Checkpoint.Path)
+	err := writeAt(filepath.Join(dir, bf.cur), bf.buf, bf.size, begin)
+	if err == nil && begin {
+		bf.files[bf.cur] = true
+		err = syncDir(dir) // the new file's name is on disk before a checkpoint names it
+	}
+	if err != nil {
+		bf.cur = "" // the next checkpoint begins a new file
+		return nil, 0, fmt.Errorf("writing a batch file of the checkpoint: %w", err)
+	}
+	bf.size += int64(len(bf.buf))
+	bf.uses++
+	for _, r := range refs {
+		bf.refs[r.Index] = r
+	}
+	return refs, len(bf.buf), nil
+}
+
+// writeAt writes b at off in the file at path, created (or emptied) if
+// create, and syncs it.
+func writeAt(path string, b []byte, off int64, create bool) error {
+	flag := os.O_WRONLY
+	if create {
+		flag |= os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flag, 0o666)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteAt(b, off)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir makes the names created or removed in dir last through a crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// removeBatchFiles removes, once the checkpoint that names ring is
+// written, the batch files it does not name: those whose batches have all
+// left the window, and, at the first checkpoint of a run, those of other
+// runs.
+func (p *Pipeline) removeBatchFiles(ring []batchRef) error {
+	bf := &p.ckptFiles
+	named := map[string]bool{}
+	for _, r := range ring {
+		named[r.File] = true
+	}
+	for i := range bf.refs {
+		if len(ring) == 0 || i < ring[0].Index {
+			delete(bf.refs, i)
+		}
+	}
+	dir := filepath.Dir(p.opts.Checkpoint.Path)
+	stale := []string{}
+	if !bf.swept {
+		all, err := p.listBatchFiles()
+		if err != nil {
+			return err
+		}
+		for _, n := range all {
+			bf.files[n] = true
+		}
+	}
+	for n := range bf.files {
+		if !named[n] {
+			stale = append(stale, n)
+		}
+	}
+	if len(stale) == 0 {
+		bf.swept = true
+		return nil
+	}
+	if err := syncDir(dir); err != nil { // the checkpoint that no longer names them is on disk first
+		return err
+	}
+	var errs []error
+	for _, n := range stale {
+		if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		delete(bf.files, n)
+		if n == bf.cur {
+			bf.cur = ""
+		}
+	}
+	bf.swept = true
+	return errors.Join(errs...)
+}
+
+// listBatchFiles lists the names of the batch files beside the
+// checkpoint.
+func (p *Pipeline) listBatchFiles() ([]string, error) {
+	entries, err := os.ReadDir(filepath.Dir(p.opts.Checkpoint.Path))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if rest, ok := strings.CutPrefix(e.Name(), p.batchFilePrefix()); ok && e.Type().IsRegular() {
+			if _, err := strconv.ParseInt(rest, 10, 64); err == nil {
+				names = append(names, e.Name())
+			}
+		}
+	}
+	return names, nil
 }
 
 // resume starts the run from the checkpoint, if there is one of this
@@ -441,18 +651,17 @@ func (p *Pipeline) restore(st *checkpointState, refuse func(string, ...any) erro
 		return refuse("names no clock")
 	}
 	slider := window.NewSlider[*model.Point](p.opts.Window)
-	var open, ring []*window.Batch[*model.Point]
-	for _, l := range []struct {
-		from [][]byte
-		to   *[]*window.Batch[*model.Point]
-	}{{st.Open, &open}, {st.Ring, &ring}} {
-		for _, enc := range l.from {
-			b, err := p.decodeBatch(enc)
-			if err != nil {
-				return refuse("is damaged: %v", err)
-			}
-			*l.to = append(*l.to, b)
+	var open []*window.Batch[*model.Point]
+	for _, enc := range st.Open {
+		b, err := p.decodeBatch(enc)
+		if err != nil {
+			return refuse("is damaged: %v", err)
 		}
+		open = append(open, b)
+	}
+	ring, err := p.loadBatches(st.Ring, refuse)
+	if err != nil {
+		return err
 	}
 	if err := slider.Restore(window.State[*model.Point]{Started: st.Started, Next: st.Next, Open: open, Ring: ring}); err != nil {
 		return refuse("does not fit the window: %v", err)
@@ -512,10 +721,53 @@ func (p *Pipeline) restore(st *checkpointState, refuse func(string, ...any) erro
 			p.acks.first = map[int64]uint64{}
 		}
 	}
+	p.ckptFiles = batchFiles{refs: map[int64]batchRef{}, files: map[string]bool{}}
+	for _, r := range st.Ring {
+		p.ckptFiles.refs[r.Index] = r
+		p.ckptFiles.files[r.File] = true
+	}
 	p.resumed = true
 	p.publish()
 	p.log.Info("resuming from the checkpoint", "path", p.opts.Checkpoint.Path, "windows", p.windows, "lines", st.Lines)
 	return nil
+}
+
+// loadBatches reads the closed batches refs name from their batch files.
+// A batch file that is missing, or a batch that is not there whole, with
+// its checksum, refuses the checkpoint.
+func (p *Pipeline) loadBatches(refs []batchRef, refuse func(string, ...any) error) ([]*window.Batch[*model.Point], error) {
+	files := map[string][]byte{}
+	var ring []*window.Batch[*model.Point]
+	for _, r := range refs {
+		if r.File != filepath.Base(r.File) || !strings.HasPrefix(r.File, p.batchFilePrefix()) {
+			return nil, refuse("is damaged: it names %q as a batch file", r.File)
+		}
+		data, ok := files[r.File]
+		if !ok {
+			var err error
+			data, err = os.ReadFile(filepath.Join(filepath.Dir(p.opts.Checkpoint.Path), r.File))
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, refuse("needs the batch file %s, which is missing", r.File)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("reading the checkpoint's batch file: %w", err)
+			}
+			files[r.File] = data
+		}
+		if r.Off < 0 || r.Len < 0 || r.Off > int64(len(data)) || r.Len > int64(len(data))-r.Off {
+			return nil, refuse("needs batch %d of the batch file %s, which is cut short", r.Index, r.File)
+		}
+		enc := data[r.Off : r.Off+r.Len]
+		if crc32.Checksum(enc, castagnoli) != r.Sum {
+			return nil, refuse("needs batch %d of the batch file %s, which is damaged (its checksum differs)", r.Index, r.File)
+		}
+		b, err := p.decodeBatch(enc)
+		if err != nil || b.Index != r.Index {
+			return nil, refuse("needs batch %d of the batch file %s, which is damaged", r.Index, r.File)
+		}
+		ring = append(ring, b)
+	}
+	return ring, nil
 }
 
 // settingsDiff says which settings differ between a checkpoint's and
@@ -563,11 +815,20 @@ func (p *Pipeline) skip(seq uint64) bool {
 	return false
 }
 
-// removeCheckpoint removes the checkpoint of a run whose input has ended:
-// the next run is a new one.
+// removeCheckpoint removes the checkpoint of a run whose input has ended,
+// and its batch files: the next run is a new one.
 func (p *Pipeline) removeCheckpoint() error {
 	if err := os.Remove(p.opts.Checkpoint.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing the checkpoint: %w", err)
+	}
+	names, err := p.listBatchFiles()
+	for _, n := range names {
+		if rerr := os.Remove(filepath.Join(filepath.Dir(p.opts.Checkpoint.Path), n)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = errors.Join(err, rerr)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("removing the checkpoint's batch files: %w", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -40,9 +41,10 @@ func benchPosts(minutes int) string {
 	return b.String()
 }
 
-// ckptLog keeps what the checkpoint debug lines say.
+// ckptLog keeps what the checkpoint debug lines say: how many, the most
+// bytes one wrote and the bytes all wrote.
 type ckptLog struct {
-	n, bytes int64
+	n, bytes, sum int64
 }
 
 func (l *ckptLog) Enabled(context.Context, slog.Level) bool { return true }
@@ -52,6 +54,7 @@ func (l *ckptLog) Handle(_ context.Context, r slog.Record) error {
 		r.Attrs(func(a slog.Attr) bool {
 			if a.Key == "bytes" {
 				l.bytes = max(l.bytes, a.Value.Int64())
+				l.sum += a.Value.Int64()
 			}
 			return true
 		})
@@ -107,12 +110,14 @@ func BenchmarkCheckpoint(b *testing.B) {
 	b.ReportMetric(100*float64(with-plain)/float64(plain), "ckpt-cpu-%")
 	b.ReportMetric(float64(with-plain)/float64(max(log.n, 1)), "cpu-ns/ckpt")
 	b.ReportMetric(float64(log.bytes), "ckpt-bytes")
+	b.ReportMetric(float64(log.sum)/float64(max(log.n, 1)), "ckpt-bytes/slide")
 }
 
 // BenchmarkSaveCheckpoint writes the checkpoint of a window of 2,000
 // posts of the default model again and again: cached, with the closed
-// batches already encoded, as at most slides but the two new batches;
-// cold, with nothing encoded before.
+// batches already in batch files, as at most slides but the two new
+// batches; cold, with every closed batch written again. bytes is what the
+// checkpoint file holds, disk-bytes what it and its batch files do.
 func BenchmarkSaveCheckpoint(b *testing.B) {
 	m, _ := dmm.New(dmm.DefaultOptions())
 	cm, _ := cluster.New(m, cluster.DefaultOptions())
@@ -131,7 +136,7 @@ func BenchmarkSaveCheckpoint(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if cold {
-					p.savedRing = nil
+					p.ckptFiles = batchFiles{}
 					m.DropSaved()
 				}
 				if err := p.saveCheckpoint(); err != nil {
@@ -139,6 +144,14 @@ func BenchmarkSaveCheckpoint(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(p.ckptBuf)), "bytes")
+			var disk int64
+			entries, _ := os.ReadDir(filepath.Dir(path))
+			for _, e := range entries {
+				if fi, err := e.Info(); err == nil && !e.IsDir() {
+					disk += fi.Size()
+				}
+			}
+			b.ReportMetric(float64(disk), "disk-bytes")
 		})
 	}
 }

@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/checkpoint"
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
@@ -156,7 +159,7 @@ func TestCheckpointRefused(t *testing.T) {
 		"the same":      {saved, nil, "resumed"},
 		"other options": {saved, func(c CheckpointOptions) CheckpointOptions { c.Settings = []string{"--a=1", "--b=3"}; return c }, `--b was "2", now "3"`},
 		"a new option":  {saved, func(c CheckpointOptions) CheckpointOptions { c.Settings = append(c.Settings, "--c=0"); return c }, `--c was "", now "0"`},
-		"another layout": {[]byte(strings.Replace(string(saved), checkpointMagic+" 1", checkpointMagic+" 99", 1)), nil,
+		"another layout": {[]byte(strings.Replace(string(saved), fmt.Sprint(checkpointMagic, " ", checkpointLayout), checkpointMagic+" 99", 1)), nil,
 			"another version of the analyzer (layout 99"},
 		"damaged":       {saved[:gobAt+(len(saved)-gobAt)/2], nil, "is damaged"},
 		"not one":       {[]byte("PNG\n"), nil, "is not a checkpoint"},
@@ -192,6 +195,85 @@ func TestCheckpointRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckpointBatchFiles: the closed batches are written once, to batch
+// files beside the checkpoint, which names them; a file no checkpoint
+// names is removed (so are those of other runs); a checkpoint whose batch
+// file is missing, cut short or damaged is refused whole, naming the file;
+// a run whose input ends leaves none.
+func TestCheckpointBatchFiles(t *testing.T) {
+	dir := t.TempDir()
+	co := CheckpointOptions{Path: filepath.Join(dir, "checkpoint"), Input: "in"}
+	other := filepath.Join(dir, "checkpoint.batches.7") // another run's
+	if err := os.WriteFile(other, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkpointRun(t, co, &windowLines{}, 9); err != nil {
+		t.Fatal(err)
+	}
+	batchFiles := func() map[string][]byte {
+		files := map[string][]byte{}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "checkpoint.batches.") {
+				b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+				files[e.Name()] = b
+			}
+		}
+		return files
+	}
+	files := batchFiles()
+	saved, _ := os.ReadFile(co.Path)
+	if _, ok := files["checkpoint.batches.7"]; ok || len(files) == 0 || len(files) > 3 {
+		t.Fatalf("batch files %v after nine windows: want at most 3, none of another run's", slices.Sorted(maps.Keys(files)))
+	}
+	size := 0
+	for n, b := range files {
+		size += len(b)
+		if !strings.Contains(string(saved), n) {
+			t.Errorf("%s is left though the checkpoint does not name it", n)
+		}
+	}
+	resume := func() (*stateModel, *Pipeline, error) {
+		m := &stateModel{}
+		p := New(Options{Source: fileSource(t, strings.NewReader(""), nil), Capture: true, Clock: ClockEvent, Checkpoint: co,
+			Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, m, &windowLines{got: make([]string, 100)})
+		return m, p, p.resume()
+	}
+	if _, p, err := resume(); err != nil || !p.resumed {
+		t.Fatalf("resumed %v, %v", p.resumed, err)
+	}
+	name := slices.Sorted(maps.Keys(files))[0]
+	path := filepath.Join(dir, name)
+	for what, c := range map[string]struct {
+		file []byte // nil: removed
+		want string
+	}{
+		"missing":   {nil, "needs the batch file " + name + ", which is missing"},
+		"cut short": {files[name][:len(files[name])/2], "of the batch file " + name + ", which is cut short"},
+		"damaged":   {append([]byte{files[name][0] ^ 1}, files[name][1:]...), "of the batch file " + name + ", which is damaged"},
+	} {
+		os.Remove(path)
+		if c.file != nil {
+			os.WriteFile(path, c.file, 0o644)
+		}
+		m, p, err := resume()
+		var ce *CheckpointError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want a CheckpointError saying %q", what, err, c.want)
+		}
+		if p.resumed || m.trained != 0 || p.windows != 0 {
+			t.Errorf("%s: a refused checkpoint was half loaded", what)
+		}
+	}
+	os.WriteFile(path, files[name], 0o644)
+	if err := checkpointRun(t, co, &windowLines{got: make([]string, 100)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if left := batchFiles(); len(left) != 0 {
+		t.Errorf("a run whose input ended left batch files %v", slices.Sorted(maps.Keys(left)))
 	}
 }
 
@@ -256,4 +338,31 @@ func TestCheckpointHoldsTheDetector(t *testing.T) {
 	if _, err := os.Stat(co.Path); err == nil {
 		t.Fatal("a run whose detector keeps no state left a checkpoint")
 	}
+}
+
+// FuzzCheckpointState: whatever a checkpoint's body holds, decoding it
+// never panics; one that decodes whole, encoded again, decodes to the
+// same state.
+func FuzzCheckpointState(f *testing.F) {
+	st := checkpointState{Clock: ClockEvent, MaxEvent: time.Unix(60, 0).UTC(), Seq: 9, Lines: 40, Windows: 3, Started: true, Next: 7,
+		Open: [][]byte{{1, 2}}, Ring: []batchRef{{Index: 5, File: "checkpoint.batches.5", Off: 0, Len: 30, Sum: 99}},
+		Acks: &savedAcks{First: map[int64]uint64{5: 3}, Last: 9, Acked: 4}, Marks: []int64{120}, Model: []byte("model")}
+	var e checkpoint.Encoder
+	st.encode(&e)
+	f.Add(e.B)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var st checkpointState
+		d := &checkpoint.Decoder{B: b}
+		if st.decode(d); d.Err != nil || len(d.B) != 0 {
+			return
+		}
+		var e checkpoint.Encoder
+		st.encode(&e)
+		var again checkpointState
+		ad := &checkpoint.Decoder{B: e.B}
+		if again.decode(ad); ad.Err != nil || !reflect.DeepEqual(again, st) {
+			t.Fatalf("decoded %+v, encoded and decoded again %+v (%v)", st, again, ad.Err)
+		}
+	})
 }

@@ -16,7 +16,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"log/slog"
 	"sync"
 	"time"
@@ -153,10 +152,9 @@ type Pipeline struct {
 	resumed   bool
 	noState   bool
 	final     bool
-	// savedRing, modelBuf and ckptBuf are kept from checkpoint to
-	// checkpoint: the closed batches as saved, and buffers.
-	savedRing map[int64][]byte
-	modelBuf  bytes.Buffer
+	// ckptFiles and ckptBuf are kept from checkpoint to checkpoint: where
+	// the closed batches are, and the checkpoint's buffer.
+	ckptFiles batchFiles
 	ckptBuf   []byte
 
 	mu   sync.Mutex // guards snap, read by Stats from other goroutines
