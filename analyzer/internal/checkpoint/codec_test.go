@@ -56,3 +56,22 @@ func FuzzDecoder(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEncode appends what a model's state is mostly made of: small
+// counts and ids, a few larger, and some floats.
+func BenchmarkEncode(b *testing.B) {
+	e := Encoder{B: make([]byte, 0, 1<<20)}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.B = e.B[:0]
+		for i := range 50000 {
+			e.Uint(uint64(i % 200))
+			e.Int(int64(i%300 - 20))
+			if i%16 == 0 {
+				e.Uint(uint64(i) * 977)
+				e.Float64(float64(i))
+			}
+		}
+	}
+	b.SetBytes(int64(len(e.B)))
+}
