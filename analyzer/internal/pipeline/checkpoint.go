@@ -364,7 +364,7 @@ func (p *Pipeline) saveCheckpoint() error {
 		}
 		st.Outputs = append(st.Outputs, b.Bytes())
 	}
-	s, err := p.stater()
+	ms, err := p.stater()
 	if err != nil {
 		return err
 	}
@@ -376,8 +376,8 @@ func (p *Pipeline) saveCheckpoint() error {
 	}
 	e.B = append(e.B, '\n')
 	st.encode(&e)
-	if s != nil { // last, straight into the checkpoint: the model's state is most of it
-		if err := s.SaveState((*appender)(&e.B)); err != nil {
+	if ms != nil { // last, straight into the checkpoint: the model's state is most of it
+		if err := ms.SaveState((*appender)(&e.B)); err != nil {
 			return err
 		}
 	}
@@ -386,7 +386,11 @@ func (p *Pipeline) saveCheckpoint() error {
 		if _, err := w.Write(e.B); err != nil {
 			return err
 		}
-		return w.(*os.File).Sync() // renamed over the last only once it is whole on disk
+		f, ok := w.(interface{ Sync() error })
+		if !ok {
+			return errors.New("the checkpoint cannot be synced")
+		}
+		return f.Sync() // renamed over the last only once it is whole on disk
 	})
 	if err != nil {
 		return fmt.Errorf("writing the checkpoint: %w", err)
