@@ -156,7 +156,7 @@ func overlaps(spans []span, from, to time.Time) bool {
 }
 
 // quantiles of ds: the median, the 95th percentile and the maximum.
-func quantiles(ds []time.Duration) (med, p95, max time.Duration) {
+func quantiles(ds []time.Duration) (med, p95, most time.Duration) {
 	if len(ds) == 0 {
 		return
 	}
