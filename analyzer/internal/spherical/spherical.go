@@ -128,6 +128,7 @@ func (o *Options) fill() {
 type Model struct {
 	o   Options
 	k   int
+	pcg *rand.PCG // rng's source, kept for checkpoints
 	rng *rand.Rand
 
 	// Text sums, bucket-major (text[h*k+j] is bucket h of cluster j), in
@@ -175,7 +176,8 @@ func New(o Options) (*Model, error) {
 	}
 	o.fill()
 	k := o.K
-	m := &Model{o: o, k: k, rng: rand.New(rand.NewPCG(o.Seed, 0x5deece66d))}
+	m := &Model{o: o, k: k, pcg: rand.NewPCG(o.Seed, 0x5deece66d)}
+	m.rng = rand.New(m.pcg)
 	m.text = make([]float32, o.Buckets*k)
 	m.bt = make([]float32, o.Buckets*k)
 	m.seen = make([]bool, o.Buckets)
