@@ -78,14 +78,17 @@ func (l *windowLines) Resume(mark int64) error {
 	return nil
 }
 
-// checkpointInput is ten minutes of tweets, one every 2 s, with a gap.
+// checkpointInput is ten minutes of tweets, one every 2 s, with a gap,
+// on a few topics that shift as it goes.
 func checkpointInput() string {
+	words := []string{"rain storm", "goal match", "vote poll", "fire smoke", "train late", "quake #alert"}
 	var b strings.Builder
 	for s := 0; s < 600; s += 2 {
 		if s >= 200 && s < 330 {
 			continue // longer than a window: the window empties
 		}
-		fmt.Fprintf(&b, `{"id":"%d","created_at":"2026-01-01T00:%02d:%02dZ","lon":%d,"lat":2,"text":"x"}`+"\n", s, s/60, s%60, s%5)
+		text := words[(s/2%4+s/120)%len(words)] + " " + words[s%3]
+		fmt.Fprintf(&b, `{"id":"%d","created_at":"2026-01-01T00:%02d:%02dZ","lon":%d,"lat":2,"text":"%s"}`+"\n", s, s/60, s%60, s%5, text)
 		if s%50 == 0 {
 			b.WriteString("not json\n")
 		}
@@ -97,12 +100,19 @@ func checkpointInput() string {
 // stop windows (0: never).
 func checkpointRun(t *testing.T, co CheckpointOptions, out *windowLines, stop int) error {
 	t.Helper()
+	return checkpointRunWith(t, co, &stateModel{}, nil, out, stop)
+}
+
+// checkpointRunWith is checkpointRun with a model and a detector of the
+// caller's (nil: none).
+func checkpointRunWith(t *testing.T, co CheckpointOptions, m Model, events Detector, out *windowLines, stop int) error {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out.stop, out.stopAt = cancel, stop
 	p := New(Options{Source: fileSource(t, strings.NewReader(checkpointInput()), nil), Capture: true, Clock: ClockEvent,
-		Lateness: 3 * time.Second, Checkpoint: co, Stream: stream.Options{Chunk: 1},
-		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, &stateModel{}, out)
+		Lateness: 3 * time.Second, Checkpoint: co, Stream: stream.Options{Chunk: 1}, Events: events,
+		Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, m, out)
 	return p.Run(ctx)
 }
 
