@@ -1,7 +1,7 @@
 package lloyd
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 
@@ -9,31 +9,40 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
+// stateVersion numbers the layout of a saved model; a model refuses a
+// state of another.
+const stateVersion = 2
+
 // Stateful says whether the model's state can be saved: it can unless its
-// words are weighted by the stream's document frequencies (IDF) or by
-// word vectors, which learn from every post.
-func (c *Clusterer) Stateful() error {
-	if c.s.IDF || c.s.Dense > 0 {
-		return errors.New("the lloyd model with --idf or --vector-weight keeps no checkpoint")
-	}
-	return nil
-}
+// word vectors learn online from the stream.
+func (c *Clusterer) Stateful() error { return c.feat.Stateful() }
 
 // SaveState implements cluster.Stater. Each window is clustered afresh,
-// so all that lasts from window to window is where its ids start.
+// so all that lasts from window to window is where its ids start and
+// what the features learn from the stream (the words' document
+// frequencies, with --idf).
 func (c *Clusterer) SaveState(w io.Writer) error {
 	if err := c.Stateful(); err != nil {
 		return err
 	}
+	var feat bytes.Buffer
+	if err := c.feat.SaveState(&feat); err != nil {
+		return err
+	}
 	var e checkpoint.Encoder
+	e.Uint(stateVersion)
 	e.Int(int64(c.next))
-	_, err := w.Write(e.B)
-	return err
+	e.Bytes(feat.Bytes())
+	if _, err := w.Write(e.B); err != nil {
+		return fmt.Errorf("saving the model: %w", err)
+	}
+	return nil
 }
 
 // LoadState implements cluster.Stater; the next window is clustered
-// afresh, as it would have been.
-func (c *Clusterer) LoadState(r io.Reader, _ [][]*model.Point) error {
+// afresh, as it would have been. A state that does not fit is refused
+// whole.
+func (c *Clusterer) LoadState(r io.Reader, held [][]*model.Point) error {
 	if err := c.Stateful(); err != nil {
 		return err
 	}
@@ -42,9 +51,15 @@ func (c *Clusterer) LoadState(r io.Reader, _ [][]*model.Point) error {
 		return fmt.Errorf("loading the model: %w", err)
 	}
 	d := &checkpoint.Decoder{B: b}
-	next := d.Int()
+	if v := d.Uint(); v != stateVersion {
+		return fmt.Errorf("loading the model: a state of layout %d, not %d", v, stateVersion)
+	}
+	next, feat := d.Int(), d.Bytes()
 	if d.Err != nil || len(d.B) != 0 || next < 0 {
 		return fmt.Errorf("loading the model: the state is %w", checkpoint.ErrDamaged)
+	}
+	if err := c.feat.LoadState(bytes.NewReader(feat), held); err != nil {
+		return err
 	}
 	c.next, c.first, c.core = int(next), int(next), nil
 	return nil

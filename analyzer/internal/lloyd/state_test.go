@@ -28,8 +28,19 @@ func windowsOf(n int) [][]*model.Point {
 // TestStateCarriesOn: saved and loaded between windows, the model gives
 // the later windows the clusters, ids and scores of one never stopped.
 func TestStateCarriesOn(t *testing.T) {
+	for _, idf := range []bool{false, true} {
+		s := DefaultSettings()
+		s.IDF = idf
+		stateCarriesOn(t, s)
+	}
+}
+
+// stateCarriesOn: saved and loaded between windows, the model with
+// settings s gives the later windows the clusters, ids and scores of one
+// never stopped.
+func stateCarriesOn(t *testing.T, s Settings) {
 	run := func(saveAt int) []string {
-		c, err := New(DefaultSettings())
+		c, err := New(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +61,7 @@ func TestStateCarriesOn(t *testing.T) {
 				if err := c.SaveState(&b); err != nil {
 					t.Fatal(err)
 				}
-				c, _ = New(DefaultSettings())
+				c, _ = New(s)
 				if err := c.LoadState(&b, nil); err != nil {
 					t.Fatal(err)
 				}
@@ -59,12 +70,65 @@ func TestStateCarriesOn(t *testing.T) {
 		return log
 	}
 	if want, got := run(-1), run(2); !slices.Equal(got, want) {
-		t.Fatal("the model saved and loaded clusters the later windows otherwise")
+		t.Fatalf("idf %v: the model saved and loaded clusters the later windows otherwise", s.IDF)
 	}
+}
+
+// TestStateRefusesWhatDoesNotFit: a state cut short, of another layout,
+// or saved with another --idf is refused, and the model's ids start
+// where New put them.
+func TestStateRefusesWhatDoesNotFit(t *testing.T) {
 	s := DefaultSettings()
 	s.IDF = true
 	c, _ := New(s)
-	if c.Stateful() == nil || c.SaveState(&bytes.Buffer{}) == nil {
-		t.Error("a model that learns its word weights claims to save its state")
+	for _, pts := range windowsOf(2) {
+		for _, p := range pts {
+			c.Featurize(p)
+		}
+		c.Fit(pts)
 	}
+	var b bytes.Buffer
+	if err := c.SaveState(&b); err != nil {
+		t.Fatal(err)
+	}
+	saved := b.Bytes()
+	for name, tc := range map[string]struct {
+		idf   bool
+		state []byte
+	}{
+		"cut short":      {true, saved[:len(saved)-2]},
+		"another layout": {true, append([]byte{stateVersion + 1}, saved[1:]...)},
+		"without --idf":  {false, saved},
+	} {
+		o := DefaultSettings()
+		o.IDF = tc.idf
+		fresh, _ := New(o)
+		if err := fresh.LoadState(bytes.NewReader(tc.state), nil); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+		if fresh.next != 0 {
+			t.Errorf("%s: the refused state was half loaded", name)
+		}
+	}
+}
+
+// FuzzLoadState: whatever it is given, LoadState does not panic.
+func FuzzLoadState(f *testing.F) {
+	c, _ := New(DefaultSettings())
+	var b bytes.Buffer
+	if err := c.SaveState(&b); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, _ := New(DefaultSettings())
+		if c.LoadState(bytes.NewReader(b), nil) == nil {
+			pts := windowsOf(1)[0]
+			for _, p := range pts {
+				c.Featurize(p)
+			}
+			c.Fit(pts)
+			c.Assign(pts, nil)
+		}
+	})
 }

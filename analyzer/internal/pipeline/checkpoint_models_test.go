@@ -43,8 +43,13 @@ func everyModel(t *testing.T) map[string]func() Model {
 		}
 	}
 	return map[string]func() Model{
-		"dmm":                  func() Model { return wrap(dmm.New(dmm.DefaultOptions())) },
-		"lloyd":                func() Model { return wrap(lloyd.New(lloyd.DefaultSettings())) },
+		"dmm":   func() Model { return wrap(dmm.New(dmm.DefaultOptions())) },
+		"lloyd": func() Model { return wrap(lloyd.New(lloyd.DefaultSettings())) },
+		"lloyd --idf": func() Model {
+			s := lloyd.DefaultSettings()
+			s.IDF = true
+			return wrap(lloyd.New(s))
+		},
 		"spherical":            sph(false),
 		"spherical --idf":      sph(true),
 		"spark":                spark("default"),
