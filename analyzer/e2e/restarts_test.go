@@ -167,16 +167,38 @@ func TestLastWindowIsPartial(t *testing.T) {
 // the same windows.ndjson and assignments, byte for byte, as a run never
 // stopped.
 func TestNATSInterruptedRunMatches(t *testing.T) {
+	natsInterruptedRun(t, 20000)
+}
+
+// TestNATSInterruptedRunMatchesEveryModel: the same with each of the
+// other models, on a shorter stream.
+func TestNATSInterruptedRunMatchesEveryModel(t *testing.T) {
+	for name, flags := range map[string][]string{
+		"spherical":   {"--model", "spherical", "--idf"},
+		"spark":       {"--model", "spark", "--embeddings-online=false"},
+		"lloyd --idf": {"--model", "lloyd", "--idf"},
+	} {
+		t.Run(name, func(t *testing.T) { natsInterruptedRun(t, 12000, flags...) })
+	}
+}
+
+// natsInterruptedRun publishes a stream of n posts to NATS (a window for
+// every 1,000), runs the analyzer with flags on it stopped three times,
+// every n/5,000 windows, and then to the end, and compares its files with
+// those of a run never stopped.
+func natsInterruptedRun(t *testing.T, n int, flags ...string) {
+	t.Helper()
 	s := bustest.Run(t)
 	js := jsConn(t, s.URL())
 	dir := t.TempDir()
-	scr := start(t, "scraper", "synth", "--count", "20000", "--rate", "50", "--speed", "40", "--seed", "9",
+	scr := start(t, "scraper", "synth", "--count", fmt.Sprint(n), "--rate", "50", "--speed", "40", "--seed", "9",
 		"--notices", "0.01", "--malformed", "0.01", "--publish", s.URL())
 	waitFor(t, "the stream", 30*time.Second, func() bool { return streamLen(t, js) > 0 })
 	run := func(durable, out string, extra ...string) *proc {
 		// The event detector keeps no checkpoint yet: with it a run starts over.
-		return start(t, "analyzer", append([]string{"run", "--nats", s.URL(), "--nats-durable", durable, "--clock", "event",
-			"--events=false", "--maps=false", "--out", out, "--assignments", filepath.Join(out, "a.csv")}, extra...)...)
+		args := append([]string{"run", "--nats", s.URL(), "--nats-durable", durable, "--clock", "event",
+			"--events=false", "--maps=false", "--out", out, "--assignments", filepath.Join(out, "a.csv")}, flags...)
+		return start(t, "analyzer", append(args, extra...)...)
 	}
 	cut := filepath.Join(dir, "cut")
 	windows := func() int {
@@ -186,7 +208,7 @@ func TestNATSInterruptedRunMatches(t *testing.T) {
 	var stoppedAt int
 	for i, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGINT, syscall.SIGKILL} {
 		an := run("cut", cut)
-		want := 4 * (i + 1)
+		want := n / 5000 * (i + 1)
 		waitFor(t, fmt.Sprintf("%d windows", want), 60*time.Second, func() bool { return windows() >= want })
 		an.cmd.Process.Signal(sig)
 		an.wait(30 * time.Second)
