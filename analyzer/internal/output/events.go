@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/checkpoint"
 	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
@@ -40,6 +44,11 @@ type Events struct {
 	buf    []byte
 	flush  func() error
 	open   func() error // called before the first window, then dropped
+	// For a file: its path, the file (once open), and the lines written
+	// to it.
+	path string
+	f    *os.File
+	bw   *bufio.Writer
 }
 
 // NewEvents returns Events that hand each line (a JSON object and a
@@ -53,33 +62,111 @@ func NewEvents(send func(line []byte) error, done func() error) *Events {
 // truncated) with the first window, so that a run that writes none
 // leaves an earlier file alone.
 func NewEventsFile(path string) *Events {
-	var f *os.File
-	var bw *bufio.Writer
-	e := NewEvents(func(line []byte) error {
-		if _, err := bw.Write(line); err != nil {
+	var e *Events
+	e = NewEvents(func(line []byte) error {
+		if _, err := e.bw.Write(line); err != nil {
 			return fmt.Errorf("writing events file: %w", err)
 		}
 		return nil
 	}, func() error {
-		if f == nil {
+		if e.f == nil {
 			return nil
 		}
-		err := bw.Flush()
-		if cerr := f.Close(); err == nil {
+		err := e.bw.Flush()
+		if cerr := e.f.Close(); err == nil {
 			err = cerr
 		}
 		return err
 	})
+	e.path = path
 	e.open = func() error {
-		var err error
-		if f, err = os.Create(path); err != nil {
+		f, err := os.Create(path)
+		if err != nil {
 			return fmt.Errorf("creating events file: %w", err)
 		}
-		bw = bufio.NewWriter(f)
-		e.flush = bw.Flush
+		e.openFile(f)
 		return nil
 	}
 	return e
+}
+
+func (e *Events) openFile(f *os.File) {
+	e.f, e.bw = f, bufio.NewWriter(f)
+	e.flush = e.bw.Flush
+}
+
+// Mark implements pipeline.Resumer: how long the file is (Write flushes
+// it); 0 for lines sent elsewhere.
+func (e *Events) Mark() (int64, error) {
+	if e.f == nil {
+		return 0, nil
+	}
+	off, err := e.f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, fmt.Errorf("writing events file: %w", err)
+	}
+	return off, nil
+}
+
+// Resume implements pipeline.Resumer: the file is cut back to mark and
+// written on from there. Lines sent elsewhere (to NATS) cannot be taken
+// back: those after the checkpoint are sent again.
+func (e *Events) Resume(mark int64) error {
+	if e.path == "" {
+		return nil
+	}
+	f, err := resumeFile(e.path, mark)
+	if err != nil {
+		return err
+	}
+	e.openFile(f)
+	e.open = nil
+	return nil
+}
+
+// eventsState numbers the layout of a saved Events; another is refused.
+const eventsState = 1
+
+// SaveState implements pipeline.OutputStater: the events active in the
+// last window, whose end lines are still to come, and that window's end.
+func (e *Events) SaveState(w io.Writer) error {
+	var enc checkpoint.Encoder
+	enc.Uint(eventsState)
+	enc.Time(e.last)
+	ids := slices.Sorted(maps.Keys(e.active))
+	enc.Uint(uint64(len(ids)))
+	for _, id := range ids {
+		ev := e.active[id]
+		model.EncodeEvent(&enc, &ev)
+	}
+	if _, err := w.Write(enc.B); err != nil {
+		return fmt.Errorf("saving the events file's state: %w", err)
+	}
+	return nil
+}
+
+// LoadState implements pipeline.OutputStater. A state that does not fit
+// is refused whole.
+func (e *Events) LoadState(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("loading the events file's state: %w", err)
+	}
+	d := &checkpoint.Decoder{B: b}
+	if v := d.Uint(); v != eventsState {
+		return fmt.Errorf("loading the events file's state: a state of layout %d, not %d", v, eventsState)
+	}
+	last := d.Time()
+	active := map[int]model.Event{}
+	for range d.Len(40) {
+		ev := model.DecodeEvent(d)
+		active[ev.ID] = ev
+	}
+	if d.Err != nil || len(d.B) != 0 {
+		return fmt.Errorf("loading the events file's state: %w", checkpoint.ErrDamaged)
+	}
+	e.active, e.last = active, last
+	return nil
 }
 
 // Write implements pipeline.Output.
@@ -100,7 +187,8 @@ func (e *Events) Write(r *model.Result) error {
 		}
 		e.active[ev.ID] = ev
 	}
-	for id, ev := range e.active {
+	for _, id := range slices.Sorted(maps.Keys(e.active)) { // in a set order: a run is reproducible
+		ev := e.active[id]
 		if now[id] {
 			continue
 		}
