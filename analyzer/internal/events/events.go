@@ -123,6 +123,8 @@ type Detector struct {
 	// and the tallies of clusters and cells.
 	clusterTallies tallies[int]
 	cellTallies    tallies[cell]
+	// stateBuf is SaveState's, kept from one checkpoint to the next.
+	stateBuf []byte
 }
 
 // seenBefore says whether tokens[i], hashed hs[i], is among tokens[:i]
