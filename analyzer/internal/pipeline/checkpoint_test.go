@@ -62,7 +62,7 @@ func (l *windowLines) Write(r *model.Result) error {
 	for _, p := range r.Points {
 		cl = append(cl, p.Cluster)
 	}
-	l.got = append(l.got, fmt.Sprintf("%s %+v %v %v %v", r.End.Format("15:04:05"), r.Counts, r.Clusters, cl, r.Partial))
+	l.got = append(l.got, fmt.Sprintf("%s %+v %v %v %v %+v", r.End.Format("15:04:05"), r.Counts, r.Clusters, cl, r.Partial, r.Events))
 	if l.stopAt--; l.stopAt == 0 && l.stop != nil {
 		l.stop()
 	}
@@ -79,7 +79,7 @@ func (l *windowLines) Resume(mark int64) error {
 }
 
 // checkpointInput is ten minutes of tweets, one every 2 s, with a gap,
-// on a few topics that shift as it goes.
+// on a few topics that shift as it goes, and a burst in one place.
 func checkpointInput() string {
 	words := []string{"rain storm", "goal match", "vote poll", "fire smoke", "train late", "quake #alert"}
 	var b strings.Builder
@@ -89,6 +89,12 @@ func checkpointInput() string {
 		}
 		text := words[(s/2%4+s/120)%len(words)] + " " + words[s%3]
 		fmt.Fprintf(&b, `{"id":"%d","created_at":"2026-01-01T00:%02d:%02dZ","lon":%d,"lat":2,"text":"%s"}`+"\n", s, s/60, s%60, s%5, text)
+		if s >= 420 && s < 480 { // a burst in one place: an event
+			for i := range 3 {
+				fmt.Fprintf(&b, `{"id":"b%d-%d","created_at":"2026-01-01T00:%02d:%02dZ","lon":10.2,"lat":20.2,"text":"flood river %s"}`+"\n",
+					s, i, s/60, s%60, words[(s/2+i)%len(words)])
+			}
+		}
 		if s%50 == 0 {
 			b.WriteString("not json\n")
 		}
