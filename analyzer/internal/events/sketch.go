@@ -20,6 +20,8 @@ type sketch struct {
 	// The factors last used, and the slides they are for.
 	addAt, getAt   int64
 	addFor, getFor float64
+	// scratch is encode's, kept from one checkpoint to the next.
+	scratch []byte
 }
 
 // sketchRows is how many rows a sketch has.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 
 	"github.com/geostream/geostream/analyzer/internal/checkpoint"
@@ -201,22 +202,37 @@ func (s *sketch) encode(e *checkpoint.Encoder) {
 	e.Int(s.base)
 	for _, row := range s.rows {
 		e.Uint(uint64(len(row)))
-		n := 0
-		for _, v := range row {
-			if v != 0 {
-				n++
+		var n int
+		s.scratch, n = sparse(s.scratch[:0], row)
+		e.Uint(uint64(n))
+		e.B = append(e.B, s.scratch...)
+	}
+}
+
+// sparse appends to b row's buckets that are not zero, each as its
+// distance from the previous one and its value, and says how many. Most
+// of a sketch is zero: it is skipped eight buckets at a time.
+func sparse(b []byte, row []float32) ([]byte, int) {
+	e := checkpoint.Encoder{B: b}
+	n, last := 0, -1
+	for i := 0; i < len(row); i += 8 {
+		end := min(i+8, len(row))
+		if end-i == 8 {
+			r := row[i : i+8 : i+8]
+			if math.Float32bits(r[0])|math.Float32bits(r[1])|math.Float32bits(r[2])|math.Float32bits(r[3])|
+				math.Float32bits(r[4])|math.Float32bits(r[5])|math.Float32bits(r[6])|math.Float32bits(r[7]) == 0 {
+				continue
 			}
 		}
-		e.Uint(uint64(n))
-		last := -1
-		for i, v := range row {
-			if v != 0 {
-				e.Uint(uint64(i - last))
-				e.Float32(v)
-				last = i
+		for j := i; j < end; j++ {
+			if math.Float32bits(row[j]) != 0 {
+				e.Uint(uint64(j - last))
+				e.Float32(row[j])
+				last, n = j, n+1
 			}
 		}
 	}
+	return e.B, n
 }
 
 // decode reads what encode wrote into a sketch fresh from newSketch of

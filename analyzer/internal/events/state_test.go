@@ -145,3 +145,21 @@ func FuzzLoadState(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSaveState: the cost of the detector's part of a checkpoint.
+func BenchmarkSaveState(b *testing.B) {
+	s := stateStream()
+	d, _ := New(DefaultOptions(slide, window))
+	for end := t0.Add(slide); !end.After(t0.Add(11 * time.Minute)); end = end.Add(slide) {
+		d.Observe(s.window(end))
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := d.SaveState(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes")
+}
