@@ -58,11 +58,13 @@ type RunOptions struct {
 	Keep          int
 	KeepRuns      int
 	Fresh         bool
-	mapOpts       output.MapsOptions
-	MetricsAddr   string
-	Live          liveOptions
-	NATS          natsOptions // --nats and its --nats-* flags
-	Events        eventOptions
+	// CheckpointEvery is the least wall-clock time between checkpoints.
+	CheckpointEvery time.Duration
+	mapOpts         output.MapsOptions
+	MetricsAddr     string
+	Live            liveOptions
+	NATS            natsOptions // --nats and its --nats-* flags
+	Events          eventOptions
 }
 
 func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
@@ -113,6 +115,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.IntVar(&o.Keep, "keep", md.Keep, "how many map-*.png files to keep (0: all)")
 	f.IntVar(&o.KeepRuns, "keep-runs", output.KeepRuns, "how many earlier runs to keep in --out/runs (0: all)")
 	f.BoolVar(&o.Fresh, "fresh", false, "start a new run even if --out holds a checkpoint of this input to resume from")
+	f.DurationVar(&o.CheckpointEvery, "checkpoint-every", 2*time.Second, "least wall-clock time between two checkpoints (0: after every window); a live run's slides are further apart, so each is checkpointed")
 	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of tweets) or none (a small dot per tweet)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
@@ -237,7 +240,7 @@ var checkpointSettings = slices.Concat(timeFlags.Flags, locateFlags.Flags, model
 // checkpoint says where the run keeps its checkpoint, of which input and
 // with which settings; a run that reads stdin keeps none.
 func (o *RunOptions) checkpoint(f *pflag.FlagSet) pipeline.CheckpointOptions {
-	co := pipeline.CheckpointOptions{Path: filepath.Join(o.Out, "checkpoint"), Fresh: o.Fresh}
+	co := pipeline.CheckpointOptions{Path: filepath.Join(o.Out, "checkpoint"), Fresh: o.Fresh, Every: o.CheckpointEvery}
 	switch {
 	case o.NATS.URL != "":
 		co.Input = fmt.Sprintf("nats %s subject %s durable %s", o.NATS.URL, o.NATS.Subject, o.NATS.Durable)

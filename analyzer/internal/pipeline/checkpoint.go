@@ -53,6 +53,13 @@ type CheckpointOptions struct {
 	Settings []string
 	// Fresh starts over even where a checkpoint is.
 	Fresh bool
+	// Every is the least wall-clock time between two checkpoints: a
+	// window that closes sooner after the last one is not checkpointed
+	// (and, reading NATS, its lines are acked with the next checkpoint).
+	// At live speed, with slides seconds apart, every slide is; a replay
+	// at full speed closes windows milliseconds apart, and saving each
+	// would cost more than computing it. 0 checkpoints every window.
+	Every time.Duration
 }
 
 // checkpointMagic and checkpointLayout start a checkpoint file; a
@@ -304,6 +311,18 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 
 // checkpointing reports whether this run saves checkpoints.
 func (p *Pipeline) checkpointing() bool { return p.opts.Checkpoint.Path != "" && !p.noState }
+
+// checkpointDue reports whether the window just written is checkpointed:
+// the first one is, and then one at least Checkpoint.Every after the
+// last.
+func (p *Pipeline) checkpointDue() bool {
+	now := time.Now()
+	if every := p.opts.Checkpoint.Every; every > 0 && !p.lastCheckpoint.IsZero() && now.Sub(p.lastCheckpoint) < every {
+		return false
+	}
+	p.lastCheckpoint = now
+	return true
+}
 
 // stater is the model's Stater, if it is one and can save its state.
 func (p *Pipeline) stater() (Stater, error) {

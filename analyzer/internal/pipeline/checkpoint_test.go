@@ -382,3 +382,50 @@ func FuzzCheckpointState(f *testing.F) {
 		}
 	})
 }
+
+// loadSpy is a countingDetector that remembers what it was given back.
+type loadSpy struct {
+	countingDetector
+	loaded int
+}
+
+func (d *loadSpy) LoadState(r io.Reader) error {
+	err := d.countingDetector.LoadState(r)
+	d.loaded = d.seen
+	return err
+}
+
+// TestCheckpointEvery: with Every longer than the run, only the first
+// window is checkpointed, and a run stopped later resumes from it to the
+// windows of one never stopped.
+func TestCheckpointEvery(t *testing.T) {
+	run := func(co CheckpointOptions, det Detector, out *windowLines, stop int) []string {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		out.stop, out.stopAt = cancel, stop
+		p := New(Options{Source: fileSource(t, strings.NewReader(checkpointInput()), nil), Capture: true, Clock: ClockEvent,
+			Lateness: 3 * time.Second, Checkpoint: co, Events: det, Stream: stream.Options{Chunk: 1},
+			Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, &stateModel{}, out)
+		if err := p.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return out.got
+	}
+	want := run(CheckpointOptions{}, &countingDetector{}, &windowLines{}, 0)
+	for _, tc := range []struct {
+		every  time.Duration
+		loaded int
+	}{{time.Hour, 1}, {0, 5}} {
+		co := CheckpointOptions{Path: filepath.Join(t.TempDir(), "checkpoint"), Input: "in", Every: tc.every}
+		out := &windowLines{}
+		run(co, &countingDetector{}, out, 5)
+		spy := &loadSpy{}
+		got := run(co, spy, out, 0)
+		if spy.loaded != tc.loaded {
+			t.Errorf("every %v: the resumed run was given the state of window %d, want %d", tc.every, spy.loaded, tc.loaded)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("every %v: resumed:\n%s\nnever stopped:\n%s", tc.every, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}

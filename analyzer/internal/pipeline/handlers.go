@@ -63,16 +63,19 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 			return
 		}
 	}
-	if p.checkpointing() && !p.flushing {
+	saved := false
+	if p.checkpointing() && !p.flushing && p.checkpointDue() {
 		if err := p.saveCheckpoint(); err != nil {
 			p.outErr = err
 			p.log.Error("writing the checkpoint", "err", err)
 			return
 		}
+		saved = true
 	}
-	// A window flushed because the run was stopped is not in the
-	// checkpoint: its lines are sent again to the run that resumes.
-	if p.acks != nil && (!p.flushing || p.final || !p.checkpointing()) {
+	// A window flushed because the run was stopped, or one too soon after
+	// the last checkpoint, is not in a checkpoint: its lines are sent
+	// again to the run that resumes, so they are acked with the next.
+	if p.acks != nil && (saved || p.final || !p.checkpointing()) {
 		p.acks.done(w.Batches[len(w.Batches)-1].Index + 1)
 	}
 }

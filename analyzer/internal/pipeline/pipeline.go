@@ -156,6 +156,8 @@ type Pipeline struct {
 	// the closed batches are, and the checkpoint's buffer.
 	ckptFiles batchFiles
 	ckptBuf   []byte
+	// lastCheckpoint is when the last checkpoint was written (wall clock).
+	lastCheckpoint time.Time
 
 	mu   sync.Mutex // guards snap, read by Stats from other goroutines
 	snap Stats
