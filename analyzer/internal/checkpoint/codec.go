@@ -12,6 +12,8 @@ package checkpoint
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"time"
 )
@@ -156,4 +158,18 @@ func (d *Decoder) Time() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, d.Int()).UTC()
+}
+
+// OpenState reads a whole saved state whose first number is its layout,
+// and refuses one of a layout other than version.
+func OpenState(r io.Reader, version uint64) (*Decoder, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	d := &Decoder{B: b}
+	if v := d.Uint(); v != version {
+		return nil, fmt.Errorf("a state of layout %d, not %d", v, version)
+	}
+	return d, nil
 }

@@ -136,13 +136,9 @@ func encodeHeld(r *batchRecord) []byte {
 // does not fit them, or is of another layout, is refused whole: the model
 // is then as New made it.
 func (m *Model) LoadState(r io.Reader, held [][]*model.Point) error {
-	b, err := io.ReadAll(r)
+	d, err := checkpoint.OpenState(r, stateVersion)
 	if err != nil {
 		return fmt.Errorf("loading the model: %w", err)
-	}
-	d := &checkpoint.Decoder{B: b}
-	if v := d.Uint(); v != stateVersion {
-		return fmt.Errorf("loading the model: a state of layout %d, not %d", v, stateVersion)
 	}
 	var n Model // read into a model of its own, kept only if all fits
 	pcg := d.Bytes()

@@ -1,6 +1,7 @@
 package features
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/geostream/geostream/analyzer/internal/checkpoint"
@@ -51,4 +52,26 @@ func (f *IDF) DecodeState(d *checkpoint.Decoder) (*IDF, error) {
 		return nil, fmt.Errorf("the word frequencies are %w", d.Err)
 	}
 	return &IDF{counts: counts, docs: docs, HalfAt: half, seen: map[uint32]struct{}{}}, nil
+}
+
+// EncodeIDF appends whether a model weighs words by f (nil: it does not)
+// and, if it does, f's state.
+func EncodeIDF(e *checkpoint.Encoder, f *IDF) {
+	e.Bool(f != nil)
+	if f != nil {
+		f.EncodeState(e)
+	}
+}
+
+// DecodeIDF reads what EncodeIDF wrote into a model whose estimator is f
+// (nil: none), returning the estimator loaded; a state saved with an
+// estimator where f is nil, or without one where it is not, is refused.
+func DecodeIDF(d *checkpoint.Decoder, f *IDF) (*IDF, error) {
+	if d.Bool() != (f != nil) {
+		return nil, errors.New("the state was saved with another --idf")
+	}
+	if f == nil {
+		return nil, nil
+	}
+	return f.DecodeState(d)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/geostream/geostream/analyzer/internal/checkpoint"
+	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
@@ -35,10 +36,7 @@ func (c *Clusterer) SaveState(w io.Writer) error {
 	var e checkpoint.Encoder
 	e.Uint(stateVersion)
 	c.lineage.EncodeState(&e)
-	e.Bool(c.feat.IDF != nil)
-	if c.feat.IDF != nil {
-		c.feat.IDF.EncodeState(&e)
-	}
+	features.EncodeIDF(&e, c.feat.IDF)
 	for _, v := range c.rng.mt {
 		e.Uint(uint64(v))
 	}
@@ -77,26 +75,17 @@ func (c *Clusterer) LoadState(r io.Reader, _ [][]*model.Point) error {
 	if err := c.Stateful(); err != nil {
 		return err
 	}
-	b, err := io.ReadAll(r)
+	d, err := checkpoint.OpenState(r, stateVersion)
 	if err != nil {
 		return fmt.Errorf("loading the model: %w", err)
-	}
-	d := &checkpoint.Decoder{B: b}
-	if v := d.Uint(); v != stateVersion {
-		return fmt.Errorf("loading the model: a state of layout %d, not %d", v, stateVersion)
 	}
 	lineage := model.NewSlots(c.s.K)
 	if err := lineage.DecodeState(d); err != nil {
 		return fmt.Errorf("loading the model: %w", err)
 	}
-	if d.Bool() != (c.feat.IDF != nil) {
-		return errors.New("loading the model: the state was saved with another --idf")
-	}
-	idf := c.feat.IDF
-	if idf != nil {
-		if idf, err = idf.DecodeState(d); err != nil {
-			return fmt.Errorf("loading the model: %w", err)
-		}
+	idf, err := features.DecodeIDF(d, c.feat.IDF)
+	if err != nil {
+		return fmt.Errorf("loading the model: %w", err)
 	}
 	rng := &RandomState{}
 	for i := range rng.mt {

@@ -46,13 +46,9 @@ func (c *Clusterer) LoadState(r io.Reader, held [][]*model.Point) error {
 	if err := c.Stateful(); err != nil {
 		return err
 	}
-	b, err := io.ReadAll(r)
+	d, err := checkpoint.OpenState(r, stateVersion)
 	if err != nil {
 		return fmt.Errorf("loading the model: %w", err)
-	}
-	d := &checkpoint.Decoder{B: b}
-	if v := d.Uint(); v != stateVersion {
-		return fmt.Errorf("loading the model: a state of layout %d, not %d", v, stateVersion)
 	}
 	next, feat := d.Int(), d.Bytes()
 	if d.Err != nil || len(d.B) != 0 || next < 0 {
