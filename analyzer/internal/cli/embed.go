@@ -96,7 +96,7 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&corpus, "corpus", "", "training text: plain, text8 (one line) or NDJSON tweets; .gz/.bz2 ok")
+	f.StringVar(&corpus, "corpus", "", "training text: plain, text8 (one line) or NDJSON posts; .gz/.bz2 ok")
 	f.StringVar(&out, "out", "", "model file to write (word2vec binary format)")
 	f.BoolVar(&asText, "text", false, "write word2vec's text format instead")
 	f.BoolVar(&inMemory, "in-memory", false, "hold the corpus in memory as word ids (4 bytes a word) instead of reading the file again every epoch")

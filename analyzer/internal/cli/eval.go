@@ -101,7 +101,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.Input, "input", "", "labelled capture (.jsonl, .gz, .bz2)")
 	f.StringVar(&o.Labels, "labels", "", "id<TAB>label file (scraper synth --labels)")
-	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic tweets, left out of the scores (\"\": score every labelled tweet)")
+	f.StringVar(&o.Ignore, "ignore-label", "filler", "label of off-topic posts, left out of the scores (\"\": score every labelled post)")
 	f.BoolVar(&o.Quiet, "quiet", false, "print only the mean")
 	f.StringVar(&o.Baseline, "baseline", "", "lloyd: the same as --model lloyd (batch k-means afresh on every window, on the spherical model's features)")
 	addTimeFlags(f, &o.Pipeline)

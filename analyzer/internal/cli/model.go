@@ -245,7 +245,7 @@ func (o *locateOptions) policy() (*geocode.Policy, error) {
 		return nil, usagef("--locate/--locate-level: %v", err)
 	}
 	if !p.Point && !p.Place && !p.Infers() {
-		return nil, usagef("--locate names no way to locate a tweet")
+		return nil, usagef("--locate names no way to locate a post")
 	}
 	return &p, nil
 }

@@ -103,7 +103,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.StringVar(&o.Clock, "clock", "auto", "batch by arrival time (wall, as Spark) or by created_at (event, reproducible); auto: event for a capture or a replay, wall for a live stream")
 	addTimeFlags(f, po)
 	f.StringVar(&o.Out, "out", "out", "directory for windows.ndjson and maps")
-	f.StringVar(&o.Assignments, "assignments", "", "write window_end,id,lon,lat,cluster for every tweet of every window to this CSV")
+	f.StringVar(&o.Assignments, "assignments", "", "write window_end,id,lon,lat,cluster,located,level for every post of every window to this CSV (lon,lat empty where unplaced, cluster -1 where unclustered)")
 	f.IntVar(&o.MaxLine, "max-line", wire.DefaultMaxLine, "longest line in bytes; longer lines are skipped and counted")
 	f.DurationVar(&po.StatsInterval, "stats-interval", pipeline.DefaultStatsInterval, "how often to log stats")
 	f.BoolVar(&o.Maps, "maps", true, "draw a map per window (--maps=false: numbers only)")
@@ -116,7 +116,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.IntVar(&o.KeepRuns, "keep-runs", output.KeepRuns, "how many earlier runs to keep in --out/runs (0: all)")
 	f.BoolVar(&o.Fresh, "fresh", false, "start a new run even if --out holds a checkpoint of this input to resume from")
 	f.DurationVar(&o.CheckpointEvery, "checkpoint-every", 2*time.Second, "least wall-clock time between two checkpoints (0: after every window); a live run's slides are further apart, so each is checkpointed")
-	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of tweets) or none (a small dot per tweet)")
+	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of posts) or none (a small dot per post)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
@@ -452,7 +452,7 @@ func analyzerMetrics(st pipeline.Stats, maps *output.Maps, on *embed.Online, con
 // share, with the packages' defaults.
 func addTimeFlags(f *pflag.FlagSet, po *pipeline.Options) {
 	w := window.DefaultConfig()
-	f.DurationVar(&po.Lateness, "lateness", pipeline.DefaultLateness, "event clock: how long a batch waits for late tweets")
+	f.DurationVar(&po.Lateness, "lateness", pipeline.DefaultLateness, "event clock: how long a batch waits for late posts")
 	f.DurationVar(&po.Window.Batch, "batch", w.Batch, "batch interval: the model trains once per batch")
 	f.DurationVar(&po.Window.Window, "window", w.Window, "window length (a multiple of --batch)")
 	f.DurationVar(&po.Window.Slide, "slide", w.Slide, "slide interval: a window is written this often (a multiple of --batch)")
