@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	natsio "github.com/nats-io/nats.go"
@@ -58,10 +58,22 @@ func (r reader) before(o reader) bool {
 
 // claim is a durable that this Consumer reads: it answers on the claim
 // subject until Disconnect.
+//
+// Two analyzers that start at once must agree which of them reads. Each
+// has its subscription in place at the server (a flush) before it asks, so
+// of two, at least one hears the other's question; and each decides with
+// what it heard both ways, the answers to its own question and the
+// questions it answered before deciding. Answering and deciding are under
+// one lock: a question answered before the decision is counted in it, one
+// answered after is told "reading".
 type claim struct {
-	sub     *natsio.Subscription
-	me      reader
-	reading atomic.Bool
+	sub *natsio.Subscription
+	me  reader
+
+	mu      sync.Mutex
+	decided bool     // the claim is taken or refused; no more askers are counted
+	reading bool     // this Consumer reads the durable
+	askers  []reader // who asked while this Consumer was still asking
 }
 
 // claimDurable answers on the durable's claim subject from now on, asks
@@ -76,8 +88,13 @@ func claimDurable(nc *natsio.Conn, stream, durable string, wait time.Duration, l
 		if json.Unmarshal(m.Data, &asker) != nil || asker.ID == cl.me.ID || m.Reply == "" {
 			return
 		}
+		cl.mu.Lock()
+		defer cl.mu.Unlock()
+		if !cl.decided {
+			cl.askers = append(cl.askers, asker)
+		}
 		me := cl.me
-		me.Reading = cl.reading.Load()
+		me.Reading = cl.reading
 		if me.Reading {
 			log.Warn("another analyzer asked to read this NATS consumer; it is refused", "consumer", durable,
 				"its_host", asker.Host, "its_pid", asker.PID)
@@ -89,18 +106,28 @@ func claimDurable(nc *natsio.Conn, stream, durable string, wait time.Duration, l
 		return nil, fmt.Errorf("answering for consumer %s: %w", durable, err)
 	}
 	cl.sub = sub
+	// The server must hold the subscription before the question goes out:
+	// an analyzer asking at the same moment then hears us either way.
+	if err := nc.Flush(); err != nil {
+		sub.Unsubscribe()
+		return nil, fmt.Errorf("answering for consumer %s: %w", durable, err)
+	}
 	others, err := ask(nc, subject, cl.me, wait)
 	if err != nil {
 		sub.Unsubscribe()
 		return nil, fmt.Errorf("asking who reads consumer %s: %w", durable, err)
 	}
-	for _, o := range others {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	cl.decided = true
+	for _, o := range append(others, cl.askers...) {
 		if o.Reading || o.before(cl.me) {
 			sub.Unsubscribe()
 			return nil, inUse(durable, o)
 		}
 	}
-	cl.reading.Store(true)
+	cl.askers = nil
+	cl.reading = true
 	return cl, nil
 }
 
