@@ -1,6 +1,9 @@
 package events
 
-import "math"
+import (
+	"math"
+	mathbits "math/bits"
+)
 
 // sketch keeps decayed counts of many keys (a word in a place, a word) in
 // fixed memory: a count-min sketch, whose counts lose a factor keep a
@@ -20,6 +23,10 @@ type sketch struct {
 	// The factors last used, and the slides they are for.
 	addAt, getAt   int64
 	addFor, getFor float64
+	// held marks, one bit a bucket, the buckets that hold a count: a
+	// checkpoint writes those without reading the rest of the sketch,
+	// most of it zero.
+	held [sketchRows][]uint64
 	// scratch is encode's, kept from one checkpoint to the next.
 	scratch []byte
 }
@@ -31,10 +38,19 @@ const sketchRows = 1
 // brought to a new base, long before float32 overflows.
 const rescaleEvery = 256
 
+// faded is the count under which a rescale forgets a bucket's: the
+// detector expects no fewer than least posts of anything, and even the
+// nine buckets of a block of cells holding faded each stay under it, so
+// forgetting one changes no test. Without it a count would take a day to
+// underflow, and the sketch, and every checkpoint, would fill with counts
+// too small to matter.
+const faded = 1e-4
+
 func newSketch(bits uint, keep float64) *sketch {
 	s := &sketch{mask: 1<<bits - 1, keep: keep}
 	for i := range s.rows {
 		s.rows[i] = make([]float32, 1<<bits)
+		s.held[i] = make([]uint64, (1<<bits+63)/64)
 	}
 	return s
 }
@@ -49,7 +65,9 @@ func (s *sketch) add(h uint64, n float64, at int64) {
 	}
 	v := float32(n * s.addFor)
 	for i := range s.rows {
-		s.rows[i][mix(h, i)&s.mask] += v
+		j := mix(h, i) & s.mask
+		s.rows[i][j] += v
+		s.held[i][j>>6] |= 1 << (j & 63)
 	}
 }
 
@@ -67,9 +85,19 @@ func (s *sketch) get(h uint64, at int64) float64 {
 
 func (s *sketch) rescale(at int64) {
 	f := float32(math.Pow(s.keep, float64(at-s.base)))
-	for _, row := range s.rows {
-		for j := range row {
-			row[j] *= f
+	for i, row := range s.rows {
+		held := s.held[i]
+		for w, bits := range held {
+			for bits != 0 {
+				j := w<<6 + mathbits.TrailingZeros64(bits)
+				bits &= bits - 1
+				if v := row[j] * f; v < faded {
+					row[j] = 0
+					held[w] &^= 1 << (j & 63)
+				} else {
+					row[j] = v
+				}
+			}
 		}
 	}
 	s.base = at

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
+	mathbits "math/bits"
 	"slices"
 
 	"github.com/geostream/geostream/analyzer/internal/checkpoint"
@@ -197,49 +197,34 @@ func decodeRate(d *checkpoint.Decoder) *rate {
 }
 
 // encode appends the sketch's counts: the buckets that hold one, each as
-// its distance from the previous one and the count, row by row.
+// its distance from the previous one and the count, row by row. It reads
+// only the buckets marked held.
 func (s *sketch) encode(e *checkpoint.Encoder) {
 	e.Int(s.base)
-	for _, row := range s.rows {
+	for i, row := range s.rows {
 		e.Uint(uint64(len(row)))
-		var n int
-		s.scratch, n = sparse(s.scratch[:0], row)
-		e.Uint(uint64(n))
-		e.B = append(e.B, s.scratch...)
-	}
-}
-
-// sparse appends to b row's buckets that are not zero, each as its
-// distance from the previous one and its value, and says how many. Most
-// of a sketch is zero: it is skipped eight buckets at a time.
-func sparse(b []byte, row []float32) ([]byte, int) {
-	e := checkpoint.Encoder{B: b}
-	n, last := 0, -1
-	for i := 0; i < len(row); i += 8 {
-		end := min(i+8, len(row))
-		if end-i == 8 {
-			r := row[i : i+8 : i+8]
-			if math.Float32bits(r[0])|math.Float32bits(r[1])|math.Float32bits(r[2])|math.Float32bits(r[3])|
-				math.Float32bits(r[4])|math.Float32bits(r[5])|math.Float32bits(r[6])|math.Float32bits(r[7]) == 0 {
-				continue
-			}
-		}
-		for j := i; j < end; j++ {
-			if math.Float32bits(row[j]) != 0 {
-				e.Uint(uint64(j - last))
-				e.Float32(row[j])
+		n, last := 0, -1
+		body := checkpoint.Encoder{B: s.scratch[:0]}
+		for w, bits := range s.held[i] {
+			for bits != 0 {
+				j := w<<6 + mathbits.TrailingZeros64(bits)
+				bits &= bits - 1
+				body.Uint(uint64(j - last))
+				body.Float32(row[j])
 				last, n = j, n+1
 			}
 		}
+		s.scratch = body.B
+		e.Uint(uint64(n))
+		e.B = append(e.B, body.B...)
 	}
-	return e.B, n
 }
 
 // decode reads what encode wrote into a sketch fresh from newSketch of
 // the same size.
 func (s *sketch) decode(d *checkpoint.Decoder) error {
 	s.base = d.Int()
-	for _, row := range s.rows {
+	for i, row := range s.rows {
 		if size := d.Uint(); d.Err == nil && size != uint64(len(row)) {
 			return fmt.Errorf("a sketch of %d counts, not %d", size, len(row))
 		}
@@ -251,6 +236,7 @@ func (s *sketch) decode(d *checkpoint.Decoder) error {
 			}
 			at += int(step)
 			row[at] = d.Float32()
+			s.held[i][at>>6] |= 1 << (at & 63)
 		}
 	}
 	s.addAt, s.getAt, s.addFor, s.getFor = 0, 0, 0, 0

@@ -3,10 +3,12 @@ package events
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/geostream/geostream/analyzer/internal/checkpoint"
 	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
@@ -148,20 +150,132 @@ func FuzzLoadState(f *testing.F) {
 	})
 }
 
-// BenchmarkSaveState: the cost of the detector's part of a checkpoint.
+// BenchmarkSaveState: the cost of the detector's part of a checkpoint,
+// as at a slide: a window observed (not timed), then the state saved.
+// Every 42 slides the detector starts again from its state after 11
+// minutes of the stream (not timed).
 func BenchmarkSaveState(b *testing.B) {
 	s := stateStream()
-	d, _ := New(DefaultOptions(slide, window))
-	for end := t0.Add(slide); !end.After(t0.Add(11 * time.Minute)); end = end.Add(slide) {
-		d.Observe(s.window(end))
+	var d *Detector
+	warm := saved(b)
+	var windows []*model.Result
+	for end := t0.Add(11*time.Minute + slide); !end.After(t0.Add(25 * time.Minute)); end = end.Add(slide) {
+		windows = append(windows, s.window(end))
 	}
 	var buf bytes.Buffer
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
+		b.StopTimer()
+		if i%len(windows) == 0 {
+			d, _ = New(DefaultOptions(slide, window))
+			if err := d.LoadState(bytes.NewReader(warm)); err != nil {
+				b.Fatal(err)
+			}
+			if err := d.SaveState(&buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		d.Observe(windows[i%len(windows)])
+		i++
 		buf.Reset()
+		b.StartTimer()
 		if err := d.SaveState(&buf); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes")
+}
+
+// TestStateSavedOftenIsSavedOnce: a detector saved after every window, its
+// sketches encoded block by block as they change, saves at the end the
+// bytes of one that never saved before.
+func TestStateSavedOftenIsSavedOnce(t *testing.T) {
+	s := stateStream()
+	often, once := detector(t, nil), detector(t, nil)
+	var b bytes.Buffer
+	for end := t0.Add(slide); !end.After(t0.Add(25 * time.Minute)); end = end.Add(slide) {
+		w := s.window(end)
+		often.Observe(w)
+		once.Observe(w)
+		b.Reset()
+		if err := often.SaveState(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last bytes.Buffer
+	if err := once.SaveState(&last); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), last.Bytes()) {
+		t.Fatalf("saved after every window: %d bytes at the end; saved once: %d", b.Len(), last.Len())
+	}
+}
+
+// TestSketchEncodesWhatItHolds: a sketch, through rescales, encodes
+// every bucket that holds a count and no other (as a scan of every bucket
+// finds them), and decodes to its counts; a count that fades below faded
+// is forgotten at a rescale.
+func TestSketchEncodesWhatItHolds(t *testing.T) {
+	const bits = 14
+	keep := 0.9
+	s := newSketch(bits, keep)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for at := int64(1); at < 2*rescaleEvery+20; at++ {
+		for range rng.IntN(40) {
+			s.add(rng.Uint64N(300), float64(1+rng.IntN(3)), at)
+		}
+		if at%7 != 0 && at != 2*rescaleEvery+19 && at != rescaleEvery {
+			continue
+		}
+		var got checkpoint.Encoder
+		s.encode(&got)
+		if want := scanned(s); !bytes.Equal(got.B, want) {
+			t.Fatalf("slide %d: encoded %d bytes; a scan of every bucket, %d", at, len(got.B), len(want))
+		}
+		back := newSketch(bits, keep)
+		d := &checkpoint.Decoder{B: got.B}
+		if err := back.decode(d); err != nil || d.Err != nil || len(d.B) != 0 {
+			t.Fatalf("slide %d: decoding: %v %v, %d bytes left", at, err, d.Err, len(d.B))
+		}
+		var again checkpoint.Encoder
+		back.encode(&again)
+		if back.base != s.base || !slices.Equal(back.rows[0], s.rows[0]) || !bytes.Equal(again.B, got.B) {
+			t.Fatalf("slide %d: decoded counts differ", at)
+		}
+	}
+	// A key added once, long ago, is gone from the buckets, not only small.
+	s = newSketch(bits, keep)
+	s.add(hashWord("once"), 1, 1)
+	s.add(hashWord("now"), 1, 2*rescaleEvery)
+	held := 0
+	for _, v := range s.rows[0] {
+		if v != 0 {
+			held++
+		}
+	}
+	if held != 1 {
+		t.Errorf("%d buckets hold a count after a key faded, want 1", held)
+	}
+}
+
+// scanned is the sketch's encoding from a scan of every bucket.
+func scanned(s *sketch) []byte {
+	var e checkpoint.Encoder
+	e.Int(s.base)
+	for _, row := range s.rows {
+		e.Uint(uint64(len(row)))
+		var body checkpoint.Encoder
+		n, last := 0, -1
+		for j, v := range row {
+			if v != 0 {
+				body.Uint(uint64(j - last))
+				body.Float32(v)
+				last, n = j, n+1
+			}
+		}
+		e.Uint(uint64(n))
+		e.B = append(e.B, body.B...)
+	}
+	return e.B
 }
