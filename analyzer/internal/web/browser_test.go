@@ -407,6 +407,35 @@ func TestLivePageInABrowser(t *testing.T) {
 	if !strings.Contains(p.Hash, fmt.Sprint("sel=", rainy)) || !strings.Contains(p.Hash, "ll=45.") {
 		t.Fatalf("hash %q: no selection or view", p.Hash)
 	}
+	// The same from the keyboard, on the map: N shows the card of the
+	// selected cluster's largest disc in view, Escape closes it, P shows
+	// it again (after Escape it starts from the largest), Enter lets its
+	// cluster go, and Enter again selects it.
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const m = document.getElementById('map'); m.focus(); return document.activeElement === m; })()`)); err != nil || !ok {
+		t.Fatalf("focusing the map: %v %v", ok, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("n")); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPage(t, ctx, "a disc's card from the keyboard", func(p page) bool { return !p.Card.Hidden && p.Card.Cluster != "" })
+	if p.Card.Cluster != fmt.Sprint(rainy) || !strings.Contains(p.Card.Text, "storm") || !strings.Contains(p.Card.Text, "here") {
+		t.Fatalf("N on the map with C%d selected: card %+v", rainy, p.Card)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, ctx, "the card closed", func(p page) bool { return p.Card.Hidden })
+	for _, keys := range [][]string{{"p", kb.Enter}, {kb.Enter}} {
+		want := len(keys) == 1
+		for _, k := range keys {
+			if err := chromedp.Do(ctx, chromedp.KeyEvent(k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p = waitPage(t, ctx, fmt.Sprint("C", rainy, " selected ", want, " from the keyboard"), func(p page) bool {
+			return strings.Contains(p.Hash, fmt.Sprint("sel=", rainy)) == want && !p.Card.Hidden
+		})
+	}
 
 	// The filter hides the clusters without a matching keyword.
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("filter"), "stor")); err != nil {

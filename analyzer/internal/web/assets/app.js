@@ -501,6 +501,48 @@
   discLayer.on('mouseout', () => { el.card.hidden = true; });
   discLayer.on('click', (e) => { L.DomEvent.stopPropagation(e); select(e.layer.disc[0]); });
 
+  // From the keyboard, with the map focused: N and P go from disc to disc
+  // in view (the selected cluster's, or every cluster's), largest first,
+  // each with its card beside it; Enter selects the disc's cluster (or
+  // lets it go); Escape closes the card. Arrows pan and + and − zoom, as
+  // Leaflet does.
+  let kbDisc = null;
+  function discsInView() {
+    const sel = state.view.sel;
+    const view = map.getBounds();
+    const out = [];
+    for (const layer of drawn.values()) {
+      if ((sel === null || layer.disc[0] === sel) && view.contains(layer.getLatLng())) out.push(layer);
+    }
+    return out.sort((a, b) => b.disc[4] - a.disc[4] || a.disc[0] - b.disc[0] || a.disc[1] - b.disc[1] || a.disc[2] - b.disc[2]);
+  }
+  el.map.addEventListener('keydown', (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const k = e.key.toLowerCase();
+    if (k === 'n' || k === 'p') {
+      e.preventDefault();
+      const list = discsInView();
+      if (!list.length) {
+        kbDisc = null;
+        el.card.replaceChildren(Object.assign(document.createElement('p'), { textContent: 'no disc in view' }));
+        delete el.card.dataset.cluster;
+        el.card.hidden = false;
+        return;
+      }
+      const i = list.indexOf(kbDisc);
+      kbDisc = list[i < 0 ? 0 : (i + (k === 'n' ? 1 : list.length - 1)) % list.length];
+      const at = map.latLngToContainerPoint(kbDisc.getLatLng());
+      const box = el.map.getBoundingClientRect();
+      showCard(kbDisc, { clientX: box.left + at.x, clientY: box.top + at.y });
+    } else if (e.key === 'Enter' && kbDisc && !el.card.hidden && drawn.get(keyOf(kbDisc.disc)) === kbDisc) {
+      e.preventDefault();
+      select(kbDisc.disc[0]);
+    } else if (e.key === 'Escape') {
+      el.card.hidden = true;
+      kbDisc = null;
+    }
+  });
+
   // ---- Events -------------------------------------------------------------
   function renderEvents(msg) {
     const w = msg ? msg.window : null;
