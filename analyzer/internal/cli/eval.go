@@ -144,7 +144,7 @@ func (s *scorer) Write(r *model.Result) error {
 			sizes[p.Cluster]++
 			clustered++
 		}
-		inSlide := p.Time.Before(r.End) && !p.Time.Before(fresh)
+		inSlide := p.Time().Before(r.End) && !p.Time().Before(fresh)
 		if inSlide && p.Cluster >= 0 {
 			s.clustered++
 		}

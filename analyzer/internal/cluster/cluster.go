@@ -160,7 +160,7 @@ func (m *Model) words(s string) []string {
 // reader already did, and featurizes the point.
 func (m *Model) Prepare(p *model.Point) {
 	if p.Tokens == nil {
-		p.Tokens = m.words(p.Text)
+		p.Tokens = m.words(p.Text())
 	}
 	m.c.Featurize(p)
 }
@@ -394,7 +394,7 @@ func examples(ns []near) []model.Example {
 	out := make([]model.Example, len(ns))
 	for i, x := range ns {
 		p := x.p
-		out[i] = model.Example{ID: p.ID, Text: p.Text, Place: p.Place, Lon: p.Lon, Lat: p.Lat, Located: p.Located, Level: p.Level}
+		out[i] = model.Example{ID: p.ID, Text: p.Text(), Place: p.Place(), Lon: p.Lon, Lat: p.Lat, Located: p.Located, Level: p.Level}
 	}
 	return out
 }

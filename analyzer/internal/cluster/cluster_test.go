@@ -63,8 +63,9 @@ func batch(m *Model, n, offset int) []*model.Point {
 	var out []*model.Point
 	for i := range n {
 		tp := topics[(i+offset)%3]
-		p := &model.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Text: tp.text, Cluster: -1,
+		p := &model.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Cluster: -1,
 			Located: tweet.GeoPoint, Level: tweet.GeoCity}
+		p.SetText(tp.text)
 		m.Prepare(p)
 		out = append(out, p)
 	}
@@ -117,7 +118,8 @@ func TestPostsWithoutAPlace(t *testing.T) {
 			win := batch(m, 30, 0)
 			var unplaced []*model.Point
 			for i, tp := range topics {
-				p := &model.Point{ID: fmt.Sprint("u", i), Text: tp.text, Cluster: -1}
+				p := &model.Point{ID: fmt.Sprint("u", i), Cluster: -1}
+				p.SetText(tp.text)
 				m.Prepare(p)
 				unplaced = append(unplaced, p)
 			}
@@ -192,7 +194,7 @@ func TestIDsLastAndSayWhenTheyWereBorn(t *testing.T) {
 	}
 	var lone []*model.Point
 	for _, p := range batch(m, 240, 0) {
-		if p.Text == topics[0].text {
+		if p.Text() == topics[0].text {
 			lone = append(lone, p)
 		}
 	}
@@ -237,7 +239,8 @@ func testExamples(t *testing.T, m *Model) {
 	// they are less typical than the topic's own posts.
 	for i, tp := range topics {
 		p := &model.Point{ID: fmt.Sprint("stray", i), Lon: tp.lon + 3, Lat: tp.lat - 2,
-			Text: tp.text + " lunch coffee traffic", Cluster: -1, Located: tweet.GeoPoint}
+			Cluster: -1, Located: tweet.GeoPoint}
+		p.SetText(tp.text + " lunch coffee traffic")
 		m.Prepare(p)
 		win = append(win, p)
 	}
@@ -258,7 +261,7 @@ func testExamples(t *testing.T, m *Model) {
 			}
 			sort.Slice(want, func(i, j int) bool { return want[i].before(want[j]) })
 			for i, e := range s.Examples {
-				if e.ID != want[i].p.ID || e.Text != want[i].p.Text || e.Lon != want[i].p.Lon {
+				if e.ID != want[i].p.ID || e.Text != want[i].p.Text() || e.Lon != want[i].p.Lon {
 					t.Fatalf("%s: cluster %d example %d is %+v, want %s", name, s.ID, i, e, want[i].p.ID)
 				}
 				if strings.HasPrefix(e.ID, "stray") {

@@ -461,7 +461,8 @@ func runSet(t *testing.T, set realSet, m harnessModel, posts []realPost, labels 
 		idTopic: map[int]string{}}
 	s := window.NewSlider[*model.Point](set.layout)
 	for _, rp := range posts {
-		p := &model.Point{ID: rp.id, Time: rp.at, Tokens: rp.tokens, Located: rp.located, Lon: rp.lon, Lat: rp.lat, Cluster: -1}
+		p := &model.Point{ID: rp.id, Tokens: rp.tokens, Located: rp.located, Lon: rp.lon, Lat: rp.lat, Cluster: -1}
+		p.SetTime(rp.at)
 		m.Featurize(p)
 		s.Advance(rp.at, r)
 		s.Add(rp.at, p, model.Counts{Tweets: 1})

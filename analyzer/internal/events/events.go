@@ -222,8 +222,8 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	prevFrom := d.newestFrom.Add(-d.o.Slide)
 	if d.began.IsZero() {
 		for _, p := range r.Points {
-			if d.began.IsZero() || p.Time.Before(d.began) {
-				d.began = p.Time
+			if d.began.IsZero() || p.Time().Before(d.began) {
+				d.began = p.Time()
 			}
 		}
 		if d.began.IsZero() {
@@ -243,11 +243,11 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		d.recent, d.recentCells = w.recent[:0], w.recentCells[:0]
 	}()
 	for _, p := range r.Points {
-		if p.Cluster < 0 || p.Time.Before(prevFrom) {
+		if p.Cluster < 0 || p.Time().Before(prevFrom) {
 			continue // only the two newest slides are counted
 		}
 		slot := 1
-		if !p.Time.Before(d.newestFrom) {
+		if !p.Time().Before(d.newestFrom) {
 			slot = 0
 		}
 		w.clusters.add(p.Cluster, slot)

@@ -53,7 +53,9 @@ func newStream(seed uint64) *stream {
 // post adds a post at t in cluster c; mapped posts are near pl.
 func (s *stream) post(t time.Time, c int, pl *place, words ...string) *model.Point {
 	s.n++
-	p := &model.Point{ID: fmt.Sprintf("p%d", s.n), Time: t, Cluster: c, Tokens: words, Text: strings.Join(words, " ")}
+	p := &model.Point{ID: fmt.Sprintf("p%d", s.n), Cluster: c, Tokens: words}
+	p.SetTime(t)
+	p.SetText(strings.Join(words, " "))
 	if pl != nil {
 		p.Located, p.Level = tweet.GeoProfile, tweet.GeoCity
 		p.Lon = pl.lon + s.rng.NormFloat64()*0.03
@@ -98,7 +100,7 @@ func (s *stream) burst(from time.Time, over time.Duration, n, c int, pl *place, 
 func (s *stream) window(end time.Time) *model.Result {
 	r := &model.Result{Start: end.Add(-window), End: end}
 	for _, p := range s.points {
-		if !p.Time.Before(r.Start) && p.Time.Before(end) {
+		if !p.Time().Before(r.Start) && p.Time().Before(end) {
 			r.Points = append(r.Points, p)
 		}
 	}
@@ -403,7 +405,7 @@ func TestMemoryIsBounded(t *testing.T) {
 		for ; end.Before(from.Add(10 * time.Minute)); end = end.Add(slide) {
 			d.Observe(s.window(end.Add(slide)))
 			// Keep the stream itself short: only the window is needed.
-			s.points = slices.DeleteFunc(s.points, func(p *model.Point) bool { return p.Time.Before(end.Add(-window)) })
+			s.points = slices.DeleteFunc(s.points, func(p *model.Point) bool { return p.Time().Before(end.Add(-window)) })
 		}
 		peak = max(peak, d.Stats().Tracked)
 	}

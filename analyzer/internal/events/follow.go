@@ -221,7 +221,7 @@ func (d *Detector) attribute(points []*model.Point) map[*event]found {
 	loose := map[*event][]*model.Point{}
 	inClusters := map[*event]map[int]int{}
 	for _, p := range points {
-		if p.Cluster < 0 || newestOnly && p.Time.Before(d.newestFrom) {
+		if p.Cluster < 0 || newestOnly && p.Time().Before(d.newestFrom) {
 			continue
 		}
 		city := cityLevel(p)
@@ -255,7 +255,7 @@ func (d *Detector) attribute(points []*model.Point) map[*event]found {
 			}
 		}
 		for _, p := range f.window {
-			if !p.Time.Before(d.newestFrom) {
+			if !p.Time().Before(d.newestFrom) {
 				f.slide = append(f.slide, p)
 			}
 		}
@@ -333,7 +333,7 @@ func distinct(posts []*model.Point) int {
 func first(posts []*model.Point) ([]string, []model.Example) {
 	ps := slices.Clone(posts)
 	slices.SortStableFunc(ps, func(a, b *model.Point) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
+		if c := a.Time().Compare(b.Time()); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
@@ -343,8 +343,8 @@ func first(posts []*model.Point) ([]string, []model.Example) {
 	var ex []model.Example
 	for i, p := range ps {
 		ids[i] = p.ID
-		if p.Text != "" {
-			ex = append(ex, model.Example{ID: p.ID, Text: p.Text, Place: p.Place, Lon: p.Lon, Lat: p.Lat,
+		if p.Text() != "" {
+			ex = append(ex, model.Example{ID: p.ID, Text: p.Text(), Place: p.Place(), Lon: p.Lon, Lat: p.Lat,
 				Located: p.Located, Level: p.Level})
 		}
 	}

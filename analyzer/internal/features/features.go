@@ -97,15 +97,16 @@ func (e *Extractor) Vector(lon, lat float64, words []string) ([]float64, int) {
 func (e *Extractor) Featurize(p *model.Point) {
 	placed := p.Located != tweet.GeoNone
 	if e.Profile == Seed && !placed {
-		p.Vec = nil
+		p.SetVec(nil)
 		return
 	}
 	v, _ := e.Vector(p.Lon, p.Lat, p.Tokens)
 	if !placed {
 		clear(v[len(v)-3:])
 	}
-	p.Vec = make([]float32, len(v))
+	vec := make([]float32, len(v))
 	for i, x := range v {
-		p.Vec[i] = float32(x)
+		vec[i] = float32(x)
 	}
+	p.SetVec(vec)
 }

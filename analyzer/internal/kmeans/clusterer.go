@@ -218,12 +218,12 @@ func (c *Clusterer) Train(batch []*model.Point) {
 	}
 	c.batch = c.batch[:0]
 	for _, p := range batch {
-		if p.Vec == nil {
+		if p.Vec() == nil {
 			continue
 		}
 		i := len(c.batch)
 		row := c.slab[i*dim : i*dim : (i+1)*dim]
-		c.batch = append(c.batch, widen(row, p.Vec))
+		c.batch = append(c.batch, widen(row, p.Vec()))
 	}
 	if c.km == nil {
 		for _, row := range c.batch {
@@ -258,20 +258,21 @@ func (c *Clusterer) Age(n int64) {
 func (c *Clusterer) Assign(points []*model.Point, scores []float64) {
 	var x []float64
 	for i, p := range points {
-		if c.km == nil || p.Vec == nil {
+		vec := p.Vec()
+		if c.km == nil || vec == nil {
 			p.Cluster = -1
 			continue
 		}
-		j := c.fast.nearest(p.Vec)
+		j := c.fast.nearest(vec)
 		if j < 0 {
-			x = widen(x, p.Vec)
+			x = widen(x, vec)
 			j = c.km.Predict(x)
 		}
 		p.Cluster = c.lineage.ID(j)
 		if scores != nil {
 			var d float64
 			for k, v := range c.km.Centers[j] {
-				e := float64(p.Vec[k]) - v
+				e := float64(vec[k]) - v
 				d += e * e
 			}
 			scores[i] = -d

@@ -72,7 +72,7 @@ func TestSeedProfileClustersPlacedPostsOnly(t *testing.T) {
 		pts := points(c, 4, false)
 		c.Assign(pts, nil)
 		for _, p := range pts {
-			if name == "seed" && (p.Vec != nil || p.Cluster != -1) || name == "default" && p.Cluster < 0 {
+			if name == "seed" && (p.Vec() != nil || p.Cluster != -1) || name == "default" && p.Cluster < 0 {
 				t.Fatalf("%s profile: an unplaced post got cluster %d", name, p.Cluster)
 			}
 		}

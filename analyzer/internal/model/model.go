@@ -8,33 +8,126 @@ package model
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"time"
 
 	"github.com/geostream/geostream/shared/tweet"
 )
 
-// Point is a located tweet as it moves through batches and windows.
+// Point is a located tweet as it moves through batches and windows. A
+// window can hold millions of them, so it keeps inline only what every
+// point has, and what few points have (text, place, a dense vector)
+// behind one pointer, nil for most.
 type Point struct {
 	ID       string
 	Lon, Lat float64
-	Text     string
-	// Place is the name of the tweet's tagged place, if any; like Text it
-	// is kept only with pipeline.Options.KeepText.
-	Place string
-	Time  time.Time
+	// Tokens are the words of the text (the pipeline's tokenizer fills
+	// them). Terms are its sparse features, which the model's Featurize
+	// fills (with Vec, its dense ones, if the model has any).
+	Tokens []string
+	Terms  []Term
+	rare   *rare
+	// at is the point's time in nanoseconds since 1970 (UTC) with its
+	// sign bit flipped, so that the zero value is the zero time.
+	at int64
+	// Cluster is the point's cluster in the current window (-1: none yet).
+	Cluster int
 	// Located says how the tweet was located, and Level how precisely.
 	Located tweet.GeoSource
 	Level   tweet.GeoLevel
-	// Cluster is the point's cluster in the current window (-1: none yet).
-	Cluster int
-	// Tokens are the words of Text (the pipeline's tokenizer fills them).
-	// Vec and Terms are its features, dense and sparse, which the model's
-	// Featurize fills. Vec is float32: a window can hold millions of
-	// points.
-	Tokens []string
-	Vec    []float32
-	Terms  []Term
+}
+
+// rare is what most points leave empty.
+type rare struct {
+	text, place string
+	vec         []float32
+}
+
+// Time returns the point's time, in UTC.
+func (p *Point) Time() time.Time {
+	if p.at == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, p.at^math.MinInt64).UTC()
+}
+
+// SetTime sets the point's time, to the nanosecond (times outside the
+// years 1678 to 2262 do not fit; a checkpoint keeps a point's time the
+// same way).
+func (p *Point) SetTime(t time.Time) {
+	if t.IsZero() {
+		p.at = 0
+		return
+	}
+	p.at = t.UnixNano() ^ math.MinInt64
+}
+
+// Text returns the tweet's text: kept only with pipeline.Options.KeepText,
+// or until the model has the text's tokens.
+func (p *Point) Text() string {
+	if p.rare == nil {
+		return ""
+	}
+	return p.rare.text
+}
+
+// SetText sets the tweet's text.
+func (p *Point) SetText(s string) {
+	if r := p.more(s != ""); r != nil {
+		r.text = s
+		p.trim()
+	}
+}
+
+// Place returns the name of the tweet's tagged place, if any; like Text
+// it is kept only with pipeline.Options.KeepText.
+func (p *Point) Place() string {
+	if p.rare == nil {
+		return ""
+	}
+	return p.rare.place
+}
+
+// SetPlace sets the name of the tweet's tagged place.
+func (p *Point) SetPlace(s string) {
+	if r := p.more(s != ""); r != nil {
+		r.place = s
+		p.trim()
+	}
+}
+
+// Vec returns the point's dense features, as float32 (a window can hold
+// millions of points); nil for a model without them.
+func (p *Point) Vec() []float32 {
+	if p.rare == nil {
+		return nil
+	}
+	return p.rare.vec
+}
+
+// SetVec sets the point's dense features.
+func (p *Point) SetVec(v []float32) {
+	if r := p.more(v != nil); r != nil {
+		r.vec = v
+		p.trim()
+	}
+}
+
+// more returns the point's rare fields, made if need be; nil if there are
+// none and none are needed.
+func (p *Point) more(need bool) *rare {
+	if p.rare == nil && need {
+		p.rare = &rare{}
+	}
+	return p.rare
+}
+
+// trim drops the rare fields once all are empty.
+func (p *Point) trim() {
+	if r := p.rare; r.text == "" && r.place == "" && r.vec == nil {
+		p.rare = nil
+	}
 }
 
 // ClusterSummary describes one non-empty cluster of a window.

@@ -246,11 +246,11 @@ func appendBatch(dst []byte, b *window.Batch[*model.Point]) []byte {
 	e.Uint(uint64(len(b.Items)))
 	for _, pt := range b.Items {
 		e.String(pt.ID)
-		e.String(pt.Text)
-		e.String(pt.Place)
+		e.String(pt.Text())
+		e.String(pt.Place())
 		e.Float64(pt.Lon)
 		e.Float64(pt.Lat)
-		e.Time(pt.Time)
+		e.Time(pt.Time())
 		e.Int(int64(pt.Located))
 		e.Int(int64(pt.Level))
 		e.Int(int64(pt.Cluster))
@@ -258,8 +258,9 @@ func appendBatch(dst []byte, b *window.Batch[*model.Point]) []byte {
 		for _, t := range pt.Tokens {
 			e.String(t)
 		}
-		e.Uint(uint64(len(pt.Vec)))
-		for _, v := range pt.Vec {
+		vec := pt.Vec()
+		e.Uint(uint64(len(vec)))
+		for _, v := range vec {
 			e.Float32(v)
 		}
 		e.Uint(uint64(len(pt.Terms)))
@@ -280,8 +281,12 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 	if n := d.Len(30); n > 0 {
 		out.Items = make([]*model.Point, n)
 		for j := range out.Items {
-			pt := &model.Point{ID: d.String(), Text: d.String(), Place: d.String(), Lon: d.Float64(), Lat: d.Float64(),
-				Time: d.Time(), Located: tweet.GeoSource(d.Int()), Level: tweet.GeoLevel(d.Int()), Cluster: int(d.Int())}
+			pt := &model.Point{ID: d.String()}
+			pt.SetText(d.String())
+			pt.SetPlace(d.String())
+			pt.Lon, pt.Lat = d.Float64(), d.Float64()
+			pt.SetTime(d.Time())
+			pt.Located, pt.Level, pt.Cluster = tweet.GeoSource(d.Int()), tweet.GeoLevel(d.Int()), int(d.Int())
 			if n := d.Len(1); n > 0 {
 				pt.Tokens = make([]string, n)
 				for k := range pt.Tokens {
@@ -289,10 +294,11 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 				}
 			}
 			if n := d.Len(4); n > 0 {
-				pt.Vec = make([]float32, n)
-				for k := range pt.Vec {
-					pt.Vec[k] = d.Float32()
+				vec := make([]float32, n)
+				for k := range vec {
+					vec[k] = d.Float32()
 				}
+				pt.SetVec(vec)
 			}
 			if n := d.Len(5); n > 0 {
 				pt.Terms = make([]model.Term, n)

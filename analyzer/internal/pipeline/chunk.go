@@ -134,15 +134,18 @@ func (p *Pipeline) line(c *stream.Chunk, i int, event bool) {
 	if level == tweet.GeoLevelNone && tw.Located() {
 		level = tweet.GeoCity // a decoder's point or place
 	}
-	pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Text: tw.Text, Time: t, Cluster: -1, Located: tw.Geo, Level: level}
-	if p.opts.KeepText {
-		pt.Place = tw.Place
+	pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Cluster: -1, Located: tw.Geo, Level: level, Tokens: tokens}
+	pt.SetTime(t)
+	if p.opts.KeepText || p.model == nil || tokens == nil {
+		pt.SetText(tw.Text) // a model without tokens tokenizes it
 	}
-	pt.Tokens = tokens
+	if p.opts.KeepText {
+		pt.SetPlace(tw.Place)
+	}
 	if p.model != nil {
 		p.model.Prepare(pt)
 		if !p.opts.KeepText {
-			pt.Text = "" // the tokens hold what is needed; free the rest
+			pt.SetText("") // the tokens hold what is needed; free the rest
 		}
 	}
 	if p.slider.Add(t, pt, cnt) {

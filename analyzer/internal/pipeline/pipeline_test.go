@@ -214,13 +214,13 @@ func TestLocateByProfile(t *testing.T) {
 // textModel records the texts and places it sees at Assign.
 type textModel struct{ texts, places []string }
 
-func (m *textModel) Prepare(p *model.Point)          { p.Tokens = strings.Fields(p.Text) }
+func (m *textModel) Prepare(p *model.Point)          { p.Tokens = strings.Fields(p.Text()) }
 func (m *textModel) Train([]*model.Point, time.Time) {}
 func (m *textModel) Forget([]*model.Point)           {}
 func (m *textModel) Decay(int64)                     {}
 func (m *textModel) Assign(pts []*model.Point, _ time.Time) []model.ClusterSummary {
 	for _, p := range pts {
-		m.texts, m.places = append(m.texts, p.Text), append(m.places, p.Place)
+		m.texts, m.places = append(m.texts, p.Text()), append(m.places, p.Place())
 	}
 	return nil
 }
@@ -345,8 +345,8 @@ func TestBlueskyPostsGoByJetstreamsTime(t *testing.T) {
 		t.Fatalf("windows %v: want the three posts in the first", m.windows)
 	}
 	for _, pt := range m.windows[0] {
-		if pt.Time.After(time.Unix(0, (t0+3_000_000)*1000)) {
-			t.Fatalf("post %s batched at %v, not Jetstream's time", pt.ID, pt.Time)
+		if pt.Time().After(time.Unix(0, (t0+3_000_000)*1000)) {
+			t.Fatalf("post %s batched at %v, not Jetstream's time", pt.ID, pt.Time())
 		}
 	}
 }

@@ -144,9 +144,10 @@ func (c *Clusterer) Featurize(p *model.Point) { c.feat.Featurize(p) }
 // PointOf is a post as the algorithm sees it, once a Clusterer has
 // featurized it.
 func PointOf(p *model.Point) Point {
-	n := len(p.Vec)
-	q := Point{Terms: p.Terms, Dense: p.Vec[:n-3]}
-	copy(q.Geo[:], p.Vec[n-3:])
+	vec := p.Vec()
+	n := len(vec)
+	q := Point{Terms: p.Terms, Dense: vec[:n-3]}
+	copy(q.Geo[:], vec[n-3:])
 	return q
 }
 
