@@ -12,7 +12,7 @@ import (
 // placeBit marks the id of a place cell; word ids never have it.
 const placeBit = 1 << 31
 
-// Featurize implements cluster.Clusterer: p.Terms become p's words,
+// Featurize implements cluster.Clusterer: p.Terms() become p's words,
 // hashed, with their counts (a hashtag counts HashtagWeight words, as its
 // word without the #), and, for a post with a place, its grid cell (or
 // cells) weighing GeoWeight words in all. A post without words gets no
@@ -20,10 +20,10 @@ const placeBit = 1 << 31
 // Terms are sorted by id; p.Vec is left alone.
 func (m *Model) Featurize(p *model.Point) {
 	if len(p.Tokens) == 0 {
-		p.Terms = nil
+		p.SetTerms(nil)
 		return
 	}
-	p.Terms = featurize(&m.opts, make([]model.Term, 0, len(p.Tokens)+2), p.Tokens, p.Located, p.Lon, p.Lat)
+	p.SetTerms(featurize(&m.opts, make([]model.Term, 0, len(p.Tokens)+2), p.Tokens, p.Located, p.Lon, p.Lat))
 }
 
 // featurize appends the terms of one post to dst.

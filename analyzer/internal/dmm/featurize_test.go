@@ -99,15 +99,15 @@ func TestFeaturize(t *testing.T) {
 			p := &model.Point{Tokens: tc.tokens, Located: tc.located, Lon: tc.lon, Lat: tc.lat}
 			m.Featurize(p)
 			if len(tc.want) == 0 {
-				if p.Terms != nil {
-					t.Fatalf("terms %v, want none", p.Terms)
+				if p.Terms() != nil {
+					t.Fatalf("terms %v, want none", p.Terms())
 				}
 				return
 			}
 			got := map[uint32]float32{}
-			for i, term := range p.Terms {
-				if i > 0 && p.Terms[i-1].ID >= term.ID {
-					t.Fatalf("terms not sorted and merged: %v", p.Terms)
+			for i, term := range p.Terms() {
+				if i > 0 && p.Terms()[i-1].ID >= term.ID {
+					t.Fatalf("terms not sorted and merged: %v", p.Terms())
 				}
 				got[term.ID] = term.W
 			}
@@ -161,19 +161,19 @@ func FuzzFeaturize(f *testing.F) {
 			}
 		}
 		if words == 0 {
-			if p.Terms != nil {
-				t.Fatalf("no words, terms %v", p.Terms)
+			if p.Terms() != nil {
+				t.Fatalf("no words, terms %v", p.Terms())
 			}
 			return
 		}
-		if len(p.Terms) == 0 {
+		if len(p.Terms()) == 0 {
 			t.Fatalf("%d words, no terms", words)
 		}
 		places := 0
 		var wordWeight float64
-		for i, term := range p.Terms {
-			if i > 0 && p.Terms[i-1].ID >= term.ID {
-				t.Fatalf("terms not sorted and merged: %v", p.Terms)
+		for i, term := range p.Terms() {
+			if i > 0 && p.Terms()[i-1].ID >= term.ID {
+				t.Fatalf("terms not sorted and merged: %v", p.Terms())
 			}
 			if !(term.W > 0) || math.IsInf(float64(term.W), 0) {
 				t.Fatalf("weight %v", term.W)

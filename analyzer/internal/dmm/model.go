@@ -240,8 +240,8 @@ func (m *Model) record(batch []*model.Point) *batchRecord {
 	r.points = append(r.points[:0], batch...)
 	r.terms, r.off, r.slot, r.typ = r.terms[:0], append(r.off[:0], 0), r.slot[:0], r.typ[:0]
 	for _, p := range batch {
-		r.terms = m.quantize(r.terms, p.Terms, true)
-		p.Terms = nil // held in r from now on: a window holds millions
+		r.terms = m.quantize(r.terms, p.Terms(), true)
+		p.SetTerms(nil) // held in r from now on: a window holds millions
 		r.off = append(r.off, int32(len(r.terms)))
 		r.slot = append(r.slot, -1)
 		r.typ = append(r.typ, math.NaN())
@@ -693,7 +693,7 @@ func (m *Model) Assign(points []*model.Point, scores []float64) {
 	searched := false
 	for i := 0; i < len(points); {
 		r, j := m.byFirst[points[i]], 0
-		if r == nil && !searched && points[i].Terms == nil {
+		if r == nil && !searched && points[i].Terms() == nil {
 			// A run that starts inside a batch (a window cut in parts):
 			// found once, as the batches' terms are theirs alone.
 			r, j = m.holding(points[i])
@@ -718,8 +718,9 @@ func (m *Model) Assign(points []*model.Point, scores []float64) {
 		}
 		p := points[i]
 		s := int32(-1)
-		if len(p.Terms) > 0 {
-			m.q = m.quantize(m.q[:0], p.Terms, false)
+		terms := p.Terms()
+		if len(terms) > 0 {
+			m.q = m.quantize(m.q[:0], terms, false)
 			total := m.scores(m.q)
 			best := math.Inf(-1)
 			for _, t := range m.touched {
@@ -735,7 +736,7 @@ func (m *Model) Assign(points []*model.Point, scores []float64) {
 		if s >= 0 {
 			p.Cluster = m.slots[s].id
 			if scores != nil {
-				scores[i] = m.typicality(p.Terms, s, vb)
+				scores[i] = m.typicality(terms, s, vb)
 			}
 		}
 		i++

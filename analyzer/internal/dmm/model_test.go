@@ -329,13 +329,13 @@ func TestScoresAreMStreams(t *testing.T) {
 	for trial := range 20 {
 		toks := []string{words("w", 12)[rng.IntN(12)], words("w", 14)[rng.IntN(14)], "#" + words("h", 4)[rng.IntN(4)], "w1"}
 		p := post(m, fmt.Sprint("probe", trial), toks, float64(rng.IntN(3)), 10)
-		q := m.quantize(nil, p.Terms, false)
+		q := m.quantize(nil, p.Terms(), false)
 		total := m.scores(q)
 		w := func(t model.Term) float64 { return math.Round(float64(t.W)*unit) / unit }
 		logp := func(c map[uint32]float64, size float64, nz float64) float64 {
 			// log of m_z Π_w Γ(n_zw+β+c_w)/Γ(n_zw+β) / (Γ(n_z+Vβ+C)/Γ(n_z+Vβ))
 			l := math.Log(size)
-			for _, t := range p.Terms {
+			for _, t := range p.Terms() {
 				a, _ := math.Lgamma(c[t.ID] + beta + w(t))
 				b, _ := math.Lgamma(c[t.ID] + beta)
 				l += a - b
@@ -347,7 +347,7 @@ func TestScoresAreMStreams(t *testing.T) {
 		// Scores leave out the words' factor in a cluster without them,
 		// which every choice shares.
 		var ref float64
-		for _, t := range p.Terms {
+		for _, t := range p.Terms() {
 			ref += lgd(beta, w(t))
 		}
 		got := map[int32]float64{}
@@ -359,7 +359,7 @@ func TestScoresAreMStreams(t *testing.T) {
 		}
 		for s, c := range counts {
 			shares := false
-			for _, t := range p.Terms {
+			for _, t := range p.Terms() {
 				shares = shares || c[t.ID] > 0
 			}
 			if !shares {
@@ -389,7 +389,7 @@ func TestChooseSamples(t *testing.T) {
 		t.Fatal("posts with no word in common in one cluster")
 	}
 	probe := post(m, "probe", []string{"rain", "sun", "wind"}, math.NaN(), 0)
-	q := m.quantize(nil, probe.Terms, false)
+	q := m.quantize(nil, probe.Terms(), false)
 	vb := float64(len(m.terms)) * m.opts.Beta
 	logAlpha := math.Log(1.0) // a new cluster as likely as a post's
 	total := m.scores(q)
@@ -620,7 +620,7 @@ func TestAssignInParts(t *testing.T) {
 		window = append(window, batch...)
 	}
 	for i, p := range window {
-		if p.Terms != nil {
+		if p.Terms() != nil {
 			t.Fatalf("point %d keeps its terms after Train", i)
 		}
 	}

@@ -127,10 +127,10 @@ func fnv32(w string) uint32 {
 // place on the unit sphere: zero for a post without a place, which is
 // then clustered by its words).
 func (s *Sparse) Featurize(p *model.Point) {
-	var vec []float32
-	p.Terms, vec = s.Vector(p.Lon, p.Lat, p.Tokens)
+	terms, vec := s.Vector(p.Lon, p.Lat, p.Tokens)
 	if p.Located == tweet.GeoNone {
 		clear(vec[len(vec)-3:])
 	}
+	p.SetTerms(terms)
 	p.SetVec(vec)
 }

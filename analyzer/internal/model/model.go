@@ -17,16 +17,14 @@ import (
 
 // Point is a located tweet as it moves through batches and windows. A
 // window can hold millions of them, so it keeps inline only what every
-// point has, and what few points have (text, place, a dense vector)
-// behind one pointer, nil for most.
+// point has, and what few points have (text, place, features a model
+// keeps in its points) behind one pointer, nil for most.
 type Point struct {
 	ID       string
 	Lon, Lat float64
 	// Tokens are the words of the text (the pipeline's tokenizer fills
-	// them). Terms are its sparse features, which the model's Featurize
-	// fills (with Vec, its dense ones, if the model has any).
+	// them).
 	Tokens []string
-	Terms  []Term
 	rare   *rare
 	// at is the point's time in nanoseconds since 1970 (UTC) with its
 	// sign bit flipped, so that the zero value is the zero time.
@@ -42,6 +40,7 @@ type Point struct {
 type rare struct {
 	text, place string
 	vec         []float32
+	terms       []Term
 }
 
 // Time returns the point's time, in UTC.
@@ -114,6 +113,23 @@ func (p *Point) SetVec(v []float32) {
 	}
 }
 
+// Terms returns the point's sparse features, which the model's Featurize
+// fills (with Vec, its dense ones, if the model has any).
+func (p *Point) Terms() []Term {
+	if p.rare == nil {
+		return nil
+	}
+	return p.rare.terms
+}
+
+// SetTerms sets the point's sparse features.
+func (p *Point) SetTerms(ts []Term) {
+	if r := p.more(ts != nil); r != nil {
+		r.terms = ts
+		p.trim()
+	}
+}
+
 // more returns the point's rare fields, made if need be; nil if there are
 // none and none are needed.
 func (p *Point) more(need bool) *rare {
@@ -125,7 +141,7 @@ func (p *Point) more(need bool) *rare {
 
 // trim drops the rare fields once all are empty.
 func (p *Point) trim() {
-	if r := p.rare; r.text == "" && r.place == "" && r.vec == nil {
+	if r := p.rare; r.text == "" && r.place == "" && r.vec == nil && r.terms == nil {
 		p.rare = nil
 	}
 }

@@ -11,7 +11,7 @@ import (
 // and a point that holds none of them keeps nothing for them.
 func TestPointRareFields(t *testing.T) {
 	var p Point
-	if p.Text() != "" || p.Place() != "" || p.Vec() != nil || p.rare != nil {
+	if p.Text() != "" || p.Place() != "" || p.Vec() != nil || p.Terms() != nil || p.rare != nil {
 		t.Fatal("a new point has rare fields")
 	}
 	p.SetText("snow in Chicago")
@@ -28,7 +28,12 @@ func TestPointRareFields(t *testing.T) {
 	if p.rare == nil || p.Vec() == nil {
 		t.Fatal("the vector went with the place")
 	}
+	p.SetTerms([]Term{{ID: 7, W: 1}})
 	p.SetVec(nil)
+	if p.rare == nil || len(p.Terms()) != 1 || p.Terms()[0].ID != 7 {
+		t.Fatalf("the terms went with the vector: %v", p.Terms())
+	}
+	p.SetTerms(nil)
 	if p.rare != nil {
 		t.Fatal("a point with no rare field left still holds them")
 	}
@@ -41,6 +46,7 @@ func TestPointRareFields(t *testing.T) {
 	var q Point
 	q.SetText("")
 	q.SetVec(nil)
+	q.SetTerms(nil)
 	if q.rare != nil {
 		t.Fatal("setting empty fields made room for them")
 	}
@@ -77,7 +83,7 @@ func TestPointTime(t *testing.T) {
 // TestPointSize: a window holds millions of points; what each costs is
 // kept in check (docs/performance.md, BenchmarkWindowMemory).
 func TestPointSize(t *testing.T) {
-	if n := unsafe.Sizeof(Point{}); n > 112 {
-		t.Fatalf("a point takes %d bytes, more than 112", n)
+	if n := unsafe.Sizeof(Point{}); n > 96 {
+		t.Fatalf("a point takes %d bytes, more than 96", n)
 	}
 }

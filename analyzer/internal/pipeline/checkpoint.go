@@ -263,8 +263,9 @@ func appendBatch(dst []byte, b *window.Batch[*model.Point]) []byte {
 		for _, v := range vec {
 			e.Float32(v)
 		}
-		e.Uint(uint64(len(pt.Terms)))
-		for _, t := range pt.Terms {
+		terms := pt.Terms()
+		e.Uint(uint64(len(terms)))
+		for _, t := range terms {
 			e.Uint(uint64(t.ID))
 			e.Float32(t.W)
 		}
@@ -301,10 +302,11 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 				pt.SetVec(vec)
 			}
 			if n := d.Len(5); n > 0 {
-				pt.Terms = make([]model.Term, n)
-				for k := range pt.Terms {
-					pt.Terms[k] = model.Term{ID: uint32(d.Uint()), W: d.Float32()}
+				terms := make([]model.Term, n)
+				for k := range terms {
+					terms[k] = model.Term{ID: uint32(d.Uint()), W: d.Float32()}
 				}
+				pt.SetTerms(terms)
 			}
 			out.Items[j] = pt
 		}

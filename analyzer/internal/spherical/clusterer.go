@@ -146,7 +146,7 @@ func (c *Clusterer) Featurize(p *model.Point) { c.feat.Featurize(p) }
 func PointOf(p *model.Point) Point {
 	vec := p.Vec()
 	n := len(vec)
-	q := Point{Terms: p.Terms, Dense: vec[:n-3]}
+	q := Point{Terms: p.Terms(), Dense: vec[:n-3]}
 	copy(q.Geo[:], vec[n-3:])
 	return q
 }
