@@ -1,6 +1,7 @@
 package dmm
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -18,6 +19,37 @@ const stateVersion = 3
 // so each is encoded once, not at every checkpoint.
 type savedHeld map[*model.Point][]byte
 
+// stateChunk is how much of the state SaveState encodes before it writes
+// it out: the model keeps a scratch buffer of about this size, not one
+// the size of its state (tens of megabytes for a full window).
+const stateChunk = 64 << 10
+
+// stateWriter encodes a state into a small buffer and writes it out
+// whenever the buffer fills; err is the first write's error.
+type stateWriter struct {
+	checkpoint.Encoder
+	w   io.Writer
+	err error
+}
+
+// flush writes what is encoded if it is at least min bytes.
+func (s *stateWriter) flush(min int) {
+	if len(s.B) < min || len(s.B) == 0 || s.err != nil {
+		return
+	}
+	_, s.err = s.w.Write(s.B)
+	s.B = s.B[:0]
+}
+
+// bytes is Encoder.Bytes, with b written as it is, not copied.
+func (s *stateWriter) bytes(b []byte) {
+	s.Uint(uint64(len(b)))
+	s.flush(1)
+	if s.err == nil {
+		_, s.err = s.w.Write(b)
+	}
+}
+
 // SaveState implements cluster.Stater: it writes everything Train,
 // Forget, Age and Assign read, but the points, which the caller keeps
 // and gives back (see LoadState), scratch space, and what the options
@@ -27,7 +59,10 @@ func (m *Model) SaveState(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("saving the model: %w", err)
 	}
-	e := checkpoint.Encoder{B: m.stateBuf[:0]}
+	if cap(m.stateBuf) < stateChunk {
+		m.stateBuf = make([]byte, 0, stateChunk+stateChunk/4)
+	}
+	e := &stateWriter{Encoder: checkpoint.Encoder{B: m.stateBuf[:0]}, w: w}
 	e.Uint(stateVersion)
 	e.Bytes(pcg)
 	e.Int(int64(m.nextID))
@@ -44,8 +79,9 @@ func (m *Model) SaveState(w io.Writer) error {
 		e.Float64(c.lb)
 		e.Float64(c.lbVB)
 		e.Int(c.lbN)
+		e.flush(stateChunk)
 	}
-	int32s(&e, m.free)
+	int32s(&e.Encoder, m.free)
 	e.Uint(uint64(len(m.postings)))
 	for _, p := range m.postings {
 		e.Uint(uint64(p.id))
@@ -56,8 +92,10 @@ func (m *Model) SaveState(w io.Writer) error {
 			e.Int(int64(en.slot))
 			e.Int(en.n)
 		}
+		e.flush(stateChunk)
 	}
-	int32s(&e, m.freePost)
+	int32s(&e.Encoder, m.freePost)
+	e.flush(stateChunk)
 	if m.savedHeld == nil {
 		m.savedHeld = savedHeld{}
 	}
@@ -71,7 +109,7 @@ func (m *Model) SaveState(w io.Writer) error {
 			b = encodeHeld(r)
 			m.savedHeld[first] = b
 		}
-		e.Bytes(b)
+		e.bytes(b)
 	}
 	for p := range m.savedHeld {
 		if !keep[p] {
@@ -91,10 +129,14 @@ func (m *Model) SaveState(w io.Writer) error {
 			e.Uint(uint64(t.id))
 			e.Float64(t.w)
 		}
+		e.flush(stateChunk)
 	}
-	m.stateBuf = e.B
-	if _, err := w.Write(e.B); err != nil {
-		return fmt.Errorf("saving the model: %w", err)
+	e.flush(1)
+	if m.stateBuf = e.B[:0]; cap(e.B) > 4*stateChunk {
+		m.stateBuf = nil // grown by one long list: not kept
+	}
+	if e.err != nil {
+		return fmt.Errorf("saving the model: %w", e.err)
 	}
 	return nil
 }
@@ -126,6 +168,11 @@ func encodeHeld(r *batchRecord) []byte {
 			e.Int(int64(t.w))
 			e.Int(int64(t.p))
 		}
+	}
+	if cap(e.B)-len(e.B) > len(e.B)/16 {
+		// Kept while the batch is held: a window's batches hold tens
+		// of megabytes, so not with room to spare.
+		return bytes.Clone(e.B)
 	}
 	return e.B
 }

@@ -2,6 +2,7 @@ package dmm
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -127,5 +128,60 @@ func TestStateRefusesAnotherWindow(t *testing.T) {
 	fresh, _ := New(DefaultOptions())
 	if err := fresh.LoadState(bytes.NewReader(saved[:len(saved)/2]), batches); err == nil {
 		t.Error("a state cut in half loaded")
+	}
+}
+
+// failWriter fails every write after the first n bytes.
+type failWriter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (w *failWriter) Write(b []byte) (int, error) {
+	if w.n -= len(b); w.n < 0 {
+		return 0, errFull
+	}
+	return len(b), nil
+}
+
+// TestSaveStateKeepsLittle: saving a full window's model keeps no buffer
+// the size of its state, and each held batch's saved form without room to
+// spare; a write that fails fails the save.
+func TestSaveStateKeepsLittle(t *testing.T) {
+	m, err := New(DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, batch := range benchBatches(40, 6, 4000) {
+		for _, p := range batch {
+			m.Featurize(p)
+		}
+		m.Train(batch)
+	}
+	var buf bytes.Buffer
+	if err := m.SaveState(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() < 8*stateChunk {
+		t.Fatalf("the state is %d bytes: too small to tell", buf.Len())
+	}
+	if c := cap(m.stateBuf); c > 4*stateChunk {
+		t.Errorf("the model keeps a %d-byte buffer for a %d-byte state", c, buf.Len())
+	}
+	if len(m.savedHeld) != 6 {
+		t.Fatalf("%d held batches saved, want 6", len(m.savedHeld))
+	}
+	for _, b := range m.savedHeld {
+		if cap(b)-len(b) > len(b)/16 {
+			t.Errorf("a held batch's %d bytes are kept in %d", len(b), cap(b))
+		}
+	}
+	var again bytes.Buffer
+	if err := m.SaveState(&again); err != nil || !bytes.Equal(again.Bytes(), buf.Bytes()) {
+		t.Fatalf("saved again: %v, same bytes %v", err, bytes.Equal(again.Bytes(), buf.Bytes()))
+	}
+	for _, n := range []int{0, stateChunk / 2, buf.Len() / 2, buf.Len() - 1} {
+		if err := m.SaveState(&failWriter{n: n}); !errors.Is(err, errFull) {
+			t.Errorf("a write failing after %d bytes: %v", n, err)
+		}
 	}
 }
