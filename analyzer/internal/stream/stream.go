@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/input"
@@ -60,9 +61,21 @@ func Read(ctx context.Context, src input.Source, opts Options, out chan<- Chunk)
 	var dec tweet.Decoder
 	var lines int
 	c := Chunk{Lines: make([]tweet.Tweet, 0, opts.Chunk)}
+	var seqs []uint64 // c.Seqs's buffer, reused as c.Lines's is
 	send := func() error {
 		if len(c.Lines) == 0 && c.Hello == nil {
 			return nil
+		}
+		// A live stream sends a chunk whenever its input runs dry: a few
+		// lines at a time. Those are sent in a slice of their size and the
+		// chunk's buffer is used again; only a full chunk takes its
+		// buffer along.
+		lines := c.Lines
+		if len(c.Lines) < cap(c.Lines) {
+			c.Lines = slices.Clone(lines)
+		}
+		if c.Seqs != nil && len(c.Seqs) < cap(c.Seqs) {
+			seqs, c.Seqs = c.Seqs, slices.Clone(c.Seqs)
 		}
 		if opts.Stage != nil {
 			opts.Stage(&c)
@@ -72,7 +85,13 @@ func Read(ctx context.Context, src input.Source, opts Options, out chan<- Chunk)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		c = Chunk{Lines: make([]tweet.Tweet, 0, opts.Chunk)}
+		if len(lines) < cap(lines) {
+			clear(lines) // the strings it held belong to the chunk sent
+			lines = lines[:0]
+		} else {
+			lines = make([]tweet.Tweet, 0, opts.Chunk)
+		}
+		c = Chunk{Lines: lines}
 		return nil
 	}
 	for {
@@ -108,7 +127,10 @@ func Read(ctx context.Context, src input.Source, opts Options, out chan<- Chunk)
 		}
 		if l.Seq != 0 && (l.TooLong || len(l.Data) > 0) {
 			if c.Seqs == nil {
-				c.Seqs = make([]uint64, 0, opts.Chunk)
+				c.Seqs, seqs = seqs[:0], nil
+				if c.Seqs == nil {
+					c.Seqs = make([]uint64, 0, opts.Chunk)
+				}
 			}
 			c.Seqs = append(c.Seqs, l.Seq)
 		}

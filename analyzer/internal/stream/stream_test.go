@@ -140,3 +140,63 @@ func TestSeqsFollowLines(t *testing.T) {
 		}
 	}
 }
+
+// trickle is a Source whose input runs dry every every lines, as a live
+// stream's does.
+type trickle struct {
+	lines
+	every int
+}
+
+func (s *trickle) Buffered() bool { return s.i < len(s.ls) && s.i%s.every != 0 }
+
+// trickleLines are n tweets numbered from 1, with their line numbers.
+func trickleLines(n int) []input.Line {
+	ls := make([]input.Line, n)
+	for i := range ls {
+		ls[i] = input.Line{Data: fmt.Appendf(nil, `{"id":"%d","text":"snow in chicago tonight","lon":1,"lat":2}`, i+1), Seq: uint64(i + 1)}
+	}
+	return ls
+}
+
+// TestSmallChunksOwnTheirLines: a chunk sent because the input ran dry
+// holds its lines in a slice of their size, and the chunks after it,
+// which reuse the buffer it was read into, leave it as it was sent.
+func TestSmallChunksOwnTheirLines(t *testing.T) {
+	src := &trickle{lines: lines{ls: trickleLines(40)}, every: 3}
+	cs := collect(t, src, Options{Chunk: 8})
+	n := 0
+	for _, c := range cs {
+		if len(c.Lines) > 3 || cap(c.Lines) != len(c.Lines) || cap(c.Seqs) != len(c.Seqs) {
+			t.Fatalf("a chunk of %d lines in a slice of %d, %d seqs in %d", len(c.Lines), cap(c.Lines), len(c.Seqs), cap(c.Seqs))
+		}
+		for i, tw := range c.Lines {
+			n++
+			if tw.ID != fmt.Sprint(n) || c.Seqs[i] != uint64(n) {
+				t.Fatalf("line %d is tweet %q, seq %d", n, tw.ID, c.Seqs[i])
+			}
+		}
+	}
+	if n != 40 {
+		t.Fatalf("%d lines, want 40", n)
+	}
+	// Full chunks are sent as they were read, each in its own slice.
+	cs = collect(t, &lines{ls: trickleLines(24)}, Options{Chunk: 8})
+	if len(cs) != 3 || &cs[0].Lines[0] == &cs[1].Lines[0] || cs[2].Lines[7].ID != "24" || cs[0].Lines[0].ID != "1" {
+		t.Fatalf("%d full chunks", len(cs))
+	}
+}
+
+// BenchmarkReadLive reads a live stream's input, which runs dry every 16
+// lines, into chunks (B/op: what a line costs to allocate).
+func BenchmarkReadLive(b *testing.B) {
+	ls := trickleLines(4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		out := make(chan Chunk, 4096)
+		if _, err := Read(context.Background(), &trickle{lines: lines{ls: ls}, every: 16}, Options{}, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ls)), "ns/line")
+}
