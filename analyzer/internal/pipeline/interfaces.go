@@ -13,7 +13,8 @@ import (
 // A nil Model makes a counting-only pipeline.
 type Model interface {
 	// Prepare fills p's features (and Tokens, if the reader did not); it
-	// runs once per point.
+	// runs once per point. p.Text() is there when Tokens is nil, or with
+	// Options.KeepText: a Tokenizer's points have their words instead.
 	Prepare(p *model.Point)
 	// Train updates the model with a closed batch, which ends at end.
 	Train(batch []*model.Point, end time.Time)

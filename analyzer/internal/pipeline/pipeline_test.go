@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -381,5 +382,43 @@ func TestEventsRunAfterTheModelAndBeforeTheOutputs(t *testing.T) {
 		if len(r.Events) != 1 || r.Events[0].ID != i+1 || !r.Events[0].FirstSeen.Equal(r.End) {
 			t.Fatalf("window %d written with events %+v", i, r.Events)
 		}
+	}
+}
+
+// prepModel tokenizes in the reader, but for posts that say "skip", and
+// records the text each point has at Prepare and at Assign.
+type prepModel struct{ prepared, assigned []string }
+
+func (m *prepModel) Tokenize(tw *tweet.Tweet) []string {
+	if strings.Contains(tw.Text, "skip") {
+		return nil
+	}
+	return strings.Fields(tw.Text)
+}
+func (m *prepModel) Prepare(p *model.Point)          { m.prepared = append(m.prepared, p.Text()) }
+func (m *prepModel) Train([]*model.Point, time.Time) {}
+func (m *prepModel) Forget([]*model.Point)           {}
+func (m *prepModel) Decay(int64)                     {}
+func (m *prepModel) Assign(pts []*model.Point, _ time.Time) []model.ClusterSummary {
+	for _, p := range pts {
+		m.assigned = append(m.assigned, p.Text())
+	}
+	return nil
+}
+
+// TestPrepareHasTextWithoutTokens: a Tokenizer's Prepare finds the text of
+// a post the reader found no words in, to tokenize it itself, and none of
+// a post it has the words of; no point keeps its text after Prepare.
+func TestPrepareHasTextWithoutTokens(t *testing.T) {
+	in := `{"id":"1","created_at":"2026-01-01T00:00:05Z","lon":1,"lat":2,"text":"hello there"}
+{"id":"2","created_at":"2026-01-01T00:00:06Z","lon":1,"lat":2,"text":"skip me"}`
+	m := &prepModel{}
+	p := New(Options{Source: fileSource(t, strings.NewReader(in), nil), Clock: ClockEvent,
+		Window: window.Config{Batch: 10 * time.Second, Window: 10 * time.Second, Slide: 10 * time.Second}}, m)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.prepared, []string{"", "skip me"}) || !slices.Equal(m.assigned, []string{"", ""}) {
+		t.Fatalf("texts at Prepare %q, at Assign %q", m.prepared, m.assigned)
 	}
 }
