@@ -403,39 +403,68 @@ func (p *Pipeline) saveCheckpoint() error {
 	}
 	e.B = append(e.B, '\n')
 	st.encode(&e)
-	if ms != nil { // last, straight into the checkpoint: the model's state is most of it
-		if err := ms.SaveState((*appender)(&e.B)); err != nil {
-			return err
-		}
-	}
-	p.ckptBuf = e.B
+	// The model's state, most of the checkpoint, goes last and straight
+	// to the file: no copy of it is held.
+	var written int64
 	err = replace.File(co.Path, func(w io.Writer) error {
-		if _, err := w.Write(e.B); err != nil {
-			return err
-		}
 		f, ok := w.(interface{ Sync() error })
 		if !ok {
 			return errors.New("the checkpoint cannot be synced")
 		}
+		out := &countWriter{w: bufio.NewWriterSize(w, checkpointWriteSize)}
+		if _, err := out.Write(e.B); err != nil {
+			return err
+		}
+		if ms != nil {
+			if err := ms.SaveState(out); err != nil {
+				return err
+			}
+		}
+		if err := out.w.Flush(); err != nil {
+			return err
+		}
+		written = out.n
 		return f.Sync() // renamed over the last only once it is whole on disk
 	})
+	p.ckptBuf = keepBuffer(e.B)
 	if err != nil {
 		return fmt.Errorf("writing the checkpoint: %w", err)
 	}
 	if err := p.removeBatchFiles(ring); err != nil {
 		p.log.Warn("removing batch files no checkpoint needs", "err", err)
 	}
-	p.log.Debug("checkpoint", "bytes", len(e.B)+batchBytes, "checkpoint_bytes", len(e.B), "batch_bytes", batchBytes,
+	p.log.Debug("checkpoint", "bytes", written+int64(batchBytes), "checkpoint_bytes", written, "batch_bytes", batchBytes,
 		"took", time.Since(began).Round(time.Microsecond), "windows", p.windows)
 	return nil
 }
 
-// appender is an io.Writer that appends to a byte slice.
-type appender []byte
+// checkpointWriteSize is the buffer a checkpoint is written through.
+const checkpointWriteSize = 256 << 10
 
-func (a *appender) Write(b []byte) (int, error) {
-	*a = append(*a, b...)
-	return len(b), nil
+// keptBuffer is the largest buffer a checkpoint keeps for the next: a
+// larger one (the open batches of a fast stream, the batches closed at a
+// slide) is let go, so that between checkpoints the heap holds none of it.
+const keptBuffer = 1 << 20
+
+// keepBuffer returns b emptied, to be used again, if it is small enough
+// to keep.
+func keepBuffer(b []byte) []byte {
+	if cap(b) > keptBuffer {
+		return nil
+	}
+	return b[:0]
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w *bufio.Writer
+	n int64
+}
+
+func (c *countWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // batchFilePrefix is what the names of the checkpoint's batch files start
@@ -486,7 +515,9 @@ func (p *Pipeline) saveBatches(ring []*window.Batch[*model.Point]) ([]batchRef, 
 	for _, r := range refs {
 		bf.refs[r.Index] = r
 	}
-	return refs, len(bf.buf), nil
+	n := len(bf.buf)
+	bf.buf = keepBuffer(bf.buf)
+	return refs, n, nil
 }
 
 // writeAt writes b at off in the file at path, created (or emptied) if

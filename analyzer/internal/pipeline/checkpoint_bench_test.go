@@ -20,14 +20,17 @@ import (
 // benchPosts is minutes of made-up posts, 2,000 a 60 s window, each of
 // eight words of a Zipf vocabulary of 20,000 and half of them with a
 // place.
-func benchPosts(minutes int) string {
+func benchPosts(minutes int) string { return postsAt(minutes, 2000) }
+
+// postsAt is benchPosts at perMinute posts a minute.
+func postsAt(minutes, perMinute int) string {
 	rng := rand.New(rand.NewPCG(1, 2))
 	zipf := rand.NewZipf(rng, 1.1, 2, 19999)
 	var b strings.Builder
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	n := minutes * 2000
+	n := minutes * perMinute
 	for i := range n {
-		at := t0.Add(time.Duration(i) * time.Minute / 2000)
+		at := t0.Add(time.Duration(i) * time.Minute / time.Duration(perMinute))
 		words := make([]string, 8)
 		for j := range words {
 			words[j] = fmt.Sprintf("w%d", zipf.Uint64())

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/checkpoint"
+	"github.com/geostream/geostream/analyzer/internal/cluster"
+	"github.com/geostream/geostream/analyzer/internal/dmm"
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
@@ -427,5 +429,53 @@ func TestCheckpointEvery(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("every %v: resumed:\n%s\nnever stopped:\n%s", tc.every, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+	}
+}
+
+// TestCheckpointHoldsNoLargeBuffer: between checkpoints of a fast stream
+// (20,000 posts a minute, a checkpoint of megabytes) the pipeline holds
+// neither the checkpoint's bytes nor the batches it wrote, and what it
+// wrote resumes.
+func TestCheckpointHoldsNoLargeBuffer(t *testing.T) {
+	co := CheckpointOptions{Path: filepath.Join(t.TempDir(), "checkpoint"), Input: "fast"}
+	newModel := func() *cluster.Model {
+		m, err := dmm.New(dmm.DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm, err := cluster.New(m, cluster.DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cm
+	}
+	out := &windowLines{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out.stop, out.stopAt = cancel, 4
+	p := New(Options{Source: fileSource(t, strings.NewReader(postsAt(2, 20000)), nil), Capture: true, Clock: ClockEvent,
+		Window: window.DefaultConfig(), Lateness: DefaultLateness, Checkpoint: co}, newModel(), out)
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(co.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() <= keptBuffer {
+		t.Fatalf("a checkpoint of %d bytes: the stream is too slow to test", st.Size())
+	}
+	if c := cap(p.ckptBuf); c > keptBuffer {
+		t.Errorf("between checkpoints the pipeline holds a buffer of %d bytes", c)
+	}
+	if c := cap(p.ckptFiles.buf); c > keptBuffer {
+		t.Errorf("between checkpoints the pipeline holds the batches it wrote, %d bytes", c)
+	}
+	r := New(Options{Source: fileSource(t, strings.NewReader(""), nil), Capture: true, Clock: ClockEvent,
+		Window: window.DefaultConfig(), Lateness: DefaultLateness, Checkpoint: co}, newModel(), &windowLines{got: make([]string, 100)})
+	// The fifth window is the partial one flushed at the stop, after the
+	// last checkpoint.
+	if err := r.resume(); err != nil || !r.resumed || r.windows != 4 {
+		t.Fatalf("resuming: %v (resumed %v, %d windows, want 4)", err, r.resumed, r.windows)
 	}
 }

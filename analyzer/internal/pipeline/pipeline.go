@@ -153,7 +153,8 @@ type Pipeline struct {
 	noState   bool
 	final     bool
 	// ckptFiles and ckptBuf are kept from checkpoint to checkpoint: where
-	// the closed batches are, and the checkpoint's buffer.
+	// the closed batches are, and the checkpoint's buffer while it is
+	// small (keepBuffer).
 	ckptFiles batchFiles
 	ckptBuf   []byte
 	// lastCheckpoint is when the last checkpoint was written (wall clock).
