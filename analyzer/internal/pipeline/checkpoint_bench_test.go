@@ -83,14 +83,7 @@ func cpuTime() time.Duration {
 func BenchmarkCheckpoint(b *testing.B) {
 	in := benchPosts(10)
 	run := func(b *testing.B, path string, log *ckptLog) time.Duration {
-		m, err := dmm.New(dmm.DefaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
-		cm, err := cluster.New(m, cluster.DefaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
+		cm := defaultModel(b)
 		src := fileSource(b, strings.NewReader(in), nil)
 		p := New(Options{Source: src, Capture: true, Clock: ClockEvent, Window: window.DefaultConfig(), Lateness: DefaultLateness,
 			Checkpoint: CheckpointOptions{Path: path, Input: "bench"}, Logger: slog.New(log)}, cm, &windowLines{})
@@ -157,4 +150,23 @@ func BenchmarkSaveCheckpoint(b *testing.B) {
 			b.ReportMetric(float64(disk), "disk-bytes")
 		})
 	}
+}
+
+// defaultModel is the default model, as analyzer run makes it.
+func defaultModel(t testing.TB) *cluster.Model {
+	c, err := dmm.New(dmm.DefaultOptions())
+	return clustered(t, c, err)
+}
+
+// clustered is the model of a clusterer, failing t on either error.
+func clustered(t testing.TB, c cluster.Clusterer, err error) *cluster.Model {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cluster.New(c, cluster.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

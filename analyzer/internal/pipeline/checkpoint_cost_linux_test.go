@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/cluster"
-	"github.com/geostream/geostream/analyzer/internal/dmm"
 	"github.com/geostream/geostream/analyzer/internal/events"
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/window"
@@ -52,17 +50,6 @@ func BenchmarkCheckpointCost(b *testing.B) {
 func checkpointCost(b *testing.B, withEvents bool) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	newModel := func() *cluster.Model {
-		m, err := dmm.New(dmm.DefaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
-		cm, err := cluster.New(m, cluster.DefaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
-		return cm
-	}
 	newDetector := func() Detector {
 		if !withEvents {
 			return nil
@@ -76,7 +63,7 @@ func checkpointCost(b *testing.B, withEvents bool) {
 	}
 	plain := &windowLines{}
 	p := New(Options{Source: fileSource(b, strings.NewReader(benchPosts(10)), nil), Capture: true, Clock: ClockEvent,
-		Window: window.DefaultConfig(), Lateness: DefaultLateness, Events: newDetector()}, newModel(), plain)
+		Window: window.DefaultConfig(), Lateness: DefaultLateness, Events: newDetector()}, defaultModel(b), plain)
 	before := cpuTime()
 	if err := p.Run(context.Background()); err != nil {
 		b.Fatal(err)
@@ -88,7 +75,7 @@ func checkpointCost(b *testing.B, withEvents bool) {
 	later := &resultCopies{}
 	if withEvents {
 		p = New(Options{Source: fileSource(b, strings.NewReader(benchPosts(10)), nil), Capture: true, Clock: ClockEvent,
-			Window: window.DefaultConfig(), Lateness: DefaultLateness}, newModel(), later)
+			Window: window.DefaultConfig(), Lateness: DefaultLateness}, defaultModel(b), later)
 		if err := p.Run(context.Background()); err != nil {
 			b.Fatal(err)
 		}
@@ -103,7 +90,7 @@ func checkpointCost(b *testing.B, withEvents bool) {
 	ckpt := filepath.Join(b.TempDir(), "checkpoint")
 	p = New(Options{Source: fileSource(b, strings.NewReader(benchPosts(6)), nil), Capture: true, Clock: ClockEvent,
 		Window: window.DefaultConfig(), Lateness: DefaultLateness, Events: detector,
-		Checkpoint: CheckpointOptions{Path: ckpt, Input: "bench"}}, newModel(), out)
+		Checkpoint: CheckpointOptions{Path: ckpt, Input: "bench"}}, defaultModel(b), out)
 	if err := p.Run(ctx); err != nil {
 		b.Fatal(err)
 	}

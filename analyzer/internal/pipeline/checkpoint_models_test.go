@@ -20,16 +20,7 @@ import (
 // change what its state holds.
 func everyModel(t *testing.T) map[string]func() Model {
 	t.Helper()
-	wrap := func(c cluster.Clusterer, err error) Model {
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := cluster.New(c, cluster.DefaultOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	wrap := func(c cluster.Clusterer, err error) Model { return clustered(t, c, err) }
 	sph := func(idf bool) func() Model {
 		return func() Model {
 			s := spherical.DefaultSettings()

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/checkpoint"
-	"github.com/geostream/geostream/analyzer/internal/cluster"
-	"github.com/geostream/geostream/analyzer/internal/dmm"
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
@@ -438,23 +436,12 @@ func TestCheckpointEvery(t *testing.T) {
 // wrote resumes.
 func TestCheckpointHoldsNoLargeBuffer(t *testing.T) {
 	co := CheckpointOptions{Path: filepath.Join(t.TempDir(), "checkpoint"), Input: "fast"}
-	newModel := func() *cluster.Model {
-		m, err := dmm.New(dmm.DefaultOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cm, err := cluster.New(m, cluster.DefaultOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cm
-	}
 	out := &windowLines{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out.stop, out.stopAt = cancel, 4
 	p := New(Options{Source: fileSource(t, strings.NewReader(postsAt(2, 20000)), nil), Capture: true, Clock: ClockEvent,
-		Window: window.DefaultConfig(), Lateness: DefaultLateness, Checkpoint: co}, newModel(), out)
+		Window: window.DefaultConfig(), Lateness: DefaultLateness, Checkpoint: co}, defaultModel(t), out)
 	if err := p.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -472,7 +459,7 @@ func TestCheckpointHoldsNoLargeBuffer(t *testing.T) {
 		t.Errorf("between checkpoints the pipeline holds the batches it wrote, %d bytes", c)
 	}
 	r := New(Options{Source: fileSource(t, strings.NewReader(""), nil), Capture: true, Clock: ClockEvent,
-		Window: window.DefaultConfig(), Lateness: DefaultLateness, Checkpoint: co}, newModel(), &windowLines{got: make([]string, 100)})
+		Window: window.DefaultConfig(), Lateness: DefaultLateness, Checkpoint: co}, defaultModel(t), &windowLines{got: make([]string, 100)})
 	// The fifth window is the partial one flushed at the stop, after the
 	// last checkpoint.
 	if err := r.resume(); err != nil || !r.resumed || r.windows != 4 {
