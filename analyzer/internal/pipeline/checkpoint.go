@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -97,7 +98,9 @@ type batchFiles struct {
 	size  int64              // cur's length
 	uses  int                // checkpoints that appended to cur
 	swept bool               // batch files of other runs were removed
-	buf   []byte
+	// scratch is where writeBatch encodes a chunk of a batch, kept from
+	// one checkpoint to the next.
+	scratch []byte
 }
 
 // CheckpointError is a checkpoint that cannot be resumed from: of another
@@ -144,6 +147,17 @@ type savedAcks struct {
 }
 
 func (st *checkpointState) encode(e *checkpoint.Encoder) {
+	st.encodeHead(e)
+	e.Uint(uint64(len(st.Open)))
+	for _, b := range st.Open {
+		e.Bytes(b)
+	}
+	st.encodeTail(e)
+}
+
+// encodeHead appends what comes before the open batches, and encodeTail
+// what comes after them.
+func (st *checkpointState) encodeHead(e *checkpoint.Encoder) {
 	e.String(string(st.Clock))
 	e.Time(st.MaxEvent)
 	e.Uint(st.Seq)
@@ -155,11 +169,12 @@ func (st *checkpointState) encode(e *checkpoint.Encoder) {
 	encodeCounts(e, st.Total)
 	e.Bool(st.Started)
 	e.Int(st.Next)
-	for _, bs := range [][][]byte{st.Open, st.Outputs} {
-		e.Uint(uint64(len(bs)))
-		for _, b := range bs {
-			e.Bytes(b)
-		}
+}
+
+func (st *checkpointState) encodeTail(e *checkpoint.Encoder) {
+	e.Uint(uint64(len(st.Outputs)))
+	for _, b := range st.Outputs {
+		e.Bytes(b)
 	}
 	e.Uint(uint64(len(st.Ring)))
 	for _, r := range st.Ring {
@@ -241,36 +256,80 @@ func decodeCounts(d *checkpoint.Decoder) model.Counts {
 // appendBatch appends a batch with its points to dst.
 func appendBatch(dst []byte, b *window.Batch[*model.Point]) []byte {
 	e := checkpoint.Encoder{B: slices.Grow(dst, 64+160*len(b.Items))}
-	e.Int(b.Index)
-	encodeCounts(&e, b.Counts)
-	e.Uint(uint64(len(b.Items)))
+	appendBatchHead(&e, b)
 	for _, pt := range b.Items {
-		e.String(pt.ID)
-		e.String(pt.Text())
-		e.String(pt.Place())
-		e.Float64(pt.Lon)
-		e.Float64(pt.Lat)
-		e.Time(pt.Time())
-		e.Int(int64(pt.Located))
-		e.Int(int64(pt.Level))
-		e.Int(int64(pt.Cluster))
-		e.Uint(uint64(len(pt.Tokens)))
-		for _, t := range pt.Tokens {
-			e.String(t)
-		}
-		vec := pt.Vec()
-		e.Uint(uint64(len(vec)))
-		for _, v := range vec {
-			e.Float32(v)
-		}
-		terms := pt.Terms()
-		e.Uint(uint64(len(terms)))
-		for _, t := range terms {
-			e.Uint(uint64(t.ID))
-			e.Float32(t.W)
-		}
+		appendPoint(&e, pt)
 	}
 	return e.B
+}
+
+func appendBatchHead(e *checkpoint.Encoder, b *window.Batch[*model.Point]) {
+	e.Int(b.Index)
+	encodeCounts(e, b.Counts)
+	e.Uint(uint64(len(b.Items)))
+}
+
+func appendPoint(e *checkpoint.Encoder, pt *model.Point) {
+	e.String(pt.ID)
+	e.String(pt.Text())
+	e.String(pt.Place())
+	e.Float64(pt.Lon)
+	e.Float64(pt.Lat)
+	e.Time(pt.Time())
+	e.Int(int64(pt.Located))
+	e.Int(int64(pt.Level))
+	e.Int(int64(pt.Cluster))
+	e.Uint(uint64(len(pt.Tokens)))
+	for _, t := range pt.Tokens {
+		e.String(t)
+	}
+	vec := pt.Vec()
+	e.Uint(uint64(len(vec)))
+	for _, v := range vec {
+		e.Float32(v)
+	}
+	terms := pt.Terms()
+	e.Uint(uint64(len(terms)))
+	for _, t := range terms {
+		e.Uint(uint64(t.ID))
+		e.Float32(t.W)
+	}
+}
+
+// batchChunk is about how many bytes of a batch writeBatch encodes
+// before it writes them.
+const batchChunk = 64 << 10
+
+// writeBatch writes to w what appendBatch appends, a chunk at a time
+// through scratch (which it returns, to be used again), so that a batch
+// of a fast stream, tens of MB, is never whole in memory; it says how
+// many bytes it wrote and their CRC-32C. A nil w only measures.
+func writeBatch(w io.Writer, b *window.Batch[*model.Point], scratch []byte) (n int64, sum uint32, _ []byte, err error) {
+	e := checkpoint.Encoder{B: scratch[:0]}
+	flush := func() error {
+		n += int64(len(e.B))
+		if w != nil {
+			sum = crc32.Update(sum, castagnoli, e.B)
+			if _, err := w.Write(e.B); err != nil {
+				return err
+			}
+		}
+		e.B = e.B[:0]
+		return nil
+	}
+	appendBatchHead(&e, b)
+	for _, pt := range b.Items {
+		appendPoint(&e, pt)
+		if len(e.B) >= batchChunk {
+			if err := flush(); err != nil {
+				return 0, 0, e.B, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, 0, e.B, err
+	}
+	return n, sum, e.B, nil
 }
 
 // decodeBatch reads a batch appendBatch wrote.
@@ -357,9 +416,6 @@ func (p *Pipeline) saveCheckpoint() error {
 	st := checkpointState{Clock: p.clock, MaxEvent: p.done.maxEvent, Seq: p.done.seq, Lines: p.done.lines,
 		SawData: p.sawData, Checked: p.checked, Windows: p.windows, Batches: p.batches, Total: p.total,
 		Started: sl.Started, Next: sl.Next}
-	for _, b := range sl.Open {
-		st.Open = append(st.Open, appendBatch(nil, b))
-	}
 	ring, batchBytes, err := p.saveBatches(sl.Ring)
 	if err != nil {
 		return err
@@ -402,9 +458,12 @@ func (p *Pipeline) saveCheckpoint() error {
 		e.B = append(strconv.AppendQuote(e.B, s), '\n')
 	}
 	e.B = append(e.B, '\n')
-	st.encode(&e)
-	// The model's state, most of the checkpoint, goes last and straight
-	// to the file: no copy of it is held.
+	st.encodeHead(&e)
+	e.Uint(uint64(len(sl.Open)))
+	head := len(e.B)
+	st.encodeTail(&e)
+	// The open batches and the model's state go straight to the file, a
+	// piece at a time: no copy of them is held.
 	var written int64
 	err = replace.File(co.Path, func(w io.Writer) error {
 		f, ok := w.(interface{ Sync() error })
@@ -412,7 +471,23 @@ func (p *Pipeline) saveCheckpoint() error {
 			return errors.New("the checkpoint cannot be synced")
 		}
 		out := &countWriter{w: bufio.NewWriterSize(w, checkpointWriteSize)}
-		if _, err := out.Write(e.B); err != nil {
+		if _, err := out.Write(e.B[:head]); err != nil {
+			return err
+		}
+		for _, b := range sl.Open {
+			var size int64
+			var err error
+			if size, _, p.ckptFiles.scratch, err = writeBatch(nil, b, p.ckptFiles.scratch); err != nil {
+				return err
+			}
+			if _, err := out.Write(binary.AppendUvarint(nil, uint64(size))); err != nil {
+				return err
+			}
+			if _, _, p.ckptFiles.scratch, err = writeBatch(out, b, p.ckptFiles.scratch); err != nil {
+				return err
+			}
+		}
+		if _, err := out.Write(e.B[head:]); err != nil {
 			return err
 		}
 		if ms != nil {
@@ -482,26 +557,35 @@ func (p *Pipeline) saveBatches(ring []*window.Batch[*model.Point]) ([]batchRef, 
 		bf.refs, bf.files = map[int64]batchRef{}, map[string]bool{}
 	}
 	refs := make([]batchRef, 0, len(ring))
-	bf.buf = bf.buf[:0]
-	begin := false
+	var fresh []*window.Batch[*model.Point]
 	for _, b := range ring {
 		if r, ok := bf.refs[b.Index]; ok {
 			refs = append(refs, r)
-			continue
+		} else {
+			fresh = append(fresh, b)
 		}
-		if len(bf.buf) == 0 && (bf.cur == "" || bf.uses >= batchFileUses) {
-			bf.cur, bf.size, bf.uses, begin = p.batchFilePrefix()+strconv.FormatInt(b.Index, 10), 0, 0, true
-		}
-		at := len(bf.buf)
-		bf.buf = appendBatch(bf.buf, b)
-		refs = append(refs, batchRef{Index: b.Index, File: bf.cur, Off: bf.size + int64(at), Len: int64(len(bf.buf) - at),
-			Sum: crc32.Checksum(bf.buf[at:], castagnoli)})
 	}
-	if len(bf.buf) == 0 {
+	if len(fresh) == 0 {
 		return refs, 0, nil
 	}
+	begin := bf.cur == "" || bf.uses >= batchFileUses
+	if begin {
+		bf.cur, bf.size, bf.uses = p.batchFilePrefix()+strconv.FormatInt(fresh[0].Index, 10), 0, 0
+	}
 	dir := filepath.Dir(p.opts.Checkpoint.Path)
-	err := writeAt(filepath.Join(dir, bf.cur), bf.buf, bf.size, begin)
+	var wrote int64
+	err := appendFile(filepath.Join(dir, bf.cur), bf.size, begin, func(w io.Writer) error {
+		for _, b := range fresh {
+			n, sum, scratch, err := writeBatch(w, b, bf.scratch)
+			bf.scratch = scratch
+			if err != nil {
+				return err
+			}
+			refs = append(refs, batchRef{Index: b.Index, File: bf.cur, Off: bf.size + wrote, Len: n, Sum: sum})
+			wrote += n
+		}
+		return nil
+	})
 	if err == nil && begin {
 		bf.files[bf.cur] = true
 		err = syncDir(dir) // the new file's name is on disk before a checkpoint names it
@@ -510,19 +594,17 @@ func (p *Pipeline) saveBatches(ring []*window.Batch[*model.Point]) ([]batchRef, 
 		bf.cur = "" // the next checkpoint begins a new file
 		return nil, 0, fmt.Errorf("writing a batch file of the checkpoint: %w", err)
 	}
-	bf.size += int64(len(bf.buf))
+	bf.size += wrote
 	bf.uses++
 	for _, r := range refs {
 		bf.refs[r.Index] = r
 	}
-	n := len(bf.buf)
-	bf.buf = keepBuffer(bf.buf)
-	return refs, n, nil
+	return refs, int(wrote), nil
 }
 
-// writeAt writes b at off in the file at path, created (or emptied) if
-// create, and syncs it.
-func writeAt(path string, b []byte, off int64, create bool) error {
+// appendFile writes, through write, at off in the file at path, created
+// (or emptied) if create, and syncs it.
+func appendFile(path string, off int64, create bool, write func(io.Writer) error) error {
 	flag := os.O_WRONLY
 	if create {
 		flag |= os.O_CREATE | os.O_TRUNC
@@ -531,7 +613,12 @@ func writeAt(path string, b []byte, off int64, create bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.WriteAt(b, off)
+	if _, err = f.Seek(off, io.SeekStart); err == nil {
+		bw := bufio.NewWriterSize(f, checkpointWriteSize)
+		if err = write(bw); err == nil {
+			err = bw.Flush()
+		}
+	}
 	if err == nil {
 		err = f.Sync()
 	}

@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"maps"
 	"os"
@@ -18,6 +20,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
+	"github.com/geostream/geostream/shared/tweet"
 )
 
 // stateModel is a model whose answers depend on all it was trained on,
@@ -455,7 +458,7 @@ func TestCheckpointHoldsNoLargeBuffer(t *testing.T) {
 	if c := cap(p.ckptBuf); c > keptBuffer {
 		t.Errorf("between checkpoints the pipeline holds a buffer of %d bytes", c)
 	}
-	if c := cap(p.ckptFiles.buf); c > keptBuffer {
+	if c := cap(p.ckptFiles.scratch); c > keptBuffer {
 		t.Errorf("between checkpoints the pipeline holds the batches it wrote, %d bytes", c)
 	}
 	r := New(Options{Source: fileSource(t, strings.NewReader(""), nil), Capture: true, Clock: ClockEvent,
@@ -466,3 +469,48 @@ func TestCheckpointHoldsNoLargeBuffer(t *testing.T) {
 		t.Fatalf("resuming: %v (resumed %v, %d windows, want 4)", err, r.resumed, r.windows)
 	}
 }
+
+// TestWriteBatchIsAppendBatch: a batch written a chunk at a time is, byte
+// for byte, the batch appendBatch encodes whole, with its length and
+// CRC-32C, across many chunks, and an empty batch too; a failing writer's
+// error comes back.
+func TestWriteBatchIsAppendBatch(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	big := &window.Batch[*model.Point]{Index: 7, Counts: model.Counts{Tweets: 3000, Located: 2000, Late: 4}}
+	for i := range 3000 {
+		pt := &model.Point{ID: fmt.Sprint(i), Lon: float64(i%360) - 180, Lat: float64(i%160) - 80, Cluster: i % 17,
+			Located: tweet.GeoSource(i % 4), Tokens: strings.Fields(strings.Repeat("storm rain lyon ", 1+i%5))}
+		pt.SetTime(t0.Add(time.Duration(i) * time.Millisecond))
+		if i%3 == 0 {
+			pt.SetText(strings.Repeat("texte ", i%40))
+			pt.SetPlace("Lyon")
+		}
+		if i%5 == 0 {
+			pt.SetVec([]float32{float32(i), -1, 0.5})
+			pt.SetTerms([]model.Term{{ID: uint32(i), W: 0.25}})
+		}
+		big.Items = append(big.Items, pt)
+	}
+	for name, b := range map[string]*window.Batch[*model.Point]{"big": big, "empty": {Index: 9}} {
+		want := appendBatch(nil, b)
+		var got bytes.Buffer
+		n, sum, _, err := writeBatch(&got, b, nil)
+		if err != nil || !bytes.Equal(got.Bytes(), want) || n != int64(len(want)) || sum != crc32.Checksum(want, castagnoli) {
+			t.Fatalf("%s: wrote %d bytes (said %d, CRC %x), appendBatch %d (CRC %x), err %v", name, got.Len(), n, sum,
+				len(want), crc32.Checksum(want, castagnoli), err)
+		}
+		if m, _, _, err := writeBatch(nil, b, nil); m != n || err != nil {
+			t.Fatalf("%s: measured %d bytes, wrote %d (%v)", name, m, n, err)
+		}
+	}
+	if len(appendBatch(nil, big)) < 4*batchChunk {
+		t.Fatalf("the big batch is %d bytes, fewer than four chunks", len(appendBatch(nil, big)))
+	}
+	if _, _, _, err := writeBatch(failWriter{}, big, nil); !errors.Is(err, io.ErrShortWrite) {
+		t.Fatalf("a failing writer: %v", err)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, io.ErrShortWrite }
