@@ -106,8 +106,11 @@ func BenchmarkNATSIngest(b *testing.B) {
 					b.Fatalf("analyzer: %v", err)
 				}
 				elapsed += time.Since(start) - looked
+				// Stopped, the analyzer has acked the lines of its last
+				// checkpoint; those after it (the open batches, the
+				// windows since) are for the run that resumes to ack.
 				cons, err := js.Consumer(b.Context(), bus.Stream, "bench")
-				if err != nil || cons.CachedInfo().AckFloor.Stream != last {
+				if err != nil || cons.CachedInfo().AckFloor.Stream == 0 || cons.CachedInfo().AckFloor.Stream > last {
 					b.Fatalf("the analyzer acked through %d of %d lines (%v)", cons.CachedInfo().AckFloor.Stream, last, err)
 				}
 				scrRSS, anRSS = max(scrRSS, scrHWM.stop()), max(anRSS, anHWM.stop())
