@@ -125,6 +125,13 @@ type Detector struct {
 	cellTallies    tallies[cell]
 	// stateBuf is SaveState's, kept from one checkpoint to the next.
 	stateBuf []byte
+	// saved says that the state has been saved or loaded: from then on
+	// the rates and sketches mark what changes, and goneClusters and
+	// goneCells hold the keys of the rates forgotten since, for
+	// SaveChanges.
+	saved        bool
+	goneClusters []int
+	goneCells    []cell
 }
 
 // seenBefore says whether tokens[i], hashed hs[i], is among tokens[:i]
@@ -327,8 +334,8 @@ func (d *Detector) wordAnywhere(h uint64, w *counts) float64 {
 const pruneEvery = 30
 
 func (d *Detector) prune() {
-	pruneRates(d, d.clusters)
-	pruneRates(d, d.cells)
+	pruneRates(d, d.clusters, &d.goneClusters)
+	pruneRates(d, d.cells, &d.goneCells)
 	for k, at := range d.surges {
 		if d.slide-at > quietSlides {
 			delete(d.surges, k)

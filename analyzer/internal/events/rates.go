@@ -7,6 +7,7 @@ import "math"
 type rate struct {
 	sum, weight float64
 	at          int64
+	changed     bool // since the detector's state was last saved
 }
 
 // tally counts a window's posts: in its newest slide, the one before, and
@@ -87,6 +88,7 @@ func (d *Detector) age(r *rate) {
 		r.sum *= k
 		r.weight = k*r.weight + (1-k)/(1-d.keep)
 		r.at = d.slide - 1
+		r.changed = true
 	}
 }
 
@@ -106,6 +108,7 @@ func (d *Detector) observe(r *rate, n int) {
 	r.sum = d.keep*r.sum + float64(n)
 	r.weight = d.keep*r.weight + 1
 	r.at = d.slide
+	r.changed = true
 }
 
 // watched is the weight of the slides the detector has watched before the
@@ -125,7 +128,7 @@ func expectations[K comparable](d *Detector, rates map[K]*rate, seen *tallies[K]
 	for i, k := range seen.keys {
 		r := rates[k]
 		if r == nil {
-			r = &rate{weight: d.watched(), at: d.slide - 1}
+			r = &rate{weight: d.watched(), at: d.slide - 1, changed: true}
 			if fresh {
 				r.sum, r.weight = d.older(seen.t[i].prev)
 			}
@@ -157,10 +160,15 @@ func observeAll[K comparable](d *Detector, seen *tallies[K]) {
 // longer seen is dropped, so memory is bounded on an endless stream.
 const forget = 0.01
 
-func pruneRates[K comparable](d *Detector, rates map[K]*rate) {
+// pruneRates forgets the rates that faded, adding their keys to gone
+// once the detector's state has been saved (SaveChanges writes them).
+func pruneRates[K comparable](d *Detector, rates map[K]*rate, gone *[]K) {
 	for k, r := range rates {
 		if d.expected(r) < forget {
 			delete(rates, k)
+			if d.saved {
+				*gone = append(*gone, k)
+			}
 		}
 	}
 }

@@ -27,6 +27,12 @@ type sketch struct {
 	// checkpoint writes those without reading the rest of the sketch,
 	// most of it zero.
 	held [sketchRows][]uint64
+	// Once the sketch has been saved (track), dirty marks the buckets
+	// added to since, and changed lists them; whole says that a rescale
+	// has changed them all. So a checkpoint can write only what changed.
+	dirty   [sketchRows][]uint64
+	changed [sketchRows][]uint32
+	whole   bool
 	// scratch is encode's, kept from one checkpoint to the next.
 	scratch []byte
 }
@@ -68,7 +74,26 @@ func (s *sketch) add(h uint64, n float64, at int64) {
 		j := mix(h, i) & s.mask
 		s.rows[i][j] += v
 		s.held[i][j>>6] |= 1 << (j & 63)
+		if d := s.dirty[i]; d != nil && d[j>>6]&(1<<(j&63)) == 0 {
+			d[j>>6] |= 1 << (j & 63)
+			s.changed[i] = append(s.changed[i], uint32(j))
+		}
 	}
+}
+
+// track starts marking the buckets that change, from a state just saved
+// or loaded on.
+func (s *sketch) track() {
+	for i := range s.dirty {
+		if s.dirty[i] == nil {
+			s.dirty[i] = make([]uint64, len(s.held[i]))
+		}
+		for _, j := range s.changed[i] {
+			s.dirty[i][j>>6] &^= 1 << (j & 63)
+		}
+		s.changed[i] = s.changed[i][:0]
+	}
+	s.whole = false
 }
 
 // get returns the key's count, decayed to slide at.
@@ -102,6 +127,7 @@ func (s *sketch) rescale(at int64) {
 	}
 	s.base = at
 	s.addFor, s.getFor = 0, 0
+	s.whole = true
 }
 
 // mix derives row i's bucket from a key's hash (splitmix64's finalizer).

@@ -2,6 +2,7 @@ package events
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -22,28 +23,33 @@ const stateVersion = 1
 // what the last window tested and matched, the events followed and the
 // surges seen, the totals), so that a Detector loaded from it flags what
 // this one would have. Buffers, and what the options give, are left out.
-func (d *Detector) SaveState(w io.Writer) error {
+func (d *Detector) SaveState(w io.Writer) error { return d.save(w, false) }
+
+// SaveChanges implements pipeline.ChangeStater: what SaveState would
+// write, but of the expected rates and the sketches, most of the state
+// and little of it changed by a window, only what changed since the last
+// SaveState or SaveChanges (the rates forgotten, the rates and the
+// buckets that changed), so that LoadState of the one and LoadChanges of
+// each after it, in order, load what SaveState would have saved.
+func (d *Detector) SaveChanges(w io.Writer) error {
+	if !d.saved {
+		return errors.New("saving the event detector's changes: its state was never saved")
+	}
+	return d.save(w, true)
+}
+
+func (d *Detector) save(w io.Writer, changes bool) error {
 	e := checkpoint.Encoder{B: d.stateBuf[:0]}
 	e.Uint(stateVersion)
 	e.Int(d.slide)
 	e.Time(d.last)
 	e.Time(d.began)
 	e.Time(d.newestFrom)
-	keys := slices.Sorted(maps.Keys(d.clusters))
-	e.Uint(uint64(len(keys)))
-	for _, k := range keys {
-		e.Int(int64(k))
-		encodeRate(&e, d.clusters[k])
-	}
-	cells := slices.SortedFunc(maps.Keys(d.cells), compareCells)
-	e.Uint(uint64(len(cells)))
-	for _, g := range cells {
-		encodeCell(&e, g)
-		encodeRate(&e, d.cells[g])
-	}
+	encodeRates(&e, d.clusters, &d.goneClusters, changes, cmp.Compare[int], func(e *checkpoint.Encoder, k int) { e.Int(int64(k)) })
+	encodeRates(&e, d.cells, &d.goneCells, changes, compareCells, encodeCell)
 	encodeRate(&e, &d.mapped)
-	d.words.encode(&e)
-	d.vocab.encode(&e)
+	d.words.encode(&e, changes)
+	d.vocab.encode(&e, changes)
 	d.cellWords.encode(&e)
 
 	// Only the memos of the newest slide are read again.
@@ -96,10 +102,57 @@ func (d *Detector) SaveState(w io.Writer) error {
 	e.Int(int64(d.ended))
 	e.Int(int64(d.wide))
 	d.stateBuf = e.B
+	d.saved = true
 	if _, err := w.Write(e.B); err != nil {
 		return fmt.Errorf("saving the event detector: %w", err)
 	}
 	return nil
+}
+
+// encodeRates appends rates, by key: all of them, or, with changes, the
+// keys forgotten and the rates changed since the last save. Either way
+// the rates are marked unchanged from then on.
+func encodeRates[K comparable](e *checkpoint.Encoder, rates map[K]*rate, gone *[]K, changes bool,
+	compare func(a, b K) int, put func(*checkpoint.Encoder, K)) {
+	if changes {
+		slices.SortFunc(*gone, compare)
+		e.Uint(uint64(len(*gone)))
+		for _, k := range *gone {
+			put(e, k)
+		}
+	}
+	*gone = (*gone)[:0]
+	type keyed struct {
+		k K
+		r *rate
+	}
+	var keep []keyed
+	for k, r := range rates {
+		if !changes || r.changed {
+			keep = append(keep, keyed{k, r})
+		}
+		r.changed = false
+	}
+	slices.SortFunc(keep, func(a, b keyed) int { return compare(a.k, b.k) })
+	e.Uint(uint64(len(keep)))
+	for _, kr := range keep {
+		put(e, kr.k)
+		encodeRate(e, kr.r)
+	}
+}
+
+// decodeRates reads what encodeRates wrote into rates: empty, or, with
+// changes, as of the save before.
+func decodeRates[K comparable](d *checkpoint.Decoder, rates map[K]*rate, changes bool, get func(*checkpoint.Decoder) K, keySize int) {
+	if changes {
+		for range d.Len(keySize) {
+			delete(rates, get(d))
+		}
+	}
+	for range d.Len(keySize + 17) {
+		k := get(d)
+		rates[k] = decodeRate(d)
+	}
 }
 
 // LoadState implements pipeline.OutputStater on a Detector fresh from New
@@ -110,71 +163,91 @@ func (d *Detector) LoadState(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("loading the event detector: %w", err)
 	}
-	n, err := d.decode(b)
+	n, err := New(d.o)
 	if err != nil {
+		return fmt.Errorf("loading the event detector: %w", err)
+	}
+	if err := n.decode(b, false); err != nil {
 		return fmt.Errorf("loading the event detector: %w", err)
 	}
 	*d = *n
 	return nil
 }
 
-// decode reads a state into a new Detector with d's options.
-func (d *Detector) decode(b []byte) (*Detector, error) {
+// LoadChanges implements pipeline.ChangeStater: it reads, after LoadState,
+// what a SaveChanges wrote, each in the order they were saved. Changes
+// that do not fit are refused, and the Detector is then as New made it.
+func (d *Detector) LoadChanges(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err == nil && !d.saved {
+		err = errors.New("no state was loaded before")
+	}
+	if err == nil {
+		err = d.decode(b, true)
+	}
+	if err != nil {
+		n, _ := New(d.o)
+		*d = *n
+		return fmt.Errorf("loading the event detector's changes: %w", err)
+	}
+	return nil
+}
+
+// decode reads a state into d, fresh from New, or, with changes, changes
+// into d as the state before them left it.
+func (d *Detector) decode(b []byte, changes bool) error {
 	dec := &checkpoint.Decoder{B: b}
 	if v := dec.Uint(); v != stateVersion {
-		return nil, fmt.Errorf("a state of layout %d, not %d", v, stateVersion)
+		return fmt.Errorf("a state of layout %d, not %d", v, stateVersion)
 	}
-	n, err := New(d.o)
-	if err != nil {
-		return nil, err
+	d.slide, d.last, d.began, d.newestFrom = dec.Int(), dec.Time(), dec.Time(), dec.Time()
+	decodeRates(dec, d.clusters, changes, func(dec *checkpoint.Decoder) int { return int(dec.Int()) }, 1)
+	decodeRates(dec, d.cells, changes, decodeCell, 2)
+	d.mapped = *decodeRate(dec)
+	if err := d.words.decode(dec, changes); err != nil {
+		return err
 	}
-	n.slide, n.last, n.began, n.newestFrom = dec.Int(), dec.Time(), dec.Time(), dec.Time()
-	for range dec.Len(18) {
-		k := int(dec.Int())
-		n.clusters[k] = decodeRate(dec)
+	if err := d.vocab.decode(dec, changes); err != nil {
+		return err
 	}
-	for range dec.Len(19) {
-		g := decodeCell(dec)
-		n.cells[g] = decodeRate(dec)
+	d.cellWords = &cellWords{}
+	if err := d.cellWords.decode(dec); err != nil {
+		return err
 	}
-	n.mapped = *decodeRate(dec)
-	if err := n.words.decode(dec); err != nil {
-		return nil, err
-	}
-	if err := n.vocab.decode(dec); err != nil {
-		return nil, err
-	}
-	n.cellWords.decode(dec)
+	clear(d.tested)
 	for range dec.Len(9) {
 		k := dec.Uint()
-		n.tested[k] = pairMemo{slide: n.slide, sum: dec.Float64()}
+		d.tested[k] = pairMemo{slide: d.slide, sum: dec.Float64()}
 	}
+	d.events = nil
 	if c := dec.Len(45); c > 0 {
-		n.events = make([]*event, c)
-		for i := range n.events {
+		d.events = make([]*event, c)
+		for i := range d.events {
 			ev := &event{Event: model.DecodeEvent(dec), centre: decodeCell(dec), words: model.DecodeStrings(dec),
 				word: dec.String(), known: model.DecodeStrings(dec), quiet: int(dec.Int()), pending: int(dec.Int())}
-			n.events[i] = ev
+			d.events[i] = ev
 		}
 	}
-	n.nextID = int(dec.Int())
-	n.matched = map[uint64]*event{}
+	d.nextID = int(dec.Int())
+	d.matched = map[uint64]*event{}
 	for range dec.Len(2) {
 		k, i := dec.Uint(), dec.Uint()
-		if i >= uint64(len(n.events)) {
-			return nil, fmt.Errorf("a match names no event")
+		if i >= uint64(len(d.events)) {
+			return fmt.Errorf("a match names no event")
 		}
-		n.matched[k] = n.events[i]
+		d.matched[k] = d.events[i]
 	}
+	clear(d.surges)
 	for range dec.Len(2) {
 		c := int(dec.Int())
-		n.surges[c] = dec.Int()
+		d.surges[c] = dec.Int()
 	}
-	n.flagged, n.ended, n.wide = int(dec.Int()), int(dec.Int()), int(dec.Int())
+	d.flagged, d.ended, d.wide = int(dec.Int()), int(dec.Int()), int(dec.Int())
 	if dec.Err != nil || len(dec.B) != 0 {
-		return nil, fmt.Errorf("the state is %w", checkpoint.ErrDamaged)
+		return fmt.Errorf("the state is %w", checkpoint.ErrDamaged)
 	}
-	return n, nil
+	d.saved = true
+	return nil
 }
 
 func compareCells(a, b cell) int { return cmp.Or(cmp.Compare(a.i, b.i), cmp.Compare(a.j, b.j)) }
@@ -197,73 +270,96 @@ func decodeRate(d *checkpoint.Decoder) *rate {
 }
 
 // encode appends the sketch's counts: the buckets that hold one, each as
-// its distance from the previous one and the count, row by row. It reads
-// only the buckets marked held.
-func (s *sketch) encode(e *checkpoint.Encoder) {
+// its distance from the previous one and the count, row by row. With
+// changes, only the buckets added to since the sketch was last saved or
+// loaded, each as its place and count, in the order they changed; or,
+// after a rescale, which changes them all, all of them, as before, with a
+// flag that says so. It reads only the buckets marked, and marks them all
+// unchanged.
+func (s *sketch) encode(e *checkpoint.Encoder, changes bool) {
 	e.Int(s.base)
+	whole := !changes || s.whole
+	if changes {
+		e.Bool(whole)
+	}
 	for i, row := range s.rows {
 		e.Uint(uint64(len(row)))
 		n, last := 0, -1
 		body := checkpoint.Encoder{B: s.scratch[:0]}
-		for w, bits := range s.held[i] {
-			for bits != 0 {
-				j := w<<6 + mathbits.TrailingZeros64(bits)
-				bits &= bits - 1
-				body.Uint(uint64(j - last))
-				body.Float32(row[j])
-				last, n = j, n+1
+		if whole {
+			for w, bits := range s.held[i] {
+				for bits != 0 {
+					j := w<<6 + mathbits.TrailingZeros64(bits)
+					bits &= bits - 1
+					body.Uint(uint64(j - last))
+					body.Float32(row[j])
+					last, n = j, n+1
+				}
 			}
+		} else {
+			for _, j := range s.changed[i] { // as they changed: no sort
+				body.Uint(uint64(j))
+				body.Float32(row[j])
+			}
+			n = len(s.changed[i])
 		}
 		s.scratch = body.B
 		e.Uint(uint64(n))
 		e.B = append(e.B, body.B...)
 	}
+	s.track()
 }
 
-// decode reads what encode wrote into a sketch fresh from newSketch of
-// the same size.
-func (s *sketch) decode(d *checkpoint.Decoder) error {
+// decode reads what encode wrote: a sketch's counts into a sketch fresh
+// from newSketch of the same size, or, with changes, the changed counts
+// into the sketch as the save before left it.
+func (s *sketch) decode(d *checkpoint.Decoder, changes bool) error {
 	s.base = d.Int()
+	whole := !changes || d.Bool()
 	for i, row := range s.rows {
 		if size := d.Uint(); d.Err == nil && size != uint64(len(row)) {
 			return fmt.Errorf("a sketch of %d counts, not %d", size, len(row))
 		}
+		if whole && changes {
+			clear(row)
+			clear(s.held[i])
+		}
 		at := -1
 		for range d.Len(5) {
-			step := d.Uint()
-			if step == 0 || step > uint64(len(row)-at-1) {
+			if whole {
+				step := d.Uint()
+				if step == 0 || step > uint64(len(row)-at-1) {
+					return fmt.Errorf("a sketch is %w", checkpoint.ErrDamaged)
+				}
+				at += int(step)
+			} else if j := d.Uint(); j < uint64(len(row)) {
+				at = int(j)
+			} else {
 				return fmt.Errorf("a sketch is %w", checkpoint.ErrDamaged)
 			}
-			at += int(step)
 			row[at] = d.Float32()
 			s.held[i][at>>6] |= 1 << (at & 63)
 		}
 	}
 	s.addAt, s.getAt, s.addFor, s.getFor = 0, 0, 0, 0
+	s.track()
 	return nil
 }
 
 // encode appends the counts of the newest slide, the only ones the next
-// slide reads (as the slide before its own).
+// slide reads (as the slide before its own), in the order they were first
+// counted.
 func (cw *cellWords) encode(e *checkpoint.Encoder) {
 	e.Int(cw.slide)
-	now := tag(cw.slide)
-	var live []cwSlot
-	for _, s := range cw.slot {
-		if s.at == now {
-			live = append(live, s)
-		}
-	}
-	slices.SortFunc(live, func(a, b cwSlot) int { return cmp.Compare(a.key, b.key) })
-	e.Uint(uint64(len(live)))
-	for _, s := range live {
-		e.Uint(s.key)
-		e.Int(int64(s.n))
+	e.Uint(uint64(len(cw.all)))
+	for _, c := range cw.all {
+		e.Uint(c.key)
+		e.Int(int64(c.n))
 	}
 }
 
 // decode reads what encode wrote into an empty table.
-func (cw *cellWords) decode(d *checkpoint.Decoder) {
+func (cw *cellWords) decode(d *checkpoint.Decoder) error {
 	cw.slide = d.Int()
 	for range d.Len(2) {
 		key, n := d.Uint(), int32(d.Int())
@@ -271,9 +367,12 @@ func (cw *cellWords) decode(d *checkpoint.Decoder) {
 			cw.grow()
 		}
 		i := cw.find(key)
-		if cw.slot[i].at == 0 {
-			cw.used++
+		if cw.slot[i].at != 0 {
+			return fmt.Errorf("a word in a place is counted twice: the state is %w", checkpoint.ErrDamaged)
 		}
-		cw.slot[i] = cwSlot{key: key, at: tag(cw.slide), n: n}
+		cw.used++
+		cw.slot[i] = cwSlot{key: key, at: tag(cw.slide), n: n, idx: int32(len(cw.all))}
+		cw.all = append(cw.all, cellWord{key: key, n: n})
 	}
+	return nil
 }

@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -151,10 +152,21 @@ func FuzzLoadState(f *testing.F) {
 }
 
 // BenchmarkSaveState: the cost of the detector's part of a checkpoint,
-// as at a slide: a window observed (not timed), then the state saved.
-// Every 42 slides the detector starts again from its state after 11
-// minutes of the stream (not timed).
+// as at a slide: a window observed (not timed), then the state saved,
+// whole or only its changes since the last save. Every 42 slides the
+// detector starts again from its state after 11 minutes of the stream
+// (not timed).
 func BenchmarkSaveState(b *testing.B) {
+	for _, changes := range []bool{false, true} {
+		name := "whole"
+		if changes {
+			name = "changes"
+		}
+		b.Run(name, func(b *testing.B) { benchmarkSave(b, changes) })
+	}
+}
+
+func benchmarkSave(b *testing.B, changes bool) {
 	s := stateStream()
 	var d *Detector
 	warm := saved(b)
@@ -163,6 +175,7 @@ func BenchmarkSaveState(b *testing.B) {
 		windows = append(windows, s.window(end))
 	}
 	var buf bytes.Buffer
+	var save func(io.Writer) error
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -175,12 +188,16 @@ func BenchmarkSaveState(b *testing.B) {
 			if err := d.SaveState(&buf); err != nil {
 				b.Fatal(err)
 			}
+			save = d.SaveState
+			if changes {
+				save = d.SaveChanges
+			}
 		}
 		d.Observe(windows[i%len(windows)])
 		i++
 		buf.Reset()
 		b.StartTimer()
-		if err := d.SaveState(&buf); err != nil {
+		if err := save(&buf); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -229,17 +246,17 @@ func TestSketchEncodesWhatItHolds(t *testing.T) {
 			continue
 		}
 		var got checkpoint.Encoder
-		s.encode(&got)
+		s.encode(&got, false)
 		if want := scanned(s); !bytes.Equal(got.B, want) {
 			t.Fatalf("slide %d: encoded %d bytes; a scan of every bucket, %d", at, len(got.B), len(want))
 		}
 		back := newSketch(bits, keep)
 		d := &checkpoint.Decoder{B: got.B}
-		if err := back.decode(d); err != nil || d.Err != nil || len(d.B) != 0 {
+		if err := back.decode(d, false); err != nil || d.Err != nil || len(d.B) != 0 {
 			t.Fatalf("slide %d: decoding: %v %v, %d bytes left", at, err, d.Err, len(d.B))
 		}
 		var again checkpoint.Encoder
-		back.encode(&again)
+		back.encode(&again, false)
 		if back.base != s.base || !slices.Equal(back.rows[0], s.rows[0]) || !bytes.Equal(again.B, got.B) {
 			t.Fatalf("slide %d: decoded counts differ", at)
 		}
@@ -278,4 +295,189 @@ func scanned(s *sketch) []byte {
 		e.B = append(e.B, body.B...)
 	}
 	return e.B
+}
+
+// TestSketchChangesThroughRescales: a sketch saved whole once and then
+// only its changes, now and then, through rescales (which change every
+// count, and forget some), loads from them with every count and mark of
+// the sketch saved; a change saves fewer buckets than the sketch holds.
+func TestSketchChangesThroughRescales(t *testing.T) {
+	const bits = 14
+	keep := 0.9
+	s, back := newSketch(bits, keep), newSketch(bits, keep)
+	rng := rand.New(rand.NewPCG(5, 6))
+	small := 0
+	for at := int64(1); at < 2*rescaleEvery+40; at++ {
+		for range rng.IntN(40) {
+			s.add(rng.Uint64N(3000), float64(1+rng.IntN(3)), at)
+		}
+		if at%3 == 0 {
+			continue // not saved: its changes go with the next
+		}
+		var e checkpoint.Encoder
+		changes := at > 1
+		s.encode(&e, changes)
+		d := &checkpoint.Decoder{B: e.B}
+		if err := back.decode(d, changes); err != nil || d.Err != nil || len(d.B) != 0 {
+			t.Fatalf("slide %d: decoding: %v %v, %d bytes left", at, err, d.Err, len(d.B))
+		}
+		if back.base != s.base || !slices.Equal(back.rows[0], s.rows[0]) || !slices.Equal(back.held[0], s.held[0]) {
+			t.Fatalf("slide %d: the counts loaded from the changes differ from the sketch's", at)
+		}
+		if whole := scanned(s); changes && len(e.B) < len(whole)/4 {
+			small++
+		}
+	}
+	if small < 2*rescaleEvery/3 {
+		t.Errorf("only %d of the changes saved were under a quarter of the whole sketch", small)
+	}
+}
+
+// TestStateChangesLoadAsSaved: a detector saved whole, then only its
+// changes (not after every window: the changes of a window not saved go
+// with the next), and now and then whole again, loads from the last whole
+// state and the changes after it, in order, what a detector that saved
+// whole every time saves, window after window; the changes are far
+// smaller than the whole states.
+func TestStateChangesLoadAsSaved(t *testing.T) {
+	gone := 0
+	// A short half-life forgets rates between two saves.
+	for _, halfLife := range []time.Duration{DefaultHalfLife, 2 * time.Minute} {
+		gone += changesLoadAsSaved(t, func(o *Options) { o.HalfLife = halfLife })
+	}
+	if gone == 0 {
+		t.Error("no rate was forgotten between two saves: the changes never said one was")
+	}
+}
+
+// changesLoadAsSaved runs TestStateChangesLoadAsSaved with the options
+// mod gives, and returns how many rates were forgotten between saves.
+func changesLoadAsSaved(t *testing.T, mod func(*Options)) (gone int) {
+	s := stateStream()
+	d, whole := detector(t, mod), detector(t, mod)
+	var loaded *Detector
+	var changeBytes, wholeBytes int
+	n := 0
+	for end := t0.Add(slide); !end.After(t0.Add(25 * time.Minute)); end = end.Add(slide) {
+		if end.After(t0.Add(14*time.Minute)) && end.Before(t0.Add(16*time.Minute)) {
+			continue // no window in the gap
+		}
+		w := s.window(end)
+		d.Observe(w)
+		whole.Observe(w)
+		n++
+		if n%4 == 3 {
+			continue
+		}
+		gone += len(d.goneClusters) + len(d.goneCells)
+		var b bytes.Buffer
+		if loaded == nil || n == 41 {
+			if err := d.SaveState(&b); err != nil {
+				t.Fatal(err)
+			}
+			loaded = detector(t, mod)
+			if err := loaded.LoadState(&b); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			if err := d.SaveChanges(&b); err != nil {
+				t.Fatal(err)
+			}
+			changeBytes += b.Len()
+			if err := loaded.LoadChanges(&b); err != nil {
+				t.Fatalf("window %d: %v", n, err)
+			}
+		}
+		var want, got bytes.Buffer
+		if err := whole.SaveState(&want); err != nil {
+			t.Fatal(err)
+		}
+		wholeBytes += want.Len()
+		if err := loaded.SaveState(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("window %d (%s): loaded from changes, saves %d bytes; saved whole, %d", n, end.Format("15:04:05"), got.Len(), want.Len())
+		}
+	}
+	if changeBytes > wholeBytes/3 {
+		t.Errorf("the changes saved %d bytes, the whole states %d", changeBytes, wholeBytes)
+	}
+	return gone
+}
+
+// changes is a detector's state after 11 minutes of stateStream, and its
+// changes after the next window.
+func changes(t testing.TB) (state, change []byte) {
+	s := stateStream()
+	d, _ := New(DefaultOptions(slide, window))
+	var b, c bytes.Buffer
+	for end := t0.Add(slide); !end.After(t0.Add(11*time.Minute + slide)); end = end.Add(slide) {
+		d.Observe(s.window(end))
+		if end.Equal(t0.Add(11 * time.Minute)) {
+			if err := d.SaveState(&b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := d.SaveChanges(&c); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), c.Bytes()
+}
+
+// TestChangesRefusedWhenTheyDoNotFit: changes cut short, with a byte too
+// many, of another layout, or with no state loaded before are refused,
+// and the detector is left as New made it; a detector never saved has no
+// changes to save.
+func TestChangesRefusedWhenTheyDoNotFit(t *testing.T) {
+	st, ch := changes(t)
+	for name, b := range map[string][]byte{
+		"cut short":       ch[:len(ch)-1],
+		"cut in half":     ch[:len(ch)/2],
+		"another layout":  append([]byte{stateVersion + 1}, ch[1:]...),
+		"a byte too many": append(slices.Clone(ch), 0),
+		"no state before": ch,
+	} {
+		d := detector(t, nil)
+		if name != "no state before" {
+			if err := d.LoadState(bytes.NewReader(st)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := d.LoadChanges(bytes.NewReader(b)); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+		if d.slide != 0 || len(d.events) != 0 || len(d.clusters) != 0 || d.nextID != 1 || d.saved {
+			t.Errorf("%s: half loaded", name)
+		}
+	}
+	d := detector(t, nil)
+	d.Observe(stateStream().window(t0.Add(slide)))
+	if err := d.SaveChanges(&bytes.Buffer{}); err == nil {
+		t.Error("a detector never saved saved its changes")
+	}
+}
+
+// FuzzLoadChanges: whatever changes it is given after a state, LoadChanges
+// does not panic, and a detector that took them goes on observing.
+func FuzzLoadChanges(f *testing.F) {
+	st, ch := changes(f)
+	f.Add(ch)
+	s := stateStream()
+	var later []*model.Result
+	for end := t0.Add(12 * time.Minute); !end.After(t0.Add(13 * time.Minute)); end = end.Add(slide) {
+		later = append(later, s.window(end))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, _ := New(DefaultOptions(slide, window))
+		if err := d.LoadState(bytes.NewReader(st)); err != nil {
+			t.Fatal(err)
+		}
+		if d.LoadChanges(bytes.NewReader(b)) == nil {
+			for _, r := range later {
+				d.Observe(r)
+			}
+		}
+	})
 }
