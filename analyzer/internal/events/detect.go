@@ -55,7 +55,6 @@ type cellWords struct {
 	used  int
 	slide int64
 	all   []cellWord // the newest slide's; counts filled in by done
-	keys  []uint64   // encode's, kept from one checkpoint to the next
 }
 
 // tag is how slide s is marked in a slot.

@@ -126,12 +126,12 @@ type Detector struct {
 	// stateBuf is SaveState's, kept from one checkpoint to the next.
 	stateBuf []byte
 	// saved says that the state has been saved or loaded: from then on
-	// the rates and sketches mark what changes, and goneClusters and
-	// goneCells hold the keys of the rates forgotten since, for
-	// SaveChanges.
-	saved        bool
-	goneClusters []int
-	goneCells    []cell
+	// the rates and sketches mark what changes, the touched lists hold the
+	// keys of the rates changed since the last save and the gone lists
+	// those of the rates forgotten, for SaveChanges.
+	saved                         bool
+	touchedClusters, goneClusters []int
+	touchedCells, goneCells       []cell
 }
 
 // seenBefore says whether tokens[i], hashed hs[i], is among tokens[:i]
@@ -281,8 +281,8 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	}
 	w.words.done()
 	w.near = make(map[cell][]cell, len(w.cells.keys))
-	expectations(d, d.clusters, w.clusters, true)
-	expectations(d, d.cells, w.cells, false)
+	expectations(d, d.clusters, &d.touchedClusters, w.clusters, true)
+	expectations(d, d.cells, &d.touchedCells, w.cells, false)
 	w.mappedMu = d.expected(&d.mapped)
 	w.watched = d.watched()
 
@@ -334,8 +334,8 @@ func (d *Detector) wordAnywhere(h uint64, w *counts) float64 {
 const pruneEvery = 30
 
 func (d *Detector) prune() {
-	pruneRates(d, d.clusters, &d.goneClusters)
-	pruneRates(d, d.cells, &d.goneCells)
+	pruneRates(d, d.clusters, &d.touchedClusters, &d.goneClusters)
+	pruneRates(d, d.cells, &d.touchedCells, &d.goneCells)
 	for k, at := range d.surges {
 		if d.slide-at > quietSlides {
 			delete(d.surges, k)

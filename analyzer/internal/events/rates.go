@@ -7,7 +7,7 @@ import "math"
 type rate struct {
 	sum, weight float64
 	at          int64
-	changed     bool // since the detector's state was last saved
+	changed     bool // since the detector's state was last saved (touch)
 }
 
 // tally counts a window's posts: in its newest slide, the one before, and
@@ -88,7 +88,6 @@ func (d *Detector) age(r *rate) {
 		r.sum *= k
 		r.weight = k*r.weight + (1-k)/(1-d.keep)
 		r.at = d.slide - 1
-		r.changed = true
 	}
 }
 
@@ -108,7 +107,15 @@ func (d *Detector) observe(r *rate, n int) {
 	r.sum = d.keep*r.sum + float64(n)
 	r.weight = d.keep*r.weight + 1
 	r.at = d.slide
-	r.changed = true
+}
+
+// touch marks the rate of key k as changed since the detector's state was
+// last saved, once it has been saved, adding k to touched the first time.
+func touch[K comparable](d *Detector, r *rate, k K, touched *[]K) {
+	if d.saved && !r.changed {
+		r.changed = true
+		*touched = append(*touched, k)
+	}
 }
 
 // watched is the weight of the slides the detector has watched before the
@@ -124,16 +131,17 @@ func (d *Detector) watched() float64 {
 // holds posts that were in others before); otherwise as a key that has
 // held nothing as long as the detector has watched (a place or a word new
 // here).
-func expectations[K comparable](d *Detector, rates map[K]*rate, seen *tallies[K], fresh bool) {
+func expectations[K comparable](d *Detector, rates map[K]*rate, touched *[]K, seen *tallies[K], fresh bool) {
 	for i, k := range seen.keys {
 		r := rates[k]
 		if r == nil {
-			r = &rate{weight: d.watched(), at: d.slide - 1, changed: true}
+			r = &rate{weight: d.watched(), at: d.slide - 1}
 			if fresh {
 				r.sum, r.weight = d.older(seen.t[i].prev)
 			}
 			rates[k] = r
 		}
+		touch(d, r, k, touched) // aged now, observed after
 		seen.r = append(seen.r, r)
 		seen.mu = append(seen.mu, d.expected(r))
 	}
@@ -161,14 +169,17 @@ func observeAll[K comparable](d *Detector, seen *tallies[K]) {
 const forget = 0.01
 
 // pruneRates forgets the rates that faded, adding their keys to gone
-// once the detector's state has been saved (SaveChanges writes them).
-func pruneRates[K comparable](d *Detector, rates map[K]*rate, gone *[]K) {
+// once the detector's state has been saved (SaveChanges writes them); the
+// others it ages, so they change.
+func pruneRates[K comparable](d *Detector, rates map[K]*rate, touched, gone *[]K) {
 	for k, r := range rates {
-		if d.expected(r) < forget {
-			delete(rates, k)
-			if d.saved {
-				*gone = append(*gone, k)
-			}
+		if d.expected(r) >= forget {
+			touch(d, r, k, touched)
+			continue
+		}
+		delete(rates, k)
+		if d.saved {
+			*gone = append(*gone, k)
 		}
 	}
 }

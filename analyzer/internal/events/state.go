@@ -45,8 +45,8 @@ func (d *Detector) save(w io.Writer, changes bool) error {
 	e.Time(d.last)
 	e.Time(d.began)
 	e.Time(d.newestFrom)
-	encodeRates(&e, d.clusters, &d.goneClusters, changes, cmp.Compare[int], func(e *checkpoint.Encoder, k int) { e.Int(int64(k)) })
-	encodeRates(&e, d.cells, &d.goneCells, changes, compareCells, encodeCell)
+	encodeRates(&e, d.clusters, &d.touchedClusters, &d.goneClusters, changes, cmp.Compare[int], func(e *checkpoint.Encoder, k int) { e.Int(int64(k)) })
+	encodeRates(&e, d.cells, &d.touchedCells, &d.goneCells, changes, compareCells, encodeCell)
 	encodeRate(&e, &d.mapped)
 	d.words.encode(&e, changes)
 	d.vocab.encode(&e, changes)
@@ -109,36 +109,42 @@ func (d *Detector) save(w io.Writer, changes bool) error {
 	return nil
 }
 
-// encodeRates appends rates, by key: all of them, or, with changes, the
-// keys forgotten and the rates changed since the last save. Either way
-// the rates are marked unchanged from then on.
-func encodeRates[K comparable](e *checkpoint.Encoder, rates map[K]*rate, gone *[]K, changes bool,
+// encodeRates appends rates, by key: all of them, sorted; or, with
+// changes, the keys forgotten and the rates touched since the last save.
+// Either way the rates are marked unchanged from then on.
+func encodeRates[K comparable](e *checkpoint.Encoder, rates map[K]*rate, touched, gone *[]K, changes bool,
 	compare func(a, b K) int, put func(*checkpoint.Encoder, K)) {
 	if changes {
-		slices.SortFunc(*gone, compare)
 		e.Uint(uint64(len(*gone)))
 		for _, k := range *gone {
 			put(e, k)
 		}
-	}
-	*gone = (*gone)[:0]
-	type keyed struct {
-		k K
-		r *rate
-	}
-	var keep []keyed
-	for k, r := range rates {
-		if !changes || r.changed {
-			keep = append(keep, keyed{k, r})
+		n := 0
+		for _, k := range *touched {
+			if r := rates[k]; r != nil && r.changed {
+				n++
+			}
 		}
-		r.changed = false
+		e.Uint(uint64(n))
+		for _, k := range *touched {
+			if r := rates[k]; r != nil && r.changed { // once, if still kept
+				put(e, k)
+				encodeRate(e, r)
+				r.changed = false
+			}
+		}
+	} else {
+		for _, r := range rates {
+			r.changed = false
+		}
+		keys := slices.SortedFunc(maps.Keys(rates), compare)
+		e.Uint(uint64(len(keys)))
+		for _, k := range keys {
+			put(e, k)
+			encodeRate(e, rates[k])
+		}
 	}
-	slices.SortFunc(keep, func(a, b keyed) int { return compare(a.k, b.k) })
-	e.Uint(uint64(len(keep)))
-	for _, kr := range keep {
-		put(e, kr.k)
-		encodeRate(e, kr.r)
-	}
+	*touched, *gone = (*touched)[:0], (*gone)[:0]
 }
 
 // decodeRates reads what encodeRates wrote into rates: empty, or, with
