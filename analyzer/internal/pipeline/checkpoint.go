@@ -67,7 +67,7 @@ type CheckpointOptions struct {
 // checkpoint of another layout is refused.
 const (
 	checkpointMagic  = "geostream checkpoint"
-	checkpointLayout = 2
+	checkpointLayout = 3
 )
 
 // batchFileUses is how many checkpoints append their new closed batches
@@ -97,7 +97,10 @@ type batchFiles struct {
 	cur   string             // the file new batches go to; "" begins one
 	size  int64              // cur's length
 	uses  int                // checkpoints that appended to cur
-	swept bool               // batch files of other runs were removed
+	swept bool               // batch and state files of other runs were removed
+	// nextState numbers the next state file (statefile.go); 0 before the
+	// files beside the checkpoint are listed.
+	nextState int64
 	// scratch is where writeBatch encodes a chunk of a batch, kept from
 	// one checkpoint to the next.
 	scratch []byte
@@ -432,20 +435,19 @@ func (p *Pipeline) saveCheckpoint() error {
 			}
 			st.Marks = append(st.Marks, m)
 		}
-		if s, ok := o.(OutputStater); ok {
-			var b bytes.Buffer
-			if err := s.SaveState(&b); err != nil {
-				return err
-			}
-			st.Outputs = append(st.Outputs, b.Bytes())
-		}
 	}
-	if d, ok := p.opts.Events.(OutputStater); ok {
-		var b bytes.Buffer
-		if err := d.SaveState(&b); err != nil {
+	var states []string
+	var stateBytes int64
+	for i, s := range p.outputStaters() {
+		b, n, err := p.saveOutputState(i, s)
+		if err != nil {
 			return err
 		}
-		st.Outputs = append(st.Outputs, b.Bytes())
+		st.Outputs = append(st.Outputs, b)
+		stateBytes += n
+		if i < len(p.stateFiles) && p.stateFiles[i].name != "" {
+			states = append(states, p.stateFiles[i].name)
+		}
 	}
 	ms, err := p.stater()
 	if err != nil {
@@ -505,11 +507,11 @@ func (p *Pipeline) saveCheckpoint() error {
 	if err != nil {
 		return fmt.Errorf("writing the checkpoint: %w", err)
 	}
-	if err := p.removeBatchFiles(ring); err != nil {
-		p.log.Warn("removing batch files no checkpoint needs", "err", err)
+	if err := p.removeBatchFiles(ring, states); err != nil {
+		p.log.Warn("removing batch and state files no checkpoint needs", "err", err)
 	}
-	p.log.Debug("checkpoint", "bytes", written+int64(batchBytes), "checkpoint_bytes", written, "batch_bytes", batchBytes,
-		"took", time.Since(began).Round(time.Microsecond), "windows", p.windows)
+	p.log.Debug("checkpoint", "bytes", written+int64(batchBytes)+stateBytes, "checkpoint_bytes", written, "batch_bytes", batchBytes,
+		"state_bytes", stateBytes, "took", time.Since(began).Round(time.Microsecond), "windows", p.windows)
 	return nil
 }
 
@@ -641,15 +643,19 @@ func syncDir(dir string) error {
 	return err
 }
 
-// removeBatchFiles removes, once the checkpoint that names ring is
-// written, the batch files it does not name: those whose batches have all
-// left the window, and, at the first checkpoint of a run, those of other
+// removeBatchFiles removes, once the checkpoint that names ring and the
+// state files states is written, the batch and state files it does not
+// name: those whose batches have all left the window, the state files
+// before a new one, and, at the first checkpoint of a run, those of other
 // runs.
-func (p *Pipeline) removeBatchFiles(ring []batchRef) error {
+func (p *Pipeline) removeBatchFiles(ring []batchRef, states []string) error {
 	bf := &p.ckptFiles
 	named := map[string]bool{}
 	for _, r := range ring {
 		named[r.File] = true
+	}
+	for _, n := range states {
+		named[n] = true
 	}
 	for i := range bf.refs {
 		if len(ring) == 0 || i < ring[0].Index {
@@ -659,7 +665,7 @@ func (p *Pipeline) removeBatchFiles(ring []batchRef) error {
 	dir := filepath.Dir(p.opts.Checkpoint.Path)
 	stale := []string{}
 	if !bf.swept {
-		all, err := p.listBatchFiles()
+		all, err := p.listCheckpointFiles()
 		if err != nil {
 			return err
 		}
@@ -694,18 +700,23 @@ func (p *Pipeline) removeBatchFiles(ring []batchRef) error {
 	return errors.Join(errs...)
 }
 
-// listBatchFiles lists the names of the batch files beside the
-// checkpoint.
-func (p *Pipeline) listBatchFiles() ([]string, error) {
+// listCheckpointFiles lists the names of the batch and state files beside
+// the checkpoint.
+func (p *Pipeline) listCheckpointFiles() ([]string, error) {
 	entries, err := os.ReadDir(filepath.Dir(p.opts.Checkpoint.Path))
 	if err != nil {
 		return nil, err
 	}
 	var names []string
 	for _, e := range entries {
-		if rest, ok := strings.CutPrefix(e.Name(), p.batchFilePrefix()); ok && e.Type().IsRegular() {
-			if _, err := strconv.ParseInt(rest, 10, 64); err == nil {
-				names = append(names, e.Name())
+		if !e.Type().IsRegular() {
+			continue
+		}
+		for _, prefix := range []string{p.batchFilePrefix(), p.stateFilePrefix()} {
+			if rest, ok := strings.CutPrefix(e.Name(), prefix); ok {
+				if _, err := strconv.ParseInt(rest, 10, 64); err == nil {
+					names = append(names, e.Name())
+				}
 			}
 		}
 	}
@@ -822,18 +833,12 @@ func (p *Pipeline) restore(st *checkpointState, refuse func(string, ...any) erro
 		}
 	}
 	var resumers []Resumer
-	var staters []OutputStater
 	for _, o := range p.outputs {
 		if r, ok := o.(Resumer); ok {
 			resumers = append(resumers, r)
 		}
-		if s, ok := o.(OutputStater); ok {
-			staters = append(staters, s)
-		}
 	}
-	if d, ok := p.opts.Events.(OutputStater); ok {
-		staters = append(staters, d)
-	}
+	staters := p.outputStaters()
 	if len(resumers) != len(st.Marks) || len(staters) != len(st.Outputs) {
 		return refuse("was made with other outputs")
 	}
@@ -847,9 +852,14 @@ func (p *Pipeline) restore(st *checkpointState, refuse func(string, ...any) erro
 	} else if len(st.Model) > 0 {
 		return refuse("holds a model this run has not")
 	}
+	var stateFiles []string
 	for i, s := range staters {
-		if err := s.LoadState(bytes.NewReader(st.Outputs[i])); err != nil {
-			return refuse("does not fit an output: %v", err)
+		name, err := p.loadOutputState(s, st.Outputs[i], refuse)
+		if err != nil {
+			return err
+		}
+		if name != "" {
+			stateFiles = append(stateFiles, name)
 		}
 	}
 	for i, r := range resumers {
@@ -874,6 +884,11 @@ func (p *Pipeline) restore(st *checkpointState, refuse func(string, ...any) erro
 	for _, r := range st.Ring {
 		p.ckptFiles.refs[r.Index] = r
 		p.ckptFiles.files[r.File] = true
+	}
+	// The run's first checkpoint begins new state files, and removes
+	// these.
+	for _, n := range stateFiles {
+		p.ckptFiles.files[n] = true
 	}
 	p.resumed = true
 	p.publish()
@@ -970,14 +985,14 @@ func (p *Pipeline) removeCheckpoint() error {
 	if err := os.Remove(p.opts.Checkpoint.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing the checkpoint: %w", err)
 	}
-	names, err := p.listBatchFiles()
+	names, err := p.listCheckpointFiles()
 	for _, n := range names {
 		if rerr := os.Remove(filepath.Join(filepath.Dir(p.opts.Checkpoint.Path), n)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 			err = errors.Join(err, rerr)
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("removing the checkpoint's batch files: %w", err)
+		return fmt.Errorf("removing the checkpoint's batch and state files: %w", err)
 	}
 	return nil
 }

@@ -115,6 +115,16 @@ func checkpointCost(b *testing.B, withEvents bool) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(st.Size()), "ckpt-bytes")
+	if withEvents {
+		states, _ := filepath.Glob(ckpt + ".state.*")
+		var size int64
+		for _, n := range states {
+			if st, err := os.Stat(n); err == nil {
+				size += st.Size()
+			}
+		}
+		b.ReportMetric(float64(size), "state-file-bytes")
+	}
 	b.ReportMetric(float64(spent)/float64(b.N), "ckpt-cpu-ns/slide")
 	b.ReportMetric(perSlide, "pipeline-cpu-ns/slide")
 	b.ReportMetric(100*float64(spent)/float64(b.N)/perSlide, "ckpt-cpu-%")

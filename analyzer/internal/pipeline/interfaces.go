@@ -115,6 +115,20 @@ type OutputStater interface {
 	LoadState(r io.Reader) error
 }
 
+// ChangeStater is an OutputStater whose state is large and changes little
+// from one window to the next (an event detector's count sketches). A
+// checkpoint writes it whole now and then, to a state file beside the
+// checkpoint, and at the checkpoints in between appends to that file only
+// what changed: SaveChanges writes what changed since the last SaveState
+// or SaveChanges. A run that resumes calls LoadState with the whole
+// state, then LoadChanges with each record of changes after it, in the
+// order they were saved.
+type ChangeStater interface {
+	OutputStater
+	SaveChanges(w io.Writer) error
+	LoadChanges(r io.Reader) error
+}
+
 // Resumer is an Output whose files a checkpoint covers (windows.ndjson,
 // the assignments). Mark runs after a window, when the checkpoint is
 // written: it flushes the files and says how far they go. Resume runs

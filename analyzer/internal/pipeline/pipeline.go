@@ -157,6 +157,9 @@ type Pipeline struct {
 	// small (keepBuffer).
 	ckptFiles batchFiles
 	ckptBuf   []byte
+	// stateFiles are the state files of the ChangeStaters, in the order
+	// of outputStaters.
+	stateFiles []stateFile
 	// lastCheckpoint is when the last checkpoint was written (wall clock).
 	lastCheckpoint time.Time
 
