@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -46,7 +45,7 @@ draws a world map.`,
 	root.SetIn(d.Stdin)
 	root.SetOut(d.Stdout)
 	root.SetErr(d.Stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(cmdhelp.FlagError)
 	lo.Add(root.PersistentFlags())
 	root.PersistentFlags().StringVar(&lo.cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
@@ -55,11 +54,11 @@ draws a world map.`,
 		}
 		f, err := os.Create(lo.cpuprofile)
 		if err != nil {
-			return usagef("--cpuprofile: %v", err)
+			return cmdhelp.Usagef("--cpuprofile: %v", err)
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
 			f.Close()
-			return usagef("--cpuprofile: %v", err)
+			return cmdhelp.Usagef("--cpuprofile: %v", err)
 		}
 		cobra.OnFinalize(func() {
 			pprof.StopCPUProfile()
@@ -76,13 +75,3 @@ draws a world map.`,
 func Main(args []string) int {
 	return cmdhelp.Main(NewRootCmd(Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}), args)
 }
-
-// usageError marks errors in flags or arguments: cmdhelp.ExitCode gives 2
-// for it.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
-
-func (usageError) Usage() bool { return true }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }

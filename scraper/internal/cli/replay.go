@@ -44,7 +44,7 @@ func newReplayCmd(d Deps, lo *logOptions, runF func(context.Context, *ReplayOpti
 // complete checks the arguments and flags and fills what they imply.
 func (o *ReplayOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions, args []string) error {
 	if len(args) == 0 {
-		return usagef("replay needs at least one capture file (or - for stdin)")
+		return cmdhelp.Usagef("replay needs at least one capture file (or - for stdin)")
 	}
 	if err := o.Serve.complete(cmd, d, lo); err != nil {
 		return err
@@ -63,7 +63,7 @@ func replayRun(ctx context.Context, d Deps, o *ReplayOptions) error {
 	// (an image, an empty file) is refused at once.
 	if err := src.Check(); err != nil {
 		src.Close()
-		return usageError{err}
+		return cmdhelp.UsageError{Err: err}
 	}
 	err := serve(ctx, d, src, &o.Serve)
 	st := src.Stats()

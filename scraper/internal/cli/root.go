@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -49,7 +48,7 @@ them to a file.`,
 	root.SetIn(d.Stdin)
 	root.SetOut(d.Stdout)
 	root.SetErr(d.Stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(cmdhelp.FlagError)
 	lo.Add(root.PersistentFlags())
 	root.AddCommand(newReplayCmd(d, lo, nil), newSynthCmd(d, lo, nil), newStreamCmd(d, lo, nil),
 		newBlueskyCmd(d, lo, nil), newMastodonCmd(d, lo, nil))
@@ -61,21 +60,11 @@ func Main(args []string) int {
 	return cmdhelp.Main(NewRootCmd(Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}), args)
 }
 
-// usageError marks errors in flags or arguments: cmdhelp.ExitCode gives 2
-// for it.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
-
-func (usageError) Usage() bool { return true }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
 // usageArgs makes an argument check's error a usage error.
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return usageError{err}
+			return cmdhelp.UsageError{Err: err}
 		}
 		return nil
 	}

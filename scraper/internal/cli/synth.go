@@ -74,11 +74,11 @@ func (o *SynthOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 	}
 	start, err := time.Parse(time.RFC3339, o.Start)
 	if err != nil {
-		return usagef("--start: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
+		return cmdhelp.Usagef("--start: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
 	}
 	o.Gen.Start = start
 	if cmd.Flags().Changed("rate") && !(o.Gen.Rate > 0) {
-		return usagef("--rate must be a positive number of tweets a second")
+		return cmdhelp.Usagef("--rate must be a positive number of tweets a second")
 	}
 	o.Serve.hello = wire.Hello{Source: "synth", Finite: o.Gen.Count > 0, Speed: o.Serve.Speed}
 	if o.Gen.Hard && !cmd.Flags().Changed("filler") {
