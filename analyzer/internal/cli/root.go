@@ -15,11 +15,7 @@ import (
 )
 
 // Deps are what commands need from the process, replaceable in tests.
-type Deps struct {
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
-	Getenv         func(string) string
-}
+type Deps = cmdhelp.Deps
 
 // logOptions are the flags --log-format, --log-level and --cpuprofile.
 type logOptions struct {
@@ -42,10 +38,7 @@ draws a world map.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetIn(d.Stdin)
-	root.SetOut(d.Stdout)
-	root.SetErr(d.Stderr)
-	root.SetFlagErrorFunc(cmdhelp.FlagError)
+	d.Bind(root)
 	lo.Add(root.PersistentFlags())
 	root.PersistentFlags().StringVar(&lo.cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
@@ -73,5 +66,5 @@ draws a world map.`,
 
 // Main runs the analyzer with args and returns the exit code.
 func Main(args []string) int {
-	return cmdhelp.Main(NewRootCmd(Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}), args)
+	return cmdhelp.Main(NewRootCmd(cmdhelp.OS()), args)
 }

@@ -5,7 +5,6 @@ package cli
 import (
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -14,11 +13,7 @@ import (
 )
 
 // Deps are what commands need from the process, replaceable in tests.
-type Deps struct {
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
-	Getenv         func(string) string
-}
+type Deps = cmdhelp.Deps
 
 // logOptions are the flags --log-format and --log-level.
 type logOptions struct{ logs.Flags }
@@ -45,10 +40,7 @@ them to a file.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetIn(d.Stdin)
-	root.SetOut(d.Stdout)
-	root.SetErr(d.Stderr)
-	root.SetFlagErrorFunc(cmdhelp.FlagError)
+	d.Bind(root)
 	lo.Add(root.PersistentFlags())
 	root.AddCommand(newReplayCmd(d, lo, nil), newSynthCmd(d, lo, nil), newStreamCmd(d, lo, nil),
 		newBlueskyCmd(d, lo, nil), newMastodonCmd(d, lo, nil))
@@ -57,7 +49,7 @@ them to a file.`,
 
 // Main runs the scraper with args and returns the process exit code.
 func Main(args []string) int {
-	return cmdhelp.Main(NewRootCmd(Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}), args)
+	return cmdhelp.Main(NewRootCmd(cmdhelp.OS()), args)
 }
 
 // usageArgs makes an argument check's error a usage error.
