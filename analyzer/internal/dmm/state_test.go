@@ -3,7 +3,7 @@ package dmm
 import (
 	"bytes"
 	"errors"
-	"slices"
+	"fmt"
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
@@ -28,13 +28,7 @@ func TestStateCarriesOn(t *testing.T) {
 	for _, gibbs := range []bool{false, true} {
 		o := DefaultOptions()
 		o.Gibbs, o.Seed = gibbs, 3
-		want := stateRun(t, o, batches, -1)
-		for _, at := range []int{2, 11, 12, 25} {
-			got := stateRun(t, o, batches, at)
-			if i := slices.IndexFunc(got, func(s string) bool { return !slices.Contains(want, s) }); !slices.Equal(got, want) {
-				t.Fatalf("gibbs %v, saved after batch %d: differs (first at %d of %d)", gibbs, at, i, len(want))
-			}
-		}
+		modeltest.CarriesOn(t, fmt.Sprint("gibbs ", gibbs), func(at int) []string { return stateRun(t, o, batches, at) }, 2, 11, 12, 25)
 	}
 }
 

@@ -39,16 +39,7 @@ func TestStateCarriesOn(t *testing.T) {
 	points := offline()
 	points.Unit, points.IDF = Points, false
 	for name, s := range map[string]Settings{"default": offline(), "seed": seed, "points": points} {
-		want := stateRun(t, s, batches, -1)
-		for _, at := range []int{0, 1, 2, 5, 16, 20, 33} {
-			if got := stateRun(t, s, batches, at); !slices.Equal(got, want) {
-				i := 0
-				for i < min(len(got), len(want)) && got[i] == want[i] {
-					i++
-				}
-				t.Fatalf("%s, saved after batch %d: differs at line %d of %d", name, at, i, len(want))
-			}
-		}
+		modeltest.CarriesOn(t, name, func(at int) []string { return stateRun(t, s, batches, at) }, 0, 1, 2, 5, 16, 20, 33)
 	}
 }
 
@@ -120,12 +111,6 @@ func FuzzLoadState(f *testing.F) {
 		if c.LoadState(bytes.NewReader(b), nil) != nil {
 			return
 		}
-		for _, batch := range modeltest.Stream(5)[3:] {
-			for _, p := range batch {
-				c.Featurize(p)
-			}
-			c.Train(batch)
-			c.Assign(batch, make([]float64, len(batch)))
-		}
+		modeltest.Feed(c, modeltest.Stream(5)[3:])
 	})
 }

@@ -2,6 +2,7 @@ package spherical
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -28,16 +29,7 @@ func TestStateCarriesOn(t *testing.T) {
 	for _, idf := range []bool{false, true} {
 		s := DefaultSettings()
 		s.IDF = idf
-		want := stateRun(t, s, batches, -1)
-		for _, at := range []int{0, 1, 2, 5, 16, 20, 33} {
-			if got := stateRun(t, s, batches, at); !slices.Equal(got, want) {
-				i := 0
-				for i < min(len(got), len(want)) && got[i] == want[i] {
-					i++
-				}
-				t.Fatalf("idf %v, saved after batch %d: differs at line %d of %d", idf, at, i, len(want))
-			}
-		}
+		modeltest.CarriesOn(t, fmt.Sprint("idf ", idf), func(at int) []string { return stateRun(t, s, batches, at) }, 0, 1, 2, 5, 16, 20, 33)
 	}
 }
 
@@ -111,12 +103,6 @@ func FuzzLoadState(f *testing.F) {
 		if c.LoadState(bytes.NewReader(b), nil) != nil {
 			return
 		}
-		for _, batch := range modeltest.Stream(5)[3:] {
-			for _, p := range batch {
-				c.Featurize(p)
-			}
-			c.Train(batch)
-			c.Assign(batch, make([]float64, len(batch)))
-		}
+		modeltest.Feed(c, modeltest.Stream(5)[3:])
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
@@ -159,4 +160,33 @@ func Trained(t testing.TB, m Model, batches [][]*model.Point) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// CarriesOn fails t, naming the case and the first line that differs, if
+// a run saved after any of the batches at does not log what the run that
+// was never stopped, run(-1), logs.
+func CarriesOn(t testing.TB, name string, run func(saveAt int) []string, at ...int) {
+	t.Helper()
+	want := run(-1)
+	for _, a := range at {
+		if got := run(a); !slices.Equal(got, want) {
+			i := 0
+			for i < min(len(got), len(want)) && got[i] == want[i] {
+				i++
+			}
+			t.Fatalf("%s, saved after batch %d: differs at line %d of %d", name, a, i, len(want))
+		}
+	}
+}
+
+// Feed gives m the batches one after another, each featurized, trained on
+// and assigned.
+func Feed(m Model, batches [][]*model.Point) {
+	for _, batch := range batches {
+		for _, p := range batch {
+			m.Featurize(p)
+		}
+		m.Train(batch)
+		m.Assign(batch, make([]float64, len(batch)))
+	}
 }
