@@ -52,15 +52,7 @@ places. A post waits for it at most a second; posts keep their order.`,
   scraper bluesky --out - --lang pt | head
   scraper bluesky --profiles=false                # Jetstream's lines as they are`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return blueskyRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, _ []string) error { return o.complete(cmd, d, lo) }, runF, blueskyRun),
 	}
 	addServeFlags(cmd, &o.Serve, false)
 	f := cmd.Flags()

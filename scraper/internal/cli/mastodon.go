@@ -46,15 +46,7 @@ text. A refused token ends the command at once.`,
   scraper mastodon --instance https://mastodon.social --stream public:local
   scraper mastodon --instance https://fosstodon.org --stream hashtag --tag linux --record toots.jsonl.gz`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return mastodonRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, _ []string) error { return o.complete(cmd, d, lo) }, runF, mastodonRun),
 	}
 	addServeFlags(cmd, &o.Serve, false)
 	f := cmd.Flags()

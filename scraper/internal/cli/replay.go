@@ -24,15 +24,7 @@ func newReplayCmd(d Deps, lo *logOptions, runF func(context.Context, *ReplayOpti
 		Example: `  scraper replay capture.jsonl.gz --speed 1     # original pace
   scraper replay capture.jsonl.gz --speed 10    # ten times faster
   scraper replay capture.jsonl.gz --speed 0     # as fast as the clients read`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo, args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return replayRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, args []string) error { return o.complete(cmd, d, lo, args) }, runF, replayRun),
 	}
 	addServeFlags(cmd, &o.Serve, true)
 	cmd.Flags().Float64Var(&o.Serve.Speed, "speed", 1, "pace: 1 = original (from created_at), N = N times faster, 0 = as fast as possible; with --out, 0 unless given")

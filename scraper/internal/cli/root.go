@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"log/slog"
 
@@ -59,5 +60,21 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 			return cmdhelp.UsageError{Err: err}
 		}
 		return nil
+	}
+}
+
+// runE is the RunE of a command with options o: complete checks the
+// flags and arguments and fills o, then runF does the work if a test gave
+// one, else run.
+func runE[O any](d Deps, o *O, complete func(*cobra.Command, []string) error,
+	runF func(context.Context, *O) error, run func(context.Context, Deps, *O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := complete(cmd, args); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(cmd.Context(), o)
+		}
+		return run(cmd.Context(), d, o)
 	}
 }

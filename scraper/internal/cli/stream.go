@@ -58,15 +58,7 @@ are left alone.`,
   scraper stream --sample --lang en
   scraper stream --rule 'has:geo (storm OR flood) lang:en' --dry-run`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return streamRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, _ []string) error { return o.complete(cmd, d, lo) }, runF, streamRun),
 	}
 	addServeFlags(cmd, &o.Serve, false)
 	f := cmd.Flags()

@@ -33,15 +33,7 @@ func newSynthCmd(d Deps, lo *logOptions, runF func(context.Context, *SynthOption
   scraper synth --speed 0 --count 60000 --rate 100              # ten minutes of tweets, at once
   scraper synth --hard --count 60000 --labels l.tsv --out hard.jsonl   # a capture that looks like real tweets`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return synthRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, _ []string) error { return o.complete(cmd, d, lo) }, runF, synthRun),
 	}
 	addServeFlags(cmd, &o.Serve, true)
 	f := cmd.Flags()
