@@ -1,6 +1,9 @@
-// Package cmdhelp prints a command's flags in groups by purpose (input,
-// time, model, map, ...), as gh and kubectl do, instead of one
-// alphabetical list, and marks the flags a command requires.
+// Package cmdhelp is what the analyzer's and the scraper's command lines
+// share. It prints a command's flags in groups by purpose (input, time,
+// model, map, ...), as gh and kubectl do, instead of one alphabetical
+// list, and marks the flags a command requires; it maps errors to exit
+// codes (2 for a usage error); and it gives a command its process's
+// streams and environment (Deps).
 package cmdhelp
 
 import (

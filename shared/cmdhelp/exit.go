@@ -22,6 +22,11 @@ func (e UsageError) Unwrap() error { return e.Err }
 // Usagef returns a UsageError of a formatted message.
 func Usagef(format string, args ...any) error { return UsageError{fmt.Errorf(format, args...)} }
 
+// FlagError is a flag error function for cobra's SetFlagErrorFunc: it
+// makes a flag that does not parse (unknown, or a value of the wrong kind)
+// a UsageError, with cobra's message unchanged.
+func FlagError(_ *cobra.Command, err error) error { return UsageError{err} }
+
 // usage is what an error implements to say that it is about the command
 // line: a command's own usage error type, or an error of a package below
 // the command line (a --connect address without a port, found where the

@@ -69,3 +69,28 @@ func TestMain(t *testing.T) {
 		})
 	}
 }
+
+// TestFlagError: a flag that does not parse is a UsageError with cobra's
+// own message, so the command exits 2; without FlagError cobra's error is
+// none of the kinds ExitCode knows and the command would exit 1.
+func TestFlagError(t *testing.T) {
+	for _, args := range [][]string{{"--nope"}, {"--k", "many"}} {
+		cmd := &cobra.Command{Use: "run", SilenceUsage: true, SilenceErrors: true, RunE: func(*cobra.Command, []string) error { return nil }}
+		cmd.Flags().Int("k", 15, "clusters")
+		var plain error
+		cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+			plain = err
+			return FlagError(c, err)
+		})
+		cmd.SetArgs(args)
+		cmd.SetOut(new(bytes.Buffer))
+		err := cmd.Execute()
+		var ue UsageError
+		if !errors.As(err, &ue) || ExitCode(err) != 2 {
+			t.Fatalf("%v: %v (%T), exit %d: not a usage error", args, err, err, ExitCode(err))
+		}
+		if plain == nil || err.Error() != plain.Error() {
+			t.Fatalf("%v: message %q, cobra said %v", args, err, plain)
+		}
+	}
+}

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-
 	"github.com/geostream/geostream/analyzer/internal/dmm"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
@@ -22,6 +20,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/lloyd"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/logs"
 )
 
@@ -42,7 +41,7 @@ func runArgs(t *testing.T, args ...string) (*RunOptions, error) {
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	cmd.SetFlagErrorFunc(cmdhelp.FlagError)
 	return got, cmd.ExecuteContext(context.Background())
 }
 
@@ -203,7 +202,7 @@ func TestRunBadFlags(t *testing.T) {
 	for _, args := range tests {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			_, err := runArgs(t, args...)
-			var ue usageError
+			var ue cmdhelp.UsageError
 			if !errors.As(err, &ue) {
 				t.Fatalf("got %v, want a usage error", err)
 			}
@@ -325,7 +324,7 @@ func TestEmbedTrainAndNeighbours(t *testing.T) {
 		{"embed", "train", "--corpus", filepath.Join(dir, "missing.txt"), "--out", filepath.Join(dir, "x.bin")},
 		{"embed", "train", "--corpus", in, "--out", filepath.Join(dir, "x.bin"), "--dim", "-3"},
 	} {
-		var ue usageError
+		var ue cmdhelp.UsageError
 		if _, _, err := run(bad...); !errors.As(err, &ue) {
 			t.Fatalf("%v: got %v, want a usage error", bad, err)
 		}

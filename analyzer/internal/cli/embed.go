@@ -11,6 +11,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/replace"
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 func newEmbedCmd(d Deps, lo *logOptions) *cobra.Command {
@@ -34,14 +35,14 @@ func newEmbedTrainCmd(d Deps) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if corpus == "" || out == "" {
-				return usagef("embed train needs --corpus and --out")
+				return cmdhelp.Usagef("embed train needs --corpus and --out")
 			}
 			if o.Dim > embed.MaxDim || o.Dim < 0 || o.Window < 0 || o.Negative < 0 || o.Epochs < 0 || o.Threads < 0 || o.Threads > 256 {
-				return usagef("--dim, --window, --negative, --epochs and --threads must be positive (dim at most %d)", embed.MaxDim)
+				return cmdhelp.Usagef("--dim, --window, --negative, --epochs and --threads must be positive (dim at most %d)", embed.MaxDim)
 			}
 			f, err := os.Open(corpus)
 			if err != nil {
-				return usagef("--corpus: %v", err)
+				return cmdhelp.Usagef("--corpus: %v", err)
 			}
 			readStart := time.Now()
 			var c *embed.Corpus
@@ -124,7 +125,7 @@ func newEmbedNeighboursCmd(d Deps) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := embed.Load(args[0])
 			if err != nil {
-				return usageError{err}
+				return cmdhelp.UsageError{Err: err}
 			}
 			var missing []string
 			for _, w := range args[1:] {

@@ -45,7 +45,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			po := &o.Pipeline
 			po.Clock, po.Logger, po.Capture = pipeline.ClockEvent, log, true
 			if o.Input == "" || o.Labels == "" {
-				return usagef("eval needs --input and --labels")
+				return cmdhelp.Usagef("eval needs --input and --labels")
 			}
 			pol, err := o.Locate.policy()
 			if err != nil {
@@ -57,7 +57,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			}
 			o.Model.log = log
 			if o.Baseline != "" && o.Baseline != "lloyd" {
-				return usagef("--baseline must be lloyd")
+				return cmdhelp.Usagef("--baseline must be lloyd")
 			}
 			o.Model.baseline = o.Baseline
 			m, err := o.Model.build(cmd.Flags())
@@ -66,7 +66,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			}
 			labels, err := eval.ReadLabels(o.Labels)
 			if err != nil {
-				return usageError{err}
+				return cmdhelp.UsageError{Err: err}
 			}
 			sc := &scorer{labels: labels, ignore: o.Ignore, w: d.Stdout, quiet: o.Quiet, slide: po.Window.Slide}
 			if !o.Quiet {
@@ -75,7 +75,7 @@ func newEvalCmd(d Deps, lo *logOptions) *cobra.Command {
 			}
 			src, err := input.OpenFile(o.Input, d.Stdin, wire.DefaultMaxLine, nil)
 			if err != nil {
-				return usagef("--input: %v", err)
+				return cmdhelp.Usagef("--input: %v", err)
 			}
 			po.Source = src
 			if err := pipeline.New(*po, m, sc).Run(cmd.Context()); err != nil {

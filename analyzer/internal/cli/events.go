@@ -48,7 +48,7 @@ func (o *eventOptions) complete(po *pipeline.Options) error {
 	eo.MinPosts, eo.Sensitivity, eo.HalfLife, eo.Logger = o.MinPosts, o.Sensitivity, o.HalfLife, po.Logger
 	d, err := events.New(eo)
 	if err != nil {
-		return usageError{field.Rename(err, eventFlagOf)}
+		return cmdhelp.UsageError{Err: field.Rename(err, eventFlagOf)}
 	}
 	o.detector = d
 	po.Events = d

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 func TestEventFlags(t *testing.T) {
@@ -40,7 +42,7 @@ func TestEventFlags(t *testing.T) {
 		{[]string{"--nats-events", "alerts"}, "--nats-events needs --nats"},
 	} {
 		_, err := runArgs(t, bad.args...)
-		var ue usageError
+		var ue cmdhelp.UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), bad.msg) {
 			t.Errorf("%v: got %v, want a usage error naming %s", bad.args, err, bad.msg)
 		}

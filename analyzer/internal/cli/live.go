@@ -10,6 +10,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/web"
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 // liveExamples is how many posts the page shows for a cluster.
@@ -38,19 +39,19 @@ func (o *RunOptions) completeLive(flags *pflag.FlagSet) error {
 	l := &o.Live
 	if l.addr == "" {
 		if l.linger != 0 {
-			return usagef("--http-linger needs --http")
+			return cmdhelp.Usagef("--http-linger needs --http")
 		}
 		return nil
 	}
 	if l.linger < 0 {
-		return usagef("--http-linger must not be negative")
+		return cmdhelp.Usagef("--http-linger must not be negative")
 	}
 	if l.windows < 1 || l.windows > 1000 {
-		return usagef("--http-windows must be between 1 and 1000")
+		return cmdhelp.Usagef("--http-windows must be between 1 and 1000")
 	}
 	wo := web.Options{Addr: l.addr, Token: o.Token}
 	if err := wo.Validate(); err != nil {
-		return usageError{err}
+		return cmdhelp.UsageError{Err: err}
 	}
 	l.relay = &mapRelay{}
 	o.Model.cluster.Examples = liveExamples

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 func TestLiveFlags(t *testing.T) {
@@ -29,7 +31,7 @@ func TestLiveFlags(t *testing.T) {
 		{"--http", "127.0.0.1:0", "--http-linger", "-1s"},
 		{"--http", "8080"},
 	} {
-		var ue usageError
+		var ue cmdhelp.UsageError
 		if _, err := runArgs(t, args...); !errors.As(err, &ue) {
 			t.Errorf("%q: got %v, want a usage error", args, err)
 		}
@@ -37,7 +39,7 @@ func TestLiveFlags(t *testing.T) {
 	// Without any token, a non-loopback address is refused before anything starts.
 	root := NewRootCmd(Deps{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }})
 	root.SetArgs([]string{"run", "--input", "-", "--http", "0.0.0.0:0", "--maps=false", "--out", t.TempDir()})
-	var ue usageError
+	var ue cmdhelp.UsageError
 	if err := root.Execute(); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--token") {
 		t.Fatalf("non-loopback without a token: %v", err)
 	}

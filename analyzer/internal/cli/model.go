@@ -15,6 +15,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/geocode"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 // modelOptions are the clustering flags shared by run and eval: the
@@ -149,7 +150,7 @@ func (o *modelOptions) modelName(flags *pflag.FlagSet) (string, error) {
 			continue
 		}
 		if given && alias.value != name {
-			return "", usagef("--%s %s and --model %s: give one", alias.flag, alias.value, name)
+			return "", cmdhelp.Usagef("--%s %s and --model %s: give one", alias.flag, alias.value, name)
 		}
 		name, given = alias.value, true
 	}
@@ -167,10 +168,10 @@ func (o *modelOptions) build(flags *pflag.FlagSet) (*cluster.Model, error) {
 	}
 	alg, err := cluster.Lookup(name)
 	if err != nil {
-		return nil, usagef("--model: %v", err)
+		return nil, cmdhelp.Usagef("--model: %v", err)
 	}
 	if o.show < 1 || o.show > 1000 {
-		return nil, usagef("--k must be between 1 and 1000")
+		return nil, cmdhelp.Usagef("--k must be between 1 and 1000")
 	}
 	s := alg.Settings()
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -190,10 +191,10 @@ func (o *modelOptions) build(flags *pflag.FlagSet) (*cluster.Model, error) {
 			continue
 		}
 		if fs.Lookup(n) == nil {
-			return nil, usagef("--%s is a setting of --model %s, not of --model %s", n, strings.Join(st.models, " or "), name)
+			return nil, cmdhelp.Usagef("--%s is a setting of --model %s, not of --model %s", n, strings.Join(st.models, " or "), name)
 		}
 		if err := fs.Set(n, st.value); err != nil {
-			return nil, usagef("--%s %s: %v", n, st.value, err)
+			return nil, cmdhelp.Usagef("--%s %s: %v", n, st.value, err)
 		}
 	}
 	if err := s.Validate(); err != nil {
@@ -242,10 +243,10 @@ func addLocateFlags(f *pflag.FlagSet, o *locateOptions) {
 func (o *locateOptions) policy() (*geocode.Policy, error) {
 	p, err := geocode.ParsePolicy(o.methods, o.level)
 	if err != nil {
-		return nil, usagef("--locate/--locate-level: %v", err)
+		return nil, cmdhelp.Usagef("--locate/--locate-level: %v", err)
 	}
 	if !p.Point && !p.Place && !p.Infers() {
-		return nil, usagef("--locate names no way to locate a post")
+		return nil, cmdhelp.Usagef("--locate names no way to locate a post")
 	}
 	return &p, nil
 }

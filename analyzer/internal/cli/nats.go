@@ -15,6 +15,7 @@ import (
 	natsin "github.com/geostream/geostream/analyzer/internal/input/nats"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
 	"github.com/geostream/geostream/shared/bus"
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 // natsOptions are the flags of --nats: reading the scrapers' JetStream
@@ -56,13 +57,13 @@ func (o *natsOptions) complete(d Deps, cmd *cobra.Command, po *pipeline.Options,
 			}
 		})
 		if set != "" {
-			return usagef("%s needs --nats", set)
+			return cmdhelp.Usagef("%s needs --nats", set)
 		}
 		return nil
 	}
 	o.Conn.Logger = po.Logger
 	if err := o.Conn.Complete(o.URL, "geostream analyzer", d.Getenv); err != nil {
-		return usagef("--nats: %v", err)
+		return cmdhelp.Usagef("--nats: %v", err)
 	}
 	co := natsin.Options{Conn: o.Conn, Subject: o.Subject, Durable: o.Durable, AckWait: o.AckWait,
 		Once: once, MaxLine: maxLine, Logger: po.Logger}
@@ -74,14 +75,14 @@ func (o *natsOptions) complete(d Deps, cmd *cobra.Command, po *pipeline.Options,
 		if err != nil {
 			ago, derr := time.ParseDuration(strings.TrimPrefix(o.Start, "-"))
 			if derr != nil || ago <= 0 {
-				return usagef("--nats-start %q: want first, new, a time such as 2025-06-01T12:00:00Z or a duration ago such as 1h", o.Start)
+				return cmdhelp.Usagef("--nats-start %q: want first, new, a time such as 2025-06-01T12:00:00Z or a duration ago such as 1h", o.Start)
 			}
 			t = now.Add(-ago)
 		}
 		co.Start, co.StartTime = natsin.StartTime, t
 	}
 	if err := co.Validate(); err != nil {
-		return usagef("--nats: %v", err)
+		return cmdhelp.Usagef("--nats: %v", err)
 	}
 	o.consumer = co
 	if po.Clock == pipeline.ClockAuto {

@@ -8,6 +8,7 @@ import (
 
 	natsin "github.com/geostream/geostream/analyzer/internal/input/nats"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 func TestNATSFlags(t *testing.T) {
@@ -47,7 +48,7 @@ func TestNATSFlags(t *testing.T) {
 		{[]string{"--nats", "nats://h:1", "--nats-tls-cert", "c.pem"}, "key"},
 	} {
 		_, err := runArgs(t, bad.args...)
-		var ue usageError
+		var ue cmdhelp.UsageError
 		if err == nil || !strings.Contains(err.Error(), bad.msg) {
 			t.Errorf("%v: %v, want %q", bad.args, err, bad.msg)
 		} else if !errors.As(err, &ue) && !strings.Contains(err.Error(), "none of the others") {

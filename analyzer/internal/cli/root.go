@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -16,11 +15,7 @@ import (
 )
 
 // Deps are what commands need from the process, replaceable in tests.
-type Deps struct {
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
-	Getenv         func(string) string
-}
+type Deps = cmdhelp.Deps
 
 // logOptions are the flags --log-format, --log-level and --cpuprofile.
 type logOptions struct {
@@ -43,10 +38,7 @@ draws a world map.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetIn(d.Stdin)
-	root.SetOut(d.Stdout)
-	root.SetErr(d.Stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	d.Bind(root)
 	lo.Add(root.PersistentFlags())
 	root.PersistentFlags().StringVar(&lo.cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
@@ -55,11 +47,11 @@ draws a world map.`,
 		}
 		f, err := os.Create(lo.cpuprofile)
 		if err != nil {
-			return usagef("--cpuprofile: %v", err)
+			return cmdhelp.Usagef("--cpuprofile: %v", err)
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
 			f.Close()
-			return usagef("--cpuprofile: %v", err)
+			return cmdhelp.Usagef("--cpuprofile: %v", err)
 		}
 		cobra.OnFinalize(func() {
 			pprof.StopCPUProfile()
@@ -74,15 +66,5 @@ draws a world map.`,
 
 // Main runs the analyzer with args and returns the exit code.
 func Main(args []string) int {
-	return cmdhelp.Main(NewRootCmd(Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}), args)
+	return cmdhelp.Main(NewRootCmd(cmdhelp.OS()), args)
 }
-
-// usageError marks errors in flags or arguments: cmdhelp.ExitCode gives 2
-// for it.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
-
-func (usageError) Usage() bool { return true }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }

@@ -144,10 +144,10 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		return flagError(err)
 	}
 	if o.MaxLine <= 0 {
-		return usagef("--max-line must be positive")
+		return cmdhelp.Usagef("--max-line must be positive")
 	}
 	if po.StatsInterval <= 0 {
-		return usagef("--stats-interval must be positive")
+		return cmdhelp.Usagef("--stats-interval must be positive")
 	}
 	if err := o.NATS.complete(d, cmd, po, o.Once, o.MaxLine, time.Now()); err != nil {
 		return err
@@ -160,7 +160,7 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	}
 	if o.Input == "" && o.NATS.URL == "" {
 		if err := input.CheckAddr(o.Connect); err != nil {
-			return usageError{err} // before anything in --out moves
+			return cmdhelp.UsageError{Err: err} // before anything in --out moves
 		}
 	}
 	o.Socket = input.SocketOptions{Addr: o.Connect, Token: o.Token, Once: o.Once, MaxLine: o.MaxLine,
@@ -168,19 +168,19 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	po.Capture = o.Input != ""
 	if o.Input != "" && o.Input != "-" {
 		if st, err := os.Stat(o.Input); err != nil {
-			return usagef("--input: %v", err)
+			return cmdhelp.Usagef("--input: %v", err)
 		} else if st.IsDir() {
-			return usagef("--input %s is a directory", o.Input)
+			return cmdhelp.Usagef("--input %s is a directory", o.Input)
 		}
 	}
 	if o.TLSCA != "" {
 		pem, err := os.ReadFile(o.TLSCA)
 		if err != nil {
-			return usagef("--tls-ca: %v", err)
+			return cmdhelp.Usagef("--tls-ca: %v", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return usagef("--tls-ca %s holds no PEM certificate", o.TLSCA)
+			return cmdhelp.Usagef("--tls-ca %s holds no PEM certificate", o.TLSCA)
 		}
 		o.Socket.TLS = &tls.Config{RootCAs: pool, ServerName: o.TLSServerName, MinVersion: tls.VersionTLS12}
 	}
@@ -199,30 +199,30 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 		box, ok = geo.World, true
 	}
 	if !ok {
-		return usagef("--region %q: want auto or one of %s", o.Region, strings.Join(geo.RegionNames(), ", "))
+		return cmdhelp.Usagef("--region %q: want auto or one of %s", o.Region, strings.Join(geo.RegionNames(), ", "))
 	}
 	if o.BBox != "" {
 		if box, err = bbox.Parse(o.BBox); err != nil {
-			return usagef("--bbox: %v", err)
+			return cmdhelp.Usagef("--bbox: %v", err)
 		}
 		o.Region, follow = "bbox", false
 	}
 	if o.Width < render.MinWidth || o.Height < render.MinHeight || o.Width > 10000 || o.Height > 10000 {
-		return usagef("--width and --height must be between %dx%d and 10000x10000", render.MinWidth, render.MinHeight)
+		return cmdhelp.Usagef("--width and --height must be between %dx%d and 10000x10000", render.MinWidth, render.MinHeight)
 	}
 	if o.Keep < 0 {
-		return usagef("--keep must not be negative")
+		return cmdhelp.Usagef("--keep must not be negative")
 	}
 	if o.KeepRuns < 0 {
-		return usagef("--keep-runs must not be negative")
+		return cmdhelp.Usagef("--keep-runs must not be negative")
 	}
 	if dir := filepath.Dir(o.Assignments); o.Assignments != "" && filepath.Clean(dir) != filepath.Clean(o.Out) {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return usagef("--assignments %s: no directory %s to write it in", o.Assignments, dir)
+			return cmdhelp.Usagef("--assignments %s: no directory %s to write it in", o.Assignments, dir)
 		}
 	}
 	if o.SizeBy != render.SizeByNone && o.SizeBy != render.SizeByCount {
-		return usagef("--size-by %q: want none or count", o.SizeBy)
+		return cmdhelp.Usagef("--size-by %q: want none or count", o.SizeBy)
 	}
 	po.Checkpoint = o.checkpoint(cmd.Flags())
 	o.mapOpts = output.MapsOptions{Dir: o.Out, Region: o.Region, Box: box, Follow: follow, Width: o.Width, Height: o.Height,
@@ -406,11 +406,11 @@ func (c *cleanup) run() error {
 func inputError(err error, path string) error {
 	var nc *pipeline.NotCaptureError
 	if errors.As(err, &nc) && path != "" {
-		return usageError{fmt.Errorf("--input %s: %w", path, err)}
+		return cmdhelp.UsageError{Err: fmt.Errorf("--input %s: %w", path, err)}
 	}
 	var ce *pipeline.CheckpointError
 	if errors.As(err, &ce) {
-		return usageError{fmt.Errorf("%w: give this run the options of the one it resumes, or --fresh to start a new run", err)}
+		return cmdhelp.UsageError{Err: fmt.Errorf("%w: give this run the options of the one it resumes, or --fresh to start a new run", err)}
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/geostream/geostream/analyzer/internal/output"
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 func newTimelapseCmd(d Deps, lo *logOptions) *cobra.Command {
@@ -22,7 +23,7 @@ func newTimelapseCmd(d Deps, lo *logOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			frames, err := output.Frames(args[0])
 			if err != nil {
-				return usagef("timelapse: %v", err)
+				return cmdhelp.Usagef("timelapse: %v", err)
 			}
 			if gifPath == "" {
 				gifPath = filepath.Join(args[0], "timelapse.gif")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/replace"
 	"github.com/geostream/geostream/shared/field"
 )
@@ -152,6 +153,20 @@ func (o *Owner) SetLogger(log *slog.Logger) { o.V.Log = log }
 
 // Close waits for the online word vectors and saves them, if asked to.
 func (o *Owner) Close() error { return o.V.Close() }
+
+// LearnPosts starts the online word vectors' training on a batch's posts,
+// each post's Tokens a sentence (Vectors.Learn). Without online vectors
+// it does nothing.
+func (o *Owner) LearnPosts(batch []*model.Point) {
+	if o.V.Online == nil {
+		return
+	}
+	words := make([][]string, len(batch))
+	for i, p := range batch {
+		words[i] = p.Tokens
+	}
+	o.V.Learn(words)
+}
 
 // ErrSaveNeedsOnline is returned for a Save path without online learning.
 var ErrSaveNeedsOnline = errors.New("embed: saving vectors needs online learning (--embeddings-online)")

@@ -205,13 +205,7 @@ func widen(buf []float64, f []float32) []float64 {
 
 // Train implements the seam.
 func (c *Clusterer) Train(batch []*model.Point) {
-	if c.V.Online != nil {
-		words := make([][]string, len(batch))
-		for i, p := range batch {
-			words[i] = p.Tokens
-		}
-		c.V.Learn(words)
-	}
+	c.LearnPosts(batch)
 	dim := c.feat.Dim()
 	if cap(c.slab) < len(batch)*dim {
 		c.slab = make([]float64, len(batch)*dim)

@@ -153,16 +153,10 @@ func PointOf(p *model.Point) Point {
 
 // Train implements the seam.
 func (c *Clusterer) Train(batch []*model.Point) {
-	if c.V.Online != nil {
-		// The words train in the background while k-means trains here;
-		// posts keep being featurized with the vectors as they were, until
-		// the next batch closes and publishes the result.
-		words := make([][]string, len(batch))
-		for i, p := range batch {
-			words[i] = p.Tokens
-		}
-		c.V.Learn(words)
-	}
+	// The words train in the background while k-means trains here;
+	// posts keep being featurized with the vectors as they were, until
+	// the next batch closes and publishes the result.
+	c.LearnPosts(batch)
 	c.batch = c.batch[:0]
 	for _, p := range batch {
 		c.batch = append(c.batch, PointOf(p))

@@ -52,15 +52,7 @@ places. A post waits for it at most a second; posts keep their order.`,
   scraper bluesky --out - --lang pt | head
   scraper bluesky --profiles=false                # Jetstream's lines as they are`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return blueskyRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, _ []string) error { return o.complete(cmd, d, lo) }, runF, blueskyRun),
 	}
 	addServeFlags(cmd, &o.Serve, false)
 	f := cmd.Flags()
@@ -85,37 +77,37 @@ func (o *BlueskyOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) er
 	o.URL = strings.TrimSpace(o.URL)
 	o.Lang, o.Track = splitList(o.Lang), splitList(o.Track)
 	if cmd.Flags().Changed("track") && len(o.Track) == 0 {
-		return usagef("--track has no keywords")
+		return cmdhelp.Usagef("--track has no keywords")
 	}
 	if o.ZstdDict != "" && !o.Compress {
-		return usagef("--zstd-dict goes with --compress")
+		return cmdhelp.Usagef("--zstd-dict goes with --compress")
 	}
 	o.AppViewURL = strings.TrimSpace(o.AppViewURL)
 	if cmd.Flags().Changed("appview-url") && !o.Profiles {
-		return usagef("--appview-url goes with --profiles")
+		return cmdhelp.Usagef("--appview-url goes with --profiles")
 	}
 	if o.Compress {
 		o.dict = bluesky.EmbeddedDictionary()
 		if o.ZstdDict != "" {
 			b, err := os.ReadFile(o.ZstdDict)
 			if err != nil {
-				return usagef("--zstd-dict: %v", err)
+				return cmdhelp.Usagef("--zstd-dict: %v", err)
 			}
 			o.dict = b
 		}
 		if o.dict == nil {
-			return usagef("--compress needs Jetstream's zstd dictionary: this scraper was built without it; " +
+			return cmdhelp.Usagef("--compress needs Jetstream's zstd dictionary: this scraper was built without it; " +
 				"pass --zstd-dict FILE, or run scripts/fetch-jetstream-dict.sh and rebuild")
 		}
 		if id, err := bluesky.CheckDictionary(o.dict); err != nil {
-			return usagef("--zstd-dict %s: %v", o.ZstdDict, err)
+			return cmdhelp.Usagef("--zstd-dict %s: %v", o.ZstdDict, err)
 		} else if id != bluesky.DictionaryID {
 			o.Serve.log.Warn("this zstd dictionary is not the one Jetstream publishes", "id", id, "want", bluesky.DictionaryID)
 		}
 	}
 	opts := o.options()
 	if err := opts.Validate(); err != nil {
-		return usageError{err}
+		return cmdhelp.UsageError{Err: err}
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func executeCtx(ctx context.Context, cmd *cobra.Command, args ...string) (int, e
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	cmd.SetFlagErrorFunc(cmdhelp.FlagError)
 	err := cmd.ExecuteContext(ctx)
 	return cmdhelp.ExitCode(err), err
 }

@@ -20,7 +20,7 @@ var flagOf = map[string]string{
 
 // flagError is a usage error for a package's complaint about an option,
 // naming the flag rather than the field.
-func flagError(err error) error { return usageError{field.Rename(err, flagOf)} }
+func flagError(err error) error { return cmdhelp.UsageError{Err: field.Rename(err, flagOf)} }
 
 // Flag groups for the sources' help, by purpose; each command adds its own
 // source's group first.

@@ -46,15 +46,7 @@ text. A refused token ends the command at once.`,
   scraper mastodon --instance https://mastodon.social --stream public:local
   scraper mastodon --instance https://fosstodon.org --stream hashtag --tag linux --record toots.jsonl.gz`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return mastodonRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, _ []string) error { return o.complete(cmd, d, lo) }, runF, mastodonRun),
 	}
 	addServeFlags(cmd, &o.Serve, false)
 	f := cmd.Flags()
@@ -77,22 +69,22 @@ func (o *MastodonOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) e
 	o.Serve.hello = wire.Hello{Source: "mastodon", Live: true}
 	o.token = d.Getenv("MASTODON_TOKEN")
 	if o.token == "" {
-		return usagef("no access token: set MASTODON_TOKEN to an access token of your account on the instance " +
+		return cmdhelp.Usagef("no access token: set MASTODON_TOKEN to an access token of your account on the instance " +
 			"(Preferences, Development, New application, scope read:statuses)")
 	}
 	if o.Instance == "" {
-		return usagef("--instance is required: the address of the instance your token belongs to")
+		return cmdhelp.Usagef("--instance is required: the address of the instance your token belongs to")
 	}
 	o.Lang, o.Track = splitList(o.Lang), splitList(o.Track)
 	if o.Backfill < 0 {
-		return usagef("--backfill must not be negative")
+		return cmdhelp.Usagef("--backfill must not be negative")
 	}
 	if cmd.Flags().Changed("track") && len(o.Track) == 0 {
-		return usagef("--track has no keywords")
+		return cmdhelp.Usagef("--track has no keywords")
 	}
 	opts := o.options()
 	if err := opts.Validate(); err != nil {
-		return usageError{err}
+		return cmdhelp.UsageError{Err: err}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/geostream/geostream/scraper/internal/sink"
 	natssink "github.com/geostream/geostream/scraper/internal/sink/nats"
 	"github.com/geostream/geostream/shared/bus"
+	"github.com/geostream/geostream/shared/cmdhelp"
 )
 
 // PublishOptions are the flags of --publish: where and how every line is
@@ -57,26 +58,26 @@ func (o *PublishOptions) complete(cmd *cobra.Command, d Deps) error {
 			}
 		})
 		if len(set) > 0 {
-			return usagef("%s needs --publish", set[0])
+			return cmdhelp.Usagef("%s needs --publish", set[0])
 		}
 		return nil
 	}
 	o.update = natssink.Limits{MaxAge: f.Changed("nats-max-age"), MaxBytes: f.Changed("nats-max-bytes"), Duplicates: f.Changed("nats-dedup-window")}
 	if err := o.Conn.Complete(o.URL, "geostream scraper", d.Getenv); err != nil {
-		return usagef("--publish: %v", err)
+		return cmdhelp.Usagef("--publish: %v", err)
 	}
 	if o.Partitions < 0 {
-		return usagef("--nats-partitions must not be negative")
+		return cmdhelp.Usagef("--nats-partitions must not be negative")
 	}
 	if o.MaxAge <= 0 || o.MaxBytes <= 0 || o.Dedup <= 0 || o.Timeout <= 0 {
 		// 0 would mean "no limit" to NATS, which a disk does not have.
-		return usagef("--nats-max-age, --nats-max-bytes, --nats-dedup-window and --nats-timeout must be positive")
+		return cmdhelp.Usagef("--nats-max-age, --nats-max-bytes, --nats-dedup-window and --nats-timeout must be positive")
 	}
 	if o.Dedup > o.MaxAge {
-		return usagef("--nats-dedup-window must not be longer than --nats-max-age")
+		return cmdhelp.Usagef("--nats-dedup-window must not be longer than --nats-max-age")
 	}
 	if o.Timeout > o.Dedup {
-		return usagef("--nats-timeout (%v) must not be longer than --nats-dedup-window (%v): a line published again after the window would be stored twice", o.Timeout, o.Dedup)
+		return cmdhelp.Usagef("--nats-timeout (%v) must not be longer than --nats-dedup-window (%v): a line published again after the window would be stored twice", o.Timeout, o.Dedup)
 	}
 	return nil
 }

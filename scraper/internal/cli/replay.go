@@ -24,15 +24,7 @@ func newReplayCmd(d Deps, lo *logOptions, runF func(context.Context, *ReplayOpti
 		Example: `  scraper replay capture.jsonl.gz --speed 1     # original pace
   scraper replay capture.jsonl.gz --speed 10    # ten times faster
   scraper replay capture.jsonl.gz --speed 0     # as fast as the clients read`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo, args); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return replayRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, args []string) error { return o.complete(cmd, d, lo, args) }, runF, replayRun),
 	}
 	addServeFlags(cmd, &o.Serve, true)
 	cmd.Flags().Float64Var(&o.Serve.Speed, "speed", 1, "pace: 1 = original (from created_at), N = N times faster, 0 = as fast as possible; with --out, 0 unless given")
@@ -44,7 +36,7 @@ func newReplayCmd(d Deps, lo *logOptions, runF func(context.Context, *ReplayOpti
 // complete checks the arguments and flags and fills what they imply.
 func (o *ReplayOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions, args []string) error {
 	if len(args) == 0 {
-		return usagef("replay needs at least one capture file (or - for stdin)")
+		return cmdhelp.Usagef("replay needs at least one capture file (or - for stdin)")
 	}
 	if err := o.Serve.complete(cmd, d, lo); err != nil {
 		return err
@@ -63,7 +55,7 @@ func replayRun(ctx context.Context, d Deps, o *ReplayOptions) error {
 	// (an image, an empty file) is refused at once.
 	if err := src.Check(); err != nil {
 		src.Close()
-		return usageError{err}
+		return cmdhelp.UsageError{Err: err}
 	}
 	err := serve(ctx, d, src, &o.Serve)
 	st := src.Stats()

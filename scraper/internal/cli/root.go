@@ -3,10 +3,9 @@
 package cli
 
 import (
-	"fmt"
+	"context"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -15,11 +14,7 @@ import (
 )
 
 // Deps are what commands need from the process, replaceable in tests.
-type Deps struct {
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
-	Getenv         func(string) string
-}
+type Deps = cmdhelp.Deps
 
 // logOptions are the flags --log-format and --log-level.
 type logOptions struct{ logs.Flags }
@@ -46,10 +41,7 @@ them to a file.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetIn(d.Stdin)
-	root.SetOut(d.Stdout)
-	root.SetErr(d.Stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	d.Bind(root)
 	lo.Add(root.PersistentFlags())
 	root.AddCommand(newReplayCmd(d, lo, nil), newSynthCmd(d, lo, nil), newStreamCmd(d, lo, nil),
 		newBlueskyCmd(d, lo, nil), newMastodonCmd(d, lo, nil))
@@ -58,25 +50,31 @@ them to a file.`,
 
 // Main runs the scraper with args and returns the process exit code.
 func Main(args []string) int {
-	return cmdhelp.Main(NewRootCmd(Deps{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}), args)
+	return cmdhelp.Main(NewRootCmd(cmdhelp.OS()), args)
 }
-
-// usageError marks errors in flags or arguments: cmdhelp.ExitCode gives 2
-// for it.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
-
-func (usageError) Usage() bool { return true }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 // usageArgs makes an argument check's error a usage error.
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return usageError{err}
+			return cmdhelp.UsageError{Err: err}
 		}
 		return nil
+	}
+}
+
+// runE is the RunE of a command with options o: complete checks the
+// flags and arguments and fills o, then runF does the work if a test gave
+// one, else run.
+func runE[O any](d Deps, o *O, complete func(*cobra.Command, []string) error,
+	runF func(context.Context, *O) error, run func(context.Context, Deps, *O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := complete(cmd, args); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(cmd.Context(), o)
+		}
+		return run(cmd.Context(), d, o)
 	}
 }

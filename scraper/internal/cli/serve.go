@@ -16,6 +16,7 @@ import (
 	natssink "github.com/geostream/geostream/scraper/internal/sink/nats"
 	"github.com/geostream/geostream/scraper/internal/sink/server"
 	"github.com/geostream/geostream/scraper/internal/source"
+	"github.com/geostream/geostream/shared/cmdhelp"
 	"github.com/geostream/geostream/shared/metrics"
 	"github.com/geostream/geostream/shared/wire"
 )
@@ -81,27 +82,27 @@ func (o *ServeOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 		o.Token = d.Getenv("GEOSTREAM_TOKEN")
 	}
 	if o.Format != sink.FormatRaw && o.Format != sink.FormatCompact {
-		return usagef("--format must be raw or compact, not %q", o.Format)
+		return cmdhelp.Usagef("--format must be raw or compact, not %q", o.Format)
 	}
 	if o.WaitClients < 0 || o.Queue <= 0 || o.MaxClients < 0 || o.MaxLine <= 0 {
-		return usagef("--wait-clients, --queue, --max-clients and --max-line must be positive")
+		return cmdhelp.Usagef("--wait-clients, --queue, --max-clients and --max-line must be positive")
 	}
 	if o.StatsInterval < 0 || o.ClientTimeout < 0 {
-		return usagef("--stats-interval and --client-timeout must not be negative")
+		return cmdhelp.Usagef("--stats-interval and --client-timeout must not be negative")
 	}
 	if !(o.Speed >= 0) {
-		return usagef("--speed must be 0 (as fast as possible) or positive")
+		return cmdhelp.Usagef("--speed must be 0 (as fast as possible) or positive")
 	}
 	if o.Out != "" && o.Out == o.Record {
-		return usagef("--out and --record name the same file")
+		return cmdhelp.Usagef("--out and --record name the same file")
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
-		return usagef("--tls-cert and --tls-key go together")
+		return cmdhelp.Usagef("--tls-cert and --tls-key go together")
 	}
 	if o.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
 		if err != nil {
-			return usagef("--tls-cert/--tls-key: %v", err)
+			return cmdhelp.Usagef("--tls-cert/--tls-key: %v", err)
 		}
 		o.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
@@ -109,7 +110,7 @@ func (o *ServeOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 		return err
 	}
 	if o.MetricsAddr != "" && !o.NATS.serveTCP(o.Out) && o.NATS.URL == "" {
-		return usagef("--metrics-addr serves the socket's and the publisher's counters, and with --out there is neither")
+		return cmdhelp.Usagef("--metrics-addr serves the socket's and the publisher's counters, and with --out there is neither")
 	}
 	log, err := lo.logger(d.Stderr)
 	if err != nil {

@@ -58,15 +58,7 @@ are left alone.`,
   scraper stream --sample --lang en
   scraper stream --rule 'has:geo (storm OR flood) lang:en' --dry-run`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return streamRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, _ []string) error { return o.complete(cmd, d, lo) }, runF, streamRun),
 	}
 	addServeFlags(cmd, &o.Serve, false)
 	f := cmd.Flags()
@@ -93,26 +85,26 @@ func (o *StreamOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) err
 		o.token = d.Getenv("TWITTER_BEARER_TOKEN")
 	}
 	if o.token == "" {
-		return usagef("no bearer token: set X_BEARER_TOKEN (or TWITTER_BEARER_TOKEN) to your X app's bearer token")
+		return cmdhelp.Usagef("no bearer token: set X_BEARER_TOKEN (or TWITTER_BEARER_TOKEN) to your X app's bearer token")
 	}
 	o.APIURL = strings.TrimRight(o.APIURL, "/")
 	q := xapi.Query{Track: splitList(o.Track), Lang: splitList(o.Lang), Raw: o.Rules}
 	if cmd.Flags().Changed("track") && len(q.Track) == 0 {
-		return usagef("--track has no keywords")
+		return cmdhelp.Usagef("--track has no keywords")
 	}
 	if o.BBox != "" {
 		b, err := bbox.Parse(o.BBox)
 		if err != nil {
-			return usagef("--bbox: %v", err)
+			return cmdhelp.Usagef("--bbox: %v", err)
 		}
 		q.BBox = &b
 	}
 	if o.Sample && (len(q.Track) > 0 || len(q.Raw) > 0) {
-		return usagef("--sample cannot be combined with --track or --rule")
+		return cmdhelp.Usagef("--sample cannot be combined with --track or --rule")
 	}
 	rules, box, langs, err := xapi.Plan(q)
 	if err != nil {
-		return usageError{err}
+		return cmdhelp.UsageError{Err: err}
 	}
 	o.plan = xapiPlan{rules: rules, box: box, langs: langs, sample: o.Sample || len(rules) == 0}
 	return nil

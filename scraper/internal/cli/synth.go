@@ -33,15 +33,7 @@ func newSynthCmd(d Deps, lo *logOptions, runF func(context.Context, *SynthOption
   scraper synth --speed 0 --count 60000 --rate 100              # ten minutes of tweets, at once
   scraper synth --hard --count 60000 --labels l.tsv --out hard.jsonl   # a capture that looks like real tweets`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.complete(cmd, d, lo); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return synthRun(cmd.Context(), d, o)
-		},
+		RunE: runE(d, o, func(cmd *cobra.Command, _ []string) error { return o.complete(cmd, d, lo) }, runF, synthRun),
 	}
 	addServeFlags(cmd, &o.Serve, true)
 	f := cmd.Flags()
@@ -74,11 +66,11 @@ func (o *SynthOptions) complete(cmd *cobra.Command, d Deps, lo *logOptions) erro
 	}
 	start, err := time.Parse(time.RFC3339, o.Start)
 	if err != nil {
-		return usagef("--start: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
+		return cmdhelp.Usagef("--start: want an RFC 3339 time such as 2026-01-01T00:00:00Z: %v", err)
 	}
 	o.Gen.Start = start
 	if cmd.Flags().Changed("rate") && !(o.Gen.Rate > 0) {
-		return usagef("--rate must be a positive number of tweets a second")
+		return cmdhelp.Usagef("--rate must be a positive number of tweets a second")
 	}
 	o.Serve.hello = wire.Hello{Source: "synth", Finite: o.Gen.Count > 0, Speed: o.Serve.Speed}
 	if o.Gen.Hard && !cmd.Flags().Changed("filler") {
