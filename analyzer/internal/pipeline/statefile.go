@@ -33,7 +33,7 @@ type stateFile struct {
 // it in a state file may be before a checkpoint begins a new file with
 // the state whole again: a run that resumes reads at most that many times
 // more than the state, and a file holds at most that much more.
-const stateChangeBudget = 4
+const stateChangeBudget = 2
 
 // stateFilePrefix is what the names of the checkpoint's state files start
 // with: Path.state.<n>.
