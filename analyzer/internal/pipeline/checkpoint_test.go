@@ -327,20 +327,21 @@ func (d *countingDetector) SaveState(w io.Writer) error {
 }
 func (d *countingDetector) LoadState(r io.Reader) error { _, err := fmt.Fscan(r, &d.seen); return err }
 
+// detectorRun runs checkpointInput with the stateModel and det, stopped
+// after stop windows (0: never), and returns the windows out holds.
+func detectorRun(t *testing.T, co CheckpointOptions, det Detector, out *windowLines, stop int) []string {
+	t.Helper()
+	if err := checkpointRunWith(t, co, &stateModel{}, det, out, stop); err != nil {
+		t.Fatal(err)
+	}
+	return out.got
+}
+
 // TestCheckpointHoldsTheDetector: the detector's state is saved and given
 // back; a detector with no state keeps the run from checkpoints.
 func TestCheckpointHoldsTheDetector(t *testing.T) {
 	run := func(co CheckpointOptions, det Detector, out *windowLines, stop int) []string {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		out.stop, out.stopAt = cancel, stop
-		p := New(Options{Source: fileSource(t, strings.NewReader(checkpointInput()), nil), Capture: true, Clock: ClockEvent,
-			Lateness: 3 * time.Second, Checkpoint: co, Events: det, Stream: stream.Options{Chunk: 1},
-			Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, &stateModel{}, out)
-		if err := p.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return out.got
+		return detectorRun(t, co, det, out, stop)
 	}
 	co := CheckpointOptions{Path: filepath.Join(t.TempDir(), "checkpoint"), Input: "in"}
 	out := &windowLines{}
@@ -403,16 +404,7 @@ func (d *loadSpy) LoadState(r io.Reader) error {
 // windows of one never stopped.
 func TestCheckpointEvery(t *testing.T) {
 	run := func(co CheckpointOptions, det Detector, out *windowLines, stop int) []string {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		out.stop, out.stopAt = cancel, stop
-		p := New(Options{Source: fileSource(t, strings.NewReader(checkpointInput()), nil), Capture: true, Clock: ClockEvent,
-			Lateness: 3 * time.Second, Checkpoint: co, Events: det, Stream: stream.Options{Chunk: 1},
-			Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, &stateModel{}, out)
-		if err := p.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return out.got
+		return detectorRun(t, co, det, out, stop)
 	}
 	want := run(CheckpointOptions{}, &countingDetector{}, &windowLines{}, 0)
 	for _, tc := range []struct {

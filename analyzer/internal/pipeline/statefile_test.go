@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
 )
 
@@ -86,18 +84,7 @@ func stateRecords(t *testing.T, path string) []string {
 func TestCheckpointStateFiles(t *testing.T) {
 	dir := t.TempDir()
 	co := CheckpointOptions{Path: filepath.Join(dir, "checkpoint"), Input: "in"}
-	run := func(det Detector, out *windowLines, stop int) []string {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		out.stop, out.stopAt = cancel, stop
-		p := New(Options{Source: fileSource(t, strings.NewReader(checkpointInput()), nil), Capture: true, Clock: ClockEvent,
-			Lateness: 3 * time.Second, Checkpoint: co, Events: det, Stream: stream.Options{Chunk: 1},
-			Window: window.Config{Batch: 10 * time.Second, Window: 60 * time.Second, Slide: 20 * time.Second}}, &stateModel{}, out)
-		if err := p.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return out.got
-	}
+	run := func(det Detector, out *windowLines, stop int) []string { return detectorRun(t, co, det, out, stop) }
 	stateFiles := func() []string {
 		names, _ := filepath.Glob(filepath.Join(dir, "checkpoint.state.*"))
 		return names
