@@ -119,19 +119,19 @@ func encodeRates[K comparable](e *checkpoint.Encoder, rates map[K]*rate, touched
 		for _, k := range *gone {
 			put(e, k)
 		}
-		n := 0
+		// A key forgotten and seen again is in touched twice: each is
+		// written once, if its rate is still kept.
+		keep := (*touched)[:0]
 		for _, k := range *touched {
 			if r := rates[k]; r != nil && r.changed {
-				n++
+				r.changed = false
+				keep = append(keep, k)
 			}
 		}
-		e.Uint(uint64(n))
-		for _, k := range *touched {
-			if r := rates[k]; r != nil && r.changed { // once, if still kept
-				put(e, k)
-				encodeRate(e, r)
-				r.changed = false
-			}
+		e.Uint(uint64(len(keep)))
+		for _, k := range keep {
+			put(e, k)
+			encodeRate(e, rates[k])
 		}
 	} else {
 		for _, r := range rates {
@@ -219,6 +219,12 @@ func (d *Detector) decode(b []byte, changes bool) error {
 	d.cellWords = &cellWords{}
 	if err := d.cellWords.decode(dec); err != nil {
 		return err
+	}
+	// The words in places are of the newest slide or one before it,
+	// never of one after: Observe would take them for its own.
+	if lag := d.slide - d.cellWords.slide; dec.Err == nil && (lag < 0 || lag >= 1<<31) {
+		return fmt.Errorf("the words in places are of slide %d, the detector's is %d: the state is %w",
+			d.cellWords.slide, d.slide, checkpoint.ErrDamaged)
 	}
 	clear(d.tested)
 	for range dec.Len(9) {

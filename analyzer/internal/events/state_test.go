@@ -116,11 +116,21 @@ func saved(t testing.TB) []byte {
 // made it.
 func TestStateRefusesWhatDoesNotFit(t *testing.T) {
 	st := saved(t)
+	ahead := detector(t, nil)
+	if err := ahead.LoadState(bytes.NewReader(st)); err != nil {
+		t.Fatal(err)
+	}
+	ahead.cellWords.slide = ahead.slide + 1 // what one damaged byte can say
+	var later bytes.Buffer
+	if err := ahead.SaveState(&later); err != nil {
+		t.Fatal(err)
+	}
 	for name, b := range map[string][]byte{
-		"cut short":       st[:len(st)-1],
-		"cut in half":     st[:len(st)/2],
-		"another layout":  append([]byte{stateVersion + 1}, st[1:]...),
-		"a byte too many": append(slices.Clone(st), 0),
+		"cut short":                st[:len(st)-1],
+		"cut in half":              st[:len(st)/2],
+		"another layout":           append([]byte{stateVersion + 1}, st[1:]...),
+		"a byte too many":          append(slices.Clone(st), 0),
+		"words of a slide to come": later.Bytes(),
 	} {
 		d := detector(t, nil)
 		if err := d.LoadState(bytes.NewReader(b)); err == nil {
@@ -136,6 +146,8 @@ func TestStateRefusesWhatDoesNotFit(t *testing.T) {
 // detector that took a state goes on observing.
 func FuzzLoadState(f *testing.F) {
 	f.Add(saved(f))
+	small, _ := smallChanges(f)
+	f.Add(small)
 	s := stateStream()
 	var later []*model.Result
 	for end := t0.Add(12 * time.Minute); !end.After(t0.Add(13 * time.Minute)); end = end.Add(slide) {
@@ -341,9 +353,20 @@ func TestSketchChangesThroughRescales(t *testing.T) {
 // smaller than the whole states.
 func TestStateChangesLoadAsSaved(t *testing.T) {
 	gone := 0
-	// A short half-life forgets rates between two saves.
-	for _, halfLife := range []time.Duration{DefaultHalfLife, 2 * time.Minute} {
-		gone += changesLoadAsSaved(t, func(o *Options) { o.HalfLife = halfLife })
+	often := func(n int) bool { return n%4 != 3 }
+	// A short half-life forgets rates between two saves; saves further
+	// apart than pruneEvery see a rate forgotten and made again.
+	for _, c := range []struct {
+		halfLife time.Duration
+		save     func(n int) bool
+		wholeAt  int
+	}{
+		{DefaultHalfLife, often, 41},
+		{2 * time.Minute, often, 41},
+		{2 * time.Minute, func(n int) bool { return n%45 == 1 }, -1},
+		{slide, func(n int) bool { return n%(pruneEvery+2) == 1 }, -1},
+	} {
+		gone += changesLoadAsSaved(t, func(o *Options) { o.HalfLife = c.halfLife }, c.save, c.wholeAt)
 	}
 	if gone == 0 {
 		t.Error("no rate was forgotten between two saves: the changes never said one was")
@@ -351,8 +374,10 @@ func TestStateChangesLoadAsSaved(t *testing.T) {
 }
 
 // changesLoadAsSaved runs TestStateChangesLoadAsSaved with the options
-// mod gives, and returns how many rates were forgotten between saves.
-func changesLoadAsSaved(t *testing.T, mod func(*Options)) (gone int) {
+// mod gives, saving after the windows save says (whole the first time and
+// at window wholeAt), and returns how many rates were forgotten between
+// saves.
+func changesLoadAsSaved(t *testing.T, mod func(*Options), save func(n int) bool, wholeAt int) (gone int) {
 	s := stateStream()
 	d, whole := detector(t, mod), detector(t, mod)
 	var loaded *Detector
@@ -366,12 +391,12 @@ func changesLoadAsSaved(t *testing.T, mod func(*Options)) (gone int) {
 		d.Observe(w)
 		whole.Observe(w)
 		n++
-		if n%4 == 3 {
+		if !save(n) {
 			continue
 		}
 		gone += len(d.goneClusters) + len(d.goneCells)
 		var b bytes.Buffer
-		if loaded == nil || n == 41 {
+		if loaded == nil || n == wholeAt {
 			if err := d.SaveState(&b); err != nil {
 				t.Fatal(err)
 			}
@@ -400,7 +425,7 @@ func changesLoadAsSaved(t *testing.T, mod func(*Options)) (gone int) {
 			t.Fatalf("window %d (%s): loaded from changes, saves %d bytes; saved whole, %d", n, end.Format("15:04:05"), got.Len(), want.Len())
 		}
 	}
-	if changeBytes > wholeBytes/3 {
+	if wholeAt > 0 && changeBytes > wholeBytes/3 {
 		t.Errorf("the changes saved %d bytes, the whole states %d", changeBytes, wholeBytes)
 	}
 	return gone
@@ -415,6 +440,28 @@ func changes(t testing.TB) (state, change []byte) {
 	for end := t0.Add(slide); !end.After(t0.Add(11*time.Minute + slide)); end = end.Add(slide) {
 		d.Observe(s.window(end))
 		if end.Equal(t0.Add(11 * time.Minute)) {
+			if err := d.SaveState(&b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := d.SaveChanges(&c); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), c.Bytes()
+}
+
+// smallChanges is a detector's state after the first three minutes of a
+// sparse stream, and its changes after the next window: seeds small
+// enough for the fuzzers to mutate quickly.
+func smallChanges(t testing.TB) (state, change []byte) {
+	s := newStream(4)
+	s.background(t0, t0.Add(4*time.Minute), 2)
+	d, _ := New(DefaultOptions(slide, window))
+	var b, c bytes.Buffer
+	for end := t0.Add(slide); !end.After(t0.Add(3*time.Minute + slide)); end = end.Add(slide) {
+		d.Observe(s.window(end))
+		if end.Equal(t0.Add(3 * time.Minute)) {
 			if err := d.SaveState(&b); err != nil {
 				t.Fatal(err)
 			}
@@ -464,14 +511,20 @@ func TestChangesRefusedWhenTheyDoNotFit(t *testing.T) {
 func FuzzLoadChanges(f *testing.F) {
 	st, ch := changes(f)
 	f.Add(ch)
+	smallState, small := smallChanges(f)
 	s := stateStream()
 	var later []*model.Result
 	for end := t0.Add(12 * time.Minute); !end.After(t0.Add(13 * time.Minute)); end = end.Add(slide) {
 		later = append(later, s.window(end))
 	}
+	f.Add(small)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, _ := New(DefaultOptions(slide, window))
-		if err := d.LoadState(bytes.NewReader(st)); err != nil {
+		base := st
+		if len(b) < 2*len(small) { // the small changes are of the small state
+			base = smallState
+		}
+		if err := d.LoadState(bytes.NewReader(base)); err != nil {
 			t.Fatal(err)
 		}
 		if d.LoadChanges(bytes.NewReader(b)) == nil {
