@@ -163,17 +163,16 @@ func (p *Pipeline) loadOutputState(s OutputStater, saved []byte, refuse func(str
 	if d.Err != nil || len(d.B) != 0 || name != filepath.Base(name) || !strings.HasPrefix(name, p.stateFilePrefix()) {
 		return "", refuse("is damaged: it names no state file")
 	}
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(p.opts.Checkpoint.Path), name))
+	data, err := readStateFile(filepath.Join(filepath.Dir(p.opts.Checkpoint.Path), name), size)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", refuse("needs the state file %s, which is missing", name)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || size <= 0 {
+		return "", refuse("needs %d bytes of the state file %s, which is cut short", size, name)
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading the checkpoint's state file: %w", err)
 	}
-	if size <= 0 || size > int64(len(data)) {
-		return "", refuse("needs %d bytes of the state file %s, which is cut short", size, name)
-	}
-	data = data[:size]
 	for first := true; len(data) > 0; first = false {
 		n, k := binary.Uvarint(data)
 		if k <= 0 || n > uint64(len(data)-k) || uint64(len(data)-k)-n < 4 {
@@ -193,4 +192,27 @@ func (p *Pipeline) loadOutputState(s OutputStater, saved []byte, refuse func(str
 		data = rest[4:]
 	}
 	return name, nil
+}
+
+// readStateFile reads the first size bytes of a state file, and no more:
+// what a checkpoint cut short by a crash appended after them is not its
+// own. A file shorter than size is io.ErrUnexpectedEOF.
+func readStateFile(path string, size int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if size > st.Size() {
+		return nil, io.ErrUnexpectedEOF
+	}
+	data := make([]byte, max(size, 0))
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
