@@ -431,15 +431,14 @@ func changesLoadAsSaved(t *testing.T, mod func(*Options), save func(n int) bool,
 	return gone
 }
 
-// changes is a detector's state after 11 minutes of stateStream, and its
-// changes after the next window.
-func changes(t testing.TB) (state, change []byte) {
-	s := stateStream()
+// stateAndChanges is a detector's state after the window of s ending at
+// at, and its changes after the next window.
+func stateAndChanges(t testing.TB, s *stream, at time.Time) (state, change []byte) {
 	d, _ := New(DefaultOptions(slide, window))
 	var b, c bytes.Buffer
-	for end := t0.Add(slide); !end.After(t0.Add(11*time.Minute + slide)); end = end.Add(slide) {
+	for end := t0.Add(slide); !end.After(at.Add(slide)); end = end.Add(slide) {
 		d.Observe(s.window(end))
-		if end.Equal(t0.Add(11 * time.Minute)) {
+		if end.Equal(at) {
 			if err := d.SaveState(&b); err != nil {
 				t.Fatal(err)
 			}
@@ -451,26 +450,18 @@ func changes(t testing.TB) (state, change []byte) {
 	return b.Bytes(), c.Bytes()
 }
 
-// smallChanges is a detector's state after the first three minutes of a
-// sparse stream, and its changes after the next window: seeds small
-// enough for the fuzzers to mutate quickly.
+// changes is a detector's state after 11 minutes of stateStream, and its
+// changes after the next window.
+func changes(t testing.TB) (state, change []byte) {
+	return stateAndChanges(t, stateStream(), t0.Add(11*time.Minute))
+}
+
+// smallChanges is the same after three minutes of a sparse stream: seeds
+// small enough for the fuzzers to mutate quickly.
 func smallChanges(t testing.TB) (state, change []byte) {
 	s := newStream(4)
 	s.background(t0, t0.Add(4*time.Minute), 2)
-	d, _ := New(DefaultOptions(slide, window))
-	var b, c bytes.Buffer
-	for end := t0.Add(slide); !end.After(t0.Add(3*time.Minute + slide)); end = end.Add(slide) {
-		d.Observe(s.window(end))
-		if end.Equal(t0.Add(3 * time.Minute)) {
-			if err := d.SaveState(&b); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := d.SaveChanges(&c); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes(), c.Bytes()
+	return stateAndChanges(t, s, t0.Add(3*time.Minute))
 }
 
 // TestChangesRefusedWhenTheyDoNotFit: changes cut short, with a byte too
