@@ -136,7 +136,7 @@ type checkpointState struct {
 	Total    model.Counts
 	Started  bool
 	Next     int64
-	Open     [][]byte // each batch as appendBatch wrote it
+	Open     [][]byte // each batch as writeBatch wrote it
 	Ring     []batchRef
 	Acks     *savedAcks
 	Marks    []int64
@@ -149,17 +149,9 @@ type savedAcks struct {
 	Last, Acked uint64
 }
 
-func (st *checkpointState) encode(e *checkpoint.Encoder) {
-	st.encodeHead(e)
-	e.Uint(uint64(len(st.Open)))
-	for _, b := range st.Open {
-		e.Bytes(b)
-	}
-	st.encodeTail(e)
-}
-
-// encodeHead appends what comes before the open batches, and encodeTail
-// what comes after them.
+// encodeHead appends what comes before the open batches (each as
+// writeBatch writes it, after its length), and encodeTail what comes
+// after them.
 func (st *checkpointState) encodeHead(e *checkpoint.Encoder) {
 	e.String(string(st.Clock))
 	e.Time(st.MaxEvent)
@@ -256,16 +248,6 @@ func decodeCounts(d *checkpoint.Decoder) model.Counts {
 	return c
 }
 
-// appendBatch appends a batch with its points to dst.
-func appendBatch(dst []byte, b *window.Batch[*model.Point]) []byte {
-	e := checkpoint.Encoder{B: slices.Grow(dst, 64+160*len(b.Items))}
-	appendBatchHead(&e, b)
-	for _, pt := range b.Items {
-		appendPoint(&e, pt)
-	}
-	return e.B
-}
-
 func appendBatchHead(e *checkpoint.Encoder, b *window.Batch[*model.Point]) {
 	e.Int(b.Index)
 	encodeCounts(e, b.Counts)
@@ -303,10 +285,11 @@ func appendPoint(e *checkpoint.Encoder, pt *model.Point) {
 // before it writes them.
 const batchChunk = 64 << 10
 
-// writeBatch writes to w what appendBatch appends, a chunk at a time
-// through scratch (which it returns, to be used again), so that a batch
-// of a fast stream, tens of MB, is never whole in memory; it says how
-// many bytes it wrote and their CRC-32C. A nil w only measures.
+// writeBatch writes to w a batch with its points (appendBatchHead, then
+// appendPoint for each), a chunk at a time through scratch (which it
+// returns, to be used again), so that a batch of a fast stream, tens of
+// MB, is never whole in memory; it says how many bytes it wrote and their
+// CRC-32C. A nil w only measures.
 func writeBatch(w io.Writer, b *window.Batch[*model.Point], scratch []byte) (n int64, sum uint32, _ []byte, err error) {
 	e := checkpoint.Encoder{B: scratch[:0]}
 	flush := func() error {
@@ -335,7 +318,7 @@ func writeBatch(w io.Writer, b *window.Batch[*model.Point], scratch []byte) (n i
 	return n, sum, e.B, nil
 }
 
-// decodeBatch reads a batch appendBatch wrote.
+// decodeBatch reads a batch writeBatch wrote.
 func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 	d := &checkpoint.Decoder{B: b}
 	i := d.Int()

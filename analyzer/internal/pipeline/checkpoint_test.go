@@ -506,3 +506,25 @@ func TestWriteBatchIsAppendBatch(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, io.ErrShortWrite }
+
+// encode appends the whole state, the open batches as they are, as a
+// checkpoint holds it after its header.
+func (st *checkpointState) encode(e *checkpoint.Encoder) {
+	st.encodeHead(e)
+	e.Uint(uint64(len(st.Open)))
+	for _, b := range st.Open {
+		e.Bytes(b)
+	}
+	st.encodeTail(e)
+}
+
+// appendBatch appends a batch with its points to dst, whole: what
+// writeBatch writes a chunk at a time.
+func appendBatch(dst []byte, b *window.Batch[*model.Point]) []byte {
+	e := checkpoint.Encoder{B: dst}
+	appendBatchHead(&e, b)
+	for _, pt := range b.Items {
+		appendPoint(&e, pt)
+	}
+	return e.B
+}
