@@ -80,6 +80,34 @@ func TestPointTime(t *testing.T) {
 	}
 }
 
+// TestStampOrdersAsTimes: a point's Stamp and StampOf order as the times
+// do, the zero time first, whatever the zone.
+func TestStampOrdersAsTimes(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*3600)
+	times := []time.Time{
+		{},
+		time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(2026, 1, 1, 9, 0, 0, 123456789, tokyo),
+		time.Date(2026, 1, 1, 0, 0, 0, 123456790, time.UTC),
+		time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	for i, a := range times {
+		var p Point
+		p.SetTime(a)
+		if p.Stamp() != StampOf(a) {
+			t.Errorf("%v: the point's stamp %d, StampOf %d", a, p.Stamp(), StampOf(a))
+		}
+		for _, b := range times[i:] {
+			if got, want := p.Stamp() < StampOf(b), a.Before(b); got != want {
+				t.Errorf("%v before %v: stamps say %v, times %v", a, b, got, want)
+			}
+		}
+	}
+}
+
 // TestPointSize: a window holds millions of points; what each costs is
 // kept in check (docs/performance.md, BenchmarkWindowMemory).
 func TestPointSize(t *testing.T) {
