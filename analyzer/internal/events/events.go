@@ -249,12 +249,14 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		clear(w.recent)
 		d.recent, d.recentCells = w.recent[:0], w.recentCells[:0]
 	}()
+	prev, newest := model.StampOf(prevFrom), model.StampOf(d.newestFrom)
 	for _, p := range r.Points {
-		if p.Cluster < 0 || p.Time().Before(prevFrom) {
+		at := p.Stamp()
+		if p.Cluster < 0 || at < prev {
 			continue // only the two newest slides are counted
 		}
 		slot := 1
-		if !p.Time().Before(d.newestFrom) {
+		if at >= newest {
 			slot = 0
 		}
 		w.clusters.add(p.Cluster, slot)
@@ -273,7 +275,7 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		for i, t := range p.Tokens {
 			h := tokenHash(t)
 			hs = append(hs, h)
-			if !seenBefore(p.Tokens, hs, i) {
+			if h != 0 && !seenBefore(p.Tokens, hs, i) { // a mention is never tested
 				w.words.add(g, h, t)
 			}
 		}

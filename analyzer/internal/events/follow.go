@@ -220,8 +220,9 @@ func (d *Detector) attribute(points []*model.Point) map[*event]found {
 	}
 	loose := map[*event][]*model.Point{}
 	inClusters := map[*event]map[int]int{}
+	newest := model.StampOf(d.newestFrom)
 	for _, p := range points {
-		if p.Cluster < 0 || newestOnly && p.Time().Before(d.newestFrom) {
+		if p.Cluster < 0 || newestOnly && p.Stamp() < newest {
 			continue
 		}
 		city := cityLevel(p)
@@ -255,7 +256,7 @@ func (d *Detector) attribute(points []*model.Point) map[*event]found {
 			}
 		}
 		for _, p := range f.window {
-			if !p.Time().Before(d.newestFrom) {
+			if p.Stamp() >= newest {
 				f.slide = append(f.slide, p)
 			}
 		}
