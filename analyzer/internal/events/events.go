@@ -120,6 +120,10 @@ type Detector struct {
 	recent      []*model.Point
 	recentCells []cell
 	hashes      []uint64
+	// and the keys, words and counts of the newest slide's words in places,
+	// for the sketches.
+	addKeys, addWords []uint64
+	addNs             []int32
 	// and the tallies of clusters and cells.
 	clusterTallies tallies[int]
 	cellTallies    tallies[cell]
@@ -297,13 +301,16 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	observeAll(d, w.clusters)
 	observeAll(d, w.cells)
 	d.observe(&d.mapped, w.mapped.newest)
+	keys, hws, ns := d.addKeys[:0], d.addWords[:0], d.addNs[:0]
 	for _, cw := range w.words.all {
 		if cw.word == 0 {
 			continue // mentions
 		}
-		d.words.add(cw.key, float64(cw.n), d.slide)
-		d.vocab.add(cw.word, float64(cw.n), d.slide)
+		keys, hws, ns = append(keys, cw.key), append(hws, cw.word), append(ns, cw.n)
 	}
+	d.words.addAll(keys, ns, d.slide)
+	d.vocab.addAll(hws, ns, d.slide)
+	d.addKeys, d.addWords, d.addNs = keys, hws, ns
 	if d.slide%pruneEvery == 0 {
 		d.prune()
 	}

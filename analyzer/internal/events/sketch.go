@@ -13,6 +13,9 @@ import (
 // to see. One row is enough when the buckets far outnumber the keys a
 // half-life holds.
 type sketch struct {
+	// rows hold the counts; a large row is mapped outside the Go heap
+	// (newRow) and released once the sketch is unreachable, so a row is
+	// never kept apart from its sketch.
 	rows [sketchRows][]float32
 	mask uint64
 	keep float64
@@ -33,8 +36,10 @@ type sketch struct {
 	dirty   [sketchRows][]uint64
 	changed [sketchRows][]uint32
 	whole   bool
-	// scratch is encode's, kept from one checkpoint to the next.
+	// scratch is encode's, kept from one checkpoint to the next, and js
+	// addAll's.
 	scratch []byte
+	js      []uint32
 }
 
 // sketchRows is how many rows a sketch has.
@@ -55,28 +60,48 @@ const faded = 1e-4
 func newSketch(bits uint, keep float64) *sketch {
 	s := &sketch{mask: 1<<bits - 1, keep: keep}
 	for i := range s.rows {
-		s.rows[i] = make([]float32, 1<<bits)
+		s.rows[i] = newRow(1<<bits, s)
 		s.held[i] = make([]uint64, (1<<bits+63)/64)
 	}
 	return s
 }
 
-// add counts n for the key hashed to h at slide at.
-func (s *sketch) add(h uint64, n float64, at int64) {
+// addAll counts ns[i] for the key hashed to hs[i], each at slide at, in
+// order. Each step runs over all the keys in a loop of its own, so that
+// the buckets, far apart in memory, are fetched many at a time rather
+// than one after the other (a third of the cost of adding them one by
+// one, in the analyzer's profile).
+func (s *sketch) addAll(hs []uint64, ns []int32, at int64) {
+	if len(hs) == 0 {
+		return
+	}
 	if at-s.base >= rescaleEvery {
 		s.rescale(at)
 	}
 	if at != s.addAt || s.addFor == 0 {
 		s.addAt, s.addFor = at, math.Pow(s.keep, float64(s.base-at))
 	}
-	v := float32(n * s.addFor)
 	for i := range s.rows {
-		j := mix(h, i) & s.mask
-		s.rows[i][j] += v
-		s.held[i][j>>6] |= 1 << (j & 63)
-		if d := s.dirty[i]; d != nil && d[j>>6]&(1<<(j&63)) == 0 {
-			d[j>>6] |= 1 << (j & 63)
-			s.changed[i] = append(s.changed[i], uint32(j))
+		js := s.js[:0]
+		for _, h := range hs {
+			js = append(js, uint32(mix(h, i)&s.mask))
+		}
+		s.js = js
+		row := s.rows[i]
+		for k, j := range js {
+			row[j] += float32(float64(ns[k]) * s.addFor)
+		}
+		held := s.held[i]
+		for _, j := range js {
+			held[j>>6] |= 1 << (j & 63)
+		}
+		if d := s.dirty[i]; d != nil {
+			for _, j := range js {
+				if d[j>>6]&(1<<(j&63)) == 0 {
+					d[j>>6] |= 1 << (j & 63)
+					s.changed[i] = append(s.changed[i], j)
+				}
+			}
 		}
 	}
 }
