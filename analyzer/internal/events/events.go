@@ -317,8 +317,8 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	return active
 }
 
-// sketchBits sizes the sketch of words in places: 2^20 counts, 4 MB (the
-// sketch of words anywhere is a quarter of it).
+// sketchBits sizes the sketches of words in places and of words anywhere:
+// 2^20 counts, 4 MB, each.
 const sketchBits = 20
 
 // wordHere returns how many posts on the map a slide held a word (hashed
