@@ -11,6 +11,7 @@ import (
 func (p *Pipeline) Batch(b *window.Batch[*model.Point]) {
 	p.batches++
 	if p.model != nil {
+		defer p.stage(&p.spent.Model, p.watch())
 		p.model.Train(b.Items, b.End)
 	}
 }
@@ -19,6 +20,7 @@ func (p *Pipeline) Batch(b *window.Batch[*model.Point]) {
 // the window.
 func (p *Pipeline) Left(b *window.Batch[*model.Point]) {
 	if p.model != nil {
+		defer p.stage(&p.spent.Model, p.watch())
 		p.model.Forget(b.Items)
 	}
 }
@@ -50,12 +52,15 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 	for _, b := range w.Batches {
 		r.Points = append(r.Points, b.Items...)
 	}
+	start := p.watch()
 	if p.model != nil && len(r.Points) > 0 {
 		r.Clusters = p.model.Assign(r.Points, r.End)
 	}
+	start = p.stage(&p.spent.Model, start)
 	if p.opts.Events != nil && p.model != nil {
 		r.Events = p.opts.Events.Observe(r) // an empty window too: events end
 	}
+	start = p.stage(&p.spent.Events, start)
 	for _, o := range p.outputs {
 		if err := o.Write(r); err != nil {
 			p.outErr = err
@@ -63,9 +68,12 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 			return
 		}
 	}
+	start = p.stage(&p.spent.Outputs, start)
 	saved := false
 	if p.checkpointing() && !p.flushing && p.checkpointDue() {
-		if err := p.saveCheckpoint(); err != nil {
+		err := p.saveCheckpoint()
+		p.stage(&p.spent.Checkpoints, start)
+		if err != nil {
 			p.outErr = err
 			p.log.Error("writing the checkpoint", "err", err)
 			return

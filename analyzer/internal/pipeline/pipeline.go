@@ -163,6 +163,11 @@ type Pipeline struct {
 	// lastCheckpoint is when the last checkpoint was written (wall clock).
 	lastCheckpoint time.Time
 
+	// spent is the time the pipeline's goroutine has spent in each stage,
+	// by watch (time.Now).
+	spent Spent
+	watch func() time.Time
+
 	mu   sync.Mutex // guards snap, read by Stats from other goroutines
 	snap Stats
 }
@@ -171,6 +176,23 @@ type Pipeline struct {
 type Stats struct {
 	Counts           model.Counts
 	Batches, Windows int
+	Spent            Spent
+}
+
+// Spent is the time the pipeline has spent in each stage of its windows,
+// by the clock on the wall (which, as each stage runs on one goroutine,
+// is about the CPU time it takes): the model (training on batches,
+// forgetting them and assigning windows), the event detector, the
+// outputs, and the checkpoints.
+type Spent struct {
+	Model, Events, Outputs, Checkpoints time.Duration
+}
+
+// stage adds the time since start to *d and returns now.
+func (p *Pipeline) stage(d *time.Duration, start time.Time) time.Time {
+	now := p.watch()
+	*d += now.Sub(start)
+	return now
 }
 
 // Stats returns a copy of the totals; safe to call from any goroutine.
@@ -182,7 +204,7 @@ func (p *Pipeline) Stats() Stats {
 
 func (p *Pipeline) publish() {
 	p.mu.Lock()
-	p.snap = Stats{Counts: p.total, Batches: p.batches, Windows: p.windows}
+	p.snap = Stats{Counts: p.total, Batches: p.batches, Windows: p.windows, Spent: p.spent}
 	p.mu.Unlock()
 }
 
@@ -206,6 +228,7 @@ func New(opts Options, m Model, outputs ...Output) *Pipeline {
 		slider:  window.NewSlider[*model.Point](opts.Window),
 		clock:   opts.Clock,
 		acks:    newAcks(opts.Source),
+		watch:   time.Now,
 	}
 	if t, ok := m.(Tokenizer); ok {
 		p.tokenize = t.Tokenize

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sync"
 	"time"
 
@@ -202,6 +203,11 @@ func (p *Pipeline) logStats(msg string) {
 	args := []any{"tweets", t.Tweets, "located", t.Located, "unlocated", t.Unlocated, "notices", t.Notices,
 		"malformed", t.Malformed, "too_long", t.TooLong, "late", t.Late, "bad_geo", t.BadGeo,
 		"batches", p.batches, "windows", p.windows}
+	if p.windows > 0 {
+		ms := func(d time.Duration) float64 { return math.Round(float64(d)/1e5) / 10 }
+		args = append(args, "ms_model", ms(p.spent.Model), "ms_events", ms(p.spent.Events),
+			"ms_outputs", ms(p.spent.Outputs), "ms_checkpoints", ms(p.spent.Checkpoints))
+	}
 	if p.opts.ExtraStats != nil {
 		args = append(args, p.opts.ExtraStats()...)
 	}
