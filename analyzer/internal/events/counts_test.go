@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/geostream/geostream/analyzer/internal/model"
 )
 
 // TestCellWordsCountsTwoSlides checks the table of words in cells against
@@ -17,10 +19,10 @@ func TestCellWordsCountsTwoSlides(t *testing.T) {
 		g cell
 		w string
 	}
-	var prev map[key]int
+	var prev, older map[key]int                      // older: the keys of slides before, none of which counts
 	for _, s := range []int64{0, 1, 2, 3, 5, 6, 7} { // 4 is a gap
 		if s == 5 {
-			prev = nil
+			older, prev = prev, nil
 		}
 		cw.begin(s)
 		now := map[key]int{}
@@ -44,19 +46,19 @@ func TestCellWordsCountsTwoSlides(t *testing.T) {
 					order[i], now[k], prev[k])
 			}
 		}
-		for _, k := range slices.Concat(order, keys(prev)) {
+		for _, k := range slices.Concat(order, keys(prev), keys(older)) {
 			n, p := cw.count(k.g, hashWord(k.w))
 			if n != now[k] || p != prev[k] {
 				t.Fatalf("slide %d: count of %v is %d and %d before, want %d and %d", s, k, n, p, now[k], prev[k])
 			}
 		}
-		if 2*cw.used > len(cw.slot) {
-			t.Fatalf("slide %d: %d keys in %d slots", s, cw.used, len(cw.slot))
+		if c := cw.cur; c.used != len(order) || 2*c.used > len(c.slot) {
+			t.Fatalf("slide %d: %d keys in %d slots, want %d", s, c.used, len(c.slot), len(order))
+		}
+		if s != 5 {
+			older = prev
 		}
 		prev = now
-	}
-	if cw.used > 4*len(cw.all) {
-		t.Errorf("%d keys kept for %d in the newest slide: old slides are not dropped", cw.used, len(cw.all))
 	}
 }
 
@@ -102,6 +104,78 @@ func TestHoldsAsWordByWord(t *testing.T) {
 		}
 		if got := e.holdsAll(tokens); got != all {
 			t.Fatalf("case %d: holdsAll(%q) of %q (%q) = %v, want %v", i, tokens, e.word, e.words, got, all)
+		}
+	}
+}
+
+// TestTalliesAsMaps checks the tallies' own hash table against a map, over
+// windows that reuse its memory and grow it: each key's index is its
+// place in keys, in the order first added, and its tally is its count.
+func TestTalliesAsMaps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	ts := tallies[cell]{hash: cellKey}
+	for round := range 6 {
+		ts.reset()
+		want := map[cell]tally{}
+		var order []cell
+		for range 50 + 300*round {
+			g := cell{int32(rng.IntN(40) - 20), rng.Int32N(lonCells) - lonCells/2}
+			if _, ok := want[g]; !ok {
+				order = append(order, g)
+			}
+			slot := rng.IntN(3)
+			tl := want[g]
+			tl.add(slot)
+			want[g] = tl
+			if i := ts.add(g, slot); order[i] != g {
+				t.Fatalf("round %d: %v added at index %d, which is %v's", round, g, i, order[i])
+			}
+		}
+		if !slices.Equal(ts.keys, order) {
+			t.Fatalf("round %d: keys %v, want %v", round, ts.keys, order)
+		}
+		for range 500 {
+			g := cell{int32(rng.IntN(44) - 22), rng.Int32N(lonCells) - lonCells/2}
+			tl, ok := want[g]
+			if ts.has(g) != ok || ts.get(g) != tl || (ts.index(g) >= 0) != ok {
+				t.Fatalf("round %d: %v has %v %+v (index %d), want %v %+v", round, g, ts.has(g), ts.get(g), ts.index(g), ok, tl)
+			}
+		}
+	}
+}
+
+// TestAroundIsByCell checks the posts around a cell against a plain reading
+// of the slide's posts, cell by cell of the block, in the window's order,
+// across the date line too.
+func TestAroundIsByCell(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for round := range 20 {
+		d := &Detector{cellTallies: tallies[cell]{hash: cellKey}}
+		d.cellTallies.reset()
+		w := &counts{cells: &d.cellTallies}
+		var cells []cell
+		for k := range 200 {
+			g := cell{int32(rng.IntN(5)), wrap(rng.Int32N(6) - 3 + lonCells/2)} // about the date line
+			p := &model.Point{ID: fmt.Sprint(k)}
+			if rng.IntN(4) == 0 { // in the slide before: tallied, not recent
+				w.cells.add(g, 1)
+				continue
+			}
+			w.recent, w.recentAt = append(w.recent, p), append(w.recentAt, w.cells.add(g, 0))
+			cells = append(cells, g)
+		}
+		centre := cell{int32(rng.IntN(5)), wrap(rng.Int32N(6) - 3 + lonCells/2)}
+		got := w.around(centre)
+		for k, g := range centre.block() {
+			var want []*model.Point
+			for i, c := range cells {
+				if c == g {
+					want = append(want, w.recent[i])
+				}
+			}
+			if !slices.Equal(got[k], want) {
+				t.Fatalf("round %d: around %v, cell %v holds %d posts, want %d", round, centre, g, len(got[k]), len(want))
+			}
 		}
 	}
 }

@@ -33,123 +33,135 @@ type cellWord struct {
 	word    uint64
 	key     uint64 // hashAt(word, cell)
 	n, prev int32
+	slot    int32  // where it is counted in the newest slide's table
 	text    string // the word
 }
 
-// cwSlot is a slot of a cellWords table: a key and its counts in the
-// slide it was last counted in and in the one before, together so that a
-// look-up reads one place in memory.
+// cwSlot is a slot of a cwTable: a key and its count.
 type cwSlot struct {
-	key     uint64
-	at      uint32 // 1 + the slide last counted in (0: a free slot)
-	n, prev int32  // the posts in that slide and in the one before
-	idx     int32  // the index in all of the key's cellWord, if counted in the newest slide
+	key uint64
+	at  uint32 // tag(the table's slide) if the slot holds a key of it
+	n   int32
 }
 
-// cellWords counts the posts on the map that hold each word in each cell,
-// in the newest slide and in the one before: a hash table with open
-// addressing, faster here than a map, kept from one slide to the next. A
-// key neither slide counted is dropped when the table would grow.
-type cellWords struct {
+// cwTable counts one slide's keys: a hash table with open addressing,
+// faster here than a map. A slot is free unless it is tagged with the
+// table's slide, so that the table is emptied for another slide without
+// clearing it.
+type cwTable struct {
 	slot  []cwSlot
 	used  int
 	slide int64
-	all   []cellWord // the newest slide's; counts filled in by done
 }
 
 // tag is how slide s is marked in a slot.
 func tag(s int64) uint32 { return uint32(s) + 1 }
 
-// begin starts counting slide s.
-func (cw *cellWords) begin(s int64) {
-	cw.slide = s
-	cw.all = cw.all[:0]
-}
-
 // find returns where key is, or the free slot where it would go.
-func (cw *cellWords) find(key uint64) int {
-	mask := len(cw.slot) - 1
+func (t *cwTable) find(key uint64) int {
+	mask, now := len(t.slot)-1, tag(t.slide)
 	i := int(mix(key, 0)) & mask
-	for cw.slot[i].at != 0 && cw.slot[i].key != key {
+	for t.slot[i].at == now && t.slot[i].key != key {
 		i = (i + 1) & mask
 	}
 	return i
 }
 
+// count returns key's count.
+func (t *cwTable) count(key uint64) int {
+	if len(t.slot) == 0 {
+		return 0
+	}
+	if s := &t.slot[t.find(key)]; s.at == tag(t.slide) {
+		return int(s.n)
+	}
+	return 0
+}
+
+// cellWords counts the posts on the map that hold each word in each cell,
+// in the newest slide and in the one before, each slide in a table of its
+// own: a slide's table holds only its own keys, so the tables stay small
+// enough for the cache. The newest slide's table reuses the memory of the
+// one of two slides before.
+type cellWords struct {
+	cur, prev *cwTable
+	slide     int64      // the newest slide
+	all       []cellWord // the newest slide's keys; counts filled in by done
+}
+
+// begin starts counting slide s.
+func (cw *cellWords) begin(s int64) {
+	if cw.cur == nil {
+		cw.cur, cw.prev = &cwTable{}, &cwTable{}
+	}
+	cw.cur, cw.prev = cw.prev, cw.cur
+	if tag(cw.cur.slide) == tag(s) { // the old keys would be the new slide's
+		clear(cw.cur.slot)
+	}
+	cw.slide, cw.cur.slide, cw.cur.used = s, s, 0
+	cw.all = cw.all[:0]
+}
+
 // add counts a post in cell g that holds word t (hashed h).
 func (cw *cellWords) add(g cell, h uint64, t string) {
-	if 2*(cw.used+1) > len(cw.slot) {
+	c := cw.cur
+	if 2*(c.used+1) > len(c.slot) {
 		cw.grow()
 	}
 	key := hashAt(h, g)
-	s := &cw.slot[cw.find(key)]
-	now := tag(cw.slide)
-	switch s.at {
-	case now:
-		s.n++
-		return
-	case 0:
-		cw.used++
-		s.key = key
+	i := c.find(key)
+	s := &c.slot[i]
+	if now := tag(c.slide); s.at != now {
+		s.key, s.at, s.n = key, now, 0
+		c.used++
+		cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, slot: int32(i), text: t})
 	}
-	_, prev := cw.counts(s)
-	s.at, s.n, s.prev, s.idx = now, 1, int32(prev), int32(len(cw.all))
-	cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, text: t})
-}
-
-// counts returns a slot's counts in the newest slide and in the one
-// before.
-func (cw *cellWords) counts(s *cwSlot) (newest, prev int) {
-	switch s.at {
-	case tag(cw.slide):
-		return int(s.n), int(s.prev)
-	case tag(cw.slide - 1):
-		return 0, int(s.n)
-	}
-	return 0, 0
+	s.n++
 }
 
 // done copies the counts into all, once every post of the slide is added.
 func (cw *cellWords) done() {
-	now := tag(cw.slide)
-	for i := range cw.slot {
-		if s := &cw.slot[i]; s.at == now {
-			c := &cw.all[s.idx]
-			c.n, c.prev = s.n, s.prev
+	if cw.cur == nil {
+		return
+	}
+	var prev *cwTable
+	if cw.prev.slide == cw.slide-1 {
+		prev = cw.prev
+	}
+	for i := range cw.all {
+		c := &cw.all[i]
+		c.n = cw.cur.slot[c.slot].n
+		if prev != nil {
+			c.prev = int32(prev.count(c.key))
 		}
 	}
 }
 
-// grow drops the keys neither of the two newest slides counted, and
-// doubles the table if it is still more than a quarter full.
+// grow doubles the newest slide's table.
 func (cw *cellWords) grow() {
-	old := cw.slot
-	live := 0
-	for i := range old {
-		if n, p := cw.counts(&old[i]); n > 0 || p > 0 {
-			live++
-		}
-	}
-	n := max(len(old), 1024)
-	if 4*(live+1) > n {
-		n *= 2
-	}
-	cw.slot, cw.used = make([]cwSlot, n), 0
-	for i := range old {
-		if n, p := cw.counts(&old[i]); n > 0 || p > 0 {
-			cw.slot[cw.find(old[i].key)] = old[i]
-			cw.used++
-		}
+	c := cw.cur
+	old := c.slot
+	c.slot = make([]cwSlot, max(2*len(old), 1024))
+	for i := range cw.all {
+		a := &cw.all[i]
+		j := c.find(a.key)
+		c.slot[j] = old[a.slot]
+		a.slot = int32(j)
 	}
 }
 
 // count returns how many posts in cell g hold word h in the newest slide
 // and in the one before.
 func (cw *cellWords) count(g cell, h uint64) (newest, prev int) {
-	if len(cw.slot) == 0 {
+	if cw.cur == nil {
 		return 0, 0
 	}
-	return cw.counts(&cw.slot[cw.find(hashAt(h, g))])
+	key := hashAt(h, g)
+	newest = cw.cur.count(key)
+	if cw.prev.slide == cw.slide-1 {
+		prev = cw.prev.count(key)
+	}
+	return newest, prev
 }
 
 // block returns how many posts in cells hold word h, in the newest slide
@@ -179,18 +191,40 @@ func (w *counts) neighbours(g cell) []cell {
 }
 
 // around returns the posts on the map in the newest slide in the place
-// around centre, cell by cell.
+// around centre, cell by cell in the order of centre.block(), each cell's
+// in the order of the window.
 func (w *counts) around(centre cell) (out [9][]*model.Point) {
-	if w.byCell == nil {
-		w.byCell = make(map[cell][]*model.Point, len(w.cells.keys))
-		for i, p := range w.recent {
-			w.byCell[w.recentCells[i]] = append(w.byCell[w.recentCells[i]], p)
+	if !w.grouped {
+		w.groupByCell()
+	}
+	for k, g := range centre.block() {
+		if i := w.cells.index(g); i >= 0 {
+			from, to := w.cellFrom[i], w.cellFrom[i+1]
+			out[k] = w.byCell[from:to:to]
 		}
 	}
-	for i, h := range centre.block() {
-		out[i] = w.byCell[h]
-	}
 	return out
+}
+
+// groupByCell sorts the posts on the map in the newest slide by their
+// cells' index in the tallies, keeping the window's order in each: cell
+// i's are byCell[cellFrom[i]:cellFrom[i+1]].
+func (w *counts) groupByCell() {
+	n := len(w.cells.keys)
+	from := append(w.cellFrom[:0], make([]int32, n+1)...)
+	for _, i := range w.recentAt {
+		from[i+1]++
+	}
+	for i := 1; i <= n; i++ {
+		from[i] += from[i-1]
+	}
+	next := append(w.cellNext[:0], from[:n]...)
+	by := append(w.byCell[:0], make([]*model.Point, len(w.recent))...)
+	for k, i := range w.recentAt {
+		by[next[i]] = w.recent[k]
+		next[i]++
+	}
+	w.cellFrom, w.cellNext, w.byCell, w.grouped = from, next, by, true
 }
 
 // pairMemo is what candidates learnt of a word around a cell in one
@@ -392,7 +426,7 @@ func (d *Detector) noteSurges(w *counts, cands []candidate) {
 	}
 	for i, p := range w.recent {
 		if in, ok := cells[p.Cluster]; ok {
-			in[w.recentCells[i]] = true
+			in[w.cells.keys[w.recentAt[i]]] = true
 		}
 	}
 	for _, c := range surging {

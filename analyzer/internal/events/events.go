@@ -115,11 +115,11 @@ type Detector struct {
 
 	flagged, ended, wide int
 
-	// Buffers kept from one window to the next: the posts on the map in
-	// the newest slide and their cells, and the hashes of a post's words.
-	recent      []*model.Point
-	recentCells []cell
-	hashes      []uint64
+	// Buffers kept from one window to the next: those of counts, and the
+	// hashes of a post's words.
+	recent, loose, byCell        []*model.Point
+	recentAt, cellFrom, cellNext []int32
+	hashes                       []uint64
 	// and the keys, words and counts of the newest slide's words in places,
 	// for the sketches.
 	addKeys, addWords []uint64
@@ -170,9 +170,11 @@ func New(o Options) (*Detector, error) {
 		surges:   map[int]int64{},
 		nextID:   1,
 
-		cellWords:   &cellWords{},
-		tested:      map[uint64]pairMemo{},
-		spareTested: map[uint64]pairMemo{},
+		cellWords:      &cellWords{},
+		clusterTallies: tallies[int]{hash: clusterKey},
+		cellTallies:    tallies[cell]{hash: cellKey},
+		tested:         map[uint64]pairMemo{},
+		spareTested:    map[uint64]pairMemo{},
 	}, nil
 }
 
@@ -201,11 +203,15 @@ type counts struct {
 	// how many of them, and of the slide before's (the previous window's
 	// newest), hold each word in each cell. near caches
 	// counts.neighbours.
-	recent      []*model.Point
-	recentCells []cell                  // their cells
-	byCell      map[cell][]*model.Point // recent by cell, once needed
-	words       *cellWords
-	near        map[cell][]cell
+	recent   []*model.Point
+	recentAt []int32        // their cells' index in cells
+	loose    []*model.Point // the newest slide's posts in a cluster but not on the map
+	// byCell is recent grouped by cell, once needed (groupByCell).
+	grouped            bool
+	byCell             []*model.Point
+	cellFrom, cellNext []int32
+	words              *cellWords
+	near               map[cell][]cell
 
 	mappedMu float64
 	watched  float64 // the weight of the history in the sketches
@@ -247,11 +253,15 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	d.clusterTallies.reset()
 	d.cellTallies.reset()
 	w := &counts{clusters: &d.clusterTallies, cells: &d.cellTallies, words: words,
-		recent: d.recent[:0], recentCells: d.recentCells[:0]}
+		recent: d.recent[:0], recentAt: d.recentAt[:0], loose: d.loose[:0],
+		byCell: d.byCell[:0], cellFrom: d.cellFrom[:0], cellNext: d.cellNext[:0]}
 	defer func() {
 		// Their memory is the next window's; the points are not kept.
 		clear(w.recent)
-		d.recent, d.recentCells = w.recent[:0], w.recentCells[:0]
+		clear(w.loose)
+		clear(w.byCell)
+		d.recent, d.recentAt, d.loose = w.recent[:0], w.recentAt[:0], w.loose[:0]
+		d.byCell, d.cellFrom, d.cellNext = w.byCell[:0], w.cellFrom[:0], w.cellNext[:0]
 	}()
 	prev, newest := model.StampOf(prevFrom), model.StampOf(d.newestFrom)
 	for _, p := range r.Points {
@@ -265,15 +275,18 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		}
 		w.clusters.add(p.Cluster, slot)
 		if !cityLevel(p) {
+			if slot == 0 {
+				w.loose = append(w.loose, p)
+			}
 			continue
 		}
 		g := cellOf(p.Lon, p.Lat)
-		w.cells.add(g, slot)
+		ci := w.cells.add(g, slot)
 		w.mapped.add(slot)
 		if slot != 0 {
 			continue
 		}
-		w.recent, w.recentCells = append(w.recent, p), append(w.recentCells, g)
+		w.recent, w.recentAt = append(w.recent, p), append(w.recentAt, ci)
 		// Each word once a post: hashed once, compared by hash first.
 		hs := d.hashes[:0]
 		for i, t := range p.Tokens {

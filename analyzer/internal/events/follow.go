@@ -96,10 +96,10 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 	if len(d.events) == 0 {
 		return out
 	}
-	found := d.attribute(r.Points)
+	found := d.attribute(r.Points, w)
 	kept := d.events[:0]
-	for _, e := range d.events {
-		f := found[e]
+	for k, e := range d.events {
+		f := found[k]
 		if e.ID == 0 {
 			d.log.Debug("event waiting", "end", r.End, "words", e.words, "word", e.word, "posts", len(f.window),
 				"mapped", len(f.mapped), "pending", e.pending)
@@ -210,48 +210,62 @@ type found struct {
 // attribute finds each event's posts in the window: the posts on the map
 // in its place that hold one of its words, and the posts not on the map
 // (or placed no closer than a region) that hold one, in the clusters that
-// hold the former. Posts on the map elsewhere are not its.
-func (d *Detector) attribute(points []*model.Point) map[*event]found {
-	out := make(map[*event]found, len(d.events))
-	// An event flagged before needs only the newest slide's posts.
-	newestOnly := true
-	for _, e := range d.events {
-		newestOnly = newestOnly && e.ID != 0
-	}
-	loose := map[*event][]*model.Point{}
-	inClusters := map[*event]map[int]int{}
-	newest := model.StampOf(d.newestFrom)
-	for _, p := range points {
-		if p.Cluster < 0 || newestOnly && p.Stamp() < newest {
-			continue
-		}
-		city := cityLevel(p)
-		var g cell
-		if city {
-			g = cellOf(p.Lon, p.Lat)
-		}
-		for _, e := range d.events {
+// hold the former. Posts on the map elsewhere are not its. out[k] is
+// d.events[k]'s.
+func (d *Detector) attribute(points []*model.Point, w *counts) []found {
+	out := make([]found, len(d.events))
+	loose := make([][]*model.Point, len(d.events))
+	inClusters := make([]map[int]int, len(d.events))
+	visit := func(p *model.Point, city bool, g cell) {
+		for k, e := range d.events {
 			if city && !e.centre.near(g, 1) || !e.holds(p.Tokens) {
 				continue
 			}
 			if !city {
-				loose[e] = append(loose[e], p)
+				loose[k] = append(loose[k], p)
 				continue
 			}
-			f := out[e]
+			f := &out[k]
 			f.mapped = append(f.mapped, p)
 			f.window = append(f.window, p)
-			out[e] = f
-			if inClusters[e] == nil {
-				inClusters[e] = map[int]int{}
+			if inClusters[k] == nil {
+				inClusters[k] = map[int]int{}
 			}
-			inClusters[e][p.Cluster]++
+			inClusters[k][p.Cluster]++
 		}
 	}
+	// An event flagged before needs only the newest slide's posts, which
+	// Observe has sorted out: those on the map with their cells, and the
+	// rest, each in the window's order.
+	newestOnly := true
 	for _, e := range d.events {
-		f := out[e]
-		for _, p := range loose[e] {
-			if inClusters[e][p.Cluster] > 0 || e.holdsAll(p.Tokens) {
+		newestOnly = newestOnly && e.ID != 0
+	}
+	newest := model.StampOf(d.newestFrom)
+	if newestOnly {
+		for i, p := range w.recent {
+			visit(p, true, w.cells.keys[w.recentAt[i]])
+		}
+		for _, p := range w.loose {
+			visit(p, false, cell{})
+		}
+	} else {
+		for _, p := range points {
+			if p.Cluster < 0 {
+				continue
+			}
+			var g cell
+			city := cityLevel(p)
+			if city {
+				g = cellOf(p.Lon, p.Lat)
+			}
+			visit(p, city, g)
+		}
+	}
+	for k, e := range d.events {
+		f := &out[k]
+		for _, p := range loose[k] {
+			if inClusters[k][p.Cluster] > 0 || e.holdsAll(p.Tokens) {
 				f.window = append(f.window, p)
 			}
 		}
@@ -262,12 +276,11 @@ func (d *Detector) attribute(points []*model.Point) map[*event]found {
 		}
 		f.cluster = e.Cluster
 		best := 0
-		for c, n := range inClusters[e] {
+		for c, n := range inClusters[k] {
 			if n > best || n == best && c < f.cluster {
 				f.cluster, best = c, n
 			}
 		}
-		out[e] = f
 	}
 	return out
 }

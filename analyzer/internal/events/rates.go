@@ -29,7 +29,8 @@ func (t *tally) add(slot int) {
 // rate each key is expected at; it keeps its memory from one window to
 // the next.
 type tallies[K comparable] struct {
-	at   map[K]int32 // the index of each key
+	at   keyIndex       // the index of each key, by hash
+	hash func(K) uint64 // a key's, one to one
 	keys []K
 	t    []tally
 	mu   []float64 // the expected posts in the newest slide
@@ -38,34 +39,39 @@ type tallies[K comparable] struct {
 
 // reset empties ts, keeping its memory.
 func (ts *tallies[K]) reset() {
-	if ts.at == nil {
-		ts.at = map[K]int32{}
-	}
-	clear(ts.at)
+	ts.at.reset()
 	clear(ts.r)
 	ts.keys, ts.t, ts.mu, ts.r = ts.keys[:0], ts.t[:0], ts.mu[:0], ts.r[:0]
 }
 
-// add counts a post of key k in the window's slot (0: the newest slide).
-func (ts *tallies[K]) add(k K, slot int) {
-	i, ok := ts.at[k]
-	if !ok {
+// add counts a post of key k in the window's slot (0: the newest slide),
+// and returns k's index in keys.
+func (ts *tallies[K]) add(k K, slot int) int32 {
+	j := ts.at.find(ts.hash(k))
+	i := ts.at.slot[j].i - 1
+	if i < 0 {
 		i = int32(len(ts.keys))
-		ts.at[k] = i
+		ts.at.put(j, ts.hash(k), i)
 		ts.keys, ts.t = append(ts.keys, k), append(ts.t, tally{})
 	}
 	ts.t[i].add(slot)
+	return i
+}
+
+// index returns k's index in keys, or -1.
+func (ts *tallies[K]) index(k K) int32 {
+	if ts.at.used == 0 {
+		return -1
+	}
+	return ts.at.slot[ts.at.find(ts.hash(k))].i - 1
 }
 
 // has says whether the window holds posts of k.
-func (ts *tallies[K]) has(k K) bool {
-	_, ok := ts.at[k]
-	return ok
-}
+func (ts *tallies[K]) has(k K) bool { return ts.index(k) >= 0 }
 
 // get returns k's tally.
 func (ts *tallies[K]) get(k K) tally {
-	if i, ok := ts.at[k]; ok {
+	if i := ts.index(k); i >= 0 {
 		return ts.t[i]
 	}
 	return tally{}
@@ -74,11 +80,68 @@ func (ts *tallies[K]) get(k K) tally {
 // expected returns the posts of k expected in the newest slide (0 for a
 // key the window does not hold).
 func (ts *tallies[K]) expected(k K) float64 {
-	if i, ok := ts.at[k]; ok {
+	if i := ts.index(k); i >= 0 {
 		return ts.mu[i]
 	}
 	return 0
 }
+
+// keyIndex maps keys, by a hash one to one with them, to their index in
+// a list: a hash table with open addressing, faster than a map for the
+// few keys (clusters, cells) a window holds.
+type keyIndex struct {
+	slot []kiSlot
+	used int
+}
+
+type kiSlot struct {
+	key uint64
+	i   int32 // 1 + the key's index (0: a free slot)
+}
+
+// reset empties x, keeping its memory.
+func (x *keyIndex) reset() {
+	clear(x.slot)
+	x.used = 0
+}
+
+// find returns where key is, or the free slot where it would go.
+func (x *keyIndex) find(key uint64) int {
+	if 2*(x.used+1) > len(x.slot) {
+		x.grow()
+	}
+	mask := len(x.slot) - 1
+	j := int(mix(key, 0)) & mask
+	for x.slot[j].i != 0 && x.slot[j].key != key {
+		j = (j + 1) & mask
+	}
+	return j
+}
+
+// put sets key's index i in slot j, which find returned for it.
+func (x *keyIndex) put(j int, key uint64, i int32) {
+	x.slot[j] = kiSlot{key: key, i: i + 1}
+	x.used++
+}
+
+func (x *keyIndex) grow() {
+	old := x.slot
+	x.slot = make([]kiSlot, max(2*len(old), 64))
+	mask := len(x.slot) - 1
+	for _, s := range old {
+		if s.i != 0 {
+			j := int(mix(s.key, 0)) & mask
+			for x.slot[j].i != 0 {
+				j = (j + 1) & mask
+			}
+			x.slot[j] = s
+		}
+	}
+}
+
+// clusterKey and cellKey are the hashes of tallies' keys.
+func clusterKey(c int) uint64 { return uint64(c) }
+func cellKey(g cell) uint64   { return uint64(uint32(g.i))<<32 | uint64(uint32(g.j)) }
 
 // age brings r to the slide before d.slide: the slides in between held
 // nothing.

@@ -372,19 +372,21 @@ func (cw *cellWords) encode(e *checkpoint.Encoder) {
 
 // decode reads what encode wrote into an empty table.
 func (cw *cellWords) decode(d *checkpoint.Decoder) error {
+	cw.cur, cw.prev = &cwTable{}, &cwTable{slide: -1}
 	cw.slide = d.Int()
+	cw.cur.slide = cw.slide
 	for range d.Len(2) {
 		key, n := d.Uint(), int32(d.Int())
-		if 2*(cw.used+1) > len(cw.slot) {
+		if 2*(cw.cur.used+1) > len(cw.cur.slot) {
 			cw.grow()
 		}
-		i := cw.find(key)
-		if cw.slot[i].at != 0 {
+		i := cw.cur.find(key)
+		if cw.cur.slot[i].at == tag(cw.slide) {
 			return fmt.Errorf("a word in a place is counted twice: the state is %w", checkpoint.ErrDamaged)
 		}
-		cw.used++
-		cw.slot[i] = cwSlot{key: key, at: tag(cw.slide), n: n, idx: int32(len(cw.all))}
-		cw.all = append(cw.all, cellWord{key: key, n: n})
+		cw.cur.used++
+		cw.cur.slot[i] = cwSlot{key: key, at: tag(cw.slide), n: n}
+		cw.all = append(cw.all, cellWord{key: key, n: n, slot: int32(i)})
 	}
 	return nil
 }
