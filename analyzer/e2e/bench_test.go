@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -93,8 +95,10 @@ func japaneseCapture(b *testing.B, count int) string {
 
 // BenchmarkIngest replays a capture at --speed 0 through the scraper's
 // socket into the analyzer (event clock, maps off, clustering on) and
-// reports tweets per second end to end and the analyzer's CPU time per
-// tweet. v2/spark is Spark's Euclidean
+// reports tweets per second end to end, the analyzer's CPU time per
+// tweet and, as events-%cpu, the share of that CPU time the event
+// detector took (its time by the analyzer's finished line, ms_events,
+// over the run's CPU time). v2/spark is Spark's Euclidean
 // update with online word vectors (the default before the spherical
 // model); v2/spark-hashed the same without the online vectors;
 // v2-events-off the default without event detection, to set beside v2;
@@ -132,22 +136,37 @@ func BenchmarkIngest(b *testing.B) {
 		for _, bin := range bins {
 			b.Run(c.name+bin.name, func(b *testing.B) {
 				b.SetBytes(st.Size())
-				var elapsed, cpu time.Duration
+				var elapsed, cpu, events time.Duration
+				timed := true
 				for b.Loop() {
-					e, u := ingest(b, bin.dir, capture, c.extra)
-					elapsed, cpu = elapsed+e, cpu+u
+					r := ingest(b, bin.dir, capture, c.extra)
+					elapsed, cpu, events = elapsed+r.elapsed, cpu+r.cpu, events+r.events
+					timed = timed && r.timed
 				}
 				b.ReportMetric(float64(c.count*b.N)/elapsed.Seconds(), "tweets/s")
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(c.count*b.N), "cpu-ns/tweet")
+				if timed {
+					b.ReportMetric(100*events.Seconds()/cpu.Seconds(), "events-%cpu")
+				}
 			})
 		}
 	}
 }
 
-// ingest replays capture with the binaries in dir and returns how long
-// the analyzer took and the CPU time it used (user and system), which
-// other work on the machine moves less than the time it took.
-func ingest(b *testing.B, dir, capture string, extra []string) (elapsed, cpu time.Duration) {
+// ingested is what one run of ingest measured: how long the analyzer
+// took, the CPU time it used (user and system), which other work on the
+// machine moves less than the time it took, and the time its event
+// detector took, by its finished line (timed: the line said it).
+type ingested struct {
+	elapsed, cpu, events time.Duration
+	timed                bool
+}
+
+// msEvents finds the detector's time in the analyzer's finished line.
+var msEvents = regexp.MustCompile(`msg=finished .*\bms_events=([0-9.]+)`)
+
+// ingest replays capture with the binaries in dir.
+func ingest(b *testing.B, dir, capture string, extra []string) ingested {
 	ln := freePortAddr(b)
 	scr := exec.Command(filepath.Join(dir, "scraper"), "replay", capture, "--speed", "0", "--listen", ln, "--log-level", "warn")
 	if err := scr.Start(); err != nil {
@@ -155,13 +174,21 @@ func ingest(b *testing.B, dir, capture string, extra []string) (elapsed, cpu tim
 	}
 	start := time.Now()
 	args := append([]string{"run", "--connect", ln, "--once", "--clock", "event",
-		"--maps=false", "--out", b.TempDir(), "--log-level", "warn"}, extra...)
+		"--maps=false", "--out", b.TempDir()}, extra...)
 	an := exec.Command(filepath.Join(dir, "analyzer"), args...)
-	if out, err := an.CombinedOutput(); err != nil {
+	out, err := an.CombinedOutput()
+	if err != nil {
 		scr.Process.Kill()
 		b.Fatalf("analyzer: %v\n%s", err, out)
 	}
-	elapsed = time.Since(start)
+	r := ingested{elapsed: time.Since(start), cpu: an.ProcessState.UserTime() + an.ProcessState.SystemTime()}
 	scr.Wait()
-	return elapsed, an.ProcessState.UserTime() + an.ProcessState.SystemTime()
+	if m := msEvents.FindSubmatch(out); m != nil {
+		ms, err := strconv.ParseFloat(string(m[1]), 64)
+		if err != nil {
+			b.Fatalf("the finished line's ms_events=%s: %v", m[1], err)
+		}
+		r.events, r.timed = time.Duration(ms*float64(time.Millisecond)), true
+	}
+	return r
 }

@@ -55,12 +55,12 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 	start := p.watch()
 	if p.model != nil && len(r.Points) > 0 {
 		r.Clusters = p.model.Assign(r.Points, r.End)
+		start = p.stage(&p.spent.Model, start)
 	}
-	start = p.stage(&p.spent.Model, start)
 	if p.opts.Events != nil && p.model != nil {
 		r.Events = p.opts.Events.Observe(r) // an empty window too: events end
+		start = p.stage(&p.spent.Events, start)
 	}
-	start = p.stage(&p.spent.Events, start)
 	for _, o := range p.outputs {
 		if err := o.Write(r); err != nil {
 			p.outErr = err

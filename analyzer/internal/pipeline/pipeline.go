@@ -164,9 +164,9 @@ type Pipeline struct {
 	lastCheckpoint time.Time
 
 	// spent is the time the pipeline's goroutine has spent in each stage,
-	// by watch (time.Now).
+	// by watch (readMark).
 	spent Spent
-	watch func() time.Time
+	watch func() mark
 
 	mu   sync.Mutex // guards snap, read by Stats from other goroutines
 	snap Stats
@@ -179,19 +179,41 @@ type Stats struct {
 	Spent            Spent
 }
 
-// Spent is the time the pipeline has spent in each stage of its windows,
-// by the clock on the wall (which, as each stage runs on one goroutine,
-// is about the CPU time it takes): the model (training on batches,
-// forgetting them and assigning windows), the event detector, the
-// outputs, and the checkpoints.
+// Spent is the CPU time the pipeline's goroutine has spent in each stage
+// of its windows: the model (training on batches, forgetting them and
+// assigning windows, without the CPU of the model's own goroutines), the
+// event detector, the outputs, and the checkpoints. It is read from the
+// thread's CPU clock where the system has one (Linux), so that a busy
+// machine's other work is not counted; an interval in which the
+// goroutine changed threads, or without that clock, is timed by the wall
+// clock.
 type Spent struct {
 	Model, Events, Outputs, Checkpoints time.Duration
 }
 
-// stage adds the time since start to *d and returns now.
-func (p *Pipeline) stage(d *time.Duration, start time.Time) time.Time {
+// mark is a reading of the pipeline's stopwatch: the wall clock, and the
+// CPU clock of the thread read on (tid 0: none).
+type mark struct {
+	wall time.Time
+	cpu  time.Duration
+	tid  int
+}
+
+// readMark reads the stopwatch.
+func readMark() mark {
+	m := mark{wall: time.Now()}
+	m.cpu, m.tid = threadClock()
+	return m
+}
+
+// stage adds the time since start to *d and returns the mark of now.
+func (p *Pipeline) stage(d *time.Duration, start mark) mark {
 	now := p.watch()
-	*d += now.Sub(start)
+	if now.tid != 0 && now.tid == start.tid {
+		*d += now.cpu - start.cpu
+	} else {
+		*d += now.wall.Sub(start.wall)
+	}
 	return now
 }
 
@@ -228,7 +250,7 @@ func New(opts Options, m Model, outputs ...Output) *Pipeline {
 		slider:  window.NewSlider[*model.Point](opts.Window),
 		clock:   opts.Clock,
 		acks:    newAcks(opts.Source),
-		watch:   time.Now,
+		watch:   readMark,
 	}
 	if t, ok := m.(Tokenizer); ok {
 		p.tokenize = t.Tokenize

@@ -387,30 +387,45 @@ func TestEventsRunAfterTheModelAndBeforeTheOutputs(t *testing.T) {
 }
 
 // TestSpentByStage: the time each stage takes is added up by stage, and
-// the stats line says it. A watch that ticks a millisecond a reading makes
-// each stage take one tick each time it runs.
+// the stats line says it. A watch that ticks a millisecond of CPU a
+// reading, on one thread, makes each stage take one tick each time it
+// runs; on a goroutine that changes threads at every reading, the wall
+// clock's two milliseconds count instead.
 func TestSpentByStage(t *testing.T) {
-	m := &wordModel{}
-	observed := 0
-	det := detectorFunc(func(*model.Result) []model.Event { observed++; return nil })
-	var log strings.Builder
-	p := New(Options{Source: fileSource(t, strings.NewReader(lines(60)), nil), Clock: ClockEvent, Window: testWindow,
-		Events: det, Logger: slog.New(slog.NewTextHandler(&log, nil))}, m, &recorder{})
-	ticks := time.Unix(0, 0)
-	p.watch = func() time.Time { ticks = ticks.Add(time.Millisecond); return ticks }
-	if err := p.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	st := p.Stats()
-	ms := time.Millisecond
-	want := Spent{Model: time.Duration(st.Windows+len(m.trained)+len(m.forgot)) * ms,
-		Events: time.Duration(observed) * ms, Outputs: time.Duration(st.Windows) * ms}
-	if observed == 0 || observed != st.Windows || st.Spent != want {
-		t.Fatalf("spent %+v in %d windows (%d observed), want %+v", st.Spent, st.Windows, observed, want)
-	}
-	line := fmt.Sprintf("ms_model=%d ms_events=%d ms_outputs=%d ms_checkpoints=0", want.Model/ms, want.Events/ms, want.Outputs/ms)
-	if !strings.Contains(log.String(), line) {
-		t.Fatalf("the stats lines do not say %q:\n%s", line, log.String())
+	for _, moving := range []bool{false, true} {
+		m := &wordModel{}
+		observed := 0
+		det := detectorFunc(func(*model.Result) []model.Event { observed++; return nil })
+		var log strings.Builder
+		p := New(Options{Source: fileSource(t, strings.NewReader(lines(60)), nil), Clock: ClockEvent, Window: testWindow,
+			Events: det, Logger: slog.New(slog.NewTextHandler(&log, nil))}, m, &recorder{})
+		var ticks mark
+		tick := time.Millisecond
+		if moving {
+			tick = 2 * time.Millisecond
+		}
+		p.watch = func() mark {
+			ticks.wall, ticks.cpu, ticks.tid = ticks.wall.Add(2*time.Millisecond), ticks.cpu+time.Millisecond, 1
+			if moving {
+				ticks.tid = int(ticks.cpu / time.Millisecond)
+			}
+			return ticks
+		}
+		if err := p.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		st := p.Stats()
+		want := Spent{Model: time.Duration(st.Windows+len(m.trained)+len(m.forgot)) * tick,
+			Events: time.Duration(observed) * tick, Outputs: time.Duration(st.Windows) * tick}
+		if observed == 0 || observed != st.Windows || st.Spent != want {
+			t.Fatalf("moving %v: spent %+v in %d windows (%d observed), want %+v", moving, st.Spent, st.Windows, observed, want)
+		}
+		ms := time.Millisecond
+		line := fmt.Sprintf("ms_model=%d ms_events=%d ms_outputs=%d ms_checkpoints=0", want.Model/ms, want.Events/ms,
+			want.Outputs/ms)
+		if !strings.Contains(log.String(), line) {
+			t.Fatalf("moving %v: the stats lines do not say %q:\n%s", moving, line, log.String())
+		}
 	}
 }
 
