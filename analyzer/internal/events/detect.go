@@ -318,7 +318,8 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 		// As often here as anywhere, if this place has little history of
 		// it; or as often as its history here says.
 		m := max(place*max(d.wordAnywhere(hw, w), rareWord)/max(w.mappedMu, 1), least)
-		if d.unlikely(k, kp, m) >= d.o.Sensitivity {
+		p := d.unlikely(k, kp, m)
+		if p >= d.o.Sensitivity {
 			continue // usual, even before its history here is counted
 		}
 		if math.IsNaN(sum) {
@@ -328,10 +329,10 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 			}
 			tested[key] = pairMemo{slide: d.slide, sum: sum}
 		}
-		if w.watched > 0 {
-			m = max(m, sum/w.watched)
+		if w.watched > 0 && sum/w.watched > m { // else p stands
+			m = sum / w.watched
+			p = d.unlikely(k, kp, m)
 		}
-		p := d.unlikely(k, kp, m)
 		if p >= d.o.Sensitivity && !debug {
 			continue
 		}
