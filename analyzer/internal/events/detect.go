@@ -44,10 +44,10 @@ type cwSlot struct {
 	n   int32
 }
 
-// cwTable counts one slide's keys: a hash table with open addressing,
-// faster here than a map. A slot is free unless it is tagged with the
-// table's slide, so that the table is emptied for another slide without
-// clearing it.
+// cwTable holds one slide's keys, each with a number (a count; for
+// tallies, an index): a hash table with open addressing, faster here than
+// a map. A slot is free unless it is tagged with the table's slide, so
+// that the table is emptied for another slide without clearing it.
 type cwTable struct {
 	slot  []cwSlot
 	used  int
@@ -65,6 +65,17 @@ func (t *cwTable) find(key uint64) int {
 		i = (i + 1) & mask
 	}
 	return i
+}
+
+// grow doubles the table, to least slots at first, keeping its keys.
+func (t *cwTable) grow(least int) {
+	old, now := t.slot, tag(t.slide)
+	t.slot = make([]cwSlot, max(2*len(old), least))
+	for _, s := range old {
+		if s.at == now {
+			t.slot[t.find(s.key)] = s
+		}
+	}
 }
 
 // count returns key's count.
@@ -137,16 +148,11 @@ func (cw *cellWords) done() {
 	}
 }
 
-// grow doubles the newest slide's table.
+// grow doubles the newest slide's table, and finds where its keys went.
 func (cw *cellWords) grow() {
-	c := cw.cur
-	old := c.slot
-	c.slot = make([]cwSlot, max(2*len(old), 1024))
+	cw.cur.grow(1024)
 	for i := range cw.all {
-		a := &cw.all[i]
-		j := c.find(a.key)
-		c.slot[j] = old[a.slot]
-		a.slot = int32(j)
+		cw.all[i].slot = int32(cw.cur.find(cw.all[i].key))
 	}
 }
 

@@ -29,7 +29,9 @@ func (t *tally) add(slot int) {
 // rate each key is expected at; it keeps its memory from one window to
 // the next.
 type tallies[K comparable] struct {
-	at   keyIndex       // the index of each key, by hash
+	// at holds the index of each key, by hash, as its count; a window is
+	// a slide of its own, so that reset empties it without clearing.
+	at   cwTable
 	hash func(K) uint64 // a key's, one to one
 	keys []K
 	t    []tally
@@ -39,7 +41,8 @@ type tallies[K comparable] struct {
 
 // reset empties ts, keeping its memory.
 func (ts *tallies[K]) reset() {
-	ts.at.reset()
+	ts.at.slide++
+	ts.at.used = 0
 	clear(ts.r)
 	ts.keys, ts.t, ts.mu, ts.r = ts.keys[:0], ts.t[:0], ts.mu[:0], ts.r[:0]
 }
@@ -47,15 +50,18 @@ func (ts *tallies[K]) reset() {
 // add counts a post of key k in the window's slot (0: the newest slide),
 // and returns k's index in keys.
 func (ts *tallies[K]) add(k K, slot int) int32 {
-	j := ts.at.find(ts.hash(k))
-	i := ts.at.slot[j].i - 1
-	if i < 0 {
-		i = int32(len(ts.keys))
-		ts.at.put(j, ts.hash(k), i)
+	if 2*(ts.at.used+1) > len(ts.at.slot) {
+		ts.at.grow(64)
+	}
+	h := ts.hash(k)
+	s := &ts.at.slot[ts.at.find(h)]
+	if now := tag(ts.at.slide); s.at != now {
+		*s = cwSlot{key: h, at: now, n: int32(len(ts.keys))}
+		ts.at.used++
 		ts.keys, ts.t = append(ts.keys, k), append(ts.t, tally{})
 	}
-	ts.t[i].add(slot)
-	return i
+	ts.t[s.n].add(slot)
+	return s.n
 }
 
 // index returns k's index in keys, or -1.
@@ -63,7 +69,10 @@ func (ts *tallies[K]) index(k K) int32 {
 	if ts.at.used == 0 {
 		return -1
 	}
-	return ts.at.slot[ts.at.find(ts.hash(k))].i - 1
+	if s := &ts.at.slot[ts.at.find(ts.hash(k))]; s.at == tag(ts.at.slide) {
+		return s.n
+	}
+	return -1
 }
 
 // has says whether the window holds posts of k.
@@ -84,59 +93,6 @@ func (ts *tallies[K]) expected(k K) float64 {
 		return ts.mu[i]
 	}
 	return 0
-}
-
-// keyIndex maps keys, by a hash one to one with them, to their index in
-// a list: a hash table with open addressing, faster than a map for the
-// few keys (clusters, cells) a window holds.
-type keyIndex struct {
-	slot []kiSlot
-	used int
-}
-
-type kiSlot struct {
-	key uint64
-	i   int32 // 1 + the key's index (0: a free slot)
-}
-
-// reset empties x, keeping its memory.
-func (x *keyIndex) reset() {
-	clear(x.slot)
-	x.used = 0
-}
-
-// find returns where key is, or the free slot where it would go.
-func (x *keyIndex) find(key uint64) int {
-	if 2*(x.used+1) > len(x.slot) {
-		x.grow()
-	}
-	mask := len(x.slot) - 1
-	j := int(mix(key, 0)) & mask
-	for x.slot[j].i != 0 && x.slot[j].key != key {
-		j = (j + 1) & mask
-	}
-	return j
-}
-
-// put sets key's index i in slot j, which find returned for it.
-func (x *keyIndex) put(j int, key uint64, i int32) {
-	x.slot[j] = kiSlot{key: key, i: i + 1}
-	x.used++
-}
-
-func (x *keyIndex) grow() {
-	old := x.slot
-	x.slot = make([]kiSlot, max(2*len(old), 64))
-	mask := len(x.slot) - 1
-	for _, s := range old {
-		if s.i != 0 {
-			j := int(mix(s.key, 0)) & mask
-			for x.slot[j].i != 0 {
-				j = (j + 1) & mask
-			}
-			x.slot[j] = s
-		}
-	}
 }
 
 // clusterKey and cellKey are the hashes of tallies' keys.
