@@ -82,10 +82,6 @@ type Model struct {
 	seen    map[int]int // the lineage call in which each id was last held
 	calls   int
 	spawn   func(func()) // starts Assign's helper goroutine; nil: a go statement
-	// interned holds one string a word for Tokenize (which runs in the
-	// reader's goroutine): a window holds millions of posts, and each
-	// word's bytes once.
-	interned text.Interner
 }
 
 // New returns the model of Clusterer c.
@@ -134,18 +130,14 @@ type SeedTexter interface {
 }
 
 // Tokenize implements pipeline.Tokenizer: the post's words in any script,
-// with the links, mentions and hashtags its source marked, each word one
-// string for every post that has it (text.Interner). It is called from
-// one goroutine at a time.
+// with the links, mentions and hashtags its source marked. The point
+// keeps a copy of them (model.Point.SetTokens), so they may share the
+// post's text.
 func (m *Model) Tokenize(tw *tweet.Tweet) []string {
-	var ws []string
 	if !m.seed && len(tw.Entities) > 0 {
-		ws = text.TokenizePost(nil, tw.Text, tw.Entities)
-	} else {
-		ws = m.words(tw.Text)
+		return text.TokenizePost(nil, tw.Text, tw.Entities)
 	}
-	m.interned.Intern(ws)
-	return ws
+	return m.words(tw.Text)
 }
 
 // words are the words of s, by the model's rules.
@@ -159,8 +151,8 @@ func (m *Model) words(s string) []string {
 // Prepare implements pipeline.Model: it tokenizes the text unless the
 // reader already did, and featurizes the point.
 func (m *Model) Prepare(p *model.Point) {
-	if p.Tokens == nil {
-		p.Tokens = m.words(p.Text())
+	if !p.Tokenized() {
+		p.SetTokens(m.words(p.Text()))
 	}
 	m.c.Featurize(p)
 }
@@ -296,7 +288,7 @@ func (m *Model) assignPart(points []*model.Point, scores []float64) map[int]*acc
 			if a.words == nil {
 				a.words = map[string]int{}
 			}
-			for _, w := range p.Tokens {
+			for w := range p.Tokens() {
 				if len(m.exclude) == 0 || !m.exclude[strings.TrimLeft(w, "#@")] {
 					a.words[w]++
 				}

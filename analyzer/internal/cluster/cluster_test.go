@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/shared/tweet"
@@ -383,17 +382,5 @@ func TestWordsByTheModelsRules(t *testing.T) {
 	seed := strings.Join(newModel(t, "spark", 3, "-profile", "seed", "-embeddings-online=false").Tokenize(tw), " ")
 	if strings.Contains(seed, "münchen") || !strings.Contains(seed, "nchen") {
 		t.Fatalf("the seed profile's words: %q", seed)
-	}
-}
-
-// TestPostsShareTheirWords: a word that several posts have is one string,
-// not a copy a post, as a window holds millions of posts.
-func TestPostsShareTheirWords(t *testing.T) {
-	m := newModel(t, "dmm", 3)
-	a := m.Tokenize(&tweet.Tweet{Text: "snow storm in Chicago"})
-	b := m.Tokenize(&tweet.Tweet{Text: "Chicago snow tonight"})
-	if len(a) < 3 || len(b) < 2 || a[0] != b[1] || unsafe.StringData(a[0]) != unsafe.StringData(b[1]) ||
-		unsafe.StringData(a[2]) != unsafe.StringData(b[0]) {
-		t.Fatalf("%q and %q: the same words are different strings", a, b)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/shared/tweet"
 )
@@ -28,7 +29,7 @@ func benchBatches(topics, batches, perBatch int) [][]*model.Point {
 	for b := range out {
 		for range perBatch {
 			toks, lon, lat, _ := s.next()
-			out[b] = append(out[b], &model.Point{Tokens: toks, Lon: lon, Lat: lat, Located: tweet.GeoPoint, Cluster: -1})
+			out[b] = append(out[b], modeltest.WithTokens(&model.Point{Lon: lon, Lat: lat, Located: tweet.GeoPoint, Cluster: -1}, toks))
 		}
 	}
 	return out
@@ -86,7 +87,7 @@ func BenchmarkTrain(b *testing.B) {
 			pts := make([][]spherical.Point, len(batches))
 			for i, batch := range batches {
 				for _, p := range batch {
-					terms, vec := fx.Vector(p.Lon, p.Lat, p.Tokens)
+					terms, vec := fx.Vector(p.Lon, p.Lat, p.AppendTokens(nil))
 					sp := spherical.Point{Terms: terms}
 					copy(sp.Geo[:], vec[len(vec)-3:])
 					pts[i] = append(pts[i], sp)

@@ -2,6 +2,7 @@ package dmm
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"slices"
 
@@ -19,16 +20,17 @@ const placeBit = 1 << 31
 // terms at all, place or not: a place alone says nothing of the topic.
 // Terms are sorted by id; p.Vec is left alone.
 func (m *Model) Featurize(p *model.Point) {
-	if len(p.Tokens) == 0 {
+	n := p.NumTokens()
+	if n == 0 {
 		p.SetTerms(nil)
 		return
 	}
-	p.SetTerms(featurize(&m.opts, make([]model.Term, 0, len(p.Tokens)+2), p.Tokens, p.Located, p.Lon, p.Lat))
+	p.SetTerms(featurize(&m.opts, make([]model.Term, 0, n+2), p.Tokens(), p.Located, p.Lon, p.Lat))
 }
 
 // featurize appends the terms of one post to dst.
-func featurize(o *Options, dst []model.Term, tokens []string, located tweet.GeoSource, lon, lat float64) []model.Term {
-	for _, t := range tokens {
+func featurize(o *Options, dst []model.Term, tokens iter.Seq[string], located tweet.GeoSource, lon, lat float64) []model.Term {
+	for t := range tokens {
 		w := float32(1)
 		if len(t) > 1 && t[0] == '#' {
 			t, w = t[1:], float32(o.HashtagWeight)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -96,7 +97,7 @@ func TestFeaturize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := &model.Point{Tokens: tc.tokens, Located: tc.located, Lon: tc.lon, Lat: tc.lat}
+			p := modeltest.WithTokens(&model.Point{Located: tc.located, Lon: tc.lon, Lat: tc.lat}, tc.tokens)
 			m.Featurize(p)
 			if len(tc.want) == 0 {
 				if p.Terms() != nil {
@@ -152,7 +153,7 @@ func FuzzFeaturize(f *testing.F) {
 			t.Fatal(err)
 		}
 		tokens := strings.Split(s, " ")
-		p := &model.Point{Tokens: tokens, Located: tweet.GeoSource(src % 5), Lon: lon, Lat: lat}
+		p := modeltest.WithTokens(&model.Point{Located: tweet.GeoSource(src % 5), Lon: lon, Lat: lat}, tokens)
 		m.Featurize(p)
 		words := 0
 		for _, tok := range tokens {

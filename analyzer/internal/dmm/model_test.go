@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -23,7 +24,7 @@ func words(prefix string, n int) []string {
 
 // post is a featurized point with the given words and place.
 func post(m *Model, id string, tokens []string, lon, lat float64) *model.Point {
-	p := &model.Point{ID: id, Tokens: tokens, Lon: lon, Lat: lat, Cluster: -1}
+	p := modeltest.WithTokens(&model.Point{ID: id, Lon: lon, Lat: lat, Cluster: -1}, tokens)
 	if !math.IsNaN(lon) {
 		p.Located = tweet.GeoPoint
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/eval"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/analyzer/internal/spherical"
 	"github.com/geostream/geostream/analyzer/internal/text"
 	"github.com/geostream/geostream/analyzer/internal/window"
@@ -256,7 +257,7 @@ func newSphericalModel(t *testing.T, seed uint64) *sphericalModel {
 }
 
 func (s *sphericalModel) Featurize(p *model.Point) {
-	terms, vec := s.fx.Vector(p.Lon, p.Lat, p.Tokens)
+	terms, vec := s.fx.Vector(p.Lon, p.Lat, p.AppendTokens(nil))
 	sp := &spherical.Point{Terms: terms}
 	copy(sp.Geo[:], vec[len(vec)-3:])
 	s.pts[p] = sp
@@ -461,7 +462,7 @@ func runSet(t *testing.T, set realSet, m harnessModel, posts []realPost, labels 
 		idTopic: map[int]string{}}
 	s := window.NewSlider[*model.Point](set.layout)
 	for _, rp := range posts {
-		p := &model.Point{ID: rp.id, Tokens: rp.tokens, Located: rp.located, Lon: rp.lon, Lat: rp.lat, Cluster: -1}
+		p := modeltest.WithTokens(&model.Point{ID: rp.id, Located: rp.located, Lon: rp.lon, Lat: rp.lat, Cluster: -1}, rp.tokens)
 		p.SetTime(rp.at)
 		m.Featurize(p)
 		s.Advance(rp.at, r)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/eval"
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -131,7 +132,7 @@ func topicsInOneCity(t *testing.T, o Options) (h, mixed float64, clusters int) {
 		var batch []*model.Point
 		for range perBatch {
 			toks, lon, lat, topic := s.next()
-			p := &model.Point{Tokens: toks, Lon: lon, Lat: lat, Located: tweet.GeoPoint, Cluster: -1}
+			p := modeltest.WithTokens(&model.Point{Lon: lon, Lat: lat, Located: tweet.GeoPoint, Cluster: -1}, toks)
 			m.Featurize(p)
 			topics[p] = topic
 			batch = append(batch, p)

@@ -155,7 +155,7 @@ func (o *Owner) SetLogger(log *slog.Logger) { o.V.Log = log }
 func (o *Owner) Close() error { return o.V.Close() }
 
 // LearnPosts starts the online word vectors' training on a batch's posts,
-// each post's Tokens a sentence (Vectors.Learn). Without online vectors
+// each post's words a sentence (Vectors.Learn). Without online vectors
 // it does nothing.
 func (o *Owner) LearnPosts(batch []*model.Point) {
 	if o.V.Online == nil {
@@ -163,7 +163,7 @@ func (o *Owner) LearnPosts(batch []*model.Point) {
 	}
 	words := make([][]string, len(batch))
 	for i, p := range batch {
-		words[i] = p.Tokens
+		words[i] = p.AppendTokens(nil)
 	}
 	o.V.Learn(words)
 }

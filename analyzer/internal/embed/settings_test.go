@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 )
 
 // TestLearnPosts: an owner of online vectors trains them on its posts'
 // words, as Learn on the same words does; an owner without does nothing.
 func TestLearnPosts(t *testing.T) {
-	batch := []*model.Point{{Tokens: []string{"storm", "flood", "rain"}}, {Tokens: []string{"game", "bowl"}}, {}}
+	batch := []*model.Point{modeltest.WithTokens(&model.Point{}, []string{"storm", "flood", "rain"}), modeltest.WithTokens(&model.Point{}, []string{"game", "bowl"}), {}}
 	o := Owner{V: Vectors{Online: NewOnline(OnlineOptions{Seed: 1})}}
 	o.LearnPosts(batch)
 	o.V.Online.Wait()

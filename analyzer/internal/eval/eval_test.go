@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 )
 
 func TestScore(t *testing.T) {
@@ -61,7 +62,7 @@ func TestParseLabels(t *testing.T) {
 
 func TestScoreKeywords(t *testing.T) {
 	pt := func(id string, cluster int, words ...string) *model.Point {
-		return &model.Point{ID: id, Cluster: cluster, Tokens: words}
+		return modeltest.WithTokens(&model.Point{ID: id, Cluster: cluster}, words)
 	}
 	r := &model.Result{
 		Points: []*model.Point{

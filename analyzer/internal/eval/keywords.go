@@ -29,7 +29,7 @@ func ScoreKeywords(r *model.Result, labels map[string]string, ignore string, top
 		if !ok {
 			continue
 		}
-		for _, w := range p.Tokens {
+		for w := range p.Tokens() {
 			m := byWord[w]
 			if m == nil {
 				m = map[string]int{}

@@ -382,7 +382,7 @@ func (d *Detector) describe(c *candidate, w *counts) {
 	clusters := map[int]int{}
 	for _, ps := range w.around(c.centre) {
 		for _, p := range ps {
-			if slices.Contains(p.Tokens, c.word) {
+			if p.HasToken(c.word) {
 				with = append(with, p)
 				clusters[p.Cluster]++
 			}
@@ -461,7 +461,7 @@ func (d *Detector) in(cand *candidate, c int, w *counts) bool {
 		cand.clusters = map[int]int{}
 		for _, ps := range w.around(cand.centre) {
 			for _, p := range ps {
-				if slices.Contains(p.Tokens, cand.word) {
+				if p.HasToken(cand.word) {
 					cand.clusters[p.Cluster]++
 					cand.all++
 				}
@@ -515,10 +515,11 @@ func (d *Detector) surge(c, posts int, expected float64) {
 // first (ties in the order of the words), at most n of them.
 func shared(posts []*model.Point, least, n int) []string {
 	in := map[string]int{}
-	var order []string
+	var order, toks []string
 	for _, p := range posts {
-		for i, t := range p.Tokens {
-			if !slices.Contains(p.Tokens[:i], t) {
+		toks = p.AppendTokens(toks[:0])
+		for i, t := range toks {
+			if !slices.Contains(toks[:i], t) {
 				if in[t] == 0 {
 					order = append(order, t)
 				}

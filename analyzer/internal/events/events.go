@@ -115,10 +115,11 @@ type Detector struct {
 
 	flagged, ended, wide int
 
-	// Buffers kept from one window to the next: those of counts, and the
-	// hashes of a post's words.
+	// Buffers kept from one window to the next: those of counts, and a
+	// post's words and their hashes.
 	recent, loose, byCell        []*model.Point
 	recentAt, cellFrom, cellNext []int32
+	toks                         []string
 	hashes                       []uint64
 	// and the keys, words and counts of the newest slide's words in places,
 	// for the sketches.
@@ -136,6 +137,13 @@ type Detector struct {
 	saved                         bool
 	touchedClusters, goneClusters []int
 	touchedCells, goneCells       []cell
+}
+
+// tokens returns p's words in a slice the detector reuses: valid until
+// its next call.
+func (d *Detector) tokens(p *model.Point) []string {
+	d.toks = p.AppendTokens(d.toks[:0])
+	return d.toks
 }
 
 // seenBefore says whether tokens[i], hashed hs[i], is among tokens[:i]
@@ -288,11 +296,11 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		}
 		w.recent, w.recentAt = append(w.recent, p), append(w.recentAt, ci)
 		// Each word once a post: hashed once, compared by hash first.
-		hs := d.hashes[:0]
-		for i, t := range p.Tokens {
+		hs, toks := d.hashes[:0], d.tokens(p)
+		for i, t := range toks {
 			h := tokenHash(t)
 			hs = append(hs, h)
-			if h != 0 && !seenBefore(p.Tokens, hs, i) { // a mention is never tested
+			if h != 0 && !seenBefore(toks, hs, i) { // a mention is never tested
 				w.words.add(g, h, t)
 			}
 		}

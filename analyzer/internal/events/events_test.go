@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -53,7 +54,7 @@ func newStream(seed uint64) *stream {
 // post adds a post at t in cluster c; mapped posts are near pl.
 func (s *stream) post(t time.Time, c int, pl *place, words ...string) *model.Point {
 	s.n++
-	p := &model.Point{ID: fmt.Sprintf("p%d", s.n), Cluster: c, Tokens: words}
+	p := modeltest.WithTokens(&model.Point{ID: fmt.Sprintf("p%d", s.n), Cluster: c}, words)
 	p.SetTime(t)
 	p.SetText(strings.Join(words, " "))
 	if pl != nil {
@@ -270,7 +271,7 @@ func TestEventKeepsItsIDWhenTheModelMovesItsPosts(t *testing.T) {
 		if end.After(start.Add(time.Minute)) {
 			// The model splits the burst off: its posts are now cluster 12.
 			for _, p := range r.Points {
-				if p.Cluster == 4 && slices.Contains(p.Tokens, "strike") {
+				if p.Cluster == 4 && p.HasToken("strike") {
 					p.Cluster = 12
 				}
 			}

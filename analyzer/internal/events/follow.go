@@ -166,7 +166,7 @@ func (d *Detector) match(c candidate, w *counts) *event {
 		}
 		both := 0
 		for _, p := range c.posts {
-			if e.holds(p.Tokens) {
+			if e.holds(d.tokens(p)) {
 				both++
 			}
 		}
@@ -179,7 +179,7 @@ func (d *Detector) match(c candidate, w *counts) *event {
 		its := 0 // the event's posts in the newest slide
 		for _, ps := range w.around(e.centre) {
 			for _, p := range ps {
-				if e.holds(p.Tokens) {
+				if e.holds(d.tokens(p)) {
 					its++
 				}
 			}
@@ -217,8 +217,15 @@ func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 	loose := make([][]*model.Point, len(d.events))
 	inClusters := make([]map[int]int, len(d.events))
 	visit := func(p *model.Point, city bool, g cell) {
+		var toks []string
 		for k, e := range d.events {
-			if city && !e.centre.near(g, 1) || !e.holds(p.Tokens) {
+			if city && !e.centre.near(g, 1) {
+				continue
+			}
+			if toks == nil {
+				toks = d.tokens(p)
+			}
+			if !e.holds(toks) {
 				continue
 			}
 			if !city {
@@ -265,7 +272,7 @@ func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 	for k, e := range d.events {
 		f := &out[k]
 		for _, p := range loose[k] {
-			if inClusters[k][p.Cluster] > 0 || e.holdsAll(p.Tokens) {
+			if inClusters[k][p.Cluster] > 0 || e.holdsAll(d.tokens(p)) {
 				f.window = append(f.window, p)
 			}
 		}
@@ -330,10 +337,12 @@ func (e *event) holds(tokens []string) bool {
 // names they mention left out.
 func distinct(posts []*model.Point) int {
 	seen := make(map[uint64]bool, len(posts))
+	var toks []string
 	for _, p := range posts {
 		var h uint64
-		for i, t := range p.Tokens {
-			if tokenHash(t) != 0 && !slices.Contains(p.Tokens[:i], t) {
+		toks = p.AppendTokens(toks[:0])
+		for i, t := range toks {
+			if tokenHash(t) != 0 && !slices.Contains(toks[:i], t) {
 				h += mix(hashWord(t), 0) // in any order
 			}
 		}

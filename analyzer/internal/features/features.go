@@ -100,7 +100,7 @@ func (e *Extractor) Featurize(p *model.Point) {
 		p.SetVec(nil)
 		return
 	}
-	v, _ := e.Vector(p.Lon, p.Lat, p.Tokens)
+	v, _ := e.Vector(p.Lon, p.Lat, p.AppendTokens(nil))
 	if !placed {
 		clear(v[len(v)-3:])
 	}

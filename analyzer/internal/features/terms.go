@@ -127,7 +127,7 @@ func fnv32(w string) uint32 {
 // place on the unit sphere: zero for a post without a place, which is
 // then clustered by its words).
 func (s *Sparse) Featurize(p *model.Point) {
-	terms, vec := s.Vector(p.Lon, p.Lat, p.Tokens)
+	terms, vec := s.Vector(p.Lon, p.Lat, p.AppendTokens(nil))
 	if p.Located == tweet.GeoNone {
 		clear(vec[len(vec)-3:])
 	}

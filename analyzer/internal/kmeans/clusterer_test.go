@@ -6,6 +6,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -24,7 +25,7 @@ func newClusterer(t *testing.T, mutate func(*Settings)) *Clusterer {
 func points(c *Clusterer, n int, placed bool) []*model.Point {
 	var out []*model.Point
 	for i := range n {
-		p := &model.Point{ID: fmt.Sprint(i), Lon: float64(i % 5), Lat: float64(i % 3), Tokens: []string{"w", fmt.Sprint("x", i%4)}}
+		p := modeltest.WithTokens(&model.Point{ID: fmt.Sprint(i), Lon: float64(i % 5), Lat: float64(i % 3)}, []string{"w", fmt.Sprint("x", i%4)})
 		if placed {
 			p.Located = tweet.GeoPoint
 		}

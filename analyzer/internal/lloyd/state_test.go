@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -18,8 +19,8 @@ func windowsOf(n int) [][]*model.Point {
 	for w := range out {
 		for i := range 60 {
 			t := (i + w) % 3
-			out[w] = append(out[w], &model.Point{ID: fmt.Sprint(w, "-", i), Tokens: []string{topics[t][i%3], topics[t][(i+1)%3]},
-				Lon: places[t][0] + float64(i%5)/10, Lat: places[t][1], Located: tweet.GeoPoint, Cluster: -1})
+			out[w] = append(out[w], modeltest.WithTokens(&model.Point{ID: fmt.Sprint(w, "-", i),
+				Lon: places[t][0] + float64(i%5)/10, Lat: places[t][1], Located: tweet.GeoPoint, Cluster: -1}, []string{topics[t][i%3], topics[t][(i+1)%3]}))
 		}
 	}
 	return out

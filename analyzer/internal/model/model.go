@@ -8,8 +8,10 @@ package model
 
 import (
 	"encoding/json"
+	"iter"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/geostream/geostream/shared/tweet"
@@ -22,10 +24,12 @@ import (
 type Point struct {
 	ID       string
 	Lon, Lat float64
-	// Tokens are the words of the text (the pipeline's tokenizer fills
-	// them).
-	Tokens []string
-	rare   *rare
+	// words are the words of the text (the pipeline's tokenizer fills
+	// them), packed in one string, each ended by a zero byte: one small
+	// allocation a post, without pointers, where a []string costs 16
+	// bytes a word and a pointer for the collector to follow.
+	words string
+	rare  *rare
 	// at is the point's time in nanoseconds since 1970 (UTC) with its
 	// sign bit flipped, so that the zero value is the zero time.
 	at int64
@@ -34,7 +38,90 @@ type Point struct {
 	// Located says how the tweet was located, and Level how precisely.
 	Located tweet.GeoSource
 	Level   tweet.GeoLevel
+	// tokenized says whether the words were set (a post may have none).
+	tokenized bool
 }
+
+// SetTokens sets the post's words; nil says it is not tokenized yet
+// (Tokenized), any other slice, even empty, that it is. A zero byte,
+// which no tokenizer keeps in a word, is dropped from a word.
+func (p *Point) SetTokens(ws []string) {
+	p.tokenized = ws != nil
+	n := len(ws)
+	for _, w := range ws {
+		n += len(w)
+	}
+	if n == 0 {
+		p.words = ""
+		return
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, w := range ws {
+		for {
+			i := strings.IndexByte(w, 0)
+			if i < 0 {
+				break
+			}
+			b.WriteString(w[:i])
+			w = w[i+1:]
+		}
+		b.WriteString(w)
+		b.WriteByte(0)
+	}
+	p.words = b.String()
+}
+
+// Tokenized says whether the post's words were set (SetTokens).
+func (p *Point) Tokenized() bool { return p.tokenized }
+
+// Tokens returns the post's words, in order. They share one string: a
+// word kept long after the post is gone should be cloned.
+func (p *Point) Tokens() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for s := p.words; s != ""; {
+			i := strings.IndexByte(s, 0)
+			if !yield(s[:i]) {
+				return
+			}
+			s = s[i+1:]
+		}
+	}
+}
+
+// AppendTokens appends the post's words to dst, in order, and returns
+// the extended slice: for the callers that need them as a slice, with a
+// slice of their own to reuse.
+func (p *Point) AppendTokens(dst []string) []string {
+	for s := p.words; s != ""; {
+		i := strings.IndexByte(s, 0)
+		dst, s = append(dst, s[:i]), s[i+1:]
+	}
+	return dst
+}
+
+// HasToken says whether w is one of the post's words.
+func (p *Point) HasToken(w string) bool {
+	if strings.IndexByte(w, 0) >= 0 {
+		return false // no word holds one
+	}
+	s := p.words
+	for off := 0; off < len(s); {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if end := i + len(w); (i == 0 || s[i-1] == 0) && s[end] == 0 {
+			return true // a whole word, not a part of one
+		}
+		off = i + 1
+	}
+	return false
+}
+
+// NumTokens returns how many words the post has.
+func (p *Point) NumTokens() int { return strings.Count(p.words, "\x00") }
 
 // rare is what most points leave empty.
 type rare struct {

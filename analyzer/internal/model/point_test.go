@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -111,7 +112,91 @@ func TestStampOrdersAsTimes(t *testing.T) {
 // TestPointSize: a window holds millions of points; what each costs is
 // kept in check (docs/performance.md, BenchmarkWindowMemory).
 func TestPointSize(t *testing.T) {
-	if n := unsafe.Sizeof(Point{}); n > 96 {
-		t.Fatalf("a point takes %d bytes, more than 96", n)
+	if n := unsafe.Sizeof(Point{}); n > 80 {
+		t.Fatalf("a point takes %d bytes, more than 80", n)
 	}
+}
+
+// TestPointTokens: a point's words read back as set, in order, empty
+// words and repeats kept; nil means not tokenized, and an empty list
+// tokenized with no word.
+func TestPointTokens(t *testing.T) {
+	var p Point
+	if p.Tokenized() || p.NumTokens() != 0 || p.AppendTokens(nil) != nil || p.HasToken("") {
+		t.Fatal("a new point has words")
+	}
+	for _, ws := range [][]string{
+		{"snow", "storm", "chicago"},
+		{"#snow", "@nws", "snow", "snow"},
+		{"", "a", ""},
+		{"東京", "地震", "서울", "москва"},
+		{"a"},
+		{},
+	} {
+		p.SetTokens(ws)
+		if !p.Tokenized() || p.NumTokens() != len(ws) {
+			t.Fatalf("%q: tokenized %v, %d words", ws, p.Tokenized(), p.NumTokens())
+		}
+		if got := p.AppendTokens([]string{"x"}); !slices.Equal(got[1:], ws) || got[0] != "x" {
+			t.Fatalf("%q appended as %q", ws, got)
+		}
+		if got := slices.Collect(p.Tokens()); len(ws) > 0 && !slices.Equal(got, ws) {
+			t.Fatalf("%q read as %q", ws, got)
+		}
+		for _, w := range append(ws, "sno", "now", "storm chicago", "s", "#", "@nws\x00snow", "москв") {
+			if got := p.HasToken(w); got != slices.Contains(ws, w) {
+				t.Fatalf("%q: HasToken(%q) = %v", ws, w, got)
+			}
+		}
+	}
+	p.SetTokens(nil)
+	if p.Tokenized() || p.NumTokens() != 0 {
+		t.Fatal("nil words leave the point tokenized")
+	}
+	// A zero byte cannot end a word early.
+	p.SetTokens([]string{"a\x00b", "\x00"})
+	if got := p.AppendTokens(nil); !slices.Equal(got, []string{"ab", ""}) {
+		t.Fatalf("words with zero bytes read back as %q", got)
+	}
+}
+
+// TestPointTokensTakeOneAllocation: a post's words cost one allocation,
+// of their bytes and a byte each, however many they are.
+func TestPointTokensTakeOneAllocation(t *testing.T) {
+	ws := strings.Fields("a storm is coming to the coast of maine tonight with snow")
+	var p Point
+	if n := testing.AllocsPerRun(100, func() { p.SetTokens(ws) }); n != 1 {
+		t.Fatalf("%v allocations for a post's words", n)
+	}
+	n := len(ws)
+	for _, w := range ws {
+		n += len(w)
+	}
+	if len(p.words) != n {
+		t.Fatalf("%d bytes for %d", len(p.words), n)
+	}
+}
+
+// FuzzPointTokens: any words, space-separated in the input, read back as
+// set (zero bytes dropped), and HasToken agrees with a search of them.
+func FuzzPointTokens(f *testing.F) {
+	f.Add("snow storm snow", "snow")
+	f.Add(" a  b ", "")
+	f.Add("東京 地震", "東")
+	f.Add("a\x00b c", "b")
+	f.Fuzz(func(t *testing.T, line, w string) {
+		ws := strings.Split(line, " ")
+		var p Point
+		p.SetTokens(ws)
+		want := make([]string, len(ws))
+		for i, x := range ws {
+			want[i] = strings.ReplaceAll(x, "\x00", "")
+		}
+		if got := p.AppendTokens(nil); !slices.Equal(got, want) {
+			t.Fatalf("%q read back as %q", want, got)
+		}
+		if got := p.HasToken(w); got != (slices.Contains(want, w) && !strings.Contains(w, "\x00")) {
+			t.Fatalf("%q: HasToken(%q) = %v", want, w, got)
+		}
+	})
 }

@@ -264,8 +264,8 @@ func appendPoint(e *checkpoint.Encoder, pt *model.Point) {
 	e.Int(int64(pt.Located))
 	e.Int(int64(pt.Level))
 	e.Int(int64(pt.Cluster))
-	e.Uint(uint64(len(pt.Tokens)))
-	for _, t := range pt.Tokens {
+	e.Uint(uint64(pt.NumTokens()))
+	for t := range pt.Tokens() {
 		e.String(t)
 	}
 	vec := pt.Vec()
@@ -326,6 +326,7 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 	out := &window.Batch[*model.Point]{Index: i, Start: start, End: start.Add(p.opts.Window.Batch), Counts: decodeCounts(d)}
 	if n := d.Len(30); n > 0 {
 		out.Items = make([]*model.Point, n)
+		var toks []string
 		for j := range out.Items {
 			pt := &model.Point{ID: d.String()}
 			pt.SetText(d.String())
@@ -334,10 +335,11 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 			pt.SetTime(d.Time())
 			pt.Located, pt.Level, pt.Cluster = tweet.GeoSource(d.Int()), tweet.GeoLevel(d.Int()), int(d.Int())
 			if n := d.Len(1); n > 0 {
-				pt.Tokens = make([]string, n)
-				for k := range pt.Tokens {
-					pt.Tokens[k] = d.String()
+				toks = toks[:0]
+				for range n {
+					toks = append(toks, d.String())
 				}
+				pt.SetTokens(toks)
 			}
 			if n := d.Len(4); n > 0 {
 				vec := make([]float32, n)

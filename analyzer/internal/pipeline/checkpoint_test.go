@@ -471,7 +471,8 @@ func TestWriteBatchIsAppendBatch(t *testing.T) {
 	big := &window.Batch[*model.Point]{Index: 7, Counts: model.Counts{Tweets: 3000, Located: 2000, Late: 4}}
 	for i := range 3000 {
 		pt := &model.Point{ID: fmt.Sprint(i), Lon: float64(i%360) - 180, Lat: float64(i%160) - 80, Cluster: i % 17,
-			Located: tweet.GeoSource(i % 4), Tokens: strings.Fields(strings.Repeat("storm rain lyon ", 1+i%5))}
+			Located: tweet.GeoSource(i % 4)}
+		pt.SetTokens(strings.Fields(strings.Repeat("storm rain lyon ", 1+i%5)))
 		pt.SetTime(t0.Add(time.Duration(i) * time.Millisecond))
 		if i%3 == 0 {
 			pt.SetText(strings.Repeat("texte ", i%40))

@@ -134,7 +134,8 @@ func (p *Pipeline) line(c *stream.Chunk, i int, event bool) {
 	if level == tweet.GeoLevelNone && tw.Located() {
 		level = tweet.GeoCity // a decoder's point or place
 	}
-	pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Cluster: -1, Located: tw.Geo, Level: level, Tokens: tokens}
+	pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Cluster: -1, Located: tw.Geo, Level: level}
+	pt.SetTokens(tokens)
 	pt.SetTime(t)
 	if p.opts.KeepText || p.model == nil || tokens == nil {
 		pt.SetText(tw.Text) // a model without tokens tokenizes it

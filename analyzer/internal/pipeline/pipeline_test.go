@@ -216,7 +216,7 @@ func TestLocateByProfile(t *testing.T) {
 // textModel records the texts and places it sees at Assign.
 type textModel struct{ texts, places []string }
 
-func (m *textModel) Prepare(p *model.Point)          { p.Tokens = strings.Fields(p.Text()) }
+func (m *textModel) Prepare(p *model.Point)          { p.SetTokens(strings.Fields(p.Text())) }
 func (m *textModel) Train([]*model.Point, time.Time) {}
 func (m *textModel) Forget([]*model.Point)           {}
 func (m *textModel) Decay(int64)                     {}
@@ -294,7 +294,7 @@ func TestPostsWithoutAPlaceAreClustered(t *testing.T) {
 	if len(got) != 2 || got["1"] == nil || got["2"] == nil {
 		t.Fatalf("window points %v, want posts 1 and 2", got)
 	}
-	if pt := got["2"]; pt.Located != tweet.GeoNone || pt.Level != tweet.GeoLevelNone || strings.Join(pt.Tokens, " ") != "only words here" {
+	if pt := got["2"]; pt.Located != tweet.GeoNone || pt.Level != tweet.GeoLevelNone || strings.Join(pt.AppendTokens(nil), " ") != "only words here" {
 		t.Fatalf("the post without a place: %+v", pt)
 	}
 	if pt := got["1"]; pt.Located != tweet.GeoPoint || pt.Level != tweet.GeoCity {

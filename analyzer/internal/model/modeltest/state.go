@@ -16,6 +16,13 @@ import (
 	"github.com/geostream/geostream/shared/tweet"
 )
 
+// WithTokens sets p's words and returns p, for a point written as a
+// literal.
+func WithTokens(p *model.Point, ws []string) *model.Point {
+	p.SetTokens(ws)
+	return p
+}
+
 // Stream makes n batches of posts on shifting topics in a few places; the
 // first three batches are too small to seed a model, and batch 20 is half
 // one topic in one place (a split).
@@ -32,10 +39,11 @@ func Stream(n int) [][]*model.Point {
 		for i := range size {
 			topic := (r.IntN(5) + b/8) % 5
 			pl := places[(topic+r.IntN(2))%len(places)]
-			p := &model.Point{ID: fmt.Sprint(b, "-", i), Lon: pl[0] + r.Float64(), Lat: pl[1] + r.Float64(), Located: tweet.GeoPoint, Cluster: -1,
-				Tokens: []string{words[3*topic%len(words)+r.IntN(3)], words[r.IntN(len(words))]}}
+			p := &model.Point{ID: fmt.Sprint(b, "-", i), Lon: pl[0] + r.Float64(), Lat: pl[1] + r.Float64(), Located: tweet.GeoPoint, Cluster: -1}
+			p.SetTokens([]string{words[3*topic%len(words)+r.IntN(3)], words[r.IntN(len(words))]})
 			if b == 20 && i%2 == 0 { // one topic takes a batch: a split
-				p.Tokens, p.Lon, p.Lat = []string{"#quake", "fire"}, places[0][0], places[0][1]
+				p.Lon, p.Lat = places[0][0], places[0][1]
+				p.SetTokens([]string{"#quake", "fire"})
 			}
 			out[b] = append(out[b], p)
 		}
