@@ -2,7 +2,6 @@ package dmm
 
 import (
 	"cmp"
-	"iter"
 	"math"
 	"slices"
 
@@ -25,12 +24,13 @@ func (m *Model) Featurize(p *model.Point) {
 		p.SetTerms(nil)
 		return
 	}
-	p.SetTerms(featurize(&m.opts, make([]model.Term, 0, n+2), p.Tokens(), p.Located, p.Lon, p.Lat))
+	p.SetTerms(featurize(&m.opts, make([]model.Term, 0, n+2), p))
 }
 
-// featurize appends the terms of one post to dst.
-func featurize(o *Options, dst []model.Term, tokens iter.Seq[string], located tweet.GeoSource, lon, lat float64) []model.Term {
-	for t := range tokens {
+// featurize appends the terms of post p to dst.
+func featurize(o *Options, dst []model.Term, p *model.Point) []model.Term {
+	located, lon, lat := p.Located, p.Lon, p.Lat
+	for t := range p.Tokens() {
 		w := float32(1)
 		if len(t) > 1 && t[0] == '#' {
 			t, w = t[1:], float32(o.HashtagWeight)

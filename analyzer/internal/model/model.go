@@ -25,9 +25,10 @@ type Point struct {
 	ID       string
 	Lon, Lat float64
 	// words are the words of the text (the pipeline's tokenizer fills
-	// them), packed in one string, each ended by a zero byte: one small
-	// allocation a post, without pointers, where a []string costs 16
-	// bytes a word and a pointer for the collector to follow.
+	// them), packed in one string, each after its length (a uvarint: one
+	// byte for a word under 128 bytes). That is one small allocation a
+	// post, without pointers, where a []string costs 16 bytes a word and
+	// a pointer a word for the collector to follow.
 	words string
 	rare  *rare
 	// at is the point's time in nanoseconds since 1970 (UTC) with its
@@ -43,13 +44,12 @@ type Point struct {
 }
 
 // SetTokens sets the post's words; nil says it is not tokenized yet
-// (Tokenized), any other slice, even empty, that it is. A zero byte,
-// which no tokenizer keeps in a word, is dropped from a word.
+// (Tokenized), any other slice, even empty, that it is.
 func (p *Point) SetTokens(ws []string) {
 	p.tokenized = ws != nil
-	n := len(ws)
+	n := 0
 	for _, w := range ws {
-		n += len(w)
+		n += len(w) + uvarintLen(len(w))
 	}
 	if n == 0 {
 		p.words = ""
@@ -58,18 +58,42 @@ func (p *Point) SetTokens(ws []string) {
 	var b strings.Builder
 	b.Grow(n)
 	for _, w := range ws {
-		for {
-			i := strings.IndexByte(w, 0)
-			if i < 0 {
+		for x := uint(len(w)); ; x >>= 7 {
+			if x < 0x80 {
+				b.WriteByte(byte(x))
 				break
 			}
-			b.WriteString(w[:i])
-			w = w[i+1:]
+			b.WriteByte(byte(x) | 0x80)
 		}
 		b.WriteString(w)
-		b.WriteByte(0)
 	}
 	p.words = b.String()
+}
+
+// uvarintLen is how many bytes n takes as a uvarint.
+func uvarintLen(n int) int {
+	k := 1
+	for ; n >= 0x80; n >>= 7 {
+		k++
+	}
+	return k
+}
+
+// nextWord splits the first word off packed words s (not empty).
+func nextWord(s string) (word, rest string) {
+	n, k := int(s[0]), 1
+	if n >= 0x80 { // a word of 128 bytes or more
+		n = 0
+		for shift := 0; ; shift += 7 {
+			c := s[k-1]
+			n |= int(c&0x7f) << shift
+			if c < 0x80 {
+				break
+			}
+			k++
+		}
+	}
+	return s[k : k+n], s[k+n:]
 }
 
 // Tokenized says whether the post's words were set (SetTokens).
@@ -80,11 +104,10 @@ func (p *Point) Tokenized() bool { return p.tokenized }
 func (p *Point) Tokens() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		for s := p.words; s != ""; {
-			i := strings.IndexByte(s, 0)
-			if !yield(s[:i]) {
+			var w string
+			if w, s = nextWord(s); !yield(w) {
 				return
 			}
-			s = s[i+1:]
 		}
 	}
 }
@@ -94,34 +117,32 @@ func (p *Point) Tokens() iter.Seq[string] {
 // slice of their own to reuse.
 func (p *Point) AppendTokens(dst []string) []string {
 	for s := p.words; s != ""; {
-		i := strings.IndexByte(s, 0)
-		dst, s = append(dst, s[:i]), s[i+1:]
+		var w string
+		w, s = nextWord(s)
+		dst = append(dst, w)
 	}
 	return dst
 }
 
 // HasToken says whether w is one of the post's words.
 func (p *Point) HasToken(w string) bool {
-	if strings.IndexByte(w, 0) >= 0 {
-		return false // no word holds one
-	}
-	s := p.words
-	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], w)
-		if i < 0 {
-			return false
+	for s := p.words; s != ""; {
+		var x string
+		if x, s = nextWord(s); x == w {
+			return true
 		}
-		i += off
-		if end := i + len(w); (i == 0 || s[i-1] == 0) && s[end] == 0 {
-			return true // a whole word, not a part of one
-		}
-		off = i + 1
 	}
 	return false
 }
 
 // NumTokens returns how many words the post has.
-func (p *Point) NumTokens() int { return strings.Count(p.words, "\x00") }
+func (p *Point) NumTokens() int {
+	n := 0
+	for s := p.words; s != ""; n++ {
+		_, s = nextWord(s)
+	}
+	return n
+}
 
 // rare is what most points leave empty.
 type rare struct {
