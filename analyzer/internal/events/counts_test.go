@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 )
 
 // TestCellWordsCountsTwoSlides checks the table of words in cells against
@@ -71,13 +72,19 @@ func keys[K comparable, V any](m map[K]V) []K {
 }
 
 // TestHoldsAsWordByWord checks that the bits that spare comparing words
-// change nothing: holds and holdsAll against a word-by-word reading.
+// change nothing: holds and holdsAll against a word-by-word reading, with
+// events of a few words and of more than 64 (a state of another build).
 func TestHoldsAsWordByWord(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	vocab := []string{"", "a", "b", "ab", "ba", "storm", "strom", "flood", "#flood", "fire", "fires", "quake", "shaking", "@x"}
 	for i := range 2000 {
 		e := &event{word: vocab[rng.IntN(len(vocab))]}
 		e.words = []string{e.word}
+		if i%4 == 0 {
+			for k := range 64 {
+				e.words = append(e.words, fmt.Sprint("other", k))
+			}
+		}
 		for range rng.IntN(4) {
 			e.words = append(e.words, vocab[rng.IntN(len(vocab))])
 		}
@@ -99,10 +106,11 @@ func TestHoldsAsWordByWord(t *testing.T) {
 			other := slices.ContainsFunc(tokens, func(tk string) bool { return tk != e.word && slices.Contains(e.words, tk) })
 			all = all && other
 		}
-		if got := e.holds(tokens); got != holds {
+		p := modeltest.WithTokens(&model.Point{}, tokens)
+		if got := e.holds(p); got != holds {
 			t.Fatalf("case %d: holds(%q) of %q (%q) = %v, want %v", i, tokens, e.word, e.words, got, holds)
 		}
-		if got := e.holdsAll(tokens); got != all {
+		if got := e.holdsAll(p); got != all {
 			t.Fatalf("case %d: holdsAll(%q) of %q (%q) = %v, want %v", i, tokens, e.word, e.words, got, all)
 		}
 	}
@@ -175,6 +183,27 @@ func TestAroundIsByCell(t *testing.T) {
 			}
 			if !slices.Equal(got[k], want) {
 				t.Fatalf("round %d: around %v, cell %v holds %d posts, want %d", round, centre, g, len(got[k]), len(want))
+			}
+		}
+	}
+}
+
+// TestSeenBeforeAsWordByWord: a post's word counts once, however often the
+// post has it: seenBefore against a search of the words before it.
+func TestSeenBeforeAsWordByWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	vocab := []string{"", "a", "b", "storm", "strom", "#storm", "東京", "@x"}
+	for i := range 2000 {
+		tokens := make([]string, rng.IntN(8))
+		for j := range tokens {
+			tokens[j] = vocab[rng.IntN(len(vocab))]
+		}
+		p := modeltest.WithTokens(&model.Point{}, tokens)
+		var hs []uint64
+		for j, tk := range tokens {
+			hs = append(hs, tokenHash(tk))
+			if got, want := seenBefore(p, hs, tk), slices.Contains(tokens[:j], tk); got != want {
+				t.Fatalf("case %d: %q before word %d: %v, want %v", i, tokens, j, got, want)
 			}
 		}
 	}

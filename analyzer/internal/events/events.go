@@ -115,11 +115,10 @@ type Detector struct {
 
 	flagged, ended, wide int
 
-	// Buffers kept from one window to the next: those of counts, and a
-	// post's words and their hashes.
+	// Buffers kept from one window to the next: those of counts, and the
+	// hashes of a post's words.
 	recent, loose, byCell        []*model.Point
 	recentAt, cellFrom, cellNext []int32
-	toks                         []string
 	hashes                       []uint64
 	// and the keys, words and counts of the newest slide's words in places,
 	// for the sketches.
@@ -139,22 +138,28 @@ type Detector struct {
 	touchedCells, goneCells       []cell
 }
 
-// tokens returns p's words in a slice the detector reuses: valid until
-// its next call.
-func (d *Detector) tokens(p *model.Point) []string {
-	d.toks = p.AppendTokens(d.toks[:0])
-	return d.toks
-}
-
-// seenBefore says whether tokens[i], hashed hs[i], is among tokens[:i]
-// (hashed hs[:i]).
-func seenBefore(tokens []string, hs []uint64, i int) bool {
-	for j, h := range hs[:i] {
-		if h == hs[i] && tokens[j] == tokens[i] {
+// seenBefore says whether t, the last of p's words so far (hashed
+// hs[len(hs)-1]; the others hs[:len(hs)-1]), is among the words before
+// it: compared by hash first, and by the word only when the hashes agree.
+func seenBefore(p *model.Point, hs []uint64, t string) bool {
+	last := len(hs) - 1
+	for j, h := range hs[:last] {
+		if h == hs[last] && tokenAt(p, j) == t {
 			return true
 		}
 	}
 	return false
+}
+
+// tokenAt returns p's word j.
+func tokenAt(p *model.Point, j int) string {
+	for t := range p.Tokens() {
+		if j == 0 {
+			return t
+		}
+		j--
+	}
+	return ""
 }
 
 // New returns a Detector.
@@ -296,11 +301,11 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		}
 		w.recent, w.recentAt = append(w.recent, p), append(w.recentAt, ci)
 		// Each word once a post: hashed once, compared by hash first.
-		hs, toks := d.hashes[:0], d.tokens(p)
-		for i, t := range toks {
+		hs := d.hashes[:0]
+		for t := range p.Tokens() {
 			h := tokenHash(t)
 			hs = append(hs, h)
-			if h != 0 && !seenBefore(toks, hs, i) { // a mention is never tested
+			if h != 0 && !seenBefore(p, hs, t) { // a mention is never tested
 				w.words.add(g, h, t)
 			}
 		}

@@ -166,7 +166,7 @@ func (d *Detector) match(c candidate, w *counts) *event {
 		}
 		both := 0
 		for _, p := range c.posts {
-			if e.holds(d.tokens(p)) {
+			if e.holds(p) {
 				both++
 			}
 		}
@@ -179,7 +179,7 @@ func (d *Detector) match(c candidate, w *counts) *event {
 		its := 0 // the event's posts in the newest slide
 		for _, ps := range w.around(e.centre) {
 			for _, p := range ps {
-				if e.holds(d.tokens(p)) {
+				if e.holds(p) {
 					its++
 				}
 			}
@@ -217,15 +217,8 @@ func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 	loose := make([][]*model.Point, len(d.events))
 	inClusters := make([]map[int]int, len(d.events))
 	visit := func(p *model.Point, city bool, g cell) {
-		var toks []string
 		for k, e := range d.events {
-			if city && !e.centre.near(g, 1) {
-				continue
-			}
-			if toks == nil {
-				toks = d.tokens(p)
-			}
-			if !e.holds(toks) {
+			if city && !e.centre.near(g, 1) || !e.holds(p) {
 				continue
 			}
 			if !city {
@@ -272,7 +265,7 @@ func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 	for k, e := range d.events {
 		f := &out[k]
 		for _, p := range loose[k] {
-			if inClusters[k][p.Cluster] > 0 || e.holdsAll(d.tokens(p)) {
+			if inClusters[k][p.Cluster] > 0 || e.holdsAll(p) {
 				f.window = append(f.window, p)
 			}
 		}
@@ -296,13 +289,13 @@ func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 // another of its words, as a post of a cluster that holds none of its
 // posts on the map must to be its (the model may have put its posts with
 // places and those without in different clusters).
-func (e *event) holdsAll(tokens []string) bool {
+func (e *event) holdsAll(p *model.Point) bool {
 	if len(e.words) == 1 {
-		return slices.Contains(tokens, e.word)
+		return p.HasToken(e.word)
 	}
 	var word, other bool
 	mask := e.wordMask()
-	for _, t := range tokens {
+	for t := range p.Tokens() {
 		if wordBit(t)&mask == 0 {
 			continue
 		}
@@ -314,20 +307,33 @@ func (e *event) holdsAll(tokens []string) bool {
 
 // holds says whether a post's words are the event's: the word found
 // unusual, or two of the others.
-func (e *event) holds(tokens []string) bool {
+func (e *event) holds(p *model.Point) bool {
 	n := 0
 	mask := e.wordMask()
-	for i, t := range tokens {
+	var counted uint64 // the indices in e.words of the words counted, under 64
+	i := 0
+	for t := range p.Tokens() {
+		i++
 		if wordBit(t)&mask == 0 {
 			continue // none of its words
 		}
 		if t == e.word {
 			return true
 		}
-		if slices.Contains(e.words, t) && !slices.Contains(tokens[:i], t) {
-			if n++; n == 2 {
-				return true
+		k := slices.Index(e.words, t)
+		switch {
+		case k < 0:
+			continue
+		case k < 64:
+			if counted&(1<<k) != 0 {
+				continue // counted once already
 			}
+			counted |= 1 << k
+		case slices.Contains(p.AppendTokens(nil)[:i-1], t):
+			continue
+		}
+		if n++; n == 2 {
+			return true
 		}
 	}
 	return false
