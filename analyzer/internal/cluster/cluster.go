@@ -94,7 +94,7 @@ func New(c Clusterer, o Options) (*Model, error) {
 		m.seed = s.SeedText()
 	}
 	for _, w := range o.Exclude {
-		for _, t := range m.words(w) {
+		for _, t := range m.words(nil, w) {
 			m.exclude[strings.TrimLeft(t, "#@")] = true
 		}
 	}
@@ -129,30 +129,29 @@ type SeedTexter interface {
 	SeedText() bool
 }
 
-// Tokenize implements pipeline.Tokenizer: the post's words in any script,
-// with the links, mentions and hashtags its source marked. The point
-// keeps a copy of them (model.Point.SetTokens), so they may share the
-// post's text.
-func (m *Model) Tokenize(tw *tweet.Tweet) []string {
+// Tokenize implements pipeline.Tokenizer: it appends to dst the post's
+// words in any script, with the links, mentions and hashtags its source
+// marked. The pipeline packs a copy of them (model.PackTokens).
+func (m *Model) Tokenize(dst []string, tw *tweet.Tweet) []string {
 	if !m.seed && len(tw.Entities) > 0 {
-		return text.TokenizePost(nil, tw.Text, tw.Entities)
+		return text.TokenizePost(dst, tw.Text, tw.Entities)
 	}
-	return m.words(tw.Text)
+	return m.words(dst, tw.Text)
 }
 
-// words are the words of s, by the model's rules.
-func (m *Model) words(s string) []string {
+// words appends the words of s to dst, by the model's rules.
+func (m *Model) words(dst []string, s string) []string {
 	if m.seed {
-		return text.TokenizeSeed(nil, s)
+		return text.TokenizeSeed(dst, s)
 	}
-	return text.Tokenize(nil, s)
+	return text.Tokenize(dst, s)
 }
 
 // Prepare implements pipeline.Model: it tokenizes the text unless the
 // reader already did, and featurizes the point.
 func (m *Model) Prepare(p *model.Point) {
 	if !p.Tokenized() {
-		p.SetTokens(m.words(p.Text()))
+		p.SetTokens(m.words(nil, p.Text()))
 	}
 	m.c.Featurize(p)
 }

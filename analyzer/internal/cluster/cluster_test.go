@@ -375,11 +375,11 @@ func TestWordsByTheModelsRules(t *testing.T) {
 		{Kind: tweet.EntityLink, Start: strings.Index(text, "nytimes"), End: strings.Index(text, " @"), Value: "https://nytimes.com/2024/snow"},
 		{Kind: tweet.EntityMention, Start: strings.Index(text, "@"), End: len(text), Value: "did:plc:alice"},
 	}}
-	got := strings.Join(newModel(t, "spherical", 3).Tokenize(tw), " ")
+	got := strings.Join(newModel(t, "spherical", 3).Tokenize(nil, tw), " ")
 	if !strings.Contains(got, "münchen") || strings.Contains(got, "nytimes") || strings.Contains(got, "2024") {
 		t.Fatalf("default words: %q", got)
 	}
-	seed := strings.Join(newModel(t, "spark", 3, "-profile", "seed", "-embeddings-online=false").Tokenize(tw), " ")
+	seed := strings.Join(newModel(t, "spark", 3, "-profile", "seed", "-embeddings-online=false").Tokenize(nil, tw), " ")
 	if strings.Contains(seed, "münchen") || !strings.Contains(seed, "nchen") {
 		t.Fatalf("the seed profile's words: %q", seed)
 	}

@@ -46,14 +46,25 @@ type Point struct {
 // SetTokens sets the post's words; nil says it is not tokenized yet
 // (Tokenized), any other slice, even empty, that it is.
 func (p *Point) SetTokens(ws []string) {
-	p.tokenized = ws != nil
+	p.words, p.tokenized = PackTokens(ws), ws != nil
+}
+
+// SetPackedTokens sets the post's words packed by PackTokens, as a reader
+// that tokenizes posts passes them on; a post without words is not
+// tokenized yet (Tokenized), as with SetTokens of a nil slice.
+func (p *Point) SetPackedTokens(words string) {
+	p.words, p.tokenized = words, words != ""
+}
+
+// PackTokens packs words as a Point keeps them: in one string, each after
+// its length as a uvarint ("" for none).
+func PackTokens(ws []string) string {
 	n := 0
 	for _, w := range ws {
 		n += len(w) + uvarintLen(len(w))
 	}
 	if n == 0 {
-		p.words = ""
-		return
+		return ""
 	}
 	var b strings.Builder
 	b.Grow(n)
@@ -67,7 +78,7 @@ func (p *Point) SetTokens(ws []string) {
 		}
 		b.WriteString(w)
 	}
-	p.words = b.String()
+	return b.String()
 }
 
 // uvarintLen is how many bytes n takes as a uvarint.
@@ -144,11 +155,19 @@ func (p *Point) NumTokens() int {
 	return n
 }
 
-// rare is what most points leave empty.
+// rare is what most points leave empty once their batch is closed: the
+// sparse features, which every post has until the model takes them, and
+// behind a second pointer what fewer still have (32 bytes for the terms
+// alone, not 80).
 type rare struct {
+	terms []Term
+	more  *rarer
+}
+
+// rarer is what only some models and the live page keep.
+type rarer struct {
 	text, place string
 	vec         []float32
-	terms       []Term
 }
 
 // Time returns the point's time, in UTC.
@@ -190,15 +209,15 @@ func (p *Point) SetTime(t time.Time) {
 // Text returns the tweet's text: kept only with pipeline.Options.KeepText,
 // or until the model has the text's tokens.
 func (p *Point) Text() string {
-	if p.rare == nil {
+	if p.rare == nil || p.rare.more == nil {
 		return ""
 	}
-	return p.rare.text
+	return p.rare.more.text
 }
 
 // SetText sets the tweet's text.
 func (p *Point) SetText(s string) {
-	if r := p.more(s != ""); r != nil {
+	if r := p.rarer(s != ""); r != nil {
 		r.text = s
 		p.trim()
 	}
@@ -207,15 +226,15 @@ func (p *Point) SetText(s string) {
 // Place returns the name of the tweet's tagged place, if any; like Text
 // it is kept only with pipeline.Options.KeepText.
 func (p *Point) Place() string {
-	if p.rare == nil {
+	if p.rare == nil || p.rare.more == nil {
 		return ""
 	}
-	return p.rare.place
+	return p.rare.more.place
 }
 
 // SetPlace sets the name of the tweet's tagged place.
 func (p *Point) SetPlace(s string) {
-	if r := p.more(s != ""); r != nil {
+	if r := p.rarer(s != ""); r != nil {
 		r.place = s
 		p.trim()
 	}
@@ -224,15 +243,15 @@ func (p *Point) SetPlace(s string) {
 // Vec returns the point's dense features, as float32 (a window can hold
 // millions of points); nil for a model without them.
 func (p *Point) Vec() []float32 {
-	if p.rare == nil {
+	if p.rare == nil || p.rare.more == nil {
 		return nil
 	}
-	return p.rare.vec
+	return p.rare.more.vec
 }
 
 // SetVec sets the point's dense features.
 func (p *Point) SetVec(v []float32) {
-	if r := p.more(v != nil); r != nil {
+	if r := p.rarer(v != nil); r != nil {
 		r.vec = v
 		p.trim()
 	}
@@ -249,24 +268,37 @@ func (p *Point) Terms() []Term {
 
 // SetTerms sets the point's sparse features.
 func (p *Point) SetTerms(ts []Term) {
-	if r := p.more(ts != nil); r != nil {
-		r.terms = ts
+	if p.rare == nil && ts != nil {
+		p.rare = &rare{}
+	}
+	if p.rare != nil {
+		p.rare.terms = ts
 		p.trim()
 	}
 }
 
-// more returns the point's rare fields, made if need be; nil if there are
-// none and none are needed.
-func (p *Point) more(need bool) *rare {
-	if p.rare == nil && need {
+// rarer returns the point's rarer fields, made if need be; nil if there
+// are none and none are needed.
+func (p *Point) rarer(need bool) *rarer {
+	if !need && (p.rare == nil || p.rare.more == nil) {
+		return nil
+	}
+	if p.rare == nil {
 		p.rare = &rare{}
 	}
-	return p.rare
+	if p.rare.more == nil {
+		p.rare.more = &rarer{}
+	}
+	return p.rare.more
 }
 
-// trim drops the rare fields once all are empty.
+// trim drops the rare fields that are all empty.
 func (p *Point) trim() {
-	if r := p.rare; r.text == "" && r.place == "" && r.vec == nil && r.terms == nil {
+	r := p.rare
+	if m := r.more; m != nil && m.text == "" && m.place == "" && m.vec == nil {
+		r.more = nil
+	}
+	if r.terms == nil && r.more == nil {
 		p.rare = nil
 	}
 }

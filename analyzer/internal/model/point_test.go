@@ -51,6 +51,18 @@ func TestPointRareFields(t *testing.T) {
 	if q.rare != nil {
 		t.Fatal("setting empty fields made room for them")
 	}
+	// A post's terms, which every post has until its batch is closed,
+	// take no room for the text, place and vector once the text is gone.
+	q.SetText("snow")
+	q.SetTerms([]Term{{ID: 1, W: 1}})
+	q.SetText("")
+	if q.rare == nil || q.rare.more != nil || len(q.Terms()) != 1 || q.Text() != "" {
+		t.Fatalf("terms alone keep %+v", q.rare)
+	}
+	q.SetPlace("Oslo")
+	if q.Place() != "Oslo" || len(q.Terms()) != 1 || q.Text() != "" || q.Vec() != nil {
+		t.Fatalf("a place beside the terms reads back as %q, %v", q.Place(), q.Terms())
+	}
 }
 
 // TestPointTime: a point's time reads back as the same instant, to the

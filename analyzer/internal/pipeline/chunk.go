@@ -105,17 +105,17 @@ func (p *Pipeline) line(c *stream.Chunk, i int, event bool) {
 	if p.acks != nil && i < len(c.Seqs) {
 		p.acks.enter(p.slider.Index(t), c.Seqs[i])
 	}
-	var tokens []string
-	if i < len(c.Tokens) {
-		tokens = c.Tokens[i]
+	var words string // packed (model.PackTokens)
+	if i < len(c.Words) {
+		words = c.Words[i]
 	}
 	if cnt.Tweets == 1 && !tw.Located() {
 		cnt.Unlocated = 1
-		if p.tokenize != nil && len(tokens) == 0 {
+		if p.tokenize != nil && words == "" {
 			cnt.Wordless = 1 // nothing to cluster it by
 		}
 	}
-	if cnt.Tweets == 0 || !tw.Located() && len(tokens) == 0 {
+	if cnt.Tweets == 0 || !tw.Located() && words == "" {
 		p.total.Add(cnt)
 		p.slider.AddCounts(t, cnt)
 		return
@@ -135,9 +135,9 @@ func (p *Pipeline) line(c *stream.Chunk, i int, event bool) {
 		level = tweet.GeoCity // a decoder's point or place
 	}
 	pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Cluster: -1, Located: tw.Geo, Level: level}
-	pt.SetTokens(tokens)
+	pt.SetPackedTokens(words)
 	pt.SetTime(t)
-	if p.opts.KeepText || p.model == nil || tokens == nil {
+	if p.opts.KeepText || p.model == nil || words == "" {
 		pt.SetText(tw.Text) // a model without tokens tokenizes it
 	}
 	if p.opts.KeepText {

@@ -43,11 +43,12 @@ type Spawner interface {
 }
 
 // Tokenizer is a Model whose tokenizing is stateless: the pipeline runs it
-// in the reader's goroutine on every post, and Prepare then finds the
-// point's words set (model.Point.Tokenized). A post with no place is clustered by its
+// in the reader's goroutine on every post, appending the words to dst (a
+// slice it reuses), and Prepare then finds the point's words set if it has
+// any (model.Point.Tokenized). A post with no place is clustered by its
 // words, if it has any; without a Tokenizer, only posts with a place are.
 type Tokenizer interface {
-	Tokenize(tw *tweet.Tweet) []string
+	Tokenize(dst []string, tw *tweet.Tweet) []string
 }
 
 // Output receives every window in order. Write runs in the pipeline's

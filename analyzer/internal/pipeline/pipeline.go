@@ -121,7 +121,7 @@ type Pipeline struct {
 	clock    Clock // ClockAuto until the first chunk says which
 	ticker   *time.Ticker
 	tick     <-chan time.Time
-	tokenize func(*tweet.Tweet) []string
+	tokenize func([]string, *tweet.Tweet) []string
 
 	// flushing is set while the last, partial windows are written.
 	flushing bool

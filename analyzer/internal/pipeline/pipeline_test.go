@@ -255,8 +255,10 @@ type wordModel struct {
 	trained, forgot []int // batch sizes
 }
 
-func (m *wordModel) Tokenize(tw *tweet.Tweet) []string { return strings.Fields(tw.Text) }
-func (m *wordModel) Prepare(*model.Point)              {}
+func (m *wordModel) Tokenize(dst []string, tw *tweet.Tweet) []string {
+	return append(dst, strings.Fields(tw.Text)...)
+}
+func (m *wordModel) Prepare(*model.Point) {}
 func (m *wordModel) Train(b []*model.Point, _ time.Time) {
 	m.trained = append(m.trained, len(b))
 }
@@ -433,11 +435,11 @@ func TestSpentByStage(t *testing.T) {
 // records the text each point has at Prepare and at Assign.
 type prepModel struct{ prepared, assigned []string }
 
-func (m *prepModel) Tokenize(tw *tweet.Tweet) []string {
+func (m *prepModel) Tokenize(dst []string, tw *tweet.Tweet) []string {
 	if strings.Contains(tw.Text, "skip") {
-		return nil
+		return dst
 	}
-	return strings.Fields(tw.Text)
+	return append(dst, strings.Fields(tw.Text)...)
 }
 func (m *prepModel) Prepare(p *model.Point)          { m.prepared = append(m.prepared, p.Text()) }
 func (m *prepModel) Train([]*model.Point, time.Time) {}

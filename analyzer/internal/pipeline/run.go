@@ -9,17 +9,20 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/geocode"
+	"github.com/geostream/geostream/analyzer/internal/model"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/shared/field"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
 // prepare is the stage that runs beside decoding, in the reader's
-// goroutine: it places each tweet by the Locate policy and tokenizes it.
+// goroutine: it places each tweet by the Locate policy, tokenizes it and
+// packs its words as the point keeps them.
 func (p *Pipeline) prepare(locate func(*tweet.Tweet)) func(*stream.Chunk) {
 	return func(c *stream.Chunk) {
+		var toks []string
 		if p.tokenize != nil {
-			c.Tokens = make([][]string, len(c.Lines))
+			c.Words = make([]string, len(c.Lines))
 		}
 		for i := range c.Lines {
 			tw := &c.Lines[i]
@@ -30,7 +33,8 @@ func (p *Pipeline) prepare(locate func(*tweet.Tweet)) func(*stream.Chunk) {
 				locate(tw)
 			}
 			if p.tokenize != nil {
-				c.Tokens[i] = p.tokenize(tw)
+				toks = p.tokenize(toks[:0], tw)
+				c.Words[i] = model.PackTokens(toks)
 			}
 		}
 	}

@@ -28,8 +28,9 @@ const TooLong = "too_long"
 // was read.
 type Chunk struct {
 	Lines []tweet.Tweet
-	// Tokens is filled by the Stage, index for index with Lines.
-	Tokens  [][]string
+	// Words is filled by the Stage, index for index with Lines: each
+	// line's words, packed as the pipeline keeps them (model.PackTokens).
+	Words   []string
 	Arrival time.Time
 	// Hello is what the scraper said it serves, on the first chunk of
 	// each connection to one that greeted.

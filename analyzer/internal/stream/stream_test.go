@@ -58,11 +58,11 @@ func TestReadKeepsOrderAndKinds(t *testing.T) {
 	staged := 0
 	cs := collect(t, src, Options{Chunk: 2, Stage: func(c *Chunk) {
 		staged += len(c.Lines)
-		c.Tokens = make([][]string, len(c.Lines))
+		c.Words = make([]string, len(c.Lines))
 	}})
 	var got []tweet.Tweet
 	for _, c := range cs {
-		if len(c.Tokens) != len(c.Lines) {
+		if len(c.Words) != len(c.Lines) {
 			t.Fatal("the stage did not see the chunk it was given")
 		}
 		got = append(got, c.Lines...)

@@ -138,8 +138,8 @@ func (t *tokenizer) finish(dst []string) []string {
 		return dst
 	}
 	words := string(t.buf[:len(t.buf)-1])
-	// Room for exactly the words: a window holds every post's slice, and
-	// append's doubling would leave a quarter of it unused on average.
+	// Room for exactly the words: a caller that keeps the slice keeps no
+	// spare room (append's doubling leaves a quarter unused on average).
 	dst = slices.Grow(dst, strings.Count(words, " ")+1)
 	for {
 		w, rest, more := strings.Cut(words, " ")

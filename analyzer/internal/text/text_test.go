@@ -108,7 +108,7 @@ func TestTokenizeAppends(t *testing.T) {
 }
 
 // TestTokensHaveNoSpareRoom: a post's words take no more room than they
-// need, as a window holds the slice of every post it has.
+// need, for a caller that keeps the slice.
 func TestTokensHaveNoSpareRoom(t *testing.T) {
 	for _, s := range []string{"storm warning", "rain rain rain in the city of london tonight, again and again",
 		"今日は朝から雨が降っています", "#storm @alice.bsky.social flood"} {
