@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/features"
 	"github.com/geostream/geostream/analyzer/internal/geocode"
+	"github.com/geostream/geostream/analyzer/internal/heap"
 	"github.com/geostream/geostream/analyzer/internal/kmeans"
 	"github.com/geostream/geostream/analyzer/internal/lloyd"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
@@ -377,7 +379,29 @@ func TestRunCheckpointOptions(t *testing.T) {
 	if _, err := runArgs(t, "--keep-runs", "-1"); err == nil || !strings.Contains(err.Error(), "--keep-runs") {
 		t.Fatalf("--keep-runs -1: %v", err)
 	}
+	if _, err := runArgs(t, "--heap-headroom", "-1"); err == nil || !strings.Contains(err.Error(), "--heap-headroom") {
+		t.Fatalf("--heap-headroom -1: %v", err)
+	}
+	if o, err := runArgs(t); err != nil || o.HeapHeadroom != DefaultHeapHeadroom {
+		t.Fatalf("--heap-headroom by default: %d, %v", o.HeapHeadroom, err)
+	}
 	if _, err := runArgs(t, "--assignments", filepath.Join(t.TempDir(), "no", "a.csv")); err == nil || !strings.Contains(err.Error(), "--assignments") {
 		t.Fatalf("--assignments in no directory: %v", err)
+	}
+}
+
+// TestHeapHeadroomGovernsTheCollector: what run starts for --heap-headroom
+// sets the collector's percent before it returns (a heap far over a
+// headroom of one byte: the floor), and sets it back when stopped.
+func TestHeapHeadroomGovernsTheCollector(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	stop := governHeap(context.Background(), 1)
+	got := debug.SetGCPercent(heap.MinPercent)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if after := debug.SetGCPercent(100); got != heap.MinPercent || after != 100 {
+		t.Fatalf("percent %d while governed, %d after (want %d, 100)", got, after, heap.MinPercent)
 	}
 }

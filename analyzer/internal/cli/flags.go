@@ -50,5 +50,5 @@ var (
 		"vocab-max", "embed-batch-max", "embed-window", "embed-negative", "embed-alpha", "embed-sample", "embed-count-decay"}}
 	mapFlags    = cmdhelp.Group{Title: "Map flags", Flags: []string{"maps", "region", "bbox", "width", "height", "size-by", "keep"}}
 	outputFlags = cmdhelp.Group{Title: "Output flags", Flags: []string{"out", "fresh", "keep-runs", "assignments", "quiet",
-		"http", "http-linger", "http-windows", "metrics-addr", "stats-interval"}}
+		"http", "http-linger", "http-windows", "metrics-addr", "stats-interval", "heap-headroom"}}
 )

@@ -21,6 +21,7 @@ import (
 	"github.com/geostream/geostream/analyzer/internal/cluster"
 	"github.com/geostream/geostream/analyzer/internal/embed"
 	"github.com/geostream/geostream/analyzer/internal/geo"
+	"github.com/geostream/geostream/analyzer/internal/heap"
 	"github.com/geostream/geostream/analyzer/internal/input"
 	"github.com/geostream/geostream/analyzer/internal/output"
 	"github.com/geostream/geostream/analyzer/internal/pipeline"
@@ -62,9 +63,12 @@ type RunOptions struct {
 	CheckpointEvery time.Duration
 	mapOpts         output.MapsOptions
 	MetricsAddr     string
-	Live            liveOptions
-	NATS            natsOptions // --nats and its --nats-* flags
-	Events          eventOptions
+	// HeapHeadroom is how many MB the heap may grow past what it holds
+	// before the collector runs (heap.Governor); 0 leaves Go's default.
+	HeapHeadroom int
+	Live         liveOptions
+	NATS         natsOptions // --nats and its --nats-* flags
+	Events       eventOptions
 }
 
 func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) error) *cobra.Command {
@@ -118,6 +122,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.DurationVar(&o.CheckpointEvery, "checkpoint-every", 2*time.Second, "least wall-clock time between two checkpoints (0: after every window); a live run's slides are further apart, so each is checkpointed")
 	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of posts) or none (a small dot per post)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
+	f.IntVar(&o.HeapHeadroom, "heap-headroom", DefaultHeapHeadroom, "MB the heap may grow past what the window holds before the garbage is collected; a large window then takes that much more memory, not twice as much, for more of the collector's CPU (0: Go's default, twice; GOGC, if set, wins)")
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
 	addLiveFlags(f, &o.Live)
@@ -216,6 +221,9 @@ func (o *RunOptions) complete(d Deps, cmd *cobra.Command) error {
 	if o.KeepRuns < 0 {
 		return cmdhelp.Usagef("--keep-runs must not be negative")
 	}
+	if o.HeapHeadroom < 0 {
+		return cmdhelp.Usagef("--heap-headroom must not be negative")
+	}
 	if dir := filepath.Dir(o.Assignments); o.Assignments != "" && filepath.Clean(dir) != filepath.Clean(o.Out) {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return cmdhelp.Usagef("--assignments %s: no directory %s to write it in", o.Assignments, dir)
@@ -279,6 +287,30 @@ func (o *RunOptions) source(ctx context.Context) (input.Source, error) {
 	return input.Dial(o.Socket), nil
 }
 
+// DefaultHeapHeadroom is --heap-headroom's default, in MB.
+const DefaultHeapHeadroom = 64
+
+// governHeap sets the collector's percent for this headroom, starts a
+// heap.Governor that keeps it set as the heap grows, and returns what
+// stops it and sets the percent back.
+func governHeap(ctx context.Context, headroom uint64) func() error {
+	ctx, stop := context.WithCancel(ctx)
+	tick := time.NewTicker(heap.Every)
+	done := make(chan struct{})
+	g := &heap.Governor{Headroom: headroom}
+	g.Step()
+	go func() {
+		defer close(done)
+		g.Run(ctx, tick.C)
+	}()
+	return func() error {
+		stop()
+		tick.Stop()
+		<-done
+		return nil
+	}
+}
+
 func runRun(ctx context.Context, o *RunOptions) (err error) {
 	log := o.Pipeline.Logger
 	var undo cleanup
@@ -288,6 +320,9 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		return err
 	}
 	undo.push(lock.Unlock)
+	if o.HeapHeadroom > 0 && os.Getenv("GOGC") == "" {
+		undo.push(governHeap(ctx, uint64(o.HeapHeadroom)<<20))
+	}
 	// Nothing in --out moves and no file is created before the first
 	// window: Rotate archives the earlier run then, and the files after it
 	// are created on their first write.
