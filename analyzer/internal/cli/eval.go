@@ -148,7 +148,7 @@ func (s *scorer) Write(r *model.Result) error {
 		if inSlide && p.Cluster >= 0 {
 			s.clustered++
 		}
-		l, ok := s.labels[p.ID]
+		l, ok := s.labels[p.ID()]
 		if !ok {
 			continue
 		}

@@ -219,7 +219,7 @@ func (a near) before(b near) bool {
 	if a.score != b.score {
 		return a.score > b.score
 	}
-	return a.p.ID < b.p.ID
+	return a.p.ID() < b.p.ID()
 }
 
 // keep inserts x into the n most typical points.
@@ -385,7 +385,7 @@ func examples(ns []near) []model.Example {
 	out := make([]model.Example, len(ns))
 	for i, x := range ns {
 		p := x.p
-		out[i] = model.Example{ID: p.ID, Text: p.Text(), Place: p.Place(), Lon: p.Lon, Lat: p.Lat, Located: p.Located, Level: p.Level}
+		out[i] = model.Example{ID: p.ID(), Text: p.Text(), Place: p.Place(), Lon: p.Lon, Lat: p.Lat, Located: p.Located, Level: p.Level}
 	}
 	return out
 }

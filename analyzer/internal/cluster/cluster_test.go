@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/shared/tweet"
 )
 
@@ -62,8 +63,8 @@ func batch(m *Model, n, offset int) []*model.Point {
 	var out []*model.Point
 	for i := range n {
 		tp := topics[(i+offset)%3]
-		p := &model.Point{ID: fmt.Sprint(i), Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Cluster: -1,
-			Located: tweet.GeoPoint, Level: tweet.GeoCity}
+		p := modeltest.WithID(&model.Point{Lon: tp.lon + float64(i%7)*0.01, Lat: tp.lat, Cluster: -1,
+			Located: tweet.GeoPoint, Level: tweet.GeoCity}, fmt.Sprint(i))
 		p.SetText(tp.text)
 		m.Prepare(p)
 		out = append(out, p)
@@ -117,7 +118,7 @@ func TestPostsWithoutAPlace(t *testing.T) {
 			win := batch(m, 30, 0)
 			var unplaced []*model.Point
 			for i, tp := range topics {
-				p := &model.Point{ID: fmt.Sprint("u", i), Cluster: -1}
+				p := modeltest.WithID(&model.Point{Cluster: -1}, fmt.Sprint("u", i))
 				p.SetText(tp.text)
 				m.Prepare(p)
 				unplaced = append(unplaced, p)
@@ -237,8 +238,8 @@ func testExamples(t *testing.T, m *Model) {
 	// Each topic gets posts that stray from it, in words and in place:
 	// they are less typical than the topic's own posts.
 	for i, tp := range topics {
-		p := &model.Point{ID: fmt.Sprint("stray", i), Lon: tp.lon + 3, Lat: tp.lat - 2,
-			Cluster: -1, Located: tweet.GeoPoint}
+		p := modeltest.WithID(&model.Point{Lon: tp.lon + 3, Lat: tp.lat - 2,
+			Cluster: -1, Located: tweet.GeoPoint}, fmt.Sprint("stray", i))
 		p.SetText(tp.text + " lunch coffee traffic")
 		m.Prepare(p)
 		win = append(win, p)
@@ -260,8 +261,8 @@ func testExamples(t *testing.T, m *Model) {
 			}
 			sort.Slice(want, func(i, j int) bool { return want[i].before(want[j]) })
 			for i, e := range s.Examples {
-				if e.ID != want[i].p.ID || e.Text != want[i].p.Text() || e.Lon != want[i].p.Lon {
-					t.Fatalf("%s: cluster %d example %d is %+v, want %s", name, s.ID, i, e, want[i].p.ID)
+				if e.ID != want[i].p.ID() || e.Text != want[i].p.Text() || e.Lon != want[i].p.Lon {
+					t.Fatalf("%s: cluster %d example %d is %+v, want %s", name, s.ID, i, e, want[i].p.ID())
 				}
 				if strings.HasPrefix(e.ID, "stray") {
 					t.Fatalf("%s: a stray post is an example of cluster %d: %+v", name, s.ID, s.Examples)
@@ -278,7 +279,7 @@ func testExamples(t *testing.T, m *Model) {
 		var out []*model.Point
 		for len(out) < n {
 			for _, p := range batch(m, 90, 0) {
-				p.ID = fmt.Sprint(prefix, len(out))
+				p.SetID(fmt.Sprint(prefix, len(out)))
 				out = append(out, p)
 			}
 		}

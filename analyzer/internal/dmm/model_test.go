@@ -24,7 +24,7 @@ func words(prefix string, n int) []string {
 
 // post is a featurized point with the given words and place.
 func post(m *Model, id string, tokens []string, lon, lat float64) *model.Point {
-	p := modeltest.WithTokens(&model.Point{ID: id, Lon: lon, Lat: lat, Cluster: -1}, tokens)
+	p := modeltest.WithTokens(modeltest.WithID(&model.Point{Lon: lon, Lat: lat, Cluster: -1}, id), tokens)
 	if !math.IsNaN(lon) {
 		p.Located = tweet.GeoPoint
 	}
@@ -465,7 +465,7 @@ func TestAssign(t *testing.T) {
 	rain := map[int]bool{} // the clusters of the rain posts
 	rainCluster := -1
 	for _, p := range batch {
-		if strings.HasSuffix(p.ID, "rain") {
+		if strings.HasSuffix(p.ID(), "rain") {
 			rain[p.Cluster] = true
 			rainCluster = p.Cluster
 		} else if rain[p.Cluster] {
@@ -603,7 +603,7 @@ func TestAssignHeldScores(t *testing.T) {
 	m.Assign(shuffled, scores)
 	for _, p := range shuffled {
 		if p.Cluster != want[p] {
-			t.Fatalf("%s moved from %d to %d", p.ID, want[p], p.Cluster)
+			t.Fatalf("%s moved from %d to %d", p.ID(), want[p], p.Cluster)
 		}
 	}
 }

@@ -346,7 +346,7 @@ func (r *runner) judgeRevivals(m *Model, b *window.Batch[*model.Point], before i
 		if fresh[p.Cluster] == nil {
 			fresh[p.Cluster] = map[string]int{}
 		}
-		fresh[p.Cluster][r.labels[p.ID]]++
+		fresh[p.Cluster][r.labels[p.ID()]]++
 	}
 	for id, byLabel := range fresh {
 		top := majority(byLabel)
@@ -393,7 +393,7 @@ func (r *runner) Window(w *window.Window[*model.Point]) {
 		}
 		sizes[p.Cluster]++
 		clustered++
-		l, ok := r.labels[p.ID]
+		l, ok := r.labels[p.ID()]
 		if !ok || l == r.ignore {
 			continue
 		}
@@ -462,7 +462,7 @@ func runSet(t *testing.T, set realSet, m harnessModel, posts []realPost, labels 
 		idTopic: map[int]string{}}
 	s := window.NewSlider[*model.Point](set.layout)
 	for _, rp := range posts {
-		p := modeltest.WithTokens(&model.Point{ID: rp.id, Located: rp.located, Lon: rp.lon, Lat: rp.lat, Cluster: -1}, rp.tokens)
+		p := modeltest.WithTokens(modeltest.WithID(&model.Point{Located: rp.located, Lon: rp.lon, Lat: rp.lat, Cluster: -1}, rp.id), rp.tokens)
 		p.SetTime(rp.at)
 		m.Featurize(p)
 		s.Advance(rp.at, r)

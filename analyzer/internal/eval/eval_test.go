@@ -62,7 +62,7 @@ func TestParseLabels(t *testing.T) {
 
 func TestScoreKeywords(t *testing.T) {
 	pt := func(id string, cluster int, words ...string) *model.Point {
-		return modeltest.WithTokens(&model.Point{ID: id, Cluster: cluster}, words)
+		return modeltest.WithTokens(modeltest.WithID(&model.Point{Cluster: cluster}, id), words)
 	}
 	r := &model.Result{
 		Points: []*model.Point{

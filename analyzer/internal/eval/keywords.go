@@ -25,7 +25,7 @@ func ScoreKeywords(r *model.Result, labels map[string]string, ignore string, top
 	byWord := map[string]map[string]int{} // word -> label -> tweets
 	byCluster := map[int]map[string]int{} // cluster -> label -> tweets
 	for _, p := range r.Points {
-		l, ok := labels[p.ID]
+		l, ok := labels[p.ID()]
 		if !ok {
 			continue
 		}

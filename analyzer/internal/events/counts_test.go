@@ -164,7 +164,7 @@ func TestAroundIsByCell(t *testing.T) {
 		var cells []cell
 		for k := range 200 {
 			g := cell{int32(rng.IntN(5)), wrap(rng.Int32N(6) - 3 + lonCells/2)} // about the date line
-			p := &model.Point{ID: fmt.Sprint(k)}
+			p := modeltest.WithID(&model.Point{}, fmt.Sprint(k))
 			if rng.IntN(4) == 0 { // in the slide before: tallied, not recent
 				w.cells.add(g, 1)
 				continue

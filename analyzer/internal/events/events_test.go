@@ -54,7 +54,7 @@ func newStream(seed uint64) *stream {
 // post adds a post at t in cluster c; mapped posts are near pl.
 func (s *stream) post(t time.Time, c int, pl *place, words ...string) *model.Point {
 	s.n++
-	p := modeltest.WithTokens(&model.Point{ID: fmt.Sprintf("p%d", s.n), Cluster: c}, words)
+	p := modeltest.WithTokens(modeltest.WithID(&model.Point{Cluster: c}, fmt.Sprintf("p%d", s.n)), words)
 	p.SetTime(t)
 	p.SetText(strings.Join(words, " "))
 	if pl != nil {

@@ -365,15 +365,15 @@ func first(posts []*model.Point) ([]string, []model.Example) {
 		if c := a.Time().Compare(b.Time()); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(a.ID(), b.ID())
 	})
 	ps = ps[:min(len(ps), firstPosts)]
 	ids := make([]string, len(ps))
 	var ex []model.Example
 	for i, p := range ps {
-		ids[i] = p.ID
+		ids[i] = p.ID()
 		if p.Text() != "" {
-			ex = append(ex, model.Example{ID: p.ID, Text: p.Text(), Place: p.Place(), Lon: p.Lon, Lat: p.Lat,
+			ex = append(ex, model.Example{ID: p.ID(), Text: p.Text(), Place: p.Place(), Lon: p.Lon, Lat: p.Lat,
 				Located: p.Located, Level: p.Level})
 		}
 	}

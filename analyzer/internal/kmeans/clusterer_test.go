@@ -25,7 +25,7 @@ func newClusterer(t *testing.T, mutate func(*Settings)) *Clusterer {
 func points(c *Clusterer, n int, placed bool) []*model.Point {
 	var out []*model.Point
 	for i := range n {
-		p := modeltest.WithTokens(&model.Point{ID: fmt.Sprint(i), Lon: float64(i % 5), Lat: float64(i % 3)}, []string{"w", fmt.Sprint("x", i%4)})
+		p := modeltest.WithTokens(modeltest.WithID(&model.Point{Lon: float64(i % 5), Lat: float64(i % 3)}, fmt.Sprint(i)), []string{"w", fmt.Sprint("x", i%4)})
 		if placed {
 			p.Located = tweet.GeoPoint
 		}

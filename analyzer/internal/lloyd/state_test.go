@@ -19,8 +19,8 @@ func windowsOf(n int) [][]*model.Point {
 	for w := range out {
 		for i := range 60 {
 			t := (i + w) % 3
-			out[w] = append(out[w], modeltest.WithTokens(&model.Point{ID: fmt.Sprint(w, "-", i),
-				Lon: places[t][0] + float64(i%5)/10, Lat: places[t][1], Located: tweet.GeoPoint, Cluster: -1}, []string{topics[t][i%3], topics[t][(i+1)%3]}))
+			out[w] = append(out[w], modeltest.WithTokens(modeltest.WithID(&model.Point{
+				Lon: places[t][0] + float64(i%5)/10, Lat: places[t][1], Located: tweet.GeoPoint, Cluster: -1}, fmt.Sprint(w, "-", i)), []string{topics[t][i%3], topics[t][(i+1)%3]}))
 		}
 	}
 	return out

@@ -22,15 +22,15 @@ import (
 // point has, and what few points have (text, place, features a model
 // keeps in its points) behind one pointer, nil for most.
 type Point struct {
-	ID       string
 	Lon, Lat float64
-	// words are the words of the text (the pipeline's tokenizer fills
-	// them), packed in one string, each after its length (a uvarint: one
-	// byte for a word under 128 bytes). That is one small allocation a
-	// post, without pointers, where a []string costs 16 bytes a word and
-	// a pointer a word for the collector to follow.
-	words string
-	rare  *rare
+	// post is the post's id and then the words of its text (the
+	// pipeline's tokenizer fills them), packed in one string, each after
+	// its length (a uvarint, one byte below 128; PackPost). That is
+	// one small allocation a post, without pointers, where an id string
+	// and a []string cost 16 bytes each and a word, and a pointer each for
+	// the collector to follow.
+	post string
+	rare *rare
 	// at is the point's time in nanoseconds since 1970 (UTC) with its
 	// sign bit flipped, so that the zero value is the zero time.
 	at int64
@@ -43,42 +43,83 @@ type Point struct {
 	tokenized bool
 }
 
+// NewPoint returns a point with this id, as a literal cannot set it.
+func NewPoint(id string) *Point {
+	p := &Point{Cluster: -1}
+	p.SetID(id)
+	return p
+}
+
+// ID returns the post's id.
+func (p *Point) ID() string {
+	if p.post == "" {
+		return ""
+	}
+	id, _ := nextWord(p.post)
+	return id
+}
+
+// SetID sets the post's id.
+func (p *Point) SetID(id string) {
+	p.post = packPost(id, nil, p.words())
+}
+
+// words returns the packed words, after the id.
+func (p *Point) words() string {
+	if p.post == "" {
+		return ""
+	}
+	_, ws := nextWord(p.post)
+	return ws
+}
+
 // SetTokens sets the post's words; nil says it is not tokenized yet
 // (Tokenized), any other slice, even empty, that it is.
 func (p *Point) SetTokens(ws []string) {
-	p.words, p.tokenized = PackTokens(ws), ws != nil
+	p.post, p.tokenized = packPost(p.ID(), ws, ""), ws != nil
 }
 
-// SetPackedTokens sets the post's words packed by PackTokens, as a reader
+// SetPacked sets the post's id and words packed by PackPost, as a reader
 // that tokenizes posts passes them on; a post without words is not
 // tokenized yet (Tokenized), as with SetTokens of a nil slice.
-func (p *Point) SetPackedTokens(words string) {
-	p.words, p.tokenized = words, words != ""
+func (p *Point) SetPacked(post string) {
+	p.post = post
+	p.tokenized = p.words() != ""
 }
 
-// PackTokens packs words as a Point keeps them: in one string, each after
-// its length as a uvarint ("" for none).
-func PackTokens(ws []string) string {
-	n := 0
+// PackPost packs a post's id and words as a Point keeps them: in one
+// string, each after its length as a uvarint.
+func PackPost(id string, ws []string) string { return packPost(id, ws, "") }
+
+// packPost packs id and ws, or, with ws nil, id and packed words.
+func packPost(id string, ws []string, packed string) string {
+	n := len(id) + uvarintLen(len(id)) + len(packed)
 	for _, w := range ws {
 		n += len(w) + uvarintLen(len(w))
 	}
-	if n == 0 {
+	if n == 1 { // no id, no words
 		return ""
 	}
 	var b strings.Builder
 	b.Grow(n)
+	put(&b, id)
 	for _, w := range ws {
-		for x := uint(len(w)); ; x >>= 7 {
-			if x < 0x80 {
-				b.WriteByte(byte(x))
-				break
-			}
-			b.WriteByte(byte(x) | 0x80)
-		}
-		b.WriteString(w)
+		put(&b, w)
 	}
+	b.WriteString(packed)
 	return b.String()
+}
+
+// put writes w after its length as a uvarint.
+func put(b *strings.Builder, w string) {
+	for x := uint(len(w)); ; x >>= 7 {
+		if x < 0x80 {
+			b.WriteByte(byte(x))
+			break
+		}
+		b.WriteByte(byte(x) | 0x80)
+	}
+	b.WriteString(w)
 }
 
 // uvarintLen is how many bytes n takes as a uvarint.
@@ -114,7 +155,7 @@ func (p *Point) Tokenized() bool { return p.tokenized }
 // word kept long after the post is gone should be cloned.
 func (p *Point) Tokens() iter.Seq[string] {
 	return func(yield func(string) bool) {
-		for s := p.words; s != ""; {
+		for s := p.words(); s != ""; {
 			var w string
 			if w, s = nextWord(s); !yield(w) {
 				return
@@ -127,7 +168,7 @@ func (p *Point) Tokens() iter.Seq[string] {
 // the extended slice: for the callers that need them as a slice, with a
 // slice of their own to reuse.
 func (p *Point) AppendTokens(dst []string) []string {
-	for s := p.words; s != ""; {
+	for s := p.words(); s != ""; {
 		var w string
 		w, s = nextWord(s)
 		dst = append(dst, w)
@@ -137,7 +178,7 @@ func (p *Point) AppendTokens(dst []string) []string {
 
 // HasToken says whether w is one of the post's words.
 func (p *Point) HasToken(w string) bool {
-	for s := p.words; s != ""; {
+	for s := p.words(); s != ""; {
 		var x string
 		if x, s = nextWord(s); x == w {
 			return true
@@ -149,7 +190,7 @@ func (p *Point) HasToken(w string) bool {
 // NumTokens returns how many words the post has.
 func (p *Point) NumTokens() int {
 	n := 0
-	for s := p.words; s != ""; n++ {
+	for s := p.words(); s != ""; n++ {
 		_, s = nextWord(s)
 	}
 	return n

@@ -124,8 +124,8 @@ func TestStampOrdersAsTimes(t *testing.T) {
 // TestPointSize: a window holds millions of points; what each costs is
 // kept in check (docs/performance.md, BenchmarkWindowMemory).
 func TestPointSize(t *testing.T) {
-	if n := unsafe.Sizeof(Point{}); n > 80 {
-		t.Fatalf("a point takes %d bytes, more than 80", n)
+	if n := unsafe.Sizeof(Point{}); n > 64 {
+		t.Fatalf("a point takes %d bytes, more than 64", n)
 	}
 }
 
@@ -169,6 +169,40 @@ func TestPointTokens(t *testing.T) {
 	}
 }
 
+// TestPointID: a post's id and words share one string, and setting one
+// keeps the other.
+func TestPointID(t *testing.T) {
+	p := NewPoint("1899999999999999999")
+	if p.ID() != "1899999999999999999" || p.Cluster != -1 || p.Tokenized() || p.NumTokens() != 0 {
+		t.Fatalf("new point: %q, %d, %v", p.ID(), p.Cluster, p.Tokenized())
+	}
+	p.SetTokens([]string{"snow", "", "storm"})
+	long := "at://did:plc:" + strings.Repeat("z", 200) + "/app.bsky.feed.post/3k"
+	p.SetID(long)
+	if p.ID() != long || !slices.Equal(p.AppendTokens(nil), []string{"snow", "", "storm"}) || !p.Tokenized() {
+		t.Fatalf("after a new id: %q, %q", p.ID(), p.AppendTokens(nil))
+	}
+	p.SetID("")
+	if p.ID() != "" || p.NumTokens() != 3 {
+		t.Fatalf("after an empty id: %q, %d words", p.ID(), p.NumTokens())
+	}
+	var q Point
+	q.SetPacked(PackPost("7", []string{"flood"}))
+	if q.ID() != "7" || !q.Tokenized() || !q.HasToken("flood") || q.HasToken("7") {
+		t.Fatalf("packed: %q, %q", q.ID(), q.AppendTokens(nil))
+	}
+	q.SetPacked(PackPost("8", nil))
+	if q.ID() != "8" || q.Tokenized() {
+		t.Fatalf("packed without words: %q, tokenized %v", q.ID(), q.Tokenized())
+	}
+	var z Point
+	z.SetID("")
+	z.SetTokens(nil)
+	if z.post != "" {
+		t.Fatalf("no id and no words keep %q", z.post)
+	}
+}
+
 // TestPointTokensTakeOneAllocation: a post's words cost one allocation,
 // of their bytes and a byte each (words under 128 bytes), however many
 // they are.
@@ -182,8 +216,8 @@ func TestPointTokensTakeOneAllocation(t *testing.T) {
 	for _, w := range ws {
 		n += len(w)
 	}
-	if len(p.words) != n {
-		t.Fatalf("%d bytes for %d", len(p.words), n)
+	if len(p.post) != n+1 { // and the empty id's length
+		t.Fatalf("%d bytes for %d", len(p.post), n+1)
 	}
 }
 
@@ -197,8 +231,11 @@ func FuzzPointTokens(f *testing.F) {
 	f.Add(strings.Repeat("long", 40)+" \x80\x01", "\x80\x01")
 	f.Fuzz(func(t *testing.T, line, w string) {
 		ws := strings.Split(line, " ")
-		var p Point
+		p := NewPoint(w)
 		p.SetTokens(ws)
+		if p.ID() != w {
+			t.Fatalf("id %q read back as %q", w, p.ID())
+		}
 		if got := p.AppendTokens(nil); !slices.Equal(got, ws) || p.NumTokens() != len(ws) {
 			t.Fatalf("%q read back as %q", ws, got)
 		}

@@ -174,7 +174,7 @@ func (a *Assignments) Write(r *model.Result) error {
 		if p.Located != tweet.GeoNone {
 			lon, lat = strconv.FormatFloat(p.Lon, 'f', -1, 64), strconv.FormatFloat(p.Lat, 'f', -1, 64)
 		}
-		a.cw.Write([]string{end, p.ID, lon, lat, strconv.Itoa(p.Cluster), p.Located.String(), p.Level.String()})
+		a.cw.Write([]string{end, p.ID(), lon, lat, strconv.Itoa(p.Cluster), p.Located.String(), p.Level.String()})
 	}
 	a.cw.Flush()
 	if err := a.cw.Error(); err != nil {

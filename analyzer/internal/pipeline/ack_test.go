@@ -52,7 +52,7 @@ func (s *ackSource) Ack(seq uint64) {
 	s.rec.mu.Lock()
 	for _, r := range s.rec.results {
 		for _, p := range r.Points {
-			written[p.ID] = true
+			written[p.ID()] = true
 		}
 	}
 	s.rec.mu.Unlock()

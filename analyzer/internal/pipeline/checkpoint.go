@@ -255,7 +255,7 @@ func appendBatchHead(e *checkpoint.Encoder, b *window.Batch[*model.Point]) {
 }
 
 func appendPoint(e *checkpoint.Encoder, pt *model.Point) {
-	e.String(pt.ID)
+	e.String(pt.ID())
 	e.String(pt.Text())
 	e.String(pt.Place())
 	e.Float64(pt.Lon)
@@ -328,7 +328,7 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 		out.Items = make([]*model.Point, n)
 		var toks []string
 		for j := range out.Items {
-			pt := &model.Point{ID: d.String()}
+			pt := model.NewPoint(d.String())
 			pt.SetText(d.String())
 			pt.SetPlace(d.String())
 			pt.Lon, pt.Lat = d.Float64(), d.Float64()

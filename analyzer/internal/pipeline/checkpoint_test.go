@@ -18,6 +18,7 @@ import (
 
 	"github.com/geostream/geostream/analyzer/internal/checkpoint"
 	"github.com/geostream/geostream/analyzer/internal/model"
+	"github.com/geostream/geostream/analyzer/internal/model/modeltest"
 	"github.com/geostream/geostream/analyzer/internal/stream"
 	"github.com/geostream/geostream/analyzer/internal/window"
 	"github.com/geostream/geostream/shared/tweet"
@@ -470,8 +471,8 @@ func TestWriteBatchIsAppendBatch(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	big := &window.Batch[*model.Point]{Index: 7, Counts: model.Counts{Tweets: 3000, Located: 2000, Late: 4}}
 	for i := range 3000 {
-		pt := &model.Point{ID: fmt.Sprint(i), Lon: float64(i%360) - 180, Lat: float64(i%160) - 80, Cluster: i % 17,
-			Located: tweet.GeoSource(i % 4)}
+		pt := modeltest.WithID(&model.Point{Lon: float64(i%360) - 180, Lat: float64(i%160) - 80, Cluster: i % 17,
+			Located: tweet.GeoSource(i % 4)}, fmt.Sprint(i))
 		pt.SetTokens(strings.Fields(strings.Repeat("storm rain lyon ", 1+i%5)))
 		pt.SetTime(t0.Add(time.Duration(i) * time.Millisecond))
 		if i%3 == 0 {

@@ -105,7 +105,7 @@ func (p *Pipeline) line(c *stream.Chunk, i int, event bool) {
 	if p.acks != nil && i < len(c.Seqs) {
 		p.acks.enter(p.slider.Index(t), c.Seqs[i])
 	}
-	var words string // packed (model.PackTokens)
+	var words string // the id and words, packed (model.PackPost); "": none
 	if i < len(c.Words) {
 		words = c.Words[i]
 	}
@@ -134,8 +134,12 @@ func (p *Pipeline) line(c *stream.Chunk, i int, event bool) {
 	if level == tweet.GeoLevelNone && tw.Located() {
 		level = tweet.GeoCity // a decoder's point or place
 	}
-	pt := &model.Point{ID: tw.ID, Lon: tw.Lon, Lat: tw.Lat, Cluster: -1, Located: tw.Geo, Level: level}
-	pt.SetPackedTokens(words)
+	pt := &model.Point{Lon: tw.Lon, Lat: tw.Lat, Cluster: -1, Located: tw.Geo, Level: level}
+	if words != "" {
+		pt.SetPacked(words)
+	} else {
+		pt.SetID(tw.ID)
+	}
 	pt.SetTime(t)
 	if p.opts.KeepText || p.model == nil || words == "" {
 		pt.SetText(tw.Text) // a model without tokens tokenizes it

@@ -194,7 +194,7 @@ func TestLocateByProfile(t *testing.T) {
 	byID := map[string]*model.Point{}
 	for _, r := range rec.results {
 		for _, p := range r.Points {
-			byID[p.ID] = p
+			byID[p.ID()] = p
 		}
 	}
 	if p := byID["2"]; p == nil || p.Located != tweet.GeoProfile || p.Level != tweet.GeoCity || p.Lon > -97 || p.Lon < -98.5 {
@@ -291,7 +291,7 @@ func TestPostsWithoutAPlaceAreClustered(t *testing.T) {
 	}
 	got := map[string]*model.Point{}
 	for _, pt := range m.windows[0] {
-		got[pt.ID] = pt
+		got[pt.ID()] = pt
 	}
 	if len(got) != 2 || got["1"] == nil || got["2"] == nil {
 		t.Fatalf("window points %v, want posts 1 and 2", got)
@@ -350,7 +350,7 @@ func TestBlueskyPostsGoByJetstreamsTime(t *testing.T) {
 	}
 	for _, pt := range m.windows[0] {
 		if pt.Time().After(time.Unix(0, (t0+3_000_000)*1000)) {
-			t.Fatalf("post %s batched at %v, not Jetstream's time", pt.ID, pt.Time())
+			t.Fatalf("post %s batched at %v, not Jetstream's time", pt.ID(), pt.Time())
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 
 // prepare is the stage that runs beside decoding, in the reader's
 // goroutine: it places each tweet by the Locate policy, tokenizes it and
-// packs its words as the point keeps them.
+// packs its id and words as the point keeps them.
 func (p *Pipeline) prepare(locate func(*tweet.Tweet)) func(*stream.Chunk) {
 	return func(c *stream.Chunk) {
 		var toks []string
@@ -33,8 +33,9 @@ func (p *Pipeline) prepare(locate func(*tweet.Tweet)) func(*stream.Chunk) {
 				locate(tw)
 			}
 			if p.tokenize != nil {
-				toks = p.tokenize(toks[:0], tw)
-				c.Words[i] = model.PackTokens(toks)
+				if toks = p.tokenize(toks[:0], tw); len(toks) > 0 {
+					c.Words[i] = model.PackPost(tw.ID, toks)
+				}
 			}
 		}
 	}

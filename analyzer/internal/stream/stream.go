@@ -29,7 +29,8 @@ const TooLong = "too_long"
 type Chunk struct {
 	Lines []tweet.Tweet
 	// Words is filled by the Stage, index for index with Lines: each
-	// line's words, packed as the pipeline keeps them (model.PackTokens).
+	// line's id and words, packed as the pipeline keeps them
+	// (model.PackPost), or "" for a line without words.
 	Words   []string
 	Arrival time.Time
 	// Hello is what the scraper said it serves, on the first chunk of

@@ -16,6 +16,12 @@ import (
 	"github.com/geostream/geostream/shared/tweet"
 )
 
+// WithID sets p's id and returns p, for a point written as a literal.
+func WithID(p *model.Point, id string) *model.Point {
+	p.SetID(id)
+	return p
+}
+
 // WithTokens sets p's words and returns p, for a point written as a
 // literal.
 func WithTokens(p *model.Point, ws []string) *model.Point {
@@ -39,7 +45,7 @@ func Stream(n int) [][]*model.Point {
 		for i := range size {
 			topic := (r.IntN(5) + b/8) % 5
 			pl := places[(topic+r.IntN(2))%len(places)]
-			p := &model.Point{ID: fmt.Sprint(b, "-", i), Lon: pl[0] + r.Float64(), Lat: pl[1] + r.Float64(), Located: tweet.GeoPoint, Cluster: -1}
+			p := WithID(&model.Point{Lon: pl[0] + r.Float64(), Lat: pl[1] + r.Float64(), Located: tweet.GeoPoint, Cluster: -1}, fmt.Sprint(b, "-", i))
 			p.SetTokens([]string{words[3*topic%len(words)+r.IntN(3)], words[r.IntN(len(words))]})
 			if b == 20 && i%2 == 0 { // one topic takes a batch: a split
 				p.Lon, p.Lat = places[0][0], places[0][1]
