@@ -43,6 +43,8 @@ type Extractor struct {
 	// document frequency in the stream so far, so that words every topic
 	// uses count for less than the words that tell topics apart.
 	IDF *IDF
+
+	toks []string // Featurize's, reused (it is not safe for concurrent use)
 }
 
 // Validate checks the settings.
@@ -100,7 +102,8 @@ func (e *Extractor) Featurize(p *model.Point) {
 		p.SetVec(nil)
 		return
 	}
-	v, _ := e.Vector(p.Lon, p.Lat, p.AppendTokens(nil))
+	e.toks = p.AppendTokens(e.toks[:0])
+	v, _ := e.Vector(p.Lon, p.Lat, e.toks)
 	if !placed {
 		clear(v[len(v)-3:])
 	}

@@ -23,6 +23,8 @@ type Sparse struct {
 	Embed embed.Model
 	// Hashtag multiplies the weight of hashtags (0: 1).
 	Hashtag float64
+
+	toks []string // Featurize's, reused (it is not safe for concurrent use)
 }
 
 // Dim is the length of the Feature slice Vector returns: the dense block
@@ -127,7 +129,8 @@ func fnv32(w string) uint32 {
 // place on the unit sphere: zero for a post without a place, which is
 // then clustered by its words).
 func (s *Sparse) Featurize(p *model.Point) {
-	terms, vec := s.Vector(p.Lon, p.Lat, p.AppendTokens(nil))
+	s.toks = p.AppendTokens(s.toks[:0])
+	terms, vec := s.Vector(p.Lon, p.Lat, s.toks)
 	if p.Located == tweet.GeoNone {
 		clear(vec[len(vec)-3:])
 	}

@@ -133,17 +133,22 @@ func uvarintLen(n int) int {
 
 // nextWord splits the first word off packed words s (not empty).
 func nextWord(s string) (word, rest string) {
-	n, k := int(s[0]), 1
-	if n >= 0x80 { // a word of 128 bytes or more
-		n = 0
-		for shift := 0; ; shift += 7 {
-			c := s[k-1]
-			n |= int(c&0x7f) << shift
-			if c < 0x80 {
-				break
-			}
-			k++
+	if n := int(s[0]); n < 0x80 {
+		return s[1 : 1+n], s[1+n:]
+	}
+	return nextLongWord(s)
+}
+
+// nextLongWord is nextWord for a word of 128 bytes or more.
+func nextLongWord(s string) (word, rest string) {
+	n, k := 0, 1
+	for shift := 0; ; shift += 7 {
+		c := s[k-1]
+		n |= int(c&0x7f) << shift
+		if c < 0x80 {
+			break
 		}
+		k++
 	}
 	return s[k : k+n], s[k+n:]
 }
@@ -197,18 +202,19 @@ func (p *Point) NumTokens() int {
 }
 
 // rare is what most points leave empty once their batch is closed: the
-// sparse features, which every post has until the model takes them, and
-// behind a second pointer what fewer still have (32 bytes for the terms
-// alone, not 80).
+// features (the sparse ones every post has until the default model takes
+// them, the dense ones the k-means models keep and read at every window),
+// and behind a second pointer the text and place, which only the live
+// page keeps (64 bytes with the features alone, not 80).
 type rare struct {
 	terms []Term
+	vec   []float32
 	more  *rarer
 }
 
-// rarer is what only some models and the live page keep.
+// rarer is what only the live page keeps.
 type rarer struct {
 	text, place string
-	vec         []float32
 }
 
 // Time returns the point's time, in UTC.
@@ -284,16 +290,19 @@ func (p *Point) SetPlace(s string) {
 // Vec returns the point's dense features, as float32 (a window can hold
 // millions of points); nil for a model without them.
 func (p *Point) Vec() []float32 {
-	if p.rare == nil || p.rare.more == nil {
+	if p.rare == nil {
 		return nil
 	}
-	return p.rare.more.vec
+	return p.rare.vec
 }
 
 // SetVec sets the point's dense features.
 func (p *Point) SetVec(v []float32) {
-	if r := p.rarer(v != nil); r != nil {
-		r.vec = v
+	if p.rare == nil && v != nil {
+		p.rare = &rare{}
+	}
+	if p.rare != nil {
+		p.rare.vec = v
 		p.trim()
 	}
 }
@@ -336,10 +345,10 @@ func (p *Point) rarer(need bool) *rarer {
 // trim drops the rare fields that are all empty.
 func (p *Point) trim() {
 	r := p.rare
-	if m := r.more; m != nil && m.text == "" && m.place == "" && m.vec == nil {
+	if m := r.more; m != nil && m.text == "" && m.place == "" {
 		r.more = nil
 	}
-	if r.terms == nil && r.more == nil {
+	if r.terms == nil && r.vec == nil && r.more == nil {
 		p.rare = nil
 	}
 }

@@ -52,7 +52,7 @@ func TestPointRareFields(t *testing.T) {
 		t.Fatal("setting empty fields made room for them")
 	}
 	// A post's terms, which every post has until its batch is closed,
-	// take no room for the text, place and vector once the text is gone.
+	// take no room for the text and place once the text is gone.
 	q.SetText("snow")
 	q.SetTerms([]Term{{ID: 1, W: 1}})
 	q.SetText("")
