@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -383,5 +384,35 @@ func TestWordsByTheModelsRules(t *testing.T) {
 	seed := strings.Join(newModel(t, "spark", 3, "-profile", "seed", "-embeddings-online=false").Tokenize(nil, tw), " ")
 	if strings.Contains(seed, "münchen") || !strings.Contains(seed, "nchen") {
 		t.Fatalf("the seed profile's words: %q", seed)
+	}
+}
+
+// TestSaveStateIsTheSameTwice: a model saved twice without a change in
+// between writes the same bytes, its clusters' births in id order, so a
+// checkpoint of the same state is the same file.
+func TestSaveStateIsTheSameTwice(t *testing.T) {
+	for _, name := range []string{"dmm", "spherical"} {
+		m := newModel(t, name, 3)
+		for b := range 6 {
+			pts := batch(m, 60, b)
+			m.Train(pts, t0.Add(time.Duration(b+1)*10*time.Second))
+			m.Assign(pts, t0.Add(time.Duration(b+1)*10*time.Second))
+		}
+		if len(m.born) < 2 {
+			t.Fatalf("%s: %d clusters born, want several", name, len(m.born))
+		}
+		var first bytes.Buffer
+		if err := m.SaveState(&first); err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			var again bytes.Buffer
+			if err := m.SaveState(&again); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(first.Bytes(), again.Bytes()) {
+				t.Fatalf("%s: the same state saved as different bytes", name)
+			}
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/checkpoint"
@@ -33,9 +35,9 @@ func (m *Model) SaveState(w io.Writer) error {
 	var e checkpoint.Encoder
 	e.Int(int64(m.calls))
 	e.Uint(uint64(len(m.born)))
-	for id, t := range m.born {
+	for _, id := range slices.Sorted(maps.Keys(m.born)) { // the same state, the same bytes
 		e.Int(int64(id))
-		e.Time(t)
+		e.Time(m.born[id])
 		e.Int(int64(m.seen[id]))
 		e.Uint(uint64(len(m.from[id])))
 		for _, f := range m.from[id] {
