@@ -131,7 +131,7 @@ type SeedTexter interface {
 
 // Tokenize implements pipeline.Tokenizer: it appends to dst the post's
 // words in any script, with the links, mentions and hashtags its source
-// marked. The pipeline packs a copy of them (model.PackTokens).
+// marked. The pipeline packs a copy of them (model.PackPost).
 func (m *Model) Tokenize(dst []string, tw *tweet.Tweet) []string {
 	if !m.seed && len(tw.Entities) > 0 {
 		return text.TokenizePost(dst, tw.Text, tw.Entities)

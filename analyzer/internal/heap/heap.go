@@ -53,16 +53,13 @@ type Governor struct {
 
 // Step sets the percent for the live heap now and returns it.
 func (g *Governor) Step() int {
-	live, set := g.Live, g.Set
+	live := g.Live
 	if live == nil {
 		live = liveHeap
 	}
-	if set == nil {
-		set = debug.SetGCPercent
-	}
 	p := Percent(live(), g.Headroom)
 	if p != g.last {
-		before := set(p)
+		before := g.set(p)
 		if g.last == 0 {
 			g.initial = before
 		}
@@ -78,11 +75,7 @@ func (g *Governor) Run(ctx context.Context, tick <-chan time.Time) {
 		select {
 		case <-ctx.Done():
 			if g.last != 0 {
-				set := g.Set
-				if set == nil {
-					set = debug.SetGCPercent
-				}
-				set(g.initial)
+				g.set(g.initial)
 				g.last = 0
 			}
 			return
@@ -90,6 +83,14 @@ func (g *Governor) Run(ctx context.Context, tick <-chan time.Time) {
 			g.Step()
 		}
 	}
+}
+
+// set sets the collector's percent by Set, or the runtime's.
+func (g *Governor) set(p int) int {
+	if g.Set != nil {
+		return g.Set(p)
+	}
+	return debug.SetGCPercent(p)
 }
 
 // Every is how often the analyzer's governor looks at the live heap.

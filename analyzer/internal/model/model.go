@@ -173,9 +173,7 @@ func (p *Point) Tokens() iter.Seq[string] {
 // the extended slice: for the callers that need them as a slice, with a
 // slice of their own to reuse.
 func (p *Point) AppendTokens(dst []string) []string {
-	for s := p.words(); s != ""; {
-		var w string
-		w, s = nextWord(s)
+	for w := range p.Tokens() {
 		dst = append(dst, w)
 	}
 	return dst
@@ -183,9 +181,8 @@ func (p *Point) AppendTokens(dst []string) []string {
 
 // HasToken says whether w is one of the post's words.
 func (p *Point) HasToken(w string) bool {
-	for s := p.words(); s != ""; {
-		var x string
-		if x, s = nextWord(s); x == w {
+	for x := range p.Tokens() {
+		if x == w {
 			return true
 		}
 	}
@@ -195,8 +192,8 @@ func (p *Point) HasToken(w string) bool {
 // NumTokens returns how many words the post has.
 func (p *Point) NumTokens() int {
 	n := 0
-	for s := p.words(); s != ""; n++ {
-		_, s = nextWord(s)
+	for range p.Tokens() {
+		n++
 	}
 	return n
 }
@@ -298,11 +295,8 @@ func (p *Point) Vec() []float32 {
 
 // SetVec sets the point's dense features.
 func (p *Point) SetVec(v []float32) {
-	if p.rare == nil && v != nil {
-		p.rare = &rare{}
-	}
-	if p.rare != nil {
-		p.rare.vec = v
+	if r := p.more(v != nil); r != nil {
+		r.vec = v
 		p.trim()
 	}
 }
@@ -318,28 +312,32 @@ func (p *Point) Terms() []Term {
 
 // SetTerms sets the point's sparse features.
 func (p *Point) SetTerms(ts []Term) {
-	if p.rare == nil && ts != nil {
-		p.rare = &rare{}
-	}
-	if p.rare != nil {
-		p.rare.terms = ts
+	if r := p.more(ts != nil); r != nil {
+		r.terms = ts
 		p.trim()
 	}
+}
+
+// more returns the point's rare fields, made if need be; nil if there are
+// none and none are needed.
+func (p *Point) more(need bool) *rare {
+	if p.rare == nil && need {
+		p.rare = &rare{}
+	}
+	return p.rare
 }
 
 // rarer returns the point's rarer fields, made if need be; nil if there
 // are none and none are needed.
 func (p *Point) rarer(need bool) *rarer {
-	if !need && (p.rare == nil || p.rare.more == nil) {
+	r := p.more(need)
+	if r == nil {
 		return nil
 	}
-	if p.rare == nil {
-		p.rare = &rare{}
+	if r.more == nil && need {
+		r.more = &rarer{}
 	}
-	if p.rare.more == nil {
-		p.rare.more = &rarer{}
-	}
-	return p.rare.more
+	return r.more
 }
 
 // trim drops the rare fields that are all empty.

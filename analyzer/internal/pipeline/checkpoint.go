@@ -328,7 +328,8 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 		out.Items = make([]*model.Point, n)
 		var toks []string
 		for j := range out.Items {
-			pt := model.NewPoint(d.String())
+			id := d.String()
+			pt := &model.Point{}
 			pt.SetText(d.String())
 			pt.SetPlace(d.String())
 			pt.Lon, pt.Lat = d.Float64(), d.Float64()
@@ -339,7 +340,9 @@ func (p *Pipeline) decodeBatch(b []byte) (*window.Batch[*model.Point], error) {
 				for range n {
 					toks = append(toks, d.String())
 				}
-				pt.SetTokens(toks)
+				pt.SetPacked(model.PackPost(id, toks)) // id and words packed once
+			} else {
+				pt.SetID(id)
 			}
 			if n := d.Len(4); n > 0 {
 				vec := make([]float32, n)
