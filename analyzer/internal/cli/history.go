@@ -121,8 +121,8 @@ type colours struct {
 }
 
 func (c *colours) Write(r *model.Result) error {
-	f := output.NewFrame(r)
-	f.Box, f.Width, f.Height, f.MaxColored = c.maps.Box, c.maps.Width, c.maps.Height, c.maps.MaxColored
+	f := output.NewFrame(r, c.maps.Box, c.maps.Width, c.maps.Height)
+	f.MaxColored = c.maps.MaxColored
 	c.c.Assign(f)
 	r.Colours = f.Colors
 	return nil

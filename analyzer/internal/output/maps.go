@@ -89,6 +89,8 @@ type Maps struct {
 	// them, from the pipeline's goroutine.
 	follow     geo.Follow
 	lons, lats []float64
+	// bins sums each window's points into its frame, from Write.
+	bins render.Bins
 	// lossless is set by SetClock for the event clock, whose windows
 	// come as fast as the input is read.
 	lossless                  bool
@@ -108,33 +110,37 @@ func NewMaps(opts MapsOptions) (*Maps, error) {
 	}
 	m := &Maps{opts: opts, frames: make(chan *render.Frame, 1)}
 	// Render one blank frame now so a bad size fails at start, not later.
-	if _, _, err := m.r.Image(m.frame(&model.Result{})); err != nil {
+	if _, _, err := m.r.Image(m.frame(&model.Result{}, opts.Box)); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// frame copies what a map needs out of a window.
-func (m *Maps) frame(r *model.Result) *render.Frame {
-	f := NewFrame(r)
-	f.Box, f.Width, f.Height, f.CompressionLevel = m.opts.Box, m.opts.Width, m.opts.Height, m.opts.Compression
-	f.SizeBy, f.MaxColored = m.opts.SizeBy, m.opts.MaxColored
+// frame copies what a map of box needs out of a window.
+func (m *Maps) frame(r *model.Result, box geo.BBox) *render.Frame {
+	f := newFrame(r, box, m.opts.Width, m.opts.Height, &m.bins)
+	f.CompressionLevel, f.SizeBy, f.MaxColored = m.opts.Compression, m.opts.SizeBy, m.opts.MaxColored
 	return f
 }
 
-// NewFrame copies the points on the map (those with a place), the
-// clusters and the events of a window into a frame to draw; the caller
-// sets the map's region and size. An event is new in the window whose end
-// is its FirstSeen.
-func NewFrame(r *model.Result) *render.Frame {
-	f := &render.Frame{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located, Partial: r.Partial}
-	f.Points = make([]render.Point, 0, r.Counts.Located)
+// NewFrame copies what a map of box, w×h pixels, needs from a window: its
+// points on the map (those with a place), summed as render.Bins does, its
+// clusters and its events. An event is new in the window whose end is its
+// FirstSeen.
+func NewFrame(r *model.Result, box geo.BBox, w, h int) *render.Frame {
+	return newFrame(r, box, w, h, new(render.Bins))
+}
+
+func newFrame(r *model.Result, box geo.BBox, w, h int, bins *render.Bins) *render.Frame {
+	f := &render.Frame{Start: r.Start, End: r.End, Tweets: r.Counts.Tweets, Located: r.Counts.Located, Partial: r.Partial,
+		Box: box, Width: w, Height: h}
+	bins.Reset(box, w, h)
 	for _, p := range r.Points {
-		if p.Located == tweet.GeoNone {
-			continue
+		if p.Located != tweet.GeoNone {
+			bins.Add(p.Lon, p.Lat, int32(p.Cluster), method(p.Located))
 		}
-		f.Points = append(f.Points, render.Point{Lon: float32(p.Lon), Lat: float32(p.Lat), Cluster: int32(p.Cluster), Method: method(p.Located)})
 	}
+	f.Points = bins.Points()
 	f.Clusters = make([]render.Cluster, len(r.Clusters))
 	for i, c := range r.Clusters {
 		f.Clusters[i] = render.Cluster{ID: c.ID, Size: c.Size, Lon: c.Lon, Lat: c.Lat, Keywords: append([]string(nil), c.Keywords...)}
@@ -183,10 +189,11 @@ func (m *Maps) SetEventClock(event bool) { m.lossless = event }
 // colours (kept from window to window) and hands a copy to the renderer,
 // or skips it if the renderer is still busy.
 func (m *Maps) Write(r *model.Result) error {
-	f := m.frame(r)
+	box := m.opts.Box
 	if m.opts.Follow {
-		f.Box = m.extent(f.Points)
+		box = m.extent(r.Points)
 	}
+	f := m.frame(r, box)
 	m.colors.Assign(f)
 	r.Colours = f.Colors
 	if m.opts.Lossless || m.lossless {
@@ -208,14 +215,16 @@ func (m *Maps) Write(r *model.Result) error {
 // window of a million points costs Write no sort of a million.
 const extentSample = 8192
 
-// extent is the map's extent for a window's points, with Follow.
-func (m *Maps) extent(points []render.Point) geo.BBox {
+// extent is the map's extent for a window's points, with Follow: it reads
+// the located ones among extentSample of them, evenly spread.
+func (m *Maps) extent(points []*model.Point) geo.BBox {
 	m.lons, m.lats = m.lons[:0], m.lats[:0]
 	step := max(1, len(points)/extentSample)
 	for i := 0; i < len(points); i += step {
-		p := points[i]
-		m.lons = append(m.lons, float64(p.Lon))
-		m.lats = append(m.lats, float64(p.Lat))
+		if p := points[i]; p.Located != tweet.GeoNone {
+			m.lons = append(m.lons, p.Lon)
+			m.lats = append(m.lats, p.Lat)
+		}
 	}
 	return m.follow.Next(m.lons, m.lats)
 }

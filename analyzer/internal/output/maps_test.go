@@ -148,6 +148,44 @@ func TestMapsOptionsValidate(t *testing.T) {
 	}
 }
 
+// Write hands the renderer a window's posts summed by cluster and place,
+// not one point a post, and the next window's sums do not mix with them.
+func TestMapsWriteSumsThePosts(t *testing.T) {
+	m, err := NewMaps(MapsOptions{Dir: t.TempDir(), Box: geo.Regions["world"], Follow: true, Width: 800, Height: 450})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	sums := func(r *model.Result) map[render.Point]bool {
+		m.Write(r)
+		f := <-m.frames
+		out := map[render.Point]bool{}
+		for _, p := range f.Points {
+			out[p] = true
+		}
+		return out
+	}
+	// Each cluster's posts are in five places: 20, 19 and 18 of them.
+	got := sums(testWindow(t0, 5, 6, 7))
+	want := map[render.Point]bool{}
+	for i, id := range []int{5, 6, 7} {
+		for place := range 5 {
+			n := (20 - i) / 5
+			if place < (20-i)%5 {
+				n++
+			}
+			want[render.Point{Lon: float32(10*id - 100), Lat: float32(place), Cluster: int32(id), N: int32(n)}] = true
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("frame points %v, want %v", got, want)
+	}
+	got = sums(testWindow(t0.Add(20*time.Second), 8))
+	if len(got) != 5 || !got[render.Point{Lon: -20, Lat: 0, Cluster: 8, N: 4}] {
+		t.Fatalf("the next window's points: %v", got)
+	}
+}
+
 // Write gives clusters colours that last from window to window: a cluster
 // keeps its colour when others come and go.
 func TestMapsColorsLast(t *testing.T) {
@@ -184,9 +222,9 @@ func TestNewFrame(t *testing.T) {
 		Clusters: []model.ClusterSummary{{ID: 3, Size: 1, Lon: 1, Lat: 2, Keywords: []string{"a", "b"}}},
 	}
 	r.Counts.Tweets, r.Counts.Located, r.Partial = 7, 5, true
-	f := NewFrame(r)
-	want := []render.Point{{Lon: 1, Lat: 2, Cluster: 3}, {Lon: 4, Lat: 5, Cluster: 6}, {Lon: 7, Lat: 8, Cluster: 9, Method: render.MethodPlace},
-		{Method: render.MethodProfile}, {Method: render.MethodText}}
+	f := NewFrame(r, geo.World, 1600, 900)
+	want := []render.Point{{Lon: 1, Lat: 2, Cluster: 3, N: 1}, {Lon: 4, Lat: 5, Cluster: 6, N: 1}, {Lon: 7, Lat: 8, Cluster: 9, N: 1, Method: render.MethodPlace},
+		{N: 1, Method: render.MethodProfile}, {N: 1, Method: render.MethodText}}
 	if len(f.Points) != len(want) {
 		t.Fatalf("%d points on the map, want %d: %+v", len(f.Points), len(want), f.Points)
 	}
@@ -195,7 +233,8 @@ func TestNewFrame(t *testing.T) {
 			t.Errorf("point %d: %+v, want %+v", i, p, want[i])
 		}
 	}
-	if f.Tweets != 7 || f.Located != 5 || !f.Partial || len(f.Clusters) != 1 || f.Clusters[0].Keywords[1] != "b" {
+	if f.Tweets != 7 || f.Located != 5 || !f.Partial || len(f.Clusters) != 1 || f.Clusters[0].Keywords[1] != "b" ||
+		f.Box != geo.World || f.Width != 1600 || f.Height != 900 {
 		t.Fatalf("frame %+v", f)
 	}
 	r.Clusters[0].Keywords[1] = "changed"
@@ -215,7 +254,7 @@ func TestNewFrameEvents(t *testing.T) {
 		{ID: 7, Cluster: 3, Lon: -74, Lat: 40.7, RadiusKm: 12, Keywords: []string{"blackout", "subway"}, FirstSeen: end, Posts: 40},
 		{ID: 5, Cluster: 1, Lon: 2.35, Lat: 48.85, RadiusKm: 3, Keywords: []string{"strike"}, FirstSeen: end.Add(-20 * time.Second), Posts: 90},
 	}}
-	f := NewFrame(r)
+	f := NewFrame(r, geo.World, 1600, 900)
 	want := []render.Event{
 		{ID: 7, Lon: -74, Lat: 40.7, RadiusKm: 12, Keywords: []string{"blackout", "subway"}, Posts: 40, New: true},
 		{ID: 5, Lon: 2.35, Lat: 48.85, RadiusKm: 3, Keywords: []string{"strike"}, Posts: 90},
@@ -306,12 +345,29 @@ func TestTableIsALineAWindow(t *testing.T) {
 // goroutine, for a window of a million located posts.
 func BenchmarkMapsExtent(b *testing.B) {
 	m := &Maps{}
-	points := make([]render.Point, 1_000_000)
-	for i := range points {
-		points[i] = render.Point{Lon: float32(i%70) - 125, Lat: float32(i%25) + 25}
-	}
 	b.ReportAllocs()
 	for b.Loop() {
-		m.extent(points)
+		m.extent(millionPosts)
+	}
+}
+
+// millionPosts are a window of a million located posts in 70×25 places.
+var millionPosts = func() []*model.Point {
+	points := make([]*model.Point, 1_000_000)
+	for i := range points {
+		points[i] = &model.Point{Lon: float64(i%70) - 125, Lat: float64(i%25) + 25, Cluster: i % 9, Located: tweet.GeoPoint}
+	}
+	return points
+}()
+
+// BenchmarkMapsFrame is what Write costs the pipeline's goroutine to hand
+// a window of a million located posts to the renderer: its frame, summed.
+func BenchmarkMapsFrame(b *testing.B) {
+	m := &Maps{opts: DefaultMapsOptions()}
+	r := &model.Result{Points: millionPosts}
+	r.Counts.Located = len(millionPosts)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.frame(r, geo.World)
 	}
 }

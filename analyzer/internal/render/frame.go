@@ -28,12 +28,27 @@ const (
 // text), rather than the tweet itself: such points are drawn as rings.
 func (m Method) Inferred() bool { return m == MethodProfile || m == MethodText }
 
-// Point is a tweet to draw.
+// Point is a tweet to draw, or N tweets of one cluster, located the same
+// way, so close together that the map cannot tell them apart (see Bins).
 type Point struct {
 	Lon, Lat float32
 	// Cluster is the tweet's cluster id; a negative id is drawn grey.
 	Cluster int32
-	Method  Method
+	// N is how many tweets the point stands for; 0 counts as 1.
+	N      int32
+	Method Method
+}
+
+// weight is how many tweets p stands for.
+func (p Point) weight() int { return max(1, int(p.N)) }
+
+// tweets is how many tweets f's points stand for.
+func (f *Frame) tweets() int {
+	n := 0
+	for _, p := range f.Points {
+		n += p.weight()
+	}
+	return n
 }
 
 // Cluster describes one cluster of the window.

@@ -22,9 +22,9 @@ func rankInView(f *Frame, box geo.BBox) []clusterCount {
 			continue
 		}
 		if p.Cluster < int32(len(dense)) {
-			dense[p.Cluster]++
+			dense[p.Cluster] += p.weight()
 		} else {
-			sparse[p.Cluster]++
+			sparse[p.Cluster] += p.weight()
 		}
 	}
 	var out []clusterCount

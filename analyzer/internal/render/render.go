@@ -159,7 +159,7 @@ func title(f *Frame, drawn int) string {
 		span += " (partial)"
 	}
 	s := fmt.Sprintf("%s  ·  %s posts, %s located, %d clusters", span, thousands(f.Tweets), thousands(f.Located), len(f.Clusters))
-	if drawn >= 0 && drawn < len(f.Points) {
+	if drawn >= 0 && drawn < f.tweets() {
 		s += fmt.Sprintf(", %s on this map", thousands(drawn))
 	}
 	return s
@@ -194,7 +194,7 @@ func thousands(n int) string {
 func countMethods(f *Frame) methodCounts {
 	var mc methodCounts
 	for _, p := range f.Points {
-		mc.add(p.Method)
+		mc.add(p.Method, p.weight())
 	}
 	return mc
 }
