@@ -68,27 +68,43 @@ type baseKey struct {
 	label float64 // graticule label size
 }
 
-// baseCache keeps rasterized base maps; a run uses one or two sizes.
+// baseCache keeps the last baseKept rasterized base maps, newest first:
+// a map that follows the posts changes its extent now and then, and each
+// base map of a 1600×900 canvas is 5 MB.
 type baseCache struct {
-	mu sync.Mutex
-	m  map[baseKey]*image.RGBA
+	mu   sync.Mutex
+	kept []baseEntry
 }
+
+type baseEntry struct {
+	key baseKey
+	img *image.RGBA
+}
+
+// baseKept is how many base maps a renderer keeps: the one it draws on,
+// and the one before, which a map that follows the posts may go back to.
+const baseKept = 2
 
 func (c *baseCache) get(box geo.BBox, w, h int, label float64) (*image.RGBA, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := baseKey{box, w, h, label}
-	if img, ok := c.m[k]; ok {
-		return img, nil
+	for i, e := range c.kept {
+		if e.key == k {
+			copy(c.kept[1:i+1], c.kept[:i])
+			c.kept[0] = e
+			return e.img, nil
+		}
 	}
 	img, err := drawBase(box, w, h, label)
 	if err != nil {
 		return nil, err
 	}
-	if c.m == nil || len(c.m) > 8 {
-		c.m = map[baseKey]*image.RGBA{}
+	if len(c.kept) < baseKept {
+		c.kept = append(c.kept, baseEntry{})
 	}
-	c.m[k] = img
+	copy(c.kept[1:], c.kept)
+	c.kept[0] = baseEntry{k, img}
 	return img, nil
 }
 
