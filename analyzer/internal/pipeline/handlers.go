@@ -49,6 +49,11 @@ func (p *Pipeline) Window(w *window.Window[*model.Point]) {
 		r.Partial = true // the input ended before the window's span did
 	}
 	r.Counts, r.Fresh = w.Counts()
+	n := 0
+	for _, b := range w.Batches {
+		n += len(b.Items)
+	}
+	r.Points = make([]*model.Point, 0, n)
 	for _, b := range w.Batches {
 		r.Points = append(r.Points, b.Items...)
 	}
