@@ -83,8 +83,7 @@ type Model struct {
 	rng  *rand.Rand
 	pcg  *rand.PCG // rng's source, which a checkpoint saves
 
-	savedHeld savedHeld // state.go
-	stateBuf  []byte
+	stateBuf []byte
 
 	logBeta float64
 	logTab  []float64 // log(k+Beta) for whole counts k

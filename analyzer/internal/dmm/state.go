@@ -1,7 +1,6 @@
 package dmm
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -13,11 +12,6 @@ import (
 // stateVersion numbers the layout of a saved model; a model refuses a
 // state of another.
 const stateVersion = 3
-
-// savedHeld caches the saved form of each held batch, by its first point:
-// a held batch does not change (Train moves only the new batch's posts),
-// so each is encoded once, not at every checkpoint.
-type savedHeld map[*model.Point][]byte
 
 // stateChunk is how much of the state SaveState encodes before it writes
 // it out: the model keeps a scratch buffer of about this size, not one
@@ -96,25 +90,14 @@ func (m *Model) SaveState(w io.Writer) error {
 	}
 	int32s(&e.Encoder, m.freePost)
 	e.flush(stateChunk)
-	if m.savedHeld == nil {
-		m.savedHeld = savedHeld{}
-	}
-	keep := make(map[*model.Point]bool, len(m.held))
+	// Each held batch is encoded again at every checkpoint, into a buffer
+	// that lasts the save: kept from save to save, a window's batches
+	// would hold tens of megabytes for a few milliseconds of work.
 	e.Uint(uint64(len(m.held)))
+	var held []byte
 	for _, r := range m.held {
-		first := r.points[0]
-		keep[first] = true
-		b, ok := m.savedHeld[first]
-		if !ok {
-			b = encodeHeld(r)
-			m.savedHeld[first] = b
-		}
-		e.bytes(b)
-	}
-	for p := range m.savedHeld {
-		if !keep[p] {
-			delete(m.savedHeld, p)
-		}
+		held = encodeHeld(held[:0], r)
+		e.bytes(held)
 	}
 	e.Int(m.mem.base + int64(m.mem.head))
 	live := m.mem.queue[m.mem.head:]
@@ -156,8 +139,9 @@ func readInt32s(d *checkpoint.Decoder) []int32 {
 	return out
 }
 
-func encodeHeld(r *batchRecord) []byte {
-	e := checkpoint.Encoder{B: make([]byte, 0, 16+12*len(r.points)+8*len(r.terms))}
+// encodeHeld appends held batch r's saved form to b.
+func encodeHeld(b []byte, r *batchRecord) []byte {
+	e := checkpoint.Encoder{B: slices.Grow(b, 16+12*len(r.points)+8*len(r.terms))}
 	e.Uint(uint64(len(r.points)))
 	for i := range r.points {
 		e.Int(int64(r.slot[i]))
@@ -168,11 +152,6 @@ func encodeHeld(r *batchRecord) []byte {
 			e.Int(int64(t.w))
 			e.Int(int64(t.p))
 		}
-	}
-	if cap(e.B)-len(e.B) > len(e.B)/16 {
-		// Kept while the batch is held: a window's batches hold tens
-		// of megabytes, so not with room to spare.
-		return bytes.Clone(e.B)
 	}
 	return e.B
 }
@@ -275,7 +254,6 @@ func (m *Model) LoadState(r io.Reader, held [][]*model.Point) error {
 			}
 		}
 	}
-	m.savedHeld = nil
 	return nil
 }
 
@@ -313,7 +291,3 @@ func (n *Model) check() error {
 	}
 	return nil
 }
-
-// DropSaved forgets the held batches' saved forms, so that the next
-// SaveState encodes every one (for benchmarks).
-func (m *Model) DropSaved() { m.savedHeld = nil }

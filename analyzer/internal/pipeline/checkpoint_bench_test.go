@@ -133,7 +133,6 @@ func BenchmarkSaveCheckpoint(b *testing.B) {
 			for b.Loop() {
 				if cold {
 					p.ckptFiles = batchFiles{}
-					m.DropSaved()
 				}
 				if err := p.saveCheckpoint(); err != nil {
 					b.Fatal(err)
