@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -391,17 +392,23 @@ func TestRunCheckpointOptions(t *testing.T) {
 }
 
 // TestHeapHeadroomGovernsTheCollector: what run starts for --heap-headroom
-// sets the collector's percent before it returns (a heap far over a
-// headroom of one byte: the floor), and sets it back when stopped.
+// sets the collector's percent and the memory limit before it returns (a
+// heap far over a headroom of one byte: the floor, and a limit), and sets
+// them back when stopped.
 func TestHeapHeadroomGovernsTheCollector(t *testing.T) {
 	before := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(before)
+	beforeLimit := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(beforeLimit)
 	stop := governHeap(context.Background(), 1)
-	got := debug.SetGCPercent(heap.MinPercent)
+	got, gotLimit := debug.SetGCPercent(heap.MinPercent), debug.SetMemoryLimit(-1)
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if after := debug.SetGCPercent(100); got != heap.MinPercent || after != 100 {
 		t.Fatalf("percent %d while governed, %d after (want %d, 100)", got, after, heap.MinPercent)
+	}
+	if after := debug.SetMemoryLimit(-1); gotLimit == math.MaxInt64 || after != math.MaxInt64 {
+		t.Fatalf("memory limit %d while governed, %d after", gotLimit, after)
 	}
 }

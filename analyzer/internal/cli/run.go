@@ -122,7 +122,7 @@ func newRunCmd(d Deps, lo *logOptions, runF func(context.Context, *RunOptions) e
 	f.DurationVar(&o.CheckpointEvery, "checkpoint-every", 2*time.Second, "least wall-clock time between two checkpoints (0: after every window); a live run's slides are further apart, so each is checkpointed")
 	f.StringVar(&o.SizeBy, "size-by", render.SizeByCount, "markers: count (a disc per cluster and place, its area by the number of posts) or none (a small dot per post)")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9101")
-	f.IntVar(&o.HeapHeadroom, "heap-headroom", DefaultHeapHeadroom, "MB the heap may grow past what the window holds before the garbage is collected; a large window then takes that much more memory, not twice as much, for more of the collector's CPU (0: Go's default, twice; GOGC, if set, wins)")
+	f.IntVar(&o.HeapHeadroom, "heap-headroom", DefaultHeapHeadroom, "MB the heap may grow past what the window holds before the garbage is collected; a large window then takes that much more memory, not twice as much, for more of the collector's CPU (0: Go's default, twice; GOGC or GOMEMLIMIT, if set, wins)")
 	addModelFlags(f, &o.Model)
 	addLocateFlags(f, &o.Locate)
 	addLiveFlags(f, &o.Live)
@@ -320,7 +320,7 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		return err
 	}
 	undo.push(lock.Unlock)
-	if o.HeapHeadroom > 0 && os.Getenv("GOGC") == "" {
+	if o.HeapHeadroom > 0 && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		undo.push(governHeap(ctx, uint64(o.HeapHeadroom)<<20))
 	}
 	// Nothing in --out moves and no file is created before the first

@@ -7,10 +7,14 @@
 // that: a small window costs the collector no more than it did, and a
 // large one costs it more collections, each of which marks the same live
 // heap, for memory that stays at what the window holds plus the headroom.
+// With the percent it sets a soft memory limit a little above that heap,
+// so that the runtime gives the pages it frees back to the system soon,
+// not minutes later.
 package heap
 
 import (
 	"context"
+	"math"
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
@@ -34,48 +38,71 @@ func Percent(live, headroom uint64) int {
 	return max(p, MinPercent)
 }
 
-// Governor sets the collector's percent from the live heap, every time
-// Step is called (Run calls it on every tick).
+// Limit returns the soft memory limit for a live heap of live bytes and a
+// headroom of headroom bytes: the heap Percent lets grow, and a quarter of
+// the live heap more for what the runtime holds beside its objects (spans
+// in part free, its own records). It is math.MaxInt64, no limit, while
+// Percent is Go's default.
+func Limit(live, headroom uint64) int64 {
+	p := Percent(live, headroom)
+	if p == MaxPercent {
+		return math.MaxInt64
+	}
+	return int64(live + live*uint64(p)/100 + live/4)
+}
+
+// Governor sets the collector's percent and the soft memory limit from the
+// live heap, every time Step is called (Run calls it on every tick).
 type Governor struct {
 	// Headroom is how many bytes the heap may grow past its live bytes
 	// before the next collection.
 	Headroom uint64
-	// Live returns the live heap after the last collection, and Set sets
-	// the collector's percent and returns the one before; nil means the
-	// runtime's (runtime/metrics' /gc/heap/live:bytes, and
-	// debug.SetGCPercent).
-	Live func() uint64
-	Set  func(int) int
+	// Live returns the live heap after the last collection, Set sets the
+	// collector's percent and SetLimit the soft memory limit, each
+	// returning the one before; nil means the runtime's (runtime/metrics'
+	// /gc/heap/live:bytes, debug.SetGCPercent and debug.SetMemoryLimit).
+	Live     func() uint64
+	Set      func(int) int
+	SetLimit func(int64) int64
 
-	last    int // the percent set last (0: none yet)
-	initial int // the percent before the first Set
+	last      int   // the percent set last (0: none yet)
+	lastLimit int64 // the limit set last
+	initial   int   // the percent before the first Set
+	initLimit int64 // the limit before the first SetLimit
 }
 
-// Step sets the percent for the live heap now and returns it.
-func (g *Governor) Step() int {
+// Step sets the percent and the limit for the live heap now and returns
+// them.
+func (g *Governor) Step() (percent int, limit int64) {
 	live := g.Live
 	if live == nil {
 		live = liveHeap
 	}
-	p := Percent(live(), g.Headroom)
-	if p != g.last {
-		before := g.set(p)
-		if g.last == 0 {
-			g.initial = before
+	l := live()
+	p, lim := Percent(l, g.Headroom), Limit(l, g.Headroom)
+	if g.last == 0 {
+		g.initial, g.initLimit = g.set(p), g.setLimit(lim)
+	} else {
+		if p != g.last {
+			g.set(p)
 		}
-		g.last = p
+		if lim != g.lastLimit {
+			g.setLimit(lim)
+		}
 	}
-	return p
+	g.last, g.lastLimit = p, lim
+	return p, lim
 }
 
 // Run calls Step on every tick until ctx is done, then sets the percent
-// back to what it was before the first Step.
+// and the limit back to what they were before the first Step.
 func (g *Governor) Run(ctx context.Context, tick <-chan time.Time) {
 	for {
 		select {
 		case <-ctx.Done():
 			if g.last != 0 {
 				g.set(g.initial)
+				g.setLimit(g.initLimit)
 				g.last = 0
 			}
 			return
@@ -91,6 +118,14 @@ func (g *Governor) set(p int) int {
 		return g.Set(p)
 	}
 	return debug.SetGCPercent(p)
+}
+
+// setLimit sets the soft memory limit by SetLimit, or the runtime's.
+func (g *Governor) setLimit(l int64) int64 {
+	if g.SetLimit != nil {
+		return g.SetLimit(l)
+	}
+	return debug.SetMemoryLimit(l)
 }
 
 // Every is how often the analyzer's governor looks at the live heap.

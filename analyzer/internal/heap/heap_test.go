@@ -2,6 +2,7 @@ package heap
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -31,16 +32,42 @@ func TestPercent(t *testing.T) {
 	}
 }
 
-// TestGovernorFollowsTheLiveHeap: Run sets the percent as the live heap
-// grows and shrinks, only when it changes, and sets back the percent it
-// found when its context ends.
+func TestLimit(t *testing.T) {
+	for _, c := range []struct {
+		live, headroom uint64
+		want           int64
+	}{
+		{0, 64 * mb, math.MaxInt64},
+		{40 * mb, 64 * mb, math.MaxInt64}, // Go's default percent: no limit
+		{64 * mb, 64 * mb, math.MaxInt64},
+		{128 * mb, 64 * mb, (128 + 64 + 32) * mb},
+		{400 * mb, 64 * mb, (400 + 64 + 100) * mb},     // 16%: 64 MB
+		{6400 * mb, 64 * mb, (6400 + 640 + 1600) * mb}, // the floor, 10%
+	} {
+		if got := Limit(c.live, c.headroom); got != c.want {
+			t.Errorf("Limit(%d MB, %d MB) = %d MB, want %d MB", c.live/mb, c.headroom/mb, got/mb, c.want/mb)
+		}
+	}
+}
+
+// TestGovernorFollowsTheLiveHeap: Run sets the percent and the limit as
+// the live heap grows and shrinks, only when they change, and sets back
+// the ones it found when its context ends.
 func TestGovernorFollowsTheLiveHeap(t *testing.T) {
 	lives := []uint64{10 * mb, 200 * mb, 200 * mb, 400 * mb, 50 * mb}
 	var set []int
+	var limits []int64
 	current := 77 // the percent before the governor
+	currentLimit := int64(900 * mb)
 	g := &Governor{Headroom: 100 * mb,
 		Live: func() uint64 { l := lives[0]; lives = lives[1:]; return l },
 		Set:  func(p int) int { set = append(set, p); before := current; current = p; return before },
+		SetLimit: func(l int64) int64 {
+			limits = append(limits, l)
+			before := currentLimit
+			currentLimit = l
+			return before
+		},
 	}
 	ticks := len(lives)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -55,24 +82,30 @@ func TestGovernorFollowsTheLiveHeap(t *testing.T) {
 	if want := []int{100, 50, 25, 100, 77}; !slices.Equal(set, want) {
 		t.Fatalf("percents set %v, want %v", set, want)
 	}
-	if current != 77 {
-		t.Fatalf("left the percent at %d", current)
+	if want := []int64{math.MaxInt64, (200 + 100 + 50) * mb, (400 + 100 + 100) * mb, math.MaxInt64, 900 * mb}; !slices.Equal(limits, want) {
+		t.Fatalf("limits set %v, want %v", limits, want)
+	}
+	if current != 77 || currentLimit != 900*mb {
+		t.Fatalf("left the percent at %d and the limit at %d", current, currentLimit)
 	}
 }
 
-// TestGovernorOnTheRuntime: with the runtime's own live heap and percent,
-// a headroom larger than the heap keeps Go's default, and the percent is
+// TestGovernorOnTheRuntime: with the runtime's own live heap, percent and
+// limit, a headroom larger than the heap keeps Go's default, and both are
 // set back after.
 func TestGovernorOnTheRuntime(t *testing.T) {
 	before := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(before)
+	beforeLimit := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(beforeLimit)
 	runtime.GC()
-	if liveHeap() == 0 {
+	live := liveHeap()
+	if live == 0 {
 		t.Fatal("no live heap read")
 	}
 	g := &Governor{Headroom: 1 << 40}
-	if p := g.Step(); p != 100 {
-		t.Fatalf("percent %d for a heap far under its headroom", p)
+	if p, l := g.Step(); p != 100 || l != math.MaxInt64 || debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		t.Fatalf("percent %d, limit %d for a heap far under its headroom", p, l)
 	}
 	g = &Governor{Headroom: 1}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -81,7 +114,20 @@ func TestGovernorOnTheRuntime(t *testing.T) {
 	if p := debug.SetGCPercent(100); p != 100 {
 		t.Fatalf("the percent was left at %d", p)
 	}
-	if g.Step() != MinPercent || debug.SetGCPercent(100) != MinPercent {
+	p, l := g.Step()
+	if p != MinPercent || debug.SetGCPercent(100) != MinPercent {
 		t.Fatal("a heap far over its headroom is not collected at the floor")
+	}
+	// The limit is the heap the floor lets grow, and a quarter: more than
+	// the live heap, less than twice it (live as read above, give or take
+	// what the test allocated since).
+	if got := debug.SetMemoryLimit(-1); got != l || l < int64(live) || l > 2*int64(live)+1<<20 {
+		t.Fatalf("limit %d (the runtime's %d) for a live heap of %d", l, got, live)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	g.Run(ctx, nil)
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("the limit was left at %d", got)
 	}
 }
