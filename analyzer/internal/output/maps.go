@@ -256,8 +256,8 @@ func (m *Maps) Run(ctx context.Context) error {
 		if m.opts.OnMap != nil {
 			m.opts.OnMap(f.End, bytes.Clone(buf.Bytes()))
 		}
-		m.opts.Logger.Debug("map written", "window_end", f.End, "points", st.Drawn, "outside", st.Outside,
-			"ms", time.Since(start).Milliseconds())
+		m.opts.Logger.Debug("map written", "window_end", f.End, "posts", st.Drawn, "outside", st.Outside,
+			"frame_points", len(f.Points), "ms", time.Since(start).Milliseconds())
 	}
 	return nil
 }
