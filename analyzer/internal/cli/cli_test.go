@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -400,6 +401,7 @@ func TestHeapHeadroomGovernsTheCollector(t *testing.T) {
 	defer debug.SetGCPercent(before)
 	beforeLimit := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(beforeLimit)
+	runtime.GC() // the live heap is known after a collection: 0 before the first
 	stop := governHeap(context.Background(), 1)
 	got, gotLimit := debug.SetGCPercent(heap.MinPercent), debug.SetMemoryLimit(-1)
 	if err := stop(); err != nil {
