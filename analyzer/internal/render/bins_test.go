@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"image"
 	"slices"
 	"testing"
 
@@ -105,14 +106,7 @@ func TestBinnedFrameDrawsAsItsTweets(t *testing.T) {
 			if len(g.Points) > len(f.Points)*9/10 {
 				t.Fatalf("%d tweets summed into %d points: too few sums to test", len(f.Points), len(g.Points))
 			}
-			a, sa, err := r.Image(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, sb, err := r.Image(g)
-			if err != nil {
-				t.Fatal(err)
-			}
+			a, sa, b, sb := drawBoth(t, &r, f, g)
 			if sa.Drawn != sb.Drawn || sa.Outside != sb.Outside {
 				t.Fatalf("drawn %d, outside %d; summed: %d, %d", sa.Drawn, sa.Outside, sb.Drawn, sb.Outside)
 			}
@@ -140,20 +134,27 @@ func TestBinnedFrameIsExactAtOnePlace(t *testing.T) {
 			if len(g.Points) > 36 {
 				t.Fatalf("%d points for tweets in 6 topics' 18 cities, given or tagged", len(g.Points))
 			}
-			a, sa, err := r.Image(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, sb, err := r.Image(g)
-			if err != nil {
-				t.Fatal(err)
-			}
+			a, sa, b, sb := drawBoth(t, &r, f, g)
 			if !slices.Equal(a.Pix, b.Pix) {
 				n, _ := diffImages(a, b)
 				t.Fatalf("%d pixels differ; text %q, summed %q", n, texts(sa.Text), texts(sb.Text))
 			}
 		})
 	}
+}
+
+// drawBoth draws f and g.
+func drawBoth(t *testing.T, r *Renderer, f, g *Frame) (a *image.RGBA, sa Stats, b *image.RGBA, sb Stats) {
+	t.Helper()
+	a, sa, err := r.Image(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, sb, err = r.Image(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, sa, b, sb
 }
 
 func texts(boxes []TextBox) []string {
