@@ -380,7 +380,7 @@ const (
 func (f *Feed) read(ctx context.Context) (Message, error) {
 	f.watch.Reset(f.opts.Stall)
 	defer f.watch.Stop()
-	defer context.AfterFunc(ctx, func() { f.kill() })()
+	defer context.AfterFunc(ctx, func() { f.kill(nil) })()
 	// No context for the read itself: the watchdog and ctx end it by
 	// closing the connection (which a context would do too, at a cost).
 	typ, r, err := f.conn.Reader(context.Background())
@@ -428,20 +428,23 @@ func (f *Feed) alive() { f.watch.Reset(f.opts.Stall) }
 // stalled runs on the watchdog's goroutine: the connection said nothing
 // for Stall.
 func (f *Feed) stalled() {
-	if f.kill() {
-		f.n.stalls.Add(1)
+	if f.kill(&f.n.stalls) {
 		f.log.Warn("the "+f.opts.Name+" connection went silent; reconnecting", "after", f.opts.Stall)
 	}
 }
 
 // kill closes the connection, which ends a pending read, and its pinger.
 // It runs on the watchdog's goroutine or a context's; it reports whether
-// there was a connection.
-func (f *Feed) kill() bool {
+// there was a connection, and counts it in why (if not nil) before it
+// closes it: the read it ends, and all that follows, sees the count.
+func (f *Feed) kill(why *atomic.Int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.conn == nil {
 		return false
+	}
+	if why != nil {
+		why.Add(1)
 	}
 	f.cancel()
 	f.conn.CloseNow()
