@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,6 +72,7 @@ func windowRSS(b *testing.B, dir string, d time.Duration) (peak float64, posts i
 	if err := an.Start(); err != nil {
 		b.Fatal(err)
 	}
+	defer an.Process.Kill() // on a failure; after Wait, a no-op
 	h := watchHWM(an.Process.Pid)
 	var last atomic.Int64 // the posts of the newest window line
 	read := make(chan struct{})
@@ -84,6 +86,7 @@ func windowRSS(b *testing.B, dir string, d time.Duration) (peak float64, posts i
 				last.Store(n)
 			}
 		}
+		io.Copy(io.Discard, stderr) // past a line too long: the analyzer must not block on its log
 	}()
 	select {
 	case <-time.After(d): // the measure's length, not a wait for something
@@ -92,7 +95,11 @@ func windowRSS(b *testing.B, dir string, d time.Duration) (peak float64, posts i
 	peakMB := h.stop()
 	posts = int(last.Load()) // before the stop writes its partial window
 	an.Process.Signal(os.Interrupt)
-	<-read
+	select {
+	case <-read:
+	case <-time.After(time.Minute):
+		b.Fatal("the analyzer did not stop within a minute of an interrupt")
+	}
 	if err := an.Wait(); err != nil {
 		b.Fatalf("analyzer: %v", err)
 	}

@@ -191,7 +191,7 @@ func (m *Maps) SetEventClock(event bool) { m.lossless = event }
 func (m *Maps) Write(r *model.Result) error {
 	box := m.opts.Box
 	if m.opts.Follow {
-		box = m.extent(r.Points)
+		box = m.extent(r.Points, r.Counts.Located)
 	}
 	f := m.frame(r, box)
 	m.colors.Assign(f)
@@ -210,16 +210,17 @@ func (m *Maps) Write(r *model.Result) error {
 	return nil
 }
 
-// extentSample is how many of a window's points, evenly spread through
-// it, choose the extent: enough for its 2% edges, and few enough that a
+// extentSample is how many of a window's located points, evenly spread
+// through it, choose the extent: enough for its 2% edges, and few enough that a
 // window of a million points costs Write no sort of a million.
 const extentSample = 8192
 
-// extent is the map's extent for a window's points, with Follow: it reads
-// the located ones among extentSample of them, evenly spread.
-func (m *Maps) extent(points []*model.Point) geo.BBox {
+// extent is the map's extent for a window's points, with Follow, of which
+// located are located: it reads about extentSample of those, evenly
+// spread, and as many of the others as fall between them.
+func (m *Maps) extent(points []*model.Point, located int) geo.BBox {
 	m.lons, m.lats = m.lons[:0], m.lats[:0]
-	step := max(1, len(points)/extentSample)
+	step := max(1, located/extentSample)
 	for i := 0; i < len(points); i += step {
 		if p := points[i]; p.Located != tweet.GeoNone {
 			m.lons = append(m.lons, p.Lon)

@@ -341,13 +341,32 @@ func TestTableIsALineAWindow(t *testing.T) {
 	}
 }
 
+// Follow's extent reads extentSample located posts or more, however few of
+// the window's posts are located (most real posts are not).
+func TestMapsExtentSamplesTheLocated(t *testing.T) {
+	points := make([]*model.Point, 400_000)
+	located := 0
+	for i := range points {
+		points[i] = &model.Point{Lon: float64(i%70) - 125, Lat: float64(i%25) + 25, Cluster: i % 9}
+		if i%40 == 0 {
+			points[i].Located = tweet.GeoProfile
+			located++
+		}
+	}
+	m := &Maps{}
+	m.extent(points, located)
+	if len(m.lons) < extentSample || len(m.lons) != len(m.lats) {
+		t.Fatalf("the extent read %d of %d located posts, want at least %d", len(m.lons), located, extentSample)
+	}
+}
+
 // BenchmarkMapsExtent is what Follow adds to Write, on the pipeline's
 // goroutine, for a window of a million located posts.
 func BenchmarkMapsExtent(b *testing.B) {
 	m := &Maps{}
 	b.ReportAllocs()
 	for b.Loop() {
-		m.extent(millionPosts)
+		m.extent(millionPosts, len(millionPosts))
 	}
 }
 

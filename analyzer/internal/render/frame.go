@@ -116,7 +116,8 @@ type Event struct {
 
 // Stats reports what a render did.
 type Stats struct {
-	// Drawn counts the points inside the map, Outside those beyond it.
+	// Drawn counts the posts inside the map (the points' N), Outside
+	// those beyond it.
 	Drawn, Outside int
 	// Data is the pixel rectangle of the map inside the image, and Extent
 	// the lon/lat box it shows (Frame.Box, widened to the canvas).

@@ -11,8 +11,8 @@ type clusterCount struct {
 	id, n int
 }
 
-// rankInView counts each cluster's points inside box, largest first (ties:
-// lowest id). Points without a cluster are left out.
+// rankInView counts each cluster's posts (its points' N) inside box,
+// largest first (ties: lowest id). Points without a cluster are left out.
 func rankInView(f *Frame, box geo.BBox) []clusterCount {
 	// Cluster ids are small numbers: count in a slice, in a map beyond.
 	var dense [1024]int
