@@ -57,14 +57,14 @@ type Governor struct {
 	// Headroom is how many bytes the heap may grow past its live bytes
 	// before the next collection.
 	Headroom uint64
-	// Live returns the live heap after the last collection, and Held what
-	// the runtime holds now but the free pages it keeps (objects, spans in
-	// part free, its own records); Set sets the collector's percent and
-	// SetLimit the soft memory limit, each returning the one before. nil
-	// means the runtime's (runtime/metrics, debug.SetGCPercent and
-	// debug.SetMemoryLimit).
+	// Live returns the live heap after the last collection, and Beside
+	// what the runtime holds now beside its objects and its free pages
+	// (spans in part free, its own records, stacks); Set sets the
+	// collector's percent and SetLimit the soft memory limit, each
+	// returning the one before. nil means the runtime's (runtime/metrics,
+	// debug.SetGCPercent and debug.SetMemoryLimit).
 	Live     func() uint64
-	Held     func() uint64
+	Beside   func() uint64
 	Set      func(int) int
 	SetLimit func(int64) int64
 
@@ -76,19 +76,19 @@ type Governor struct {
 }
 
 // Step sets the percent and the limit for the live heap now and returns
-// them. The limit is never under what the runtime holds now and the
-// growth the percent allows, so that it cannot make the collector run
-// more than the percent does (a live heap that shrinks inside spans it
-// leaves in part free); and while the live heap grows by more than the
-// headroom from one Step to the next (a checkpoint restored, a replay's
-// first window), there is none: it would lag behind.
+// them. The limit is never under the heap the percent lets grow and what
+// the runtime holds beside it now, so that it cannot make the collector
+// run more often than the percent does (a live heap that shrinks inside
+// spans it leaves in part free); and while the live heap grows by more
+// than the headroom from one Step to the next (a checkpoint restored, a
+// replay's first window), there is none: it would lag behind.
 func (g *Governor) Step() (percent int, limit int64) {
-	live, held := g.Live, g.Held
+	live, beside := g.Live, g.Beside
 	if live == nil {
 		live = liveHeap
 	}
-	if held == nil {
-		held = heldNow
+	if beside == nil {
+		beside = besideNow
 	}
 	l := live()
 	p, lim := Percent(l, g.Headroom), Limit(l, g.Headroom)
@@ -97,7 +97,7 @@ func (g *Governor) Step() (percent int, limit int64) {
 	case g.last != 0 && l > g.lastLive+g.Headroom:
 		lim = math.MaxInt64
 	default:
-		lim = max(lim, int64(held()+l*uint64(p)/100))
+		lim = max(lim, int64(l+l*uint64(p)/100+beside()))
 	}
 	g.lastLive = l
 	if g.last == 0 {
@@ -151,18 +151,18 @@ func (g *Governor) setLimit(l int64) int64 {
 // Every is how often the analyzer's governor looks at the live heap.
 const Every = 500 * time.Millisecond
 
-// heldNow returns what the runtime holds now but the free pages it keeps
-// and those it has given back.
-func heldNow() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/free:bytes"},
-		{Name: "/memory/classes/heap/released:bytes"}}
+// besideNow returns what the runtime holds now beside its heap objects,
+// the free pages it keeps and those it has given back.
+func besideNow() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
 	for _, v := range s {
 		if v.Value.Kind() != metrics.KindUint64 {
 			return 0
 		}
 	}
-	return s[0].Value.Uint64() - s[1].Value.Uint64() - s[2].Value.Uint64()
+	return s[0].Value.Uint64() - s[1].Value.Uint64() - s[2].Value.Uint64() - s[3].Value.Uint64()
 }
 
 // liveHeap returns the heap marked live by the last collection.
