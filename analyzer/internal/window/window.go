@@ -11,6 +11,7 @@ package window
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
@@ -245,6 +246,12 @@ func (s *Slider[T]) closeNext(h Handler[T]) {
 	}
 	delete(s.open, s.next)
 	s.next++
+	if cap(b.Items) > len(b.Items)+len(b.Items)/8 {
+		// Grown by appending, a batch has up to twice the room its items
+		// take; it holds them for a whole window, so with room to spare
+		// no more.
+		b.Items = slices.Clone(b.Items)
+	}
 	if int64(len(s.ring)) == s.per {
 		h.Left(s.ring[0])
 		copy(s.ring, s.ring[1:])

@@ -227,3 +227,19 @@ func TestLeftBeforeTheBatchThatPushesItOut(t *testing.T) {
 		}
 	}
 }
+
+// A closed batch, held for a whole window, keeps its items without the
+// room appending left: at most an eighth more.
+func TestClosedBatchHoldsNoSpareRoom(t *testing.T) {
+	s := NewSlider[int](cfg)
+	r := &rec{}
+	const n = 16385 // one past a power of two: appending made room for far more
+	for i := range n {
+		s.Add(at(1), i, model.Counts{Tweets: 1})
+	}
+	s.Advance(at(15), r)
+	b := r.batches[0]
+	if len(b.Items) != n || b.Items[n-1] != n-1 || cap(b.Items) > len(b.Items)+len(b.Items)/8 {
+		t.Fatalf("closed batch: %d items in room for %d", len(b.Items), cap(b.Items))
+	}
+}
