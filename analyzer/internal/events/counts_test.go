@@ -28,13 +28,13 @@ func TestCellWordsCountsTwoSlides(t *testing.T) {
 		cw.begin(s)
 		now := map[key]int{}
 		var order []key
-		for range 200 + 400*int(s) { // enough keys to grow the table
+		for i := range 200 + 400*int(s) { // enough keys to grow the table
 			k := key{cell{int32(rng.IntN(4)), int32(rng.IntN(4))}, fmt.Sprintf("w%d", rng.IntN(60+100*int(s)))}
 			if now[k] == 0 {
 				order = append(order, k)
 			}
 			now[k]++
-			cw.add(k.g, hashWord(k.w), k.w)
+			cw.add(k.g, hashWord(k.w), k.w, int32(i)) // each a post of its own
 		}
 		cw.done()
 		if len(cw.all) != len(order) {
@@ -188,22 +188,108 @@ func TestAroundIsByCell(t *testing.T) {
 	}
 }
 
-// TestSeenBeforeAsWordByWord: a post's word counts once, however often the
-// post has it: seenBefore against a search of the words before it.
-func TestSeenBeforeAsWordByWord(t *testing.T) {
+// TestCellWordsCountsAPostOnce: a post counts a word in its cell once,
+// however often it holds the word, against plain maps of each post's set
+// of words, over posts in a few cells with words repeated and mentions;
+// and the chain of the posts that hold a word in a cell lists each once,
+// the last first.
+func TestCellWordsCountsAPostOnce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	vocab := []string{"", "a", "b", "storm", "strom", "#storm", "東京", "@x"}
+	type key struct {
+		g cell
+		w string
+	}
+	cw := &cellWords{}
+	cw.begin(0)
+	want := map[key]int{}
+	posts := map[key][]int32{} // the last first
 	for i := range 2000 {
+		g := cell{int32(rng.IntN(3)), 0}
 		tokens := make([]string, rng.IntN(8))
 		for j := range tokens {
 			tokens[j] = vocab[rng.IntN(len(vocab))]
 		}
-		p := modeltest.WithTokens(&model.Point{}, tokens)
-		var hs []uint64
 		for j, tk := range tokens {
-			hs = append(hs, tokenHash(tk))
-			if got, want := seenBefore(p, hs, tk), slices.Contains(tokens[:j], tk); got != want {
-				t.Fatalf("case %d: %q before word %d: %v, want %v", i, tokens, j, got, want)
+			if !slices.Contains(tokens[:j], tk) && tokenHash(tk) != 0 {
+				want[key{g, tk}]++
+				posts[key{g, tk}] = slices.Insert(posts[key{g, tk}], 0, int32(i))
+			}
+			if h := tokenHash(tk); h != 0 {
+				cw.add(g, h, tk, int32(i))
+			}
+		}
+	}
+	cw.done()
+	if len(cw.all) != len(want) {
+		t.Fatalf("%d words in cells, want %d", len(cw.all), len(want))
+	}
+	for _, c := range cw.all {
+		k := key{c.cell, c.text}
+		if int(c.n) != want[k] {
+			t.Errorf("%q in %v: %d posts, want %d", c.text, c.cell, c.n, want[k])
+		}
+		if got := cw.posts(c.cell, c.word, nil); !slices.Equal(got, posts[k]) {
+			t.Errorf("%q in %v: posts %v, want %v", c.text, c.cell, got, posts[k])
+		}
+	}
+}
+
+// TestHoldingAndHoldersAsWordByWord checks the chains of each word's posts
+// in a cell against plain readings of the slide's posts, across the date
+// line: holding against around and HasToken, holders against near and
+// event.holds, each in the window's order.
+func TestHoldingAndHoldersAsWordByWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	vocab := []string{"", "a", "b", "ab", "storm", "strom", "flood", "#flood", "fire", "東京", "@x"}
+	for round := range 30 {
+		d := &Detector{cellTallies: tallies[cell]{hash: cellKey}, cellWords: &cellWords{}}
+		d.cellTallies.reset()
+		d.cellWords.begin(int64(round))
+		w := &counts{cells: &d.cellTallies, words: d.cellWords}
+		for k := range 300 {
+			g := cell{int32(rng.IntN(5)), wrap(rng.Int32N(6) - 3 + lonCells/2)}
+			tokens := make([]string, rng.IntN(6))
+			for j := range tokens {
+				tokens[j] = vocab[rng.IntN(len(vocab))]
+			}
+			p := modeltest.WithTokens(modeltest.WithID(&model.Point{}, fmt.Sprint(k)), tokens)
+			post := int32(len(w.recent))
+			w.recent, w.recentAt = append(w.recent, p), append(w.recentAt, w.cells.add(g, 0))
+			for _, tk := range tokens {
+				if h := tokenHash(tk); h != 0 {
+					w.words.add(g, h, tk, post)
+				}
+			}
+		}
+		w.words.done()
+		for range 20 {
+			centre := cell{int32(rng.IntN(5)), wrap(rng.Int32N(6) - 3 + lonCells/2)}
+			word := vocab[rng.IntN(len(vocab)-1)] // not the mention
+			var want []*model.Point
+			for _, ps := range w.around(centre) {
+				for _, p := range ps {
+					if p.HasToken(word) {
+						want = append(want, p)
+					}
+				}
+			}
+			if got := w.holding(centre, hashWord(word), nil); !slices.Equal(got, want) {
+				t.Fatalf("round %d: %d posts around %v hold %q, want %d", round, len(got), centre, word, len(want))
+			}
+
+			e := &event{centre: centre, word: word, words: []string{word}}
+			for range rng.IntN(4) {
+				e.words = append(e.words, vocab[rng.IntN(len(vocab)-1)])
+			}
+			var wantNums []int32
+			for i, p := range w.recent {
+				if centre.near(w.cells.keys[w.recentAt[i]], 1) && e.holds(p) {
+					wantNums = append(wantNums, int32(i))
+				}
+			}
+			if got := w.holders(e, nil); !slices.Equal(got, wantNums) {
+				t.Fatalf("round %d: the posts of %q (%q) around %v are %v, want %v", round, e.word, e.words, centre, got, wantNums)
 			}
 		}
 	}

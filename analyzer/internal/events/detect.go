@@ -35,33 +35,49 @@ type cellWord struct {
 	n, prev int32
 	slot    int32  // where it is counted in the newest slide's table
 	text    string // the word
+	// hist is how many posts held it a slide before the newest, as the
+	// sketch of words in places has it (sketch.history), and memo what
+	// candidates learnt of it in the place around the cell in the slide
+	// before (NaN: nothing): its history there, as the sketch had it then.
+	// The newest slide's history follows from it without reading the
+	// sketch again.
+	hist, memo float64
 }
 
-// cwSlot is a slot of a cwTable: a key and its count.
+// cwSlot is a slot of a cwTable: a key and its number, 0 in a free slot.
 type cwSlot struct {
 	key uint64
-	at  uint32 // tag(the table's slide) if the slot holds a key of it
 	n   int32
+	// For cellWords: last is the post that counted it last, so that a post
+	// counts a word once however often it holds it, and head the last of
+	// its posts in the newest slide's chains (cellWords.posts).
+	last, head int32
 }
 
-// cwTable holds one slide's keys, each with a number (a count; for
-// tallies, an index): a hash table with open addressing, faster here than
-// a map. A slot is free unless it is tagged with the table's slide, so
-// that the table is emptied for another slide without clearing it.
+// cwTable holds one slide's keys, each with a number above 0 (a count;
+// for tallies, an index and one): a hash table with open addressing,
+// faster here than a map, cleared for each slide.
 type cwTable struct {
 	slot  []cwSlot
 	used  int
 	slide int64
+	// memo holds, for cellWords, what candidates learnt of each slot's
+	// key (cellWord.memo), NaN where it learnt nothing.
+	memo []float64
 }
 
-// tag is how slide s is marked in a slot.
-func tag(s int64) uint32 { return uint32(s) + 1 }
+// reset empties the table for slide s, keeping its memory.
+func (t *cwTable) reset(s int64) {
+	clear(t.slot)
+	t.used, t.slide = 0, s
+}
 
-// find returns where key is, or the free slot where it would go.
+// find returns where key is, or the free slot where it would go. The
+// keys are hashes already: a multiply spreads them over the slots.
 func (t *cwTable) find(key uint64) int {
-	mask, now := len(t.slot)-1, tag(t.slide)
-	i := int(mix(key, 0)) & mask
-	for t.slot[i].at == now && t.slot[i].key != key {
+	mask := len(t.slot) - 1
+	i := int((key*0x9e3779b97f4a7c15)>>32) & mask
+	for t.slot[i].n != 0 && t.slot[i].key != key {
 		i = (i + 1) & mask
 	}
 	return i
@@ -69,10 +85,10 @@ func (t *cwTable) find(key uint64) int {
 
 // grow doubles the table, to least slots at first, keeping its keys.
 func (t *cwTable) grow(least int) {
-	old, now := t.slot, tag(t.slide)
+	old := t.slot
 	t.slot = make([]cwSlot, max(2*len(old), least))
 	for _, s := range old {
-		if s.at == now {
+		if s.n != 0 {
 			t.slot[t.find(s.key)] = s
 		}
 	}
@@ -83,10 +99,7 @@ func (t *cwTable) count(key uint64) int {
 	if len(t.slot) == 0 {
 		return 0
 	}
-	if s := &t.slot[t.find(key)]; s.at == tag(t.slide) {
-		return int(s.n)
-	}
-	return 0
+	return int(t.slot[t.find(key)].n)
 }
 
 // cellWords counts the posts on the map that hold each word in each cell,
@@ -98,6 +111,10 @@ type cellWords struct {
 	cur, prev *cwTable
 	slide     int64      // the newest slide
 	all       []cellWord // the newest slide's keys; counts filled in by done
+	// The newest slide's posts of each key, chained from its slot's head,
+	// the last first: post[k] is a post (by its number in the slide) and
+	// next[k] the one before it (-1: none).
+	post, next []int32
 }
 
 // begin starts counting slide s.
@@ -106,15 +123,14 @@ func (cw *cellWords) begin(s int64) {
 		cw.cur, cw.prev = &cwTable{}, &cwTable{}
 	}
 	cw.cur, cw.prev = cw.prev, cw.cur
-	if tag(cw.cur.slide) == tag(s) { // the old keys would be the new slide's
-		clear(cw.cur.slot)
-	}
-	cw.slide, cw.cur.slide, cw.cur.used = s, s, 0
-	cw.all = cw.all[:0]
+	cw.cur.reset(s)
+	cw.slide = s
+	cw.all, cw.post, cw.next = cw.all[:0], cw.post[:0], cw.next[:0]
 }
 
-// add counts a post in cell g that holds word t (hashed h).
-func (cw *cellWords) add(g cell, h uint64, t string) {
+// add counts post in cell g, numbered from 0 in the slide, as one that
+// holds word t (hashed h): once, however often the post holds it.
+func (cw *cellWords) add(g cell, h uint64, t string, post int32) {
 	c := cw.cur
 	if 2*(c.used+1) > len(c.slot) {
 		cw.grow()
@@ -122,12 +138,32 @@ func (cw *cellWords) add(g cell, h uint64, t string) {
 	key := hashAt(h, g)
 	i := c.find(key)
 	s := &c.slot[i]
-	if now := tag(c.slide); s.at != now {
-		s.key, s.at, s.n = key, now, 0
+	if s.n == 0 {
+		*s = cwSlot{key: key, n: 1, last: post, head: int32(len(cw.post))}
 		c.used++
 		cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, slot: int32(i), text: t})
+		cw.post, cw.next = append(cw.post, post), append(cw.next, -1)
+	} else if s.last != post {
+		cw.post, cw.next = append(cw.post, post), append(cw.next, s.head)
+		s.last, s.head = post, int32(len(cw.post)-1)
+		s.n++
 	}
-	s.n++
+}
+
+// posts appends to out the numbers of the newest slide's posts in cell g
+// that hold word h, the last first.
+func (cw *cellWords) posts(g cell, h uint64, out []int32) []int32 {
+	if cw.cur == nil || cw.cur.used == 0 {
+		return out
+	}
+	s := &cw.cur.slot[cw.cur.find(hashAt(h, g))]
+	if s.n == 0 {
+		return out
+	}
+	for k := s.head; k >= 0; k = cw.next[k] {
+		out = append(out, cw.post[k])
+	}
+	return out
 }
 
 // done copies the counts into all, once every post of the slide is added.
@@ -136,15 +172,31 @@ func (cw *cellWords) done() {
 		return
 	}
 	var prev *cwTable
-	if cw.prev.slide == cw.slide-1 {
+	if cw.prev.slide == cw.slide-1 && cw.prev.used > 0 {
 		prev = cw.prev
 	}
+	cw.cur.forget()
 	for i := range cw.all {
 		c := &cw.all[i]
 		c.n = cw.cur.slot[c.slot].n
+		c.memo = math.NaN()
 		if prev != nil {
-			c.prev = int32(prev.count(c.key))
+			k := prev.find(c.key)
+			c.prev = prev.slot[k].n
+			if c.prev != 0 && k < len(prev.memo) {
+				c.memo = prev.memo[k]
+			}
 		}
+	}
+}
+
+// forget sets every memo to NaN, one for each slot.
+func (t *cwTable) forget() {
+	if len(t.memo) != len(t.slot) {
+		t.memo = make([]float64, len(t.slot))
+	}
+	for i := range t.memo {
+		t.memo[i] = math.NaN()
 	}
 }
 
@@ -212,6 +264,22 @@ func (w *counts) around(centre cell) (out [9][]*model.Point) {
 	return out
 }
 
+// holding appends to out the posts on the map in the newest slide in the
+// place around centre that hold word t (hashed h), as around orders them:
+// cell by cell in the order of centre.block(), each cell's in the order
+// of the window.
+func (w *counts) holding(centre cell, h uint64, out []*model.Point) []*model.Point {
+	for _, g := range centre.block() {
+		from := len(w.scratch)
+		w.scratch = w.words.posts(g, h, w.scratch)
+		for k := len(w.scratch) - 1; k >= from; k-- { // the first first
+			out = append(out, w.recent[w.scratch[k]])
+		}
+		w.scratch = w.scratch[:from]
+	}
+	return out
+}
+
 // groupByCell sorts the posts on the map in the newest slide by their
 // cells' index in the tallies, keeping the window's order in each: cell
 // i's are byCell[cellFrom[i]:cellFrom[i+1]].
@@ -231,15 +299,6 @@ func (w *counts) groupByCell() {
 		next[i]++
 	}
 	w.cellFrom, w.cellNext, w.byCell, w.grouped = from, next, by, true
-}
-
-// pairMemo is what candidates learnt of a word around a cell in one
-// slide: its history there as the sketch had it before the slide (NaN:
-// not read). The next slide's history follows from it without reading
-// the sketch again.
-type pairMemo struct {
-	slide int64
-	sum   float64
 }
 
 // candidate is a word whose posts in one place are unusual there.
@@ -268,10 +327,13 @@ type candidate struct {
 // anywhere on the map.
 func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 	debug := d.log.Enabled(context.Background(), slog.LevelDebug)
+	limit := d.o.Sensitivity // the chances over it are not candidates
+	if debug {
+		limit = 1 // but are logged
+	}
 	var out []candidate
 	places := map[cell]float64{} // the posts on the map expected around a cell
-	tested := d.spareTested
-	clear(tested)
+	memo := w.words.cur.memo
 	var lastCell cell
 	var around []cell // lastCell's
 	for _, cw := range w.words.all {
@@ -283,37 +345,26 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 		if n < 2 && kp == 0 {
 			continue // a place is looked at around a cell where posts share the word
 		}
-		// The posts around the cell that hold the word, in the newest
-		// slide and the one before: counted in the neighbours only when
-		// needed, as most words are usual in the cell itself.
-		k, counted := int(n), false
-		countAround := func() {
-			if g != lastCell || around == nil {
-				lastCell, around = g, w.neighbours(g)
-			}
-			bn, bp := w.words.block(around, hw)
-			k, kp = k+bn, kp+bp
-			counted = true
-		}
-		if k < d.o.MinMapped && k+kp < d.o.MinMapped {
-			if countAround(); k < d.o.MinMapped && k+kp < d.o.MinMapped {
-				continue
-			}
-		}
-		key := cw.key
-		if w.watched > 0 && float64(n) <= 2*d.words.get(key, d.slide-1)/w.watched {
+		if w.watched > 0 && float64(n) <= 2*cw.hist/w.watched {
 			continue // no more than usual in the cell itself
 		}
-		if !counted {
-			countAround()
+		// The posts around the cell that hold the word, in the newest
+		// slide and the one before.
+		if g != lastCell || around == nil {
+			lastCell, around = g, w.neighbours(g)
+		}
+		bn, bp := w.words.block(around, hw)
+		k, kp := int(n)+bn, kp+bp
+		if k < d.o.MinMapped && k+kp < d.o.MinMapped {
+			continue
 		}
 		// The history here, as the sketch has it, follows from the last
 		// window's if it tested the word here.
 		sum := math.NaN()
-		if memo, ok := d.tested[key]; ok && memo.slide == d.slide-1 && !math.IsNaN(memo.sum) {
-			sum = d.keep*memo.sum + float64(kp)
+		if !math.IsNaN(cw.memo) {
+			sum = d.keep*cw.memo + float64(kp)
 		}
-		tested[key] = pairMemo{slide: d.slide, sum: sum}
+		memo[cw.slot] = sum
 		place, ok := places[g]
 		if !ok {
 			for _, h := range g.block() {
@@ -324,7 +375,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 		// As often here as anywhere, if this place has little history of
 		// it; or as often as its history here says.
 		m := max(place*max(d.wordAnywhere(hw, w), rareWord)/max(w.mappedMu, 1), least)
-		p := d.unlikely(k, kp, m)
+		p := d.unlikely(k, kp, m, d.o.Sensitivity)
 		if p >= d.o.Sensitivity {
 			continue // usual, even before its history here is counted
 		}
@@ -333,11 +384,11 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 			for _, h := range g.block() {
 				sum += d.words.get(hashAt(hw, h), d.slide-1)
 			}
-			tested[key] = pairMemo{slide: d.slide, sum: sum}
+			memo[cw.slot] = sum
 		}
 		if w.watched > 0 && sum/w.watched > m { // else p stands
 			m = sum / w.watched
-			p = d.unlikely(k, kp, m)
+			p = d.unlikely(k, kp, m, limit)
 		}
 		if p >= d.o.Sensitivity && !debug {
 			continue
@@ -351,7 +402,6 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 			out = append(out, candidate{centre: g, word: word, hash: hw, p: p})
 		}
 	}
-	d.tested, d.spareTested = tested, d.tested
 	slices.SortFunc(out, func(a, b candidate) int {
 		return cmp.Or(cmp.Compare(a.p, b.p), cmp.Compare(a.word, b.word), cmp.Compare(a.centre.i, b.centre.i),
 			cmp.Compare(a.centre.j, b.centre.j))
@@ -378,15 +428,10 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 // describe fills in a candidate's words, those of its posts in the newest
 // slide, and the cluster that holds most of them.
 func (d *Detector) describe(c *candidate, w *counts) {
-	var with []*model.Point
+	with := w.holding(c.centre, c.hash, nil)
 	clusters := map[int]int{}
-	for _, ps := range w.around(c.centre) {
-		for _, p := range ps {
-			if p.HasToken(c.word) {
-				with = append(with, p)
-				clusters[p.Cluster]++
-			}
-		}
+	for _, p := range with {
+		clusters[p.Cluster]++
 	}
 	c.words = d.keywords(with, c.word, w)
 	c.cluster = majority(clusters, -1)
@@ -418,7 +463,7 @@ func (d *Detector) noteSurges(w *counts, cands []candidate) {
 			continue
 		}
 		mu := max(w.clusters.expected(c), floor)
-		if min(tail(float64(t.newest), mu), tail(float64(t.newest+t.prev), 2*mu)) < d.o.Sensitivity {
+		if min(tailUnder(float64(t.newest), mu, d.o.Sensitivity), tailUnder(float64(t.newest+t.prev), 2*mu, d.o.Sensitivity)) < d.o.Sensitivity {
 			surging = append(surging, c)
 		}
 	}
@@ -459,14 +504,12 @@ func (d *Detector) noteSurges(w *counts, cands []candidate) {
 func (d *Detector) in(cand *candidate, c int, w *counts) bool {
 	if cand.clusters == nil {
 		cand.clusters = map[int]int{}
-		for _, ps := range w.around(cand.centre) {
-			for _, p := range ps {
-				if p.HasToken(cand.word) {
-					cand.clusters[p.Cluster]++
-					cand.all++
-				}
-			}
+		w.buf = w.holding(cand.centre, cand.hash, w.buf[:0])
+		for _, p := range w.buf {
+			cand.clusters[p.Cluster]++
 		}
+		cand.all = len(w.buf)
+		clear(w.buf)
 	}
 	n := cand.clusters[c]
 	return 3*n >= cand.all && n > 0
@@ -489,14 +532,15 @@ func (d *Detector) wordIn(h uint64, centre cell, w *counts) (newest int, expecte
 
 // unlikely is the chance of as many posts as the newest slide's, or the
 // two newest slides', at mu a slide, whichever is the smaller, counting
-// only counts of at least MinMapped posts.
-func (d *Detector) unlikely(newest, prev int, mu float64) float64 {
+// only counts of at least MinMapped posts: exact under limit, and at
+// least limit otherwise (tailUnder).
+func (d *Detector) unlikely(newest, prev int, mu, limit float64) float64 {
 	p := 1.0
 	if newest >= d.o.MinMapped {
-		p = tail(float64(newest), mu)
+		p = tailUnder(float64(newest), mu, limit)
 	}
 	if both := newest + prev; both >= d.o.MinMapped && newest > 0 {
-		p = min(p, tail(float64(both), 2*mu))
+		p = min(p, tailUnder(float64(both), 2*mu, limit))
 	}
 	return p
 }
@@ -512,24 +556,55 @@ func (d *Detector) surge(c, posts int, expected float64) {
 }
 
 // shared returns the words at least least of the posts hold, most held
-// first (ties in the order of the words), at most n of them.
-func shared(posts []*model.Point, least, n int) []string {
-	in := map[string]int{}
-	var order, toks []string
+// first (ties in the order of the words), at most n of them. It reuses
+// the memory of the call before, so its result is good until the next.
+func (d *Detector) shared(posts []*model.Point, least, n int) []string {
+	at := d.sharedAt // each word's index in order
+	if at == nil {
+		at = map[string]int32{}
+		d.sharedAt = at
+	}
+	clear(at)
+	order, held, toks := d.sharedOrder[:0], d.sharedHeld[:0], d.sharedToks[:0]
 	for _, p := range posts {
 		toks = p.AppendTokens(toks[:0])
 		for i, t := range toks {
-			if !slices.Contains(toks[:i], t) {
-				if in[t] == 0 {
-					order = append(order, t)
-				}
-				in[t]++
+			if slices.Contains(toks[:i], t) {
+				continue
 			}
+			k, ok := at[t]
+			if !ok {
+				k = int32(len(order))
+				at[t] = k
+				order, held = append(order, t), append(held, 0)
+			}
+			held[k]++
 		}
 	}
-	order = slices.DeleteFunc(order, func(t string) bool { return in[t] < least })
-	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(in[b], in[a]) })
-	return order[:min(len(order), n)]
+	clear(toks)
+	d.sharedHeld, d.sharedToks = held, toks[:0]
+	kept := d.sharedKept[:0]
+	for k, t := range order {
+		if held[k] >= int32(least) {
+			kept = append(kept, heldWord{t, held[k]})
+		}
+	}
+	clear(order)
+	d.sharedOrder = order[:0]
+	slices.SortStableFunc(kept, func(a, b heldWord) int { return cmp.Compare(b.n, a.n) })
+	out := d.sharedOut[:0]
+	for _, x := range kept[:min(len(kept), n)] {
+		out = append(out, x.w)
+	}
+	clear(kept)
+	d.sharedKept, d.sharedOut = kept[:0], out
+	return out
+}
+
+// heldWord is a word and how many posts hold it, for shared.
+type heldWord struct {
+	w string
+	n int32
 }
 
 // keywords returns the words of posts that hold word: word first, then
@@ -541,7 +616,7 @@ func (d *Detector) keywords(with []*model.Point, word string, w *counts) []strin
 		s float64
 	}
 	var ws []scored
-	for _, t := range shared(with, max(2, (len(with)+2)/3), len(with)) {
+	for _, t := range d.shared(with, max(2, (len(with)+2)/3), len(with)) {
 		if t != word && !strings.HasPrefix(t, "@") {
 			ws = append(ws, scored{t, d.wordAnywhere(hashWord(t), w)})
 		}

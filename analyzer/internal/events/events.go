@@ -100,9 +100,6 @@ type Detector struct {
 	// cellWords counts the words in places of the newest slide and the
 	// one before.
 	cellWords *cellWords
-	// tested remembers the words and places the last window tested;
-	// spareTested is the map before it, to be reused.
-	tested, spareTested map[uint64]pairMemo
 
 	events []*event
 	nextID int
@@ -115,15 +112,23 @@ type Detector struct {
 
 	flagged, ended, wide int
 
-	// Buffers kept from one window to the next: those of counts, and the
-	// hashes of a post's words.
+	// Buffers kept from one window to the next: those of counts.
 	recent, loose, byCell        []*model.Point
 	recentAt, cellFrom, cellNext []int32
-	hashes                       []uint64
+	scratch                      []int32
+	buf                          []*model.Point
+	hits                         []uint8
 	// and the keys, words and counts of the newest slide's words in places,
 	// for the sketches.
 	addKeys, addWords []uint64
 	addNs             []int32
+	// and shared's, and the places of an event's posts, for centre.
+	sharedAt                map[string]int32
+	sharedOrder, sharedToks []string
+	sharedHeld              []int32
+	sharedKept              []heldWord
+	sharedOut               []string
+	units                   [][3]float64
 	// and the tallies of clusters and cells.
 	clusterTallies tallies[int]
 	cellTallies    tallies[cell]
@@ -136,30 +141,6 @@ type Detector struct {
 	saved                         bool
 	touchedClusters, goneClusters []int
 	touchedCells, goneCells       []cell
-}
-
-// seenBefore says whether t, the last of p's words so far (hashed
-// hs[len(hs)-1]; the others hs[:len(hs)-1]), is among the words before
-// it: compared by hash first, and by the word only when the hashes agree.
-func seenBefore(p *model.Point, hs []uint64, t string) bool {
-	last := len(hs) - 1
-	for j, h := range hs[:last] {
-		if h == hs[last] && tokenAt(p, j) == t {
-			return true
-		}
-	}
-	return false
-}
-
-// tokenAt returns p's word j.
-func tokenAt(p *model.Point, j int) string {
-	for t := range p.Tokens() {
-		if j == 0 {
-			return t
-		}
-		j--
-	}
-	return ""
 }
 
 // New returns a Detector.
@@ -186,8 +167,6 @@ func New(o Options) (*Detector, error) {
 		cellWords:      &cellWords{},
 		clusterTallies: tallies[int]{hash: clusterKey},
 		cellTallies:    tallies[cell]{hash: cellKey},
-		tested:         map[uint64]pairMemo{},
-		spareTested:    map[uint64]pairMemo{},
 	}, nil
 }
 
@@ -225,6 +204,10 @@ type counts struct {
 	cellFrom, cellNext []int32
 	words              *cellWords
 	near               map[cell][]cell
+	// scratch and buf are holding's and its callers', hits holders'.
+	scratch []int32
+	buf     []*model.Point
+	hits    []uint8
 
 	mappedMu float64
 	watched  float64 // the weight of the history in the sketches
@@ -267,7 +250,8 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	d.cellTallies.reset()
 	w := &counts{clusters: &d.clusterTallies, cells: &d.cellTallies, words: words,
 		recent: d.recent[:0], recentAt: d.recentAt[:0], loose: d.loose[:0],
-		byCell: d.byCell[:0], cellFrom: d.cellFrom[:0], cellNext: d.cellNext[:0]}
+		byCell: d.byCell[:0], cellFrom: d.cellFrom[:0], cellNext: d.cellNext[:0],
+		scratch: d.scratch[:0], buf: d.buf[:0], hits: d.hits}
 	defer func() {
 		// Their memory is the next window's; the points are not kept.
 		clear(w.recent)
@@ -275,6 +259,7 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		clear(w.byCell)
 		d.recent, d.recentAt, d.loose = w.recent[:0], w.recentAt[:0], w.loose[:0]
 		d.byCell, d.cellFrom, d.cellNext = w.byCell[:0], w.cellFrom[:0], w.cellNext[:0]
+		d.scratch, d.buf, d.hits = w.scratch[:0], w.buf[:0], w.hits // hits are all 0 again
 	}()
 	prev, newest := model.StampOf(prevFrom), model.StampOf(d.newestFrom)
 	for _, p := range r.Points {
@@ -299,19 +284,16 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		if slot != 0 {
 			continue
 		}
+		post := int32(len(w.recent))
 		w.recent, w.recentAt = append(w.recent, p), append(w.recentAt, ci)
-		// Each word once a post: hashed once, compared by hash first.
-		hs := d.hashes[:0]
 		for t := range p.Tokens() {
-			h := tokenHash(t)
-			hs = append(hs, h)
-			if h != 0 && !seenBefore(p, hs, t) { // a mention is never tested
-				w.words.add(g, h, t)
+			if h := tokenHash(t); h != 0 { // a mention is never tested
+				w.words.add(g, h, t, post)
 			}
 		}
-		d.hashes = hs
 	}
 	w.words.done()
+	d.words.history(w.words.all, d.slide-1)
 	w.near = make(map[cell][]cell, len(w.cells.keys))
 	expectations(d, d.clusters, &d.touchedClusters, w.clusters, true)
 	expectations(d, d.cells, &d.touchedCells, w.cells, false)

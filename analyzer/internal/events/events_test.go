@@ -478,6 +478,62 @@ func TestTail(t *testing.T) {
 	}
 }
 
+// TestTailUnder: a chance under the limit is tail's, to the bit; one at or
+// over it is at least the limit.
+func TestTailUnder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for i := range 20000 {
+		mu := math.Exp(rng.Float64()*12 - 6) // 0.0025 to 400
+		k := math.Floor(mu + (rng.Float64()*2-0.5)*(10+3*math.Sqrt(mu)))
+		limit := []float64{1e-6, 0.01, 0.5, 1}[rng.IntN(4)]
+		exact, got := tail(k, mu), tailUnder(k, mu, limit)
+		if exact < limit && got != exact || exact >= limit && got < limit {
+			t.Fatalf("case %d: tailUnder(%v, %v, %v) = %g, tail %g", i, k, mu, limit, got, exact)
+		}
+	}
+}
+
+// TestCentreAsHaversine checks the centre's radius, from the places' chords,
+// against the root-mean-square of haversine distances, for posts in a city
+// and spread wider, across the date line and near a pole.
+func TestCentreAsHaversine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var units [][3]float64
+	for i := range 500 {
+		lon0, lat0 := rng.Float64()*360-180, rng.Float64()*170-85
+		if i%10 == 0 {
+			lon0 = 179.9
+		}
+		spread := []float64{0, 0.05, 0.5, 3}[i%4]
+		var ps []*model.Point
+		for range 1 + rng.IntN(40) {
+			lon := lon0 + (rng.Float64()*2-1)*spread
+			if lon > 180 {
+				lon -= 360
+			}
+			lat := max(-89.9, min(89.9, lat0+(rng.Float64()*2-1)*spread))
+			ps = append(ps, &model.Point{Lon: lon, Lat: lat})
+		}
+		var lon, lat, radius float64
+		lon, lat, radius, units = centre(ps, units)
+		var x, y, z float64
+		for _, p := range ps {
+			φ, λ := p.Lat*math.Pi/180, p.Lon*math.Pi/180
+			x, y, z = x+math.Cos(φ)*math.Cos(λ), y+math.Cos(φ)*math.Sin(λ), z+math.Sin(φ)
+		}
+		wantLon, wantLat := math.Atan2(y, x)*180/math.Pi, math.Atan2(z, math.Hypot(x, y))*180/math.Pi
+		var ss float64
+		for _, p := range ps {
+			k := distKm(wantLon, wantLat, p.Lon, p.Lat)
+			ss += k * k
+		}
+		want := math.Sqrt(ss / float64(len(ps)))
+		if math.Abs(lon-wantLon) > 1e-4 || math.Abs(lat-wantLat) > 1e-4 || math.Abs(radius-want) > 0.05+1e-6 {
+			t.Fatalf("case %d: centre %v, %v, radius %v km; want %v, %v, %v km", i, lon, lat, radius, wantLon, wantLat, want)
+		}
+	}
+}
+
 func TestCells(t *testing.T) {
 	west, east := cellOf(-179.9, 10), cellOf(179.9, 10)
 	if b := west.block(); !west.near(east, 1) || !slices.Contains(b[:], east) {

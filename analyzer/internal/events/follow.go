@@ -123,7 +123,7 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 			e.Keywords = e.words[:min(len(e.words), maxWords)]
 		default:
 			e.Posts += len(f.slide)
-			if k, m := d.wordIn(hashWord(e.word), e.centre, w); !supported[e] && (len(f.slide) < 2 || tail(float64(k), m) >= quietP) {
+			if k, m := d.wordIn(hashWord(e.word), e.centre, w); !supported[e] && (len(f.slide) < 2 || tailUnder(float64(k), m, quietP) >= quietP) {
 				e.quiet++
 			} else {
 				e.quiet = 0
@@ -131,7 +131,7 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 		}
 		e.Slide = len(f.slide)
 		if len(f.mapped) > 0 {
-			e.Lon, e.Lat, e.RadiusKm = centre(f.mapped)
+			e.Lon, e.Lat, e.RadiusKm, d.units = centre(f.mapped, d.units)
 			e.Cluster = f.cluster
 		}
 		if e.quiet >= quietSlides {
@@ -243,8 +243,20 @@ func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 	}
 	newest := model.StampOf(d.newestFrom)
 	if newestOnly {
-		for i, p := range w.recent {
-			visit(p, true, w.cells.keys[w.recentAt[i]])
+		// The posts on the map, from the chains of the event's words in
+		// its cells rather than by reading every post's words.
+		for k, e := range d.events {
+			w.scratch = w.holders(e, w.scratch[:0])
+			for _, i := range w.scratch {
+				p := w.recent[i]
+				f := &out[k]
+				f.mapped = append(f.mapped, p)
+				f.window = append(f.window, p)
+				if inClusters[k] == nil {
+					inClusters[k] = map[int]int{}
+				}
+				inClusters[k][p.Cluster]++
+			}
 		}
 		for _, p := range w.loose {
 			visit(p, false, cell{})
@@ -283,6 +295,44 @@ func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 		}
 	}
 	return out
+}
+
+// holders appends to out the numbers in the newest slide (w.recent) of
+// the posts on the map in the place around the event's centre that hold
+// its words (event.holds), in order.
+func (w *counts) holders(e *event, out []int32) []int32 {
+	if len(w.hits) < len(w.recent) {
+		w.hits = make([]uint8, len(w.recent))
+	}
+	from := len(out)
+	word := hashWord(e.word)
+	for _, g := range e.centre.block() {
+		at := len(out)
+		out = w.words.posts(g, word, out)
+		for _, i := range out[at:] {
+			w.hits[i] = 2 // its word: the post is the event's
+		}
+		for j, t := range e.words {
+			if t == e.word || slices.Contains(e.words[:j], t) {
+				continue // each word counts once
+			}
+			at := len(out)
+			out = w.words.posts(g, hashWord(t), out)
+			for _, i := range out[at:] {
+				w.hits[i]++
+			}
+		}
+	}
+	// Each post once, if it holds the word or two of the others.
+	kept := out[:from]
+	for _, i := range out[from:] {
+		if w.hits[i] >= 2 {
+			kept = append(kept, i)
+		}
+		w.hits[i] = 0
+	}
+	slices.Sort(kept[from:])
+	return kept
 }
 
 // holdsAll says whether a post holds the event's word found unusual and

@@ -61,24 +61,33 @@ func cityLevel(p *model.Point) bool {
 const earthKm = 6371.0
 
 // centre returns the spherical mean of the posts' places and their
-// root-mean-square distance from it in km, rounded.
-func centre(ps []*model.Point) (lon, lat, radius float64) {
+// root-mean-square distance from it in km, rounded. units is scratch
+// memory for the places as unit vectors, returned for the next call.
+func centre(ps []*model.Point, units [][3]float64) (lon, lat, radius float64, _ [][3]float64) {
 	var x, y, z float64
+	units = units[:0]
 	for _, p := range ps {
 		φ, λ := p.Lat*math.Pi/180, p.Lon*math.Pi/180
-		x += math.Cos(φ) * math.Cos(λ)
-		y += math.Cos(φ) * math.Sin(λ)
-		z += math.Sin(φ)
+		sφ, cφ := math.Sincos(φ)
+		sλ, cλ := math.Sincos(λ)
+		u := [3]float64{cφ * cλ, cφ * sλ, sφ}
+		x, y, z = x+u[0], y+u[1], z+u[2]
+		units = append(units, u)
 	}
 	lon = math.Atan2(y, x) * 180 / math.Pi
 	lat = math.Atan2(z, math.Hypot(x, y)) * 180 / math.Pi
+	// The great-circle distance to each place from its chord: half the
+	// chord is the sine of half the angle.
+	n := math.Sqrt(x*x + y*y + z*z)
+	x, y, z = x/n, y/n, z/n
 	var ss float64
-	for _, p := range ps {
-		k := distKm(lon, lat, p.Lon, p.Lat)
+	for _, u := range units {
+		dx, dy, dz := u[0]-x, u[1]-y, u[2]-z
+		k := 2 * earthKm * math.Asin(math.Min(1, math.Sqrt(dx*dx+dy*dy+dz*dz)/2))
 		ss += k * k
 	}
 	radius = math.Sqrt(ss / float64(len(ps)))
-	return math.Round(lon*1e4) / 1e4, math.Round(lat*1e4) / 1e4, math.Round(radius*10) / 10
+	return math.Round(lon*1e4) / 1e4, math.Round(lat*1e4) / 1e4, math.Round(radius*10) / 10, units
 }
 
 // distKm is the great-circle distance between two places.

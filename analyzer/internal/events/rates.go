@@ -29,8 +29,7 @@ func (t *tally) add(slot int) {
 // rate each key is expected at; it keeps its memory from one window to
 // the next.
 type tallies[K comparable] struct {
-	// at holds the index of each key, by hash, as its count; a window is
-	// a slide of its own, so that reset empties it without clearing.
+	// at holds the index of each key and one, by hash, as its count.
 	at   cwTable
 	hash func(K) uint64 // a key's, one to one
 	keys []K
@@ -41,8 +40,7 @@ type tallies[K comparable] struct {
 
 // reset empties ts, keeping its memory.
 func (ts *tallies[K]) reset() {
-	ts.at.slide++
-	ts.at.used = 0
+	ts.at.reset(0)
 	clear(ts.r)
 	ts.keys, ts.t, ts.mu, ts.r = ts.keys[:0], ts.t[:0], ts.mu[:0], ts.r[:0]
 }
@@ -55,13 +53,13 @@ func (ts *tallies[K]) add(k K, slot int) int32 {
 	}
 	h := ts.hash(k)
 	s := &ts.at.slot[ts.at.find(h)]
-	if now := tag(ts.at.slide); s.at != now {
-		*s = cwSlot{key: h, at: now, n: int32(len(ts.keys))}
+	if s.n == 0 {
+		*s = cwSlot{key: h, n: int32(len(ts.keys)) + 1}
 		ts.at.used++
 		ts.keys, ts.t = append(ts.keys, k), append(ts.t, tally{})
 	}
-	ts.t[s.n].add(slot)
-	return s.n
+	ts.t[s.n-1].add(slot)
+	return s.n - 1
 }
 
 // index returns k's index in keys, or -1.
@@ -69,10 +67,7 @@ func (ts *tallies[K]) index(k K) int32 {
 	if ts.at.used == 0 {
 		return -1
 	}
-	if s := &ts.at.slot[ts.at.find(ts.hash(k))]; s.at == tag(ts.at.slide) {
-		return s.n
-	}
-	return -1
+	return ts.at.slot[ts.at.find(ts.hash(k))].n - 1
 }
 
 // has says whether the window holds posts of k.
@@ -205,7 +200,13 @@ func pruneRates[K comparable](d *Detector, rates map[K]*rate, touched, gone *[]K
 
 // tail is the chance that a Poisson variable of mean mu is at least k.
 // Only small chances matter: at or below the mean it returns 1.
-func tail(k, mu float64) float64 {
+func tail(k, mu float64) float64 { return tailUnder(k, mu, 1) }
+
+// tailUnder is tail for a caller that only asks whether the chance is
+// under limit: it is the same when it is, and at least limit when tail
+// is, without summing further terms once they reach limit (near the
+// mean, hundreds of them).
+func tailUnder(k, mu, limit float64) float64 {
 	if k <= mu {
 		return 1
 	}
@@ -214,7 +215,7 @@ func tail(k, mu float64) float64 {
 	lg, _ := math.Lgamma(k + 1)
 	term := math.Exp(k*math.Log(mu) - mu - lg)
 	sum := term
-	for i := k + 1; term > sum*1e-12 && i < k+10000; i++ {
+	for i := k + 1; term > sum*1e-12 && i < k+10000 && sum < limit; i++ {
 		term *= mu / i
 		sum += term
 	}

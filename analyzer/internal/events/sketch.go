@@ -146,6 +146,28 @@ func (s *sketch) get(h uint64, at int64) float64 {
 	return float64(v) * s.getFor
 }
 
+// history sets each word in a cell's count in all (hist), decayed to
+// slide at, as get would: each step over all the keys in a loop of its
+// own, as addAll does, so that the buckets are fetched many at a time.
+func (s *sketch) history(all []cellWord, at int64) {
+	if at != s.getAt || s.getFor == 0 {
+		s.getAt, s.getFor = at, math.Pow(s.keep, float64(at-s.base))
+	}
+	for i := range all {
+		all[i].hist = math.MaxFloat32
+	}
+	for r := range s.rows {
+		row := s.rows[r]
+		for i := range all {
+			c := &all[i]
+			c.hist = min(c.hist, float64(row[mix(c.key, r)&s.mask]))
+		}
+	}
+	for i := range all {
+		all[i].hist *= s.getFor
+	}
+}
+
 func (s *sketch) rescale(at int64) {
 	f := float32(math.Pow(s.keep, float64(at-s.base)))
 	for i, row := range s.rows {

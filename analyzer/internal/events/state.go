@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	mathbits "math/bits"
 	"slices"
 
@@ -52,18 +53,21 @@ func (d *Detector) save(w io.Writer, changes bool) error {
 	d.vocab.encode(&e, changes)
 	d.cellWords.encode(&e)
 
-	// Only the memos of the newest slide are read again.
-	var tested []uint64
-	for k, m := range d.tested {
-		if m.slide == d.slide {
-			tested = append(tested, k)
+	// What the newest slide's candidates learnt, by key, as the next
+	// slide reads it.
+	var memos []cellWord
+	if t := d.cellWords.cur; t != nil && t.slide == d.slide && len(t.memo) == len(t.slot) {
+		for _, c := range d.cellWords.all {
+			if m := t.memo[c.slot]; !math.IsNaN(m) {
+				memos = append(memos, cellWord{key: c.key, memo: m})
+			}
 		}
 	}
-	slices.Sort(tested)
-	e.Uint(uint64(len(tested)))
-	for _, k := range tested {
-		e.Uint(k)
-		e.Float64(d.tested[k].sum)
+	slices.SortFunc(memos, func(a, b cellWord) int { return cmp.Compare(a.key, b.key) })
+	e.Uint(uint64(len(memos)))
+	for _, c := range memos {
+		e.Uint(c.key)
+		e.Float64(c.memo)
 	}
 
 	e.Uint(uint64(len(d.events)))
@@ -226,10 +230,14 @@ func (d *Detector) decode(b []byte, changes bool) error {
 		return fmt.Errorf("the words in places are of slide %d, the detector's is %d: the state is %w",
 			d.cellWords.slide, d.slide, checkpoint.ErrDamaged)
 	}
-	clear(d.tested)
+	d.cellWords.cur.forget()
 	for range dec.Len(9) {
-		k := dec.Uint()
-		d.tested[k] = pairMemo{slide: d.slide, sum: dec.Float64()}
+		k, m := dec.Uint(), dec.Float64()
+		if t := d.cellWords.cur; t.used > 0 {
+			if i := t.find(k); t.slot[i].n != 0 {
+				t.memo[i] = m // a key the slide does not hold is never read
+			}
+		}
 	}
 	d.events = nil
 	if c := dec.Len(45); c > 0 {
@@ -376,17 +384,23 @@ func (cw *cellWords) decode(d *checkpoint.Decoder) error {
 	cw.slide = d.Int()
 	cw.cur.slide = cw.slide
 	for range d.Len(2) {
-		key, n := d.Uint(), int32(d.Int())
+		key, n := d.Uint(), d.Int()
+		if d.Err != nil {
+			return nil // the caller reports it
+		}
+		if n < 1 || n > math.MaxInt32 {
+			return fmt.Errorf("a word in a place is counted %d times: the state is %w", n, checkpoint.ErrDamaged)
+		}
 		if 2*(cw.cur.used+1) > len(cw.cur.slot) {
 			cw.grow()
 		}
 		i := cw.cur.find(key)
-		if cw.cur.slot[i].at == tag(cw.slide) {
+		if cw.cur.slot[i].n != 0 {
 			return fmt.Errorf("a word in a place is counted twice: the state is %w", checkpoint.ErrDamaged)
 		}
 		cw.cur.used++
-		cw.cur.slot[i] = cwSlot{key: key, at: tag(cw.slide), n: n}
-		cw.all = append(cw.all, cellWord{key: key, n: n, slot: int32(i)})
+		cw.cur.slot[i] = cwSlot{key: key, n: int32(n)}
+		cw.all = append(cw.all, cellWord{key: key, n: int32(n), slot: int32(i)})
 	}
 	return nil
 }
