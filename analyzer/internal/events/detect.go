@@ -470,27 +470,12 @@ func (d *Detector) noteSurges(w *counts, cands []candidate) {
 	if len(surging) == 0 {
 		return
 	}
-	// A candidate holds posts of a cluster only if one of the cluster's
-	// posts on the map is in its place.
-	cells := make(map[int]map[cell]bool, len(surging))
-	for _, c := range surging {
-		cells[c] = map[cell]bool{}
-	}
-	for i, p := range w.recent {
-		if in, ok := cells[p.Cluster]; ok {
-			in[w.cells.keys[w.recentAt[i]]] = true
-		}
-	}
+	// A surge is placed by a candidate a third of whose posts are the
+	// cluster's: those posts are on the map in the candidate's place.
 	for _, c := range surging {
 		placed := false
 		for i := range cands {
-			for g := range cells[c] {
-				if cands[i].centre.near(g, 1) {
-					placed = d.in(&cands[i], c, w)
-					break
-				}
-			}
-			if placed {
+			if placed = d.in(&cands[i], c, w); placed {
 				break
 			}
 		}

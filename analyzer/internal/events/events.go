@@ -271,7 +271,7 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		if at >= newest {
 			slot = 0
 		}
-		w.clusters.add(p.Cluster, slot)
+		w.clusters.addHashed(p.Cluster, clusterKey(p.Cluster), slot)
 		if !cityLevel(p) {
 			if slot == 0 {
 				w.loose = append(w.loose, p)
@@ -279,7 +279,7 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 			continue
 		}
 		g := cellOf(p.Lon, p.Lat)
-		ci := w.cells.add(g, slot)
+		ci := w.cells.addHashed(g, cellKey(g), slot)
 		w.mapped.add(slot)
 		if slot != 0 {
 			continue

@@ -47,11 +47,14 @@ func (ts *tallies[K]) reset() {
 
 // add counts a post of key k in the window's slot (0: the newest slide),
 // and returns k's index in keys.
-func (ts *tallies[K]) add(k K, slot int) int32 {
+func (ts *tallies[K]) add(k K, slot int) int32 { return ts.addHashed(k, ts.hash(k), slot) }
+
+// addHashed is add of k hashed h (ts.hash(k)), as a caller that hashes it
+// itself calls it: without a call through ts.hash for each post.
+func (ts *tallies[K]) addHashed(k K, h uint64, slot int) int32 {
 	if 2*(ts.at.used+1) > len(ts.at.slot) {
 		ts.at.grow(64)
 	}
-	h := ts.hash(k)
 	s := &ts.at.slot[ts.at.find(h)]
 	if s.n == 0 {
 		*s = cwSlot{key: h, n: int32(len(ts.keys)) + 1}
