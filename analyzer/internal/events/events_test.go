@@ -534,6 +534,24 @@ func TestCentreAsHaversine(t *testing.T) {
 	}
 }
 
+// TestDistinct counts the posts' texts by their words, in any order and
+// without the names they mention, and stops at the count asked for.
+func TestDistinct(t *testing.T) {
+	var posts []*model.Point
+	for _, ws := range [][]string{
+		{"storm", "river"}, {"river", "storm"}, {"storm", "river", "@a"}, {"storm", "river", "storm"},
+		{"storm"}, {"fire"}, {"fire", "@b"}, {}, {"@c"},
+	} {
+		posts = append(posts, modeltest.WithTokens(&model.Point{}, ws))
+	}
+	// {storm river}, {storm}, {fire}, {} (the mention alone says nothing)
+	for _, tc := range []struct{ enough, want int }{{100, 4}, {4, 4}, {3, 3}, {1, 1}} {
+		if got := distinct(posts, tc.enough); got != tc.want {
+			t.Errorf("distinct(…, %d) = %d, want %d", tc.enough, got, tc.want)
+		}
+	}
+}
+
 func TestCells(t *testing.T) {
 	west, east := cellOf(-179.9, 10), cellOf(179.9, 10)
 	if b := west.block(); !west.near(east, 1) || !slices.Contains(b[:], east) {

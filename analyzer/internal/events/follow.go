@@ -105,7 +105,7 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 				"mapped", len(f.mapped), "pending", e.pending)
 		}
 		switch {
-		case e.ID == 0 && (len(f.window) < d.o.MinPosts || len(f.mapped) == 0 || 2*distinct(f.window) < d.o.MinPosts):
+		case e.ID == 0 && (len(f.window) < d.o.MinPosts || len(f.mapped) == 0 || 2*distinct(f.window, (d.o.MinPosts+1)/2) < d.o.MinPosts):
 			// Too few posts yet, or too few that say something of their
 			// own (one account posting one text again and again, a text
 			// passed on): wait a window or two for more.
@@ -390,9 +390,10 @@ func (e *event) holds(p *model.Point) bool {
 }
 
 // distinct counts the posts' different texts: their sets of words, the
-// names they mention left out.
-func distinct(posts []*model.Point) int {
-	seen := make(map[uint64]bool, len(posts))
+// names they mention left out; it stops counting at enough, all its
+// caller asks.
+func distinct(posts []*model.Point, enough int) int {
+	seen := make(map[uint64]bool, min(len(posts), enough))
 	var toks []string
 	for _, p := range posts {
 		var h uint64
@@ -402,7 +403,9 @@ func distinct(posts []*model.Point) int {
 				h += mix(hashWord(t), 0) // in any order
 			}
 		}
-		seen[h] = true
+		if seen[h] = true; len(seen) >= enough {
+			break
+		}
 	}
 	return len(seen)
 }
