@@ -48,10 +48,10 @@ type cellWord struct {
 type cwSlot struct {
 	key uint64
 	n   int32
-	// For cellWords: last is the post that counted it last, so that a post
-	// counts a word once however often it holds it, and head the last of
-	// its posts in the newest slide's chains (cellWords.posts).
-	last, head int32
+	// head is, for cellWords, the last of its posts in the newest slide's
+	// chains (cellWords.posts): the post that counted it last, so that a
+	// post counts a word once however often it holds it.
+	head int32
 }
 
 // cwTable holds one slide's keys, each with a number above 0 (a count;
@@ -139,13 +139,13 @@ func (cw *cellWords) add(g cell, h uint64, t string, post int32) {
 	i := c.find(key)
 	s := &c.slot[i]
 	if s.n == 0 {
-		*s = cwSlot{key: key, n: 1, last: post, head: int32(len(cw.post))}
+		*s = cwSlot{key: key, n: 1, head: int32(len(cw.post))}
 		c.used++
 		cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, slot: int32(i), text: t})
 		cw.post, cw.next = append(cw.post, post), append(cw.next, -1)
-	} else if s.last != post {
+	} else if cw.post[s.head] != post {
 		cw.post, cw.next = append(cw.post, post), append(cw.next, s.head)
-		s.last, s.head = post, int32(len(cw.post)-1)
+		s.head = int32(len(cw.post) - 1)
 		s.n++
 	}
 }
