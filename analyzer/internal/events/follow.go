@@ -207,61 +207,58 @@ type found struct {
 	cluster       int            // the cluster that holds most of those
 }
 
-// attribute finds each event's posts in the window: the posts on the map
-// in its place that hold one of its words, and the posts not on the map
-// (or placed no closer than a region) that hold one, in the clusters that
-// hold the former. Posts on the map elsewhere are not its. out[k] is
+// attribute finds each event's posts: the posts on the map in its place
+// that hold one of its words, and the posts not on the map (or placed no
+// closer than a region) that hold one, in the clusters that hold the
+// former. Posts on the map elsewhere are not its. An event flagged before
+// needs only the newest slide's posts, which Observe has sorted out; an
+// event waiting for its posts (event.pending) all the window's. out[k] is
 // d.events[k]'s.
 func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 	out := make([]found, len(d.events))
 	loose := make([][]*model.Point, len(d.events))
 	inClusters := make([]map[int]int, len(d.events))
-	visit := func(p *model.Point, city bool, g cell) {
-		for k, e := range d.events {
-			if city && !e.centre.near(g, 1) || !e.holds(p) {
-				continue
-			}
-			if !city {
+	mapped := func(k int, p *model.Point) {
+		f := &out[k]
+		f.mapped = append(f.mapped, p)
+		f.window = append(f.window, p)
+		if inClusters[k] == nil {
+			inClusters[k] = map[int]int{}
+		}
+		inClusters[k][p.Cluster]++
+	}
+	visit := func(p *model.Point, city bool, g cell, events []int) {
+		for _, k := range events {
+			e := d.events[k]
+			switch {
+			case city && !e.centre.near(g, 1) || !e.holds(p):
+			case city:
+				mapped(k, p)
+			default:
 				loose[k] = append(loose[k], p)
-				continue
 			}
-			f := &out[k]
-			f.mapped = append(f.mapped, p)
-			f.window = append(f.window, p)
-			if inClusters[k] == nil {
-				inClusters[k] = map[int]int{}
-			}
-			inClusters[k][p.Cluster]++
 		}
 	}
-	// An event flagged before needs only the newest slide's posts, which
-	// Observe has sorted out: those on the map with their cells, and the
-	// rest, each in the window's order.
-	newestOnly := true
-	for _, e := range d.events {
-		newestOnly = newestOnly && e.ID != 0
-	}
-	newest := model.StampOf(d.newestFrom)
-	if newestOnly {
+	var flagged, waiting []int
+	for k, e := range d.events {
+		if e.ID == 0 {
+			waiting = append(waiting, k)
+			continue
+		}
+		flagged = append(flagged, k)
 		// The posts on the map, from the chains of the event's words in
 		// its cells rather than by reading every post's words.
-		for k, e := range d.events {
-			w.scratch = w.holders(e, w.scratch[:0])
-			for _, i := range w.scratch {
-				p := w.recent[i]
-				f := &out[k]
-				f.mapped = append(f.mapped, p)
-				f.window = append(f.window, p)
-				if inClusters[k] == nil {
-					inClusters[k] = map[int]int{}
-				}
-				inClusters[k][p.Cluster]++
-			}
+		w.scratch = w.holders(e, w.scratch[:0])
+		for _, i := range w.scratch {
+			mapped(k, w.recent[i])
 		}
+	}
+	if len(flagged) > 0 {
 		for _, p := range w.loose {
-			visit(p, false, cell{})
+			visit(p, false, cell{}, flagged)
 		}
-	} else {
+	}
+	if len(waiting) > 0 {
 		for _, p := range points {
 			if p.Cluster < 0 {
 				continue
@@ -271,9 +268,10 @@ func (d *Detector) attribute(points []*model.Point, w *counts) []found {
 			if city {
 				g = cellOf(p.Lon, p.Lat)
 			}
-			visit(p, city, g)
+			visit(p, city, g, waiting)
 		}
 	}
+	newest := model.StampOf(d.newestFrom)
 	for k, e := range d.events {
 		f := &out[k]
 		for _, p := range loose[k] {
