@@ -61,15 +61,33 @@ type cwTable struct {
 	slot  []cwSlot
 	used  int
 	slide int64
+	// filled lists the slots put in since the last reset, so that a table
+	// that grew large in a busy slide is emptied at the cost of what a
+	// quiet slide put in it.
+	filled []int32
 	// memo holds, for cellWords, what candidates learnt of each slot's
-	// key (cellWord.memo), NaN where it learnt nothing.
+	// key (cellWord.memo), NaN where it learnt nothing: set for the
+	// slide's keys only (cellWords.forget).
 	memo []float64
 }
 
 // reset empties the table for slide s, keeping its memory.
 func (t *cwTable) reset(s int64) {
-	clear(t.slot)
-	t.used, t.slide = 0, s
+	if 4*len(t.filled) < len(t.slot) {
+		for _, i := range t.filled {
+			t.slot[i] = cwSlot{}
+		}
+	} else {
+		clear(t.slot)
+	}
+	t.used, t.slide, t.filled = 0, s, t.filled[:0]
+}
+
+// put fills free slot i.
+func (t *cwTable) put(i int, s cwSlot) {
+	t.slot[i] = s
+	t.used++
+	t.filled = append(t.filled, int32(i))
 }
 
 // find returns where key is, or the free slot where it would go. The
@@ -87,9 +105,12 @@ func (t *cwTable) find(key uint64) int {
 func (t *cwTable) grow(least int) {
 	old := t.slot
 	t.slot = make([]cwSlot, max(2*len(old), least))
+	t.filled = t.filled[:0]
 	for _, s := range old {
 		if s.n != 0 {
-			t.slot[t.find(s.key)] = s
+			i := t.find(s.key)
+			t.slot[i] = s
+			t.filled = append(t.filled, int32(i))
 		}
 	}
 }
@@ -139,8 +160,7 @@ func (cw *cellWords) add(g cell, h uint64, t string, post int32) {
 	i := c.find(key)
 	s := &c.slot[i]
 	if s.n == 0 {
-		*s = cwSlot{key: key, n: 1, head: int32(len(cw.post))}
-		c.used++
+		c.put(i, cwSlot{key: key, n: 1, head: int32(len(cw.post))})
 		cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, slot: int32(i), text: t})
 		cw.post, cw.next = append(cw.post, post), append(cw.next, -1)
 	} else if cw.post[s.head] != post {
@@ -175,7 +195,7 @@ func (cw *cellWords) done() {
 	if cw.prev.slide == cw.slide-1 && cw.prev.used > 0 {
 		prev = cw.prev
 	}
-	cw.cur.forget()
+	cw.forget()
 	for i := range cw.all {
 		c := &cw.all[i]
 		c.n = cw.cur.slot[c.slot].n
@@ -190,13 +210,14 @@ func (cw *cellWords) done() {
 	}
 }
 
-// forget sets every memo to NaN, one for each slot.
-func (t *cwTable) forget() {
+// forget sets the memo of each of the newest slide's keys to NaN.
+func (cw *cellWords) forget() {
+	t := cw.cur
 	if len(t.memo) != len(t.slot) {
 		t.memo = make([]float64, len(t.slot))
 	}
-	for i := range t.memo {
-		t.memo[i] = math.NaN()
+	for _, c := range cw.all {
+		t.memo[c.slot] = math.NaN()
 	}
 }
 

@@ -55,10 +55,10 @@ func (ts *tallies[K]) addHashed(k K, h uint64, slot int) int32 {
 	if 2*(ts.at.used+1) > len(ts.at.slot) {
 		ts.at.grow(64)
 	}
-	s := &ts.at.slot[ts.at.find(h)]
+	i := ts.at.find(h)
+	s := &ts.at.slot[i]
 	if s.n == 0 {
-		*s = cwSlot{key: h, n: int32(len(ts.keys)) + 1}
-		ts.at.used++
+		ts.at.put(i, cwSlot{key: h, n: int32(len(ts.keys)) + 1})
 		ts.keys, ts.t = append(ts.keys, k), append(ts.t, tally{})
 	}
 	ts.t[s.n-1].add(slot)

@@ -230,7 +230,7 @@ func (d *Detector) decode(b []byte, changes bool) error {
 		return fmt.Errorf("the words in places are of slide %d, the detector's is %d: the state is %w",
 			d.cellWords.slide, d.slide, checkpoint.ErrDamaged)
 	}
-	d.cellWords.cur.forget()
+	d.cellWords.forget()
 	for range dec.Len(9) {
 		k, m := dec.Uint(), dec.Float64()
 		if t := d.cellWords.cur; t.used > 0 {
@@ -398,8 +398,7 @@ func (cw *cellWords) decode(d *checkpoint.Decoder) error {
 		if cw.cur.slot[i].n != 0 {
 			return fmt.Errorf("a word in a place is counted twice: the state is %w", checkpoint.ErrDamaged)
 		}
-		cw.cur.used++
-		cw.cur.slot[i] = cwSlot{key: key, n: int32(n)}
+		cw.cur.put(i, cwSlot{key: key, n: int32(n)})
 		cw.all = append(cw.all, cellWord{key: key, n: int32(n), slot: int32(i)})
 	}
 	return nil
