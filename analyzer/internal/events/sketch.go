@@ -27,16 +27,18 @@ type sketch struct {
 	// The factors last used, and the slides they are for.
 	addAt, getAt   int64
 	addFor, getFor float64
-	// held marks, one bit a bucket, the buckets that hold a count: a
+	// flags holds two words of bits for each 64 buckets, side by side so
+	// that a bucket added to costs one wait for memory, not two: the held
+	// bits (flags[2w]) mark the buckets that hold a count, so that a
 	// checkpoint writes those without reading the rest of the sketch,
-	// most of it zero.
-	held [sketchRows][]uint64
-	// Once the sketch has been saved (track), dirty marks the buckets
-	// added to since, and changed lists them; whole says that a rescale
-	// has changed them all. So a checkpoint can write only what changed.
-	dirty   [sketchRows][]uint64
-	changed [sketchRows][]uint32
-	whole   bool
+	// most of it zero; once the sketch has been saved (track, tracking),
+	// the dirty bits (flags[2w+1]) mark the buckets added to since, and
+	// changed lists them; whole says that a rescale has changed them all.
+	// So a checkpoint can write only what changed.
+	flags    [sketchRows][]uint64
+	tracking bool
+	changed  [sketchRows][]uint32
+	whole    bool
 	// scratch is encode's, kept from one checkpoint to the next, and js
 	// and fresh addAll's.
 	scratch []byte
@@ -63,7 +65,7 @@ func newSketch(bits uint, keep float64) *sketch {
 	s := &sketch{mask: 1<<bits - 1, keep: keep}
 	for i := range s.rows {
 		s.rows[i] = newRow(1<<bits, s)
-		s.held[i] = make([]uint64, (1<<bits+63)/64)
+		s.flags[i] = make([]uint64, 2*((1<<bits+63)/64))
 	}
 	return s
 }
@@ -93,18 +95,21 @@ func (s *sketch) addAll(hs []uint64, ns []int32, at int64) {
 		for k, j := range js {
 			row[j] += float32(float64(ns[k]) * s.addFor)
 		}
-		held := s.held[i]
-		for _, j := range js {
-			held[j>>6] |= 1 << (j & 63)
-		}
-		if d := s.dirty[i]; d != nil {
+		flags := s.flags[i]
+		if !s.tracking {
+			for _, j := range js {
+				flags[j>>6<<1] |= 1 << (j & 63)
+			}
+		} else {
 			// Without a branch on a bit far away in memory, which would be
 			// mispredicted at the cost of a wait for each: the buckets not
 			// yet marked are noted as they are marked, and listed after.
 			fresh := s.fresh[:0]
 			for _, j := range js {
-				fresh = append(fresh, uint8(^d[j>>6]>>(j&63)&1))
-				d[j>>6] |= 1 << (j & 63)
+				w, bit := j>>6<<1, uint64(1)<<(j&63)
+				flags[w] |= bit
+				fresh = append(fresh, uint8(^flags[w+1]>>(j&63)&1))
+				flags[w+1] |= bit
 			}
 			s.fresh = fresh
 			ch := slices.Grow(s.changed[i], len(js))
@@ -122,16 +127,24 @@ func (s *sketch) addAll(hs []uint64, ns []int32, at int64) {
 // track starts marking the buckets that change, from a state just saved
 // or loaded on.
 func (s *sketch) track() {
-	for i := range s.dirty {
-		if s.dirty[i] == nil {
-			s.dirty[i] = make([]uint64, len(s.held[i]))
-		}
+	for i := range s.flags {
 		for _, j := range s.changed[i] {
-			s.dirty[i][j>>6] &^= 1 << (j & 63)
+			s.flags[i][j>>6<<1+1] &^= 1 << (j & 63)
 		}
 		s.changed[i] = s.changed[i][:0]
 	}
-	s.whole = false
+	s.tracking, s.whole = true, false
+}
+
+// heldBits calls f with each word of held bits, by its index (w: buckets
+// w*64 to w*64+63), and stores what f returns in its place.
+func (s *sketch) heldBits(i int, f func(w int, bits uint64) uint64) {
+	flags := s.flags[i]
+	for w := 0; 2*w < len(flags); w++ {
+		if bits := flags[2*w]; bits != 0 {
+			flags[2*w] = f(w, bits)
+		}
+	}
 }
 
 // get returns the key's count, decayed to slide at.
@@ -171,19 +184,18 @@ func (s *sketch) history(all []cellWord, at int64) {
 func (s *sketch) rescale(at int64) {
 	f := float32(math.Pow(s.keep, float64(at-s.base)))
 	for i, row := range s.rows {
-		held := s.held[i]
-		for w, bits := range held {
-			for bits != 0 {
+		s.heldBits(i, func(w int, held uint64) uint64 {
+			for bits := held; bits != 0; bits &= bits - 1 {
 				j := w<<6 + mathbits.TrailingZeros64(bits)
-				bits &= bits - 1
 				if v := row[j] * f; v < faded {
 					row[j] = 0
-					held[w] &^= 1 << (j & 63)
+					held &^= 1 << (j & 63)
 				} else {
 					row[j] = v
 				}
 			}
-		}
+			return held
+		})
 	}
 	s.base = at
 	s.addFor, s.getFor = 0, 0

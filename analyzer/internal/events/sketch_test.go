@@ -22,9 +22,10 @@ func (s *sketch) add(h uint64, n float64, at int64) {
 	for i := range s.rows {
 		j := mix(h, i) & s.mask
 		s.rows[i][j] += v
-		s.held[i][j>>6] |= 1 << (j & 63)
-		if d := s.dirty[i]; d != nil && d[j>>6]&(1<<(j&63)) == 0 {
-			d[j>>6] |= 1 << (j & 63)
+		w, bit := j>>6<<1, uint64(1)<<(j&63)
+		s.flags[i][w] |= bit
+		if s.tracking && s.flags[i][w+1]&bit == 0 {
+			s.flags[i][w+1] |= bit
 			s.changed[i] = append(s.changed[i], uint32(j))
 		}
 	}
@@ -57,8 +58,8 @@ func TestSketchAddAllIsAddOneByOne(t *testing.T) {
 			all.track()
 		}
 		for i := range one.rows {
-			if !slices.Equal(one.rows[i], all.rows[i]) || !slices.Equal(one.held[i], all.held[i]) ||
-				!slices.Equal(one.dirty[i], all.dirty[i]) || !slices.Equal(one.changed[i], all.changed[i]) {
+			if !slices.Equal(one.rows[i], all.rows[i]) || !slices.Equal(one.flags[i], all.flags[i]) ||
+				!slices.Equal(one.changed[i], all.changed[i]) {
 				t.Fatalf("slide %d: the sketches differ", at)
 			}
 		}

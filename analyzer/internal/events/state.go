@@ -307,15 +307,15 @@ func (s *sketch) encode(e *checkpoint.Encoder, changes bool) {
 		n, last := 0, -1
 		body := checkpoint.Encoder{B: s.scratch[:0]}
 		if whole {
-			for w, bits := range s.held[i] {
-				for bits != 0 {
+			s.heldBits(i, func(w int, held uint64) uint64 {
+				for bits := held; bits != 0; bits &= bits - 1 {
 					j := w<<6 + mathbits.TrailingZeros64(bits)
-					bits &= bits - 1
 					body.Uint(uint64(j - last))
 					body.Float32(row[j])
 					last, n = j, n+1
 				}
-			}
+				return held
+			})
 		} else {
 			for _, j := range s.changed[i] { // as they changed: no sort
 				body.Uint(uint64(j))
@@ -342,7 +342,7 @@ func (s *sketch) decode(d *checkpoint.Decoder, changes bool) error {
 		}
 		if whole && changes {
 			clear(row)
-			clear(s.held[i])
+			s.heldBits(i, func(int, uint64) uint64 { return 0 })
 		}
 		at := -1
 		for range d.Len(5) {
@@ -358,7 +358,7 @@ func (s *sketch) decode(d *checkpoint.Decoder, changes bool) error {
 				return fmt.Errorf("a sketch is %w", checkpoint.ErrDamaged)
 			}
 			row[at] = d.Float32()
-			s.held[i][at>>6] |= 1 << (at & 63)
+			s.flags[i][at>>6<<1] |= 1 << (at & 63)
 		}
 	}
 	s.addAt, s.getAt, s.addFor, s.getFor = 0, 0, 0, 0

@@ -333,7 +333,7 @@ func TestSketchChangesThroughRescales(t *testing.T) {
 		if err := back.decode(d, changes); err != nil || d.Err != nil || len(d.B) != 0 {
 			t.Fatalf("slide %d: decoding: %v %v, %d bytes left", at, err, d.Err, len(d.B))
 		}
-		if back.base != s.base || !slices.Equal(back.rows[0], s.rows[0]) || !slices.Equal(back.held[0], s.held[0]) {
+		if back.base != s.base || !slices.Equal(back.rows[0], s.rows[0]) || !slices.Equal(heldOf(back), heldOf(s)) {
 			t.Fatalf("slide %d: the counts loaded from the changes differ from the sketch's", at)
 		}
 		if whole := scanned(s); changes && len(e.B) < len(whole)/4 {
@@ -524,4 +524,13 @@ func FuzzLoadChanges(f *testing.F) {
 			}
 		}
 	})
+}
+
+// heldOf returns a sketch's held bits, by word.
+func heldOf(s *sketch) []uint64 {
+	var out []uint64
+	for w := 0; 2*w < len(s.flags[0]); w++ {
+		out = append(out, s.flags[0][2*w])
+	}
+	return out
 }
