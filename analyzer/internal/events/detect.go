@@ -52,6 +52,10 @@ type cwSlot struct {
 	// chains (cellWords.posts): the post that counted it last, so that a
 	// post counts a word once however often it holds it.
 	head int32
+	// memo is, for cellWords, what candidates learnt of the key
+	// (cellWord.memo), NaN where it learnt nothing: in the slot, so that
+	// the next slide finds it where it finds the key.
+	memo float64
 }
 
 // cwTable holds one slide's keys, each with a number above 0 (a count;
@@ -65,10 +69,6 @@ type cwTable struct {
 	// that grew large in a busy slide is emptied at the cost of what a
 	// quiet slide put in it.
 	filled []int32
-	// memo holds, for cellWords, what candidates learnt of each slot's
-	// key (cellWord.memo), NaN where it learnt nothing: set for the
-	// slide's keys only (cellWords.forget).
-	memo []float64
 }
 
 // reset empties the table for slide s, keeping its memory.
@@ -160,7 +160,7 @@ func (cw *cellWords) add(g cell, h uint64, t string, post int32) {
 	i := c.find(key)
 	s := &c.slot[i]
 	if s.n == 0 {
-		c.put(i, cwSlot{key: key, n: 1, head: int32(len(cw.post))})
+		c.put(i, cwSlot{key: key, n: 1, head: int32(len(cw.post)), memo: math.NaN()})
 		cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, slot: int32(i), text: t})
 		cw.post, cw.next = append(cw.post, post), append(cw.next, -1)
 	} else if cw.post[s.head] != post {
@@ -195,29 +195,16 @@ func (cw *cellWords) done() {
 	if cw.prev.slide == cw.slide-1 && cw.prev.used > 0 {
 		prev = cw.prev
 	}
-	cw.forget()
 	for i := range cw.all {
 		c := &cw.all[i]
 		c.n = cw.cur.slot[c.slot].n
 		c.memo = math.NaN()
 		if prev != nil {
-			k := prev.find(c.key)
-			c.prev = prev.slot[k].n
-			if c.prev != 0 && k < len(prev.memo) {
-				c.memo = prev.memo[k]
+			s := &prev.slot[prev.find(c.key)]
+			if c.prev = s.n; c.prev != 0 {
+				c.memo = s.memo
 			}
 		}
-	}
-}
-
-// forget sets the memo of each of the newest slide's keys to NaN.
-func (cw *cellWords) forget() {
-	t := cw.cur
-	if len(t.memo) != len(t.slot) {
-		t.memo = make([]float64, len(t.slot))
-	}
-	for _, c := range cw.all {
-		t.memo[c.slot] = math.NaN()
 	}
 }
 
@@ -354,7 +341,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 	}
 	var out []candidate
 	places := map[cell]float64{} // the posts on the map expected around a cell
-	memo := w.words.cur.memo
+	slots := w.words.cur.slot
 	var lastCell cell
 	var around []cell // lastCell's
 	for _, cw := range w.words.all {
@@ -385,7 +372,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 		if !math.IsNaN(cw.memo) {
 			sum = d.keep*cw.memo + float64(kp)
 		}
-		memo[cw.slot] = sum
+		slots[cw.slot].memo = sum
 		place, ok := places[g]
 		if !ok {
 			for _, h := range g.block() {
@@ -405,7 +392,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 			for _, h := range g.block() {
 				sum += d.words.get(hashAt(hw, h), d.slide-1)
 			}
-			memo[cw.slot] = sum
+			slots[cw.slot].memo = sum
 		}
 		if w.watched > 0 && sum/w.watched > m { // else p stands
 			m = sum / w.watched

@@ -56,9 +56,9 @@ func (d *Detector) save(w io.Writer, changes bool) error {
 	// What the newest slide's candidates learnt, by key, as the next
 	// slide reads it.
 	var memos []cellWord
-	if t := d.cellWords.cur; t != nil && t.slide == d.slide && len(t.memo) == len(t.slot) {
+	if t := d.cellWords.cur; t != nil && t.slide == d.slide {
 		for _, c := range d.cellWords.all {
-			if m := t.memo[c.slot]; !math.IsNaN(m) {
+			if m := t.slot[c.slot].memo; !math.IsNaN(m) {
 				memos = append(memos, cellWord{key: c.key, memo: m})
 			}
 		}
@@ -230,12 +230,11 @@ func (d *Detector) decode(b []byte, changes bool) error {
 		return fmt.Errorf("the words in places are of slide %d, the detector's is %d: the state is %w",
 			d.cellWords.slide, d.slide, checkpoint.ErrDamaged)
 	}
-	d.cellWords.forget()
 	for range dec.Len(9) {
 		k, m := dec.Uint(), dec.Float64()
 		if t := d.cellWords.cur; t.used > 0 {
 			if i := t.find(k); t.slot[i].n != 0 {
-				t.memo[i] = m // a key the slide does not hold is never read
+				t.slot[i].memo = m // a key the slide does not hold is never read
 			}
 		}
 	}
@@ -398,7 +397,7 @@ func (cw *cellWords) decode(d *checkpoint.Decoder) error {
 		if cw.cur.slot[i].n != 0 {
 			return fmt.Errorf("a word in a place is counted twice: the state is %w", checkpoint.ErrDamaged)
 		}
-		cw.cur.put(i, cwSlot{key: key, n: int32(n)})
+		cw.cur.put(i, cwSlot{key: key, n: int32(n), memo: math.NaN()})
 		cw.all = append(cw.all, cellWord{key: key, n: int32(n), slot: int32(i)})
 	}
 	return nil
