@@ -17,9 +17,11 @@
 // profile that names a country or a state says nothing of where something
 // happened). In each window:
 //
-//   - The newest slide's mapped posts are counted by word and cell (a
-//     hash table kept from slide to slide, which holds the slide
-//     before's counts too).
+//   - The newest slide's mapped posts are counted by word and cell, each
+//     slide in a hash table of its own (the slide before's is kept beside
+//     it), each word in a cell with the chain of the posts that hold it,
+//     so that a place's posts with a word are found without reading every
+//     post's words again.
 //   - Each word in each cell is tested (of any cluster: a burst the model
 //     split is counted whole): how many mapped posts in the place around
 //     the cell (the cell and its eight neighbours) hold it, in the newest
@@ -42,6 +44,8 @@
 //     do so in the clusters that hold the former (or that hold its word
 //     and another keyword, in any cluster). It is flagged once they are at
 //     least Options.MinPosts; a candidate short of them waits two windows.
+//     Once flagged, an event counts, and is placed by, its posts of each
+//     window's newest slide.
 //
 // So a burst is flagged in the first or second window that holds it, once
 // a handful of its posts are on the map. When too few are mapped to say
