@@ -317,7 +317,7 @@ func (w *counts) holders(e *event, out []int32) []int32 {
 			at := len(out)
 			out = w.words.posts(g, hashWord(t), out)
 			for _, i := range out[at:] {
-				w.hits[i]++
+				w.hits[i] = min(w.hits[i]+1, 2) // two are enough, however many words an event has
 			}
 		}
 	}
