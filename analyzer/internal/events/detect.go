@@ -63,13 +63,15 @@ type cwSlot struct {
 // faster here than a map, cleared for each slide.
 type cwTable struct {
 	slot  []cwSlot
-	used  int
 	slide int64
 	// filled lists the slots put in since the last reset, so that a table
 	// that grew large in a busy slide is emptied at the cost of what a
 	// quiet slide put in it.
 	filled []int32
 }
+
+// size returns how many keys the table holds.
+func (t *cwTable) size() int { return len(t.filled) }
 
 // reset empties the table for slide s, keeping its memory.
 func (t *cwTable) reset(s int64) {
@@ -80,18 +82,18 @@ func (t *cwTable) reset(s int64) {
 	} else {
 		clear(t.slot)
 	}
-	t.used, t.slide, t.filled = 0, s, t.filled[:0]
+	t.slide, t.filled = s, t.filled[:0]
 }
 
 // put fills free slot i.
 func (t *cwTable) put(i int, s cwSlot) {
 	t.slot[i] = s
-	t.used++
 	t.filled = append(t.filled, int32(i))
 }
 
-// find returns where key is, or the free slot where it would go. The
-// keys are hashes already: a multiply spreads them over the slots.
+// find returns where key is, or the free slot where it would go: a
+// multiply spreads the keys (hashes, cluster ids, packed cells) over the
+// slots.
 func (t *cwTable) find(key uint64) int {
 	mask := len(t.slot) - 1
 	i := int((key*0x9e3779b97f4a7c15)>>32) & mask
@@ -153,7 +155,7 @@ func (cw *cellWords) begin(s int64) {
 // holds word t (hashed h): once, however often the post holds it.
 func (cw *cellWords) add(g cell, h uint64, t string, post int32) {
 	c := cw.cur
-	if 2*(c.used+1) > len(c.slot) {
+	if 2*(c.size()+1) > len(c.slot) {
 		cw.grow()
 	}
 	key := hashAt(h, g)
@@ -173,7 +175,7 @@ func (cw *cellWords) add(g cell, h uint64, t string, post int32) {
 // posts appends to out the numbers of the newest slide's posts in cell g
 // that hold word h, the last first.
 func (cw *cellWords) posts(g cell, h uint64, out []int32) []int32 {
-	if cw.cur == nil || cw.cur.used == 0 {
+	if cw.cur == nil || cw.cur.size() == 0 {
 		return out
 	}
 	s := &cw.cur.slot[cw.cur.find(hashAt(h, g))]
@@ -192,7 +194,7 @@ func (cw *cellWords) done() {
 		return
 	}
 	var prev *cwTable
-	if cw.prev.slide == cw.slide-1 && cw.prev.used > 0 {
+	if cw.prev.slide == cw.slide-1 && cw.prev.size() > 0 {
 		prev = cw.prev
 	}
 	for i := range cw.all {
@@ -256,26 +258,9 @@ func (w *counts) neighbours(g cell) []cell {
 	return nb
 }
 
-// around returns the posts on the map in the newest slide in the place
-// around centre, cell by cell in the order of centre.block(), each cell's
-// in the order of the window.
-func (w *counts) around(centre cell) (out [9][]*model.Point) {
-	if !w.grouped {
-		w.groupByCell()
-	}
-	for k, g := range centre.block() {
-		if i := w.cells.index(g); i >= 0 {
-			from, to := w.cellFrom[i], w.cellFrom[i+1]
-			out[k] = w.byCell[from:to:to]
-		}
-	}
-	return out
-}
-
 // holding appends to out the posts on the map in the newest slide in the
-// place around centre that hold word t (hashed h), as around orders them:
-// cell by cell in the order of centre.block(), each cell's in the order
-// of the window.
+// place around centre that hold the word hashed h: cell by cell in the
+// order of centre.block(), each cell's in the order of the window.
 func (w *counts) holding(centre cell, h uint64, out []*model.Point) []*model.Point {
 	for _, g := range centre.block() {
 		from := len(w.scratch)
@@ -286,27 +271,6 @@ func (w *counts) holding(centre cell, h uint64, out []*model.Point) []*model.Poi
 		w.scratch = w.scratch[:from]
 	}
 	return out
-}
-
-// groupByCell sorts the posts on the map in the newest slide by their
-// cells' index in the tallies, keeping the window's order in each: cell
-// i's are byCell[cellFrom[i]:cellFrom[i+1]].
-func (w *counts) groupByCell() {
-	n := len(w.cells.keys)
-	from := append(w.cellFrom[:0], make([]int32, n+1)...)
-	for _, i := range w.recentAt {
-		from[i+1]++
-	}
-	for i := 1; i <= n; i++ {
-		from[i] += from[i-1]
-	}
-	next := append(w.cellNext[:0], from[:n]...)
-	by := append(w.byCell[:0], make([]*model.Point, len(w.recent))...)
-	for k, i := range w.recentAt {
-		by[next[i]] = w.recent[k]
-		next[i]++
-	}
-	w.cellFrom, w.cellNext, w.byCell, w.grouped = from, next, by, true
 }
 
 // candidate is a word whose posts in one place are unusual there.
@@ -342,6 +306,7 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 	var out []candidate
 	places := map[cell]float64{} // the posts on the map expected around a cell
 	slots := w.words.cur.slot
+	d.words.history(w.words.all, d.slide-1)
 	var lastCell cell
 	var around []cell // lastCell's
 	for _, cw := range w.words.all {
@@ -390,7 +355,11 @@ func (d *Detector) candidates(r *model.Result, w *counts) []candidate {
 		if math.IsNaN(sum) {
 			sum = 0
 			for _, h := range g.block() {
-				sum += d.words.get(hashAt(hw, h), d.slide-1)
+				if h == g {
+					sum += cw.hist // as get reads it
+				} else {
+					sum += d.words.get(hashAt(hw, h), d.slide-1)
+				}
 			}
 			slots[cw.slot].memo = sum
 		}
@@ -549,16 +518,11 @@ func (d *Detector) surge(c, posts int, expected float64) {
 }
 
 // shared returns the words at least least of the posts hold, most held
-// first (ties in the order of the words), at most n of them. It reuses
-// the memory of the call before, so its result is good until the next.
-func (d *Detector) shared(posts []*model.Point, least, n int) []string {
-	at := d.sharedAt // each word's index in order
-	if at == nil {
-		at = map[string]int32{}
-		d.sharedAt = at
-	}
-	clear(at)
-	order, held, toks := d.sharedOrder[:0], d.sharedHeld[:0], d.sharedToks[:0]
+// first (ties in the order of the words), at most n of them.
+func shared(posts []*model.Point, least, n int) []string {
+	at := map[string]int{} // each word's index in order
+	var order, toks []string
+	var held []int
 	for _, p := range posts {
 		toks = p.AppendTokens(toks[:0])
 		for i, t := range toks {
@@ -567,37 +531,25 @@ func (d *Detector) shared(posts []*model.Point, least, n int) []string {
 			}
 			k, ok := at[t]
 			if !ok {
-				k = int32(len(order))
+				k = len(order)
 				at[t] = k
 				order, held = append(order, t), append(held, 0)
 			}
 			held[k]++
 		}
 	}
-	clear(toks)
-	d.sharedHeld, d.sharedToks = held, toks[:0]
-	kept := d.sharedKept[:0]
-	for k, t := range order {
-		if held[k] >= int32(least) {
-			kept = append(kept, heldWord{t, held[k]})
+	var kept []int // indices in order
+	for k := range order {
+		if held[k] >= least {
+			kept = append(kept, k)
 		}
 	}
-	clear(order)
-	d.sharedOrder = order[:0]
-	slices.SortStableFunc(kept, func(a, b heldWord) int { return cmp.Compare(b.n, a.n) })
-	out := d.sharedOut[:0]
-	for _, x := range kept[:min(len(kept), n)] {
-		out = append(out, x.w)
+	slices.SortStableFunc(kept, func(a, b int) int { return cmp.Compare(held[b], held[a]) })
+	out := make([]string, 0, min(len(kept), n))
+	for _, k := range kept[:min(len(kept), n)] {
+		out = append(out, order[k])
 	}
-	clear(kept)
-	d.sharedKept, d.sharedOut = kept[:0], out
 	return out
-}
-
-// heldWord is a word and how many posts hold it, for shared.
-type heldWord struct {
-	w string
-	n int32
 }
 
 // keywords returns the words of posts that hold word: word first, then
@@ -609,7 +561,7 @@ func (d *Detector) keywords(with []*model.Point, word string, w *counts) []strin
 		s float64
 	}
 	var ws []scored
-	for _, t := range d.shared(with, max(2, (len(with)+2)/3), len(with)) {
+	for _, t := range shared(with, max(2, (len(with)+2)/3), len(with)) {
 		if t != word && !strings.HasPrefix(t, "@") {
 			ws = append(ws, scored{t, d.wordAnywhere(hashWord(t), w)})
 		}

@@ -113,22 +113,13 @@ type Detector struct {
 	flagged, ended, wide int
 
 	// Buffers kept from one window to the next: those of counts.
-	recent, loose, byCell        []*model.Point
-	recentAt, cellFrom, cellNext []int32
-	scratch                      []int32
-	buf                          []*model.Point
-	hits                         []uint8
+	recent, loose, buf []*model.Point
+	recentAt, scratch  []int32
+	hits               []uint8
 	// and the keys, words and counts of the newest slide's words in places,
 	// for the sketches.
 	addKeys, addWords []uint64
 	addNs             []int32
-	// and shared's, and the places of an event's posts, for centre.
-	sharedAt                map[string]int32
-	sharedOrder, sharedToks []string
-	sharedHeld              []int32
-	sharedKept              []heldWord
-	sharedOut               []string
-	units                   [][3]float64
 	// and the tallies of clusters and cells.
 	clusterTallies tallies[int]
 	cellTallies    tallies[cell]
@@ -198,12 +189,8 @@ type counts struct {
 	recent   []*model.Point
 	recentAt []int32        // their cells' index in cells
 	loose    []*model.Point // the newest slide's posts in a cluster but not on the map
-	// byCell is recent grouped by cell, once needed (groupByCell).
-	grouped            bool
-	byCell             []*model.Point
-	cellFrom, cellNext []int32
-	words              *cellWords
-	near               map[cell][]cell
+	words    *cellWords
+	near     map[cell][]cell
 	// scratch and buf are holding's and its callers', hits holders'.
 	scratch []int32
 	buf     []*model.Point
@@ -250,15 +237,12 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	d.cellTallies.reset()
 	w := &counts{clusters: &d.clusterTallies, cells: &d.cellTallies, words: words,
 		recent: d.recent[:0], recentAt: d.recentAt[:0], loose: d.loose[:0],
-		byCell: d.byCell[:0], cellFrom: d.cellFrom[:0], cellNext: d.cellNext[:0],
 		scratch: d.scratch[:0], buf: d.buf[:0], hits: d.hits}
 	defer func() {
 		// Their memory is the next window's; the points are not kept.
 		clear(w.recent)
 		clear(w.loose)
-		clear(w.byCell)
 		d.recent, d.recentAt, d.loose = w.recent[:0], w.recentAt[:0], w.loose[:0]
-		d.byCell, d.cellFrom, d.cellNext = w.byCell[:0], w.cellFrom[:0], w.cellNext[:0]
 		d.scratch, d.buf, d.hits = w.scratch[:0], w.buf[:0], w.hits // hits are all 0 again
 	}()
 	prev, newest := model.StampOf(prevFrom), model.StampOf(d.newestFrom)
@@ -293,7 +277,6 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		}
 	}
 	w.words.done()
-	d.words.history(w.words.all, d.slide-1)
 	w.near = make(map[cell][]cell, len(w.cells.keys))
 	expectations(d, d.clusters, &d.touchedClusters, w.clusters, true)
 	expectations(d, d.cells, &d.touchedCells, w.cells, false)

@@ -131,7 +131,7 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 		}
 		e.Slide = len(f.slide)
 		if len(f.mapped) > 0 {
-			e.Lon, e.Lat, e.RadiusKm, d.units = centre(f.mapped, d.units)
+			e.Lon, e.Lat, e.RadiusKm = centre(f.mapped)
 			e.Cluster = f.cluster
 		}
 		if e.quiet >= quietSlides {
@@ -176,15 +176,8 @@ func (d *Detector) match(c candidate, w *counts) *event {
 		if both == 0 {
 			continue
 		}
-		its := 0 // the event's posts in the newest slide
-		for _, ps := range w.around(e.centre) {
-			for _, p := range ps {
-				if e.holds(p) {
-					its++
-				}
-			}
-		}
-		if 4*both >= its {
+		w.scratch = w.holders(e, w.scratch[:0]) // the event's posts in the newest slide
+		if 4*both >= len(w.scratch) {
 			return e
 		}
 	}
@@ -304,18 +297,21 @@ func (w *counts) holders(e *event, out []int32) []int32 {
 	}
 	from := len(out)
 	word := hashWord(e.word)
+	var others []uint64 // each once
+	for j, t := range e.words {
+		if t != e.word && !slices.Contains(e.words[:j], t) {
+			others = append(others, hashWord(t))
+		}
+	}
 	for _, g := range e.centre.block() {
 		at := len(out)
 		out = w.words.posts(g, word, out)
 		for _, i := range out[at:] {
 			w.hits[i] = 2 // its word: the post is the event's
 		}
-		for j, t := range e.words {
-			if t == e.word || slices.Contains(e.words[:j], t) {
-				continue // each word counts once
-			}
+		for _, h := range others {
 			at := len(out)
-			out = w.words.posts(g, hashWord(t), out)
+			out = w.words.posts(g, h, out)
 			for _, i := range out[at:] {
 				w.hits[i] = min(w.hits[i]+1, 2) // two are enough, however many words an event has
 			}

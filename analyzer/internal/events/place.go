@@ -61,11 +61,10 @@ func cityLevel(p *model.Point) bool {
 const earthKm = 6371.0
 
 // centre returns the spherical mean of the posts' places and their
-// root-mean-square distance from it in km, rounded. units is scratch
-// memory for the places as unit vectors, returned for the next call.
-func centre(ps []*model.Point, units [][3]float64) (lon, lat, radius float64, _ [][3]float64) {
+// root-mean-square distance from it in km, rounded.
+func centre(ps []*model.Point) (lon, lat, radius float64) {
 	var x, y, z float64
-	units = units[:0]
+	units := make([][3]float64, 0, len(ps))
 	for _, p := range ps {
 		φ, λ := p.Lat*math.Pi/180, p.Lon*math.Pi/180
 		sφ, cφ := math.Sincos(φ)
@@ -87,13 +86,5 @@ func centre(ps []*model.Point, units [][3]float64) (lon, lat, radius float64, _ 
 		ss += k * k
 	}
 	radius = math.Sqrt(ss / float64(len(ps)))
-	return math.Round(lon*1e4) / 1e4, math.Round(lat*1e4) / 1e4, math.Round(radius*10) / 10, units
-}
-
-// distKm is the great-circle distance between two places.
-func distKm(lon1, lat1, lon2, lat2 float64) float64 {
-	φ1, φ2 := lat1*math.Pi/180, lat2*math.Pi/180
-	dφ, dλ := φ2-φ1, (lon2-lon1)*math.Pi/180
-	a := math.Sin(dφ/2)*math.Sin(dφ/2) + math.Cos(φ1)*math.Cos(φ2)*math.Sin(dλ/2)*math.Sin(dλ/2)
-	return 2 * earthKm * math.Asin(math.Min(1, math.Sqrt(a)))
+	return math.Round(lon*1e4) / 1e4, math.Round(lat*1e4) / 1e4, math.Round(radius*10) / 10
 }

@@ -45,14 +45,11 @@ func (ts *tallies[K]) reset() {
 	ts.keys, ts.t, ts.mu, ts.r = ts.keys[:0], ts.t[:0], ts.mu[:0], ts.r[:0]
 }
 
-// add counts a post of key k in the window's slot (0: the newest slide),
-// and returns k's index in keys.
-func (ts *tallies[K]) add(k K, slot int) int32 { return ts.addHashed(k, ts.hash(k), slot) }
-
-// addHashed is add of k hashed h (ts.hash(k)), as a caller that hashes it
-// itself calls it: without a call through ts.hash for each post.
+// addHashed counts a post of key k, hashed h (ts.hash(k)), in the
+// window's slot (0: the newest slide), and returns k's index in keys. The
+// caller hashes: no call through ts.hash for each post.
 func (ts *tallies[K]) addHashed(k K, h uint64, slot int) int32 {
-	if 2*(ts.at.used+1) > len(ts.at.slot) {
+	if 2*(ts.at.size()+1) > len(ts.at.slot) {
 		ts.at.grow(64)
 	}
 	i := ts.at.find(h)
@@ -67,7 +64,7 @@ func (ts *tallies[K]) addHashed(k K, h uint64, slot int) int32 {
 
 // index returns k's index in keys, or -1.
 func (ts *tallies[K]) index(k K) int32 {
-	if ts.at.used == 0 {
+	if ts.at.size() == 0 {
 		return -1
 	}
 	return ts.at.slot[ts.at.find(ts.hash(k))].n - 1
@@ -93,7 +90,7 @@ func (ts *tallies[K]) expected(k K) float64 {
 	return 0
 }
 
-// clusterKey and cellKey are the hashes of tallies' keys.
+// clusterKey and cellKey are tallies' keys as numbers, one to one.
 func clusterKey(c int) uint64 { return uint64(c) }
 func cellKey(g cell) uint64   { return uint64(uint32(g.i))<<32 | uint64(uint32(g.j)) }
 
@@ -201,14 +198,11 @@ func pruneRates[K comparable](d *Detector, rates map[K]*rate, touched, gone *[]K
 	}
 }
 
-// tail is the chance that a Poisson variable of mean mu is at least k.
-// Only small chances matter: at or below the mean it returns 1.
-func tail(k, mu float64) float64 { return tailUnder(k, mu, 1) }
-
-// tailUnder is tail for a caller that only asks whether the chance is
-// under limit: it is the same when it is, and at least limit when tail
-// is, without summing further terms once they reach limit (near the
-// mean, hundreds of them).
+// tailUnder is the chance that a Poisson variable of mean mu is at least
+// k, for a caller that only asks whether it is under limit: exact when it
+// is, and at least limit otherwise, without summing further terms once
+// they reach limit (near the mean, hundreds of them). Only small chances
+// matter: at or below the mean it returns 1.
 func tailUnder(k, mu, limit float64) float64 {
 	if k <= mu {
 		return 1

@@ -153,31 +153,42 @@ func (s *sketch) get(h uint64, at int64) float64 {
 	for i := range s.rows {
 		v = min(v, s.rows[i][mix(h, i)&s.mask])
 	}
+	return float64(v) * s.factor(at)
+}
+
+// factor returns what a stored count is multiplied by when read at slide
+// at.
+func (s *sketch) factor(at int64) float64 {
 	if at != s.getAt || s.getFor == 0 {
 		s.getAt, s.getFor = at, math.Pow(s.keep, float64(at-s.base))
 	}
-	return float64(v) * s.getFor
+	return s.getFor
 }
 
 // history sets each word in a cell's count in all (hist), decayed to
-// slide at, as get would: each step over all the keys in a loop of its
-// own, as addAll does, so that the buckets are fetched many at a time.
+// slide at, as get would, for the words candidates tests (held by two
+// posts, or held the slide before; the others are left at 0): each step
+// over all the keys in a loop of its own, as addAll does, so that the
+// buckets are fetched many at a time.
 func (s *sketch) history(all []cellWord, at int64) {
-	if at != s.getAt || s.getFor == 0 {
-		s.getAt, s.getFor = at, math.Pow(s.keep, float64(at-s.base))
-	}
+	f := s.factor(at)
 	for i := range all {
-		all[i].hist = math.MaxFloat32
+		c := &all[i]
+		c.hist = math.MaxFloat32
+		if c.n < 2 && c.prev == 0 {
+			c.hist = 0 // never read, and counts are never under 0
+		}
 	}
 	for r := range s.rows {
 		row := s.rows[r]
 		for i := range all {
-			c := &all[i]
-			c.hist = min(c.hist, float64(row[mix(c.key, r)&s.mask]))
+			if c := &all[i]; c.hist != 0 {
+				c.hist = min(c.hist, float64(row[mix(c.key, r)&s.mask]))
+			}
 		}
 	}
 	for i := range all {
-		all[i].hist *= s.getFor
+		all[i].hist *= f
 	}
 }
 

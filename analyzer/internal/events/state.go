@@ -232,7 +232,7 @@ func (d *Detector) decode(b []byte, changes bool) error {
 	}
 	for range dec.Len(9) {
 		k, m := dec.Uint(), dec.Float64()
-		if t := d.cellWords.cur; t.used > 0 {
+		if t := d.cellWords.cur; t.size() > 0 {
 			if i := t.find(k); t.slot[i].n != 0 {
 				t.slot[i].memo = m // a key the slide does not hold is never read
 			}
@@ -390,7 +390,7 @@ func (cw *cellWords) decode(d *checkpoint.Decoder) error {
 		if n < 1 || n > math.MaxInt32 {
 			return fmt.Errorf("a word in a place is counted %d times: the state is %w", n, checkpoint.ErrDamaged)
 		}
-		if 2*(cw.cur.used+1) > len(cw.cur.slot) {
+		if 2*(cw.cur.size()+1) > len(cw.cur.slot) {
 			cw.grow()
 		}
 		i := cw.cur.find(key)
