@@ -270,9 +270,12 @@ func drawPoints(p *painter, f *Frame, ext geo.BBox, colored []int, colors map[in
 			mask, alpha = ring, 0.8
 		}
 		// A point of many tweets is blended once for each, as they would
-		// be one by one, up to where more would change no pixel.
+		// be one by one, until a blend changes no pixel: each pixel's next
+		// value follows from its own alone, so no later blend would.
 		for range min(pt.weight(), maxBlends) {
-			blend(p.img, p.rect, cx, cy, mask, c, alpha)
+			if !blend(p.img, p.rect, cx, cy, mask, c, alpha) {
+				break
+			}
 		}
 	}
 }
@@ -280,16 +283,18 @@ func drawPoints(p *painter, f *Frame, ext geo.BBox, colored []int, colors map[in
 // maxBlends is how many times one point is blended at most. A blend at
 // opacity a stops changing a pixel once it would move it by less than half
 // a level, that is within 0.5/a of the colour; from 255 levels away, that
-// takes ln(510a)/a blends, at most 190 (at a ≈ 0.005). More change nothing.
+// takes ln(510a)/a blends, at most 190 (at a ≈ 0.005). More change nothing;
+// most points stop far sooner, at the first blend that changes no pixel.
 const maxBlends = 256
 
 // blend blends colour c with opacity alpha through a mask (from discMask)
-// centred on pixel (cx, cy), clipped to rect.
-func blend(img *image.RGBA, rect image.Rectangle, cx, cy int, mask []float64, c color.RGBA, alpha float64) {
+// centred on pixel (cx, cy), clipped to rect, and says whether it changed
+// a pixel.
+func blend(img *image.RGBA, rect image.Rectangle, cx, cy int, mask []float64, c color.RGBA, alpha float64) (changed bool) {
 	n := int(math.Round(math.Sqrt(float64(len(mask)))))
 	r := n / 2
 	if cx+r < rect.Min.X || cx-r >= rect.Max.X || cy+r < rect.Min.Y || cy-r >= rect.Max.Y {
-		return
+		return false
 	}
 	cr, cg, cb := float64(c.R), float64(c.G), float64(c.B)
 	for dy := -r; dy <= r; dy++ {
@@ -307,11 +312,14 @@ func blend(img *image.RGBA, rect image.Rectangle, cx, cy int, mask []float64, c 
 			a := alpha * m
 			i := img.PixOffset(px, py)
 			pix := img.Pix[i : i+3 : i+3]
+			was := [3]uint8(pix)
 			pix[0] = uint8(float64(pix[0])*(1-a) + cr*a + 0.5)
 			pix[1] = uint8(float64(pix[1])*(1-a) + cg*a + 0.5)
 			pix[2] = uint8(float64(pix[2])*(1-a) + cb*a + 0.5)
+			changed = changed || was != [3]uint8(pix)
 		}
 	}
+	return changed
 }
 
 // discMask returns the per-pixel coverage of a disc of radius r centred on
