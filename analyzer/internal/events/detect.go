@@ -565,7 +565,7 @@ func (d *Detector) keywords(with []*model.Point, word string, w *counts) []strin
 	var ws []scored
 	for _, t := range shared(with, max(2, (len(with)+2)/3), len(with)) {
 		if t != word && !strings.HasPrefix(t, "@") {
-			ws = append(ws, scored{t, d.wordAnywhere(hashWord(t), w)})
+			ws = append(ws, scored{t, d.wordAnywhere(d.hash.word(t), w)})
 		}
 	}
 	slices.SortStableFunc(ws, func(a, b scored) int { return cmp.Compare(a.s, b.s) })

@@ -96,6 +96,7 @@ type Detector struct {
 	mapped   rate           // the posts on the map
 	words    *sketch        // those with each word, in each cell
 	vocab    *sketch        // those with each word, anywhere
+	hash     wordHash       // how their words are hashed
 
 	// cellWords counts the words in places of the newest slide and the
 	// one before.
@@ -190,6 +191,7 @@ type counts struct {
 	recentAt []int32        // their cells' index in cells
 	loose    []*model.Point // the newest slide's posts in a cluster but not on the map
 	words    *cellWords
+	hash     wordHash // the Detector's
 	near     map[cell][]cell
 	// scratch and buf are holding's and its callers', hits holders'.
 	scratch []int32
@@ -235,7 +237,7 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 	words.begin(d.slide)
 	d.clusterTallies.reset()
 	d.cellTallies.reset()
-	w := &counts{clusters: &d.clusterTallies, cells: &d.cellTallies, words: words,
+	w := &counts{clusters: &d.clusterTallies, cells: &d.cellTallies, words: words, hash: d.hash,
 		recent: d.recent[:0], recentAt: d.recentAt[:0], loose: d.loose[:0],
 		scratch: d.scratch[:0], buf: d.buf[:0], hits: d.hits}
 	defer func() {
@@ -271,7 +273,7 @@ func (d *Detector) Observe(r *model.Result) []model.Event {
 		post := int32(len(w.recent))
 		w.recent, w.recentAt = append(w.recent, p), append(w.recentAt, ci)
 		for t := range p.Tokens() {
-			if h := tokenHash(t); h != 0 { // a mention is never tested
+			if h := w.hash.token(t); h != 0 { // a mention is never tested
 				w.words.add(g, h, t, post)
 			}
 		}

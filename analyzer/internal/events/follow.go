@@ -123,7 +123,7 @@ func (d *Detector) follow(r *model.Result, w *counts, cands []candidate) []model
 			e.Keywords = e.words[:min(len(e.words), maxWords)]
 		default:
 			e.Posts += len(f.slide)
-			if k, m := d.wordIn(hashWord(e.word), e.centre, w); !supported[e] && (len(f.slide) < 2 || tailUnder(float64(k), m, quietP) >= quietP) {
+			if k, m := d.wordIn(d.hash.word(e.word), e.centre, w); !supported[e] && (len(f.slide) < 2 || tailUnder(float64(k), m, quietP) >= quietP) {
 				e.quiet++
 			} else {
 				e.quiet = 0
@@ -296,11 +296,11 @@ func (w *counts) holders(e *event, out []int32) []int32 {
 		w.hits = make([]uint8, len(w.recent))
 	}
 	from := len(out)
-	word := hashWord(e.word)
+	word := w.hash.word(e.word)
 	var others []uint64 // each once
 	for j, t := range e.words {
 		if t != e.word && !slices.Contains(e.words[:j], t) {
-			others = append(others, hashWord(t))
+			others = append(others, w.hash.word(t))
 		}
 	}
 	for _, g := range e.centre.block() {
@@ -393,7 +393,7 @@ func distinct(posts []*model.Point, enough int) int {
 		var h uint64
 		toks = p.AppendTokens(toks[:0])
 		for i, t := range toks {
-			if tokenHash(t) != 0 && !slices.Contains(toks[:i], t) {
+			if !isMention(t) && !slices.Contains(toks[:i], t) {
 				h += mix(hashWord(t), 0) // in any order
 			}
 		}

@@ -2,6 +2,7 @@ package events
 
 import (
 	"math"
+	mathbits "math/bits"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -92,4 +93,114 @@ func TestNewRow(t *testing.T) {
 		}
 	}
 	runtime.KeepAlive(s) // the rows are released with it
+}
+
+// TestHashWord: hashWord gives the values the saved state's layout 2 was
+// written with; gives words of up to two bytes, all words of three over
+// 64 letters, every prefix of a long word and every one-byte change of
+// one, over 330,000 words, as many hashes; and spreads them, in places,
+// over a sketch's buckets as chance would.
+func TestHashWord(t *testing.T) {
+	// A change of any value here is a change of the saved state's layout.
+	// (Worked out apart from this code, from the steps in hashWord's.)
+	for w, want := range map[string]uint64{
+		"":                          0x1ff5c2923a788d2c,
+		"a":                         0xd9d441c01b87f158,
+		"flood":                     0x1770d314129ffe99,
+		"地震":                        0x459a6ed739eb4513,
+		"#marchforourlives":         0x4700065839a2d0dd,
+		"a word longer than twenty": 0x7e7a2c61bc4daea1,
+	} {
+		if got := hashWord(w); got != want {
+			t.Errorf("hashWord(%q) = %#x, want %#x", w, got, want)
+		}
+	}
+
+	seen := map[uint64]string{}
+	check := func(w string) {
+		h := hashWord(w)
+		if o, ok := seen[h]; ok && o != w {
+			t.Fatalf("%q and %q hash to %#x", o, w, h)
+		}
+		seen[h] = w
+	}
+	check("")
+	for a := range 256 {
+		check(string([]byte{byte(a)}))
+		for b := range 256 {
+			check(string([]byte{byte(a), byte(b)}))
+		}
+	}
+	const letters = "abcdefghijklmnopqrstuvwxyz0123456789#_ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	for _, a := range []byte(letters) {
+		for _, b := range []byte(letters) {
+			for _, c := range []byte(letters) {
+				check(string([]byte{a, b, c}))
+			}
+		}
+	}
+	long := []byte("the quick brown fox jumps over the lazy dog, then naps; 東京で地震がありました")
+	for n := range len(long) + 1 {
+		check(string(long[:n]))
+	}
+	for _, n := range []int{5, 8, 9, 16, 17, 40} {
+		for i := range n {
+			w := slices.Clone(long[:n])
+			for v := range 256 {
+				if byte(v) != long[i] {
+					w[i] = byte(v)
+					check(string(w))
+				}
+			}
+		}
+	}
+	if len(seen) < 330_000 {
+		t.Fatalf("only %d words checked", len(seen))
+	}
+
+	// The three-letter words in 8 cells: 2.1 million keys over 2^20
+	// buckets fill 1 - e^-2 of them by chance.
+	const bits = 20
+	held := make([]uint64, 1<<bits/64)
+	keys := 0
+	for _, a := range []byte(letters) {
+		for _, b := range []byte(letters) {
+			for _, c := range []byte(letters) {
+				h := hashWord(string([]byte{a, b, c}))
+				for i := range 8 {
+					j := mix(hashAt(h, cell{int32(100 + i), int32(-40 + 3*i)}), 0) & (1<<bits - 1)
+					held[j>>6] |= 1 << (j & 63)
+					keys++
+				}
+			}
+		}
+	}
+	filled := 0
+	for _, w := range held {
+		filled += mathbits.OnesCount64(w)
+	}
+	n := float64(1 << bits)
+	if want := n * (1 - math.Exp(-float64(keys)/n)); math.Abs(float64(filled)/want-1) > 0.005 {
+		t.Errorf("%d keys fill %d buckets of %.0f, chance %.0f", keys, filled, n, want)
+	}
+}
+
+// BenchmarkHashWord hashes words of the lengths of a stream's (six bytes
+// on average) with hashWord and hashFNV.
+func BenchmarkHashWord(b *testing.B) {
+	words := []string{"flood", "river", "the", "#marchforourlives", "地震", "quake", "ballot", "snow", "a", "election", "lluvia", "москва"}
+	for _, c := range []struct {
+		name string
+		f    func(string) uint64
+	}{{"hashWord", hashWord}, {"hashFNV", hashFNV}} {
+		b.Run(c.name, func(b *testing.B) {
+			var sink uint64
+			for b.Loop() {
+				for _, w := range words {
+					sink += c.f(w)
+				}
+			}
+			runtime.KeepAlive(sink)
+		})
+	}
 }

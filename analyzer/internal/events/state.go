@@ -15,8 +15,20 @@ import (
 )
 
 // stateVersion numbers the layout of a saved Detector; a Detector refuses
-// a state of another.
-const stateVersion = 1
+// a state of another, but for layout 1: layout 2 with words hashed by
+// FNV-1a (hashFNV). A Detector loaded from a state of layout 1 goes on
+// hashing words that way, as its sketches and keys were filled, and
+// saving layout 1, so that a run resumed from an older checkpoint keeps
+// what it learnt.
+const stateVersion = 2
+
+// layout returns the layout the Detector saves.
+func (d *Detector) layout() uint64 {
+	if d.hash.fnv {
+		return 1
+	}
+	return stateVersion
+}
 
 // SaveState implements pipeline.OutputStater: everything Observe reads
 // that lasts from one window to the next (the slide count and clock, the
@@ -41,7 +53,7 @@ func (d *Detector) SaveChanges(w io.Writer) error {
 
 func (d *Detector) save(w io.Writer, changes bool) error {
 	e := checkpoint.Encoder{B: d.stateBuf[:0]}
-	e.Uint(stateVersion)
+	e.Uint(d.layout())
 	e.Int(d.slide)
 	e.Time(d.last)
 	e.Time(d.began)
@@ -207,8 +219,13 @@ func (d *Detector) LoadChanges(r io.Reader) error {
 // into d as the state before them left it.
 func (d *Detector) decode(b []byte, changes bool) error {
 	dec := &checkpoint.Decoder{B: b}
-	if v := dec.Uint(); v != stateVersion {
+	switch v := dec.Uint(); {
+	case v != stateVersion && v != 1:
 		return fmt.Errorf("a state of layout %d, not %d", v, stateVersion)
+	case changes && v != d.layout():
+		return fmt.Errorf("changes of layout %d to a state of layout %d", v, d.layout())
+	default:
+		d.hash = wordHash{fnv: v == 1}
 	}
 	d.slide, d.last, d.began, d.newestFrom = dec.Int(), dec.Time(), dec.Time(), dec.Time()
 	decodeRates(dec, d.clusters, changes, func(dec *checkpoint.Decoder) int { return int(dec.Int()) }, 1)

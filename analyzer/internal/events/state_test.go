@@ -32,9 +32,11 @@ func stateStream() *stream {
 // stateRun feeds the windows of the stream to a detector, and logs every
 // window's events and the totals; with saveAt set, the detector is saved
 // after the window ending then and a new one carries on from the state.
-func stateRun(t *testing.T, s *stream, saveAt time.Time) []string {
+// With layout1, the first detector hashes words as layout 1 did.
+func stateRun(t *testing.T, s *stream, saveAt time.Time, layout1 bool) []string {
 	t.Helper()
 	d := detector(t, nil)
+	d.hash.fnv = layout1
 	var log []string
 	for end := t0.Add(slide); !end.After(t0.Add(25 * time.Minute)); end = end.Add(slide) {
 		if end.After(t0.Add(14*time.Minute)) && end.Before(t0.Add(16*time.Minute)) {
@@ -48,6 +50,9 @@ func stateRun(t *testing.T, s *stream, saveAt time.Time) []string {
 				t.Fatal(err)
 			}
 			st := slices.Clone(b.Bytes())
+			if want := map[bool]byte{false: stateVersion, true: 1}[layout1]; st[0] != want {
+				t.Fatalf("saved layout %d, not %d", st[0], want)
+			}
 			d = detector(t, nil)
 			if err := d.LoadState(&b); err != nil {
 				t.Fatal(err)
@@ -71,7 +76,7 @@ func stateRun(t *testing.T, s *stream, saveAt time.Time) []string {
 // keywords, window after window.
 func TestStateCarriesOn(t *testing.T) {
 	s := stateStream()
-	want := stateRun(t, s, time.Time{})
+	want := stateRun(t, s, time.Time{}, false)
 	flagged := 0
 	for _, l := range want {
 		if bytes.Contains([]byte(l), []byte("FirstSeen")) {
@@ -84,12 +89,33 @@ func TestStateCarriesOn(t *testing.T) {
 	// Every third window: before, while and after events start, go on
 	// and end, around the gap.
 	for end := t0.Add(slide); !end.After(t0.Add(25 * time.Minute)); end = end.Add(3 * slide) {
-		if got := stateRun(t, s, end); !slices.Equal(got, want) {
+		if got := stateRun(t, s, end, false); !slices.Equal(got, want) {
 			i := 0
 			for i < min(len(got), len(want)) && got[i] == want[i] {
 				i++
 			}
 			t.Fatalf("saved after %s: differs from window %d:\n%s\nnever stopped:\n%s", end.Format("15:04:05"), i, got[i], want[i])
+		}
+	}
+}
+
+// TestStateOfLayout1CarriesOn: a detector that hashes words as layout 1
+// did (FNV-1a) saves layout 1, and a detector loaded from that state goes
+// on hashing them so and flags what the first would have: a run resumed
+// from a checkpoint written before layout 2 keeps what it learnt.
+func TestStateOfLayout1CarriesOn(t *testing.T) {
+	s := stateStream()
+	want := stateRun(t, s, time.Time{}, true)
+	if slices.Equal(want, stateRun(t, s, time.Time{}, false)) {
+		t.Fatal("the stream flags the same, to the chances, with either hash: the test cannot tell them apart")
+	}
+	for _, at := range []time.Time{t0.Add(7 * time.Minute), t0.Add(12*time.Minute + 20*time.Second)} {
+		if got := stateRun(t, s, at, true); !slices.Equal(got, want) {
+			i := 0
+			for i < min(len(got), len(want)) && got[i] == want[i] {
+				i++
+			}
+			t.Fatalf("saved after %s: differs from window %d:\n%s\nnever stopped:\n%s", at.Format("15:04:05"), i, got[i], want[i])
 		}
 	}
 }
@@ -465,7 +491,8 @@ func smallChanges(t testing.TB) (state, change []byte) {
 }
 
 // TestChangesRefusedWhenTheyDoNotFit: changes cut short, with a byte too
-// many, of another layout, or with no state loaded before are refused,
+// many, of another layout or of a layout other than their state's, or
+// with no state loaded before are refused,
 // and the detector is left as New made it; a detector never saved has no
 // changes to save.
 func TestChangesRefusedWhenTheyDoNotFit(t *testing.T) {
@@ -474,12 +501,18 @@ func TestChangesRefusedWhenTheyDoNotFit(t *testing.T) {
 		"cut short":       ch[:len(ch)-1],
 		"cut in half":     ch[:len(ch)/2],
 		"another layout":  append([]byte{stateVersion + 1}, ch[1:]...),
+		"layout 1":        append([]byte{1}, ch[1:]...),
+		"on layout 1":     ch,
 		"a byte too many": append(slices.Clone(ch), 0),
 		"no state before": ch,
 	} {
 		d := detector(t, nil)
 		if name != "no state before" {
-			if err := d.LoadState(bytes.NewReader(st)); err != nil {
+			base := st
+			if name == "on layout 1" { // the same state, its words hashed as layout 1 did
+				base = append([]byte{1}, st[1:]...)
+			}
+			if err := d.LoadState(bytes.NewReader(base)); err != nil {
 				t.Fatal(err)
 			}
 		}
