@@ -49,10 +49,9 @@ type cwSlot struct {
 	key uint64
 	n   int32
 	// head is, for cellWords, the last of its posts in the newest slide's
-	// chains (cellWords.posts), and last that post's number: the post
-	// that counted it last, so that a post counts a word once however
-	// often it holds it, without a read of the chain.
-	head, last int32
+	// chains (cellWords.posts): the post that counted it last, so that a
+	// post counts a word once however often it holds it.
+	head int32
 	// memo is, for cellWords, what candidates learnt of the key
 	// (cellWord.memo), NaN where it learnt nothing: in the slot, so that
 	// the next slide finds it where it finds the key.
@@ -163,13 +162,12 @@ func (cw *cellWords) add(g cell, h uint64, t string, post int32) {
 	i := c.find(key)
 	s := &c.slot[i]
 	if s.n == 0 {
-		c.put(i, cwSlot{key: key, n: 1, head: int32(len(cw.post)), last: post, memo: math.NaN()})
+		c.put(i, cwSlot{key: key, n: 1, head: int32(len(cw.post)), memo: math.NaN()})
 		cw.all = append(cw.all, cellWord{cell: g, word: h, key: key, slot: int32(i), text: t})
 		cw.post, cw.next = append(cw.post, post), append(cw.next, -1)
-	} else if s.last != post {
+	} else if cw.post[s.head] != post {
 		cw.post, cw.next = append(cw.post, post), append(cw.next, s.head)
 		s.head = int32(len(cw.post) - 1)
-		s.last = post
 		s.n++
 	}
 }
