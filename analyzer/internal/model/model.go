@@ -162,7 +162,12 @@ func (p *Point) Tokens() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		for s := p.words(); s != ""; {
 			var w string
-			if w, s = nextWord(s); !yield(w) {
+			if n := int(s[0]); n < 0x80 { // nextWord, by hand: too long to inline
+				w, s = s[1:1+n], s[1+n:]
+			} else {
+				w, s = nextLongWord(s)
+			}
+			if !yield(w) {
 				return
 			}
 		}
