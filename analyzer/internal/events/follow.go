@@ -394,7 +394,7 @@ func distinct(posts []*model.Point, enough int) int {
 		toks = p.AppendTokens(toks[:0])
 		for i, t := range toks {
 			if !isMention(t) && !slices.Contains(toks[:i], t) {
-				h += mix(hashWord(t), 0) // in any order
+				h += mix(hashWord(t), 0) // in any order; never saved, so any hash will do
 			}
 		}
 		if seen[h] = true; len(seen) >= enough {

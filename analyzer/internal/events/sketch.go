@@ -224,7 +224,11 @@ func (s *sketch) rescale(at int64) {
 // analyzer's first window about 4 ms that way.
 func written[T any](s []T) []T {
 	var zero T
-	step := max(4096/int(unsafe.Sizeof(zero)), 1)
+	size := int(unsafe.Sizeof(zero))
+	if size == 0 {
+		return s
+	}
+	step := max(4096/size, 1)
 	for i := 0; i < len(s); i += step {
 		s[i] = zero
 	}
@@ -313,9 +317,6 @@ func (x wordHash) token(t string) uint64 {
 	}
 	return x.word(t)
 }
-
-// tokenHash is hashWord of a word, and 0 for a mention.
-func tokenHash(t string) uint64 { return wordHash{}.token(t) }
 
 func isMention(t string) bool { return len(t) > 0 && t[0] == '@' }
 
