@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/geostream/geostream/analyzer/internal/model"
 )
@@ -562,7 +561,7 @@ func (d *Detector) keywords(with []*model.Point, word string, w *counts) []strin
 	}
 	var ws []scored
 	for _, t := range shared(with, max(2, (len(with)+2)/3), len(with)) {
-		if t != word && !strings.HasPrefix(t, "@") {
+		if t != word && !isMention(t) {
 			ws = append(ws, scored{t, d.wordAnywhere(d.hash.word(t), w)})
 		}
 	}
